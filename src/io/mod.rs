@@ -1,0 +1,65 @@
+//! Reading the bureau's files: zones and schools as GeoJSON (RFC 7946,
+//! WGS84 lon/lat) and scenarios as TOML.
+//!
+//! Every error names the file, the feature (index and id), the field and what
+//! was expected, because the person who must fix it has the file open, not
+//! our source code.
+
+mod features;
+pub mod scenario;
+mod schools;
+pub mod write;
+mod zones;
+
+use std::path::{Path, PathBuf};
+
+pub use scenario::{Scenario, ScenarioError};
+
+use crate::model::Region;
+
+/// A problem with one input file.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("{path}: cannot read the file: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: not valid GeoJSON: {message}")]
+    Malformed { path: PathBuf, message: String },
+    #[error("{path}: holds no features; expected a FeatureCollection with at least one {what}")]
+    Empty { path: PathBuf, what: &'static str },
+    #[error("{path}: feature {index}{}: field `{field}` is {found}; expected {expected}", id_note(.id))]
+    Field {
+        path: PathBuf,
+        index: usize,
+        id: Option<String>,
+        field: String,
+        found: String,
+        expected: String,
+    },
+    #[error("{path}: feature {index} (id \"{id}\"): the id is used again (first at feature {first}); expected every id once")]
+    DuplicateId {
+        path: PathBuf,
+        index: usize,
+        id: String,
+        first: usize,
+    },
+}
+
+fn id_note(id: &Option<String>) -> String {
+    match id {
+        Some(id) => format!(" (id \"{id}\")"),
+        None => String::new(),
+    }
+}
+
+/// Reads a region: schools first, because zones name them in `current_*`.
+pub fn read_region(zones: &Path, schools: &Path) -> Result<Region, InputError> {
+    let schools = schools::read(schools)?;
+    let zones = zones::read(zones, &schools)?;
+    Ok(Region { zones, schools })
+}
+
+pub use schools::read as read_schools;
+pub use zones::read as read_zones;

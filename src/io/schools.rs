@@ -1,0 +1,99 @@
+//! `schools.geojson`: one Point feature per school.
+
+use std::path::Path;
+
+use geojson::GeometryValue;
+
+use super::InputError;
+use super::features::{FeatureReader, IdRegistry, describe, read_collection};
+use crate::model::{School, SchoolKind, Sector, Stage};
+
+pub fn read(path: &Path) -> Result<Vec<School>, InputError> {
+    let features = read_collection(path, "school (a Point feature)")?;
+    let mut ids = IdRegistry::new(path);
+    let mut schools = Vec::with_capacity(features.len());
+    for (index, mut feature) in features.into_iter().enumerate() {
+        let f = FeatureReader::new(path, index, &mut feature);
+        let id = f.id()?;
+        ids.insert(&id, index)?;
+        let location = match feature.geometry.as_ref().map(|g| &g.value) {
+            Some(value @ GeometryValue::Point { coordinates }) => {
+                f.check_coordinates(value)?;
+                let p = coordinates.as_slice();
+                geo::Point::new(p[0], p[1])
+            }
+            Some(other) => {
+                return Err(f.error(
+                    "geometry",
+                    format!("a {}", other.type_name()),
+                    "a Point at the school's gate",
+                ));
+            }
+            None => return Err(f.error("geometry", "missing", "a Point at the school's gate")),
+        };
+        let kind = match f.string("stage")?.as_deref() {
+            Some("primary") => SchoolKind::Primary,
+            Some("junior") => SchoolKind::Junior,
+            Some("nine_year") => SchoolKind::NineYear,
+            _ => {
+                return Err(f.error(
+                    "stage",
+                    describe(f.properties.get("stage")),
+                    "\"primary\", \"junior\" or \"nine_year\"",
+                ));
+            }
+        };
+        let sector = match f.string("sector")?.as_deref() {
+            None | Some("public") => Sector::Public,
+            Some("private") => Sector::Private,
+            Some(_) => {
+                return Err(f.error(
+                    "sector",
+                    describe(f.properties.get("sector")),
+                    "\"public\" (the default) or \"private\"",
+                ));
+            }
+        };
+        let per_stage = |prefix: &str| -> Result<[Option<u32>; 2], InputError> {
+            let mut out = [None, None];
+            for stage in Stage::ALL {
+                out[stage.index()] = f.count(&format!("{prefix}_{}", stage.key()))?;
+            }
+            Ok(out)
+        };
+        let classes = per_stage("classes")?;
+        let enrolled = per_stage("enrolled")?.map(|e| e.unwrap_or(0));
+        let capacity = per_stage("capacity")?;
+        for stage in Stage::ALL {
+            let taught = kind.teaches(stage);
+            let given = classes[stage.index()].is_some() || capacity[stage.index()].is_some();
+            if !taught && given {
+                return Err(f.error(
+                    &format!("classes_{} / capacity_{}", stage.key(), stage.key()),
+                    "given",
+                    &format!(
+                        "no {} seats at a school whose stage is \"{}\" (make it \"nine_year\" if it teaches both)",
+                        stage.key(),
+                        kind.key()
+                    ),
+                ));
+            }
+        }
+        let name = f.string("name")?.unwrap_or_else(|| id.clone());
+        let county = f.string("county")?;
+        let properties = f.properties;
+        schools.push(School {
+            id,
+            name,
+            location,
+            kind,
+            sector,
+            county,
+            classes,
+            enrolled,
+            capacity,
+            properties,
+        });
+    }
+    Ok(schools)
+}

@@ -1,0 +1,119 @@
+//! `zones.geojson`: residential zones (compounds, villages, blocks) as
+//! Polygon or MultiPolygon features, or Points where only an address is known.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use geo::{Centroid, MultiPolygon, Point, Polygon};
+use geojson::GeometryValue;
+
+use super::InputError;
+use super::features::{FeatureReader, IdRegistry, read_collection};
+use crate::model::{Cohort, School, Shape, Stage, Zone};
+
+pub fn read(path: &Path, schools: &[School]) -> Result<Vec<Zone>, InputError> {
+    let features = read_collection(path, "zone (a Polygon, MultiPolygon or Point feature)")?;
+    let school_index: HashMap<&str, usize> = schools
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let mut ids = IdRegistry::new(path);
+    let mut zones = Vec::with_capacity(features.len());
+    for (index, mut feature) in features.into_iter().enumerate() {
+        let f = FeatureReader::new(path, index, &mut feature);
+        let id = f.id()?;
+        ids.insert(&id, index)?;
+        let shape = shape(&f, feature.geometry.as_ref().map(|g| &g.value))?;
+        let centroid = match &shape {
+            Shape::Point(p) => *p,
+            Shape::Area(mp) => mp.centroid().ok_or_else(|| {
+                f.error("geometry", "a polygon without area or points", "a polygon with at least three distinct corners")
+            })?,
+        };
+        let mut children = [Cohort::default(); 2];
+        let mut current = [None, None];
+        for stage in Stage::ALL {
+            let key = stage.key();
+            children[stage.index()] = Cohort {
+                local: f.count(&format!("{key}_local"))?.unwrap_or(0),
+                migrant: f.count(&format!("{key}_migrant"))?.unwrap_or(0),
+            };
+            let field = format!("current_{key}");
+            if let Some(school) = f.string(&field)? {
+                let Some(&s) = school_index.get(school.as_str()) else {
+                    return Err(f.error(
+                        &field,
+                        format!("\"{school}\", which is not in the schools file"),
+                        "the id of a school in the schools file, or no value",
+                    ));
+                };
+                if !schools[s].kind.teaches(stage) {
+                    return Err(f.error(
+                        &field,
+                        format!("\"{school}\", a {} school", schools[s].kind.key()),
+                        &format!("a school that teaches {key}"),
+                    ));
+                }
+                current[stage.index()] = Some(s);
+            }
+        }
+        let name = f.string("name")?.unwrap_or_else(|| id.clone());
+        let county = f.string("county")?;
+        zones.push(Zone {
+            id,
+            name,
+            shape,
+            centroid,
+            children,
+            current,
+            county,
+            properties: f.properties,
+        });
+    }
+    Ok(zones)
+}
+
+fn shape(f: &FeatureReader, value: Option<&GeometryValue>) -> Result<Shape, InputError> {
+    const EXPECTED: &str = "a Polygon or MultiPolygon of the zone's land (or a Point)";
+    let Some(value) = value else {
+        return Err(f.error("geometry", "missing", EXPECTED));
+    };
+    f.check_coordinates(value)?;
+    let ring_error = || {
+        f.error(
+            "geometry.coordinates",
+            "a ring with fewer than 4 positions",
+            "closed rings of at least 4 positions (RFC 7946 3.1.6)",
+        )
+    };
+    match value {
+        GeometryValue::Point { coordinates } => {
+            let p = coordinates.as_slice();
+            Ok(Shape::Point(Point::new(p[0], p[1])))
+        }
+        GeometryValue::Polygon { coordinates } => {
+            if coordinates.is_empty() || coordinates.iter().any(|r| r.len() < 4) {
+                return Err(ring_error());
+            }
+            let polygon = Polygon::<f64>::try_from(value).map_err(|e| {
+                f.error("geometry", e.to_string(), EXPECTED)
+            })?;
+            Ok(Shape::Area(MultiPolygon::new(vec![polygon])))
+        }
+        GeometryValue::MultiPolygon { coordinates } => {
+            if coordinates.is_empty()
+                || coordinates
+                    .iter()
+                    .any(|p| p.is_empty() || p.iter().any(|r| r.len() < 4))
+            {
+                return Err(ring_error());
+            }
+            let mp = MultiPolygon::<f64>::try_from(value).map_err(|e| {
+                f.error("geometry", e.to_string(), EXPECTED)
+            })?;
+            Ok(Shape::Area(mp))
+        }
+        other => Err(f.error("geometry", format!("a {}", other.type_name()), EXPECTED)),
+    }
+}

@@ -1,0 +1,176 @@
+//! The county as the bureau sees it: residential zones with their entry-grade
+//! children, and schools with the classes they can open.
+//!
+//! These types hold what was read, already validated; every later stage can
+//! rely on them (ids unique, counts whole and non-negative, coordinates on the
+//! globe, `current_*` naming a real school).
+
+use geo::{MultiPolygon, Point};
+use serde_json::{Map, Value};
+
+/// An entry grade of compulsory education. Children are assigned per stage:
+/// grade 1 (primary) and grade 7 (junior middle school).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Stage {
+    #[default]
+    Primary,
+    Junior,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 2] = [Stage::Primary, Stage::Junior];
+
+    /// The word used in file fields (`primary_local`, `school_junior`, ...).
+    pub fn key(self) -> &'static str {
+        match self {
+            Stage::Primary => "primary",
+            Stage::Junior => "junior",
+        }
+    }
+
+    /// The name a Chinese reader expects in published lists.
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Stage::Primary => "小学",
+            Stage::Junior => "初中",
+        }
+    }
+
+    /// Position in per-stage arrays (`[T; 2]`).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// What a school teaches, from its `stage` field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchoolKind {
+    Primary,
+    Junior,
+    /// 九年一贯制: both stages under one school limit.
+    NineYear,
+}
+
+impl SchoolKind {
+    pub fn teaches(self, stage: Stage) -> bool {
+        matches!(
+            (self, stage),
+            (SchoolKind::NineYear, _)
+                | (SchoolKind::Primary, Stage::Primary)
+                | (SchoolKind::Junior, Stage::Junior)
+        )
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            SchoolKind::Primary => "primary",
+            SchoolKind::Junior => "junior",
+            SchoolKind::NineYear => "nine_year",
+        }
+    }
+}
+
+/// Public schools take catchments; private (民办) schools enroll by their own
+/// lottery and get none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sector {
+    Public,
+    Private,
+}
+
+impl Sector {
+    pub fn key(self) -> &'static str {
+        match self {
+            Sector::Public => "public",
+            Sector::Private => "private",
+        }
+    }
+}
+
+/// Entry-cohort children of one stage living in a zone.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cohort {
+    /// 户籍: children with local household registration.
+    pub local: u32,
+    /// 随迁子女: migrant children living here.
+    pub migrant: u32,
+}
+
+impl Cohort {
+    pub fn total(self) -> u32 {
+        self.local + self.migrant
+    }
+}
+
+/// The land of a zone: polygons for compounds and blocks, a point where only
+/// an address is known.
+#[derive(Clone, Debug)]
+pub enum Shape {
+    Area(MultiPolygon<f64>),
+    Point(Point<f64>),
+}
+
+/// A residential zone (小区, village, census block): the unit a catchment is
+/// made of. A zone's children of one stage all go to one school.
+#[derive(Clone, Debug)]
+pub struct Zone {
+    pub id: String,
+    pub name: String,
+    pub shape: Shape,
+    /// Area-weighted centroid (or the point): where distances are measured from.
+    pub centroid: Point<f64>,
+    pub children: [Cohort; 2],
+    /// Index of today's catchment school per stage, when given.
+    pub current: [Option<usize>; 2],
+    pub county: Option<String>,
+    /// Input properties, kept so that outputs pass them through.
+    pub properties: Map<String, Value>,
+}
+
+impl Zone {
+    pub fn cohort(&self, stage: Stage) -> Cohort {
+        self.children[stage.index()]
+    }
+}
+
+/// A school and what it can take this year.
+#[derive(Clone, Debug)]
+pub struct School {
+    pub id: String,
+    pub name: String,
+    pub location: Point<f64>,
+    pub kind: SchoolKind,
+    pub sector: Sector,
+    pub county: Option<String>,
+    /// Entry classes the school can open this year, per stage.
+    pub classes: [Option<u32>; 2],
+    /// Pupils of the other grades who stay next year, per stage.
+    pub enrolled: [u32; 2],
+    /// An explicit seat cap for this intake, per stage.
+    pub capacity: [Option<u32>; 2],
+    pub properties: Map<String, Value>,
+}
+
+impl School {
+    /// Whether the school takes a catchment for this stage.
+    pub fn takes_catchment(&self, stage: Stage) -> bool {
+        self.sector == Sector::Public && self.kind.teaches(stage)
+    }
+
+    /// Pupils staying next year across the stages this school teaches.
+    pub fn continuing(&self) -> u32 {
+        Stage::ALL
+            .iter()
+            .filter(|s| self.kind.teaches(**s))
+            .map(|s| self.enrolled[s.index()])
+            .sum()
+    }
+}
+
+/// Everything read for one run: the zones and schools of a county, a city or
+/// a whole country (children never cross a county line).
+#[derive(Clone, Debug, Default)]
+pub struct Region {
+    pub zones: Vec<Zone>,
+    pub schools: Vec<School>,
+}

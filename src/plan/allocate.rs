@@ -1,0 +1,486 @@
+//! From a region to a plan: split by county (children never cross a county
+//! line), find candidates, solve each county's core instance in parallel, and
+//! put the answers back on the zones.
+//!
+//! Candidate lists start with the `k` nearest schools and are widened where
+//! the relaxation's prices show that a school beyond the list could be
+//! better: with non-negative prices, no school farther than the last
+//! candidate can have a negative reduced cost unless the zone's own dual
+//! exceeds that candidate's distance. So after widening, the relaxation over
+//! the candidates is the relaxation over all schools, and the bound holds for
+//! the full problem.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use rstar::RTree;
+use rstar::primitives::GeomWithData;
+
+use super::{Plan, Quality, SolveStats, StagePlan, Unplaced, ZonePlan};
+use crate::model::{Region, Stage};
+use crate::policy::{Policy, Seats};
+use crate::solve::{
+    self, Arc, Instance, Relaxation, Settings, SolveError, Target, UNPLACED_COST_M, relax,
+};
+use crate::spatial::{Nearest, SchoolIndex, haversine_m, unit_vector};
+
+/// Told how far the allocation has come (the command line draws a bar).
+pub trait Observer: Sync {
+    fn parts(&self, _total: usize) {}
+    fn part_done(&self) {}
+}
+
+impl Observer for () {}
+
+/// One county: its zones and schools (indices into the region).
+struct Part<'a> {
+    county: Option<&'a str>,
+    zones: Vec<usize>,
+    schools: Vec<usize>,
+}
+
+/// One unit of the core instance: a zone's children of one stage.
+struct Unit {
+    zone: usize,
+    stage: Stage,
+    demand: u32,
+    k: usize,
+    nearest: Nearest,
+}
+
+struct PartResult {
+    zones: Vec<(usize, Stage, ZonePlan)>,
+    quality: [Quality; 2],
+    total: Quality,
+    widened: usize,
+    rounds: usize,
+    split: usize,
+}
+
+/// Allocates every zone's children of both stages.
+pub fn allocate(
+    region: &Region,
+    policy: &Policy,
+    settings: &Settings,
+    observer: &dyn Observer,
+) -> Result<Plan, SolveError> {
+    let seats: Vec<Seats> = region.schools.iter().map(|s| policy.seats(s)).collect();
+    let index = SchoolIndex::new(&region.schools);
+    let parts = split_by_county(region);
+    observer.parts(parts.len());
+    let ctx = Context {
+        region,
+        policy,
+        settings,
+        seats: &seats,
+        index: &index,
+    };
+    let results: Vec<PartResult> = parts
+        .par_iter()
+        .map(|part| {
+            let r = ctx.solve_part(part);
+            observer.part_done();
+            r
+        })
+        .collect::<Result<_, _>>()?;
+
+    let empty = ZonePlan {
+        school: None,
+        metres: None,
+        placed: 0,
+        unplaced: 0,
+        reason: None,
+    };
+    let mut stages = Stage::ALL.map(|stage| StagePlan {
+        stage,
+        zones: vec![empty.clone(); region.zones.len()],
+        quality: Quality::default(),
+    });
+    let mut stats = SolveStats {
+        parts: parts.len(),
+        ..Default::default()
+    };
+    for r in results {
+        for (z, stage, zp) in r.zones {
+            stages[stage.index()].zones[z] = zp;
+        }
+        for stage in Stage::ALL {
+            stages[stage.index()].quality.add(&r.quality[stage.index()]);
+        }
+        stats.total.add(&r.total);
+        stats.widened_units += r.widened;
+        stats.widening_rounds = stats.widening_rounds.max(r.rounds);
+        stats.split_units += r.split;
+    }
+    for stage in Stage::ALL {
+        label_empty_zones(region, &index, stage, &mut stages[stage.index()].zones);
+    }
+    Ok(Plan {
+        stages,
+        seats,
+        stats,
+    })
+}
+
+fn split_by_county(region: &Region) -> Vec<Part<'_>> {
+    let mut parts: BTreeMap<Option<&str>, Part> = BTreeMap::new();
+    for (z, zone) in region.zones.iter().enumerate() {
+        let county = zone.county.as_deref();
+        parts
+            .entry(county)
+            .or_insert_with(|| Part {
+                county,
+                zones: Vec::new(),
+                schools: Vec::new(),
+            })
+            .zones
+            .push(z);
+    }
+    for (s, school) in region.schools.iter().enumerate() {
+        if let Some(part) = parts.get_mut(&school.county.as_deref()) {
+            part.schools.push(s);
+        }
+    }
+    parts.into_values().collect()
+}
+
+struct Context<'a> {
+    region: &'a Region,
+    policy: &'a Policy,
+    settings: &'a Settings,
+    seats: &'a [Seats],
+    index: &'a SchoolIndex<'a>,
+}
+
+/// The targets and pools of one county: which core index each school and
+/// stage has.
+struct Layout {
+    targets: Vec<Target>,
+    pools: Vec<u32>,
+    /// (school, stage) of each target.
+    target_school: Vec<(usize, Stage)>,
+    /// Target index per region school and stage (only this county's set).
+    target_of: std::collections::HashMap<(usize, Stage), u32>,
+}
+
+impl Context<'_> {
+    fn max_m(&self, stage: Stage) -> Option<f64> {
+        self.policy.stage(stage).max_km.map(|km| km * 1000.0)
+    }
+
+    fn layout(&self, part: &Part) -> Layout {
+        let mut layout = Layout {
+            targets: Vec::new(),
+            pools: Vec::new(),
+            target_school: Vec::new(),
+            target_of: Default::default(),
+        };
+        for &s in &part.schools {
+            let school = &self.region.schools[s];
+            let stages: Vec<Stage> = Stage::ALL
+                .into_iter()
+                .filter(|&st| school.takes_catchment(st))
+                .collect();
+            if stages.is_empty() {
+                continue;
+            }
+            let pool = layout.pools.len() as u32;
+            layout.pools.push(self.seats[s].school);
+            for stage in stages {
+                layout
+                    .target_of
+                    .insert((s, stage), layout.targets.len() as u32);
+                layout.targets.push(Target {
+                    cap: self.seats[s].stage[stage.index()],
+                    pool,
+                });
+                layout.target_school.push((s, stage));
+            }
+        }
+        layout
+    }
+
+    fn nearest(&self, part: &Part, zone: usize, stage: Stage, k: usize) -> Nearest {
+        self.index.nearest(
+            part.county,
+            stage,
+            self.region.zones[zone].centroid,
+            k,
+            self.max_m(stage),
+        )
+    }
+
+    fn instance(&self, units: &[Unit], layout: &Layout) -> Instance {
+        Instance::new(
+            units.iter().map(|u| u.demand).collect(),
+            units.iter().map(|u| {
+                u.nearest
+                    .candidates
+                    .iter()
+                    .map(|c| Arc {
+                        target: layout.target_of[&(c.school as usize, u.stage)],
+                        cost: c.metres,
+                    })
+                    .collect::<Vec<_>>()
+            }),
+            layout.targets.clone(),
+            layout.pools.clone(),
+            UNPLACED_COST_M,
+        )
+    }
+
+    fn solve_part(&self, part: &Part) -> Result<PartResult, SolveError> {
+        let layout = self.layout(part);
+        let k0 = self.settings.candidates.max(1);
+        let mut result = PartResult {
+            zones: Vec::new(),
+            quality: [Quality::default(); 2],
+            total: Quality::default(),
+            widened: 0,
+            rounds: 0,
+            split: 0,
+        };
+        // Units, and children nobody can take at all.
+        let mut units: Vec<Unit> = Vec::new();
+        for &z in &part.zones {
+            for stage in Stage::ALL {
+                let demand = self.region.zones[z].cohort(stage).total();
+                if demand == 0 {
+                    continue;
+                }
+                let nearest = self.nearest(part, z, stage, k0);
+                if nearest.candidates.is_empty() {
+                    let reason = if self.index.count(part.county, stage) == 0 {
+                        Unplaced::NoSchoolInCounty {
+                            county: part.county.map(String::from),
+                        }
+                    } else {
+                        Unplaced::NoneWithinReach {
+                            max_km: self.policy.stage(stage).max_km.unwrap_or(f64::INFINITY),
+                        }
+                    };
+                    // Out of reach, it still lies in its nearest school's
+                    // catchment on the map.
+                    let label = self.index.nearest(
+                        part.county,
+                        stage,
+                        self.region.zones[z].centroid,
+                        1,
+                        None,
+                    );
+                    let school = label.candidates.first();
+                    result.zones.push((
+                        z,
+                        stage,
+                        ZonePlan {
+                            school: school.map(|c| c.school),
+                            metres: school.map(|c| c.metres),
+                            placed: 0,
+                            unplaced: demand,
+                            reason: Some(reason),
+                        },
+                    ));
+                    result.quality[stage.index()].unplaced_bound += demand as u64;
+                    continue;
+                }
+                units.push(Unit {
+                    zone: z,
+                    stage,
+                    demand,
+                    k: k0,
+                    nearest,
+                });
+            }
+        }
+        if units.is_empty() {
+            return Ok(result);
+        }
+
+        // Relaxation, widening candidate lists until none can cut off the optimum.
+        let (inst, relaxation) = loop {
+            let inst = self.instance(&units, &layout);
+            let relaxation = relax(&inst);
+            let widen = self.lists_to_widen(&units, &layout, &inst, &relaxation);
+            if widen.is_empty() {
+                break (inst, relaxation);
+            }
+            result.rounds += 1;
+            result.widened += widen.len();
+            for u in widen {
+                let unit = &mut units[u];
+                unit.k = unit.k.saturating_mul(2);
+                unit.nearest = self.nearest(part, unit.zone, unit.stage, unit.k);
+            }
+        };
+        result.split = relaxation.split_units(&inst);
+        let stage_bounds = self.stage_bounds(&units, &layout, &inst, &relaxation);
+        let outcome = solve::complete(&inst, relaxation, self.settings)?;
+
+        let a = &outcome.assignment;
+        let mut travel = [0i128; 2];
+        let mut unplaced = [0u64; 2];
+        for (u, unit) in units.iter().enumerate() {
+            let placed = a.placed[u];
+            let target = a.target[u];
+            let cost = target.map(|t| inst.cost(u, t).expect("candidate"));
+            travel[unit.stage.index()] += cost.unwrap_or(0) as i128 * placed as i128;
+            unplaced[unit.stage.index()] += (unit.demand - placed) as u64;
+            let nearest = &unit.nearest.candidates;
+            let (school, metres) = match target {
+                Some(t) => (Some(layout.target_school[t as usize].0 as u32), cost),
+                // No seat anywhere: the zone still lies in its nearest
+                // school's catchment.
+                None => (Some(nearest[0].school), Some(nearest[0].metres)),
+            };
+            let reason = (placed < unit.demand).then(|| Unplaced::AllFull {
+                schools: nearest.len(),
+                farthest_km: nearest.last().map_or(0.0, |c| c.metres as f64 / 1000.0),
+            });
+            result.zones.push((
+                unit.zone,
+                unit.stage,
+                ZonePlan {
+                    school,
+                    metres,
+                    placed,
+                    unplaced: unit.demand - placed,
+                    reason,
+                },
+            ));
+        }
+        for stage in Stage::ALL {
+            let i = stage.index();
+            let (bound_pen, unplaced_bound) = stage_bounds[i];
+            let q = &mut result.quality[i];
+            q.objective_m = travel[i];
+            q.bound_m = (bound_pen - UNPLACED_COST_M as i128 * unplaced[i] as i128).max(0);
+            q.unplaced_bound += unplaced_bound;
+        }
+        let all_unplaced = unplaced[0] + unplaced[1];
+        result.total = Quality {
+            objective_m: travel[0] + travel[1],
+            bound_m: (outcome.bound() - UNPLACED_COST_M as i128 * all_unplaced as i128).max(0),
+            unplaced_bound: outcome.relaxation.unplaced.iter().map(|&x| x as u64).sum(),
+        };
+        Ok(result)
+    }
+
+    /// Units whose list may cut off a better school: the list is truncated
+    /// and the reduced cost of a school just beyond the last candidate could
+    /// be negative.
+    fn lists_to_widen(
+        &self,
+        units: &[Unit],
+        layout: &Layout,
+        inst: &Instance,
+        r: &Relaxation,
+    ) -> Vec<usize> {
+        let mut best_potential = [i64::MIN; 2];
+        for (t, &(_, stage)) in layout.target_school.iter().enumerate() {
+            let p = &mut best_potential[stage.index()];
+            *p = (*p).max(r.target_potential[t]);
+        }
+        (0..units.len())
+            .filter(|&u| {
+                let unit = &units[u];
+                if !unit.nearest.truncated {
+                    return false;
+                }
+                let last = inst.arcs_of(u).last().expect("non-empty list").cost;
+                last + r.unit_potential[u] - best_potential[unit.stage.index()] < 0
+            })
+            .collect()
+    }
+
+    /// Per-stage lower bounds (penalised cost, unplaced children). The
+    /// joint relaxation's share of each stage is a bound for that stage when
+    /// no school limit shared by both stages is binding; otherwise each stage
+    /// is relaxed alone with the shared limits all to itself.
+    fn stage_bounds(
+        &self,
+        units: &[Unit],
+        layout: &Layout,
+        inst: &Instance,
+        r: &Relaxation,
+    ) -> [(i128, u64); 2] {
+        let mut stages_of_pool = vec![0u8; layout.pools.len()];
+        for (t, &(_, stage)) in layout.target_school.iter().enumerate() {
+            stages_of_pool[layout.targets[t].pool as usize] |= 1 << stage.index();
+        }
+        let coupled = (0..layout.pools.len()).any(|p| stages_of_pool[p] == 3 && r.pool_price(p) > 0);
+        if !coupled {
+            let mut out = [(0i128, 0u64); 2];
+            for (u, unit) in units.iter().enumerate() {
+                let i = unit.stage.index();
+                let range = inst.arc_start[u]..inst.arc_start[u + 1];
+                out[i].0 += range
+                    .map(|a| r.flow[a] as i128 * inst.arcs[a].cost as i128)
+                    .sum::<i128>()
+                    + r.unplaced[u] as i128 * UNPLACED_COST_M as i128;
+                out[i].1 += r.unplaced[u] as u64;
+            }
+            return out;
+        }
+        Stage::ALL.map(|stage| {
+            let mine: Vec<usize> = (0..units.len()).filter(|&u| units[u].stage == stage).collect();
+            let alone = Instance::new(
+                mine.iter().map(|&u| inst.demand[u]).collect(),
+                mine.iter().map(|&u| inst.arcs_of(u).to_vec()),
+                inst.targets.clone(),
+                inst.pools.clone(),
+                inst.unplaced_cost,
+            );
+            let r = relax(&alone);
+            (r.cost, r.unplaced.iter().map(|&x| x as u64).sum())
+        })
+    }
+}
+
+/// Gives every zone without children of the stage (or without any school in
+/// reach) the catchment of its nearest zone that has one, so that the
+/// catchments cover the land and a family moving in knows its school.
+fn label_empty_zones(region: &Region, index: &SchoolIndex, stage: Stage, zones: &mut [ZonePlan]) {
+    type Entry = GeomWithData<[f64; 3], u32>;
+    let mut by_county: BTreeMap<Option<&str>, Vec<Entry>> = BTreeMap::new();
+    for (z, zp) in zones.iter().enumerate() {
+        if zp.school.is_some() && zp.placed > 0 {
+            by_county
+                .entry(region.zones[z].county.as_deref())
+                .or_default()
+                .push(GeomWithData::new(unit_vector(region.zones[z].centroid), z as u32));
+        }
+    }
+    let trees: BTreeMap<Option<&str>, RTree<Entry>> = by_county
+        .into_iter()
+        .map(|(k, v)| (k, RTree::bulk_load(v)))
+        .collect();
+    let labels: Vec<Option<(u32, i64)>> = (0..zones.len())
+        .into_par_iter()
+        .map(|z| {
+            if zones[z].school.is_some() {
+                return None;
+            }
+            let zone = &region.zones[z];
+            let county = zone.county.as_deref();
+            let from_neighbour = trees
+                .get(&county)
+                .and_then(|t| t.nearest_neighbor(&unit_vector(zone.centroid)))
+                .and_then(|e| zones[e.data as usize].school);
+            let school = from_neighbour.or_else(|| {
+                index
+                    .nearest(county, stage, zone.centroid, 1, None)
+                    .candidates
+                    .first()
+                    .map(|c| c.school)
+            })?;
+            let metres = haversine_m(zone.centroid, region.schools[school as usize].location);
+            Some((school, metres.round() as i64))
+        })
+        .collect();
+    for (zp, label) in zones.iter_mut().zip(labels) {
+        if let Some((school, metres)) = label {
+            zp.school = Some(school);
+            zp.metres = Some(metres);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! The numbers a bureau reports per school and stage, computed from a plan.
+
+use crate::model::{Region, Stage};
+use crate::policy::{Classes, Policy};
+
+use super::Plan;
+
+/// One school's intake for one stage and what it means for its classes and
+/// its size limit.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SchoolFigures {
+    pub school: usize,
+    pub stage: Stage,
+    pub intake: u32,
+    pub local: u32,
+    pub migrant: u32,
+    pub classes: Classes,
+    /// Entry classes the school can open (None: not given).
+    pub classes_available: Option<u32>,
+    /// Seats of this stage alone.
+    pub seats: u32,
+    pub continuing: u32,
+    /// Continuing pupils plus this year's intake of every stage.
+    pub school_total: u32,
+    pub school_limit: u32,
+    /// Zones in the catchment (with or without children).
+    pub zones: usize,
+    pub mean_km: f64,
+    pub max_km: f64,
+}
+
+impl SchoolFigures {
+    pub fn utilization(&self) -> f64 {
+        if self.seats == 0 {
+            0.0
+        } else {
+            self.intake as f64 / self.seats as f64
+        }
+    }
+}
+
+/// Children of a stage across the region.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StageTotals {
+    pub children: u64,
+    pub placed: u64,
+    pub unplaced: u64,
+    pub migrant: u64,
+    pub migrant_placed: u64,
+}
+
+/// Splits a zone's placed children into local and migrant: local children
+/// first, as catchment schools admit registered residents first (户籍优先).
+pub fn split_placed(placed: u32, local: u32) -> (u32, u32) {
+    let l = placed.min(local);
+    (l, placed - l)
+}
+
+impl Plan {
+    /// Figures of every school that teaches the stage, in school order.
+    pub fn school_figures(&self, region: &Region, policy: &Policy, stage: Stage) -> Vec<SchoolFigures> {
+        let n = region.schools.len();
+        let mut figures: Vec<SchoolFigures> = (0..n)
+            .map(|s| {
+                let school = &region.schools[s];
+                SchoolFigures {
+                    school: s,
+                    stage,
+                    classes_available: school.classes[stage.index()],
+                    seats: if school.takes_catchment(stage) {
+                        self.seats[s].of(stage)
+                    } else {
+                        0
+                    },
+                    continuing: school.continuing(),
+                    school_limit: policy.school_limit_of(school),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        let mut km_sum = vec![0.0f64; n];
+        for (z, zp) in self.stage(stage).zones.iter().enumerate() {
+            let Some(s) = zp.school else { continue };
+            let f = &mut figures[s as usize];
+            f.zones += 1;
+            if zp.placed == 0 {
+                continue;
+            }
+            let cohort = region.zones[z].cohort(stage);
+            let (local, migrant) = split_placed(zp.placed, cohort.local);
+            f.intake += zp.placed;
+            f.local += local;
+            f.migrant += migrant;
+            let km = zp.metres.unwrap_or(0) as f64 / 1000.0;
+            km_sum[s as usize] += km * zp.placed as f64;
+            f.max_km = f.max_km.max(km);
+        }
+        let other = match stage {
+            Stage::Primary => Stage::Junior,
+            Stage::Junior => Stage::Primary,
+        };
+        let mut other_intake = vec![0u32; n];
+        for zp in &self.stage(other).zones {
+            if let Some(s) = zp.school {
+                other_intake[s as usize] += zp.placed;
+            }
+        }
+        for (s, f) in figures.iter_mut().enumerate() {
+            f.classes = Classes::for_intake(f.intake, policy.stage(stage).class_limit);
+            f.mean_km = if f.intake > 0 {
+                km_sum[s] / f.intake as f64
+            } else {
+                0.0
+            };
+            f.school_total = f.continuing + f.intake + other_intake[s];
+        }
+        figures.retain(|f| region.schools[f.school].kind.teaches(stage));
+        figures
+    }
+
+    pub fn totals(&self, region: &Region, stage: Stage) -> StageTotals {
+        let mut t = StageTotals::default();
+        for (z, zp) in self.stage(stage).zones.iter().enumerate() {
+            let cohort = region.zones[z].cohort(stage);
+            t.children += cohort.total() as u64;
+            t.placed += zp.placed as u64;
+            t.unplaced += zp.unplaced as u64;
+            t.migrant += cohort.migrant as u64;
+            t.migrant_placed += split_placed(zp.placed, cohort.local).1 as u64;
+        }
+        t
+    }
+}

@@ -1,0 +1,167 @@
+//! A plan: for each stage, every zone's catchment school, the children
+//! placed and those without a seat (with the reason), and the proof of
+//! quality (objective, bound, gap).
+
+mod allocate;
+mod check;
+mod figures;
+
+pub use allocate::{Observer, allocate};
+pub use check::{Found, Violation, check};
+pub use figures::{SchoolFigures, StageTotals};
+
+use std::fmt;
+
+use crate::model::{Region, Stage};
+use crate::policy::Seats;
+
+/// Why children of a zone have no seat.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Unplaced {
+    /// The zone's county has no public school of the stage.
+    NoSchoolInCounty { county: Option<String> },
+    /// Schools exist, but none within the policy's maximum distance.
+    NoneWithinReach { max_km: f64 },
+    /// Every school within reach is full.
+    AllFull { schools: usize, farthest_km: f64 },
+}
+
+impl fmt::Display for Unplaced {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Unplaced::NoSchoolInCounty { county: Some(c) } => {
+                write!(f, "no public school of this stage in county {c}")
+            }
+            Unplaced::NoSchoolInCounty { county: None } => {
+                write!(f, "no public school of this stage")
+            }
+            Unplaced::NoneWithinReach { max_km } => {
+                write!(f, "no school within {max_km} km")
+            }
+            Unplaced::AllFull {
+                schools,
+                farthest_km,
+            } => write!(
+                f,
+                "all {schools} schools within {farthest_km:.1} km are full"
+            ),
+        }
+    }
+}
+
+/// One zone in one stage.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ZonePlan {
+    /// The catchment school: where the zone's children go (also for zones
+    /// with no children this year, so that the catchments cover the land).
+    pub school: Option<u32>,
+    /// Great-circle metres from the zone's centroid to its school.
+    pub metres: Option<i64>,
+    pub placed: u32,
+    pub unplaced: u32,
+    pub reason: Option<Unplaced>,
+}
+
+/// Quality of a stage's plan: travel, bound and gap.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct Quality {
+    /// Child-metres of travel of the placed children.
+    pub objective_m: i128,
+    /// A lower bound on the child-metres of any plan that leaves no more
+    /// children unplaced than this one.
+    pub bound_m: i128,
+    /// Children the relaxation could not place: no plan places more.
+    pub unplaced_bound: u64,
+}
+
+impl Quality {
+    pub fn objective_km(&self) -> f64 {
+        self.objective_m as f64 / 1000.0
+    }
+
+    pub fn bound_km(&self) -> f64 {
+        self.bound_m as f64 / 1000.0
+    }
+
+    /// (objective - bound) / bound; 0 when both are 0.
+    pub fn gap(&self) -> f64 {
+        if self.objective_m <= self.bound_m {
+            0.0
+        } else if self.bound_m <= 0 {
+            f64::INFINITY
+        } else {
+            (self.objective_m - self.bound_m) as f64 / self.bound_m as f64
+        }
+    }
+
+    pub fn add(&mut self, other: &Quality) {
+        self.objective_m += other.objective_m;
+        self.bound_m += other.bound_m;
+        self.unplaced_bound += other.unplaced_bound;
+    }
+}
+
+/// A stage's plan.
+#[derive(Clone, Debug)]
+pub struct StagePlan {
+    pub stage: Stage,
+    pub zones: Vec<ZonePlan>,
+    pub quality: Quality,
+}
+
+/// How the solve went, for the report.
+#[derive(Clone, Debug, Default)]
+pub struct SolveStats {
+    pub parts: usize,
+    /// Units whose candidate lists were widened because the relaxation's
+    /// prices showed a school beyond them might be better.
+    pub widened_units: usize,
+    pub widening_rounds: usize,
+    /// Units the relaxation split across schools (before making them whole).
+    pub split_units: usize,
+    /// Joint objective and bound over both stages (nine-year schools couple them).
+    pub total: Quality,
+}
+
+/// The plan for all stages.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub stages: [StagePlan; 2],
+    pub seats: Vec<Seats>,
+    pub stats: SolveStats,
+}
+
+impl Plan {
+    pub fn stage(&self, stage: Stage) -> &StagePlan {
+        &self.stages[stage.index()]
+    }
+
+    /// Children in = placed + unplaced, for every zone and stage. Checked on
+    /// every run: a child is never silently dropped.
+    pub fn conservation(&self, region: &Region) -> Result<(), String> {
+        for stage in Stage::ALL {
+            for (z, zp) in self.stage(stage).zones.iter().enumerate() {
+                let children = region.zones[z].cohort(stage).total();
+                if zp.placed + zp.unplaced != children {
+                    return Err(format!(
+                        "zone {} ({}): {} children, {} placed + {} unplaced",
+                        region.zones[z].id,
+                        stage.key(),
+                        children,
+                        zp.placed,
+                        zp.unplaced
+                    ));
+                }
+                if zp.unplaced > 0 && zp.reason.is_none() {
+                    return Err(format!(
+                        "zone {} ({}): {} unplaced without a reason",
+                        region.zones[z].id,
+                        stage.key(),
+                        zp.unplaced
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}

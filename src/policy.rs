@@ -1,0 +1,328 @@
+//! The rules a county bureau is held to, as one typed value.
+//!
+//! Every number here is a national norm by default (../shared/domain.md) and
+//! configurable from TOML; no other module carries policy literals. Unknown
+//! keys are rejected so that a misspelt rule is an error, not a silent default.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{School, SchoolKind, Stage};
+
+/// Rules for one entry stage.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StagePolicy {
+    /// 班额: most pupils in one class.
+    pub class_limit: u32,
+    /// Children are never assigned farther than this (km, great circle).
+    /// `None`: anywhere in their county.
+    pub max_km: Option<f64>,
+}
+
+/// The whole policy of a run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "PolicyFile")]
+pub struct Policy {
+    pub primary: StagePolicy,
+    pub junior: StagePolicy,
+    /// 办学规模: most pupils in one school, all grades.
+    pub school_limit: u32,
+    /// Most pupils in a nine-year school, both stages together.
+    pub nine_year_school_limit: u32,
+    /// 大班额: a class this large or larger is a violation to report.
+    pub large_class: u32,
+    /// 超大班额: the oversize threshold, reported separately.
+    pub oversize_class: u32,
+}
+
+/// A policy as written: every key optional, each missing one taking the
+/// national default of its own stage (a `[junior]` table that sets only
+/// `max_km` keeps the junior class limit of 50, not the primary 45).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    #[serde(default)]
+    primary: StagePolicyFile,
+    #[serde(default)]
+    junior: StagePolicyFile,
+    school_limit: Option<u32>,
+    nine_year_school_limit: Option<u32>,
+    large_class: Option<u32>,
+    oversize_class: Option<u32>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StagePolicyFile {
+    class_limit: Option<u32>,
+    max_km: Option<f64>,
+}
+
+impl StagePolicyFile {
+    fn over(self, default: StagePolicy) -> StagePolicy {
+        StagePolicy {
+            class_limit: self.class_limit.unwrap_or(default.class_limit),
+            max_km: self.max_km.or(default.max_km),
+        }
+    }
+}
+
+impl From<PolicyFile> for Policy {
+    fn from(f: PolicyFile) -> Policy {
+        let d = Policy::default();
+        Policy {
+            primary: f.primary.over(d.primary),
+            junior: f.junior.over(d.junior),
+            school_limit: f.school_limit.unwrap_or(d.school_limit),
+            nine_year_school_limit: f.nine_year_school_limit.unwrap_or(d.nine_year_school_limit),
+            large_class: f.large_class.unwrap_or(d.large_class),
+            oversize_class: f.oversize_class.unwrap_or(d.oversize_class),
+        }
+    }
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            primary: StagePolicy {
+                class_limit: 45,
+                max_km: None,
+            },
+            junior: StagePolicy {
+                class_limit: 50,
+                max_km: None,
+            },
+            school_limit: 2000,
+            nine_year_school_limit: 2500,
+            large_class: 56,
+            oversize_class: 66,
+        }
+    }
+}
+
+/// A policy value that cannot be applied.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum PolicyError {
+    #[error("policy `{field}` is {value}: {expected}")]
+    Invalid {
+        field: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+}
+
+impl Policy {
+    pub fn stage(&self, stage: Stage) -> &StagePolicy {
+        match stage {
+            Stage::Primary => &self.primary,
+            Stage::Junior => &self.junior,
+        }
+    }
+
+    /// Rejects numbers no bureau could mean (a class limit of 0, a negative
+    /// distance), so that every later division and comparison is safe.
+    pub fn validate(&self) -> Result<(), PolicyError> {
+        let invalid = |field, value: String, expected| {
+            Err(PolicyError::Invalid {
+                field,
+                value,
+                expected,
+            })
+        };
+        for (field, limit) in [
+            ("primary.class_limit", self.primary.class_limit),
+            ("junior.class_limit", self.junior.class_limit),
+            ("school_limit", self.school_limit),
+            ("nine_year_school_limit", self.nine_year_school_limit),
+        ] {
+            if limit == 0 {
+                return invalid(field, "0".into(), "a positive whole number");
+            }
+        }
+        for (field, km) in [
+            ("primary.max_km", self.primary.max_km),
+            ("junior.max_km", self.junior.max_km),
+        ] {
+            if let Some(km) = km
+                && !(km.is_finite() && km > 0.0)
+            {
+                return invalid(field, km.to_string(), "a positive distance in km");
+            }
+        }
+        if self.large_class == 0 || self.oversize_class < self.large_class {
+            return invalid(
+                "large_class / oversize_class",
+                format!("{} / {}", self.large_class, self.oversize_class),
+                "0 < large_class <= oversize_class",
+            );
+        }
+        Ok(())
+    }
+
+    /// The school limit that applies to this school (nine-year schools have
+    /// their own, shared by both stages).
+    pub fn school_limit_of(&self, school: &School) -> u32 {
+        match school.kind {
+            SchoolKind::NineYear => self.nine_year_school_limit,
+            _ => self.school_limit,
+        }
+    }
+
+    /// The seats a school can offer this intake (see [`Seats`]).
+    pub fn seats(&self, school: &School) -> Seats {
+        let stage = Stage::ALL.map(|stage| {
+            if !school.takes_catchment(stage) {
+                return Some(0);
+            }
+            let by_classes = school.classes[stage.index()]
+                .map(|c| c.saturating_mul(self.stage(stage).class_limit));
+            match (by_classes, school.capacity[stage.index()]) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            }
+        });
+        Seats {
+            stage,
+            school: self
+                .school_limit_of(school)
+                .saturating_sub(school.continuing()),
+        }
+    }
+}
+
+/// Seats of one school for this intake, as two nested limits: each stage's
+/// own (classes x class limit, explicit cap) and the school's (school limit
+/// minus pupils who stay), which a nine-year school's stages share.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Seats {
+    /// Per-stage limit; `None` when the school gives neither classes nor a cap.
+    pub stage: [Option<u32>; 2],
+    pub school: u32,
+}
+
+impl Seats {
+    /// Seats for one stage if the other stage took none.
+    pub fn of(&self, stage: Stage) -> u32 {
+        self.stage[stage.index()].map_or(self.school, |s| s.min(self.school))
+    }
+}
+
+/// Classes a school opens for an intake, and how full they are when pupils are
+/// spread evenly (随机均衡编班: sizes differ by at most one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Classes {
+    pub opened: u32,
+    pub largest: u32,
+}
+
+impl Classes {
+    pub fn for_intake(intake: u32, class_limit: u32) -> Classes {
+        let opened = intake.div_ceil(class_limit);
+        Classes {
+            opened,
+            largest: if opened == 0 {
+                0
+            } else {
+                intake.div_ceil(opened)
+            },
+        }
+    }
+
+    pub fn mean(&self, intake: u32) -> f64 {
+        if self.opened == 0 {
+            0.0
+        } else {
+            intake as f64 / self.opened as f64
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Sector;
+    use geo::Point;
+
+    fn school(kind: SchoolKind) -> School {
+        School {
+            id: "s".into(),
+            name: "s".into(),
+            location: Point::new(0.0, 0.0),
+            kind,
+            sector: Sector::Public,
+            county: None,
+            classes: [None, None],
+            enrolled: [0, 0],
+            capacity: [None, None],
+            properties: Default::default(),
+        }
+    }
+
+    #[test]
+    fn seats_take_the_smallest_given_term() {
+        let p = Policy::default();
+        let mut s = school(SchoolKind::Primary);
+        assert_eq!(p.seats(&s).of(Stage::Primary), 2000);
+        assert_eq!(p.seats(&s).of(Stage::Junior), 0);
+        s.classes[0] = Some(4);
+        assert_eq!(p.seats(&s).of(Stage::Primary), 180);
+        s.capacity[0] = Some(170);
+        assert_eq!(p.seats(&s).of(Stage::Primary), 170);
+        s.enrolled[0] = 1900;
+        assert_eq!(p.seats(&s).of(Stage::Primary), 100);
+        s.enrolled[0] = 2100;
+        assert_eq!(p.seats(&s).of(Stage::Primary), 0);
+    }
+
+    #[test]
+    fn nine_year_school_shares_one_limit() {
+        let p = Policy::default();
+        let mut s = school(SchoolKind::NineYear);
+        s.enrolled = [1500, 900];
+        s.classes = [Some(4), Some(4)];
+        let seats = p.seats(&s);
+        assert_eq!(seats.school, 100);
+        assert_eq!(seats.stage, [Some(180), Some(200)]);
+        assert_eq!(seats.of(Stage::Junior), 100);
+    }
+
+    #[test]
+    fn private_schools_take_no_catchment() {
+        let p = Policy::default();
+        let mut s = school(SchoolKind::Primary);
+        s.sector = Sector::Private;
+        assert_eq!(p.seats(&s).of(Stage::Primary), 0);
+    }
+
+    #[test]
+    fn classes_are_spread_evenly() {
+        assert_eq!(Classes::for_intake(0, 45), Classes::default());
+        assert_eq!(
+            Classes::for_intake(46, 45),
+            Classes {
+                opened: 2,
+                largest: 23
+            }
+        );
+        assert_eq!(
+            Classes::for_intake(180, 45),
+            Classes {
+                opened: 4,
+                largest: 45
+            }
+        );
+    }
+
+    #[test]
+    fn policy_reads_partial_toml_and_rejects_unknown_keys() {
+        let p: Policy = toml::from_str("school_limit = 1800\n[junior]\nmax_km = 5.0\n").unwrap();
+        assert_eq!(p.school_limit, 1800);
+        assert_eq!(p.junior.class_limit, 50);
+        assert_eq!(p.junior.max_km, Some(5.0));
+        assert!(toml::from_str::<Policy>("school_limt = 1800").is_err());
+        let bad = Policy {
+            school_limit: 0,
+            ..Policy::default()
+        };
+        assert!(bad.validate().is_err());
+    }
+}

@@ -1,0 +1,112 @@
+//! The allocation core: a relaxation solved exactly as a min-cost flow gives
+//! the bound and the dual prices; zones are then made whole and polished by
+//! local search. Every solve returns its cost and bound, so the gap is
+//! measured, never assumed.
+
+pub mod instance;
+pub mod mip;
+pub mod network_simplex;
+pub mod relax;
+pub mod whole;
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+pub use instance::{Arc, Assignment, Instance, Target};
+pub use relax::{Relaxation, relax};
+
+/// Penalty for a child without a seat, in metres of travel: a thousand
+/// kilometres, more than any chain of moves inside a county can cost, so a
+/// plan places every child it can before it shortens a single trip.
+pub const UNPLACED_COST_M: i64 = 1_000_000_000;
+
+/// How plans are computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// Our flow relaxation + whole-zone repair (default, pure Rust).
+    #[default]
+    Flow,
+    /// HiGHS as an exact MIP (feature `highs`), warm-free, for checking.
+    Highs,
+}
+
+/// Solver settings of a run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Nearest schools first offered to each zone; lists are widened where
+    /// the relaxation shows they might cut off the optimum.
+    pub candidates: usize,
+    pub backend: Backend,
+    /// Time limit for the MIP backend, seconds.
+    pub time_limit_s: f64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            candidates: 12,
+            backend: Backend::Flow,
+            time_limit_s: 600.0,
+        }
+    }
+}
+
+/// A solved instance: the whole-zone plan and the relaxation behind its bound.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub assignment: Assignment,
+    pub relaxation: Relaxation,
+}
+
+impl Outcome {
+    pub fn cost(&self, inst: &Instance) -> i128 {
+        self.assignment.cost(inst)
+    }
+
+    pub fn bound(&self) -> i128 {
+        self.relaxation.cost
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SolveError {
+    #[error(transparent)]
+    Mip(#[from] mip::MipError),
+}
+
+/// Solves an instance with the chosen backend. The relaxation is always
+/// solved: it is the bound every plan is measured against.
+pub fn solve(inst: &Instance, settings: &Settings) -> Result<Outcome, SolveError> {
+    complete(inst, relax(inst), settings)
+}
+
+/// Finds the whole-zone plan once the relaxation is known (callers that
+/// widen candidate lists solve the relaxation themselves).
+pub fn complete(
+    inst: &Instance,
+    relaxation: Relaxation,
+    settings: &Settings,
+) -> Result<Outcome, SolveError> {
+    let assignment = match settings.backend {
+        Backend::Flow => whole::make_whole(inst, &relaxation),
+        Backend::Highs => {
+            let options = mip::MipOptions {
+                solver: mip::MipSolver::Highs,
+                time_limit: Some(Duration::from_secs_f64(settings.time_limit_s)),
+                rel_gap: None,
+                threads: None,
+            };
+            mip::solve(inst, options)?.assignment
+        }
+    };
+    if let Err(e) = assignment.check(inst) {
+        panic!("the {:?} backend broke a limit: {e}", settings.backend);
+    }
+    Ok(Outcome {
+        assignment,
+        relaxation,
+    })
+}
