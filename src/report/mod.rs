@@ -1,1 +1,116 @@
-//! Outputs.
+//! What the bureau publishes, all written into one folder at once:
+//!
+//! - `zones.geojson`: the input zones with their school, distance and any
+//!   children left without a seat, per stage;
+//! - `catchments.geojson`: one dissolved area per school and stage;
+//! - `schools.csv`: intake, classes, seats and limits per school and stage;
+//! - `catchment-lists.csv` / `.md`: the compounds of each catchment (对口小区名单);
+//! - `unplaced.csv`: every zone with children without a seat, and why;
+//! - `summary.json` and `report.md`: totals, objective, bound, gap, checks;
+//! - `map-primary.png`, `map-junior.png`: the catchments at a glance.
+//!
+//! CSV files start with a UTF-8 byte-order mark so that Excel shows Chinese
+//! names; GeoJSON is RFC 7946 (WGS84, no BOM) so that QGIS opens it.
+
+mod catchments;
+mod colors;
+mod map;
+mod output_dir;
+mod summary;
+mod tables;
+mod zones;
+
+use std::path::{Path, PathBuf};
+
+pub use catchments::{Catchment, dissolve};
+pub use colors::school_colors;
+pub use map::render_map;
+pub use output_dir::OutputDir;
+pub use summary::{StageSummary, Summary};
+
+use crate::model::{Region, Stage};
+use crate::plan::Plan;
+use crate::policy::Policy;
+use crate::solve::Settings;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path} exists and is not an earlier plan (no summary.json in it): refusing to replace it; choose another --out folder or remove it"
+    )]
+    NotOurs { path: PathBuf },
+    #[error("{path}: cannot draw the map: {message}")]
+    Map { path: PathBuf, message: String },
+}
+
+impl ReportError {
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        ReportError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Facts about the run that the outputs record.
+#[derive(Clone, Debug)]
+pub struct RunInfo<'a> {
+    pub scenario: &'a str,
+    pub description: &'a str,
+    pub settings: &'a Settings,
+    pub seconds: f64,
+}
+
+/// Writes every output into `dir` (replacing an earlier plan there) and
+/// returns the summary it wrote.
+pub fn write_all(
+    dir: &Path,
+    region: &Region,
+    policy: &Policy,
+    plan: &Plan,
+    info: &RunInfo,
+) -> Result<Summary, ReportError> {
+    let out = OutputDir::create(dir)?;
+    let summary = Summary::build(region, policy, plan, info);
+    let colors = Stage::ALL.map(|stage| school_colors(region, stage));
+    let catchments = Stage::ALL.map(|stage| dissolve(region, policy, plan, stage));
+
+    out.write("zones.geojson", |w| zones::write(w, region, plan))?;
+    out.write("catchments.geojson", |w| {
+        catchments::write(w, region, &catchments, &colors)
+    })?;
+    out.write("schools.csv", |w| tables::schools_csv(w, region, policy, plan))?;
+    out.write("catchment-lists.csv", |w| tables::lists_csv(w, region, plan))?;
+    out.write("catchment-lists.md", |w| tables::lists_md(w, region, plan, info))?;
+    out.write("unplaced.csv", |w| tables::unplaced_csv(w, region, plan))?;
+    for stage in Stage::ALL {
+        let file = format!("map-{}.png", stage.key());
+        let path = out.path(&file);
+        render_map(
+            &path,
+            region,
+            plan,
+            stage,
+            &catchments[stage.index()],
+            &colors[stage.index()],
+        )?;
+    }
+    out.write("report.md", |w| summary::report_md(w, region, policy, plan, &summary))?;
+    // Last: its presence marks a complete plan folder.
+    out.write(output_dir::MARKER, |w| {
+        serde_json::to_writer_pretty(&mut *w, &summary)?;
+        w.write_all(b"\n")
+    })?;
+    out.commit()?;
+    Ok(summary)
+}
+
+/// Writes a CSV file's UTF-8 byte-order mark.
+fn bom(w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    w.write_all(b"\xEF\xBB\xBF")
+}

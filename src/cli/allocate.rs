@@ -1,0 +1,60 @@
+//! `catchment allocate --zones Z --schools S --out DIR`: maps without a scenario.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use catchment::policy::Policy;
+use catchment::solve::Settings;
+
+use super::SolverArgs;
+use super::run::Job;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Residential zones (GeoJSON).
+    #[arg(long)]
+    zones: PathBuf,
+    /// Schools (GeoJSON points).
+    #[arg(long)]
+    schools: PathBuf,
+    /// Policy (TOML; national defaults for every key left out).
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    solver: SolverArgs,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let policy = match &args.policy {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("{}: cannot read the policy", path.display()))?;
+            let policy: Policy = toml::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("{}: not a valid policy: {e}", path.display()))?;
+            policy
+                .validate()
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            policy
+        }
+        None => Policy::default(),
+    };
+    let name = args
+        .out
+        .file_name()
+        .map_or("plan".into(), |n| n.to_string_lossy().into_owned());
+    Job {
+        name,
+        description: String::new(),
+        zones: args.zones,
+        schools: args.schools,
+        policy,
+        settings: args.solver.apply(Settings::default()),
+        out: args.out,
+    }
+    .execute()
+}

@@ -1,0 +1,74 @@
+//! Subcommands, one file each; they parse, call the library and print.
+
+mod allocate;
+mod generate;
+mod progress;
+mod run;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use catchment::solve::{Backend, Settings};
+
+/// School catchments (划片) for compulsory education: assigns every zone's
+/// entry-grade children to a school under the class, school and seat limits,
+/// and writes the maps, lists and reports a bureau publishes.
+#[derive(Parser)]
+#[command(name = "catchment", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario (TOML): read its maps, allocate, write every output.
+    Run(run::Args),
+    /// Allocate given maps without a scenario file.
+    Allocate(allocate::Args),
+    /// Write a realistic synthetic county (zones.geojson, schools.geojson).
+    Generate(generate::Args),
+}
+
+/// Solver flags shared by the commands that allocate.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct SolverArgs {
+    /// Backend: `flow` (default, pure Rust) or `highs` (exact MIP; needs a
+    /// binary built with `--features highs`).
+    #[arg(long, value_parser = parse_backend)]
+    solver: Option<Backend>,
+    /// Nearest schools first offered to each zone (widened where needed).
+    #[arg(long)]
+    candidates: Option<usize>,
+}
+
+impl SolverArgs {
+    fn apply(&self, mut settings: Settings) -> Settings {
+        if let Some(b) = self.solver {
+            settings.backend = b;
+        }
+        if let Some(k) = self.candidates {
+            settings.candidates = k;
+        }
+        settings
+    }
+}
+
+fn parse_backend(s: &str) -> Result<Backend, String> {
+    match s {
+        "flow" => Ok(Backend::Flow),
+        "highs" => Ok(Backend::Highs),
+        _ => Err(format!("unknown solver `{s}`; expected `flow` or `highs`")),
+    }
+}
+
+pub fn main() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Allocate(args) => allocate::run(args),
+        Command::Generate(args) => generate::run(args),
+    }
+}
+

@@ -1,0 +1,131 @@
+//! `catchment run SCENARIO.toml`: the main job.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+
+use catchment::io::{Scenario, read_region};
+use catchment::model::Stage;
+use catchment::plan::allocate;
+use catchment::policy::Policy;
+use catchment::report::{RunInfo, Summary, write_all};
+use catchment::solve::Settings;
+
+use super::SolverArgs;
+use super::progress::Progress;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The scenario file (TOML).
+    scenario: PathBuf,
+    /// Output folder (default: the scenario's `out`, else out/NAME).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    solver: SolverArgs,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let scenario = Scenario::load(&args.scenario)?;
+    let job = Job {
+        name: scenario.name.clone(),
+        description: scenario.description.clone(),
+        zones: scenario.zones.clone(),
+        schools: scenario.schools.clone(),
+        policy: scenario.policy.clone(),
+        settings: args.solver.apply(scenario.solver.clone()),
+        out: args.out.unwrap_or(scenario.out),
+    };
+    job.execute()
+}
+
+/// One allocation run, however it was asked for.
+pub struct Job {
+    pub name: String,
+    pub description: String,
+    pub zones: PathBuf,
+    pub schools: PathBuf,
+    pub policy: Policy,
+    pub settings: Settings,
+    pub out: PathBuf,
+}
+
+impl Job {
+    pub fn execute(self) -> anyhow::Result<ExitCode> {
+        let start = Instant::now();
+        let progress = Progress::new();
+        progress.step("reading maps");
+        let region = read_region(&self.zones, &self.schools)?;
+        progress.step("allocating");
+        let plan = allocate(&region, &self.policy, &self.settings, &progress)?;
+        if let Err(e) = plan.conservation(&region) {
+            anyhow::bail!("internal error, please report: children lost in the plan: {e}");
+        }
+        progress.step("writing outputs");
+        // The run time (up to writing) goes into summary.json only, so that
+        // the other files stay identical from run to run.
+        let info = RunInfo {
+            scenario: &self.name,
+            description: &self.description,
+            settings: &self.settings,
+            seconds: round_ms(start.elapsed().as_secs_f64()),
+        };
+        let summary = write_all(&self.out, &region, &self.policy, &plan, &info)
+            .with_context(|| format!("writing the plan to {}", self.out.display()))?;
+        progress.finish();
+        print_summary(&summary, &self.out, start.elapsed().as_secs_f64());
+        if summary.violation_count() > 0 {
+            eprintln!(
+                "error: the plan breaks {} hard limit(s); see {}",
+                summary.violation_count(),
+                self.out.join("report.md").display()
+            );
+            return Ok(ExitCode::from(1));
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+fn round_ms(s: f64) -> f64 {
+    (s * 1000.0).round() / 1000.0
+}
+
+/// The one-screen summary at the end of a run.
+pub fn print_summary(s: &Summary, out: &Path, seconds: f64) {
+    println!("{}: {} zones, {} schools", s.scenario, s.zones, s.schools);
+    println!(
+        "{:<8} {:>9} {:>9} {:>9} {:>13} {:>13} {:>9} {:>10}",
+        "stage", "children", "placed", "unplaced", "child-km", "bound", "gap", "violations"
+    );
+    for stage in Stage::ALL {
+        let x = s.stage(stage);
+        println!(
+            "{:<8} {:>9} {:>9} {:>9} {:>13.1} {:>13.1} {:>9} {:>10}",
+            stage.key(),
+            x.children,
+            x.placed,
+            x.unplaced,
+            x.objective_km,
+            x.bound_km,
+            gap(x.gap),
+            x.violations
+        );
+    }
+    println!(
+        "both     gap {} over the relaxation bound; {} zones split by the relaxation made whole; {} candidate lists widened",
+        gap(s.total.gap),
+        s.solver.split_units,
+        s.solver.widened_units
+    );
+    let unplaced: u64 = Stage::ALL.iter().map(|&st| s.stage(st).unplaced).sum();
+    if unplaced > 0 {
+        println!("{unplaced} children have no seat: each is listed by zone and reason in unplaced.csv");
+    }
+    println!("wrote {} in {:.2} s", out.display(), seconds);
+}
+
+fn gap(g: Option<f64>) -> String {
+    g.map_or("n/a".into(), |g| format!("{:.3}%", g * 100.0))
+}

@@ -1,0 +1,212 @@
+//! A picture of a stage's catchments: zones filled with their school's
+//! colour, catchment outlines, schools as dots sized by intake, zones with
+//! children left without a seat outlined in red. Drawn with tiny-skia (pure
+//! Rust), so no system library or font is needed.
+
+use std::path::Path;
+
+use geo::{BoundingRect, Coord, LineString, MultiPolygon, Rect};
+use tiny_skia::{Color, FillRule, Paint, PathBuilder, Pixmap, Stroke, Transform};
+
+use super::{Catchment, ReportError};
+use crate::model::{Region, Shape, Stage};
+use crate::plan::Plan;
+
+/// Longest side of the picture in pixels.
+const SIZE: f64 = 1600.0;
+const MARGIN: f64 = 20.0;
+
+/// Equirectangular projection around the region's centre: at county scale
+/// the distortion is far below a pixel.
+struct Projection {
+    min: Coord<f64>,
+    cos_lat: f64,
+    scale: f64,
+    height: f64,
+}
+
+impl Projection {
+    fn new(bounds: Rect<f64>) -> (Projection, u32, u32) {
+        let cos_lat = ((bounds.min().y + bounds.max().y) / 2.0).to_radians().cos();
+        let w = (bounds.width() * cos_lat).max(1e-9);
+        let h = bounds.height().max(1e-9);
+        let scale = (SIZE - 2.0 * MARGIN) / w.max(h);
+        let width = (w * scale + 2.0 * MARGIN).ceil();
+        let height = (h * scale + 2.0 * MARGIN).ceil();
+        (
+            Projection {
+                min: bounds.min(),
+                cos_lat,
+                scale,
+                height,
+            },
+            width as u32,
+            height as u32,
+        )
+    }
+
+    fn xy(&self, c: Coord<f64>) -> (f32, f32) {
+        let x = MARGIN + (c.x - self.min.x) * self.cos_lat * self.scale;
+        let y = self.height - MARGIN - (c.y - self.min.y) * self.scale;
+        (x as f32, y as f32)
+    }
+}
+
+fn ring(pb: &mut PathBuilder, proj: &Projection, ring: &LineString<f64>) {
+    for (i, c) in ring.coords().enumerate() {
+        let (x, y) = proj.xy(*c);
+        if i == 0 {
+            pb.move_to(x, y);
+        } else {
+            pb.line_to(x, y);
+        }
+    }
+    pb.close();
+}
+
+fn area_path(proj: &Projection, mp: &MultiPolygon<f64>) -> Option<tiny_skia::Path> {
+    let mut pb = PathBuilder::new();
+    for p in mp {
+        ring(&mut pb, proj, p.exterior());
+        for hole in p.interiors() {
+            ring(&mut pb, proj, hole);
+        }
+    }
+    pb.finish()
+}
+
+fn paint(c: [u8; 3], alpha: u8) -> Paint<'static> {
+    let mut p = Paint::default();
+    p.set_color(Color::from_rgba8(c[0], c[1], c[2], alpha));
+    p.anti_alias = true;
+    p
+}
+
+fn bounds(region: &Region) -> Option<Rect<f64>> {
+    let mut rects = region.zones.iter().filter_map(|z| match &z.shape {
+        Shape::Area(mp) => mp.bounding_rect(),
+        Shape::Point(p) => Some(Rect::new(p.0, p.0)),
+    });
+    let first = rects.next()?;
+    Some(rects.fold(first, |a, b| {
+        Rect::new(
+            Coord {
+                x: a.min().x.min(b.min().x),
+                y: a.min().y.min(b.min().y),
+            },
+            Coord {
+                x: a.max().x.max(b.max().x),
+                y: a.max().y.max(b.max().y),
+            },
+        )
+    }))
+}
+
+pub fn render_map(
+    path: &Path,
+    region: &Region,
+    plan: &Plan,
+    stage: Stage,
+    catchments: &[Catchment],
+    colors: &[[u8; 3]],
+) -> Result<(), ReportError> {
+    let map_error = |message: &str| ReportError::Map {
+        path: path.to_path_buf(),
+        message: message.to_string(),
+    };
+    let Some(b) = bounds(region) else {
+        return Err(map_error("no zones to draw"));
+    };
+    let (proj, width, height) = Projection::new(b);
+    let mut pixmap = Pixmap::new(width, height).ok_or_else(|| map_error("empty picture"))?;
+    pixmap.fill(Color::WHITE);
+    let zones = &plan.stage(stage).zones;
+    let dot = |pb: &mut PathBuilder, c: Coord<f64>, r: f32| {
+        let (x, y) = proj.xy(c);
+        pb.push_circle(x, y, r);
+    };
+
+    // Zones in their school's colour; zones given as points as dots.
+    let seam = Stroke {
+        width: 0.8,
+        ..Stroke::default()
+    };
+    let mut unplaced = PathBuilder::new();
+    for (z, zone) in region.zones.iter().enumerate() {
+        let colour = zones[z].school.map_or([0xf4, 0xf4, 0xf4], |s| colors[s as usize]);
+        let fill = paint(colour, 255);
+        let shape = match &zone.shape {
+            Shape::Area(mp) => area_path(&proj, mp),
+            Shape::Point(p) => {
+                let mut pb = PathBuilder::new();
+                dot(&mut pb, p.0, 2.5);
+                pb.finish()
+            }
+        };
+        if let Some(shape) = shape {
+            pixmap.fill_path(&shape, &fill, FillRule::EvenOdd, Transform::identity(), None);
+            // Anti-aliased neighbours leave hairline seams; a stroke in the
+            // fill colour closes them.
+            pixmap.stroke_path(&shape, &fill, &seam, Transform::identity(), None);
+            if zones[z].unplaced > 0 {
+                unplaced.push_path(&shape);
+            }
+        }
+    }
+    // Catchment outlines.
+    let outline = paint([0x44, 0x44, 0x44], 255);
+    let thin = Stroke {
+        width: 1.2,
+        ..Stroke::default()
+    };
+    for c in catchments {
+        if let Some(p) = area_path(&proj, &c.area) {
+            pixmap.stroke_path(&p, &outline, &thin, Transform::identity(), None);
+        }
+    }
+    if let Some(p) = unplaced.finish() {
+        let red = paint([0xd7, 0x19, 0x1c], 255);
+        let stroke = Stroke {
+            width: 2.0,
+            ..Stroke::default()
+        };
+        pixmap.stroke_path(&p, &red, &stroke, Transform::identity(), None);
+    }
+    // Schools: filled dots sized by intake; schools without a catchment in
+    // this stage (private) as small hollow dots.
+    let intake: Vec<u32> = {
+        let mut v = vec![0u32; region.schools.len()];
+        for zp in zones {
+            if let Some(s) = zp.school {
+                v[s as usize] += zp.placed;
+            }
+        }
+        v
+    };
+    let max_intake = intake.iter().copied().max().unwrap_or(1).max(1) as f32;
+    let dark = paint([0x22, 0x22, 0x22], 255);
+    let white = paint([0xff, 0xff, 0xff], 255);
+    for (s, school) in region.schools.iter().enumerate() {
+        if !school.kind.teaches(stage) {
+            continue;
+        }
+        let mut pb = PathBuilder::new();
+        if school.takes_catchment(stage) {
+            let r = 2.5 + 5.0 * (intake[s] as f32 / max_intake).sqrt();
+            dot(&mut pb, school.location.0, r);
+            if let Some(p) = pb.finish() {
+                pixmap.fill_path(&p, &dark, FillRule::Winding, Transform::identity(), None);
+                pixmap.stroke_path(&p, &white, &thin, Transform::identity(), None);
+            }
+        } else {
+            dot(&mut pb, school.location.0, 3.0);
+            if let Some(p) = pb.finish() {
+                pixmap.fill_path(&p, &white, FillRule::Winding, Transform::identity(), None);
+                pixmap.stroke_path(&p, &dark, &thin, Transform::identity(), None);
+            }
+        }
+    }
+    pixmap
+        .save_png(path)
+        .map_err(|e| map_error(&e.to_string()))
+}

@@ -1,0 +1,295 @@
+//! `summary.json` for machines and `report.md` for people: the same figures.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::model::{Region, Stage};
+use crate::plan::{Plan, Quality, check};
+use crate::policy::Policy;
+
+use super::RunInfo;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StageSummary {
+    pub children: u64,
+    pub placed: u64,
+    pub unplaced: u64,
+    /// No plan can leave fewer children without a seat.
+    pub unplaced_bound: u64,
+    pub objective_km: f64,
+    pub bound_km: f64,
+    /// (objective - bound) / bound; null when the bound is 0 and the
+    /// objective is not.
+    pub gap: Option<f64>,
+    pub violations: usize,
+    pub migrant_children: u64,
+    pub migrant_placed: u64,
+    pub schools: usize,
+    pub classes: u64,
+    pub largest_class: u32,
+    pub mean_km: f64,
+    pub max_km: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Stages {
+    pub primary: StageSummary,
+    pub junior: StageSummary,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Total {
+    pub objective_km: f64,
+    pub bound_km: f64,
+    pub gap: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SolverSummary {
+    pub backend: String,
+    pub candidates: usize,
+    pub parts: usize,
+    pub widened_units: usize,
+    pub widening_rounds: usize,
+    pub split_units: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ViolationSummary {
+    pub school_id: String,
+    pub stage: &'static str,
+    pub problem: String,
+}
+
+/// Everything `summary.json` holds.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    pub scenario: String,
+    pub zones: usize,
+    pub schools: usize,
+    pub stages: Stages,
+    /// Both stages together: nine-year schools couple them, and this bound
+    /// is the one the solver proves jointly.
+    pub total: Total,
+    pub solver: SolverSummary,
+    pub violations: Vec<ViolationSummary>,
+    /// Wall-clock seconds of the run: the one value that differs between
+    /// otherwise byte-identical runs.
+    pub seconds: f64,
+}
+
+fn gap(q: &Quality) -> Option<f64> {
+    let g = q.gap();
+    g.is_finite().then_some(round(g, 8))
+}
+
+fn round(x: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (x * f).round() / f
+}
+
+impl Summary {
+    pub fn build(region: &Region, policy: &Policy, plan: &Plan, info: &RunInfo) -> Summary {
+        let found = check(plan, region, policy);
+        let stage = |stage: Stage| {
+            let totals = plan.totals(region, stage);
+            let figures = plan.school_figures(region, policy, stage);
+            let q = plan.stage(stage).quality;
+            StageSummary {
+                children: totals.children,
+                placed: totals.placed,
+                unplaced: totals.unplaced,
+                unplaced_bound: q.unplaced_bound,
+                objective_km: q.objective_km(),
+                bound_km: q.bound_km(),
+                gap: gap(&q),
+                violations: found.iter().filter(|f| f.stage == stage).count(),
+                migrant_children: totals.migrant,
+                migrant_placed: totals.migrant_placed,
+                schools: figures.iter().filter(|f| f.intake > 0).count(),
+                classes: figures.iter().map(|f| f.classes.opened as u64).sum(),
+                largest_class: figures.iter().map(|f| f.classes.largest).max().unwrap_or(0),
+                mean_km: if totals.placed > 0 {
+                    round(q.objective_km() / totals.placed as f64, 3)
+                } else {
+                    0.0
+                },
+                max_km: figures.iter().map(|f| f.max_km).fold(0.0, f64::max),
+            }
+        };
+        let t = plan.stats.total;
+        Summary {
+            scenario: info.scenario.to_string(),
+            zones: region.zones.len(),
+            schools: region.schools.len(),
+            stages: Stages {
+                primary: stage(Stage::Primary),
+                junior: stage(Stage::Junior),
+            },
+            total: Total {
+                objective_km: t.objective_km(),
+                bound_km: t.bound_km(),
+                gap: gap(&t),
+            },
+            solver: SolverSummary {
+                backend: format!("{:?}", info.settings.backend).to_lowercase(),
+                candidates: info.settings.candidates,
+                parts: plan.stats.parts,
+                widened_units: plan.stats.widened_units,
+                widening_rounds: plan.stats.widening_rounds,
+                split_units: plan.stats.split_units,
+            },
+            violations: found
+                .iter()
+                .map(|f| ViolationSummary {
+                    school_id: region.schools[f.school].id.clone(),
+                    stage: f.stage.key(),
+                    problem: f.violation.to_string(),
+                })
+                .collect(),
+            seconds: info.seconds,
+        }
+    }
+
+    pub fn stage(&self, stage: Stage) -> &StageSummary {
+        match stage {
+            Stage::Primary => &self.stages.primary,
+            Stage::Junior => &self.stages.junior,
+        }
+    }
+
+    /// Violations over both stages.
+    pub fn violation_count(&self) -> usize {
+        self.violations.len()
+    }
+}
+
+pub fn percent(gap: Option<f64>) -> String {
+    gap.map_or("n/a (bound 0)".into(), |g| format!("{:.3} %", g * 100.0))
+}
+
+pub fn report_md(
+    w: &mut dyn Write,
+    region: &Region,
+    policy: &Policy,
+    plan: &Plan,
+    s: &Summary,
+) -> std::io::Result<()> {
+    writeln!(w, "# Catchment plan: {}", s.scenario)?;
+    writeln!(w)?;
+    writeln!(
+        w,
+        "{} zones, {} schools. Policy: class limit {} (primary) / {} (junior), school limit {} ({} for nine-year schools).",
+        s.zones,
+        s.schools,
+        policy.primary.class_limit,
+        policy.junior.class_limit,
+        policy.school_limit,
+        policy.nine_year_school_limit
+    )?;
+    writeln!(w)?;
+    writeln!(w, "| | primary 小学 | junior 初中 |")?;
+    writeln!(w, "|---|---:|---:|")?;
+    let row = |w: &mut dyn Write, label: &str, f: &dyn Fn(&StageSummary) -> String| {
+        writeln!(w, "| {label} | {} | {} |", f(&s.stages.primary), f(&s.stages.junior))
+    };
+    row(w, "children", &|x| x.children.to_string())?;
+    row(w, "placed", &|x| x.placed.to_string())?;
+    row(w, "unplaced (bound)", &|x| format!("{} ({})", x.unplaced, x.unplaced_bound))?;
+    row(w, "migrant children placed", &|x| format!("{} of {}", x.migrant_placed, x.migrant_children))?;
+    row(w, "schools with intake", &|x| x.schools.to_string())?;
+    row(w, "classes opened", &|x| x.classes.to_string())?;
+    row(w, "largest class", &|x| x.largest_class.to_string())?;
+    row(w, "child-km (objective)", &|x| format!("{:.1}", x.objective_km))?;
+    row(w, "lower bound", &|x| format!("{:.1}", x.bound_km))?;
+    row(w, "gap", &|x| percent(x.gap))?;
+    row(w, "mean / max km", &|x| format!("{:.2} / {:.2}", x.mean_km, x.max_km))?;
+    row(w, "violations", &|x| x.violations.to_string())?;
+    writeln!(w)?;
+    writeln!(
+        w,
+        "Both stages: {:.1} child-km against a bound of {:.1} (gap {}). The bound is the optimum of the relaxation in which zones may be split between schools; no plan that keeps zones whole can do better.",
+        s.total.objective_km,
+        s.total.bound_km,
+        percent(s.total.gap)
+    )?;
+    writeln!(w)?;
+    writeln!(
+        w,
+        "Solver: {} backend, {} nearest schools per zone first, {} part(s); {} candidate lists widened in {} round(s) where the relaxation's prices showed a farther school might be better; {} zones split by the relaxation were made whole.",
+        s.solver.backend,
+        s.solver.candidates,
+        s.solver.parts,
+        s.solver.widened_units,
+        s.solver.widening_rounds,
+        s.solver.split_units
+    )?;
+    writeln!(w)?;
+    writeln!(w, "## Checks")?;
+    writeln!(w)?;
+    writeln!(
+        w,
+        "Conservation: for every zone and stage, children = placed + unplaced ({}).",
+        match plan.conservation(region) {
+            Ok(()) => "holds".to_string(),
+            Err(e) => format!("BROKEN: {e}"),
+        }
+    )?;
+    if s.violations.is_empty() {
+        writeln!(w, "Hard limits: no class over its limit, no large class, no school over its seats or size limit.")?;
+    } else {
+        writeln!(w, "Hard limits broken:")?;
+        for v in &s.violations {
+            writeln!(w, "- {} ({}): {}", v.school_id, v.stage, v.problem)?;
+        }
+    }
+    for stage in Stage::ALL {
+        let mut rows: Vec<(usize, &crate::plan::ZonePlan)> = plan
+            .stage(stage)
+            .zones
+            .iter()
+            .enumerate()
+            .filter(|(_, zp)| zp.unplaced > 0)
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        writeln!(w)?;
+        writeln!(w, "## Children without a seat: {} ({} zones)", stage.key(), rows.len())?;
+        writeln!(w)?;
+        writeln!(w, "| zone | name | unplaced | reason |")?;
+        writeln!(w, "|---|---|---:|---|")?;
+        const SHOWN: usize = 50;
+        for (z, zp) in rows.iter().take(SHOWN) {
+            let zone = &region.zones[*z];
+            let reason = zp.reason.as_ref().map_or(String::new(), |r| r.to_string());
+            writeln!(w, "| {} | {} | {} | {} |", zone.id, zone.name, zp.unplaced, reason)?;
+        }
+        if rows.len() > SHOWN {
+            writeln!(w, "\n… and {} more zones: see unplaced.csv.", rows.len() - SHOWN)?;
+        }
+        rows.clear();
+    }
+    writeln!(w)?;
+    writeln!(w, "## Fullest schools")?;
+    for stage in Stage::ALL {
+        let mut figures = plan.school_figures(region, policy, stage);
+        figures.retain(|f| f.seats > 0);
+        figures.sort_by(|a, b| b.utilization().total_cmp(&a.utilization()).then(a.school.cmp(&b.school)));
+        writeln!(w)?;
+        writeln!(w, "{}:", stage.key())?;
+        writeln!(w)?;
+        writeln!(w, "| school | intake / seats | classes | largest class | total / limit |")?;
+        writeln!(w, "|---|---:|---:|---:|---:|")?;
+        for f in figures.iter().take(10) {
+            let school = &region.schools[f.school];
+            writeln!(
+                w,
+                "| {} {} | {} / {} | {} | {} | {} / {} |",
+                school.id, school.name, f.intake, f.seats, f.classes.opened, f.classes.largest, f.school_total, f.school_limit
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,204 @@
+//! The tables: per-school figures, the published catchment lists, and every
+//! zone with children left without a seat.
+
+use std::io::Write;
+
+use crate::model::{Region, Stage};
+use crate::plan::Plan;
+use crate::policy::Policy;
+
+use super::{RunInfo, bom};
+
+fn csv_writer(w: &mut dyn Write) -> std::io::Result<csv::Writer<&mut dyn Write>> {
+    bom(w)?;
+    Ok(csv::Writer::from_writer(w))
+}
+
+fn fixed(x: f64, digits: usize) -> String {
+    format!("{x:.digits$}")
+}
+
+pub fn schools_csv(
+    w: &mut dyn Write,
+    region: &Region,
+    policy: &Policy,
+    plan: &Plan,
+) -> std::io::Result<()> {
+    let mut csv = csv_writer(w)?;
+    csv.write_record([
+        "stage",
+        "school_id",
+        "school_name",
+        "kind",
+        "sector",
+        "county",
+        "intake",
+        "local",
+        "migrant",
+        "classes_opened",
+        "classes_available",
+        "largest_class",
+        "mean_class",
+        "seats",
+        "utilization",
+        "continuing",
+        "school_total",
+        "school_limit",
+        "zones",
+        "mean_km",
+        "max_km",
+    ])?;
+    for stage in Stage::ALL {
+        for f in plan.school_figures(region, policy, stage) {
+            let s = &region.schools[f.school];
+            csv.write_record([
+                stage.key().to_string(),
+                s.id.clone(),
+                s.name.clone(),
+                s.kind.key().to_string(),
+                s.sector.key().to_string(),
+                s.county.clone().unwrap_or_default(),
+                f.intake.to_string(),
+                f.local.to_string(),
+                f.migrant.to_string(),
+                f.classes.opened.to_string(),
+                f.classes_available.map_or(String::new(), |c| c.to_string()),
+                f.classes.largest.to_string(),
+                fixed(f.classes.mean(f.intake), 1),
+                f.seats.to_string(),
+                fixed(f.utilization(), 3),
+                f.continuing.to_string(),
+                f.school_total.to_string(),
+                f.school_limit.to_string(),
+                f.zones.to_string(),
+                fixed(f.mean_km, 3),
+                fixed(f.max_km, 3),
+            ])?;
+        }
+    }
+    csv.flush()
+}
+
+/// Zones of each catchment, grouped by stage and school in school order,
+/// zones in input order.
+fn catchment_members(region: &Region, plan: &Plan, stage: Stage) -> Vec<(usize, Vec<usize>)> {
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); region.schools.len()];
+    for (z, zp) in plan.stage(stage).zones.iter().enumerate() {
+        if let Some(s) = zp.school {
+            members[s as usize].push(z);
+        }
+    }
+    members
+        .into_iter()
+        .enumerate()
+        .filter(|(_, m)| !m.is_empty())
+        .collect()
+}
+
+pub fn lists_csv(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result<()> {
+    let mut csv = csv_writer(w)?;
+    csv.write_record([
+        "stage",
+        "school_id",
+        "school_name",
+        "zone_id",
+        "zone_name",
+        "children",
+        "local",
+        "migrant",
+        "placed",
+        "unplaced",
+        "km",
+    ])?;
+    for stage in Stage::ALL {
+        for (s, zones) in catchment_members(region, plan, stage) {
+            let school = &region.schools[s];
+            for z in zones {
+                let zone = &region.zones[z];
+                let zp = &plan.stage(stage).zones[z];
+                let cohort = zone.cohort(stage);
+                csv.write_record([
+                    stage.key().to_string(),
+                    school.id.clone(),
+                    school.name.clone(),
+                    zone.id.clone(),
+                    zone.name.clone(),
+                    cohort.total().to_string(),
+                    cohort.local.to_string(),
+                    cohort.migrant.to_string(),
+                    zp.placed.to_string(),
+                    zp.unplaced.to_string(),
+                    zp.metres.map_or(String::new(), |m| fixed(m as f64 / 1000.0, 3)),
+                ])?;
+            }
+        }
+    }
+    csv.flush()
+}
+
+/// The published document: per school, the compounds of its catchment
+/// (对口小区名单), as a bureau prints it.
+pub fn lists_md(w: &mut dyn Write, region: &Region, plan: &Plan, info: &RunInfo) -> std::io::Result<()> {
+    writeln!(w, "# 义务教育学校施教区（对口小区名单） — {}", info.scenario)?;
+    writeln!(w)?;
+    writeln!(
+        w,
+        "Catchment lists: the residential zones whose children each school admits. Zones with no entry-grade children this year are listed too: catchments cover the land."
+    )?;
+    for stage in Stage::ALL {
+        writeln!(w)?;
+        writeln!(w, "## {} ({})", stage.chinese(), stage.key())?;
+        for (s, zones) in catchment_members(region, plan, stage) {
+            let school = &region.schools[s];
+            let children: u32 = zones.iter().map(|&z| plan.stage(stage).zones[z].placed).sum();
+            writeln!(w)?;
+            writeln!(
+                w,
+                "### {} ({}) — {} 个小区, {} 名新生",
+                school.name,
+                school.id,
+                zones.len(),
+                children
+            )?;
+            writeln!(w)?;
+            let names: Vec<&str> = zones.iter().map(|&z| region.zones[z].name.as_str()).collect();
+            writeln!(w, "{}", names.join("、"))?;
+        }
+    }
+    Ok(())
+}
+
+pub fn unplaced_csv(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result<()> {
+    let mut csv = csv_writer(w)?;
+    csv.write_record([
+        "stage",
+        "zone_id",
+        "zone_name",
+        "county",
+        "children",
+        "placed",
+        "unplaced",
+        "catchment_school",
+        "reason",
+    ])?;
+    for stage in Stage::ALL {
+        for (z, zp) in plan.stage(stage).zones.iter().enumerate() {
+            if zp.unplaced == 0 {
+                continue;
+            }
+            let zone = &region.zones[z];
+            csv.write_record([
+                stage.key().to_string(),
+                zone.id.clone(),
+                zone.name.clone(),
+                zone.county.clone().unwrap_or_default(),
+                zone.cohort(stage).total().to_string(),
+                zp.placed.to_string(),
+                zp.unplaced.to_string(),
+                zp.school.map_or(String::new(), |s| region.schools[s as usize].id.clone()),
+                zp.reason.as_ref().map_or(String::new(), |r| r.to_string()),
+            ])?;
+        }
+    }
+    csv.flush()
+}

@@ -1,0 +1,75 @@
+//! `zones.geojson`: the input zones, their properties passed through, with
+//! the plan's answer for each stage added.
+
+use std::io::Write;
+
+use geojson::{Feature, Geometry, GeometryValue};
+use rayon::prelude::*;
+use serde_json::{Map, Value};
+
+use crate::model::{Region, Shape, Stage};
+use crate::plan::Plan;
+
+pub fn write(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result<()> {
+    let features: Vec<String> = (0..region.zones.len())
+        .into_par_iter()
+        .map(|z| {
+            let zone = &region.zones[z];
+            let mut properties = zone.properties.clone();
+            for stage in Stage::ALL {
+                let zp = &plan.stage(stage).zones[z];
+                let key = stage.key();
+                properties.insert(
+                    format!("school_{key}"),
+                    zp.school
+                        .map_or(Value::Null, |s| region.schools[s as usize].id.clone().into()),
+                );
+                properties.insert(format!("km_{key}"), km(zp.metres));
+                properties.insert(format!("unplaced_{key}"), zp.unplaced.into());
+                if let Some(reason) = &zp.reason {
+                    properties.insert(format!("unplaced_reason_{key}"), reason.to_string().into());
+                }
+            }
+            feature_json(shape_geometry(&zone.shape), properties)
+        })
+        .collect();
+    write_collection(w, &features)
+}
+
+/// Kilometres with metre precision, or null.
+pub fn km(metres: Option<i64>) -> Value {
+    metres.map_or(Value::Null, |m| {
+        serde_json::Number::from_f64(m as f64 / 1000.0).map_or(Value::Null, Value::Number)
+    })
+}
+
+pub fn shape_geometry(shape: &Shape) -> GeometryValue {
+    match shape {
+        Shape::Point(p) => GeometryValue::from(p),
+        Shape::Area(mp) if mp.0.len() == 1 => GeometryValue::from(&mp.0[0]),
+        Shape::Area(mp) => GeometryValue::from(mp),
+    }
+}
+
+pub fn feature_json(geometry: GeometryValue, properties: Map<String, Value>) -> String {
+    let feature = Feature {
+        bbox: None,
+        geometry: Some(Geometry::new(geometry)),
+        id: None,
+        properties: Some(properties),
+        foreign_members: None,
+    };
+    serde_json::to_string(&feature).expect("a feature always serializes")
+}
+
+/// A FeatureCollection with one feature per line, so that plans diff well.
+pub fn write_collection(w: &mut dyn Write, features: &[String]) -> std::io::Result<()> {
+    w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
+    for (i, f) in features.iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",\n")?;
+        }
+        w.write_all(f.as_bytes())?;
+    }
+    w.write_all(b"\n]}\n")
+}
