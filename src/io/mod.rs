@@ -29,7 +29,7 @@ pub enum InputError {
     Malformed { path: PathBuf, message: String },
     #[error("{path}: holds no features; expected a FeatureCollection with at least one {what}")]
     Empty { path: PathBuf, what: &'static str },
-    #[error("{path}: feature {index}{}: field `{field}` is {found}; expected {expected}", id_note(.id))]
+    #[error("{path}: features[{index}]{}: field `{field}` is {found}; expected {expected}", id_note(.id))]
     Field {
         path: PathBuf,
         index: usize,
@@ -38,7 +38,7 @@ pub enum InputError {
         found: String,
         expected: String,
     },
-    #[error("{path}: feature {index} (id \"{id}\"): the id is used again (first at feature {first}); expected every id once")]
+    #[error("{path}: features[{index}] (id \"{id}\"): the id is used again (first at features[{first}]); expected every id once")]
     DuplicateId {
         path: PathBuf,
         index: usize,

@@ -1,0 +1,43 @@
+//! Same input, same output bytes, whatever the thread count.
+
+use super::*;
+
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let name = e.file_name().to_string_lossy().into_owned();
+            let mut bytes = std::fs::read(e.path()).unwrap();
+            if name == "summary.json" {
+                // The run time is the one value allowed to differ.
+                let mut v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+                v["seconds"] = 0.into();
+                bytes = serde_json::to_vec(&v).unwrap();
+            }
+            (name, bytes)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn outputs_are_identical_across_runs_and_thread_counts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tiny().join("scenario.toml");
+    let mut runs = Vec::new();
+    for (i, threads) in ["1", "2", "2"].iter().enumerate() {
+        let out = tmp.path().join(format!("run{i}"));
+        let o = catchment_env(&["run", s(&scenario), "--out", s(&out)], &[("RAYON_NUM_THREADS", threads)]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        runs.push(files(&out));
+    }
+    assert_eq!(runs[0].len(), 10);
+    for run in &runs[1..] {
+        for (a, b) in runs[0].iter().zip(run) {
+            assert_eq!(a.0, b.0);
+            assert!(a.1 == b.1, "{} differs between runs", a.0);
+        }
+    }
+}

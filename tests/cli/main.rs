@@ -1,0 +1,62 @@
+//! Command-line tests: the real binary on real files.
+
+mod bad_input;
+mod determinism;
+mod real_data;
+mod run;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The project root (where Cargo.toml is).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn tiny() -> PathBuf {
+    root().join("tests/data/tiny")
+}
+
+/// `../shared/data`, present in the development workspace and in CI, absent
+/// from a user's fresh clone.
+pub fn shared_data() -> Option<PathBuf> {
+    let p = root().join("../shared/data");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!(
+            "skipped: {} is absent (real data ships with the development workspace, not the repository)",
+            p.display()
+        );
+        None
+    }
+}
+
+pub fn catchment(args: &[&str]) -> Output {
+    catchment_env(args, &[])
+}
+
+pub fn catchment_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_catchment"));
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("the binary runs")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+pub fn read_json(p: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(p).expect("file exists")).expect("valid JSON")
+}

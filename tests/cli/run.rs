@@ -1,0 +1,125 @@
+//! `run` and `allocate` on the test county: every output, every check.
+
+use super::*;
+
+const OUTPUTS: &[&str] = &[
+    "zones.geojson",
+    "catchments.geojson",
+    "schools.csv",
+    "catchment-lists.csv",
+    "catchment-lists.md",
+    "unplaced.csv",
+    "summary.json",
+    "report.md",
+    "map-primary.png",
+    "map-junior.png",
+];
+
+#[test]
+fn run_writes_every_output_with_zero_violations() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("plan");
+    let o = catchment(&["run", s(&tiny().join("scenario.toml")), "--out", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in OUTPUTS {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let summary = read_json(&out.join("summary.json"));
+    for stage in ["primary", "junior"] {
+        let st = &summary["stages"][stage];
+        assert_eq!(st["violations"], 0, "{stage}");
+        let children = st["children"].as_u64().unwrap();
+        let placed = st["placed"].as_u64().unwrap();
+        let unplaced = st["unplaced"].as_u64().unwrap();
+        assert_eq!(children, placed + unplaced, "conservation, {stage}");
+        let (obj, bound) = (st["objective_km"].as_f64().unwrap(), st["bound_km"].as_f64().unwrap());
+        assert!(bound <= obj + 1e-9, "bound {bound} above objective {obj}");
+        assert!(st["gap"].as_f64().is_some());
+    }
+    assert!(summary["seconds"].as_f64().is_some());
+    assert!(stdout(&o).contains("gap"), "{}", stdout(&o));
+
+    // Every zone has a school for each stage, and its unplaced children a reason.
+    let zones = read_json(&out.join("zones.geojson"));
+    let features = zones["features"].as_array().unwrap();
+    assert_eq!(features.len(), 30);
+    let mut unplaced = 0;
+    for f in features {
+        let p = &f["properties"];
+        assert_eq!(p["source_note"], "fixture", "input properties pass through");
+        for stage in ["primary", "junior"] {
+            assert!(p[format!("school_{stage}")].is_string(), "{p}");
+            let u = p[format!("unplaced_{stage}")].as_u64().unwrap();
+            unplaced += u;
+            if u > 0 {
+                assert!(p[format!("unplaced_reason_{stage}")].is_string());
+            }
+        }
+    }
+    let st = &summary["stages"];
+    assert_eq!(unplaced, st["primary"]["unplaced"].as_u64().unwrap() + st["junior"]["unplaced"].as_u64().unwrap());
+
+    // The private school takes no catchment.
+    let catchments = std::fs::read_to_string(out.join("catchments.geojson")).unwrap();
+    assert!(!catchments.contains("\"X1\""));
+    assert!(catchments.contains("东湖九年一贯制学校"));
+
+    // CSV files open in Excel with Chinese names: UTF-8 with a BOM.
+    for f in ["schools.csv", "catchment-lists.csv", "unplaced.csv"] {
+        let bytes = std::fs::read(out.join(f)).unwrap();
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "{f} has no BOM");
+    }
+    let lists = std::fs::read_to_string(out.join("catchment-lists.md")).unwrap();
+    assert!(lists.contains("城东第一小学") && lists.contains("、"));
+    let png = std::fs::read(out.join("map-primary.png")).unwrap();
+    assert!(png.starts_with(b"\x89PNG"));
+}
+
+#[test]
+fn allocate_takes_maps_and_a_policy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let policy = tmp.path().join("policy.toml");
+    std::fs::write(&policy, "[primary]\nclass_limit = 40\n").unwrap();
+    let out = tmp.path().join("plan");
+    let o = catchment(&[
+        "allocate",
+        "--zones",
+        s(&tiny().join("zones.geojson")),
+        "--schools",
+        s(&tiny().join("schools.geojson")),
+        "--policy",
+        s(&policy),
+        "--out",
+        s(&out),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let schools = std::fs::read_to_string(out.join("schools.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(schools.trim_start_matches('\u{feff}').as_bytes());
+    let headers = rows.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    for r in rows.records() {
+        let r = r.unwrap();
+        if &r[col("stage")] == "primary" {
+            let largest: u32 = r[col("largest_class")].parse().unwrap();
+            assert!(largest <= 40, "class of {largest} under a limit of 40");
+        }
+    }
+}
+
+#[test]
+fn rerun_replaces_an_earlier_plan_but_never_a_foreign_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("plan");
+    let scenario = tiny().join("scenario.toml");
+    for _ in 0..2 {
+        let o = catchment(&["run", s(&scenario), "--out", s(&out)]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let foreign = tmp.path().join("documents");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("letter.txt"), "keep me").unwrap();
+    let o = catchment(&["run", s(&scenario), "--out", s(&foreign)]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("refusing to replace"), "{}", stderr(&o));
+    assert!(foreign.join("letter.txt").is_file());
+}
