@@ -20,7 +20,8 @@ use super::{Plan, Quality, SolveStats, StagePlan, Unplaced, ZonePlan};
 use crate::model::{Region, Stage};
 use crate::policy::{Policy, Seats};
 use crate::solve::{
-    self, Arc, Instance, Relaxation, Settings, SolveError, Target, UNPLACED_COST_M, relax,
+    self, Arc, Component, Instance, Outcome, Relaxation, Settings, SolveError, Target,
+    UNPLACED_COST_M, relax,
 };
 use crate::spatial::{Nearest, SchoolIndex, haversine_m, unit_vector};
 
@@ -55,6 +56,7 @@ struct PartResult {
     widened: usize,
     rounds: usize,
     split: usize,
+    nodes: usize,
 }
 
 /// Allocates every zone's children of both stages.
@@ -111,6 +113,7 @@ pub fn allocate(
         stats.widened_units += r.widened;
         stats.widening_rounds = stats.widening_rounds.max(r.rounds);
         stats.split_units += r.split;
+        stats.nodes += r.nodes;
     }
     for stage in Stage::ALL {
         label_empty_zones(region, &index, stage, &mut stages[stage.index()].zones);
@@ -184,9 +187,24 @@ impl Context<'_> {
             if stages.is_empty() {
                 continue;
             }
-            let pool = layout.pools.len() as u32;
-            layout.pools.push(self.seats[s].school);
-            for stage in stages {
+            // A nine-year school whose stage seats fit within its school
+            // limit together cannot be bound by that limit: its stages are
+            // then independent, which lets each stage be solved and bounded
+            // on its own.
+            let seats = &self.seats[s];
+            let shared = stages.len() > 1
+                && !stages
+                    .iter()
+                    .map(|st| seats.stage[st.index()].map(u64::from))
+                    .sum::<Option<u64>>()
+                    .is_some_and(|sum| sum <= u64::from(seats.school));
+            let mut pool = layout.pools.len() as u32;
+            layout.pools.push(seats.school);
+            for (i, stage) in stages.into_iter().enumerate() {
+                if i > 0 && !shared {
+                    pool = layout.pools.len() as u32;
+                    layout.pools.push(seats.school);
+                }
                 layout
                     .target_of
                     .insert((s, stage), layout.targets.len() as u32);
@@ -239,6 +257,7 @@ impl Context<'_> {
             widened: 0,
             rounds: 0,
             split: 0,
+            nodes: 0,
         };
         // Units, and children nobody can take at all.
         let mut units: Vec<Unit> = Vec::new();
@@ -313,56 +332,105 @@ impl Context<'_> {
             }
         };
         result.split = relaxation.split_units(&inst);
-        let stage_bounds = self.stage_bounds(&units, &layout, &inst, &relaxation);
-        let outcome = solve::complete(&inst, relaxation, self.settings)?;
 
-        let a = &outcome.assignment;
+        // Independent components are made whole, branched on and bounded
+        // separately: a component serving one stage bounds that stage.
+        let solved: Vec<(Component, Outcome, [(i128, u64); 2])> = inst
+            .components()
+            .into_par_iter()
+            .map(|c| {
+                let r = relaxation.restrict(&inst, &c);
+                let stage_of: Vec<Stage> = c.units.iter().map(|&u| units[u].stage).collect();
+                let bounds = stage_bounds(&c.instance, &r, &stage_of);
+                let outcome = solve::complete(&c.instance, r, self.settings)?;
+                Ok((c, outcome, bounds))
+            })
+            .collect::<Result<_, SolveError>>()?;
+
         let mut travel = [0i128; 2];
         let mut unplaced = [0u64; 2];
-        for (u, unit) in units.iter().enumerate() {
-            let placed = a.placed[u];
-            let target = a.target[u];
-            let cost = target.map(|t| inst.cost(u, t).expect("candidate"));
-            travel[unit.stage.index()] += cost.unwrap_or(0) as i128 * placed as i128;
-            unplaced[unit.stage.index()] += (unit.demand - placed) as u64;
-            let nearest = &unit.nearest.candidates;
-            let (school, metres) = match target {
-                Some(t) => (Some(layout.target_school[t as usize].0 as u32), cost),
-                // No seat anywhere: the zone still lies in its nearest
-                // school's catchment.
-                None => (Some(nearest[0].school), Some(nearest[0].metres)),
-            };
-            let reason = (placed < unit.demand).then(|| Unplaced::AllFull {
-                schools: nearest.len(),
-                farthest_km: nearest.last().map_or(0.0, |c| c.metres as f64 / 1000.0),
-            });
-            result.zones.push((
-                unit.zone,
-                unit.stage,
-                ZonePlan {
-                    school,
-                    metres,
-                    placed,
-                    unplaced: unit.demand - placed,
-                    reason,
-                },
-            ));
+        let mut bound_pen = [0i128; 2];
+        let mut total_bound = 0i128;
+        let mut total_unplaced_bound = 0u64;
+        for (c, outcome, bounds) in &solved {
+            let a = &outcome.assignment;
+            let ci = &c.instance;
+            let proven = outcome.bound() >= outcome.cost(ci);
+            let mut stages_here = [false; 2];
+            for (i, &u) in c.units.iter().enumerate() {
+                let unit = &units[u];
+                let s = unit.stage.index();
+                stages_here[s] = true;
+                let placed = a.placed[i];
+                let cost = a.target[i].map(|t| ci.cost(i, t).expect("candidate"));
+                travel[s] += cost.unwrap_or(0) as i128 * placed as i128;
+                unplaced[s] += (unit.demand - placed) as u64;
+                result.zones.push((unit.zone, unit.stage, self.zone_plan(unit, a.target[i].map(|t| c.targets[t as usize]), placed, cost, &layout)));
+            }
+            let plan_unplaced: u64 = (0..ci.units()).map(|i| (ci.demand[i] - a.placed[i]) as u64).sum();
+            let relaxed_unplaced: u64 = outcome.relaxation.unplaced.iter().map(|&x| x as u64).sum();
+            total_bound += outcome.bound();
+            total_unplaced_bound += if proven { plan_unplaced } else { relaxed_unplaced };
+            match stages_here {
+                // One stage only: the component's bound (raised by branch
+                // and bound) is that stage's.
+                [true, false] | [false, true] => {
+                    let s = if stages_here[0] { 0 } else { 1 };
+                    bound_pen[s] += outcome.bound();
+                    result.quality[s].unplaced_bound += if proven { plan_unplaced } else { relaxed_unplaced };
+                }
+                _ => {
+                    for s in 0..2 {
+                        bound_pen[s] += bounds[s].0;
+                        result.quality[s].unplaced_bound += bounds[s].1;
+                    }
+                }
+            }
         }
         for stage in Stage::ALL {
             let i = stage.index();
-            let (bound_pen, unplaced_bound) = stage_bounds[i];
             let q = &mut result.quality[i];
             q.objective_m = travel[i];
-            q.bound_m = (bound_pen - UNPLACED_COST_M as i128 * unplaced[i] as i128).max(0);
-            q.unplaced_bound += unplaced_bound;
+            q.bound_m = (bound_pen[i] - UNPLACED_COST_M as i128 * unplaced[i] as i128)
+                .clamp(0, travel[i]);
         }
         let all_unplaced = unplaced[0] + unplaced[1];
         result.total = Quality {
             objective_m: travel[0] + travel[1],
-            bound_m: (outcome.bound() - UNPLACED_COST_M as i128 * all_unplaced as i128).max(0),
-            unplaced_bound: outcome.relaxation.unplaced.iter().map(|&x| x as u64).sum(),
+            bound_m: (total_bound - UNPLACED_COST_M as i128 * all_unplaced as i128)
+                .clamp(0, travel[0] + travel[1]),
+            unplaced_bound: total_unplaced_bound,
         };
+        result.nodes = solved.iter().map(|(_, o, _)| o.nodes).sum();
         Ok(result)
+    }
+
+    /// The zone's answer for one stage. Without a seat it still lies in its
+    /// nearest school's catchment.
+    fn zone_plan(
+        &self,
+        unit: &Unit,
+        target: Option<u32>,
+        placed: u32,
+        cost: Option<i64>,
+        layout: &Layout,
+    ) -> ZonePlan {
+        let nearest = &unit.nearest.candidates;
+        let (school, metres) = match target {
+            Some(t) => (Some(layout.target_school[t as usize].0 as u32), cost),
+            None => (Some(nearest[0].school), Some(nearest[0].metres)),
+        };
+        let reason = (placed < unit.demand).then(|| Unplaced::AllFull {
+            schools: nearest.len(),
+            farthest_km: nearest.last().map_or(0.0, |c| c.metres as f64 / 1000.0),
+        });
+        ZonePlan {
+            school,
+            metres,
+            placed,
+            unplaced: unit.demand - placed,
+            reason,
+        }
     }
 
     /// Units whose list may cut off a better school: the list is truncated
@@ -391,49 +459,45 @@ impl Context<'_> {
             })
             .collect()
     }
+}
 
-    /// Per-stage lower bounds (penalised cost, unplaced children). The
-    /// joint relaxation's share of each stage is a bound for that stage when
-    /// no school limit shared by both stages is binding; otherwise each stage
-    /// is relaxed alone with the shared limits all to itself.
-    fn stage_bounds(
-        &self,
-        units: &[Unit],
-        layout: &Layout,
-        inst: &Instance,
-        r: &Relaxation,
-    ) -> [(i128, u64); 2] {
-        let mut stages_of_pool = vec![0u8; layout.pools.len()];
-        for (t, &(_, stage)) in layout.target_school.iter().enumerate() {
-            stages_of_pool[layout.targets[t].pool as usize] |= 1 << stage.index();
+/// Per-stage lower bounds (penalised cost, unplaced children) of a
+/// component whose units serve both stages (through nine-year schools). The
+/// relaxation's share of each stage is a bound for that stage when no
+/// school limit shared by both stages is binding; otherwise each stage is
+/// relaxed alone with the shared limits all to itself.
+fn stage_bounds(inst: &Instance, r: &Relaxation, stage_of: &[Stage]) -> [(i128, u64); 2] {
+    let mut stages_of_pool = vec![0u8; inst.pools.len()];
+    for u in 0..inst.units() {
+        for a in inst.arcs_of(u) {
+            stages_of_pool[inst.targets[a.target as usize].pool as usize] |= 1 << stage_of[u].index();
         }
-        let coupled = (0..layout.pools.len()).any(|p| stages_of_pool[p] == 3 && r.pool_price(p) > 0);
-        if !coupled {
-            let mut out = [(0i128, 0u64); 2];
-            for (u, unit) in units.iter().enumerate() {
-                let i = unit.stage.index();
-                let range = inst.arc_start[u]..inst.arc_start[u + 1];
-                out[i].0 += range
-                    .map(|a| r.flow[a] as i128 * inst.arcs[a].cost as i128)
-                    .sum::<i128>()
-                    + r.unplaced[u] as i128 * UNPLACED_COST_M as i128;
-                out[i].1 += r.unplaced[u] as u64;
-            }
-            return out;
-        }
-        Stage::ALL.map(|stage| {
-            let mine: Vec<usize> = (0..units.len()).filter(|&u| units[u].stage == stage).collect();
-            let alone = Instance::new(
-                mine.iter().map(|&u| inst.demand[u]).collect(),
-                mine.iter().map(|&u| inst.arcs_of(u).to_vec()),
-                inst.targets.clone(),
-                inst.pools.clone(),
-                inst.unplaced_cost,
-            );
-            let r = relax(&alone);
-            (r.cost, r.unplaced.iter().map(|&x| x as u64).sum())
-        })
     }
+    let coupled = (0..inst.pools.len()).any(|p| stages_of_pool[p] == 3 && r.pool_price(p) > 0);
+    if !coupled {
+        let mut out = [(0i128, 0u64); 2];
+        for u in 0..inst.units() {
+            let i = stage_of[u].index();
+            out[i].0 += (inst.arc_start[u]..inst.arc_start[u + 1])
+                .map(|a| r.flow[a] as i128 * inst.arcs[a].cost as i128)
+                .sum::<i128>()
+                + r.unplaced[u] as i128 * inst.unplaced_cost as i128;
+            out[i].1 += r.unplaced[u] as u64;
+        }
+        return out;
+    }
+    Stage::ALL.map(|stage| {
+        let mine: Vec<usize> = (0..inst.units()).filter(|&u| stage_of[u] == stage).collect();
+        let alone = Instance::new(
+            mine.iter().map(|&u| inst.demand[u]).collect(),
+            mine.iter().map(|&u| inst.arcs_of(u).to_vec()),
+            inst.targets.clone(),
+            inst.pools.clone(),
+            inst.unplaced_cost,
+        );
+        let r = relax(&alone);
+        (r.cost, r.unplaced.iter().map(|&x| x as u64).sum())
+    })
 }
 
 /// Gives every zone without children of the stage (or without any school in

@@ -119,6 +119,8 @@ pub struct SolveStats {
     pub widening_rounds: usize,
     /// Units the relaxation split across schools (before making them whole).
     pub split_units: usize,
+    /// Branch-and-bound nodes explored to prove or improve plans.
+    pub nodes: usize,
     /// Joint objective and bound over both stages (nine-year schools couple them).
     pub total: Quality,
 }

@@ -79,12 +79,118 @@ impl Instance {
         }
     }
 
+    /// Splits the instance into independent parts: units linked through a
+    /// shared target or pool belong together. Each part lists its units and
+    /// targets (indices into this instance) and is an instance of its own,
+    /// so parts can be solved, bounded and branched on separately. Parts
+    /// are ordered by their first unit.
+    pub fn components(&self) -> Vec<Component> {
+        let (n_units, n_targets) = (self.units(), self.targets.len());
+        // Union-find over units, then targets, then pools.
+        let mut parent: Vec<usize> = (0..n_units + n_targets + self.pools.len()).collect();
+        fn find(parent: &mut [usize], mut x: usize) -> usize {
+            while parent[x] != x {
+                parent[x] = parent[parent[x]];
+                x = parent[x];
+            }
+            x
+        }
+        let mut union = |a: usize, b: usize| {
+            let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+            if ra != rb {
+                parent[ra.max(rb)] = ra.min(rb);
+            }
+        };
+        for u in 0..n_units {
+            for a in self.arcs_of(u) {
+                union(u, n_units + a.target as usize);
+            }
+        }
+        for (t, target) in self.targets.iter().enumerate() {
+            union(n_units + t, n_units + n_targets + target.pool as usize);
+        }
+        let mut index_of_root = std::collections::HashMap::new();
+        let mut parts: Vec<(Vec<usize>, Vec<u32>)> = Vec::new();
+        for u in 0..n_units {
+            let root = find(&mut parent, u);
+            let i = *index_of_root.entry(root).or_insert_with(|| {
+                parts.push((Vec::new(), Vec::new()));
+                parts.len() - 1
+            });
+            parts[i].0.push(u);
+        }
+        for t in 0..n_targets {
+            let root = find(&mut parent, n_units + t);
+            if let Some(&i) = index_of_root.get(&root) {
+                parts[i].1.push(t as u32);
+            }
+        }
+        parts
+            .into_iter()
+            .map(|(units, targets)| self.component(units, targets))
+            .collect()
+    }
+
+    fn component(&self, units: Vec<usize>, targets: Vec<u32>) -> Component {
+        let mut local_target = vec![u32::MAX; self.targets.len()];
+        let mut pools: Vec<u32> = Vec::new();
+        let mut pool_ids: Vec<u32> = Vec::new();
+        let mut local_pool = std::collections::HashMap::new();
+        let mut sub_targets = Vec::with_capacity(targets.len());
+        for (i, &t) in targets.iter().enumerate() {
+            local_target[t as usize] = i as u32;
+            let target = self.targets[t as usize];
+            let pool = *local_pool.entry(target.pool).or_insert_with(|| {
+                pools.push(self.pools[target.pool as usize]);
+                pool_ids.push(target.pool);
+                pools.len() as u32 - 1
+            });
+            sub_targets.push(Target {
+                cap: target.cap,
+                pool,
+            });
+        }
+        let instance = Instance::new(
+            units.iter().map(|&u| self.demand[u]).collect(),
+            units.iter().map(|&u| {
+                self.arcs_of(u)
+                    .iter()
+                    .map(|a| Arc {
+                        target: local_target[a.target as usize],
+                        cost: a.cost,
+                    })
+                    .collect::<Vec<_>>()
+            }),
+            sub_targets,
+            pools,
+            self.unplaced_cost,
+        );
+        Component {
+            units,
+            targets,
+            pools: pool_ids,
+            instance,
+        }
+    }
+
     /// Seats of a target if the pool had no other claims.
     pub fn target_cap(&self, t: u32) -> u32 {
         let target = self.targets[t as usize];
         let pool = self.pools[target.pool as usize];
         target.cap.map_or(pool, |c| c.min(pool))
     }
+}
+
+/// An independent part of an instance.
+#[derive(Clone, Debug)]
+pub struct Component {
+    /// Units of the whole instance, in order; unit `i` of `instance` is `units[i]`.
+    pub units: Vec<usize>,
+    /// Targets of the whole instance; target `i` of `instance` is `targets[i]`.
+    pub targets: Vec<u32>,
+    /// Pools of the whole instance, likewise.
+    pub pools: Vec<u32>,
+    pub instance: Instance,
 }
 
 /// Where each unit's children go: one target or none, and how many of its

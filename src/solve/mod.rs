@@ -3,6 +3,7 @@
 //! local search. Every solve returns its cost and bound, so the gap is
 //! measured, never assumed.
 
+pub mod branch;
 pub mod instance;
 pub mod mip;
 pub mod network_simplex;
@@ -13,7 +14,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use instance::{Arc, Assignment, Instance, Target};
+pub use instance::{Arc, Assignment, Component, Instance, Target};
 pub use relax::{Relaxation, relax};
 
 /// Penalty for a child without a seat, in metres of travel: a thousand
@@ -54,11 +55,15 @@ impl Default for Settings {
     }
 }
 
-/// A solved instance: the whole-zone plan and the relaxation behind its bound.
+/// A solved instance: the whole-zone plan, the relaxation, and the best
+/// lower bound known (the relaxation's, raised by branch and bound).
 #[derive(Clone, Debug)]
 pub struct Outcome {
     pub assignment: Assignment,
     pub relaxation: Relaxation,
+    bound: i128,
+    /// Branch-and-bound nodes explored (0: not branched).
+    pub nodes: usize,
 }
 
 impl Outcome {
@@ -67,7 +72,7 @@ impl Outcome {
     }
 
     pub fn bound(&self) -> i128 {
-        self.relaxation.cost
+        self.bound
     }
 }
 
@@ -75,6 +80,9 @@ impl Outcome {
 pub enum SolveError {
     #[error(transparent)]
     Mip(#[from] mip::MipError),
+    /// A bug: every backend's plan is checked before it is used.
+    #[error("internal error, please report: the {backend:?} backend broke a limit: {detail}")]
+    LimitBroken { backend: Backend, detail: String },
 }
 
 /// Solves an instance with the chosen backend. The relaxation is always
@@ -90,8 +98,16 @@ pub fn complete(
     relaxation: Relaxation,
     settings: &Settings,
 ) -> Result<Outcome, SolveError> {
+    let mut bound = relaxation.cost;
+    let mut nodes = 0;
     let assignment = match settings.backend {
-        Backend::Flow => whole::make_whole(inst, &relaxation),
+        Backend::Flow => {
+            let start = whole::make_whole(inst, &relaxation);
+            let searched = branch::search(inst, &relaxation, start, branch::Limits::default());
+            bound = bound.max(searched.bound);
+            nodes = searched.nodes;
+            searched.assignment
+        }
         Backend::Highs => {
             let options = mip::MipOptions {
                 solver: mip::MipSolver::Highs,
@@ -102,11 +118,16 @@ pub fn complete(
             mip::solve(inst, options)?.assignment
         }
     };
-    if let Err(e) = assignment.check(inst) {
-        panic!("the {:?} backend broke a limit: {e}", settings.backend);
+    if let Err(detail) = assignment.check(inst) {
+        return Err(SolveError::LimitBroken {
+            backend: settings.backend,
+            detail,
+        });
     }
     Ok(Outcome {
         assignment,
         relaxation,
+        bound,
+        nodes,
     })
 }

@@ -6,7 +6,7 @@
 //! direct unit -> sink arc at the unplaced cost, so that the network is
 //! always feasible and a shortage shows up as flow on those arcs.
 
-use super::instance::Instance;
+use super::instance::{Component, Instance};
 use super::network_simplex::{FlowError, FlowProblem, INFINITE};
 
 /// The optimal split plan and the potentials that prove it optimal.
@@ -54,6 +54,39 @@ impl Relaxation {
                 used > 1
             })
             .count()
+    }
+}
+
+impl Relaxation {
+    /// The part of an optimal relaxation that covers one component: still
+    /// optimal for it (components share nothing), without solving again.
+    pub fn restrict(&self, full: &Instance, c: &Component) -> Relaxation {
+        let mut flow = Vec::with_capacity(c.instance.arcs.len());
+        let mut cost: i128 = 0;
+        for &u in &c.units {
+            for a in full.arc_start[u]..full.arc_start[u + 1] {
+                flow.push(self.flow[a]);
+                cost += self.flow[a] as i128 * full.arcs[a].cost as i128;
+            }
+            cost += self.unplaced[u] as i128 * full.unplaced_cost as i128;
+        }
+        Relaxation {
+            flow,
+            unplaced: c.units.iter().map(|&u| self.unplaced[u]).collect(),
+            cost,
+            unit_potential: c.units.iter().map(|&u| self.unit_potential[u]).collect(),
+            target_potential: c
+                .targets
+                .iter()
+                .map(|&t| self.target_potential[t as usize])
+                .collect(),
+            pool_potential: c
+                .pools
+                .iter()
+                .map(|&p| self.pool_potential[p as usize])
+                .collect(),
+            sink_potential: self.sink_potential,
+        }
     }
 }
 

@@ -63,9 +63,19 @@ impl<'a> State<'a> {
             .min(self.inst.pools[p] as i64 - self.pool_load[p])
     }
 
-    /// Seats left at `t` if `leaving` children left it first.
-    fn room_after(&self, t: u32, leaving: i64) -> i64 {
-        self.room(t) + leaving
+    /// Seats left at `t` once `leaving` children have left target `from`:
+    /// they free seats of `t` itself only if `from` is `t`, and of its pool
+    /// if `from` shares the pool.
+    fn room_after(&self, t: u32, from: Option<u32>, leaving: i64) -> i64 {
+        let p = self.pool(t);
+        let same_target = if from == Some(t) { leaving } else { 0 };
+        let same_pool = if from.is_some_and(|f| self.pool(f) == p) {
+            leaving
+        } else {
+            0
+        };
+        (self.target_cap(t) - self.target_load[t as usize] + same_target)
+            .min(self.inst.pools[p] as i64 - self.pool_load[p] + same_pool)
     }
 
     fn assign(&mut self, u: usize, t: Option<u32>, placed: u32) {
@@ -222,7 +232,7 @@ fn best_exit(state: &State, sources: &[u32], over: i64) -> Option<Vec<Move>> {
             for &j in &state.members[a.target as usize] {
                 let ji = j as usize;
                 let dj = state.placed[ji] as i64;
-                if state.room_after(a.target, dj) < d {
+                if state.room_after(a.target, Some(a.target), dj) < d {
                     continue;
                 }
                 for b in inst.arcs_of(ji) {
@@ -296,8 +306,9 @@ fn best_improvement(state: &State, u: usize) -> Option<Vec<Move>> {
             continue;
         }
         let same_pool = from_pool == Some(state.pool(a.target));
-        let released = if same_pool { state.placed[u] as i64 } else { 0 };
-        let room = state.room_after(a.target, released).max(0);
+        let room = state
+            .room_after(a.target, from, state.placed[u] as i64)
+            .max(0);
         // Shift (and placing more of an under-placed unit).
         let q = (d as i64).min(room) as u32;
         if q > 0 {
@@ -315,7 +326,7 @@ fn best_improvement(state: &State, u: usize) -> Option<Vec<Move>> {
         for &j in &state.members[a.target as usize] {
             let ji = j as usize;
             let dj = state.placed[ji] as i64;
-            if (room + dj) < d as i64 {
+            if same_pool || state.room_after(a.target, Some(a.target), dj) < d as i64 {
                 continue;
             }
             let j_now = state.current_total(ji);
@@ -323,7 +334,7 @@ fn best_improvement(state: &State, u: usize) -> Option<Vec<Move>> {
             if let Some(from_t) = from
                 && !same_pool
                 && let Some(cost_j) = inst.cost(ji, from_t)
-                && state.room_after(from_t, state.placed[u] as i64) >= dj
+                && state.room_after(from_t, Some(from_t), state.placed[u] as i64) >= dj
             {
                 let gain = full_gain_u + j_now - state.unit_total(ji, cost_j, dj as u32);
                 consider(
