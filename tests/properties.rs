@@ -41,7 +41,11 @@ fn instance() -> impl Strategy<Value = Instance> {
             pools.push(20 + r.below(120) as u32);
             let shared = t + 1 < targets && r.below(3) == 0;
             for _ in 0..if shared { 2 } else { 1 } {
-                let cap = if r.below(4) == 0 { None } else { Some(10 + r.below(90) as u32) };
+                let cap = if r.below(4) == 0 {
+                    None
+                } else {
+                    Some(10 + r.below(90) as u32)
+                };
                 target_list.push(Target { cap, pool });
                 t += 1;
             }
@@ -52,11 +56,17 @@ fn instance() -> impl Strategy<Value = Instance> {
                 let mut arcs = Vec::new();
                 for target in 0..targets as u32 {
                     if r.below(4) != 0 {
-                        arcs.push(Arc { target, cost: 50 + r.below(5000) as i64 });
+                        arcs.push(Arc {
+                            target,
+                            cost: 50 + r.below(5000) as i64,
+                        });
                     }
                 }
                 if arcs.is_empty() {
-                    arcs.push(Arc { target: r.below(targets as u64) as u32, cost: 100 });
+                    arcs.push(Arc {
+                        target: r.below(targets as u64) as u32,
+                        cost: 100,
+                    });
                 }
                 arcs.sort_by_key(|a| (a.cost, a.target));
                 arcs
@@ -83,21 +93,54 @@ proptest! {
 /// A random region: zones as points, schools of every kind, some private,
 /// in one or two counties, with classes, continuing pupils and caps.
 fn region() -> impl Strategy<Value = (Region, Policy)> {
-    (2usize..9, 5usize..60, any::<u64>(), any::<bool>(), any::<bool>()).prop_map(
-        |(n_schools, n_zones, seed, two_counties, max_km)| {
+    (
+        2usize..9,
+        5usize..60,
+        any::<u64>(),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(n_schools, n_zones, seed, two_counties, max_km)| {
             let mut r = Rng::new(seed);
             let county = |r: u64| two_counties.then(|| format!("县{}", r % 2));
-            let coord = |r: &mut Rng| Point::new(118.0 + r.below(2000) as f64 * 1e-5, 31.0 + r.below(2000) as f64 * 1e-5);
+            let coord = |r: &mut Rng| {
+                Point::new(
+                    118.0 + r.below(2000) as f64 * 1e-5,
+                    31.0 + r.below(2000) as f64 * 1e-5,
+                )
+            };
             let mut schools = Vec::new();
             for i in 0..n_schools {
-                let kind = [SchoolKind::Primary, SchoolKind::Junior, SchoolKind::NineYear][r.below(3) as usize];
-                let sector = if r.below(6) == 0 { Sector::Private } else { Sector::Public };
+                let kind = [
+                    SchoolKind::Primary,
+                    SchoolKind::Junior,
+                    SchoolKind::NineYear,
+                ][r.below(3) as usize];
+                let sector = if r.below(6) == 0 {
+                    Sector::Private
+                } else {
+                    Sector::Public
+                };
                 let per_stage = |stage: Stage, r: u64| kind.teaches(stage).then_some(r as u32);
-                let classes = [per_stage(Stage::Primary, 1 + r.below(4)), per_stage(Stage::Junior, 1 + r.below(4))];
-                let capacity = [per_stage(Stage::Primary, 30 + r.below(150)).filter(|_| r.below(3) == 0), None];
+                let classes = [
+                    per_stage(Stage::Primary, 1 + r.below(4)),
+                    per_stage(Stage::Junior, 1 + r.below(4)),
+                ];
+                let capacity = [
+                    per_stage(Stage::Primary, 30 + r.below(150)).filter(|_| r.below(3) == 0),
+                    None,
+                ];
                 let enrolled = [
-                    if kind.teaches(Stage::Primary) { r.below(2100) as u32 } else { 0 },
-                    if kind.teaches(Stage::Junior) { r.below(700) as u32 } else { 0 },
+                    if kind.teaches(Stage::Primary) {
+                        r.below(2100) as u32
+                    } else {
+                        0
+                    },
+                    if kind.teaches(Stage::Junior) {
+                        r.below(700) as u32
+                    } else {
+                        0
+                    },
                 ];
                 schools.push(School {
                     id: format!("S{i}"),
@@ -115,7 +158,10 @@ fn region() -> impl Strategy<Value = (Region, Policy)> {
             let zones = (0..n_zones)
                 .map(|i| {
                     let p = coord(&mut r);
-                    let c = |r: u64| Cohort { local: r as u32, migrant: (r / 3) as u32 };
+                    let c = |r: u64| Cohort {
+                        local: r as u32,
+                        migrant: (r / 3) as u32,
+                    };
                     Zone {
                         id: format!("Z{i}"),
                         name: format!("小区{i}"),
@@ -133,8 +179,7 @@ fn region() -> impl Strategy<Value = (Region, Policy)> {
                 policy.primary.max_km = Some(1.0);
             }
             (Region { zones, schools }, policy)
-        },
-    )
+        })
 }
 
 proptest! {
@@ -184,14 +229,20 @@ fn small_instances_match_the_exact_mip() {
         assert_eq!(mip.assignment.check(&inst), Ok(()));
         let (opt, cost, bound) = (mip.assignment.cost(&inst), ours.cost(&inst), ours.bound());
         assert!(bound <= opt, "bound {bound} above the optimum {opt}");
-        assert!(opt <= cost, "MIP optimum {opt} above our plan {cost}: the MIP is wrong");
+        assert!(
+            opt <= cost,
+            "MIP optimum {opt} above our plan {cost}: the MIP is wrong"
+        );
         if cost == opt {
             exact += 1;
         } else {
             worst = worst.max((cost - opt) as f64 / opt as f64);
         }
     }
-    eprintln!("exact on {exact} of {cases} instances; worst excess {:.3} %", worst * 100.0);
+    eprintln!(
+        "exact on {exact} of {cases} instances; worst excess {:.3} %",
+        worst * 100.0
+    );
     assert!(exact * 10 >= cases * 9, "exact on only {exact} of {cases}");
 }
 
@@ -214,9 +265,18 @@ fn debug_print_mismatches() {
             eprintln!("--- cost {cost} opt {opt} bound {}", ours.bound());
             eprintln!("targets {:?} pools {:?}", inst.targets, inst.pools);
             for u in 0..inst.units() {
-                eprintln!("u{u} d={} arcs={:?} ours={:?}/{} mip={:?}/{}", inst.demand[u],
-                    inst.arcs_of(u).iter().map(|a| (a.target, a.cost)).collect::<Vec<_>>(),
-                    ours.assignment.target[u], ours.assignment.placed[u], mip.assignment.target[u], mip.assignment.placed[u]);
+                eprintln!(
+                    "u{u} d={} arcs={:?} ours={:?}/{} mip={:?}/{}",
+                    inst.demand[u],
+                    inst.arcs_of(u)
+                        .iter()
+                        .map(|a| (a.target, a.cost))
+                        .collect::<Vec<_>>(),
+                    ours.assignment.target[u],
+                    ours.assignment.placed[u],
+                    mip.assignment.target[u],
+                    mip.assignment.placed[u]
+                );
             }
         }
     }

@@ -71,4 +71,3 @@ pub fn main() -> anyhow::Result<ExitCode> {
         Command::Generate(args) => generate::run(args),
     }
 }
-

@@ -121,7 +121,9 @@ pub fn print_summary(s: &Summary, out: &Path, seconds: f64) {
     );
     let unplaced: u64 = Stage::ALL.iter().map(|&st| s.stage(st).unplaced).sum();
     if unplaced > 0 {
-        println!("{unplaced} children have no seat: each is listed by zone and reason in unplaced.csv");
+        println!(
+            "{unplaced} children have no seat: each is listed by zone and reason in unplaced.csv"
+        );
     }
     println!("wrote {} in {:.2} s", out.display(), seconds);
 }

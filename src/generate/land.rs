@@ -132,14 +132,14 @@ impl Frame {
         }
     }
 
-    pub fn to_km(&self, p: P) -> P {
+    pub fn km(self, p: P) -> P {
         [
             (p[0] - self.center[0]) * self.km[0],
             (p[1] - self.center[1]) * self.km[1],
         ]
     }
 
-    pub fn to_degrees(&self, p: P) -> P {
+    pub fn degrees(self, p: P) -> P {
         [
             self.center[0] + p[0] / self.km[0],
             self.center[1] + p[1] / self.km[1],
@@ -265,8 +265,14 @@ impl Settlement {
             center,
             radius,
             shape: [
-                (rng.range(0.4, 1.0) * wobble, rng.range(0.0, std::f64::consts::TAU)),
-                (rng.range(0.0, 0.6) * wobble, rng.range(0.0, std::f64::consts::TAU)),
+                (
+                    rng.range(0.4, 1.0) * wobble,
+                    rng.range(0.0, std::f64::consts::TAU),
+                ),
+                (
+                    rng.range(0.0, 0.6) * wobble,
+                    rng.range(0.0, std::f64::consts::TAU),
+                ),
             ],
             sites,
         }
@@ -278,6 +284,14 @@ impl Settlement {
         let [(a2, p2), (a3, p3)] = self.shape;
         let norm = (1.0 + (a2 * a2 + a3 * a3) / 2.0).sqrt();
         (1.0 + a2 * (2.0 * theta + p2).sin() + a3 * (3.0 * theta + p3).sin()) / norm
+    }
+
+    /// Whether p lies within `margin` of the blob, in the blob's own shape:
+    /// villages start right where the built-up edge is, not at a circle
+    /// around its farthest lobe.
+    fn covers(&self, p: P, margin: f64) -> bool {
+        let (dx, dy) = (p[0] - self.center[0], p[1] - self.center[1]);
+        (dx * dx + dy * dy).sqrt() < self.radius * self.reach(dy.atan2(dx)) + margin
     }
 
     /// The farthest the blob reaches from its centre, km.
@@ -377,7 +391,9 @@ pub fn place_sites(rng: &mut Rng, outline: &[P], mix: (usize, usize, usize)) -> 
     // seat and from each other by open country.
     let mut towns: Vec<Settlement> = Vec::new();
     if n_town > 0 {
-        let count = ((n_town as f64 / 45.0).round() as usize).clamp(1, 30).min(n_town);
+        let count = ((n_town as f64 / 45.0).round() as usize)
+            .clamp(1, 30)
+            .min(n_town);
         let weights: Vec<f64> = (0..count).map(|_| rng.range(0.5, 1.6)).collect();
         let sizes = split(n_town, &weights);
         let (lo, hi) = bbox(outline);
@@ -418,21 +434,20 @@ pub fn place_sites(rng: &mut Rng, outline: &[P], mix: (usize, usize, usize)) -> 
 
     // Villages: a rotated, jittered lattice over what the settlements leave.
     if n_village > 0 {
-        let mut keep_out: Vec<(P, f64)> = Vec::with_capacity(towns.len() + 1);
+        let mut keep_out: Vec<&Settlement> = towns.iter().collect();
         if n_urban > 0 {
-            keep_out.push((seat.center, seat.extent()));
+            keep_out.push(&seat);
         }
-        keep_out.extend(towns.iter().map(|t| (t.center, t.extent())));
-        let built: f64 = keep_out.iter().map(|(_, r)| std::f64::consts::PI * r * r).sum();
+        let built: f64 = keep_out
+            .iter()
+            .map(|s| std::f64::consts::PI * s.radius * s.radius)
+            .sum();
         let free = (area - 1.2 * built).max(0.15 * area);
         let mut h = (free / n_village as f64).sqrt();
         let angle = rng.range(0.0, std::f64::consts::FRAC_PI_2);
         let (sin, cos) = angle.sin_cos();
         let offset = [rng.f64(), rng.f64()];
-        let reach = outline
-            .iter()
-            .map(|&p| dist(p, centre))
-            .fold(0.0, f64::max);
+        let reach = outline.iter().map(|&p| dist(p, centre)).fold(0.0, f64::max);
         let mut villages = Vec::new();
         for _ in 0..5 {
             villages.clear();
@@ -442,9 +457,7 @@ pub fn place_sites(rng: &mut Rng, outline: &[P], mix: (usize, usize, usize)) -> 
                     let u = (i as f64 + offset[0] + rng.range(-0.35, 0.35)) * h;
                     let v = (j as f64 + offset[1] + rng.range(-0.35, 0.35)) * h;
                     let p = [centre[0] + u * cos - v * sin, centre[1] + u * sin + v * cos];
-                    if inside(outline, p, 1e-3)
-                        && keep_out.iter().all(|&(c, r)| dist(p, c) >= r + 0.45 * h)
-                    {
+                    if inside(outline, p, 1e-3) && !keep_out.iter().any(|s| s.covers(p, 0.3 * h)) {
                         villages.push(p);
                     }
                 }
@@ -464,8 +477,7 @@ pub fn place_sites(rng: &mut Rng, outline: &[P], mix: (usize, usize, usize)) -> 
         while villages.len() < n_village {
             let p = [rng.range(lo[0], hi[0]), rng.range(lo[1], hi[1])];
             tries += 1;
-            let open = tries > 50 * n_village
-                || keep_out.iter().all(|&(c, r)| dist(p, c) >= r + 0.3 * h);
+            let open = tries > 50 * n_village || !keep_out.iter().any(|s| s.covers(p, 0.2 * h));
             if inside(outline, p, 1e-3) && open {
                 villages.push(p);
             }
@@ -584,7 +596,10 @@ pub fn voronoi(sites: &mut [P], outline: &[P]) -> Cells {
         for g in 0..8 {
             let a = g as f64 * std::f64::consts::FRAC_PI_4;
             vertices.push(Vertex {
-                at: Point2::new(centre[0] + 4.0 * reach * a.cos(), centre[1] + 4.0 * reach * a.sin()),
+                at: Point2::new(
+                    centre[0] + 4.0 * reach * a.cos(),
+                    centre[1] + 4.0 * reach * a.sin(),
+                ),
                 site: u32::MAX,
             });
         }
@@ -642,7 +657,9 @@ pub fn voronoi(sites: &mut [P], outline: &[P]) -> Cells {
         let clipped = clip_convex(std::mem::take(&mut ring), outline);
         let first = cells.corners.len();
         for &p in &clipped {
-            if cells.corners.len() == first || dist(p, cells.corners[cells.corners.len() - 1]) > 1e-9 {
+            if cells.corners.len() == first
+                || dist(p, cells.corners[cells.corners.len() - 1]) > 1e-9
+            {
                 cells.corners.push(p);
             }
         }
@@ -668,7 +685,7 @@ mod tests {
         let deg = layout.outline(1);
         let (_, c) = area_centroid(&deg);
         let frame = Frame::new(c);
-        let outline: Vec<P> = deg.iter().map(|&p| frame.to_km(p)).collect();
+        let outline: Vec<P> = deg.iter().map(|&p| frame.km(p)).collect();
         let mut rng = Rng::new(seed, 9, 1);
         let mut sites = place_sites(&mut rng, &outline, zone_mix(zones, 30.0));
         let cells = voronoi(&mut sites.points, &outline);
@@ -683,7 +700,8 @@ mod tests {
         let (county_area, _) = area_centroid(&outline);
         let mut total = 0.0;
         let key = |p: P| ((p[0] * 1e7).round() as i64, (p[1] * 1e7).round() as i64);
-        let mut edges: HashMap<((i64, i64), (i64, i64)), u32> = HashMap::new();
+        type Corner = (i64, i64);
+        let mut edges: HashMap<(Corner, Corner), u32> = HashMap::new();
         for k in 0..cells.len() {
             let cell = cells.cell(k);
             let (a, _) = area_centroid(cell);
@@ -691,10 +709,15 @@ mod tests {
             total += a;
             for i in 0..cell.len() {
                 let (p, q) = (key(cell[i]), key(cell[(i + 1) % cell.len()]));
-                *edges.entry(if p < q { (p, q) } else { (q, p) }).or_default() += 1;
+                *edges
+                    .entry(if p < q { (p, q) } else { (q, p) })
+                    .or_default() += 1;
             }
         }
-        assert!((total / county_area - 1.0).abs() < 1e-6, "{total} vs {county_area}");
+        assert!(
+            (total / county_area - 1.0).abs() < 1e-6,
+            "{total} vs {county_area}"
+        );
         // Every edge is shared by exactly two cells, except on the border.
         let on_border = |p: (i64, i64)| {
             let p = [p.0 as f64 / 1e7, p.1 as f64 / 1e7];
@@ -733,7 +756,10 @@ mod tests {
         assert!(area > 0.0);
         // Lon/lat in east-central China.
         for p in middle {
-            assert!((110.0..123.0).contains(&p[0]) && (28.0..35.0).contains(&p[1]), "{p:?}");
+            assert!(
+                (110.0..123.0).contains(&p[0]) && (28.0..35.0).contains(&p[1]),
+                "{p:?}"
+            );
         }
     }
 
@@ -741,6 +767,9 @@ mod tests {
     fn split_is_exact() {
         assert_eq!(split(10, &[1.0, 1.0, 1.0]).iter().sum::<usize>(), 10);
         assert_eq!(split(0, &[1.0, 2.0]), vec![0, 0]);
-        assert_eq!(split(3, &[0.5, 1.6, 1.0, 0.7, 1.2]).iter().sum::<usize>(), 3);
+        assert_eq!(
+            split(3, &[0.5, 1.6, 1.0, 0.7, 1.2]).iter().sum::<usize>(),
+            3
+        );
     }
 }

@@ -45,8 +45,8 @@ pub struct Params {
 const PLAN_STREAM: u64 = 1;
 const COUNTY_STREAM: u64 = 2;
 
-/// Shares of school kinds and of private schools (national statistics give
-/// roughly 60 / 25 / 15 and about one school in eleven private).
+/// A typical county's mix: most schools primary, a quarter junior, the rest
+/// nine-year; about one school in eleven private.
 const NINE_YEAR_SHARE: f64 = 0.15;
 const JUNIOR_SHARE: f64 = 0.25;
 const PRIVATE_SHARE: f64 = 0.09;
@@ -72,7 +72,11 @@ struct CountyPlan {
     kind_offsets: [usize; 3],
 }
 
-const KINDS: [SchoolKind; 3] = [SchoolKind::Primary, SchoolKind::Junior, SchoolKind::NineYear];
+const KINDS: [SchoolKind; 3] = [
+    SchoolKind::Primary,
+    SchoolKind::Junior,
+    SchoolKind::NineYear,
+];
 const ID_LETTERS: [char; 3] = ['P', 'J', 'N'];
 
 /// Generates a region deterministically from its parameters.
@@ -133,7 +137,8 @@ fn plan(params: &Params, counties: usize) -> Vec<CountyPlan> {
         .enumerate()
         .map(|(index, name)| {
             let zones = params.zones / counties + usize::from(index < params.zones % counties);
-            let schools = params.schools / counties + usize::from(index < params.schools % counties);
+            let schools =
+                params.schools / counties + usize::from(index < params.schools % counties);
             let kinds = match schools {
                 0 => [0, 0, 0],
                 // One school must teach both stages.
@@ -176,6 +181,7 @@ struct ZoneDraft {
     population: f64,
     migrant_share: f64,
     centroid: P,
+    area: f64,
     children: [Cohort; 2],
     name: String,
 }
@@ -192,7 +198,7 @@ fn build_county(
     let mut rng = Rng::new(seed, COUNTY_STREAM, plan.index as u64);
     let outline_deg = layout.outline(plan.index);
     let frame = Frame::new(land::area_centroid(&outline_deg).1);
-    let outline: Vec<P> = outline_deg.iter().map(|&p| frame.to_km(p)).collect();
+    let outline: Vec<P> = outline_deg.iter().map(|&p| frame.km(p)).collect();
 
     // Land.
     let mix = land::zone_mix(plan.zones, zones_per_school);
@@ -210,7 +216,12 @@ fn build_county(
             let (typical, spread, empty, migrants) = match kind {
                 Kind::Urban => (2000.0, 0.5, 0.07, (0.2, 0.4)),
                 Kind::Town(_) => (800.0, 0.45, 0.05, (0.02, 0.1)),
-                Kind::Village => (280.0 * (area / land::VILLAGE_KM2).powf(0.3), 0.5, 0.05, (0.0, 0.05)),
+                Kind::Village => (
+                    280.0 * (area / land::VILLAGE_KM2).powf(0.3),
+                    0.5,
+                    0.05,
+                    (0.0, 0.05),
+                ),
             };
             let is_empty = rng.chance(empty);
             let population = if is_empty {
@@ -228,6 +239,7 @@ fn build_county(
                 population,
                 migrant_share: rng.range(migrants.0, migrants.1),
                 centroid,
+                area,
                 children: [Cohort::default(); 2],
                 name,
             }
@@ -236,6 +248,7 @@ fn build_county(
     let kinds: Vec<Kind> = zones.iter().map(|z| z.kind).collect();
     let population: Vec<f64> = zones.iter().map(|z| z.population).collect();
     let centroids: Vec<P> = zones.iter().map(|z| z.centroid).collect();
+    let areas: Vec<f64> = zones.iter().map(|z| z.area).collect();
 
     // Schools: nine-year first (they space out both stages), then junior,
     // then primary; then some turn private.
@@ -247,6 +260,7 @@ fn build_county(
         kinds: &kinds,
         population: &population,
         centroids: &centroids,
+        areas: &areas,
         cells: &cells,
     };
     let mut drafts = schools::place(&mut rng, &order, &view, &outline);
@@ -262,10 +276,9 @@ fn build_county(
             .iter()
             .filter(|d| d.sector == Sector::Public && d.kind.teaches(stage))
             .count();
-        let budget = public as f64
-            * MEAN_CLASSES[stage.index()]
-            * policy.stage(stage).class_limit as f64
-            / ((SEAT_RATIO.0 + SEAT_RATIO.1) / 2.0);
+        let budget =
+            public as f64 * MEAN_CLASSES[stage.index()] * policy.stage(stage).class_limit as f64
+                / ((SEAT_RATIO.0 + SEAT_RATIO.1) / 2.0);
         if total_population <= 0.0 || budget <= 0.0 {
             continue;
         }
@@ -304,7 +317,16 @@ fn build_county(
         schools::continuing(&mut rng, d, policy);
     }
 
-    let schools = finish_schools(&mut rng, plan, &drafts, &zones, &town_names, &mut namer, &frame, ids);
+    let schools = finish_schools(
+        &mut rng,
+        plan,
+        &drafts,
+        &zones,
+        &town_names,
+        &mut namer,
+        &frame,
+        ids,
+    );
     let zones = finish_zones(plan, zones, &cells, &current, &frame, ids);
     (zones, schools)
 }
@@ -326,17 +348,21 @@ fn finish_zones(
         .into_iter()
         .enumerate()
         .map(|(z, d)| {
-            let ring: Vec<Coord<f64>> = cells
-                .cell(z)
-                .iter()
-                .map(|&p| {
-                    let [x, y] = frame.to_degrees(p);
-                    Coord { x, y }
-                })
-                .collect();
+            // Closed here, at its final capacity: `Polygon::new` would
+            // otherwise close it by a push that doubles the allocation,
+            // which for two million zones is a quarter gigabyte.
+            let cell = cells.cell(z);
+            let mut ring: Vec<Coord<f64>> = Vec::with_capacity(cell.len() + 1);
+            ring.extend(cell.iter().map(|&p| {
+                let [x, y] = frame.degrees(p);
+                Coord { x, y }
+            }));
+            if let Some(&first) = ring.first() {
+                ring.push(first);
+            }
             let area = MultiPolygon::new(vec![Polygon::new(LineString::new(ring), vec![])]);
             let centroid = area.centroid().unwrap_or_else(|| {
-                let [x, y] = frame.to_degrees(d.centroid);
+                let [x, y] = frame.degrees(d.centroid);
                 Point::new(x, y)
             });
             Zone {
@@ -405,7 +431,7 @@ fn finish_schools(
                 names::public_school(&plan.name, teaches, place)
             };
             let name = namer.school(name, host_name);
-            let [x, y] = frame.to_degrees(d.at);
+            let [x, y] = frame.degrees(d.at);
             School {
                 id,
                 name,
@@ -451,7 +477,15 @@ mod tests {
         for x in &region.schools {
             s += &format!(
                 "{} {} {:?} {:?} {:?} {:?} {:?} {:?} {:?}\n",
-                x.id, x.name, x.location, x.kind, x.sector, x.county, x.classes, x.enrolled, x.capacity
+                x.id,
+                x.name,
+                x.location,
+                x.kind,
+                x.sector,
+                x.county,
+                x.classes,
+                x.enrolled,
+                x.capacity
             );
         }
         s
@@ -461,7 +495,10 @@ mod tests {
     fn same_parameters_same_region_on_any_thread_count() {
         let p = params(42, 3000, 80, 3);
         let a = fingerprint(&generate(&p));
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
         let b = fingerprint(&pool.install(|| generate(&p)));
         assert_eq!(a, b);
         let c = fingerprint(&generate(&params(43, 3000, 80, 3)));
@@ -470,10 +507,21 @@ mod tests {
 
     #[test]
     fn counts_are_exact() {
-        for (zones, schools, counties) in [(100, 80, 1), (3000, 80, 1), (1001, 37, 7), (120, 300, 2), (50, 3, 80), (5, 0, 1)] {
+        for (zones, schools, counties) in [
+            (100, 80, 1),
+            (3000, 80, 1),
+            (1001, 37, 7),
+            (120, 300, 2),
+            (50, 3, 80),
+            (5, 0, 1),
+        ] {
             let region = generate(&params(1, zones, schools, counties));
             assert_eq!(region.zones.len(), zones, "{zones}/{schools}/{counties}");
-            assert_eq!(region.schools.len(), schools, "{zones}/{schools}/{counties}");
+            assert_eq!(
+                region.schools.len(),
+                schools,
+                "{zones}/{schools}/{counties}"
+            );
             let ids: HashSet<&str> = region.zones.iter().map(|z| z.id.as_str()).collect();
             assert_eq!(ids.len(), zones);
             let ids: HashSet<&str> = region.schools.iter().map(|s| s.id.as_str()).collect();
@@ -482,7 +530,11 @@ mod tests {
         let region = generate(&params(1, 2000, 60, 4));
         assert_eq!(region.zones[0].id, "Z000001");
         assert!(region.schools.iter().any(|s| s.id == "P001"));
-        let counties: HashSet<_> = region.zones.iter().map(|z| z.county.clone().unwrap()).collect();
+        let counties: HashSet<_> = region
+            .zones
+            .iter()
+            .map(|z| z.county.clone().unwrap())
+            .collect();
         assert_eq!(counties.len(), 4);
         assert!(region.schools.iter().all(|s| s.county.is_some()));
     }
@@ -501,16 +553,29 @@ mod tests {
                 .iter()
                 .filter(|z| z.county.as_ref() == Some(name))
                 .map(|z| {
-                    let Shape::Area(area) = &z.shape else { unreachable!() };
+                    let Shape::Area(area) = &z.shape else {
+                        unreachable!()
+                    };
                     let ring: Vec<P> = area.0[0].exterior().0.iter().map(|c| [c.x, c.y]).collect();
                     let (a, _) = land::area_centroid(&ring[..ring.len() - 1]);
                     assert!(a > 0.0, "{} is counter-clockwise", z.id);
                     a
                 })
                 .sum();
-            assert!((zones_area / county_area - 1.0).abs() < 1e-6, "{zones_area} vs {county_area}");
-            for z in region.zones.iter().filter(|z| z.county.as_ref() == Some(name)) {
-                assert!(land::inside(&outline, [z.centroid.x(), z.centroid.y()], 0.0));
+            assert!(
+                (zones_area / county_area - 1.0).abs() < 1e-6,
+                "{zones_area} vs {county_area}"
+            );
+            for z in region
+                .zones
+                .iter()
+                .filter(|z| z.county.as_ref() == Some(name))
+            {
+                assert!(land::inside(
+                    &outline,
+                    [z.centroid.x(), z.centroid.y()],
+                    0.0
+                ));
             }
         }
     }
@@ -536,10 +601,7 @@ mod tests {
                 seats[stage.index()] += limit.stage[stage.index()].unwrap_or(0);
             }
         }
-        (
-            [0, 1].map(|i| seats[i] as f64 / children[i] as f64),
-            demand,
-        )
+        ([0, 1].map(|i| seats[i] as f64 / children[i] as f64), demand)
     }
 
     #[test]
@@ -565,8 +627,14 @@ mod tests {
                 })
                 .count();
             let share = over as f64 / public.len() as f64;
-            assert!(share >= 0.2, "over capacity under nearest assignment: {share}");
-            assert!(share <= 0.7, "over capacity under nearest assignment: {share}");
+            assert!(
+                share >= 0.2,
+                "over capacity under nearest assignment: {share}"
+            );
+            assert!(
+                share <= 0.7,
+                "over capacity under nearest assignment: {share}"
+            );
         }
     }
 
@@ -589,7 +657,14 @@ mod tests {
                 }
             }
             assert!(total <= policy.school_limit_of(s), "{} holds {total}", s.id);
-            assert!(s.enrolled[0] as f64 >= if s.kind.teaches(Stage::Primary) { 300.0 } else { 0.0 });
+            assert!(
+                s.enrolled[0] as f64
+                    >= if s.kind.teaches(Stage::Primary) {
+                        300.0
+                    } else {
+                        0.0
+                    }
+            );
         }
         let n = region.schools.len() as f64;
         let share = |k: &str| kinds.get(k).copied().unwrap_or(0) as f64 / n;
@@ -597,13 +672,22 @@ mod tests {
         assert!((0.18..0.32).contains(&share("junior")), "{kinds:?}");
         assert!((0.1..0.2).contains(&share("nine_year")), "{kinds:?}");
         assert!((0.06..0.12).contains(&(private as f64 / n)), "{private}");
-        assert!(region.schools.iter().any(|s| s.capacity.iter().any(Option::is_some)));
+        assert!(
+            region
+                .schools
+                .iter()
+                .any(|s| s.capacity.iter().any(Option::is_some))
+        );
     }
 
     #[test]
     fn children_look_like_a_county() {
         let region = generate(&params(10, 6000, 300, 4));
-        let empty = region.zones.iter().filter(|z| z.children[0].total() == 0).count();
+        let empty = region
+            .zones
+            .iter()
+            .filter(|z| z.children[0].total() == 0)
+            .count();
         assert!(empty > 0);
         let (mut local, mut migrant) = (0, 0);
         for z in &region.zones {
@@ -638,37 +722,5 @@ mod tests {
         assert!(unique.len() as f64 > 0.9 * region.zones.len() as f64);
         let unique: HashSet<&str> = region.schools.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(unique.len(), region.schools.len());
-    }
-}
-#[cfg(test)]
-mod stats_tmp {
-    use super::*;
-    #[test]
-    fn dump() {
-        let region = generate(&Params { seed: 3, zones: 3000, schools: 80, counties: 1 });
-        crate::io::write::write_region(&region, std::path::Path::new("/tmp/gen3000")).unwrap();
-        let region = generate(&Params { seed: 3, zones: 714*9, schools: 71*9, counties: 9 });
-        crate::io::write::write_region(&region, std::path::Path::new("/tmp/gen9")).unwrap();
-    }
-    #[test]
-    fn print_stats() {
-        for (zones, schools, counties) in [(3000usize, 80usize, 1usize), (20000, 600, 1), (714*4, 71*4, 4)] {
-            let region = generate(&Params { seed: 3, zones, schools, counties });
-            let policy = Policy::default();
-            let mut demand = vec![[0u32; 2]; region.schools.len()];
-            let mut children = [0u32; 2];
-            for z in &region.zones { for st in Stage::ALL { let i = st.index(); children[i] += z.children[i].total(); if let Some(s) = z.current[i] { demand[s][i] += z.children[i].total(); } } }
-            let mut seats = [0u32; 2]; let mut over = 0; let mut public = 0;
-            for (k, s) in region.schools.iter().enumerate() { let l = policy.seats(s); for st in Stage::ALL { seats[st.index()] += l.stage[st.index()].unwrap_or(0); }
-                if s.sector == Sector::Public { public += 1; if Stage::ALL.iter().any(|st| demand[k][st.index()] > l.stage[st.index()].unwrap()) { over += 1; } } }
-            println!("{zones}/{schools}/{counties}: children {children:?} seats {seats:?} ratio {:.3} {:.3} over {over}/{public} = {:.2}", seats[0] as f64/children[0] as f64, seats[1] as f64/children[1] as f64, over as f64/public as f64);
-            // children distribution by name kind
-            let mut buckets: std::collections::BTreeMap<&str, Vec<u32>> = Default::default();
-            for z in &region.zones { let k = if z.name.ends_with("镇") || z.name.contains("镇") {"town"} else if z.name.ends_with("村") || z.name.ends_with("庄") {"villageish"} else {"other"}; buckets.entry(k).or_default().push(z.children[0].total()); }
-            for (k, mut v) in buckets { v.sort(); let n = v.len(); println!("  {k}: n={n} p10={} p50={} p90={} max={}", v[n/10], v[n/2], v[n*9/10], v[n-1]); }
-            let mut cls: Vec<_> = region.schools.iter().filter(|s| s.sector==Sector::Public).map(|s| (s.kind.key(), s.classes)).collect(); cls.truncate(12); println!("  {cls:?}");
-            for s in region.schools.iter().take(8) { println!("  {} {} {:?} {:?} {:?} {:?}", s.id, s.name, s.sector, s.classes, s.enrolled, demand[region.schools.iter().position(|x| x.id==s.id).unwrap()]); }
-            for z in region.zones.iter().step_by(region.zones.len()/10) { println!("  {} {} {:?} {:?}", z.id, z.name, z.children, z.current); }
-        }
     }
 }

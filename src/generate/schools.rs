@@ -27,6 +27,8 @@ pub struct Zones<'a> {
     pub kinds: &'a [Kind],
     pub population: &'a [f64],
     pub centroids: &'a [P],
+    /// Land of each zone, km².
+    pub areas: &'a [f64],
     pub cells: &'a Cells,
 }
 
@@ -47,10 +49,13 @@ fn pull(kind: SchoolKind, place: Kind) -> f64 {
 
 /// Places schools of the given kinds, in that order, where people live.
 ///
-/// A zone is drawn with probability proportional to its population; it is
-/// refused while another school of a shared stage stands in it or next to
-/// it (two rings for junior stages, which serve wider areas), so schools
-/// spread out in proportion to people rather than pile up in the densest
+/// Every market town first gets its own schools (中心小学, 镇中学) while no
+/// more than 40 % of a stage's schools go that way; the others go to zones
+/// drawn with probability proportional to population^0.85 x area^0.15, a
+/// little less than population, as counties keep small schools in the
+/// countryside. A zone is refused while another school of a shared stage
+/// stands in it or next to it (two rings for junior stages, which serve
+/// wider areas), so schools spread out instead of piling up in the densest
 /// blocks. After repeated refusals the spacing rule is dropped, so the
 /// requested number of schools is always placed.
 pub fn place(rng: &mut Rng, kinds: &[SchoolKind], zones: &Zones, outline: &[P]) -> Vec<Draft> {
@@ -60,16 +65,50 @@ pub fn place(rng: &mut Rng, kinds: &[SchoolKind], zones: &Zones, outline: &[P]) 
     let mut drafts = Vec::with_capacity(kinds.len());
     let mut cumulative = vec![0.0; n];
     let mut last_kind = None;
+    let mut towns = town_anchors(rng, zones);
+    let teaching = Stage::ALL.map(|st| kinds.iter().filter(|k| k.teaches(st)).count());
+    let mut anchored = [0usize; 2];
     for &kind in kinds {
         if last_kind != Some(kind) {
             let mut sum = 0.0;
-            for z in 0..n {
-                sum += zones.population[z] * pull(kind, zones.kinds[z]);
-                cumulative[z] = sum;
+            for (z, c) in cumulative.iter_mut().enumerate() {
+                let w = zones.population[z].powf(0.85) * zones.areas[z].max(0.0).powf(0.15);
+                sum += w * pull(kind, zones.kinds[z]);
+                *c = sum;
             }
             last_kind = Some(kind);
         }
-        let host = pick_host(rng, kind, &cumulative, &hosted, &near, zones);
+        let stages: Vec<Stage> = Stage::ALL
+            .into_iter()
+            .filter(|&st| kind.teaches(st))
+            .collect();
+        let room = stages
+            .iter()
+            .all(|st| (anchored[st.index()] + 1) * 10 <= teaching[st.index()] * 4);
+        let anchor = if room {
+            towns.iter_mut().find_map(|t| {
+                let zone = if kind.teaches(Stage::Primary) {
+                    t.zones[0]
+                } else {
+                    t.zones[1]
+                };
+                let open = stages.iter().all(|st| !t.served[st.index()]) && !hosted[zone];
+                open.then(|| {
+                    for st in &stages {
+                        t.served[st.index()] = true;
+                    }
+                    zone
+                })
+            })
+        } else {
+            None
+        };
+        if anchor.is_some() {
+            for st in &stages {
+                anchored[st.index()] += 1;
+            }
+        }
+        let host = anchor.or_else(|| pick_host(rng, kind, &cumulative, &hosted, &near, zones));
         let at = match host {
             Some(z) => {
                 hosted[z] = true;
@@ -103,6 +142,57 @@ pub fn place(rng: &mut Rng, kinds: &[SchoolKind], zones: &Zones, outline: &[P]) 
         });
     }
     drafts
+}
+
+/// A town's two most populous zones, where its primary and its junior
+/// school stand, and which of its stages already have a school.
+struct Anchor {
+    zones: [usize; 2],
+    served: [bool; 2],
+}
+
+/// The towns' anchors, largest towns first (they get schools first when
+/// schools are too few for every town), ties in random order.
+fn town_anchors(rng: &mut Rng, zones: &Zones) -> Vec<Anchor> {
+    let mut best: Vec<([usize; 2], f64)> = Vec::new();
+    for (z, kind) in zones.kinds.iter().enumerate() {
+        let Kind::Town(t) = *kind else { continue };
+        let t = t as usize;
+        if best.len() <= t {
+            best.resize(t + 1, ([usize::MAX; 2], 0.0));
+        }
+        let ([first, second], total) = &mut best[t];
+        *total += zones.population[z];
+        let pop = |z: usize| {
+            if z == usize::MAX {
+                -1.0
+            } else {
+                zones.population[z]
+            }
+        };
+        if pop(z) > pop(*first) {
+            *second = *first;
+            *first = z;
+        } else if pop(z) > pop(*second) {
+            *second = z;
+        }
+    }
+    let mut anchors: Vec<(f64, u64, Anchor)> = best
+        .into_iter()
+        .filter(|([a, b], _)| *a != usize::MAX && *b != usize::MAX)
+        .map(|(zones, total)| {
+            (
+                total,
+                rng.next_u64(),
+                Anchor {
+                    zones,
+                    served: [false; 2],
+                },
+            )
+        })
+        .collect();
+    anchors.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    anchors.into_iter().map(|(_, _, a)| a).collect()
 }
 
 fn pick_host(
@@ -185,36 +275,34 @@ pub fn privatise(rng: &mut Rng, drafts: &mut [Draft], kinds: &[Kind], count: usi
         Some(Kind::Village) => 0.15,
         None => 1.0,
     };
-    for _ in 0..count {
-        let public_of = |drafts: &[Draft], stage: Stage| {
-            drafts
-                .iter()
-                .filter(|d| d.sector == Sector::Public && d.kind.teaches(stage))
-                .count()
-        };
-        let eligible: Vec<usize> = (0..drafts.len())
-            .filter(|&s| {
-                let d = &drafts[s];
-                d.sector == Sector::Public
-                    && Stage::ALL
-                        .iter()
-                        .all(|&st| !d.kind.teaches(st) || public_of(drafts, st) > 1)
-            })
-            .collect();
-        let total: f64 = eligible.iter().map(|&s| weight(&drafts[s])).sum();
-        if eligible.is_empty() || total <= 0.0 {
-            return;
-        }
-        let mut x = rng.f64() * total;
-        let mut chosen = eligible[eligible.len() - 1];
-        for &s in &eligible {
-            x -= weight(&drafts[s]);
-            if x < 0.0 {
-                chosen = s;
-                break;
+    let mut cumulative = Vec::with_capacity(drafts.len());
+    let mut sum = 0.0;
+    for d in drafts.iter() {
+        sum += weight(d);
+        cumulative.push(sum);
+    }
+    let mut public = Stage::ALL.map(|st| drafts.iter().filter(|d| d.kind.teaches(st)).count());
+    let mut made = 0;
+    let mut tries = 0;
+    while made < count && tries < 100 * (count + 10) && !drafts.is_empty() {
+        tries += 1;
+        let x = rng.f64() * sum;
+        let s = cumulative
+            .partition_point(|&c| c <= x)
+            .min(drafts.len() - 1);
+        let d = &mut drafts[s];
+        let keeps_a_public_school = Stage::ALL
+            .iter()
+            .all(|st| !d.kind.teaches(*st) || public[st.index()] > 1);
+        if d.sector == Sector::Public && keeps_a_public_school {
+            d.sector = Sector::Private;
+            for st in Stage::ALL {
+                if d.kind.teaches(st) {
+                    public[st.index()] -= 1;
+                }
             }
+            made += 1;
         }
-        drafts[chosen].sector = Sector::Private;
     }
 }
 
@@ -392,7 +480,8 @@ pub fn continuing(rng: &mut Rng, draft: &mut Draft, policy: &Policy) {
             Stage::Junior => 2.0,
         };
         let tracks = (classes as i64 + [-1, 0, 0, 1][rng.below(4)])
-            .clamp(FEWEST_CLASSES as i64, most_classes(draft.kind) as i64) as f64;
+            .clamp(FEWEST_CLASSES as i64, most_classes(draft.kind) as i64)
+            as f64;
         let size = rng.range(limit as f64 - 5.0, limit as f64);
         staying[stage.index()] = (grades * tracks * size).round() as u32;
         intake += classes * limit;

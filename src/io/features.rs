@@ -160,9 +160,9 @@ fn visit_positions(value: &GeometryValue, f: &mut impl FnMut(&[f64])) {
             .flatten()
             .flatten()
             .for_each(|p| f(p.as_slice())),
-        GeometryValue::GeometryCollection { geometries } => geometries
-            .iter()
-            .for_each(|g| visit_positions(&g.value, f)),
+        GeometryValue::GeometryCollection { geometries } => {
+            geometries.iter().for_each(|g| visit_positions(&g.value, f))
+        }
     }
 }
 
@@ -201,5 +201,4 @@ impl IdRegistry {
         self.seen.insert(id.to_string(), index);
         Ok(())
     }
-
 }

@@ -38,7 +38,9 @@ pub enum InputError {
         found: String,
         expected: String,
     },
-    #[error("{path}: features[{index}] (id \"{id}\"): the id is used again (first at features[{first}]); expected every id once")]
+    #[error(
+        "{path}: features[{index}] (id \"{id}\"): the id is used again (first at features[{first}]); expected every id once"
+    )]
     DuplicateId {
         path: PathBuf,
         index: usize,

@@ -49,7 +49,9 @@ pub enum ScenarioError {
     },
     #[error("{path}: not a valid scenario: {message}")]
     Parse { path: PathBuf, message: String },
-    #[error("{path}: `{field}` names {file}, which does not exist; expected a path relative to the scenario file")]
+    #[error(
+        "{path}: `{field}` names {file}, which does not exist; expected a path relative to the scenario file"
+    )]
     MissingFile {
         path: PathBuf,
         field: &'static str,
@@ -119,14 +121,21 @@ mod tests {
         let path = dir.path().join("s.toml");
         std::fs::write(&path, "zones = \"nope.geojson\"\nschools = \"s.geojson\"\n").unwrap();
         let err = Scenario::load(&path).unwrap_err().to_string();
-        assert!(err.contains("`zones`") && err.contains("nope.geojson"), "{err}");
+        assert!(
+            err.contains("`zones`") && err.contains("nope.geojson"),
+            "{err}"
+        );
     }
 
     #[test]
     fn unknown_key_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.toml");
-        std::fs::write(&path, "zones = \"z\"\nschools = \"s\"\n[policy]\nclass_limt = 3\n").unwrap();
+        std::fs::write(
+            &path,
+            "zones = \"z\"\nschools = \"s\"\n[policy]\nclass_limt = 3\n",
+        )
+        .unwrap();
         let err = Scenario::load(&path).unwrap_err().to_string();
         assert!(err.contains("class_limt"), "{err}");
     }

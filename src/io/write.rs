@@ -49,7 +49,11 @@ pub fn write_region(region: &Region, dir: &Path) -> std::io::Result<()> {
     write_collection(&dir.join("zones.geojson"), &region.zones, |zone, out| {
         zone_feature(zone, &region.schools, out)
     })?;
-    write_collection(&dir.join("schools.geojson"), &region.schools, school_feature)
+    write_collection(
+        &dir.join("schools.geojson"),
+        &region.schools,
+        school_feature,
+    )
 }
 
 /// Writes a FeatureCollection through a temporary file renamed into place,
@@ -104,7 +108,7 @@ fn zone_feature(zone: &Zone, schools: &[School], out: &mut String) {
         Shape::Point(point) => point_geometry(out, *point),
         Shape::Area(area) => area_geometry(out, area),
     }
-    out.push_str("}");
+    out.push('}');
 }
 
 fn school_feature(school: &School, out: &mut String) {
@@ -124,7 +128,10 @@ fn school_feature(school: &School, out: &mut String) {
         if let Some(classes) = school.classes[i] {
             p.insert(format!("classes_{}", stage.key()), classes.into());
         }
-        p.insert(format!("enrolled_{}", stage.key()), school.enrolled[i].into());
+        p.insert(
+            format!("enrolled_{}", stage.key()),
+            school.enrolled[i].into(),
+        );
         if let Some(capacity) = school.capacity[i] {
             p.insert(format!("capacity_{}", stage.key()), capacity.into());
         }
@@ -132,7 +139,7 @@ fn school_feature(school: &School, out: &mut String) {
     pass_through(&mut p, &school.properties, &SCHOOL_FIELDS);
     begin_feature(out, &school.id, &p);
     point_geometry(out, school.location);
-    out.push_str("}");
+    out.push('}');
 }
 
 fn pass_through(p: &mut Map<String, Value>, kept: &Map<String, Value>, owned: &[&str]) {
@@ -260,9 +267,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("new").join("region");
         write_region(&region, &out).unwrap();
-        let back =
-            crate::io::read_region(&out.join("zones.geojson"), &out.join("schools.geojson"))
-                .unwrap();
+        let back = crate::io::read_region(&out.join("zones.geojson"), &out.join("schools.geojson"))
+            .unwrap();
         assert_eq!(back.zones.len(), region.zones.len());
         assert_eq!(back.schools.len(), region.schools.len());
         for (a, b) in region.zones.iter().zip(&back.zones) {
@@ -330,7 +336,7 @@ mod tests {
             properties: Map::new(),
         };
         let mut line = String::new();
-        zone_feature(&zone, &[school.clone()], &mut line);
+        zone_feature(&zone, std::slice::from_ref(&school), &mut line);
         assert!(line.contains("\"street\":\"人民路\""));
         assert!(line.contains("\"primary_local\":3"));
         assert!(!line.contains("J009"));

@@ -28,7 +28,11 @@ pub fn read(path: &Path, schools: &[School]) -> Result<Vec<Zone>, InputError> {
         let centroid = match &shape {
             Shape::Point(p) => *p,
             Shape::Area(mp) => mp.centroid().ok_or_else(|| {
-                f.error("geometry", "a polygon without area or points", "a polygon with at least three distinct corners")
+                f.error(
+                    "geometry",
+                    "a polygon without area or points",
+                    "a polygon with at least three distinct corners",
+                )
             })?,
         };
         let mut children = [Cohort::default(); 2];
@@ -96,9 +100,8 @@ fn shape(f: &FeatureReader, value: Option<&GeometryValue>) -> Result<Shape, Inpu
             if coordinates.is_empty() || coordinates.iter().any(|r| r.len() < 4) {
                 return Err(ring_error());
             }
-            let polygon = Polygon::<f64>::try_from(value).map_err(|e| {
-                f.error("geometry", e.to_string(), EXPECTED)
-            })?;
+            let polygon = Polygon::<f64>::try_from(value)
+                .map_err(|e| f.error("geometry", e.to_string(), EXPECTED))?;
             Ok(Shape::Area(MultiPolygon::new(vec![polygon])))
         }
         GeometryValue::MultiPolygon { coordinates } => {
@@ -109,9 +112,8 @@ fn shape(f: &FeatureReader, value: Option<&GeometryValue>) -> Result<Shape, Inpu
             {
                 return Err(ring_error());
             }
-            let mp = MultiPolygon::<f64>::try_from(value).map_err(|e| {
-                f.error("geometry", e.to_string(), EXPECTED)
-            })?;
+            let mp = MultiPolygon::<f64>::try_from(value)
+                .map_err(|e| f.error("geometry", e.to_string(), EXPECTED))?;
             Ok(Shape::Area(mp))
         }
         other => Err(f.error("geometry", format!("a {}", other.type_name()), EXPECTED)),

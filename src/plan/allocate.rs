@@ -2,13 +2,13 @@
 //! line), find candidates, solve each county's core instance in parallel, and
 //! put the answers back on the zones.
 //!
-//! Candidate lists start with the `k` nearest schools and are widened where
-//! the relaxation's prices show that a school beyond the list could be
-//! better: with non-negative prices, no school farther than the last
-//! candidate can have a negative reduced cost unless the zone's own dual
-//! exceeds that candidate's distance. So after widening, the relaxation over
-//! the candidates is the relaxation over all schools, and the bound holds for
-//! the full problem.
+//! Candidate lists start with the `k` nearest schools and grow by column
+//! generation: after each relaxation, a school beyond a zone's list can
+//! only improve it if its distance plus its seat price is below the zone's
+//! value; prices are never negative, so only schools nearer than that value
+//! need a look, and usually none qualifies. When no zone has such a school,
+//! the relaxation over the lists is the relaxation over all schools, and the
+//! bound holds for the full problem.
 
 use std::collections::BTreeMap;
 
@@ -23,7 +23,7 @@ use crate::solve::{
     self, Arc, Component, Instance, Outcome, Relaxation, Settings, SolveError, Target,
     UNPLACED_COST_M, relax,
 };
-use crate::spatial::{Nearest, SchoolIndex, haversine_m, unit_vector};
+use crate::spatial::{Candidate, Nearest, SchoolIndex, haversine_m, unit_vector};
 
 /// Told how far the allocation has come (the command line draws a bar).
 pub trait Observer: Sync {
@@ -45,8 +45,16 @@ struct Unit {
     zone: usize,
     stage: Stage,
     demand: u32,
-    k: usize,
+    /// The nearest schools within reach (the first candidates).
     nearest: Nearest,
+    /// Schools beyond those, added because their price made them attractive.
+    extra: Vec<Candidate>,
+}
+
+impl Unit {
+    fn candidates(&self) -> impl Iterator<Item = &Candidate> {
+        self.nearest.candidates.iter().chain(&self.extra)
+    }
 }
 
 struct PartResult {
@@ -232,14 +240,15 @@ impl Context<'_> {
         Instance::new(
             units.iter().map(|u| u.demand).collect(),
             units.iter().map(|u| {
-                u.nearest
-                    .candidates
-                    .iter()
+                let mut arcs: Vec<Arc> = u
+                    .candidates()
                     .map(|c| Arc {
                         target: layout.target_of[&(c.school as usize, u.stage)],
                         cost: c.metres,
                     })
-                    .collect::<Vec<_>>()
+                    .collect();
+                arcs.sort_by_key(|a| (a.cost, a.target));
+                arcs
             }),
             layout.targets.clone(),
             layout.pools.clone(),
@@ -306,8 +315,8 @@ impl Context<'_> {
                     zone: z,
                     stage,
                     demand,
-                    k: k0,
                     nearest,
+                    extra: Vec::new(),
                 });
             }
         }
@@ -315,22 +324,29 @@ impl Context<'_> {
             return Ok(result);
         }
 
-        // Relaxation, widening candidate lists until none can cut off the optimum.
+        // Relaxation, with columns added until no school beyond the lists
+        // could improve it.
+        let mut widened = vec![false; units.len()];
         let (inst, relaxation) = loop {
             let inst = self.instance(&units, &layout);
             let relaxation = relax(&inst);
-            let widen = self.lists_to_widen(&units, &layout, &inst, &relaxation);
-            if widen.is_empty() {
+            let added: Vec<(usize, Vec<Candidate>)> = (0..units.len())
+                .into_par_iter()
+                .filter_map(|u| {
+                    let more = self.improving_schools(part, &units[u], &layout, &relaxation, u);
+                    (!more.is_empty()).then_some((u, more))
+                })
+                .collect();
+            if added.is_empty() {
                 break (inst, relaxation);
             }
             result.rounds += 1;
-            result.widened += widen.len();
-            for u in widen {
-                let unit = &mut units[u];
-                unit.k = unit.k.saturating_mul(2);
-                unit.nearest = self.nearest(part, unit.zone, unit.stage, unit.k);
+            for (u, more) in added {
+                widened[u] = true;
+                units[u].extra.extend(more);
             }
         };
+        result.widened = widened.iter().filter(|&&w| w).count();
         result.split = relaxation.split_units(&inst);
 
         // Independent components are made whole, branched on and bounded
@@ -365,19 +381,39 @@ impl Context<'_> {
                 let cost = a.target[i].map(|t| ci.cost(i, t).expect("candidate"));
                 travel[s] += cost.unwrap_or(0) as i128 * placed as i128;
                 unplaced[s] += (unit.demand - placed) as u64;
-                result.zones.push((unit.zone, unit.stage, self.zone_plan(unit, a.target[i].map(|t| c.targets[t as usize]), placed, cost, &layout)));
+                result.zones.push((
+                    unit.zone,
+                    unit.stage,
+                    self.zone_plan(
+                        unit,
+                        a.target[i].map(|t| c.targets[t as usize]),
+                        placed,
+                        cost,
+                        &layout,
+                    ),
+                ));
             }
-            let plan_unplaced: u64 = (0..ci.units()).map(|i| (ci.demand[i] - a.placed[i]) as u64).sum();
+            let plan_unplaced: u64 = (0..ci.units())
+                .map(|i| (ci.demand[i] - a.placed[i]) as u64)
+                .sum();
             let relaxed_unplaced: u64 = outcome.relaxation.unplaced.iter().map(|&x| x as u64).sum();
             total_bound += outcome.bound();
-            total_unplaced_bound += if proven { plan_unplaced } else { relaxed_unplaced };
+            total_unplaced_bound += if proven {
+                plan_unplaced
+            } else {
+                relaxed_unplaced
+            };
             match stages_here {
                 // One stage only: the component's bound (raised by branch
                 // and bound) is that stage's.
                 [true, false] | [false, true] => {
                     let s = if stages_here[0] { 0 } else { 1 };
                     bound_pen[s] += outcome.bound();
-                    result.quality[s].unplaced_bound += if proven { plan_unplaced } else { relaxed_unplaced };
+                    result.quality[s].unplaced_bound += if proven {
+                        plan_unplaced
+                    } else {
+                        relaxed_unplaced
+                    };
                 }
                 _ => {
                     for s in 0..2 {
@@ -391,8 +427,8 @@ impl Context<'_> {
             let i = stage.index();
             let q = &mut result.quality[i];
             q.objective_m = travel[i];
-            q.bound_m = (bound_pen[i] - UNPLACED_COST_M as i128 * unplaced[i] as i128)
-                .clamp(0, travel[i]);
+            q.bound_m =
+                (bound_pen[i] - UNPLACED_COST_M as i128 * unplaced[i] as i128).clamp(0, travel[i]);
         }
         let all_unplaced = unplaced[0] + unplaced[1];
         result.total = Quality {
@@ -421,8 +457,12 @@ impl Context<'_> {
             None => (Some(nearest[0].school), Some(nearest[0].metres)),
         };
         let reason = (placed < unit.demand).then(|| Unplaced::AllFull {
-            schools: nearest.len(),
-            farthest_km: nearest.last().map_or(0.0, |c| c.metres as f64 / 1000.0),
+            schools: unit.candidates().count(),
+            farthest_km: unit
+                .candidates()
+                .map(|c| c.metres)
+                .max()
+                .map_or(0.0, |m| m as f64 / 1000.0),
         });
         ZonePlan {
             school,
@@ -433,31 +473,45 @@ impl Context<'_> {
         }
     }
 
-    /// Units whose list may cut off a better school: the list is truncated
-    /// and the reduced cost of a school just beyond the last candidate could
-    /// be negative.
-    fn lists_to_widen(
+    /// Schools beyond a unit's list whose arc would lower the relaxation
+    /// (negative reduced cost), nearest first, at most a few per round so
+    /// that lists stay short. Schools are visited in order of distance and
+    /// the walk stops at the unit's value: with prices >= 0, no farther
+    /// school can be cheaper than that.
+    fn improving_schools(
         &self,
-        units: &[Unit],
+        part: &Part,
+        unit: &Unit,
         layout: &Layout,
-        inst: &Instance,
         r: &Relaxation,
-    ) -> Vec<usize> {
-        let mut best_potential = [i64::MIN; 2];
-        for (t, &(_, stage)) in layout.target_school.iter().enumerate() {
-            let p = &mut best_potential[stage.index()];
-            *p = (*p).max(r.target_potential[t]);
+        u: usize,
+    ) -> Vec<Candidate> {
+        const PER_ROUND: usize = 8;
+        let last = unit.nearest.candidates.last().map_or(0, |c| c.metres);
+        let value = r.value[u];
+        if !unit.nearest.truncated || value <= last {
+            return Vec::new();
         }
-        (0..units.len())
-            .filter(|&u| {
-                let unit = &units[u];
-                if !unit.nearest.truncated {
-                    return false;
+        let max_m = self.max_m(unit.stage);
+        let listed = |school: u32| unit.candidates().any(|c| c.school == school);
+        let mut found = Vec::new();
+        for c in self.index.by_distance(
+            part.county,
+            unit.stage,
+            self.region.zones[unit.zone].centroid,
+        ) {
+            if c.metres >= value || max_m.is_some_and(|m| c.metres as f64 > m) {
+                break;
+            }
+            let t = layout.target_of[&(c.school as usize, unit.stage)] as usize;
+            if r.reduced_cost(u, t, c.metres) < 0 && !listed(c.school) {
+                found.push(c);
+                if found.len() == PER_ROUND {
+                    break;
                 }
-                let last = inst.arcs_of(u).last().expect("non-empty list").cost;
-                last + r.unit_potential[u] - best_potential[unit.stage.index()] < 0
-            })
-            .collect()
+            }
+        }
+        found
     }
 }
 
@@ -470,10 +524,11 @@ fn stage_bounds(inst: &Instance, r: &Relaxation, stage_of: &[Stage]) -> [(i128, 
     let mut stages_of_pool = vec![0u8; inst.pools.len()];
     for u in 0..inst.units() {
         for a in inst.arcs_of(u) {
-            stages_of_pool[inst.targets[a.target as usize].pool as usize] |= 1 << stage_of[u].index();
+            stages_of_pool[inst.targets[a.target as usize].pool as usize] |=
+                1 << stage_of[u].index();
         }
     }
-    let coupled = (0..inst.pools.len()).any(|p| stages_of_pool[p] == 3 && r.pool_price(p) > 0);
+    let coupled = (0..inst.pools.len()).any(|p| stages_of_pool[p] == 3 && r.pool_price[p] > 0);
     if !coupled {
         let mut out = [(0i128, 0u64); 2];
         for u in 0..inst.units() {
@@ -487,7 +542,9 @@ fn stage_bounds(inst: &Instance, r: &Relaxation, stage_of: &[Stage]) -> [(i128, 
         return out;
     }
     Stage::ALL.map(|stage| {
-        let mine: Vec<usize> = (0..inst.units()).filter(|&u| stage_of[u] == stage).collect();
+        let mine: Vec<usize> = (0..inst.units())
+            .filter(|&u| stage_of[u] == stage)
+            .collect();
         let alone = Instance::new(
             mine.iter().map(|&u| inst.demand[u]).collect(),
             mine.iter().map(|&u| inst.arcs_of(u).to_vec()),
@@ -511,7 +568,10 @@ fn label_empty_zones(region: &Region, index: &SchoolIndex, stage: Stage, zones: 
             by_county
                 .entry(region.zones[z].county.as_deref())
                 .or_default()
-                .push(GeomWithData::new(unit_vector(region.zones[z].centroid), z as u32));
+                .push(GeomWithData::new(
+                    unit_vector(region.zones[z].centroid),
+                    z as u32,
+                ));
         }
     }
     let trees: BTreeMap<Option<&str>, RTree<Entry>> = by_county

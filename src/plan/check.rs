@@ -43,7 +43,10 @@ impl fmt::Display for Violation {
             Violation::SchoolOverLimit { total, limit } => {
                 write!(f, "school total {total} over its limit {limit}")
             }
-            Violation::NotACatchmentSchool => write!(f, "children placed at a school without a catchment for this stage"),
+            Violation::NotACatchmentSchool => write!(
+                f,
+                "children placed at a school without a catchment for this stage"
+            ),
         }
     }
 }
@@ -73,7 +76,12 @@ pub fn check(plan: &Plan, region: &Region, policy: &Policy) -> Vec<Found> {
     found
 }
 
-fn violations_of(f: &SchoolFigures, plan: &Plan, region: &Region, policy: &Policy) -> Vec<Violation> {
+fn violations_of(
+    f: &SchoolFigures,
+    plan: &Plan,
+    region: &Region,
+    policy: &Policy,
+) -> Vec<Violation> {
     let mut v = Vec::new();
     if f.intake == 0 {
         return v;

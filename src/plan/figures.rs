@@ -58,7 +58,12 @@ pub fn split_placed(placed: u32, local: u32) -> (u32, u32) {
 
 impl Plan {
     /// Figures of every school that teaches the stage, in school order.
-    pub fn school_figures(&self, region: &Region, policy: &Policy, stage: Stage) -> Vec<SchoolFigures> {
+    pub fn school_figures(
+        &self,
+        region: &Region,
+        policy: &Policy,
+        stage: Stage,
+    ) -> Vec<SchoolFigures> {
         let n = region.schools.len();
         let mut figures: Vec<SchoolFigures> = (0..n)
             .map(|s| {

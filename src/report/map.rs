@@ -133,7 +133,9 @@ pub fn render_map(
     };
     let mut unplaced = PathBuilder::new();
     for (z, zone) in region.zones.iter().enumerate() {
-        let colour = zones[z].school.map_or([0xf4, 0xf4, 0xf4], |s| colors[s as usize]);
+        let colour = zones[z]
+            .school
+            .map_or([0xf4, 0xf4, 0xf4], |s| colors[s as usize]);
         let fill = paint(colour, 255);
         let shape = match &zone.shape {
             Shape::Area(mp) => area_path(&proj, mp),
@@ -144,7 +146,13 @@ pub fn render_map(
             }
         };
         if let Some(shape) = shape {
-            pixmap.fill_path(&shape, &fill, FillRule::EvenOdd, Transform::identity(), None);
+            pixmap.fill_path(
+                &shape,
+                &fill,
+                FillRule::EvenOdd,
+                Transform::identity(),
+                None,
+            );
             // Anti-aliased neighbours leave hairline seams; a stroke in the
             // fill colour closes them.
             pixmap.stroke_path(&shape, &fill, &seam, Transform::identity(), None);
@@ -206,7 +214,5 @@ pub fn render_map(
             }
         }
     }
-    pixmap
-        .save_png(path)
-        .map_err(|e| map_error(&e.to_string()))
+    pixmap.save_png(path).map_err(|e| map_error(&e.to_string()))
 }

@@ -84,9 +84,15 @@ pub fn write_all(
     out.write("catchments.geojson", |w| {
         catchments::write(w, region, &catchments, &colors)
     })?;
-    out.write("schools.csv", |w| tables::schools_csv(w, region, policy, plan))?;
-    out.write("catchment-lists.csv", |w| tables::lists_csv(w, region, plan))?;
-    out.write("catchment-lists.md", |w| tables::lists_md(w, region, plan, info))?;
+    out.write("schools.csv", |w| {
+        tables::schools_csv(w, region, policy, plan)
+    })?;
+    out.write("catchment-lists.csv", |w| {
+        tables::lists_csv(w, region, plan)
+    })?;
+    out.write("catchment-lists.md", |w| {
+        tables::lists_md(w, region, plan, info)
+    })?;
     out.write("unplaced.csv", |w| tables::unplaced_csv(w, region, plan))?;
     for stage in Stage::ALL {
         let file = format!("map-{}.png", stage.key());
@@ -100,7 +106,9 @@ pub fn write_all(
             &colors[stage.index()],
         )?;
     }
-    out.write("report.md", |w| summary::report_md(w, region, policy, plan, &summary))?;
+    out.write("report.md", |w| {
+        summary::report_md(w, region, policy, plan, &summary)
+    })?;
     // Last: its presence marks a complete plan folder.
     out.write(output_dir::MARKER, |w| {
         serde_json::to_writer_pretty(&mut *w, &summary)?;

@@ -72,10 +72,12 @@ impl OutputDir {
         if self.target.exists() {
             let old = self.staging.with_extension("old");
             fs::rename(&self.target, &old).map_err(|e| ReportError::io(&self.target, e))?;
-            fs::rename(&self.staging, &self.target).map_err(|e| ReportError::io(&self.target, e))?;
+            fs::rename(&self.staging, &self.target)
+                .map_err(|e| ReportError::io(&self.target, e))?;
             fs::remove_dir_all(&old).map_err(|e| ReportError::io(&old, e))?;
         } else {
-            fs::rename(&self.staging, &self.target).map_err(|e| ReportError::io(&self.target, e))?;
+            fs::rename(&self.staging, &self.target)
+                .map_err(|e| ReportError::io(&self.target, e))?;
         }
         self.committed = true;
         Ok(self.target.clone())

@@ -192,19 +192,32 @@ pub fn report_md(
     writeln!(w, "| | primary 小学 | junior 初中 |")?;
     writeln!(w, "|---|---:|---:|")?;
     let row = |w: &mut dyn Write, label: &str, f: &dyn Fn(&StageSummary) -> String| {
-        writeln!(w, "| {label} | {} | {} |", f(&s.stages.primary), f(&s.stages.junior))
+        writeln!(
+            w,
+            "| {label} | {} | {} |",
+            f(&s.stages.primary),
+            f(&s.stages.junior)
+        )
     };
     row(w, "children", &|x| x.children.to_string())?;
     row(w, "placed", &|x| x.placed.to_string())?;
-    row(w, "unplaced (bound)", &|x| format!("{} ({})", x.unplaced, x.unplaced_bound))?;
-    row(w, "migrant children placed", &|x| format!("{} of {}", x.migrant_placed, x.migrant_children))?;
+    row(w, "unplaced (bound)", &|x| {
+        format!("{} ({})", x.unplaced, x.unplaced_bound)
+    })?;
+    row(w, "migrant children placed", &|x| {
+        format!("{} of {}", x.migrant_placed, x.migrant_children)
+    })?;
     row(w, "schools with intake", &|x| x.schools.to_string())?;
     row(w, "classes opened", &|x| x.classes.to_string())?;
     row(w, "largest class", &|x| x.largest_class.to_string())?;
-    row(w, "child-km (objective)", &|x| format!("{:.1}", x.objective_km))?;
+    row(w, "child-km (objective)", &|x| {
+        format!("{:.1}", x.objective_km)
+    })?;
     row(w, "lower bound", &|x| format!("{:.1}", x.bound_km))?;
     row(w, "gap", &|x| percent(x.gap))?;
-    row(w, "mean / max km", &|x| format!("{:.2} / {:.2}", x.mean_km, x.max_km))?;
+    row(w, "mean / max km", &|x| {
+        format!("{:.2} / {:.2}", x.mean_km, x.max_km)
+    })?;
     row(w, "violations", &|x| x.violations.to_string())?;
     writeln!(w)?;
     writeln!(
@@ -237,7 +250,10 @@ pub fn report_md(
         }
     )?;
     if s.violations.is_empty() {
-        writeln!(w, "Hard limits: no class over its limit, no large class, no school over its seats or size limit.")?;
+        writeln!(
+            w,
+            "Hard limits: no class over its limit, no large class, no school over its seats or size limit."
+        )?;
     } else {
         writeln!(w, "Hard limits broken:")?;
         for v in &s.violations {
@@ -256,7 +272,12 @@ pub fn report_md(
             continue;
         }
         writeln!(w)?;
-        writeln!(w, "## Children without a seat: {} ({} zones)", stage.key(), rows.len())?;
+        writeln!(
+            w,
+            "## Children without a seat: {} ({} zones)",
+            stage.key(),
+            rows.len()
+        )?;
         writeln!(w)?;
         writeln!(w, "| zone | name | unplaced | reason |")?;
         writeln!(w, "|---|---|---:|---|")?;
@@ -264,10 +285,18 @@ pub fn report_md(
         for (z, zp) in rows.iter().take(SHOWN) {
             let zone = &region.zones[*z];
             let reason = zp.reason.as_ref().map_or(String::new(), |r| r.to_string());
-            writeln!(w, "| {} | {} | {} | {} |", zone.id, zone.name, zp.unplaced, reason)?;
+            writeln!(
+                w,
+                "| {} | {} | {} | {} |",
+                zone.id, zone.name, zp.unplaced, reason
+            )?;
         }
         if rows.len() > SHOWN {
-            writeln!(w, "\n… and {} more zones: see unplaced.csv.", rows.len() - SHOWN)?;
+            writeln!(
+                w,
+                "\n… and {} more zones: see unplaced.csv.",
+                rows.len() - SHOWN
+            )?;
         }
         rows.clear();
     }
@@ -276,18 +305,32 @@ pub fn report_md(
     for stage in Stage::ALL {
         let mut figures = plan.school_figures(region, policy, stage);
         figures.retain(|f| f.seats > 0);
-        figures.sort_by(|a, b| b.utilization().total_cmp(&a.utilization()).then(a.school.cmp(&b.school)));
+        figures.sort_by(|a, b| {
+            b.utilization()
+                .total_cmp(&a.utilization())
+                .then(a.school.cmp(&b.school))
+        });
         writeln!(w)?;
         writeln!(w, "{}:", stage.key())?;
         writeln!(w)?;
-        writeln!(w, "| school | intake / seats | classes | largest class | total / limit |")?;
+        writeln!(
+            w,
+            "| school | intake / seats | classes | largest class | total / limit |"
+        )?;
         writeln!(w, "|---|---:|---:|---:|---:|")?;
         for f in figures.iter().take(10) {
             let school = &region.schools[f.school];
             writeln!(
                 w,
                 "| {} {} | {} / {} | {} | {} | {} / {} |",
-                school.id, school.name, f.intake, f.seats, f.classes.opened, f.classes.largest, f.school_total, f.school_limit
+                school.id,
+                school.name,
+                f.intake,
+                f.seats,
+                f.classes.opened,
+                f.classes.largest,
+                f.school_total,
+                f.school_limit
             )?;
         }
     }

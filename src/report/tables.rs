@@ -128,7 +128,8 @@ pub fn lists_csv(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Re
                     cohort.migrant.to_string(),
                     zp.placed.to_string(),
                     zp.unplaced.to_string(),
-                    zp.metres.map_or(String::new(), |m| fixed(m as f64 / 1000.0, 3)),
+                    zp.metres
+                        .map_or(String::new(), |m| fixed(m as f64 / 1000.0, 3)),
                 ])?;
             }
         }
@@ -138,8 +139,17 @@ pub fn lists_csv(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Re
 
 /// The published document: per school, the compounds of its catchment
 /// (对口小区名单), as a bureau prints it.
-pub fn lists_md(w: &mut dyn Write, region: &Region, plan: &Plan, info: &RunInfo) -> std::io::Result<()> {
-    writeln!(w, "# 义务教育学校施教区（对口小区名单） — {}", info.scenario)?;
+pub fn lists_md(
+    w: &mut dyn Write,
+    region: &Region,
+    plan: &Plan,
+    info: &RunInfo,
+) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "# 义务教育学校施教区（对口小区名单） — {}",
+        info.scenario
+    )?;
     writeln!(w)?;
     writeln!(
         w,
@@ -150,7 +160,10 @@ pub fn lists_md(w: &mut dyn Write, region: &Region, plan: &Plan, info: &RunInfo)
         writeln!(w, "## {} ({})", stage.chinese(), stage.key())?;
         for (s, zones) in catchment_members(region, plan, stage) {
             let school = &region.schools[s];
-            let children: u32 = zones.iter().map(|&z| plan.stage(stage).zones[z].placed).sum();
+            let children: u32 = zones
+                .iter()
+                .map(|&z| plan.stage(stage).zones[z].placed)
+                .sum();
             writeln!(w)?;
             writeln!(
                 w,
@@ -161,7 +174,10 @@ pub fn lists_md(w: &mut dyn Write, region: &Region, plan: &Plan, info: &RunInfo)
                 children
             )?;
             writeln!(w)?;
-            let names: Vec<&str> = zones.iter().map(|&z| region.zones[z].name.as_str()).collect();
+            let names: Vec<&str> = zones
+                .iter()
+                .map(|&z| region.zones[z].name.as_str())
+                .collect();
             writeln!(w, "{}", names.join("、"))?;
         }
     }
@@ -195,7 +211,8 @@ pub fn unplaced_csv(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io:
                 zone.cohort(stage).total().to_string(),
                 zp.placed.to_string(),
                 zp.unplaced.to_string(),
-                zp.school.map_or(String::new(), |s| region.schools[s as usize].id.clone()),
+                zp.school
+                    .map_or(String::new(), |s| region.schools[s as usize].id.clone()),
                 zp.reason.as_ref().map_or(String::new(), |r| r.to_string()),
             ])?;
         }

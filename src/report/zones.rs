@@ -21,8 +21,9 @@ pub fn write(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result
                 let key = stage.key();
                 properties.insert(
                     format!("school_{key}"),
-                    zp.school
-                        .map_or(Value::Null, |s| region.schools[s as usize].id.clone().into()),
+                    zp.school.map_or(Value::Null, |s| {
+                        region.schools[s as usize].id.clone().into()
+                    }),
                 );
                 properties.insert(format!("km_{key}"), km(zp.metres));
                 properties.insert(format!("unplaced_{key}"), zp.unplaced.into());

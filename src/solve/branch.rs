@@ -215,11 +215,36 @@ mod tests {
     fn finds_the_packing_the_relaxation_splits() {
         // Two schools of 30 seats; units of 20, 20, 10, 10: whole, the only
         // way to place all is 20+10 at each school.
-        let arcs = |c0, c1| vec![Arc { target: 0, cost: c0 }, Arc { target: 1, cost: c1 }];
+        let arcs = |c0, c1| {
+            vec![
+                Arc {
+                    target: 0,
+                    cost: c0,
+                },
+                Arc {
+                    target: 1,
+                    cost: c1,
+                },
+            ]
+        };
         let inst = Instance::new(
             vec![20, 20, 10, 10],
-            vec![arcs(100, 900), arcs(200, 800), arcs(300, 700), arcs(400, 600)],
-            vec![Target { cap: Some(30), pool: 0 }, Target { cap: Some(30), pool: 1 }],
+            vec![
+                arcs(100, 900),
+                arcs(200, 800),
+                arcs(300, 700),
+                arcs(400, 600),
+            ],
+            vec![
+                Target {
+                    cap: Some(30),
+                    pool: 0,
+                },
+                Target {
+                    cap: Some(30),
+                    pool: 1,
+                },
+            ],
             vec![2000, 2000],
             1_000_000,
         );

@@ -68,7 +68,11 @@ impl Instance {
             arcs.extend(list);
             arc_start.push(arcs.len());
         }
-        assert_eq!(arc_start.len(), demand.len() + 1, "one candidate list per unit");
+        assert_eq!(
+            arc_start.len(),
+            demand.len() + 1,
+            "one candidate list per unit"
+        );
         Instance {
             demand,
             arc_start,
@@ -233,7 +237,10 @@ impl Assignment {
     pub fn check(&self, inst: &Instance) -> Result<(), String> {
         for u in 0..inst.units() {
             if self.placed[u] > inst.demand[u] {
-                return Err(format!("unit {u} places {} of {}", self.placed[u], inst.demand[u]));
+                return Err(format!(
+                    "unit {u} places {} of {}",
+                    self.placed[u], inst.demand[u]
+                ));
             }
             match self.target[u] {
                 Some(t) if inst.cost(u, t).is_none() => {

@@ -120,7 +120,12 @@ fn build(inst: &Instance) -> Model {
     }
 }
 
-fn read(inst: &Instance, model_x: &[Variable], model_q: &[Variable], sol: &impl Solution) -> Assignment {
+fn read(
+    inst: &Instance,
+    model_x: &[Variable],
+    model_q: &[Variable],
+    sol: &impl Solution,
+) -> Assignment {
     let mut target = vec![None; inst.units()];
     let mut placed = vec![0; inst.units()];
     for u in 0..inst.units() {

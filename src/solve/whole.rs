@@ -313,7 +313,14 @@ fn best_improvement(state: &State, u: usize) -> Option<Vec<Move>> {
         let q = (d as i64).min(room) as u32;
         if q > 0 {
             let gain = current - state.unit_total(u, a.cost, q);
-            consider(gain, vec![Move { unit: u as u32, to: a.target, placed: q }]);
+            consider(
+                gain,
+                vec![Move {
+                    unit: u as u32,
+                    to: a.target,
+                    placed: q,
+                }],
+            );
         }
         if a.cost >= state.unit_cost[u] && state.placed[u] == d {
             continue;
@@ -340,8 +347,16 @@ fn best_improvement(state: &State, u: usize) -> Option<Vec<Move>> {
                 consider(
                     gain,
                     vec![
-                        Move { unit: j, to: from_t, placed: dj as u32 },
-                        Move { unit: u as u32, to: a.target, placed: d },
+                        Move {
+                            unit: j,
+                            to: from_t,
+                            placed: dj as u32,
+                        },
+                        Move {
+                            unit: u as u32,
+                            to: a.target,
+                            placed: d,
+                        },
                     ],
                 );
             }
@@ -359,8 +374,16 @@ fn best_improvement(state: &State, u: usize) -> Option<Vec<Move>> {
                     consider(
                         gain,
                         vec![
-                            Move { unit: j, to: b.target, placed: dj as u32 },
-                            Move { unit: u as u32, to: a.target, placed: d },
+                            Move {
+                                unit: j,
+                                to: b.target,
+                                placed: dj as u32,
+                            },
+                            Move {
+                                unit: u as u32,
+                                to: a.target,
+                                placed: d,
+                            },
                         ],
                     );
                 }

@@ -60,6 +60,25 @@ impl<'a> SchoolIndex<'a> {
         self.trees.get(&(county, stage)).map_or(0, |t| t.size())
     }
 
+    /// Eligible schools in order of distance, without end: the caller stops
+    /// where it has seen enough (distances only grow).
+    pub fn by_distance<'s>(
+        &'s self,
+        county: Option<&'s str>,
+        stage: Stage,
+        at: Point<f64>,
+    ) -> impl Iterator<Item = Candidate> + 's {
+        let query = unit_vector(at);
+        self.trees
+            .get(&(county, stage))
+            .into_iter()
+            .flat_map(move |tree| tree.nearest_neighbor_iter(&query))
+            .map(move |entry| Candidate {
+                school: entry.data,
+                metres: haversine_m(at, self.schools[entry.data as usize].location).round() as i64,
+            })
+    }
+
     /// The `k` nearest eligible schools within `max_m` metres.
     pub fn nearest(
         &self,
@@ -78,7 +97,8 @@ impl<'a> SchoolIndex<'a> {
         let mut truncated = false;
         for entry in tree.nearest_neighbor_iter(&query) {
             let g = entry.geom();
-            let chord2 = (g[0] - query[0]).powi(2) + (g[1] - query[1]).powi(2) + (g[2] - query[2]).powi(2);
+            let chord2 =
+                (g[0] - query[0]).powi(2) + (g[1] - query[1]).powi(2) + (g[2] - query[2]).powi(2);
             if max_chord2.is_some_and(|m| chord2 > m * (1.0 + 1e-12)) {
                 break;
             }
@@ -128,24 +148,52 @@ mod tests {
     fn nearest_respects_stage_county_sector_and_reach() {
         let schools = vec![
             school(120.00, 30.0, SchoolKind::Primary, Sector::Public, Some("a")),
-            school(120.01, 30.0, SchoolKind::NineYear, Sector::Public, Some("a")),
+            school(
+                120.01,
+                30.0,
+                SchoolKind::NineYear,
+                Sector::Public,
+                Some("a"),
+            ),
             school(120.02, 30.0, SchoolKind::Junior, Sector::Public, Some("a")),
-            school(120.001, 30.0, SchoolKind::Primary, Sector::Private, Some("a")),
-            school(120.0005, 30.0, SchoolKind::Primary, Sector::Public, Some("b")),
+            school(
+                120.001,
+                30.0,
+                SchoolKind::Primary,
+                Sector::Private,
+                Some("a"),
+            ),
+            school(
+                120.0005,
+                30.0,
+                SchoolKind::Primary,
+                Sector::Public,
+                Some("b"),
+            ),
             school(120.2, 30.0, SchoolKind::Primary, Sector::Public, Some("a")),
         ];
         let index = SchoolIndex::new(&schools);
         let at = Point::new(120.0, 30.0);
         let n = index.nearest(Some("a"), Stage::Primary, at, 10, None);
-        assert_eq!(n.candidates.iter().map(|c| c.school).collect::<Vec<_>>(), vec![0, 1, 5]);
+        assert_eq!(
+            n.candidates.iter().map(|c| c.school).collect::<Vec<_>>(),
+            vec![0, 1, 5]
+        );
         assert!(!n.truncated);
         let n = index.nearest(Some("a"), Stage::Primary, at, 1, None);
         assert!(n.truncated);
         let n = index.nearest(Some("a"), Stage::Primary, at, 10, Some(5_000.0));
         assert_eq!(n.candidates.len(), 2);
-        assert!((n.candidates[1].metres - 963).abs() <= 2, "{:?}", n.candidates);
+        assert!(
+            (n.candidates[1].metres - 963).abs() <= 2,
+            "{:?}",
+            n.candidates
+        );
         let n = index.nearest(Some("a"), Stage::Junior, at, 10, None);
-        assert_eq!(n.candidates.iter().map(|c| c.school).collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(
+            n.candidates.iter().map(|c| c.school).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
         assert_eq!(index.count(Some("c"), Stage::Primary), 0);
     }
 }

@@ -53,9 +53,14 @@ mod tests {
         let a = Point::new(116.4, 39.9);
         let b = Point::new(116.5, 40.0);
         let (va, vb) = (unit_vector(a), unit_vector(b));
-        let chord = ((va[0] - vb[0]).powi(2) + (va[1] - vb[1]).powi(2) + (va[2] - vb[2]).powi(2)).sqrt();
+        let chord =
+            ((va[0] - vb[0]).powi(2) + (va[1] - vb[1]).powi(2) + (va[2] - vb[2]).powi(2)).sqrt();
         let m = haversine_m(a, b);
-        assert!((m_for_chord(chord) - m).abs() < 1e-3, "{} {m}", m_for_chord(chord));
+        assert!(
+            (m_for_chord(chord) - m).abs() < 1e-3,
+            "{} {m}",
+            m_for_chord(chord)
+        );
         assert!((chord_for_m(m) - chord).abs() < 1e-12);
     }
 }

@@ -12,13 +12,20 @@ fn fails_with(edit: impl FnOnce(&mut Value, &mut Value), expected: &[&str]) {
     let mut zones = read_json(&tiny().join("zones.geojson"));
     let mut schools = read_json(&tiny().join("schools.geojson"));
     edit(&mut zones, &mut schools);
-    let (zp, sp) = (tmp.path().join("zones.geojson"), tmp.path().join("schools.geojson"));
+    let (zp, sp) = (
+        tmp.path().join("zones.geojson"),
+        tmp.path().join("schools.geojson"),
+    );
     for (p, v) in [(&zp, &zones), (&sp, &schools)] {
         if !v.is_null() {
             std::fs::write(p, v.to_string()).unwrap();
         }
     }
-    check_failure(&["allocate", "--zones", s(&zp), "--schools", s(&sp), "--out"], tmp.path(), expected);
+    check_failure(
+        &["allocate", "--zones", s(&zp), "--schools", s(&sp), "--out"],
+        tmp.path(),
+        expected,
+    );
 }
 
 fn check_failure(args: &[&str], tmp: &Path, expected: &[&str]) {
@@ -54,7 +61,13 @@ fn school(s: &mut Value, i: usize) -> &mut Value {
 fn duplicate_zone_id() {
     fails_with(
         |z, _| zone(z, 2)["id"] = json!("Z001"),
-        &["zones.geojson", "features[2]", "\"Z001\"", "used again", "features[0]"],
+        &[
+            "zones.geojson",
+            "features[2]",
+            "\"Z001\"",
+            "used again",
+            "features[0]",
+        ],
     );
 }
 
@@ -70,18 +83,29 @@ fn duplicate_school_id() {
 fn unknown_stage() {
     fails_with(
         |_, s| school(s, 0)["stage"] = json!("high"),
-        &["schools.geojson", "features[0]", "(id \"P1\")", "`stage`", "\"high\"", "\"primary\", \"junior\" or \"nine_year\""],
+        &[
+            "schools.geojson",
+            "features[0]",
+            "(id \"P1\")",
+            "`stage`",
+            "\"high\"",
+            "\"primary\", \"junior\" or \"nine_year\"",
+        ],
     );
 }
 
 #[test]
 fn school_not_a_point() {
     fails_with(
-        |_, s| {
-            s["features"][3]["geometry"] =
-                json!({"type": "Polygon", "coordinates": [[[118.0, 31.0], [118.1, 31.0], [118.1, 31.1], [118.0, 31.0]]]})
-        },
-        &["schools.geojson", "features[3]", "(id \"J1\")", "`geometry`", "a Polygon", "a Point"],
+        |_, s| s["features"][3]["geometry"] = json!({"type": "Polygon", "coordinates": [[[118.0, 31.0], [118.1, 31.0], [118.1, 31.1], [118.0, 31.0]]]}),
+        &[
+            "schools.geojson",
+            "features[3]",
+            "(id \"J1\")",
+            "`geometry`",
+            "a Polygon",
+            "a Point",
+        ],
     );
 }
 
@@ -89,7 +113,14 @@ fn school_not_a_point() {
 fn coordinates_out_of_range() {
     fails_with(
         |z, _| z["features"][4]["geometry"]["coordinates"][0][1] = json!([218.0, 31.0]),
-        &["zones.geojson", "features[4]", "(id \"Z005\")", "geometry.coordinates", "218", "longitude -180..180"],
+        &[
+            "zones.geojson",
+            "features[4]",
+            "(id \"Z005\")",
+            "geometry.coordinates",
+            "218",
+            "longitude -180..180",
+        ],
     );
 }
 
@@ -111,7 +142,14 @@ fn nan_coordinates() {
     let sp = tmp.path().join("schools.geojson");
     std::fs::write(&sp, text).unwrap();
     check_failure(
-        &["allocate", "--zones", s(&tiny().join("zones.geojson")), "--schools", s(&sp), "--out"],
+        &[
+            "allocate",
+            "--zones",
+            s(&tiny().join("zones.geojson")),
+            "--schools",
+            s(&sp),
+            "--out",
+        ],
         tmp.path(),
         &["schools.geojson", "not valid GeoJSON", "line 1"],
     );
@@ -121,7 +159,14 @@ fn nan_coordinates() {
 fn negative_count() {
     fails_with(
         |z, _| zone(z, 5)["primary_local"] = json!(-3),
-        &["zones.geojson", "features[5]", "(id \"Z006\")", "`primary_local`", "-3", "a whole number >= 0"],
+        &[
+            "zones.geojson",
+            "features[5]",
+            "(id \"Z006\")",
+            "`primary_local`",
+            "-3",
+            "a whole number >= 0",
+        ],
     );
 }
 
@@ -129,7 +174,13 @@ fn negative_count() {
 fn fractional_count() {
     fails_with(
         |z, _| zone(z, 6)["junior_migrant"] = json!(2.5),
-        &["zones.geojson", "features[6]", "`junior_migrant`", "2.5", "a whole number >= 0"],
+        &[
+            "zones.geojson",
+            "features[6]",
+            "`junior_migrant`",
+            "2.5",
+            "a whole number >= 0",
+        ],
     );
 }
 
@@ -137,7 +188,13 @@ fn fractional_count() {
 fn count_as_text() {
     fails_with(
         |_, s| school(s, 0)["classes_primary"] = json!("three"),
-        &["schools.geojson", "features[0]", "`classes_primary`", "\"three\"", "a whole number"],
+        &[
+            "schools.geojson",
+            "features[0]",
+            "`classes_primary`",
+            "\"three\"",
+            "a whole number",
+        ],
     );
 }
 
@@ -145,7 +202,14 @@ fn count_as_text() {
 fn unknown_current_school() {
     fails_with(
         |z, _| zone(z, 8)["current_primary"] = json!("P9"),
-        &["zones.geojson", "features[8]", "(id \"Z009\")", "`current_primary`", "\"P9\"", "not in the schools file"],
+        &[
+            "zones.geojson",
+            "features[8]",
+            "(id \"Z009\")",
+            "`current_primary`",
+            "\"P9\"",
+            "not in the schools file",
+        ],
     );
 }
 
@@ -153,7 +217,12 @@ fn unknown_current_school() {
 fn current_school_of_the_wrong_stage() {
     fails_with(
         |z, _| zone(z, 8)["current_junior"] = json!("P1"),
-        &["zones.geojson", "features[8]", "`current_junior`", "a school that teaches junior"],
+        &[
+            "zones.geojson",
+            "features[8]",
+            "`current_junior`",
+            "a school that teaches junior",
+        ],
     );
 }
 
@@ -169,7 +238,10 @@ fn missing_id() {
 
 #[test]
 fn empty_collection() {
-    fails_with(|z, _| z["features"] = json!([]), &["zones.geojson", "holds no features"]);
+    fails_with(
+        |z, _| z["features"] = json!([]),
+        &["zones.geojson", "holds no features"],
+    );
 }
 
 #[test]
@@ -178,7 +250,14 @@ fn empty_file() {
     let zp = tmp.path().join("zones.geojson");
     std::fs::write(&zp, "").unwrap();
     check_failure(
-        &["allocate", "--zones", s(&zp), "--schools", s(&tiny().join("schools.geojson")), "--out"],
+        &[
+            "allocate",
+            "--zones",
+            s(&zp),
+            "--schools",
+            s(&tiny().join("schools.geojson")),
+            "--out",
+        ],
         tmp.path(),
         &["zones.geojson", "holds no features"],
     );
@@ -191,7 +270,14 @@ fn malformed_file() {
     let text = std::fs::read_to_string(tiny().join("zones.geojson")).unwrap();
     std::fs::write(&zp, &text[..text.len() / 2]).unwrap();
     check_failure(
-        &["allocate", "--zones", s(&zp), "--schools", s(&tiny().join("schools.geojson")), "--out"],
+        &[
+            "allocate",
+            "--zones",
+            s(&zp),
+            "--schools",
+            s(&tiny().join("schools.geojson")),
+            "--out",
+        ],
         tmp.path(),
         &["zones.geojson", "not valid GeoJSON", "EOF"],
     );
@@ -209,7 +295,14 @@ fn not_a_feature_collection() {
 fn missing_input_file() {
     let tmp = tempfile::tempdir().unwrap();
     check_failure(
-        &["allocate", "--zones", s(&tmp.path().join("nope.geojson")), "--schools", s(&tiny().join("schools.geojson")), "--out"],
+        &[
+            "allocate",
+            "--zones",
+            s(&tmp.path().join("nope.geojson")),
+            "--schools",
+            s(&tiny().join("schools.geojson")),
+            "--out",
+        ],
         tmp.path(),
         &["nope.geojson", "cannot read the file"],
     );
@@ -219,11 +312,20 @@ fn missing_input_file() {
 fn scenario_naming_a_missing_file() {
     let tmp = tempfile::tempdir().unwrap();
     let scenario = tmp.path().join("broken.toml");
-    std::fs::write(&scenario, "zones = \"maps/none/zones.geojson\"\nschools = \"maps/none/schools.geojson\"\n").unwrap();
+    std::fs::write(
+        &scenario,
+        "zones = \"maps/none/zones.geojson\"\nschools = \"maps/none/schools.geojson\"\n",
+    )
+    .unwrap();
     check_failure(
         &["run", s(&scenario), "--out"],
         tmp.path(),
-        &["broken.toml", "`zones`", "maps/none/zones.geojson", "does not exist"],
+        &[
+            "broken.toml",
+            "`zones`",
+            "maps/none/zones.geojson",
+            "does not exist",
+        ],
     );
 }
 
@@ -240,13 +342,22 @@ fn scenario_with_a_bad_policy() {
         ),
     )
     .unwrap();
-    check_failure(&["run", s(&scenario), "--out"], tmp.path(), &["bad.toml", "primary.class_limit", "positive"]);
+    check_failure(
+        &["run", s(&scenario), "--out"],
+        tmp.path(),
+        &["bad.toml", "primary.class_limit", "positive"],
+    );
 }
 
 #[test]
 fn classes_for_a_stage_the_school_does_not_teach() {
     fails_with(
         |_, s| school(s, 0)["classes_junior"] = json!(2),
-        &["schools.geojson", "features[0]", "classes_junior", "nine_year"],
+        &[
+            "schools.geojson",
+            "features[0]",
+            "classes_junior",
+            "nine_year",
+        ],
     );
 }

@@ -29,7 +29,10 @@ fn outputs_are_identical_across_runs_and_thread_counts() {
     let mut runs = Vec::new();
     for (i, threads) in ["1", "2", "2"].iter().enumerate() {
         let out = tmp.path().join(format!("run{i}"));
-        let o = catchment_env(&["run", s(&scenario), "--out", s(&out)], &[("RAYON_NUM_THREADS", threads)]);
+        let o = catchment_env(
+            &["run", s(&scenario), "--out", s(&out)],
+            &[("RAYON_NUM_THREADS", threads)],
+        );
         assert!(o.status.success(), "{}", stderr(&o));
         runs.push(files(&out));
     }

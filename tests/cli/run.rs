@@ -32,7 +32,10 @@ fn run_writes_every_output_with_zero_violations() {
         let placed = st["placed"].as_u64().unwrap();
         let unplaced = st["unplaced"].as_u64().unwrap();
         assert_eq!(children, placed + unplaced, "conservation, {stage}");
-        let (obj, bound) = (st["objective_km"].as_f64().unwrap(), st["bound_km"].as_f64().unwrap());
+        let (obj, bound) = (
+            st["objective_km"].as_f64().unwrap(),
+            st["bound_km"].as_f64().unwrap(),
+        );
         assert!(bound <= obj + 1e-9, "bound {bound} above objective {obj}");
         assert!(st["gap"].as_f64().is_some());
     }
@@ -57,7 +60,10 @@ fn run_writes_every_output_with_zero_violations() {
         }
     }
     let st = &summary["stages"];
-    assert_eq!(unplaced, st["primary"]["unplaced"].as_u64().unwrap() + st["junior"]["unplaced"].as_u64().unwrap());
+    assert_eq!(
+        unplaced,
+        st["primary"]["unplaced"].as_u64().unwrap() + st["junior"]["unplaced"].as_u64().unwrap()
+    );
 
     // The private school takes no catchment.
     let catchments = std::fs::read_to_string(out.join("catchments.geojson")).unwrap();
