@@ -21,7 +21,7 @@ use crate::model::{Region, Stage};
 use crate::policy::{Policy, Seats};
 use crate::solve::{
     self, Arc, Component, Instance, Outcome, Relaxation, Settings, SolveError, Target,
-    UNPLACED_COST_M, relax,
+    UNPLACED_COST_M, relax, relax_again,
 };
 use crate::spatial::{Candidate, Nearest, SchoolIndex, haversine_m, unit_vector};
 
@@ -327,9 +327,13 @@ impl Context<'_> {
         // Relaxation, with columns added until no school beyond the lists
         // could improve it.
         let mut widened = vec![false; units.len()];
+        let mut previous: Option<(Instance, Relaxation)> = None;
         let (inst, relaxation) = loop {
             let inst = self.instance(&units, &layout);
-            let relaxation = relax(&inst);
+            let relaxation = match &previous {
+                None => relax(&inst),
+                Some((before, r)) => relax_again(&inst, before, r),
+            };
             let added: Vec<(usize, Vec<Candidate>)> = (0..units.len())
                 .into_par_iter()
                 .filter_map(|u| {
@@ -340,6 +344,7 @@ impl Context<'_> {
             if added.is_empty() {
                 break (inst, relaxation);
             }
+            previous = Some((inst, relaxation));
             result.rounds += 1;
             for (u, more) in added {
                 widened[u] = true;

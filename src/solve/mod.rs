@@ -15,7 +15,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 pub use instance::{Arc, Assignment, Component, Instance, Target};
-pub use relax::{Relaxation, relax};
+pub use relax::{Relaxation, relax, relax_again};
 
 /// Penalty for a child without a seat, in metres of travel: a thousand
 /// kilometres, more than any chain of moves inside a county can cost, so a

@@ -129,7 +129,47 @@ fn greedy_start(inst: &Instance) -> Vec<i64> {
     flow
 }
 
+/// The optimal flow of an earlier relaxation of the same units, targets and
+/// pools, carried over to `inst`, whose units may have more arcs: an optimal
+/// basis one column-generation round old, so only the new arcs need pivots.
+fn previous_start(inst: &Instance, before: &Instance, r: &Relaxation) -> Vec<i64> {
+    let mut flow =
+        Vec::with_capacity(inst.arcs.len() + inst.units() + inst.targets.len() + inst.pools.len());
+    let mut target_in = vec![0i64; inst.targets.len()];
+    for u in 0..inst.units() {
+        let old = before.arc_start[u]..before.arc_start[u + 1];
+        for a in inst.arcs_of(u) {
+            let f = old
+                .clone()
+                .find(|&b| before.arcs[b].target == a.target)
+                .map_or(0, |b| r.flow[b] as i64);
+            target_in[a.target as usize] += f;
+            flow.push(f);
+        }
+    }
+    flow.extend(r.unplaced.iter().map(|&x| x as i64));
+    let mut pool_in = vec![0i64; inst.pools.len()];
+    for (t, &f) in target_in.iter().enumerate() {
+        flow.push(f);
+        pool_in[inst.targets[t].pool as usize] += f;
+    }
+    flow.extend(pool_in);
+    flow
+}
+
+/// Solves the relaxation from a greedy start.
 pub fn relax(inst: &Instance) -> Relaxation {
+    solve_network(inst, greedy_start(inst))
+}
+
+/// Solves the relaxation of `inst` starting from the optimum `r` of an
+/// earlier instance `before` with the same units, targets and pools and a
+/// subset of the arcs.
+pub fn relax_again(inst: &Instance, before: &Instance, r: &Relaxation) -> Relaxation {
+    solve_network(inst, previous_start(inst, before, r))
+}
+
+fn solve_network(inst: &Instance, start: Vec<i64>) -> Relaxation {
     let units = inst.units();
     let targets = inst.targets.len();
     let pools = inst.pools.len();
@@ -159,7 +199,6 @@ pub fn relax(inst: &Instance) -> Relaxation {
     for (q, &cap) in inst.pools.iter().enumerate() {
         p.add_arc(pool_node(q), sink, cap as i64, 0);
     }
-    let start = greedy_start(inst);
     let solution = match p.solve_from(Some(&start)) {
         Ok(s) => s,
         // The unplaced arcs make every instance feasible and the supplies

@@ -8,7 +8,7 @@
 //! without a seat. A local search of shifts, swaps and ejection chains then
 //! closes most of the remaining gap to the relaxation bound.
 
-use super::instance::{Assignment, Instance};
+use super::instance::{Arc, Assignment, Instance};
 use super::relax::Relaxation;
 
 /// The working plan with loads and per-target member lists kept current.
@@ -22,6 +22,10 @@ struct State<'a> {
     pool_load: Vec<i64>,
     members: Vec<Vec<u32>>,
     position: Vec<u32>,
+    /// The least a unit's placed children can cost more anywhere else
+    /// (ignoring room): a unit asked to make way for a gain smaller than
+    /// this cannot make a profitable swap or chain, and is skipped.
+    exit_floor: Vec<i64>,
 }
 
 /// A unit leaving one target for another, with the children placed after.
@@ -43,6 +47,7 @@ impl<'a> State<'a> {
             pool_load: vec![0; inst.pools.len()],
             members: vec![Vec::new(); inst.targets.len()],
             position: vec![0; inst.units()],
+            exit_floor: vec![0; inst.units()],
         }
     }
 
@@ -104,6 +109,17 @@ impl<'a> State<'a> {
             self.members[new as usize].push(u as u32);
             self.unit_cost[u] = self.inst.cost(u, new).expect("candidate target");
         }
+        self.exit_floor[u] = match t {
+            Some(new) => self
+                .inst
+                .arcs_of(u)
+                .iter()
+                .filter(|a| a.target != new)
+                .map(|a| (a.cost - self.unit_cost[u]) * placed as i64)
+                .min()
+                .unwrap_or(i64::MAX),
+            None => 0,
+        };
     }
 
     /// Cost of a unit with `placed` children at per-child cost `cost`.
@@ -145,20 +161,37 @@ pub fn make_whole(inst: &Instance, relaxation: &Relaxation) -> Assignment {
             state.assign(u, Some(inst.arcs[a].target), inst.demand[u]);
         }
     }
-    repair(&mut state);
-    improve(&mut state);
+    let mut changed: Vec<bool> = relaxed_loads(inst, relaxation)
+        .iter()
+        .zip(&state.target_load)
+        .map(|(&relaxed, &now)| relaxed != now)
+        .collect();
+    repair(&mut state, &mut changed);
+    improve(&mut state, &changed);
     state.into_assignment()
 }
 
-/// Brings every target and pool within its limits.
-fn repair(state: &mut State) {
+/// Children per target in the relaxation.
+fn relaxed_loads(inst: &Instance, r: &Relaxation) -> Vec<i64> {
+    let mut load = vec![0i64; inst.targets.len()];
+    for (a, arc) in inst.arcs.iter().enumerate() {
+        load[arc.target as usize] += r.flow[a] as i64;
+    }
+    load
+}
+
+/// Brings every target and pool within its limits, marking the targets it
+/// touches.
+fn repair(state: &mut State, changed: &mut [bool]) {
     let inst = state.inst;
     for t in 0..inst.targets.len() as u32 {
         while state.overload(t) > 0 {
+            changed[t as usize] = true;
             let over = state.overload(t);
             let sources = exit_sources(state, t);
             if let Some(moves) = best_exit(state, &sources, over) {
                 for m in moves {
+                    changed[m.to as usize] = true;
                     state.assign(m.unit as usize, Some(m.to), m.placed);
                 }
                 continue;
@@ -203,6 +236,11 @@ fn best_exit(state: &State, sources: &[u32], over: i64) -> Option<Vec<Move>> {
             best = Some((score, moves));
         }
     };
+    // First legs into targets without room, cheapest first: only the best
+    // few are extended into chains, which keeps the search linear in the
+    // size of the overloaded school.
+    const CHAINED: usize = 12;
+    let mut blocked: Vec<(f64, u32, Arc)> = Vec::new();
     for &u in sources {
         let ui = u as usize;
         let d = state.placed[ui] as i64;
@@ -216,8 +254,7 @@ fn best_exit(state: &State, sources: &[u32], over: i64) -> Option<Vec<Move>> {
                 continue;
             }
             let delta = (a.cost - state.unit_cost[ui]) * d;
-            let room = state.room(a.target);
-            if room >= d {
+            if state.room(a.target) >= d {
                 consider(
                     delta as f64 / relief,
                     vec![Move {
@@ -226,8 +263,23 @@ fn best_exit(state: &State, sources: &[u32], over: i64) -> Option<Vec<Move>> {
                         placed: d as u32,
                     }],
                 );
-                continue;
+            } else {
+                blocked.push((delta as f64 / relief, u, *a));
             }
+        }
+    }
+    blocked.sort_by(|x, y| {
+        x.0.total_cmp(&y.0)
+            .then(x.1.cmp(&y.1))
+            .then(x.2.target.cmp(&y.2.target))
+    });
+    for &(_, u, a) in blocked.iter().take(CHAINED) {
+        let ui = u as usize;
+        let d = state.placed[ui] as i64;
+        let relief = d.min(over) as f64;
+        let from = state.target[ui].expect("member");
+        let delta = (a.cost - state.unit_cost[ui]) * d;
+        {
             // Two-step chain: make room at a.target by moving one of its units on.
             for &j in &state.members[a.target as usize] {
                 let ji = j as usize;
@@ -235,6 +287,7 @@ fn best_exit(state: &State, sources: &[u32], over: i64) -> Option<Vec<Move>> {
                 if state.room_after(a.target, Some(a.target), dj) < d {
                     continue;
                 }
+
                 for b in inst.arcs_of(ji) {
                     if b.target == a.target
                         || state.pool(b.target) == state.pool(a.target)
@@ -269,21 +322,66 @@ fn best_exit(state: &State, sources: &[u32], over: i64) -> Option<Vec<Move>> {
 
 /// Local search: place unplaced children where seats appeared, then shift,
 /// swap and two-step chains while any of them lowers the cost.
-fn improve(state: &mut State) {
+///
+/// The relaxation's plan admits no improving move among units it left
+/// whole, so only units at or near targets whose load changed (by rounding
+/// and repair) are examined first; each move then queues the units it may
+/// have given a chance: members of the two targets, and units that would
+/// rather be at the target that gained room.
+fn improve(state: &mut State, changed: &[bool]) {
     let inst = state.inst;
-    const MAX_PASSES: usize = 50;
-    for _ in 0..MAX_PASSES {
-        let mut improved = false;
-        for u in 0..inst.units() {
-            if let Some(moves) = best_improvement(state, u) {
-                for m in moves {
-                    state.assign(m.unit as usize, Some(m.to), m.placed);
-                }
-                improved = true;
-            }
+    let mut touching: Vec<Vec<u32>> = vec![Vec::new(); inst.targets.len()];
+    for u in 0..inst.units() {
+        for a in inst.arcs_of(u) {
+            touching[a.target as usize].push(u as u32);
         }
-        if !improved {
+    }
+    let mut queue = std::collections::VecDeque::new();
+    let mut queued = vec![false; inst.units()];
+    let push = |queue: &mut std::collections::VecDeque<u32>, queued: &mut [bool], u: u32| {
+        if !queued[u as usize] {
+            queued[u as usize] = true;
+            queue.push_back(u);
+        }
+    };
+    for u in 0..inst.units() {
+        let unsettled = state.placed[u] < inst.demand[u]
+            || inst.arcs_of(u).iter().any(|a| changed[a.target as usize]);
+        if unsettled {
+            push(&mut queue, &mut queued, u as u32);
+        }
+    }
+    // A generous cap on evaluations: the search normally ends far sooner.
+    let mut budget = 50 * inst.units() + 1000;
+
+    while let Some(u) = queue.pop_front() {
+        queued[u as usize] = false;
+        if budget == 0 {
             break;
+        }
+        budget -= 1;
+        let Some(moves) = best_improvement(state, u as usize) else {
+            continue;
+        };
+        let mut targets = Vec::with_capacity(4);
+        for m in &moves {
+            targets.extend(state.target[m.unit as usize]);
+            targets.push(m.to);
+        }
+        for m in moves {
+            state.assign(m.unit as usize, Some(m.to), m.placed);
+        }
+        for t in targets {
+            for &v in &state.members[t as usize] {
+                push(&mut queue, &mut queued, v);
+            }
+            for &v in &touching[t as usize] {
+                let vi = v as usize;
+                let cost = inst.cost(vi, t).expect("touching");
+                if state.placed[vi] < inst.demand[vi] || cost < state.unit_cost[vi] {
+                    push(&mut queue, &mut queued, v);
+                }
+            }
         }
     }
 }
@@ -330,10 +428,15 @@ fn best_improvement(state: &State, u: usize) -> Option<Vec<Move>> {
         if full_gain_u <= 0 {
             continue;
         }
+        if same_pool {
+            continue;
+        }
         for &j in &state.members[a.target as usize] {
             let ji = j as usize;
             let dj = state.placed[ji] as i64;
-            if same_pool || state.room_after(a.target, Some(a.target), dj) < d as i64 {
+            if state.exit_floor[ji] as i128 >= full_gain_u
+                || state.room_after(a.target, Some(a.target), dj) < d as i64
+            {
                 continue;
             }
             let j_now = state.current_total(ji);

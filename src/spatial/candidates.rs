@@ -6,7 +6,7 @@ use geo::Point;
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
-use super::geodesy::{chord_for_m, haversine_m, unit_vector};
+use super::geodesy::{chord_for_m, m_for_chord, unit_vector};
 use crate::model::{School, Stage};
 
 type Entry = GeomWithData<[f64; 3], u32>;
@@ -19,10 +19,17 @@ pub struct Candidate {
     pub metres: i64,
 }
 
+/// Great-circle metres, rounded, from a squared chord on the unit sphere:
+/// the one formula every candidate distance goes through, so that the same
+/// pair always gets the same integer cost.
+fn metres(chord2: f64) -> i64 {
+    m_for_chord(chord2.sqrt()).round() as i64
+}
+
 /// The public schools of each county and stage, ready for nearest queries.
 pub struct SchoolIndex<'a> {
-    schools: &'a [School],
     trees: HashMap<(Option<&'a str>, Stage), RTree<Entry>>,
+    _schools: std::marker::PhantomData<&'a [School]>,
 }
 
 /// The answer to a nearest query.
@@ -52,7 +59,10 @@ impl<'a> SchoolIndex<'a> {
             .into_iter()
             .map(|(k, v)| (k, RTree::bulk_load(v)))
             .collect();
-        SchoolIndex { schools, trees }
+        SchoolIndex {
+            trees,
+            _schools: std::marker::PhantomData,
+        }
     }
 
     /// Schools of this county that take a catchment for the stage.
@@ -72,10 +82,10 @@ impl<'a> SchoolIndex<'a> {
         self.trees
             .get(&(county, stage))
             .into_iter()
-            .flat_map(move |tree| tree.nearest_neighbor_iter(&query))
-            .map(move |entry| Candidate {
+            .flat_map(move |tree| tree.nearest_neighbor_iter_with_distance_2(&query))
+            .map(|(entry, chord2)| Candidate {
                 school: entry.data,
-                metres: haversine_m(at, self.schools[entry.data as usize].location).round() as i64,
+                metres: metres(chord2),
             })
     }
 
@@ -95,16 +105,8 @@ impl<'a> SchoolIndex<'a> {
         let max_chord2 = max_m.map(|m| chord_for_m(m).powi(2));
         let mut out = Vec::with_capacity(k.min(tree.size()));
         let mut truncated = false;
-        for entry in tree.nearest_neighbor_iter(&query) {
-            let g = entry.geom();
-            let chord2 =
-                (g[0] - query[0]).powi(2) + (g[1] - query[1]).powi(2) + (g[2] - query[2]).powi(2);
-            if max_chord2.is_some_and(|m| chord2 > m * (1.0 + 1e-12)) {
-                break;
-            }
-            let school = entry.data;
-            let metres = haversine_m(at, self.schools[school as usize].location);
-            if max_m.is_some_and(|m| metres > m) {
+        for (entry, chord2) in tree.nearest_neighbor_iter_with_distance_2(&query) {
+            if max_chord2.is_some_and(|m| chord2 > m) {
                 break;
             }
             if out.len() == k {
@@ -112,8 +114,8 @@ impl<'a> SchoolIndex<'a> {
                 break;
             }
             out.push(Candidate {
-                school,
-                metres: metres.round() as i64,
+                school: entry.data,
+                metres: metres(chord2),
             });
         }
         out.sort_by_key(|c| (c.metres, c.school));
