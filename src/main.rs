@@ -5,6 +5,12 @@ mod cli;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    let code = run();
+    cli::bench::record_peak_memory();
+    code
+}
+
+fn run() -> ExitCode {
     match cli::main() {
         Ok(code) => code,
         Err(err) => {

@@ -1,6 +1,7 @@
 //! Subcommands, one file each; they parse, call the library and print.
 
 mod allocate;
+pub mod bench;
 mod generate;
 mod progress;
 mod run;
@@ -29,6 +30,9 @@ enum Command {
     Allocate(allocate::Args),
     /// Write a realistic synthetic county (zones.geojson, schools.geojson).
     Generate(generate::Args),
+    /// Measure speed, gap and memory on generated instances, side by side
+    /// with HiGHS when built with `--features highs`.
+    Bench(bench::Args),
 }
 
 /// Solver flags shared by the commands that allocate.
@@ -41,6 +45,12 @@ pub struct SolverArgs {
     /// Nearest schools first offered to each zone (widened where needed).
     #[arg(long)]
     candidates: Option<usize>,
+    /// Time limit of the `highs` backend, seconds per independent part.
+    #[arg(long)]
+    time_limit: Option<f64>,
+    /// Relative gap at which the `highs` backend may stop.
+    #[arg(long)]
+    mip_gap: Option<f64>,
 }
 
 impl SolverArgs {
@@ -50,6 +60,12 @@ impl SolverArgs {
         }
         if let Some(k) = self.candidates {
             settings.candidates = k;
+        }
+        if let Some(t) = self.time_limit {
+            settings.time_limit_s = t;
+        }
+        if self.mip_gap.is_some() {
+            settings.mip_gap = self.mip_gap;
         }
         settings
     }
@@ -69,5 +85,6 @@ pub fn main() -> anyhow::Result<ExitCode> {
         Command::Run(args) => run::run(args),
         Command::Allocate(args) => allocate::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Bench(args) => bench::run(args),
     }
 }

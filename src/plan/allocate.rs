@@ -78,12 +78,23 @@ pub fn allocate(
     let index = SchoolIndex::new(&region.schools);
     let parts = split_by_county(region);
     observer.parts(parts.len());
+    let units = region
+        .zones
+        .iter()
+        .map(|z| {
+            Stage::ALL
+                .iter()
+                .filter(|&&s| z.cohort(s).total() > 0)
+                .count()
+        })
+        .sum();
     let ctx = Context {
         region,
         policy,
         settings,
         seats: &seats,
         index: &index,
+        units,
     };
     let results: Vec<PartResult> = parts
         .par_iter()
@@ -161,6 +172,9 @@ struct Context<'a> {
     settings: &'a Settings,
     seats: &'a [Seats],
     index: &'a SchoolIndex<'a>,
+    /// Zone-stages with children in the whole region: the MIP backend's time
+    /// budget is shared out in proportion.
+    units: usize,
 }
 
 /// The targets and pools of one county: which core index each school and
@@ -363,7 +377,12 @@ impl Context<'_> {
                 let r = relaxation.restrict(&inst, &c);
                 let stage_of: Vec<Stage> = c.units.iter().map(|&u| units[u].stage).collect();
                 let bounds = stage_bounds(&c.instance, &r, &stage_of);
-                let outcome = solve::complete(&c.instance, r, self.settings)?;
+                let settings = Settings {
+                    time_limit_s: self.settings.time_limit_s * c.units.len() as f64
+                        / self.units.max(1) as f64,
+                    ..self.settings.clone()
+                };
+                let outcome = solve::complete(&c.instance, r, &settings)?;
                 Ok((c, outcome, bounds))
             })
             .collect::<Result<_, SolveError>>()?;

@@ -13,6 +13,7 @@
 //! names; GeoJSON is RFC 7946 (WGS84, no BOM) so that QGIS opens it.
 
 mod catchments;
+pub mod chart;
 mod colors;
 mod map;
 mod output_dir;
@@ -44,7 +45,7 @@ pub enum ReportError {
         "{path} exists and is not an earlier plan (no summary.json in it): refusing to replace it; choose another --out folder or remove it"
     )]
     NotOurs { path: PathBuf },
-    #[error("{path}: cannot draw the map: {message}")]
+    #[error("{path}: cannot draw the picture: {message}")]
     Map { path: PathBuf, message: String },
 }
 

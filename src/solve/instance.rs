@@ -268,3 +268,48 @@ impl Assignment {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn components_separate_what_shares_nothing() {
+        // Units 0 and 2 share target 0; unit 1 reaches target 2, which shares
+        // a pool with target 1 (a nine-year school); unit 3 is alone.
+        let arcs = |t: &[u32]| {
+            t.iter()
+                .map(|&target| Arc { target, cost: 1 })
+                .collect::<Vec<_>>()
+        };
+        let inst = Instance::new(
+            vec![1, 2, 3, 4, 5],
+            vec![arcs(&[0]), arcs(&[2]), arcs(&[0]), arcs(&[3]), arcs(&[1])],
+            vec![
+                Target { cap: None, pool: 0 },
+                Target { cap: None, pool: 1 },
+                Target { cap: None, pool: 1 },
+                Target {
+                    cap: Some(9),
+                    pool: 2,
+                },
+            ],
+            vec![10, 20, 30],
+            1000,
+        );
+        let parts = inst.components();
+        let units: Vec<Vec<usize>> = parts.iter().map(|c| c.units.clone()).collect();
+        assert_eq!(units, vec![vec![0, 2], vec![1, 4], vec![3]]);
+        assert_eq!(parts[1].targets, vec![1, 2]);
+        assert_eq!(parts[1].pools, vec![1]);
+        assert_eq!(parts[1].instance.pools, vec![20]);
+        assert_eq!(
+            parts[2].instance.targets,
+            vec![Target {
+                cap: Some(9),
+                pool: 0
+            }]
+        );
+        assert_eq!(parts[1].instance.demand, vec![2, 5]);
+    }
+}

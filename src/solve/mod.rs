@@ -41,8 +41,11 @@ pub struct Settings {
     /// the relaxation shows they might cut off the optimum.
     pub candidates: usize,
     pub backend: Backend,
-    /// Time limit for the MIP backend, seconds.
+    /// Time limit for the MIP backend, seconds, shared among the independent
+    /// parts in proportion to their size.
     pub time_limit_s: f64,
+    /// The MIP backend stops once its own gap is below this.
+    pub mip_gap: Option<f64>,
 }
 
 impl Default for Settings {
@@ -51,6 +54,7 @@ impl Default for Settings {
             candidates: 12,
             backend: Backend::Flow,
             time_limit_s: 600.0,
+            mip_gap: None,
         }
     }
 }
@@ -112,7 +116,7 @@ pub fn complete(
             let options = mip::MipOptions {
                 solver: mip::MipSolver::Highs,
                 time_limit: Some(Duration::from_secs_f64(settings.time_limit_s)),
-                rel_gap: None,
+                rel_gap: settings.mip_gap,
                 threads: None,
             };
             mip::solve(inst, options)?.assignment

@@ -495,3 +495,95 @@ fn best_improvement(state: &State, u: usize) -> Option<Vec<Move>> {
     }
     best.map(|(_, m)| m)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::solve::instance::Target;
+    use crate::solve::relax::relax;
+
+    fn arcs(costs: &[(u32, i64)]) -> Vec<Arc> {
+        costs
+            .iter()
+            .map(|&(target, cost)| Arc { target, cost })
+            .collect()
+    }
+
+    #[test]
+    fn rounding_repairs_the_school_it_overfills() {
+        // Three units of 20 near school 0 (45 seats): the relaxation splits
+        // one; whole, one unit must go to school 1.
+        let inst = Instance::new(
+            vec![20, 20, 20],
+            vec![
+                arcs(&[(0, 100), (1, 900)]),
+                arcs(&[(0, 200), (1, 700)]),
+                arcs(&[(0, 300), (1, 400)]),
+            ],
+            vec![
+                Target {
+                    cap: Some(45),
+                    pool: 0,
+                },
+                Target {
+                    cap: Some(45),
+                    pool: 1,
+                },
+            ],
+            vec![2000, 2000],
+            1_000_000,
+        );
+        let r = relax(&inst);
+        let a = make_whole(&inst, &r);
+        assert_eq!(a.check(&inst), Ok(()));
+        assert_eq!(a.target, vec![Some(0), Some(0), Some(1)]);
+        assert_eq!(a.placed, vec![20, 20, 20]);
+    }
+
+    #[test]
+    fn farthest_children_lose_their_seats_first() {
+        // One school of 30 seats, two units of 20: all of the near unit and
+        // 10 of the far one are placed.
+        let inst = Instance::new(
+            vec![20, 20],
+            vec![arcs(&[(0, 100)]), arcs(&[(0, 900)])],
+            vec![Target {
+                cap: Some(30),
+                pool: 0,
+            }],
+            vec![2000],
+            1_000_000,
+        );
+        let a = make_whole(&inst, &relax(&inst));
+        assert_eq!(a.check(&inst), Ok(()));
+        assert_eq!(a.placed, vec![20, 10]);
+    }
+
+    #[test]
+    fn a_shared_pool_limits_both_targets() {
+        // A nine-year school: two targets in one pool of 50.
+        let inst = Instance::new(
+            vec![30, 30],
+            vec![arcs(&[(0, 100), (2, 800)]), arcs(&[(1, 100), (2, 900)])],
+            vec![
+                Target {
+                    cap: Some(45),
+                    pool: 0,
+                },
+                Target {
+                    cap: Some(45),
+                    pool: 0,
+                },
+                Target { cap: None, pool: 1 },
+            ],
+            vec![50, 2000],
+            1_000_000,
+        );
+        let a = make_whole(&inst, &relax(&inst));
+        assert_eq!(a.check(&inst), Ok(()));
+        // One unit stays, the other goes to the third school: the cheaper
+        // way is to move the unit with the smaller detour (unit 0: 700 per
+        // child, unit 1: 800).
+        assert_eq!(a.target, vec![Some(2), Some(1)]);
+    }
+}

@@ -1,0 +1,374 @@
+//! `catchment bench`: speed, gap and memory on generated instances of city,
+//! province and country size, side by side with HiGHS's exact MIP.
+//!
+//! City and province are measured as a user runs them: the whole command
+//! (read, solve, write) in a fresh process, median of several runs, peak
+//! memory from the kernel. The country is generated in memory and fed to
+//! the core; reading and writing are timed separately.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use serde_json::Value;
+
+use catchment::generate::{Params, generate};
+use catchment::io::read_region;
+use catchment::io::write::write_region;
+use catchment::plan::allocate;
+use catchment::policy::Policy;
+use catchment::report::chart::{Axes, Series, line_chart};
+use catchment::report::{RunInfo, write_all};
+use catchment::solve::Settings;
+
+/// Where a child process writes its peak memory (kB) when asked to.
+const PEAK_ENV: &str = "CATCHMENT_PEAK_RSS_FILE";
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Instances to run: city (20,000 zones, 600 schools), province
+    /// (200,000 / 6,000 in 100 counties), country (2,000,000 / 200,000 in
+    /// 2,800 counties, fed in memory).
+    #[arg(long, value_delimiter = ',', default_value = "city,province,country")]
+    instances: Vec<String>,
+    /// Runs per instance (the median is reported).
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    /// Also solve city and province with HiGHS (binary built with
+    /// `--features highs`), stopping at our gap or at 10x our time.
+    #[arg(long)]
+    highs: bool,
+    /// Upper limit on HiGHS's time per instance, seconds.
+    #[arg(long, default_value_t = 600.0)]
+    highs_limit: f64,
+    /// Also measure the scaling curve (time vs zones) and draw it.
+    #[arg(long)]
+    scaling: bool,
+    /// Folder for instances, plans and the report.
+    #[arg(long, default_value = "target/bench")]
+    out: PathBuf,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+struct Instance {
+    name: &'static str,
+    zones: usize,
+    schools: usize,
+    counties: usize,
+}
+
+const INSTANCES: [Instance; 3] = [
+    Instance {
+        name: "city",
+        zones: 20_000,
+        schools: 600,
+        counties: 1,
+    },
+    Instance {
+        name: "province",
+        zones: 200_000,
+        schools: 6_000,
+        counties: 100,
+    },
+    Instance {
+        name: "country",
+        zones: 2_000_000,
+        schools: 200_000,
+        counties: 2_800,
+    },
+];
+
+/// One measured configuration.
+#[derive(Default)]
+struct Row {
+    name: String,
+    size: String,
+    ours_s: f64,
+    ours_gap: Option<f64>,
+    peak_mb: f64,
+    note: String,
+    highs_s: Option<f64>,
+    highs_gap: Option<f64>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(&args.out)?;
+    let mut rows = Vec::new();
+    for name in &args.instances {
+        let Some(inst) = INSTANCES.iter().find(|i| i.name == name) else {
+            bail!("unknown instance `{name}`; expected city, province or country");
+        };
+        eprintln!(
+            "bench: {} ({} zones, {} schools, {} counties)",
+            inst.name, inst.zones, inst.schools, inst.counties
+        );
+        let row = if inst.name == "country" {
+            country(&args, inst)?
+        } else {
+            whole_command(&args, inst)?
+        };
+        rows.push(row);
+    }
+    let table = table(&rows);
+    println!("{table}");
+    std::fs::write(args.out.join("bench.md"), &table)?;
+    if args.scaling {
+        scaling(&args)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Runs `catchment allocate` in a fresh process; returns wall seconds, the
+/// summary and the peak memory in MB.
+fn run_allocate(maps: &Path, out: &Path, extra: &[String]) -> anyhow::Result<(f64, Value, f64)> {
+    let peak_file = out.with_extension("peak");
+    let exe = std::env::current_exe()?;
+    let start = Instant::now();
+    let status = Command::new(exe)
+        .arg("allocate")
+        .arg("--zones")
+        .arg(maps.join("zones.geojson"))
+        .arg("--schools")
+        .arg(maps.join("schools.geojson"))
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .env(PEAK_ENV, &peak_file)
+        .stdout(std::process::Stdio::null())
+        .status()?;
+    let seconds = start.elapsed().as_secs_f64();
+    if !status.success() {
+        bail!("catchment allocate failed on {}", maps.display());
+    }
+    let summary: Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json"))?)?;
+    let peak_kb: f64 = std::fs::read_to_string(&peak_file)
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(0.0);
+    Ok((seconds, summary, peak_kb / 1024.0))
+}
+
+fn total_gap(summary: &Value) -> Option<f64> {
+    summary["total"]["gap"].as_f64()
+}
+
+fn whole_command(args: &Args, inst: &Instance) -> anyhow::Result<Row> {
+    let dir = args.out.join(inst.name);
+    let maps = dir.join("maps");
+    let region = generate(&Params {
+        seed: args.seed,
+        zones: inst.zones,
+        schools: inst.schools,
+        counties: inst.counties,
+    });
+    write_region(&region, &maps).with_context(|| format!("writing {}", maps.display()))?;
+    drop(region);
+    let mut times = Vec::new();
+    let mut peak: f64 = 0.0;
+    let mut gap = None;
+    for run in 0..args.runs.max(1) {
+        let (s, summary, mb) = run_allocate(&maps, &dir.join("plan"), &[])?;
+        eprintln!(
+            "  run {}: {s:.2} s, gap {:?}, {mb:.0} MB",
+            run + 1,
+            total_gap(&summary)
+        );
+        times.push(s);
+        peak = peak.max(mb);
+        gap = total_gap(&summary);
+    }
+    let ours = median(times);
+    let mut row = Row {
+        name: inst.name.into(),
+        size: format!("{} / {} / {}", inst.zones, inst.schools, inst.counties),
+        ours_s: ours,
+        ours_gap: gap,
+        peak_mb: peak,
+        note: format!("whole command, median of {}", args.runs.max(1)),
+        ..Default::default()
+    };
+    if args.highs {
+        let budget = (10.0 * ours).min(args.highs_limit);
+        let extra = vec![
+            "--solver".into(),
+            "highs".into(),
+            "--time-limit".into(),
+            format!("{budget}"),
+            "--mip-gap".into(),
+            format!("{}", gap.unwrap_or(0.0).max(1e-6)),
+        ];
+        match run_allocate(&maps, &dir.join("plan-highs"), &extra) {
+            Ok((s, summary, _)) => {
+                eprintln!("  HiGHS: {s:.2} s, gap {:?}", total_gap(&summary));
+                row.highs_s = Some(s);
+                row.highs_gap = total_gap(&summary);
+            }
+            Err(e) => eprintln!("  HiGHS did not run: {e:#}"),
+        }
+    }
+    Ok(row)
+}
+
+fn country(args: &Args, inst: &Instance) -> anyhow::Result<Row> {
+    let dir = args.out.join(inst.name);
+    let start = Instant::now();
+    let region = generate(&Params {
+        seed: args.seed,
+        zones: inst.zones,
+        schools: inst.schools,
+        counties: inst.counties,
+    });
+    let generated = start.elapsed().as_secs_f64();
+    let policy = Policy::default();
+    let settings = Settings::default();
+    let start = Instant::now();
+    let plan = allocate(&region, &policy, &settings, &())?;
+    let solve_s = start.elapsed().as_secs_f64();
+    plan.conservation(&region).map_err(anyhow::Error::msg)?;
+    let start = Instant::now();
+    let info = RunInfo {
+        scenario: "country",
+        description: "",
+        settings: &settings,
+        seconds: solve_s,
+    };
+    let summary = write_all(&dir.join("plan"), &region, &policy, &plan, &info)?;
+    let write_s = start.elapsed().as_secs_f64();
+    let maps = dir.join("maps");
+    write_region(&region, &maps)?;
+    drop(plan);
+    drop(region);
+    let start = Instant::now();
+    let region = read_region(&maps.join("zones.geojson"), &maps.join("schools.geojson"))?;
+    let read_s = start.elapsed().as_secs_f64();
+    drop(region);
+    Ok(Row {
+        name: inst.name.into(),
+        size: format!("{} / {} / {}", inst.zones, inst.schools, inst.counties),
+        ours_s: solve_s,
+        ours_gap: summary.total.gap,
+        peak_mb: peak_memory_kb().unwrap_or(0) as f64 / 1024.0,
+        note: format!(
+            "core in memory; reading {read_s:.1} s, writing every output {write_s:.1} s (generation {generated:.1} s, not counted)"
+        ),
+        ..Default::default()
+    })
+}
+
+fn percent(g: Option<f64>) -> String {
+    g.map_or("n/a".into(), |g| format!("{:.3} %", g * 100.0))
+}
+
+fn table(rows: &[Row]) -> String {
+    let mut s = String::from(
+        "| instance | zones / schools / counties | ours: time | gap vs relaxation bound | peak memory | HiGHS: time | HiGHS gap vs our bound | speed ratio | notes |\n|---|---|---:|---:|---:|---:|---:|---:|---|\n",
+    );
+    for r in rows {
+        let (h_s, h_gap, ratio) = match r.highs_s {
+            Some(h) => (
+                format!("{h:.1} s"),
+                percent(r.highs_gap),
+                format!("{:.0}x", h / r.ours_s),
+            ),
+            None => ("-".into(), "-".into(), "-".into()),
+        };
+        s.push_str(&format!(
+            "| {} | {} | {:.2} s | {} | {:.0} MB | {} | {} | {} | {} |\n",
+            r.name,
+            r.size,
+            r.ours_s,
+            percent(r.ours_gap),
+            r.peak_mb,
+            h_s,
+            h_gap,
+            ratio,
+            r.note
+        ));
+    }
+    s
+}
+
+/// Allocation time against size: one county growing, and many counties of
+/// 2,000 zones each. Measured in process, core only, median of 3.
+fn scaling(args: &Args) -> anyhow::Result<()> {
+    let policy = Policy::default();
+    let settings = Settings::default();
+    let curves: [(&str, &[usize], fn(usize) -> usize); 2] = [
+        ("one county", &[2_500, 5_000, 10_000, 20_000, 40_000], |_| 1),
+        (
+            "2,000 zones per county",
+            &[20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000],
+            |z| z / 2_000,
+        ),
+    ];
+    let mut series = Vec::new();
+    let mut lines = String::from(
+        "| curve | zones | schools | counties | median s |\n|---|---:|---:|---:|---:|\n",
+    );
+    for (name, sizes, counties) in curves {
+        let mut points = Vec::new();
+        for &zones in sizes {
+            let schools = zones * 3 / 100;
+            let region = generate(&Params {
+                seed: args.seed,
+                zones,
+                schools,
+                counties: counties(zones),
+            });
+            let mut times = Vec::new();
+            for _ in 0..3 {
+                let start = Instant::now();
+                let plan = allocate(&region, &policy, &settings, &())?;
+                times.push(start.elapsed().as_secs_f64());
+                drop(plan);
+            }
+            let t = median(times);
+            eprintln!("  scaling {name}: {zones} zones {t:.3} s");
+            lines.push_str(&format!(
+                "| {name} | {zones} | {schools} | {} | {t:.3} |\n",
+                counties(zones)
+            ));
+            points.push((zones as f64, t));
+        }
+        series.push(Series {
+            name: name.into(),
+            points,
+        });
+    }
+    let path = args.out.join("scaling.png");
+    line_chart(
+        &path,
+        &Axes {
+            title: "Allocation time (both stages, 2 cores)",
+            x: "zones",
+            y: "seconds",
+            log: true,
+        },
+        &series,
+    )?;
+    std::fs::write(args.out.join("scaling.md"), &lines)?;
+    println!("{lines}");
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
+/// Peak resident memory of this process in kB (Linux), from the kernel.
+fn peak_memory_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Writes this process's peak memory where the benchmark asked for it.
+pub fn record_peak_memory() {
+    if let (Some(path), Some(kb)) = (std::env::var_os(PEAK_ENV), peak_memory_kb()) {
+        let _ = std::fs::write(path, kb.to_string());
+    }
+}
