@@ -116,10 +116,19 @@ pub fn complete(
             let options = mip::MipOptions {
                 solver: mip::MipSolver::Highs,
                 time_limit: Some(Duration::from_secs_f64(settings.time_limit_s)),
-                rel_gap: settings.mip_gap,
+                rel_gap: Some(settings.mip_gap.unwrap_or(0.0)),
                 threads: None,
             };
-            mip::solve(inst, options)?.assignment
+            let result = mip::solve(inst, options)?;
+            if result.proven {
+                // HiGHS's own gap is relative to its incumbent: its proof
+                // bounds the optimum from below by cost * (1 - gap).
+                let cost = result.assignment.cost(inst);
+                let gap = settings.mip_gap.unwrap_or(0.0).max(0.0);
+                let proven = cost - (cost as f64 * gap).ceil() as i128;
+                bound = bound.max(proven.min(cost));
+            }
+            result.assignment
         }
     };
     if let Err(detail) = assignment.check(inst) {
