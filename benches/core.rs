@@ -8,7 +8,7 @@
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
 use catchment::generate::{Params, generate};
-use catchment::plan::allocate;
+use catchment::plan::{Preferences, allocate};
 use catchment::policy::Policy;
 use catchment::report::{RunInfo, write_all};
 use catchment::solve::{Arc, Instance, Settings, Target, relax};
@@ -28,7 +28,16 @@ fn allocation(c: &mut Criterion) {
     for (zones, schools) in [(3_000, 80), (20_000, 600)] {
         let region = county(zones, schools);
         group.bench_function(format!("{zones}-zones"), |b| {
-            b.iter(|| allocate(&region, &Policy::default(), &Settings::default(), &()).unwrap())
+            b.iter(|| {
+                allocate(
+                    &region,
+                    &Policy::default(),
+                    &Settings::default(),
+                    &Preferences::default(),
+                    &(),
+                )
+                .unwrap()
+            })
         });
     }
     group.finish();
@@ -86,7 +95,7 @@ fn outputs(c: &mut Criterion) {
     let region = county(3_000, 80);
     let policy = Policy::default();
     let settings = Settings::default();
-    let plan = allocate(&region, &policy, &settings, &()).unwrap();
+    let plan = allocate(&region, &policy, &settings, &Preferences::default(), &()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let info = RunInfo {
         scenario: "bench",

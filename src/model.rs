@@ -167,6 +167,24 @@ impl School {
     }
 }
 
+/// An officer's decision about a zone and a school for one stage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LockKind {
+    /// The zone's children go to this school, whatever it costs.
+    Pin,
+    /// The zone's children never go to this school.
+    Forbid,
+}
+
+/// A lock (indices into the region's zones and schools).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lock {
+    pub zone: usize,
+    pub school: usize,
+    pub stage: Stage,
+    pub kind: LockKind,
+}
+
 /// Everything read for one run: the zones and schools of a county, a city or
 /// a whole country (children never cross a county line).
 #[derive(Clone, Debug, Default)]

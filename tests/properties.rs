@@ -3,7 +3,7 @@
 //! plan is checked against the exact MIP optimum.
 
 use catchment::model::{Cohort, Region, School, SchoolKind, Sector, Shape, Stage, Zone};
-use catchment::plan::{allocate, check};
+use catchment::plan::{Preferences, allocate, check};
 use catchment::policy::Policy;
 use catchment::solve::mip::{self, MipOptions, MipSolver};
 use catchment::solve::{Arc, Instance, Settings, Target, solve};
@@ -187,7 +187,7 @@ proptest! {
 
     #[test]
     fn region_plans_never_break_a_limit_or_lose_a_child((region, policy) in region()) {
-        let plan = allocate(&region, &policy, &Settings::default(), &()).unwrap();
+        let plan = allocate(&region, &policy, &Settings::default(), &Preferences::default(), &()).unwrap();
         prop_assert_eq!(plan.conservation(&region), Ok(()));
         let found = check(&plan, &region, &policy);
         prop_assert!(found.is_empty(), "{:?}", found);

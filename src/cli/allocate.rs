@@ -9,7 +9,7 @@ use catchment::policy::Policy;
 use catchment::solve::Settings;
 
 use super::SolverArgs;
-use super::run::Job;
+use super::run::{Job, PreferenceArgs};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -27,6 +27,8 @@ pub struct Args {
     out: PathBuf,
     #[command(flatten)]
     solver: SolverArgs,
+    #[command(flatten)]
+    preferences: PreferenceArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -54,6 +56,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         schools: args.schools,
         policy,
         settings: args.solver.apply(Settings::default()),
+        locks: args.preferences.locks,
+        stability_km: args.preferences.stability_km.unwrap_or(0.0),
         out: args.out,
     }
     .execute()

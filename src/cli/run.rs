@@ -6,9 +6,9 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-use catchment::io::{Scenario, read_region};
+use catchment::io::{Scenario, read_locks, read_region};
 use catchment::model::Stage;
-use catchment::plan::allocate;
+use catchment::plan::{Preferences, allocate};
 use catchment::policy::Policy;
 use catchment::report::{RunInfo, Summary, write_all};
 use catchment::solve::Settings;
@@ -25,6 +25,20 @@ pub struct Args {
     out: Option<PathBuf>,
     #[command(flatten)]
     solver: SolverArgs,
+    #[command(flatten)]
+    preferences: PreferenceArgs,
+}
+
+/// Officers' locks and the weight of stability, on top of a scenario's.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct PreferenceArgs {
+    /// Locks (CSV: zone,school,action[,stage]; action pin or forbid).
+    #[arg(long)]
+    pub locks: Option<PathBuf>,
+    /// Km of travel that moving one child away from today's school
+    /// (`current_*`) is worth; 0 ignores stability.
+    #[arg(long)]
+    pub stability_km: Option<f64>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -36,6 +50,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         schools: scenario.schools.clone(),
         policy: scenario.policy.clone(),
         settings: args.solver.apply(scenario.solver.clone()),
+        locks: args.preferences.locks.or(scenario.locks),
+        stability_km: args
+            .preferences
+            .stability_km
+            .unwrap_or(scenario.stability_km),
         out: args.out.unwrap_or(scenario.out),
     };
     job.execute()
@@ -49,6 +68,8 @@ pub struct Job {
     pub schools: PathBuf,
     pub policy: Policy,
     pub settings: Settings,
+    pub locks: Option<PathBuf>,
+    pub stability_km: f64,
     pub out: PathBuf,
 }
 
@@ -59,7 +80,25 @@ impl Job {
         progress.step("reading maps");
         let region = read_region(&self.zones, &self.schools)?;
         progress.step("allocating");
-        let plan = allocate(&region, &self.policy, &self.settings, &progress)?;
+        anyhow::ensure!(
+            self.stability_km.is_finite() && self.stability_km >= 0.0,
+            "--stability-km is {}; expected a distance >= 0 in km",
+            self.stability_km
+        );
+        let preferences = Preferences {
+            locks: match &self.locks {
+                Some(path) => read_locks(path, &region)?,
+                None => Vec::new(),
+            },
+            stability_km: self.stability_km,
+        };
+        let plan = allocate(
+            &region,
+            &self.policy,
+            &self.settings,
+            &preferences,
+            &progress,
+        )?;
         if let Err(e) = plan.conservation(&region) {
             anyhow::bail!("internal error, please report: children lost in the plan: {e}");
         }

@@ -6,6 +6,7 @@
 //! our source code.
 
 mod features;
+pub mod locks;
 pub mod scenario;
 mod schools;
 pub mod write;
@@ -13,6 +14,7 @@ mod zones;
 
 use std::path::{Path, PathBuf};
 
+pub use locks::{LocksError, read_locks, write_locks};
 pub use scenario::{Scenario, ScenarioError};
 
 use crate::model::Region;

@@ -20,6 +20,11 @@ struct ScenarioFile {
     zones: PathBuf,
     schools: PathBuf,
     out: Option<PathBuf>,
+    /// Officers' locks (CSV: zone, school, action, stage).
+    locks: Option<PathBuf>,
+    /// Km of travel one moved child is worth (against `current_*`).
+    #[serde(default)]
+    stability_km: f64,
     #[serde(default)]
     policy: Policy,
     #[serde(default)]
@@ -36,6 +41,8 @@ pub struct Scenario {
     pub schools: PathBuf,
     /// Where `run` writes when no `--out` is given.
     pub out: PathBuf,
+    pub locks: Option<PathBuf>,
+    pub stability_km: f64,
     pub policy: Policy,
     pub solver: Settings,
 }
@@ -71,6 +78,15 @@ impl Scenario {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
+        if !(file.stability_km.is_finite() && file.stability_km >= 0.0) {
+            return Err(ScenarioError::Parse {
+                path: path.to_path_buf(),
+                message: format!(
+                    "stability_km is {}; expected a distance >= 0 in km",
+                    file.stability_km
+                ),
+            });
+        }
         file.policy
             .validate()
             .map_err(|source| ScenarioError::Policy {
@@ -99,6 +115,12 @@ impl Scenario {
             path: path.to_path_buf(),
             zones: resolve("zones", &file.zones)?,
             schools: resolve("schools", &file.schools)?,
+            locks: file
+                .locks
+                .as_deref()
+                .map(|l| resolve("locks", l))
+                .transpose()?,
+            stability_km: file.stability_km,
             out: file
                 .out
                 .map(|o| base.join(o))

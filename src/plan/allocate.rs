@@ -16,14 +16,53 @@ use rayon::prelude::*;
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
-use super::{Plan, Quality, SolveStats, StagePlan, Unplaced, ZonePlan};
-use crate::model::{Region, Stage};
+use std::collections::{HashMap, HashSet};
+
+use super::{Plan, Preferences, Quality, SolveStats, StagePlan, Unplaced, ZonePlan};
+use crate::model::{LockKind, Region, Stage};
 use crate::policy::{Policy, Seats};
 use crate::solve::{
     self, Arc, Component, Instance, Outcome, Relaxation, Settings, SolveError, Target,
     UNPLACED_COST_M, relax, relax_again,
 };
-use crate::spatial::{Candidate, Nearest, SchoolIndex, haversine_m, unit_vector};
+use crate::spatial::{Candidate, Nearest, SchoolIndex, rounded_metres, unit_vector};
+
+/// A school that pinned zones alone would overfill.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shortage {
+    pub school: String,
+    pub stage: Option<Stage>,
+    pub needed: u64,
+    pub seats: u64,
+}
+
+impl std::fmt::Display for Shortage {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        let what = match self.stage {
+            Some(stage) => format!("{} seats", stage.key()),
+            None => "places under its school limit".into(),
+        };
+        write!(
+            f,
+            "school \"{}\": pinned zones need {} {what}, it has {} ({} short)",
+            self.school,
+            self.needed,
+            self.seats,
+            self.needed - self.seats
+        )
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error(
+        "the locks cannot all be met: {}; release some pins or give these schools more classes",
+        .0.iter().map(|s| s.to_string()).collect::<Vec<_>>().join("; ")
+    )]
+    Infeasible(Vec<Shortage>),
+    #[error(transparent)]
+    Solve(#[from] SolveError),
+}
 
 /// Told how far the allocation has come (the command line draws a bar).
 pub trait Observer: Sync {
@@ -72,10 +111,13 @@ pub fn allocate(
     region: &Region,
     policy: &Policy,
     settings: &Settings,
+    preferences: &Preferences,
     observer: &dyn Observer,
-) -> Result<Plan, SolveError> {
+) -> Result<Plan, PlanError> {
     let seats: Vec<Seats> = region.schools.iter().map(|s| policy.seats(s)).collect();
     let index = SchoolIndex::new(&region.schools);
+    let locks = LockIndex::new(preferences);
+    locks.check_seats(region, &seats)?;
     let parts = split_by_county(region);
     observer.parts(parts.len());
     let units = region
@@ -95,6 +137,8 @@ pub fn allocate(
         seats: &seats,
         index: &index,
         units,
+        locks: &locks,
+        stability_m: (preferences.stability_km * 1000.0).round() as i64,
     };
     let results: Vec<PartResult> = parts
         .par_iter()
@@ -135,7 +179,13 @@ pub fn allocate(
         stats.nodes += r.nodes;
     }
     for stage in Stage::ALL {
-        label_empty_zones(region, &index, stage, &mut stages[stage.index()].zones);
+        label_empty_zones(
+            region,
+            &index,
+            &locks,
+            stage,
+            &mut stages[stage.index()].zones,
+        );
     }
     Ok(Plan {
         stages,
@@ -175,6 +225,102 @@ struct Context<'a> {
     /// Zone-stages with children in the whole region: the MIP backend's time
     /// budget is shared out in proportion.
     units: usize,
+    locks: &'a LockIndex,
+    /// Cost of one moved child, metres.
+    stability_m: i64,
+}
+
+/// Locks by zone and stage, for quick questions while building units.
+#[derive(Default)]
+struct LockIndex {
+    pins: HashMap<(usize, Stage), usize>,
+    forbidden: HashSet<(usize, Stage, usize)>,
+    forbidden_count: HashMap<(usize, Stage), usize>,
+}
+
+impl LockIndex {
+    fn new(preferences: &Preferences) -> LockIndex {
+        let mut index = LockIndex::default();
+        for l in &preferences.locks {
+            match l.kind {
+                LockKind::Pin => {
+                    index.pins.insert((l.zone, l.stage), l.school);
+                }
+                LockKind::Forbid => {
+                    if index.forbidden.insert((l.zone, l.stage, l.school)) {
+                        *index.forbidden_count.entry((l.zone, l.stage)).or_default() += 1;
+                    }
+                }
+            }
+        }
+        index
+    }
+
+    fn pin(&self, zone: usize, stage: Stage) -> Option<usize> {
+        self.pins.get(&(zone, stage)).copied()
+    }
+
+    fn forbids(&self, zone: usize, stage: Stage, school: usize) -> bool {
+        self.forbidden.contains(&(zone, stage, school))
+    }
+
+    fn forbidden_count(&self, zone: usize, stage: Stage) -> usize {
+        self.forbidden_count
+            .get(&(zone, stage))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Pinned children per school against its seats: a lock set that no
+    /// plan can meet is refused with every school it overfills.
+    fn check_seats(&self, region: &Region, seats: &[Seats]) -> Result<(), PlanError> {
+        let mut stage_need: HashMap<(usize, Stage), u64> = HashMap::new();
+        let mut school_need: HashMap<usize, u64> = HashMap::new();
+        for (&(zone, stage), &school) in &self.pins {
+            let children = region.zones[zone].cohort(stage).total() as u64;
+            *stage_need.entry((school, stage)).or_default() += children;
+            *school_need.entry(school).or_default() += children;
+        }
+        let mut shortages = Vec::new();
+        let mut keys: Vec<_> = stage_need.keys().copied().collect();
+        keys.sort();
+        for (school, stage) in keys {
+            let need = stage_need[&(school, stage)];
+            if let Some(cap) = seats[school].stage[stage.index()]
+                && need > cap as u64
+            {
+                shortages.push(Shortage {
+                    school: region.schools[school].id.clone(),
+                    stage: Some(stage),
+                    needed: need,
+                    seats: cap as u64,
+                });
+            }
+        }
+        let mut schools: Vec<_> = school_need.keys().copied().collect();
+        schools.sort();
+        for school in schools {
+            let need = school_need[&school];
+            let cap = seats[school].school as u64;
+            if need > cap
+                && !shortages
+                    .iter()
+                    .any(|s| s.school == region.schools[school].id)
+            {
+                shortages.push(Shortage {
+                    school: region.schools[school].id.clone(),
+                    stage: None,
+                    needed: need,
+                    seats: cap,
+                });
+            }
+        }
+        if shortages.is_empty() {
+            Ok(())
+        } else {
+            Err(PlanError::Infeasible(shortages))
+        }
+    }
 }
 
 /// The targets and pools of one county: which core index each school and
@@ -240,14 +386,45 @@ impl Context<'_> {
         layout
     }
 
+    /// The unit's first candidates: its pinned school alone, or the `k`
+    /// nearest schools within reach that are not forbidden to it.
     fn nearest(&self, part: &Part, zone: usize, stage: Stage, k: usize) -> Nearest {
-        self.index.nearest(
+        if let Some(school) = self.locks.pin(zone, stage) {
+            let metres = rounded_metres(
+                self.region.zones[zone].centroid,
+                self.region.schools[school].location,
+            );
+            return Nearest {
+                candidates: vec![Candidate {
+                    school: school as u32,
+                    metres,
+                }],
+                truncated: false,
+            };
+        }
+        let forbidden = self.locks.forbidden_count(zone, stage);
+        let mut nearest = self.index.nearest(
             part.county,
             stage,
             self.region.zones[zone].centroid,
-            k,
+            k + forbidden,
             self.max_m(stage),
-        )
+        );
+        if forbidden > 0 {
+            nearest
+                .candidates
+                .retain(|c| !self.locks.forbids(zone, stage, c.school as usize));
+            nearest.candidates.truncate(k);
+        }
+        nearest
+    }
+
+    /// Cost per child of a unit at a school: metres of travel, plus the
+    /// stability weight when the school is not the zone's school today.
+    fn cost(&self, unit: &Unit, c: &Candidate) -> i64 {
+        let today = self.region.zones[unit.zone].current[unit.stage.index()];
+        let moved = today.is_some_and(|s| s != c.school as usize);
+        c.metres + if moved { self.stability_m } else { 0 }
     }
 
     fn instance(&self, units: &[Unit], layout: &Layout) -> Instance {
@@ -258,7 +435,7 @@ impl Context<'_> {
                     .candidates()
                     .map(|c| Arc {
                         target: layout.target_of[&(c.school as usize, u.stage)],
-                        cost: c.metres,
+                        cost: self.cost(u, c),
                     })
                     .collect();
                 arcs.sort_by_key(|a| (a.cost, a.target));
@@ -387,7 +564,9 @@ impl Context<'_> {
             })
             .collect::<Result<_, SolveError>>()?;
 
+        let mut objective = [0i128; 2];
         let mut travel = [0i128; 2];
+        let mut moved = [0u64; 2];
         let mut unplaced = [0u64; 2];
         let mut bound_pen = [0i128; 2];
         let mut total_bound = 0i128;
@@ -402,19 +581,26 @@ impl Context<'_> {
                 let s = unit.stage.index();
                 stages_here[s] = true;
                 let placed = a.placed[i];
+                let target = a.target[i].map(|t| c.targets[t as usize]);
+                let school = target.map(|t| layout.target_school[t as usize].0);
+                let metres = school.map(|sc| {
+                    unit.candidates()
+                        .find(|c| c.school as usize == sc)
+                        .expect("assigned to a candidate")
+                        .metres
+                });
                 let cost = a.target[i].map(|t| ci.cost(i, t).expect("candidate"));
-                travel[s] += cost.unwrap_or(0) as i128 * placed as i128;
+                objective[s] += cost.unwrap_or(0) as i128 * placed as i128;
+                travel[s] += metres.unwrap_or(0) as i128 * placed as i128;
+                let today = self.region.zones[unit.zone].current[s];
+                if today.is_some() && school.is_some() && today != school {
+                    moved[s] += placed as u64;
+                }
                 unplaced[s] += (unit.demand - placed) as u64;
                 result.zones.push((
                     unit.zone,
                     unit.stage,
-                    self.zone_plan(
-                        unit,
-                        a.target[i].map(|t| c.targets[t as usize]),
-                        placed,
-                        cost,
-                        &layout,
-                    ),
+                    self.zone_plan(unit, school, placed, metres),
                 ));
             }
             let plan_unplaced: u64 = (0..ci.units())
@@ -450,15 +636,19 @@ impl Context<'_> {
         for stage in Stage::ALL {
             let i = stage.index();
             let q = &mut result.quality[i];
-            q.objective_m = travel[i];
-            q.bound_m =
-                (bound_pen[i] - UNPLACED_COST_M as i128 * unplaced[i] as i128).clamp(0, travel[i]);
+            q.objective_m = objective[i];
+            q.travel_m = travel[i];
+            q.moved = moved[i];
+            q.bound_m = (bound_pen[i] - UNPLACED_COST_M as i128 * unplaced[i] as i128)
+                .clamp(0, objective[i]);
         }
         let all_unplaced = unplaced[0] + unplaced[1];
         result.total = Quality {
-            objective_m: travel[0] + travel[1],
+            objective_m: objective[0] + objective[1],
+            travel_m: travel[0] + travel[1],
+            moved: moved[0] + moved[1],
             bound_m: (total_bound - UNPLACED_COST_M as i128 * all_unplaced as i128)
-                .clamp(0, travel[0] + travel[1]),
+                .clamp(0, objective[0] + objective[1]),
             unplaced_bound: total_unplaced_bound,
         };
         result.nodes = solved.iter().map(|(_, o, _)| o.nodes).sum();
@@ -470,14 +660,13 @@ impl Context<'_> {
     fn zone_plan(
         &self,
         unit: &Unit,
-        target: Option<u32>,
+        school: Option<usize>,
         placed: u32,
-        cost: Option<i64>,
-        layout: &Layout,
+        metres: Option<i64>,
     ) -> ZonePlan {
         let nearest = &unit.nearest.candidates;
-        let (school, metres) = match target {
-            Some(t) => (Some(layout.target_school[t as usize].0 as u32), cost),
+        let (school, metres) = match school {
+            Some(s) => (Some(s as u32), metres),
             None => (Some(nearest[0].school), Some(nearest[0].metres)),
         };
         let reason = (placed < unit.demand).then(|| Unplaced::AllFull {
@@ -527,8 +716,11 @@ impl Context<'_> {
             if c.metres >= value || max_m.is_some_and(|m| c.metres as f64 > m) {
                 break;
             }
+            if self.locks.forbids(unit.zone, unit.stage, c.school as usize) {
+                continue;
+            }
             let t = layout.target_of[&(c.school as usize, unit.stage)] as usize;
-            if r.reduced_cost(u, t, c.metres) < 0 && !listed(c.school) {
+            if r.reduced_cost(u, t, self.cost(unit, &c)) < 0 && !listed(c.school) {
                 found.push(c);
                 if found.len() == PER_ROUND {
                     break;
@@ -584,7 +776,13 @@ fn stage_bounds(inst: &Instance, r: &Relaxation, stage_of: &[Stage]) -> [(i128, 
 /// Gives every zone without children of the stage (or without any school in
 /// reach) the catchment of its nearest zone that has one, so that the
 /// catchments cover the land and a family moving in knows its school.
-fn label_empty_zones(region: &Region, index: &SchoolIndex, stage: Stage, zones: &mut [ZonePlan]) {
+fn label_empty_zones(
+    region: &Region,
+    index: &SchoolIndex,
+    locks: &LockIndex,
+    stage: Stage,
+    zones: &mut [ZonePlan],
+) {
     type Entry = GeomWithData<[f64; 3], u32>;
     let mut by_county: BTreeMap<Option<&str>, Vec<Entry>> = BTreeMap::new();
     for (z, zp) in zones.iter().enumerate() {
@@ -610,19 +808,21 @@ fn label_empty_zones(region: &Region, index: &SchoolIndex, stage: Stage, zones: 
             }
             let zone = &region.zones[z];
             let county = zone.county.as_deref();
+            let allowed = |s: &u32| !locks.forbids(z, stage, *s as usize);
+            let pinned = locks.pin(z, stage).map(|s| s as u32);
             let from_neighbour = trees
                 .get(&county)
                 .and_then(|t| t.nearest_neighbor(&unit_vector(zone.centroid)))
-                .and_then(|e| zones[e.data as usize].school);
-            let school = from_neighbour.or_else(|| {
+                .and_then(|e| zones[e.data as usize].school)
+                .filter(allowed);
+            let school = pinned.or(from_neighbour).or_else(|| {
                 index
-                    .nearest(county, stage, zone.centroid, 1, None)
-                    .candidates
-                    .first()
+                    .by_distance(county, stage, zone.centroid)
                     .map(|c| c.school)
+                    .find(allowed)
             })?;
-            let metres = haversine_m(zone.centroid, region.schools[school as usize].location);
-            Some((school, metres.round() as i64))
+            let metres = rounded_metres(zone.centroid, region.schools[school as usize].location);
+            Some((school, metres))
         })
         .collect();
     for (zp, label) in zones.iter_mut().zip(labels) {

@@ -6,13 +6,13 @@ mod allocate;
 mod check;
 mod figures;
 
-pub use allocate::{Observer, allocate};
+pub use allocate::{Observer, PlanError, Shortage, allocate};
 pub use check::{Found, Violation, check};
 pub use figures::{SchoolFigures, StageTotals};
 
 use std::fmt;
 
-use crate::model::{Region, Stage};
+use crate::model::{Lock, Region, Stage};
 use crate::policy::Seats;
 
 /// Why children of a zone have no seat.
@@ -62,11 +62,26 @@ pub struct ZonePlan {
     pub reason: Option<Unplaced>,
 }
 
+/// What officers and planners add to the policy: their locks, and how much
+/// they value keeping children at today's school.
+#[derive(Clone, Debug, Default)]
+pub struct Preferences {
+    pub locks: Vec<Lock>,
+    /// What moving one child away from today's catchment school (the zone's
+    /// `current_*`) costs, in km of travel; 0: stability is not weighed.
+    pub stability_km: f64,
+}
+
 /// Quality of a stage's plan: travel, bound and gap.
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
 pub struct Quality {
-    /// Child-metres of travel of the placed children.
+    /// What the plan minimises, in metres: child-metres of travel plus the
+    /// stability weight of every moved child.
     pub objective_m: i128,
+    /// Child-metres of travel alone.
+    pub travel_m: i128,
+    /// Children placed at another school than today's (where today's is known).
+    pub moved: u64,
     /// A lower bound on the child-metres of any plan that leaves no more
     /// children unplaced than this one.
     pub bound_m: i128,
@@ -77,6 +92,10 @@ pub struct Quality {
 impl Quality {
     pub fn objective_km(&self) -> f64 {
         self.objective_m as f64 / 1000.0
+    }
+
+    pub fn travel_km(&self) -> f64 {
+        self.travel_m as f64 / 1000.0
     }
 
     pub fn bound_km(&self) -> f64 {
@@ -96,6 +115,8 @@ impl Quality {
 
     pub fn add(&mut self, other: &Quality) {
         self.objective_m += other.objective_m;
+        self.travel_m += other.travel_m;
+        self.moved += other.moved;
         self.bound_m += other.bound_m;
         self.unplaced_bound += other.unplaced_bound;
     }

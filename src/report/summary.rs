@@ -17,11 +17,17 @@ pub struct StageSummary {
     pub unplaced: u64,
     /// No plan can leave fewer children without a seat.
     pub unplaced_bound: u64,
+    /// What the plan minimises: child-km of travel, plus the stability
+    /// weight of moved children when one is set.
     pub objective_km: f64,
     pub bound_km: f64,
     /// (objective - bound) / bound; null when the bound is 0 and the
     /// objective is not.
     pub gap: Option<f64>,
+    /// Child-km of travel alone.
+    pub travel_km: f64,
+    /// Children placed at another school than today's (`current_*`).
+    pub moved: u64,
     pub violations: usize,
     pub migrant_children: u64,
     pub migrant_placed: u64,
@@ -43,6 +49,8 @@ pub struct Total {
     pub objective_km: f64,
     pub bound_km: f64,
     pub gap: Option<f64>,
+    pub travel_km: f64,
+    pub moved: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -104,6 +112,8 @@ impl Summary {
                 objective_km: q.objective_km(),
                 bound_km: q.bound_km(),
                 gap: gap(&q),
+                travel_km: q.travel_km(),
+                moved: q.moved,
                 violations: found.iter().filter(|f| f.stage == stage).count(),
                 migrant_children: totals.migrant,
                 migrant_placed: totals.migrant_placed,
@@ -111,7 +121,7 @@ impl Summary {
                 classes: figures.iter().map(|f| f.classes.opened as u64).sum(),
                 largest_class: figures.iter().map(|f| f.classes.largest).max().unwrap_or(0),
                 mean_km: if totals.placed > 0 {
-                    round(q.objective_km() / totals.placed as f64, 3)
+                    round(q.travel_km() / totals.placed as f64, 3)
                 } else {
                     0.0
                 },
@@ -131,6 +141,8 @@ impl Summary {
                 objective_km: t.objective_km(),
                 bound_km: t.bound_km(),
                 gap: gap(&t),
+                travel_km: t.travel_km(),
+                moved: t.moved,
             },
             solver: SolverSummary {
                 backend: format!("{:?}", info.settings.backend).to_lowercase(),

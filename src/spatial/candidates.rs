@@ -6,7 +6,7 @@ use geo::Point;
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
-use super::geodesy::{chord_for_m, m_for_chord, unit_vector};
+use super::geodesy::{chord_for_m, metres_of_chord2, unit_vector};
 use crate::model::{School, Stage};
 
 type Entry = GeomWithData<[f64; 3], u32>;
@@ -17,13 +17,6 @@ pub struct Candidate {
     pub school: u32,
     /// Great-circle metres, rounded: integer so that costs compare exactly.
     pub metres: i64,
-}
-
-/// Great-circle metres, rounded, from a squared chord on the unit sphere:
-/// the one formula every candidate distance goes through, so that the same
-/// pair always gets the same integer cost.
-fn metres(chord2: f64) -> i64 {
-    m_for_chord(chord2.sqrt()).round() as i64
 }
 
 /// The public schools of each county and stage, ready for nearest queries.
@@ -85,7 +78,7 @@ impl<'a> SchoolIndex<'a> {
             .flat_map(move |tree| tree.nearest_neighbor_iter_with_distance_2(&query))
             .map(|(entry, chord2)| Candidate {
                 school: entry.data,
-                metres: metres(chord2),
+                metres: metres_of_chord2(chord2),
             })
     }
 
@@ -115,7 +108,7 @@ impl<'a> SchoolIndex<'a> {
             }
             out.push(Candidate {
                 school: entry.data,
-                metres: metres(chord2),
+                metres: metres_of_chord2(chord2),
             });
         }
         out.sort_by_key(|c| (c.metres, c.school));

@@ -37,6 +37,20 @@ pub fn m_for_chord(chord: f64) -> f64 {
     2.0 * EARTH_RADIUS_M * (chord / 2.0).min(1.0).asin()
 }
 
+/// Great-circle metres between two points, rounded, computed the way every
+/// candidate distance is (through the chord), so that the same pair always
+/// gets the same integer cost.
+pub fn rounded_metres(a: Point<f64>, b: Point<f64>) -> i64 {
+    let (va, vb) = (unit_vector(a), unit_vector(b));
+    let chord2 = (va[0] - vb[0]).powi(2) + (va[1] - vb[1]).powi(2) + (va[2] - vb[2]).powi(2);
+    metres_of_chord2(chord2)
+}
+
+/// Rounded great-circle metres of a squared chord on the unit sphere.
+pub fn metres_of_chord2(chord2: f64) -> i64 {
+    m_for_chord(chord2.sqrt()).round() as i64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

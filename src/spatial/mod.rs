@@ -1,7 +1,12 @@
 //! Geography: distances on the globe and the nearest schools of each zone.
 
+mod adjacency;
 mod candidates;
 mod geodesy;
 
+pub use adjacency::{Adjacency, DEFAULT_TOLERANCE_M};
 pub use candidates::{Candidate, Nearest, SchoolIndex};
-pub use geodesy::{EARTH_RADIUS_M, chord_for_m, haversine_m, m_for_chord, unit_vector};
+pub use geodesy::{
+    EARTH_RADIUS_M, chord_for_m, haversine_m, m_for_chord, metres_of_chord2, rounded_metres,
+    unit_vector,
+};

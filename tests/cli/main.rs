@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod determinism;
+mod locks;
 mod real_data;
 mod run;
 

@@ -1,0 +1,153 @@
+//! Officers' locks and the stability weight, through the real binary.
+
+use serde_json::json;
+
+use super::*;
+
+fn zones_props(out: &Path) -> Vec<serde_json::Value> {
+    read_json(&out.join("zones.geojson"))["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"].clone())
+        .collect()
+}
+
+fn school_of(out: &Path, zone: &str, stage: &str) -> String {
+    zones_props(out)
+        .into_iter()
+        .find(|p| p["id"] == zone)
+        .unwrap()[format!("school_{stage}")]
+    .as_str()
+    .unwrap()
+    .to_string()
+}
+
+fn allocate_with(tmp: &Path, extra: &[&str]) -> (Output, PathBuf) {
+    let out = tmp.join("plan");
+    let (zones, schools) = (tiny().join("zones.geojson"), tiny().join("schools.geojson"));
+    let mut args = vec![
+        "allocate",
+        "--zones",
+        s(&zones),
+        "--schools",
+        s(&schools),
+        "--out",
+        s(&out),
+    ];
+    args.extend_from_slice(extra);
+    (catchment(&args), out)
+}
+
+#[test]
+fn pins_and_forbids_are_honoured() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (o, out) = allocate_with(tmp.path(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = school_of(&out, "Z001", "primary");
+    assert_eq!(before, "P1", "Z001 lies next to P1");
+
+    let locks = tmp.path().join("locks.csv");
+    std::fs::write(
+        &locks,
+        "zone,school,action,stage\nZ001,P3,pin,primary\nZ002,P1,forbid,\n",
+    )
+    .unwrap();
+    let (o, out) = allocate_with(tmp.path(), &["--locks", s(&locks)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(school_of(&out, "Z001", "primary"), "P3");
+    assert_ne!(school_of(&out, "Z002", "primary"), "P1");
+    assert_eq!(
+        read_json(&out.join("summary.json"))["stages"]["primary"]["violations"],
+        0
+    );
+}
+
+#[test]
+fn a_lock_set_no_plan_can_meet_names_the_school_and_the_shortage() {
+    let tmp = tempfile::tempdir().unwrap();
+    // P2 has 2 classes (90 seats); pin enough zones to need more.
+    let mut text = String::from("zone,school,action,stage\n");
+    for z in 1..=20 {
+        text.push_str(&format!("Z{z:03},P2,pin,primary\n"));
+    }
+    let locks = tmp.path().join("locks.csv");
+    std::fs::write(&locks, text).unwrap();
+    let (o, out) = allocate_with(tmp.path(), &["--locks", s(&locks)]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("school \"P2\"") && err.contains("it has 90") && err.contains("short"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_bad_lock_is_named_by_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let locks = tmp.path().join("locks.csv");
+    std::fs::write(&locks, "zone,school,action\nZ001,P1,pin\nZ404,P1,pin\n").unwrap();
+    let (o, _) = allocate_with(tmp.path(), &["--locks", s(&locks)]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err.contains("locks.csv: line 3") && err.contains("\"Z404\" is not in the zones file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_stability_weight_keeps_children_at_todays_school() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Today's catchments: a plan drawn without P1. With P1 back, the free
+    // plan moves many children to it; a heavy stability weight keeps them.
+    let mut forbid = String::from("zone,school,action\n");
+    for z in 1..=30 {
+        forbid.push_str(&format!("Z{z:03},P1,forbid\n"));
+    }
+    let locks = tmp.path().join("no-p1.csv");
+    std::fs::write(&locks, forbid).unwrap();
+    let (o, today) = allocate_with(tmp.path(), &["--locks", s(&locks)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut zones = read_json(&tiny().join("zones.geojson"));
+    for (f, p) in zones["features"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .zip(zones_props(&today))
+    {
+        f["properties"]["current_primary"] = p["school_primary"].clone();
+    }
+    let zp = tmp.path().join("zones.geojson");
+    std::fs::write(&zp, zones.to_string()).unwrap();
+    let run = |weight: &str, name: &str| {
+        let out = tmp.path().join(name);
+        let o = catchment(&[
+            "allocate",
+            "--zones",
+            s(&zp),
+            "--schools",
+            s(&tiny().join("schools.geojson")),
+            "--stability-km",
+            weight,
+            "--out",
+            s(&out),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        read_json(&out.join("summary.json"))["stages"]["primary"].clone()
+    };
+    let free = run("0", "free");
+    let stable = run("50", "stable");
+    let moved = |v: &serde_json::Value| v["moved"].as_u64().unwrap();
+    assert!(moved(&free) > 0);
+    assert!(
+        moved(&stable) < moved(&free),
+        "{} vs {}",
+        moved(&stable),
+        moved(&free)
+    );
+    assert!(stable["travel_km"].as_f64().unwrap() >= free["travel_km"].as_f64().unwrap());
+    assert_eq!(stable["violations"], 0);
+    assert!(stable["bound_km"].as_f64().unwrap() <= stable["objective_km"].as_f64().unwrap());
+}
