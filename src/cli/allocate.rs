@@ -58,6 +58,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         settings: args.solver.apply(Settings::default()),
         locks: args.preferences.locks,
         stability_km: args.preferences.stability_km.unwrap_or(0.0),
+        contiguous: !args.preferences.allow_pieces,
         out: args.out,
     }
     .execute()

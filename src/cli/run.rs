@@ -39,6 +39,10 @@ pub struct PreferenceArgs {
     /// (`current_*`) is worth; 0 ignores stability.
     #[arg(long)]
     pub stability_km: Option<f64>,
+    /// Leave catchments as the distance-optimal plan draws them, in pieces
+    /// where seats run short (by default every catchment is made connected).
+    #[arg(long)]
+    pub allow_pieces: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -55,6 +59,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .preferences
             .stability_km
             .unwrap_or(scenario.stability_km),
+        contiguous: scenario.contiguous && !args.preferences.allow_pieces,
         out: args.out.unwrap_or(scenario.out),
     };
     job.execute()
@@ -70,6 +75,7 @@ pub struct Job {
     pub settings: Settings,
     pub locks: Option<PathBuf>,
     pub stability_km: f64,
+    pub contiguous: bool,
     pub out: PathBuf,
 }
 
@@ -91,6 +97,7 @@ impl Job {
                 None => Vec::new(),
             },
             stability_km: self.stability_km,
+            contiguous: self.contiguous,
         };
         let plan = allocate(
             &region,

@@ -25,6 +25,9 @@ struct ScenarioFile {
     /// Km of travel one moved child is worth (against `current_*`).
     #[serde(default)]
     stability_km: f64,
+    /// Every catchment one connected piece (default true).
+    #[serde(default = "yes")]
+    contiguous: bool,
     #[serde(default)]
     policy: Policy,
     #[serde(default)]
@@ -43,6 +46,7 @@ pub struct Scenario {
     pub out: PathBuf,
     pub locks: Option<PathBuf>,
     pub stability_km: f64,
+    pub contiguous: bool,
     pub policy: Policy,
     pub solver: Settings,
 }
@@ -66,6 +70,10 @@ pub enum ScenarioError {
     },
     #[error("{path}: {source}")]
     Policy { path: PathBuf, source: PolicyError },
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Scenario {
@@ -121,6 +129,7 @@ impl Scenario {
                 .map(|l| resolve("locks", l))
                 .transpose()?,
             stability_km: file.stability_km,
+            contiguous: file.contiguous,
             out: file
                 .out
                 .map(|o| base.join(o))

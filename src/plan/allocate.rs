@@ -18,14 +18,18 @@ use rstar::primitives::GeomWithData;
 
 use std::collections::{HashMap, HashSet};
 
-use super::{Plan, Preferences, Quality, SolveStats, StagePlan, Unplaced, ZonePlan};
+use super::{
+    Plan, Preferences, Quality, SolveStats, StagePlan, Unplaced, ZonePlan, make_contiguous,
+};
 use crate::model::{LockKind, Region, Stage};
 use crate::policy::{Policy, Seats};
 use crate::solve::{
     self, Arc, Component, Instance, Outcome, Relaxation, Settings, SolveError, Target,
     UNPLACED_COST_M, relax, relax_again,
 };
-use crate::spatial::{Candidate, Nearest, SchoolIndex, rounded_metres, unit_vector};
+use crate::spatial::{
+    Adjacency, Candidate, DEFAULT_TOLERANCE_M, Nearest, SchoolIndex, rounded_metres, unit_vector,
+};
 
 /// A school that pinned zones alone would overfill.
 #[derive(Clone, Debug, PartialEq)]
@@ -187,11 +191,19 @@ pub fn allocate(
             &mut stages[stage.index()].zones,
         );
     }
-    Ok(Plan {
+    let mut plan = Plan {
         stages,
         seats,
         stats,
-    })
+        contiguous: preferences.contiguous,
+        contiguity: Default::default(),
+    };
+    if preferences.contiguous {
+        let adjacency = Adjacency::build(&region.zones, DEFAULT_TOLERANCE_M);
+        plan.contiguity = make_contiguous(&mut plan, region, policy, &adjacency, preferences);
+        plan.recount(region, preferences.stability_km);
+    }
+    Ok(plan)
 }
 
 fn split_by_county(region: &Region) -> Vec<Part<'_>> {

@@ -4,10 +4,12 @@
 
 mod allocate;
 mod check;
+mod contiguity;
 mod figures;
 
 pub use allocate::{Observer, PlanError, Shortage, allocate};
 pub use check::{Found, Violation, check};
+pub use contiguity::{Broken, ContiguityReport, home_zones, make_contiguous};
 pub use figures::{SchoolFigures, StageTotals};
 
 use std::fmt;
@@ -62,14 +64,28 @@ pub struct ZonePlan {
     pub reason: Option<Unplaced>,
 }
 
-/// What officers and planners add to the policy: their locks, and how much
-/// they value keeping children at today's school.
-#[derive(Clone, Debug, Default)]
+/// What officers and planners add to the policy: their locks, how much
+/// they value keeping children at today's school, and whether catchments
+/// must be connected.
+#[derive(Clone, Debug)]
 pub struct Preferences {
     pub locks: Vec<Lock>,
     /// What moving one child away from today's catchment school (the zone's
     /// `current_*`) costs, in km of travel; 0: stability is not weighed.
     pub stability_km: f64,
+    /// Every catchment one connected piece around its school (where the map
+    /// allows). On by default: a catchment in pieces cannot be published.
+    pub contiguous: bool,
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Preferences {
+            locks: Vec::new(),
+            stability_km: 0.0,
+            contiguous: true,
+        }
+    }
 }
 
 /// Quality of a stage's plan: travel, bound and gap.
@@ -152,11 +168,54 @@ pub struct Plan {
     pub stages: [StagePlan; 2],
     pub seats: Vec<Seats>,
     pub stats: SolveStats,
+    /// Whether catchments were made connected.
+    pub contiguous: bool,
+    /// What making catchments connected did (empty when not asked for).
+    pub contiguity: [ContiguityReport; 2],
 }
 
 impl Plan {
     pub fn stage(&self, stage: Stage) -> &StagePlan {
         &self.stages[stage.index()]
+    }
+
+    /// Recounts objective, travel and moved children from the zones (after
+    /// zones changed school outside the solver); bounds stay.
+    pub fn recount(&mut self, region: &Region, stability_km: f64) {
+        let stability_m = (stability_km * 1000.0).round() as i128;
+        let mut total = (0i128, 0i128, 0u64);
+        for stage in Stage::ALL {
+            let (mut objective, mut travel, mut moved) = (0i128, 0i128, 0u64);
+            for (z, zp) in self.stages[stage.index()].zones.iter().enumerate() {
+                let (Some(s), Some(m)) = (zp.school, zp.metres) else {
+                    continue;
+                };
+                if zp.placed == 0 {
+                    continue;
+                }
+                let q = zp.placed as i128;
+                travel += q * m as i128;
+                objective += q * m as i128;
+                let today = region.zones[z].current[stage.index()];
+                if today.is_some_and(|t| t != s as usize) {
+                    moved += zp.placed as u64;
+                    objective += q * stability_m;
+                }
+            }
+            let q = &mut self.stages[stage.index()].quality;
+            q.objective_m = objective;
+            q.travel_m = travel;
+            q.moved = moved;
+            q.bound_m = q.bound_m.min(objective);
+            total.0 += objective;
+            total.1 += travel;
+            total.2 += moved;
+        }
+        let t = &mut self.stats.total;
+        t.objective_m = total.0;
+        t.travel_m = total.1;
+        t.moved = total.2;
+        t.bound_m = t.bound_m.min(total.0);
     }
 
     /// Children in = placed + unplaced, for every zone and stage. Checked on

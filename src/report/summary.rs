@@ -36,6 +36,20 @@ pub struct StageSummary {
     pub largest_class: u32,
     pub mean_km: f64,
     pub max_km: f64,
+    pub contiguity: ContiguitySummary,
+}
+
+/// How connected the catchments are.
+#[derive(Clone, Debug, Serialize)]
+pub struct ContiguitySummary {
+    /// Whether catchments were made connected at all (`contiguous`).
+    pub enforced: bool,
+    /// Stray pieces in the distance-optimal plan, before repair.
+    pub strays_before: usize,
+    pub zones_moved: usize,
+    /// Catchments still in more than one piece (each explained in report.md).
+    pub catchments_in_pieces: usize,
+    pub zones_outside_their_schools_piece: usize,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -126,6 +140,23 @@ impl Summary {
                     0.0
                 },
                 max_km: figures.iter().map(|f| f.max_km).fold(0.0, f64::max),
+                contiguity: {
+                    let c = &plan.contiguity[stage.index()];
+                    let mut schools: Vec<usize> = c.broken.iter().map(|b| b.school).collect();
+                    schools.sort_unstable();
+                    schools.dedup();
+                    ContiguitySummary {
+                        enforced: plan.contiguous,
+                        strays_before: c.strays_before,
+                        zones_moved: c.zones_moved,
+                        catchments_in_pieces: schools.len(),
+                        zones_outside_their_schools_piece: c
+                            .broken
+                            .iter()
+                            .map(|b| b.zones.len())
+                            .sum(),
+                    }
+                },
             }
         };
         let t = plan.stats.total;
@@ -261,6 +292,43 @@ pub fn report_md(
             Err(e) => format!("BROKEN: {e}"),
         }
     )?;
+    for stage in Stage::ALL {
+        let c = &s.stage(stage).contiguity;
+        if !c.enforced {
+            writeln!(
+                w,
+                "Contiguity ({}): not enforced (`--allow-pieces`).",
+                stage.key()
+            )?;
+            continue;
+        }
+        writeln!(
+            w,
+            "Contiguity ({}): {} stray pieces in the distance-optimal plan; {} zone moves made catchments connected; {} catchments remain in pieces.",
+            stage.key(),
+            c.strays_before,
+            c.zones_moved,
+            c.catchments_in_pieces
+        )?;
+        for b in &plan.contiguity[stage.index()].broken {
+            let ids: Vec<&str> = b
+                .zones
+                .iter()
+                .take(10)
+                .map(|&z| region.zones[z].id.as_str())
+                .collect();
+            writeln!(
+                w,
+                "- {} {}: {} zones apart ({}{}): {}",
+                region.schools[b.school].id,
+                region.schools[b.school].name,
+                b.zones.len(),
+                ids.join(", "),
+                if b.zones.len() > 10 { ", …" } else { "" },
+                b.reason
+            )?;
+        }
+    }
     if s.violations.is_empty() {
         writeln!(
             w,
