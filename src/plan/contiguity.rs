@@ -20,7 +20,7 @@ use rstar::{AABB, RTree};
 use super::{Plan, ZonePlan};
 use crate::model::{LockKind, Region, Shape, Stage};
 use crate::policy::{Policy, Seats};
-use crate::spatial::{Adjacency, rounded_metres, unit_vector};
+use crate::spatial::{Adjacency, metres_of_chord2, unit_vector};
 
 /// What contiguity could not be reached for, per stage.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -59,6 +59,12 @@ struct Catchments<'a> {
     home: Vec<Option<usize>>,
     max_m: Option<f64>,
     stability_m: i64,
+    /// Unit vectors of zone centroids and schools, computed once.
+    zone_at: Vec<[f64; 3]>,
+    school_at: Vec<[f64; 3]>,
+    /// Scratch marks for walks: a zone is seen when its mark equals the
+    /// current epoch, so a walk needs no clearing.
+    marks: std::cell::RefCell<(Vec<u32>, u32)>,
 }
 
 impl Catchments<'_> {
@@ -75,10 +81,8 @@ impl Catchments<'_> {
     }
 
     fn metres(&self, z: usize, s: usize) -> i64 {
-        rounded_metres(
-            self.region.zones[z].centroid,
-            self.region.schools[s].location,
-        )
+        let (a, b) = (self.zone_at[z], self.school_at[s]);
+        metres_of_chord2((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2))
     }
 
     /// Cost per child as the allocation counts it: travel plus the
@@ -235,6 +239,148 @@ impl Catchments<'_> {
         }
     }
 
+    /// Hands a stray piece to the neighbouring catchment where it costs
+    /// least, even one without room, and then makes room there by passing
+    /// boundary zones on along a chain of catchments to one with seats
+    /// left. Undone entirely if no such chain exists.
+    fn resolve_by_chain(&mut self, piece: &[usize], main: &mut Vec<bool>) -> bool {
+        let from = self.school_of[piece[0]].expect("assigned") as usize;
+        let mut receivers: Vec<(i64, usize)> = piece
+            .iter()
+            .flat_map(|&z| self.adjacency.neighbours(z).iter())
+            .filter(|&&w| main[w as usize])
+            .filter_map(|&w| self.school_of[w as usize].map(|s| s as usize))
+            .filter(|&r| r != from && piece.iter().all(|&z| self.may_take(z, r)))
+            .map(|r| {
+                let delta: i64 = piece
+                    .iter()
+                    .map(|&z| self.placed[z] as i64 * (self.cost(z, r) - self.cost(z, from)))
+                    .sum();
+                (delta, r)
+            })
+            .collect();
+        receivers.sort_unstable();
+        receivers.dedup();
+        for &(_, r) in receivers.iter().take(3) {
+            let mut journal: Vec<(usize, usize)> = Vec::new();
+            for &z in piece {
+                journal.push((z, from));
+                self.move_zone(z, r);
+                main[z] = true;
+            }
+            if self.relieve(r, main, &mut journal) {
+                return true;
+            }
+            for &(z, back) in journal.iter().rev() {
+                self.move_zone(z, back);
+            }
+            *main = self.main_pieces();
+        }
+        false
+    }
+
+    /// Brings school `r` back within its seats by chains of boundary moves
+    /// towards catchments with room; records every move in `journal`.
+    fn relieve(&mut self, r: usize, main: &mut [bool], journal: &mut Vec<(usize, usize)>) -> bool {
+        let mut budget = 64;
+        while self.room(r) < 0 || self.over_anywhere(journal) {
+            if budget == 0 {
+                return false;
+            }
+            budget -= 1;
+            let over = if self.room(r) < 0 {
+                r
+            } else {
+                match self.first_over(journal) {
+                    Some(s) => s,
+                    None => return true,
+                }
+            };
+            let Some(path) = self.chain_from(over, main) else {
+                return false;
+            };
+            for (z, to) in path {
+                journal.push((z, self.school_of[z].expect("assigned") as usize));
+                self.move_zone(z, to);
+                main[z] = true;
+            }
+        }
+        true
+    }
+
+    /// Schools touched by the journal that are over their seats.
+    fn first_over(&self, journal: &[(usize, usize)]) -> Option<usize> {
+        journal
+            .iter()
+            .flat_map(|&(z, s)| [s, self.school_of[z].expect("assigned") as usize])
+            .find(|&s| self.room(s) < 0)
+    }
+
+    fn over_anywhere(&self, journal: &[(usize, usize)]) -> bool {
+        self.first_over(journal).is_some()
+    }
+
+    /// The cheapest chain of boundary moves from school `start` to a school
+    /// with room, breadth first over catchments: each step moves one zone
+    /// with children from the edge of one catchment's main piece into the
+    /// adjacent main piece of the next, without splitting the first.
+    fn chain_from(&self, start: usize, main: &[bool]) -> Option<Vec<(usize, usize)>> {
+        let n = self.region.schools.len();
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for z in 0..self.region.zones.len() {
+            if main[z]
+                && let Some(s) = self.school_of[z]
+            {
+                members[s as usize].push(z);
+            }
+        }
+        let mut parent: Vec<Option<(usize, usize)>> = vec![None; n];
+        let mut visited = vec![false; n];
+        visited[start] = true;
+        let mut queue = VecDeque::from([start]);
+        while let Some(t) = queue.pop_front() {
+            let mut edges: Vec<(i64, usize, usize)> = Vec::new();
+            for &z in &members[t] {
+                if self.placed[z] == 0 || self.pinned[z] || self.home[t] == Some(z) {
+                    continue;
+                }
+                for &w in self.adjacency.neighbours(z) {
+                    let w = w as usize;
+                    let Some(u) = self.school_of[w].map(|s| s as usize) else {
+                        continue;
+                    };
+                    if u == t || visited[u] || !main[w] || !self.may_take(z, u) {
+                        continue;
+                    }
+                    let delta = self.placed[z] as i64 * (self.cost(z, u) - self.cost(z, t));
+                    edges.push((delta, z, u));
+                }
+            }
+            edges.sort_unstable();
+            edges.dedup();
+            for (_, z, u) in edges {
+                if visited[u] || !self.stays_connected_without(z, t as u32) {
+                    continue;
+                }
+                visited[u] = true;
+                parent[u] = Some((t, z));
+                if self.room(u) >= self.placed[z] as i64 {
+                    // Walk back to the start: moves listed from the end of
+                    // the chain, so each receives before it gives.
+                    let mut path = Vec::new();
+                    let mut v = u;
+                    while let Some((p, z)) = parent[v] {
+                        path.push((z, v));
+                        v = p;
+                    }
+                    return Some(path);
+                }
+                queue.push_back(u);
+            }
+        }
+        None
+    }
+
     /// Whether school `s` stays in one piece without zone `z` (a breadth-
     /// first walk from one of `z`'s neighbours in `s` must reach the others).
     fn stays_connected_without(&self, z: usize, s: u32) -> bool {
@@ -248,15 +394,23 @@ impl Catchments<'_> {
         if same.len() <= 1 {
             return true;
         }
-        let mut seen = std::collections::HashSet::new();
-        seen.insert(z);
-        seen.insert(same[0]);
+        let mut marks = self.marks.borrow_mut();
+        let (mark, epoch) = &mut *marks;
+        *epoch = epoch.wrapping_add(1);
+        if *epoch == 0 {
+            mark.fill(0);
+            *epoch = 1;
+        }
+        let epoch = *epoch;
+        mark[z] = epoch;
+        mark[same[0]] = epoch;
         let mut queue = VecDeque::from([same[0]]);
         let mut found = 1;
         while let Some(v) = queue.pop_front() {
             for &w in self.adjacency.neighbours(v) {
                 let w = w as usize;
-                if self.school_of[w] == Some(s) && seen.insert(w) {
+                if self.school_of[w] == Some(s) && mark[w] != epoch {
+                    mark[w] = epoch;
                     if same.contains(&w) {
                         found += 1;
                         if found == same.len() {
@@ -419,6 +573,17 @@ pub fn make_contiguous(
             home,
             max_m: policy.stage(stage).max_km.map(|km| km * 1000.0),
             stability_m,
+            zone_at: region
+                .zones
+                .iter()
+                .map(|z| unit_vector(z.centroid))
+                .collect(),
+            school_at: region
+                .schools
+                .iter()
+                .map(|s| unit_vector(s.location))
+                .collect(),
+            marks: std::cell::RefCell::new((vec![0; region.zones.len()], 0)),
         };
         for l in locks.iter().filter(|l| l.stage == stage) {
             match l.kind {
@@ -439,8 +604,11 @@ pub fn make_contiguous(
             rounds += 1;
             let mut progress = false;
             for piece in &strays {
-                let main = state.main_pieces();
-                if piece.iter().all(|&z| !main[z]) && state.resolve(piece, &main) {
+                let mut main = state.main_pieces();
+                if !piece.iter().all(|&z| !main[z]) {
+                    continue;
+                }
+                if state.resolve(piece, &main) || state.resolve_by_chain(piece, &mut main) {
                     progress = true;
                     report.zones_moved += 1;
                 }
