@@ -4,6 +4,7 @@
 
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
+use spade::{DelaunayTriangulation, Point2, Triangulation};
 
 use crate::model::{Region, Stage};
 use crate::spatial::unit_vector;
@@ -28,26 +29,59 @@ pub const PALETTE: [[u8; 3]; 12] = [
 pub const NO_CATCHMENT: [u8; 3] = [0xee, 0xee, 0xee];
 
 /// A colour per school (indexed like `region.schools`): greedy colouring in
-/// school order, avoiding the colours of the nearest schools of the stage.
+/// school order over the schools' Delaunay neighbours plus their nearest
+/// schools. Catchments are roughly the schools' Voronoi cells, whose
+/// neighbours are exactly the Delaunay neighbours, so adjacent catchments
+/// almost always differ; and the colours depend only on the school layer,
+/// so a school keeps its colour while boundaries are edited.
 pub fn school_colors(region: &Region, stage: Stage) -> Vec<[u8; 3]> {
-    const NEIGHBOURS: usize = 8;
+    const NEAREST: usize = 6;
     let eligible: Vec<usize> = (0..region.schools.len())
         .filter(|&s| region.schools[s].takes_catchment(stage))
         .collect();
+    let mut neighbours: Vec<Vec<usize>> = vec![Vec::new(); region.schools.len()];
     let tree = RTree::bulk_load(
         eligible
             .iter()
             .map(|&s| GeomWithData::new(unit_vector(region.schools[s].location), s))
             .collect(),
     );
+    for &s in &eligible {
+        for n in tree
+            .nearest_neighbor_iter(&unit_vector(region.schools[s].location))
+            .take(NEAREST + 1)
+        {
+            if n.data != s {
+                neighbours[s].push(n.data);
+                neighbours[n.data].push(s);
+            }
+        }
+    }
+    let mut delaunay: DelaunayTriangulation<Point2<f64>> = DelaunayTriangulation::new();
+    let mut vertex_school = Vec::new();
+    for &s in &eligible {
+        let p = region.schools[s].location;
+        let at = Point2::new(p.x() * p.y().to_radians().cos(), p.y());
+        if let Ok(v) = delaunay.insert(at)
+            && v.index() == vertex_school.len()
+        {
+            vertex_school.push(s);
+        }
+    }
+    for e in delaunay.undirected_edges() {
+        let [a, b] = e
+            .vertices()
+            .map(|v| vertex_school.get(v.fix().index()).copied());
+        if let (Some(a), Some(b)) = (a, b) {
+            neighbours[a].push(b);
+            neighbours[b].push(a);
+        }
+    }
     let mut colour: Vec<Option<usize>> = vec![None; region.schools.len()];
     for &s in &eligible {
         let mut used = [false; PALETTE.len()];
-        for n in tree
-            .nearest_neighbor_iter(&unit_vector(region.schools[s].location))
-            .take(NEIGHBOURS + 1)
-        {
-            if let Some(c) = colour[n.data] {
+        for &n in &neighbours[s] {
+            if let Some(c) = colour[n] {
                 used[c] = true;
             }
         }
