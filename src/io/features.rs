@@ -118,6 +118,18 @@ impl<'a> FeatureReader<'a> {
         }
     }
 
+    /// An amount (area, money, staff): a finite number >= 0.
+    pub fn amount(&self, field: &str) -> Result<Option<f64>, InputError> {
+        match self.properties.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => match n.as_f64() {
+                Some(x) if x.is_finite() && x >= 0.0 => Ok(Some(x)),
+                _ => Err(self.error(field, n.to_string(), "a number >= 0")),
+            },
+            Some(other) => Err(self.error(field, describe(Some(other)), "a number >= 0")),
+        }
+    }
+
     /// Checks every position of a geometry: two finite numbers, longitude in
     /// [-180, 180] and latitude in [-90, 90] (WGS84, RFC 7946 order lon, lat).
     pub fn check_coordinates(&self, value: &GeometryValue) -> Result<(), InputError> {

@@ -7,6 +7,7 @@ use geojson::GeometryValue;
 use super::InputError;
 use super::features::{FeatureReader, IdRegistry, describe, read_collection};
 use crate::model::{School, SchoolKind, Sector, Stage};
+use crate::policy::balance::RESOURCE_FIELDS;
 
 pub fn read(path: &Path) -> Result<Vec<School>, InputError> {
     let features = read_collection(path, "school (a Point feature)")?;
@@ -78,6 +79,9 @@ pub fn read(path: &Path) -> Result<Vec<School>, InputError> {
                     ),
                 ));
             }
+        }
+        for field in RESOURCE_FIELDS {
+            f.amount(field)?;
         }
         let name = f.string("name")?.unwrap_or_else(|| id.clone());
         let county = f.string("county")?;

@@ -1,7 +1,7 @@
 //! The numbers a bureau reports per school and stage, computed from a plan.
 
 use crate::model::{Region, Stage};
-use crate::policy::{Classes, Policy};
+use crate::policy::{Classes, Policy, balance};
 
 use super::Plan;
 
@@ -27,6 +27,14 @@ pub struct SchoolFigures {
     pub zones: usize,
     pub mean_km: f64,
     pub max_km: f64,
+    /// Pupils of this stage after the intake (continuing + intake).
+    pub stage_pupils: u32,
+    /// Teachers this stage's pupils need at the policy's staff ratio.
+    pub teachers: f64,
+    /// Balance indicators R1-R7 of this stage's part (None: no data).
+    pub indicators: [Option<f64>; 7],
+    /// Whether the part passes the balance evaluation (None: data missing).
+    pub balance_pass: Option<bool>,
 }
 
 impl SchoolFigures {
@@ -111,6 +119,20 @@ impl Plan {
             }
         }
         for (s, f) in figures.iter_mut().enumerate() {
+            let school = &region.schools[s];
+            f.stage_pupils = school.enrolled[stage.index()] + f.intake;
+            f.teachers = f.stage_pupils as f64 / policy.stage(stage).pupils_per_teacher;
+            let mut pupils = [0.0; 2];
+            pupils[stage.index()] = f.stage_pupils as f64;
+            let o = other.index();
+            pupils[o] = (school.enrolled[o] + other_intake[s]) as f64;
+            let part = balance::part(school, stage, pupils, &policy.balance);
+            f.indicators = balance::indicators(&part);
+            f.balance_pass = balance::passes(
+                &f.indicators,
+                policy.balance.thresholds(stage),
+                policy.balance.near_miss,
+            );
             f.classes = Classes::for_intake(f.intake, policy.stage(stage).class_limit);
             f.mean_km = if f.intake > 0 {
                 km_sum[s] / f.intake as f64
@@ -121,6 +143,39 @@ impl Plan {
         }
         figures.retain(|f| region.schools[f.school].kind.teaches(stage));
         figures
+    }
+
+    /// The between-school spread of each balance indicator over the public
+    /// schools that teach the stage.
+    pub fn balance(
+        &self,
+        region: &Region,
+        policy: &Policy,
+        stage: Stage,
+    ) -> [Option<balance::Spread>; 7] {
+        let other = match stage {
+            Stage::Primary => Stage::Junior,
+            Stage::Junior => Stage::Primary,
+        };
+        let other_figures = self.school_figures(region, policy, other);
+        let parts: Vec<balance::Part> = self
+            .school_figures(region, policy, stage)
+            .iter()
+            .filter(|f| region.schools[f.school].takes_catchment(stage))
+            .map(|f| {
+                let school = &region.schools[f.school];
+                let mut pupils = [0.0; 2];
+                pupils[stage.index()] = f.stage_pupils as f64;
+                pupils[other.index()] = other_figures
+                    .iter()
+                    .find(|o| o.school == f.school)
+                    .map_or(school.enrolled[other.index()] as f64, |o| {
+                        o.stage_pupils as f64
+                    });
+                balance::part(school, stage, pupils, &policy.balance)
+            })
+            .collect();
+        balance::spreads(&parts, &policy.balance, stage)
     }
 
     pub fn totals(&self, region: &Region, stage: Stage) -> StageTotals {

@@ -84,6 +84,41 @@ pub struct ViolationSummary {
     pub problem: String,
 }
 
+#[derive(Clone, Debug, Serialize)]
+pub struct BalanceSummary {
+    pub primary: serde_json::Map<String, serde_json::Value>,
+    pub junior: serde_json::Map<String, serde_json::Value>,
+}
+
+fn balance_of(
+    region: &Region,
+    policy: &Policy,
+    plan: &Plan,
+    stage: Stage,
+) -> serde_json::Map<String, serde_json::Value> {
+    let spreads = plan.balance(region, policy, stage);
+    let mut out = serde_json::Map::new();
+    for (i, spread) in spreads.iter().enumerate() {
+        let value = match spread {
+            Some(s) => serde_json::json!({"cv": round(s.cv, 4), "limit": s.limit, "pass": s.pass}),
+            None => serde_json::Value::Null,
+        };
+        out.insert(format!("R{}", i + 1), value);
+    }
+    let figures = plan.school_figures(region, policy, stage);
+    let judged: Vec<bool> = figures
+        .iter()
+        .filter(|f| region.schools[f.school].takes_catchment(stage))
+        .filter_map(|f| f.balance_pass)
+        .collect();
+    out.insert("schools_judged".into(), judged.len().into());
+    out.insert(
+        "schools_passing".into(),
+        judged.iter().filter(|&&p| p).count().into(),
+    );
+    out
+}
+
 /// Everything `summary.json` holds.
 #[derive(Clone, Debug, Serialize)]
 pub struct Summary {
@@ -95,6 +130,10 @@ pub struct Summary {
     /// is the one the solver proves jointly.
     pub total: Total,
     pub solver: SolverSummary,
+    /// Balance indicators: per stage, each indicator's enrollment-weighted
+    /// coefficient of variation between schools against its limit (null
+    /// where some school lacks the data).
+    pub balance: BalanceSummary,
     pub violations: Vec<ViolationSummary>,
     /// Wall-clock seconds of the run: the one value that differs between
     /// otherwise byte-identical runs.
@@ -182,6 +221,10 @@ impl Summary {
                 widened_units: plan.stats.widened_units,
                 widening_rounds: plan.stats.widening_rounds,
                 split_units: plan.stats.split_units,
+            },
+            balance: BalanceSummary {
+                primary: balance_of(region, policy, plan, Stage::Primary),
+                junior: balance_of(region, policy, plan, Stage::Junior),
             },
             violations: found
                 .iter()
@@ -281,6 +324,43 @@ pub fn report_md(
         s.solver.widening_rounds,
         s.solver.split_units
     )?;
+    writeln!(w)?;
+    writeln!(w, "## Balance (优质均衡)")?;
+    writeln!(w)?;
+    writeln!(
+        w,
+        "Enrollment-weighted coefficient of variation between public schools, after this intake:"
+    )?;
+    writeln!(w)?;
+    writeln!(w, "| indicator | primary CV (limit) | junior CV (limit) |")?;
+    writeln!(w, "|---|---:|---:|")?;
+    const NAMES: [&str; 7] = [
+        "R1 qualified teachers /100 pupils",
+        "R2 backbone teachers /100 pupils",
+        "R3 PE and arts teachers /100 pupils",
+        "R4 teaching area m² /pupil",
+        "R5 sports area m² /pupil",
+        "R6 equipment CNY /pupil",
+        "R7 multimedia rooms /100 pupils",
+    ];
+    for (i, name) in NAMES.iter().enumerate() {
+        let cell = |m: &serde_json::Map<String, serde_json::Value>| match &m[&format!("R{}", i + 1)]
+        {
+            serde_json::Value::Null => "no data".to_string(),
+            v => format!(
+                "{:.3} ({}) {}",
+                v["cv"].as_f64().unwrap_or(0.0),
+                v["limit"],
+                if v["pass"] == true { "pass" } else { "FAIL" }
+            ),
+        };
+        writeln!(
+            w,
+            "| {name} | {} | {} |",
+            cell(&s.balance.primary),
+            cell(&s.balance.junior)
+        )?;
+    }
     writeln!(w)?;
     writeln!(w, "## Checks")?;
     writeln!(w)?;

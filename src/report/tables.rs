@@ -47,33 +47,52 @@ pub fn schools_csv(
         "zones",
         "mean_km",
         "max_km",
+        "teachers_needed",
+        "R1",
+        "R2",
+        "R3",
+        "R4",
+        "R5",
+        "R6",
+        "R7",
+        "balance_pass",
     ])?;
     for stage in Stage::ALL {
         for f in plan.school_figures(region, policy, stage) {
             let s = &region.schools[f.school];
-            csv.write_record([
-                stage.key().to_string(),
-                s.id.clone(),
-                s.name.clone(),
-                s.kind.key().to_string(),
-                s.sector.key().to_string(),
-                s.county.clone().unwrap_or_default(),
-                f.intake.to_string(),
-                f.local.to_string(),
-                f.migrant.to_string(),
-                f.classes.opened.to_string(),
-                f.classes_available.map_or(String::new(), |c| c.to_string()),
-                f.classes.largest.to_string(),
-                fixed(f.classes.mean(f.intake), 1),
-                f.seats.to_string(),
-                fixed(f.utilization(), 3),
-                f.continuing.to_string(),
-                f.school_total.to_string(),
-                f.school_limit.to_string(),
-                f.zones.to_string(),
-                fixed(f.mean_km, 3),
-                fixed(f.max_km, 3),
-            ])?;
+            csv.write_record(
+                [
+                    stage.key().to_string(),
+                    s.id.clone(),
+                    s.name.clone(),
+                    s.kind.key().to_string(),
+                    s.sector.key().to_string(),
+                    s.county.clone().unwrap_or_default(),
+                    f.intake.to_string(),
+                    f.local.to_string(),
+                    f.migrant.to_string(),
+                    f.classes.opened.to_string(),
+                    f.classes_available.map_or(String::new(), |c| c.to_string()),
+                    f.classes.largest.to_string(),
+                    fixed(f.classes.mean(f.intake), 1),
+                    f.seats.to_string(),
+                    fixed(f.utilization(), 3),
+                    f.continuing.to_string(),
+                    f.school_total.to_string(),
+                    f.school_limit.to_string(),
+                    f.zones.to_string(),
+                    fixed(f.mean_km, 3),
+                    fixed(f.max_km, 3),
+                    fixed(f.teachers, 1),
+                ]
+                .into_iter()
+                .chain(
+                    f.indicators
+                        .iter()
+                        .map(|v| v.map_or(String::new(), |x| fixed(x, 3))),
+                )
+                .chain([f.balance_pass.map_or(String::new(), |p| p.to_string())]),
+            )?;
         }
     }
     csv.flush()

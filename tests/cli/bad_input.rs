@@ -361,3 +361,17 @@ fn classes_for_a_stage_the_school_does_not_teach() {
         ],
     );
 }
+
+#[test]
+fn negative_resource() {
+    fails_with(
+        |_, s| school(s, 0)["sports_area_m2"] = json!(-5),
+        &[
+            "schools.geojson",
+            "features[0]",
+            "`sports_area_m2`",
+            "-5",
+            "a number >= 0",
+        ],
+    );
+}

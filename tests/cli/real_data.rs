@@ -10,7 +10,15 @@ fn santa_rosa_loads_and_allocates() {
     let out = tmp.path().join("sr");
     let (zones, schools) = (sr.join("zones-2025.geojson"), sr.join("schools.geojson"));
     let run = |out: &Path, extra: &[&str]| {
-        let mut args = vec!["allocate", "--zones", s(&zones), "--schools", s(&schools), "--out", s(out)];
+        let mut args = vec![
+            "allocate",
+            "--zones",
+            s(&zones),
+            "--schools",
+            s(&schools),
+            "--out",
+            s(out),
+        ];
         args.extend_from_slice(extra);
         let o = catchment(&args);
         assert!(o.status.success(), "{}", stderr(&o));
@@ -28,7 +36,10 @@ fn santa_rosa_loads_and_allocates() {
     // Connected catchments cost a little over the bound, and every one is
     // a single piece.
     let connected = run(&tmp.path().join("sr-connected"), &[]);
-    assert_eq!(connected["contiguity"]["catchments_in_pieces"], 0, "{connected}");
+    assert_eq!(
+        connected["contiguity"]["catchments_in_pieces"], 0,
+        "{connected}"
+    );
     assert_eq!(connected["placed"], 2861);
     assert!(connected["gap"].as_f64().unwrap() < 0.02, "{connected}");
 }

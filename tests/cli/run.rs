@@ -129,3 +129,32 @@ fn rerun_replaces_an_earlier_plan_but_never_a_foreign_folder() {
     assert!(stderr(&o).contains("refusing to replace"), "{}", stderr(&o));
     assert!(foreign.join("letter.txt").is_file());
 }
+
+#[test]
+fn balance_indicators_are_reported_per_school_and_county() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("plan");
+    let o = catchment(&["run", s(&tiny().join("scenario.toml")), "--out", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = read_json(&out.join("summary.json"));
+    for stage in ["primary", "junior"] {
+        let b = &summary["balance"][stage];
+        for i in 1..=7 {
+            let r = &b[format!("R{i}")];
+            let cv = r["cv"].as_f64().unwrap();
+            assert!(
+                cv >= 0.0 && r["limit"].as_f64().unwrap() > 0.0,
+                "{stage} R{i}: {r}"
+            );
+            assert_eq!(
+                r["pass"].as_bool().unwrap(),
+                cv <= r["limit"].as_f64().unwrap()
+            );
+        }
+        assert!(b["schools_judged"].as_u64().unwrap() >= 1);
+    }
+    // P3 is thinly staffed: it fails, and says so in schools.csv.
+    let csv = std::fs::read_to_string(out.join("schools.csv")).unwrap();
+    let p3 = csv.lines().find(|l| l.starts_with("primary,P3,")).unwrap();
+    assert!(p3.ends_with(",false"), "{p3}");
+}

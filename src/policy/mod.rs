@@ -4,7 +4,11 @@
 //! configurable from TOML; no other module carries policy literals. Unknown
 //! keys are rejected so that a misspelt rule is an error, not a silent default.
 
+pub mod balance;
+
 use serde::{Deserialize, Serialize};
+
+pub use balance::BalancePolicy;
 
 use crate::model::{School, SchoolKind, Stage};
 
@@ -16,6 +20,8 @@ pub struct StagePolicy {
     /// Children are never assigned farther than this (km, great circle).
     /// `None`: anywhere in their county.
     pub max_km: Option<f64>,
+    /// Staff ratio (生师比): pupils per teacher, for the teachers a plan needs.
+    pub pupils_per_teacher: f64,
 }
 
 /// The whole policy of a run.
@@ -32,6 +38,8 @@ pub struct Policy {
     pub large_class: u32,
     /// 超大班额: the oversize threshold, reported separately.
     pub oversize_class: u32,
+    /// Thresholds and limits of the balance evaluation.
+    pub balance: BalancePolicy,
 }
 
 /// A policy as written: every key optional, each missing one taking the
@@ -48,6 +56,7 @@ struct PolicyFile {
     nine_year_school_limit: Option<u32>,
     large_class: Option<u32>,
     oversize_class: Option<u32>,
+    balance: Option<BalancePolicy>,
 }
 
 #[derive(Default, Deserialize)]
@@ -55,6 +64,7 @@ struct PolicyFile {
 struct StagePolicyFile {
     class_limit: Option<u32>,
     max_km: Option<f64>,
+    pupils_per_teacher: Option<f64>,
 }
 
 impl StagePolicyFile {
@@ -62,6 +72,9 @@ impl StagePolicyFile {
         StagePolicy {
             class_limit: self.class_limit.unwrap_or(default.class_limit),
             max_km: self.max_km.or(default.max_km),
+            pupils_per_teacher: self
+                .pupils_per_teacher
+                .unwrap_or(default.pupils_per_teacher),
         }
     }
 }
@@ -76,6 +89,7 @@ impl From<PolicyFile> for Policy {
             nine_year_school_limit: f.nine_year_school_limit.unwrap_or(d.nine_year_school_limit),
             large_class: f.large_class.unwrap_or(d.large_class),
             oversize_class: f.oversize_class.unwrap_or(d.oversize_class),
+            balance: f.balance.unwrap_or(d.balance),
         }
     }
 }
@@ -86,15 +100,18 @@ impl Default for Policy {
             primary: StagePolicy {
                 class_limit: 45,
                 max_km: None,
+                pupils_per_teacher: 19.0,
             },
             junior: StagePolicy {
                 class_limit: 50,
                 max_km: None,
+                pupils_per_teacher: 13.5,
             },
             school_limit: 2000,
             nine_year_school_limit: 2500,
             large_class: 56,
             oversize_class: 66,
+            balance: BalancePolicy::default(),
         }
     }
 }
@@ -146,6 +163,21 @@ impl Policy {
                 && !(km.is_finite() && km > 0.0)
             {
                 return invalid(field, km.to_string(), "a positive distance in km");
+            }
+        }
+        for (field, ratio) in [
+            (
+                "primary.pupils_per_teacher",
+                self.primary.pupils_per_teacher,
+            ),
+            ("junior.pupils_per_teacher", self.junior.pupils_per_teacher),
+        ] {
+            if !(ratio.is_finite() && ratio > 0.0) {
+                return invalid(
+                    field,
+                    ratio.to_string(),
+                    "a positive number of pupils per teacher",
+                );
             }
         }
         if self.large_class == 0 || self.oversize_class < self.large_class {
