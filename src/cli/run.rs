@@ -1,6 +1,6 @@
 //! `catchment run SCENARIO.toml`: the main job.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -85,6 +85,7 @@ impl Job {
         let progress = Progress::new();
         progress.step("reading maps");
         let region = read_region(&self.zones, &self.schools)?;
+        let read_s = start.elapsed().as_secs_f64();
         progress.step("allocating");
         anyhow::ensure!(
             self.stability_km.is_finite() && self.stability_km >= 0.0,
@@ -109,6 +110,7 @@ impl Job {
         if let Err(e) = plan.conservation(&region) {
             anyhow::bail!("internal error, please report: children lost in the plan: {e}");
         }
+        let allocated_s = start.elapsed().as_secs_f64();
         progress.step("writing outputs");
         // The run time (up to writing) goes into summary.json only, so that
         // the other files stay identical from run to run.
@@ -121,7 +123,14 @@ impl Job {
         let summary = write_all(&self.out, &region, &self.policy, &plan, &info)
             .with_context(|| format!("writing the plan to {}", self.out.display()))?;
         progress.finish();
-        print_summary(&summary, &self.out, start.elapsed().as_secs_f64());
+        let total_s = start.elapsed().as_secs_f64();
+        print_summary(&summary);
+        println!(
+            "wrote {} in {total_s:.2} s (reading {read_s:.2} s, allocating {:.2} s, writing {:.2} s)",
+            self.out.display(),
+            allocated_s - read_s,
+            total_s - allocated_s
+        );
         if summary.violation_count() > 0 {
             eprintln!(
                 "error: the plan breaks {} hard limit(s); see {}",
@@ -139,7 +148,7 @@ fn round_ms(s: f64) -> f64 {
 }
 
 /// The one-screen summary at the end of a run.
-pub fn print_summary(s: &Summary, out: &Path, seconds: f64) {
+pub fn print_summary(s: &Summary) {
     println!("{}: {} zones, {} schools", s.scenario, s.zones, s.schools);
     println!(
         "{:<8} {:>9} {:>9} {:>9} {:>13} {:>13} {:>9} {:>10}",
@@ -171,7 +180,6 @@ pub fn print_summary(s: &Summary, out: &Path, seconds: f64) {
             "{unplaced} children have no seat: each is listed by zone and reason in unplaced.csv"
         );
     }
-    println!("wrote {} in {:.2} s", out.display(), seconds);
 }
 
 fn gap(g: Option<f64>) -> String {

@@ -126,39 +126,48 @@ pub fn render_map(
         pb.push_circle(x, y, r);
     };
 
-    // Zones in their school's colour; zones given as points as dots.
+    // Catchments in their school's colour (the dissolved areas: a few
+    // thousand paths even for a province, and no seams between zones);
+    // zones without a school in grey; zones given as points as dots.
     let seam = Stroke {
         width: 0.8,
         ..Stroke::default()
     };
+    for c in catchments {
+        let fill = paint(colors[c.figures.school], 255);
+        if let Some(path) = area_path(&proj, &c.area) {
+            pixmap.fill_path(&path, &fill, FillRule::EvenOdd, Transform::identity(), None);
+            pixmap.stroke_path(&path, &fill, &seam, Transform::identity(), None);
+        }
+    }
     let mut unplaced = PathBuilder::new();
     for (z, zone) in region.zones.iter().enumerate() {
-        let colour = zones[z]
-            .school
-            .map_or([0xf4, 0xf4, 0xf4], |s| colors[s as usize]);
-        let fill = paint(colour, 255);
         let shape = match &zone.shape {
-            Shape::Area(mp) => area_path(&proj, mp),
+            Shape::Area(mp) if zones[z].school.is_none() || zones[z].unplaced > 0 => {
+                area_path(&proj, mp)
+            }
+            Shape::Area(_) => None,
             Shape::Point(p) => {
                 let mut pb = PathBuilder::new();
                 dot(&mut pb, p.0, 2.5);
                 pb.finish()
             }
         };
-        if let Some(shape) = shape {
+        let Some(shape) = shape else { continue };
+        let colour = zones[z]
+            .school
+            .map_or([0xf4, 0xf4, 0xf4], |s| colors[s as usize]);
+        if zones[z].school.is_none() || matches!(zone.shape, Shape::Point(_)) {
             pixmap.fill_path(
                 &shape,
-                &fill,
+                &paint(colour, 255),
                 FillRule::EvenOdd,
                 Transform::identity(),
                 None,
             );
-            // Anti-aliased neighbours leave hairline seams; a stroke in the
-            // fill colour closes them.
-            pixmap.stroke_path(&shape, &fill, &seam, Transform::identity(), None);
-            if zones[z].unplaced > 0 {
-                unplaced.push_path(&shape);
-            }
+        }
+        if zones[z].unplaced > 0 {
+            unplaced.push_path(&shape);
         }
     }
     // Catchment outlines.

@@ -95,9 +95,8 @@ pub fn write_all(
         tables::lists_md(w, region, plan, info)
     })?;
     out.write("unplaced.csv", |w| tables::unplaced_csv(w, region, plan))?;
-    for stage in Stage::ALL {
-        let file = format!("map-{}.png", stage.key());
-        let path = out.path(&file);
+    let map = |stage: Stage| {
+        let path = out.path(&format!("map-{}.png", stage.key()));
         render_map(
             &path,
             region,
@@ -105,8 +104,11 @@ pub fn write_all(
             stage,
             &catchments[stage.index()],
             &colors[stage.index()],
-        )?;
-    }
+        )
+    };
+    let (primary, junior) = rayon::join(|| map(Stage::Primary), || map(Stage::Junior));
+    primary?;
+    junior?;
     out.write("report.md", |w| {
         summary::report_md(w, region, policy, plan, &summary)
     })?;
