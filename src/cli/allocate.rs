@@ -9,7 +9,7 @@ use catchment::policy::Policy;
 use catchment::solve::Settings;
 
 use super::SolverArgs;
-use super::run::{Job, PreferenceArgs};
+use super::run::{Input, Job, PreferenceArgs};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -52,8 +52,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Job {
         name,
         description: String::new(),
-        zones: args.zones,
-        schools: args.schools,
+        input: Input::Maps {
+            zones: args.zones,
+            schools: args.schools,
+        },
         policy,
         settings: args.solver.apply(Settings::default()),
         locks: args.preferences.locks,

@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::Context;
 
 use catchment::io::{Scenario, read_locks, read_region};
-use catchment::model::Stage;
+use catchment::model::{Region, Stage};
 use catchment::plan::{Preferences, allocate};
 use catchment::policy::Policy;
 use catchment::report::{RunInfo, Summary, write_all};
@@ -50,8 +50,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let job = Job {
         name: scenario.name.clone(),
         description: scenario.description.clone(),
-        zones: scenario.zones.clone(),
-        schools: scenario.schools.clone(),
+        input: Input::Scenario(Box::new(scenario.clone())),
         policy: scenario.policy.clone(),
         settings: args.solver.apply(scenario.solver.clone()),
         locks: args.preferences.locks.or(scenario.locks),
@@ -65,12 +64,28 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     job.execute()
 }
 
+/// Where a job's region comes from.
+pub enum Input {
+    /// Two map files as they are.
+    Maps { zones: PathBuf, schools: PathBuf },
+    /// A scenario: its maps with its changes applied.
+    Scenario(Box<Scenario>),
+}
+
+impl Input {
+    fn read(&self) -> anyhow::Result<Region> {
+        Ok(match self {
+            Input::Maps { zones, schools } => read_region(zones, schools)?,
+            Input::Scenario(s) => s.region()?,
+        })
+    }
+}
+
 /// One allocation run, however it was asked for.
 pub struct Job {
     pub name: String,
     pub description: String,
-    pub zones: PathBuf,
-    pub schools: PathBuf,
+    pub input: Input,
     pub policy: Policy,
     pub settings: Settings,
     pub locks: Option<PathBuf>,
@@ -84,7 +99,7 @@ impl Job {
         let start = Instant::now();
         let progress = Progress::new();
         progress.step("reading maps");
-        let region = read_region(&self.zones, &self.schools)?;
+        let region = self.input.read()?;
         let read_s = start.elapsed().as_secs_f64();
         progress.step("allocating");
         anyhow::ensure!(

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::{InputError, read_region};
+use crate::model::Region;
 use crate::policy::{Policy, PolicyError};
 use crate::solve::Settings;
 
@@ -70,6 +72,8 @@ pub enum ScenarioError {
     },
     #[error("{path}: {source}")]
     Policy { path: PathBuf, source: PolicyError },
+    #[error(transparent)]
+    Input(#[from] InputError),
 }
 
 fn yes() -> bool {
@@ -77,6 +81,11 @@ fn yes() -> bool {
 }
 
 impl Scenario {
+    /// The region this scenario describes: its maps, read and checked.
+    pub fn region(&self) -> Result<Region, ScenarioError> {
+        Ok(read_region(&self.zones, &self.schools)?)
+    }
+
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
             path: path.to_path_buf(),
