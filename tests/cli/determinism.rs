@@ -24,8 +24,18 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn outputs_are_identical_across_runs_and_thread_counts() {
+    same_bytes(&tiny().join("scenario.toml"));
+}
+
+/// The demo county has many components and parallel parts: a better test of
+/// thread-count independence than the small county.
+#[test]
+fn the_demo_is_identical_with_one_and_two_threads() {
+    same_bytes(&root().join("scenarios/baseline.toml"));
+}
+
+fn same_bytes(scenario: &Path) {
     let tmp = tempfile::tempdir().unwrap();
-    let scenario = tiny().join("scenario.toml");
     let mut runs = Vec::new();
     for (i, threads) in ["1", "2", "2"].iter().enumerate() {
         let out = tmp.path().join(format!("run{i}"));

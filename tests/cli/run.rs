@@ -158,3 +158,44 @@ fn balance_indicators_are_reported_per_school_and_county() {
     let p3 = csv.lines().find(|l| l.starts_with("primary,P3,")).unwrap();
     assert!(p3.ends_with(",false"), "{p3}");
 }
+
+/// Candidate lists never cut off the optimum silently: with one candidate
+/// per zone the lists must grow (and say so), and the bound is the same as
+/// with long lists, because after widening the relaxation covers all schools.
+#[test]
+fn full_candidate_lists_are_widened_and_the_bound_does_not_move() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |k: &str| {
+        let out = tmp.path().join(format!("k{k}"));
+        let o = catchment(&[
+            "run",
+            s(&tiny().join("scenario.toml")),
+            "--candidates",
+            k,
+            "--allow-pieces",
+            "--out",
+            s(&out),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        read_json(&out.join("summary.json"))
+    };
+    let short = run("1");
+    let long = run("12");
+    assert!(
+        short["solver"]["widened_units"].as_u64().unwrap() > 0,
+        "{}",
+        short["solver"]
+    );
+    assert_eq!(long["solver"]["widened_units"], 0);
+    for stage in ["primary", "junior"] {
+        let (a, b) = (&short["stages"][stage], &long["stages"][stage]);
+        assert_eq!(a["bound_km"], b["bound_km"], "{stage}");
+        assert_eq!(a["unplaced"], b["unplaced"], "{stage}");
+        assert_eq!(a["violations"], 0);
+    }
+    let report = std::fs::read_to_string(tmp.path().join("k1/report.md")).unwrap();
+    assert!(
+        report.contains("candidate lists widened"),
+        "the report says so"
+    );
+}
