@@ -5,7 +5,8 @@
 //! backend and as the yardstick in the benchmark.
 //!
 //! Variables: `x[a]` binary, the unit of arc `a` goes to its target;
-//! `q[a]` in `[0, demand]`, its children placed there (`q <= demand * x`).
+//! `q[a]` whole in `[0, demand]`, its children placed there (`q <= demand * x`;
+//! whole, because a solver may return a fractional optimum of a continuous q).
 //! Each unit uses at most one arc. Costs are in km so that the penalty for
 //! an unplaced child and a short trip stay within a solver's numeric range.
 
@@ -89,7 +90,7 @@ fn build(inst: &Instance) -> Model {
         for a in inst.arc_start[u]..inst.arc_start[u + 1] {
             let arc = inst.arcs[a];
             let xa = vars.add(variable().binary());
-            let qa = vars.add(variable().min(0.0).max(d));
+            let qa = vars.add(variable().integer().min(0.0).max(d));
             constraints.push(constraint!(qa <= d * xa));
             objective += (arc.cost as f64 / 1000.0 - penalty_km) * qa;
             uses += xa;
@@ -186,6 +187,14 @@ fn highs(
         model = model
             .set_mip_rel_gap(gap as f32)
             .map_err(|e| MipError::Solver(ResolutionError::Str(e.to_string())))?;
+        if gap == 0.0 {
+            // Exact means exact to the metre: the default absolute gap
+            // (1e-6 of the objective's units) would let a penalty-dominated
+            // objective stop tens of metres short.
+            model = model
+                .set_mip_abs_gap(1e-4)
+                .map_err(|e| MipError::Solver(ResolutionError::Str(e.to_string())))?;
+        }
     }
     if let Some(threads) = options.threads {
         model = model.set_threads(threads);

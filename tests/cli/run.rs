@@ -199,3 +199,52 @@ fn full_candidate_lists_are_widened_and_the_bound_does_not_move() {
         "the report says so"
     );
 }
+
+/// The exact backend: on the test county HiGHS proves its plan optimal, and
+/// our own search (branch and bound on small parts) finds the same cost.
+#[cfg(feature = "highs")]
+#[test]
+fn the_highs_backend_proves_the_same_optimum() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |solver: &str| {
+        let out = tmp.path().join(solver);
+        let o = catchment(&[
+            "run",
+            s(&tiny().join("scenario.toml")),
+            "--solver",
+            solver,
+            "--allow-pieces",
+            "--out",
+            s(&out),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        read_json(&out.join("summary.json"))
+    };
+    let (flow, highs) = (run("flow"), run("highs"));
+    assert_eq!(highs["solver"]["backend"], "highs");
+    for stage in ["primary", "junior"] {
+        assert_eq!(highs["stages"][stage]["violations"], 0);
+        assert_eq!(highs["stages"][stage]["gap"], 0.0, "{stage}");
+        assert_eq!(
+            highs["stages"][stage]["objective_km"], flow["stages"][stage]["objective_km"],
+            "{stage}"
+        );
+    }
+}
+
+/// Without the feature, asking for HiGHS is a clear error, not a fallback.
+#[cfg(not(feature = "highs"))]
+#[test]
+fn asking_for_highs_in_a_build_without_it_says_how_to_get_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = catchment(&[
+        "run",
+        s(&tiny().join("scenario.toml")),
+        "--solver",
+        "highs",
+        "--out",
+        s(&tmp.path().join("plan")),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--features highs"), "{}", stderr(&o));
+}
