@@ -61,6 +61,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         locks: args.preferences.locks,
         stability_km: args.preferences.stability_km.unwrap_or(0.0),
         contiguous: !args.preferences.allow_pieces,
+        barriers: args.preferences.barriers,
         out: args.out,
     }
     .execute()

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-use catchment::io::{Scenario, read_locks, read_region};
+use catchment::io::{Scenario, read_barriers, read_locks, read_region};
 use catchment::model::{Region, Stage};
 use catchment::plan::{Preferences, allocate};
 use catchment::policy::Policy;
@@ -43,6 +43,10 @@ pub struct PreferenceArgs {
     /// where seats run short (by default every catchment is made connected).
     #[arg(long)]
     pub allow_pieces: bool,
+    /// Rivers, expressways, railways (GeoJSON lines) children should not
+    /// cross: a zone crosses one only where no school on its side has seats.
+    #[arg(long)]
+    pub barriers: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -59,6 +63,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .stability_km
             .unwrap_or(scenario.stability_km),
         contiguous: scenario.contiguous && !args.preferences.allow_pieces,
+        barriers: args.preferences.barriers,
         out: args.out.unwrap_or(scenario.out),
     };
     job.execute()
@@ -91,6 +96,7 @@ pub struct Job {
     pub locks: Option<PathBuf>,
     pub stability_km: f64,
     pub contiguous: bool,
+    pub barriers: Option<PathBuf>,
     pub out: PathBuf,
 }
 
@@ -114,6 +120,11 @@ impl Job {
             },
             stability_km: self.stability_km,
             contiguous: self.contiguous,
+            barriers: match &self.barriers {
+                Some(path) => read_barriers(path)?,
+                None => Vec::new(),
+            },
+            ..Preferences::default()
         };
         let plan = allocate(
             &region,

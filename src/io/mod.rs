@@ -5,6 +5,7 @@
 //! was expected, because the person who must fix it has the file open, not
 //! our source code.
 
+mod barriers;
 mod features;
 pub mod locks;
 pub mod scenario;
@@ -14,6 +15,7 @@ mod zones;
 
 use std::path::{Path, PathBuf};
 
+pub use barriers::read_barriers;
 pub use locks::{LocksError, read_locks, write_locks};
 pub use scenario::{Scenario, ScenarioError};
 

@@ -28,7 +28,7 @@ use crate::solve::{
     UNPLACED_COST_M, relax, relax_again,
 };
 use crate::spatial::{
-    Adjacency, Candidate, DEFAULT_TOLERANCE_M, Nearest, SchoolIndex, rounded_metres, unit_vector,
+    Adjacency, BarrierIndex, Candidate, DEFAULT_TOLERANCE_M, Nearest, SchoolIndex, rounded_metres, unit_vector,
 };
 
 /// A school that pinned zones alone would overfill.
@@ -134,6 +134,7 @@ pub fn allocate(
                 .count()
         })
         .sum();
+    let barriers = BarrierIndex::new(&preferences.barriers);
     let ctx = Context {
         region,
         policy,
@@ -143,6 +144,8 @@ pub fn allocate(
         units,
         locks: &locks,
         stability_m: (preferences.stability_km * 1000.0).round() as i64,
+        barriers: &barriers,
+        barrier_m: (preferences.barrier_penalty_km * 1000.0).round() as i64,
     };
     let results: Vec<PartResult> = parts
         .par_iter()
@@ -197,12 +200,15 @@ pub fn allocate(
         stats,
         contiguous: preferences.contiguous,
         contiguity: Default::default(),
+        crossings: Default::default(),
     };
     if preferences.contiguous {
         let adjacency = Adjacency::build(&region.zones, DEFAULT_TOLERANCE_M);
-        plan.contiguity = make_contiguous(&mut plan, region, policy, &adjacency, preferences);
-        plan.recount(region, preferences.stability_km);
+        plan.contiguity =
+            make_contiguous(&mut plan, region, policy, &adjacency, preferences, &barriers);
     }
+    plan.crossings = Stage::ALL.map(|stage| crossings(region, &plan, &barriers, stage));
+    plan.recount(region, preferences);
     Ok(plan)
 }
 
@@ -240,6 +246,8 @@ struct Context<'a> {
     locks: &'a LockIndex,
     /// Cost of one moved child, metres.
     stability_m: i64,
+    barriers: &'a BarrierIndex,
+    barrier_m: i64,
 }
 
 /// Locks by zone and stage, for quick questions while building units.
@@ -436,7 +444,17 @@ impl Context<'_> {
     fn cost(&self, unit: &Unit, c: &Candidate) -> i64 {
         let today = self.region.zones[unit.zone].current[unit.stage.index()];
         let moved = today.is_some_and(|s| s != c.school as usize);
-        c.metres + if moved { self.stability_m } else { 0 }
+        let crosses = !self.barriers.is_empty()
+            && self
+                .barriers
+                .crossed(
+                    self.region.zones[unit.zone].centroid,
+                    self.region.schools[c.school as usize].location,
+                )
+                .is_some();
+        c.metres
+            + if moved { self.stability_m } else { 0 }
+            + if crosses { self.barrier_m } else { 0 }
     }
 
     fn instance(&self, units: &[Unit], layout: &Layout) -> Instance {
@@ -783,6 +801,30 @@ fn stage_bounds(inst: &Instance, r: &Relaxation, stage_of: &[Stage]) -> [(i128, 
         let r = relax(&alone);
         (r.cost, r.unplaced.iter().map(|&x| x as u64).sum())
     })
+}
+
+/// Placed trips that cross a barrier, in zone order.
+fn crossings(
+    region: &Region,
+    plan: &Plan,
+    barriers: &BarrierIndex,
+    stage: Stage,
+) -> Vec<(usize, usize, String)> {
+    if barriers.is_empty() {
+        return Vec::new();
+    }
+    plan.stage(stage)
+        .zones
+        .par_iter()
+        .enumerate()
+        .filter(|(_, zp)| zp.placed > 0)
+        .filter_map(|(z, zp)| {
+            let s = zp.school? as usize;
+            barriers
+                .crossed(region.zones[z].centroid, region.schools[s].location)
+                .map(|name| (z, s, name.to_string()))
+        })
+        .collect()
 }
 
 /// Gives every zone without children of the stage (or without any school in

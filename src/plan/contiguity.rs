@@ -26,7 +26,7 @@ use rstar::{AABB, RTree};
 use super::{Plan, Preferences, ZonePlan};
 use crate::model::{LockKind, Region, Shape, Stage};
 use crate::policy::Policy;
-use crate::spatial::{Adjacency, metres_of_chord2, unit_vector};
+use crate::spatial::{Adjacency, BarrierIndex, metres_of_chord2, unit_vector};
 
 /// What making catchments connected did for one stage.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -94,7 +94,11 @@ pub fn home_zones(region: &Region) -> Vec<Option<usize>> {
 
 /// One county's catchments of one stage, in local indices: zone `i` is
 /// `zones[i]` of the region, school `j` is `schools[j]`.
-struct County {
+struct County<'a> {
+    barriers: &'a BarrierIndex,
+    zone_point: Vec<geo::Point<f64>>,
+    school_point: Vec<geo::Point<f64>>,
+    barrier_m: i64,
     zones: Vec<usize>,
     schools: Vec<usize>,
     /// Neighbours within the county, local.
@@ -122,7 +126,7 @@ struct County {
     epoch: u32,
 }
 
-impl County {
+impl County<'_> {
     fn metres(&self, z: usize, s: usize) -> i64 {
         let (a, b) = (self.zone_at[z], self.school_at[s]);
         metres_of_chord2((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2))
@@ -132,7 +136,14 @@ impl County {
     /// stability weight away from today's school.
     fn cost(&self, z: usize, s: usize) -> i64 {
         let moved = self.today[z].is_some_and(|t| t as usize != s);
-        self.metres(z, s) + if moved { self.stability_m } else { 0 }
+        let crosses = !self.barriers.is_empty()
+            && self
+                .barriers
+                .crossed(self.zone_point[z], self.school_point[s])
+                .is_some();
+        self.metres(z, s)
+            + if moved { self.stability_m } else { 0 }
+            + if crosses { self.barrier_m } else { 0 }
     }
 
     fn room(&self, s: usize) -> i64 {
@@ -591,6 +602,7 @@ pub fn make_contiguous(
     policy: &Policy,
     adjacency: &Adjacency,
     preferences: &Preferences,
+    barriers: &BarrierIndex,
 ) -> [ContiguityReport; 2] {
     let homes = home_zones(region);
     let stability_m = (preferences.stability_km * 1000.0).round() as i64;
@@ -652,6 +664,10 @@ pub fn make_contiguous(
             .par_iter()
             .map(|(_, (zones, schools))| {
                 let mut county = County {
+                    barriers,
+                    zone_point: zones.iter().map(|&z| region.zones[z].centroid).collect(),
+                    school_point: schools.iter().map(|&s| region.schools[s].location).collect(),
+                    barrier_m: (preferences.barrier_penalty_km * 1000.0).round() as i64,
                     zones: zones.clone(),
                     schools: schools.clone(),
                     neighbours: zones

@@ -15,6 +15,7 @@ pub use figures::{SchoolFigures, StageTotals};
 use std::fmt;
 
 use crate::model::{Lock, Region, Stage};
+use crate::spatial::Barrier;
 use crate::policy::Seats;
 
 /// Why children of a zone have no seat.
@@ -76,6 +77,11 @@ pub struct Preferences {
     /// Every catchment one connected piece around its school (where the map
     /// allows). On by default: a catchment in pieces cannot be published.
     pub contiguous: bool,
+    /// Rivers, expressways, railways children should not cross.
+    pub barriers: Vec<Barrier>,
+    /// What a trip across a barrier costs, in km: far more than any detour,
+    /// so that a zone crosses only where no school on its side has seats.
+    pub barrier_penalty_km: f64,
 }
 
 impl Default for Preferences {
@@ -84,6 +90,8 @@ impl Default for Preferences {
             locks: Vec::new(),
             stability_km: 0.0,
             contiguous: true,
+            barriers: Vec::new(),
+            barrier_penalty_km: 100.0,
         }
     }
 }
@@ -172,6 +180,8 @@ pub struct Plan {
     pub contiguous: bool,
     /// What making catchments connected did (empty when not asked for).
     pub contiguity: [ContiguityReport; 2],
+    /// Placed trips that cross a barrier: (zone, school, barrier) per stage.
+    pub crossings: [Vec<(usize, usize, String)>; 2],
 }
 
 impl Plan {
@@ -181,8 +191,12 @@ impl Plan {
 
     /// Recounts objective, travel and moved children from the zones (after
     /// zones changed school outside the solver); bounds stay.
-    pub fn recount(&mut self, region: &Region, stability_km: f64) {
-        let stability_m = (stability_km * 1000.0).round() as i128;
+    pub fn recount(&mut self, region: &Region, preferences: &Preferences) {
+        let stability_m = (preferences.stability_km * 1000.0).round() as i128;
+        let barrier_m = (preferences.barrier_penalty_km * 1000.0).round() as i128;
+        let crossing: [std::collections::HashSet<usize>; 2] = Stage::ALL.map(|stage| {
+            self.crossings[stage.index()].iter().map(|c| c.0).collect()
+        });
         let mut total = (0i128, 0i128, 0u64);
         for stage in Stage::ALL {
             let (mut objective, mut travel, mut moved) = (0i128, 0i128, 0u64);
@@ -200,6 +214,9 @@ impl Plan {
                 if today.is_some_and(|t| t != s as usize) {
                     moved += zp.placed as u64;
                     objective += q * stability_m;
+                }
+                if crossing[stage.index()].contains(&z) {
+                    objective += q * barrier_m;
                 }
             }
             let q = &mut self.stages[stage.index()].quality;

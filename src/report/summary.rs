@@ -37,6 +37,8 @@ pub struct StageSummary {
     pub mean_km: f64,
     pub max_km: f64,
     pub contiguity: ContiguitySummary,
+    /// Placed children whose trip crosses a barrier (river, expressway).
+    pub barrier_crossings: u64,
 }
 
 /// How connected the catchments are.
@@ -179,6 +181,10 @@ impl Summary {
                     0.0
                 },
                 max_km: figures.iter().map(|f| f.max_km).fold(0.0, f64::max),
+                barrier_crossings: plan.crossings[stage.index()]
+                    .iter()
+                    .map(|&(z, _, _)| plan.stage(stage).zones[z].placed as u64)
+                    .sum(),
                 contiguity: {
                     let c = &plan.contiguity[stage.index()];
                     let mut schools: Vec<usize> = c.broken.iter().map(|b| b.school).collect();
@@ -406,6 +412,30 @@ pub fn report_md(
                 ids.join(", "),
                 if b.zones.len() > 10 { ", …" } else { "" },
                 b.reason
+            )?;
+        }
+    }
+    for stage in Stage::ALL {
+        let crossings = &plan.crossings[stage.index()];
+        if crossings.is_empty() {
+            continue;
+        }
+        writeln!(
+            w,
+            "Barriers ({}): {} children in {} zones cross one on the way to school, where no school on their side had seats:",
+            stage.key(),
+            s.stage(stage).barrier_crossings,
+            crossings.len()
+        )?;
+        for (z, school, barrier) in crossings.iter().take(50) {
+            writeln!(
+                w,
+                "- {} {} -> {} {} across {}",
+                region.zones[*z].id,
+                region.zones[*z].name,
+                region.schools[*school].id,
+                region.schools[*school].name,
+                barrier
             )?;
         }
     }

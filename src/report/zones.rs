@@ -11,6 +11,13 @@ use crate::model::{Region, Shape, Stage};
 use crate::plan::Plan;
 
 pub fn write(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result<()> {
+    let crossing: [std::collections::HashMap<usize, &(usize, usize, String)>; 2] =
+        Stage::ALL.map(|stage| {
+            plan.crossings[stage.index()]
+                .iter()
+                .map(|c| (c.0, c))
+                .collect()
+        });
     let features: Vec<String> = (0..region.zones.len())
         .into_par_iter()
         .map(|z| {
@@ -29,6 +36,9 @@ pub fn write(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result
                 properties.insert(format!("unplaced_{key}"), zp.unplaced.into());
                 if let Some(reason) = &zp.reason {
                     properties.insert(format!("unplaced_reason_{key}"), reason.to_string().into());
+                }
+                if let Some((_, _, barrier)) = crossing[stage.index()].get(&z) {
+                    properties.insert(format!("barrier_{key}"), barrier.clone().into());
                 }
             }
             feature_json(shape_geometry(&zone.shape), properties)

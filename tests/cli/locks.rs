@@ -1,7 +1,5 @@
 //! Officers' locks and the stability weight, through the real binary.
 
-use serde_json::json;
-
 use super::*;
 
 fn zones_props(out: &Path) -> Vec<serde_json::Value> {
@@ -150,4 +148,75 @@ fn the_stability_weight_keeps_children_at_todays_school() {
     assert!(stable["travel_km"].as_f64().unwrap() >= free["travel_km"].as_f64().unwrap());
     assert_eq!(stable["violations"], 0);
     assert!(stable["bound_km"].as_f64().unwrap() <= stable["objective_km"].as_f64().unwrap());
+}
+
+/// A river down the middle of the test county (at 118.009 E): with it, fewer
+/// children cross to a school on the other bank, and every crossing is
+/// reported with the river's name.
+#[test]
+fn barriers_are_crossed_only_where_seats_force_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let schools_lon: std::collections::HashMap<String, f64> =
+        read_json(&tiny().join("schools.geojson"))["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["properties"]["id"].as_str().unwrap().to_string(),
+                    f["geometry"]["coordinates"][0].as_f64().unwrap(),
+                )
+            })
+            .collect();
+    let crossing_children = |out: &Path| -> (u64, u64) {
+        let (mut geometric, mut reported) = (0, 0);
+        for f in read_json(&out.join("zones.geojson"))["features"]
+            .as_array()
+            .unwrap()
+        {
+            let p = &f["properties"];
+            let ring = f["geometry"]["coordinates"][0].as_array().unwrap();
+            let x = (ring[0][0].as_f64().unwrap() + ring[1][0].as_f64().unwrap()) / 2.0;
+            let school = p["school_primary"].as_str().unwrap();
+            let children = p["primary_local"].as_u64().unwrap()
+                + p["primary_migrant"].as_u64().unwrap()
+                - p["unplaced_primary"].as_u64().unwrap();
+            if (x < 118.009) != (schools_lon[school] < 118.009) {
+                geometric += children;
+            }
+            if p.get("barrier_primary").is_some() {
+                assert_eq!(p["barrier_primary"], "清溪河");
+                reported += children;
+            }
+        }
+        (geometric, reported)
+    };
+    let (_, free) = allocate_with(tmp.path(), &["--allow-pieces"]);
+    let free_crossing = crossing_children(&free).0;
+    let barriers = tiny().join("barriers.geojson");
+    let out = tmp.path().join("river");
+    let (zones, schools) = (tiny().join("zones.geojson"), tiny().join("schools.geojson"));
+    let o = catchment(&[
+        "allocate",
+        "--zones",
+        s(&zones),
+        "--schools",
+        s(&schools),
+        "--barriers",
+        s(&barriers),
+        "--allow-pieces",
+        "--out",
+        s(&out),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (geometric, reported) = crossing_children(&out);
+    assert!(
+        free_crossing > 0,
+        "the test needs crossings without the river"
+    );
+    assert!(geometric < free_crossing, "{geometric} vs {free_crossing}");
+    assert_eq!(geometric, reported, "every crossing is reported");
+    let summary = read_json(&out.join("summary.json"));
+    assert_eq!(summary["stages"]["primary"]["barrier_crossings"], reported);
+    assert_eq!(summary["stages"]["primary"]["violations"], 0);
 }
