@@ -317,7 +317,9 @@ fn table(rows: &[Row]) -> String {
 fn scaling(args: &Args) -> anyhow::Result<()> {
     let policy = Policy::default();
     let settings = Settings::default();
-    let curves: [(&str, &[usize], fn(usize) -> usize); 2] = [
+    // (name, sizes, counties for a size)
+    type Curve<'a> = (&'a str, &'a [usize], fn(usize) -> usize);
+    let curves: [Curve; 2] = [
         ("one county", &[2_500, 5_000, 10_000, 20_000, 40_000], |_| 1),
         (
             "2,000 zones per county",

@@ -66,14 +66,14 @@ impl<'a> FeatureReader<'a> {
     }
 
     pub fn error(&self, field: &str, found: impl Into<String>, expected: &str) -> InputError {
-        InputError::Field {
+        InputError::Field(Box::new(super::FieldError {
             path: self.path.to_path_buf(),
             index: self.index,
             id: self.id.clone(),
             field: field.to_string(),
             found: found.into(),
             expected: expected.to_string(),
-        }
+        }))
     }
 
     /// The feature's id; required, a string or a number (kept as a string).

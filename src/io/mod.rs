@@ -33,15 +33,8 @@ pub enum InputError {
     Malformed { path: PathBuf, message: String },
     #[error("{path}: holds no features; expected a FeatureCollection with at least one {what}")]
     Empty { path: PathBuf, what: &'static str },
-    #[error("{path}: features[{index}]{}: field `{field}` is {found}; expected {expected}", id_note(.id))]
-    Field {
-        path: PathBuf,
-        index: usize,
-        id: Option<String>,
-        field: String,
-        found: String,
-        expected: String,
-    },
+    #[error(transparent)]
+    Field(Box<FieldError>),
     #[error(
         "{path}: features[{index}] (id \"{id}\"): the id is used again (first at features[{first}]); expected every id once"
     )]
@@ -51,6 +44,19 @@ pub enum InputError {
         id: String,
         first: usize,
     },
+}
+
+/// A feature's field that is not what it must be. Boxed in `InputError` so
+/// that every `Result` carrying it stays small.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: features[{index}]{}: field `{field}` is {found}; expected {expected}", id_note(.id))]
+pub struct FieldError {
+    pub path: PathBuf,
+    pub index: usize,
+    pub id: Option<String>,
+    pub field: String,
+    pub found: String,
+    pub expected: String,
 }
 
 fn id_note(id: &Option<String>) -> String {

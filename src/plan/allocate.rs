@@ -28,7 +28,8 @@ use crate::solve::{
     UNPLACED_COST_M, relax, relax_again,
 };
 use crate::spatial::{
-    Adjacency, BarrierIndex, Candidate, DEFAULT_TOLERANCE_M, Nearest, SchoolIndex, rounded_metres, unit_vector,
+    Adjacency, BarrierIndex, Candidate, DEFAULT_TOLERANCE_M, Nearest, SchoolIndex, rounded_metres,
+    unit_vector,
 };
 
 /// A school that pinned zones alone would overfill.
@@ -75,6 +76,10 @@ pub trait Observer: Sync {
 }
 
 impl Observer for () {}
+
+/// A component solved: its plan and per-stage bounds (penalised cost,
+/// unplaced children).
+type Solved = (Component, Outcome, [(i128, u64); 2]);
 
 /// One county: its zones and schools (indices into the region).
 struct Part<'a> {
@@ -204,8 +209,14 @@ pub fn allocate(
     };
     if preferences.contiguous {
         let adjacency = Adjacency::build(&region.zones, DEFAULT_TOLERANCE_M);
-        plan.contiguity =
-            make_contiguous(&mut plan, region, policy, &adjacency, preferences, &barriers);
+        plan.contiguity = make_contiguous(
+            &mut plan,
+            region,
+            policy,
+            &adjacency,
+            preferences,
+            &barriers,
+        );
     }
     plan.crossings = Stage::ALL.map(|stage| crossings(region, &plan, &barriers, stage));
     plan.recount(region, preferences);
@@ -380,12 +391,12 @@ impl Context<'_> {
             // then independent, which lets each stage be solved and bounded
             // on its own.
             let seats = &self.seats[s];
-            let shared = stages.len() > 1
-                && !stages
-                    .iter()
-                    .map(|st| seats.stage[st.index()].map(u64::from))
-                    .sum::<Option<u64>>()
-                    .is_some_and(|sum| sum <= u64::from(seats.school));
+            let fits_together = stages
+                .iter()
+                .map(|st| seats.stage[st.index()].map(u64::from))
+                .sum::<Option<u64>>()
+                .is_some_and(|sum| sum <= u64::from(seats.school));
+            let shared = stages.len() > 1 && !fits_together;
             let mut pool = layout.pools.len() as u32;
             layout.pools.push(seats.school);
             for (i, stage) in stages.into_iter().enumerate() {
@@ -577,7 +588,7 @@ impl Context<'_> {
 
         // Independent components are made whole, branched on and bounded
         // separately: a component serving one stage bounds that stage.
-        let solved: Vec<(Component, Outcome, [(i128, u64); 2])> = inst
+        let solved: Vec<Solved> = inst
             .components()
             .into_par_iter()
             .map(|c| {
@@ -768,17 +779,16 @@ impl Context<'_> {
 /// relaxed alone with the shared limits all to itself.
 fn stage_bounds(inst: &Instance, r: &Relaxation, stage_of: &[Stage]) -> [(i128, u64); 2] {
     let mut stages_of_pool = vec![0u8; inst.pools.len()];
-    for u in 0..inst.units() {
+    for (u, stage) in stage_of.iter().enumerate() {
         for a in inst.arcs_of(u) {
-            stages_of_pool[inst.targets[a.target as usize].pool as usize] |=
-                1 << stage_of[u].index();
+            stages_of_pool[inst.targets[a.target as usize].pool as usize] |= 1 << stage.index();
         }
     }
     let coupled = (0..inst.pools.len()).any(|p| stages_of_pool[p] == 3 && r.pool_price[p] > 0);
     if !coupled {
         let mut out = [(0i128, 0u64); 2];
-        for u in 0..inst.units() {
-            let i = stage_of[u].index();
+        for (u, stage) in stage_of.iter().enumerate() {
+            let i = stage.index();
             out[i].0 += (inst.arc_start[u]..inst.arc_start[u + 1])
                 .map(|a| r.flow[a] as i128 * inst.arcs[a].cost as i128)
                 .sum::<i128>()

@@ -593,6 +593,14 @@ impl County<'_> {
     }
 }
 
+/// What one county's repair gives back: moved zones (zone, school, metres),
+/// school totals after the moves, and the report.
+type CountyResult = (
+    Vec<(usize, usize, i64)>,
+    Vec<(usize, i64)>,
+    ContiguityReport,
+);
+
 /// Makes the catchments of a plan connected where the map allows, and
 /// returns what it did and what it could not do per stage. Moved zones get
 /// their new school and distance; the caller recounts the plan's quality.
@@ -656,17 +664,16 @@ pub fn make_contiguous(
     let mut reports: [ContiguityReport; 2] = Default::default();
     for stage in Stage::ALL {
         let zones_plan = &plan.stages[stage.index()].zones;
-        let results: Vec<(
-            Vec<(usize, usize, i64)>,
-            Vec<(usize, i64)>,
-            ContiguityReport,
-        )> = counties
+        let results: Vec<CountyResult> = counties
             .par_iter()
             .map(|(_, (zones, schools))| {
                 let mut county = County {
                     barriers,
                     zone_point: zones.iter().map(|&z| region.zones[z].centroid).collect(),
-                    school_point: schools.iter().map(|&s| region.schools[s].location).collect(),
+                    school_point: schools
+                        .iter()
+                        .map(|&s| region.schools[s].location)
+                        .collect(),
                     barrier_m: (preferences.barrier_penalty_km * 1000.0).round() as i64,
                     zones: zones.clone(),
                     schools: schools.clone(),

@@ -15,8 +15,8 @@ pub use figures::{SchoolFigures, StageTotals};
 use std::fmt;
 
 use crate::model::{Lock, Region, Stage};
-use crate::spatial::Barrier;
 use crate::policy::Seats;
+use crate::spatial::Barrier;
 
 /// Why children of a zone have no seat.
 #[derive(Clone, Debug, PartialEq)]
@@ -194,9 +194,8 @@ impl Plan {
     pub fn recount(&mut self, region: &Region, preferences: &Preferences) {
         let stability_m = (preferences.stability_km * 1000.0).round() as i128;
         let barrier_m = (preferences.barrier_penalty_km * 1000.0).round() as i128;
-        let crossing: [std::collections::HashSet<usize>; 2] = Stage::ALL.map(|stage| {
-            self.crossings[stage.index()].iter().map(|c| c.0).collect()
-        });
+        let crossing: [std::collections::HashSet<usize>; 2] =
+            Stage::ALL.map(|stage| self.crossings[stage.index()].iter().map(|c| c.0).collect());
         let mut total = (0i128, 0i128, 0u64);
         for stage in Stage::ALL {
             let (mut objective, mut travel, mut moved) = (0i128, 0i128, 0u64);

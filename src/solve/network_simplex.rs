@@ -264,8 +264,7 @@ impl Simplex {
             x
         }
         let mut tree_arcs: Vec<usize> = Vec::new();
-        for e in 0..m {
-            let f = flow[e];
+        for (e, &f) in flow.iter().enumerate() {
             if f > 0 && f < self.cap[e] {
                 let (a, b) = (find(&mut uf, self.source[e]), find(&mut uf, self.target[e]));
                 if a == b {
@@ -289,13 +288,9 @@ impl Simplex {
             return false;
         }
         // Flows and states.
-        for e in 0..m {
-            self.flow[e] = flow[e];
-            self.state[e] = if flow[e] == 0 {
-                STATE_LOWER
-            } else {
-                STATE_UPPER
-            };
+        self.flow[..m].copy_from_slice(flow);
+        for (e, &f) in flow.iter().enumerate() {
+            self.state[e] = if f == 0 { STATE_LOWER } else { STATE_UPPER };
         }
         for u in 0..n {
             self.flow[m + u] = 0;

@@ -115,9 +115,7 @@ fn greedy_start(inst: &Instance) -> Vec<i64> {
         }
     }
     let m = inst.arcs.len();
-    for u in 0..inst.units() {
-        flow[m + u] = left[u];
-    }
+    flow[m..m + inst.units()].copy_from_slice(&left);
     let mut pool_in = vec![0i64; inst.pools.len()];
     for t in 0..inst.targets.len() {
         flow[m + inst.units() + t] = target_in[t];

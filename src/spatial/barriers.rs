@@ -104,7 +104,13 @@ mod tests {
             index.crossed(Point::new(117.9, 30.5), Point::new(118.1, 30.5)),
             Some("清溪河")
         );
-        assert_eq!(index.crossed(Point::new(117.9, 30.5), Point::new(117.95, 30.6)), None);
-        assert_eq!(BarrierIndex::default().crossed(Point::new(0.0, 0.0), Point::new(1.0, 1.0)), None);
+        assert_eq!(
+            index.crossed(Point::new(117.9, 30.5), Point::new(117.95, 30.6)),
+            None
+        );
+        assert_eq!(
+            BarrierIndex::default().crossed(Point::new(0.0, 0.0), Point::new(1.0, 1.0)),
+            None
+        );
     }
 }

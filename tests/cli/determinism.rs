@@ -40,7 +40,7 @@ fn same_bytes(scenario: &Path) {
     for (i, threads) in ["1", "2", "2"].iter().enumerate() {
         let out = tmp.path().join(format!("run{i}"));
         let o = catchment_env(
-            &["run", s(&scenario), "--out", s(&out)],
+            &["run", s(scenario), "--out", s(&out)],
             &[("RAYON_NUM_THREADS", threads)],
         );
         assert!(o.status.success(), "{}", stderr(&o));
