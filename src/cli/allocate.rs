@@ -62,6 +62,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         stability_km: args.preferences.stability_km.unwrap_or(0.0),
         contiguous: !args.preferences.allow_pieces,
         barriers: args.preferences.barriers,
+        compactness_km: args.preferences.compactness_km.unwrap_or(0.0),
         out: args.out,
     }
     .execute()

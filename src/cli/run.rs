@@ -47,6 +47,10 @@ pub struct PreferenceArgs {
     /// cross: a zone crosses one only where no school on its side has seats.
     #[arg(long)]
     pub barriers: Option<PathBuf>,
+    /// Km of travel one edge of catchment boundary is worth: above 0,
+    /// catchments become more compact at some cost in distance.
+    #[arg(long)]
+    pub compactness_km: Option<f64>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -64,6 +68,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .unwrap_or(scenario.stability_km),
         contiguous: scenario.contiguous && !args.preferences.allow_pieces,
         barriers: args.preferences.barriers,
+        compactness_km: args.preferences.compactness_km.unwrap_or(0.0),
         out: args.out.unwrap_or(scenario.out),
     };
     job.execute()
@@ -97,6 +102,7 @@ pub struct Job {
     pub stability_km: f64,
     pub contiguous: bool,
     pub barriers: Option<PathBuf>,
+    pub compactness_km: f64,
     pub out: PathBuf,
 }
 
@@ -108,6 +114,11 @@ impl Job {
         let region = self.input.read()?;
         let read_s = start.elapsed().as_secs_f64();
         progress.step("allocating");
+        anyhow::ensure!(
+            self.compactness_km.is_finite() && self.compactness_km >= 0.0,
+            "--compactness-km is {}; expected a distance >= 0 in km",
+            self.compactness_km
+        );
         anyhow::ensure!(
             self.stability_km.is_finite() && self.stability_km >= 0.0,
             "--stability-km is {}; expected a distance >= 0 in km",
@@ -124,6 +135,7 @@ impl Job {
                 Some(path) => read_barriers(path)?,
                 None => Vec::new(),
             },
+            compactness_km: self.compactness_km,
             ..Preferences::default()
         };
         let plan = allocate(

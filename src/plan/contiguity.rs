@@ -116,6 +116,8 @@ struct County<'a> {
     takes: Vec<bool>,
     max_m: Option<f64>,
     stability_m: i64,
+    /// Metres of travel one edge of catchment boundary is worth.
+    compactness_m: i64,
     today: Vec<Option<u32>>,
     zone_at: Vec<[f64; 3]>,
     school_at: Vec<[f64; 3]>,
@@ -502,17 +504,28 @@ impl County<'_> {
     }
 
     /// Boundary moves that shorten trips and keep every catchment whole.
+    /// With a compactness weight, a move is also charged for the boundary
+    /// it adds: each edge between the zone and its old catchment becomes a
+    /// catchment boundary, each edge to the new one stops being one. That
+    /// pulls in tendrils and fills notches, including with zones that have
+    /// no children this year.
     fn polish(&mut self) -> usize {
         let mut moves = 0;
         for _ in 0..20 {
             let mut improved = false;
             for z in 0..self.zones.len() {
                 let Some(s) = self.school_of[z] else { continue };
-                if self.placed[z] == 0 || self.home[s as usize] == Some(z as u32) || self.pinned[z]
-                {
+                let movable = self.placed[z] > 0 || self.compactness_m > 0;
+                if !movable || self.home[s as usize] == Some(z as u32) || self.pinned[z] {
                     continue;
                 }
                 let here = self.cost(z, s as usize);
+                let same = |school: u32| {
+                    self.neighbours[z]
+                        .iter()
+                        .filter(|&&w| self.school_of[w as usize] == Some(school))
+                        .count() as i64
+                };
                 let mut best: Option<(i64, usize)> = None;
                 for &w in &self.neighbours[z] {
                     let Some(r) = self.school_of[w as usize] else {
@@ -521,8 +534,9 @@ impl County<'_> {
                     if r == s {
                         continue;
                     }
+                    let boundary = self.compactness_m * (same(s) - same(r));
                     let r = r as usize;
-                    let delta = self.cost(z, r) - here;
+                    let delta = self.placed[z] as i64 * (self.cost(z, r) - here) + boundary;
                     if delta < 0
                         && self.room(r) >= self.placed[z] as i64
                         && self.may_take(z, r)
@@ -727,6 +741,7 @@ pub fn make_contiguous(
                         .collect(),
                     max_m: policy.stage(stage).max_km.map(|km| km * 1000.0),
                     stability_m,
+                    compactness_m: (preferences.compactness_km * 1000.0).round() as i64,
                     today: zones
                         .iter()
                         .map(|&z| {

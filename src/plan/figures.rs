@@ -35,6 +35,9 @@ pub struct SchoolFigures {
     pub indicators: [Option<f64>; 7],
     /// Whether the part passes the balance evaluation (None: data missing).
     pub balance_pass: Option<bool>,
+    /// Children of this intake whose zone's school today (`current_*`) is
+    /// another one.
+    pub moved: u32,
 }
 
 impl SchoolFigures {
@@ -104,6 +107,9 @@ impl Plan {
             f.intake += zp.placed;
             f.local += local;
             f.migrant += migrant;
+            if region.zones[z].current[stage.index()].is_some_and(|t| t != s as usize) {
+                f.moved += zp.placed;
+            }
             let km = zp.metres.unwrap_or(0) as f64 / 1000.0;
             km_sum[s as usize] += km * zp.placed as f64;
             f.max_km = f.max_km.max(km);

@@ -82,6 +82,9 @@ pub struct Preferences {
     /// What a trip across a barrier costs, in km: far more than any detour,
     /// so that a zone crosses only where no school on its side has seats.
     pub barrier_penalty_km: f64,
+    /// Km of child travel one edge of catchment boundary is worth: above 0,
+    /// catchments trade distance for compactness (no tendrils).
+    pub compactness_km: f64,
 }
 
 impl Default for Preferences {
@@ -92,6 +95,7 @@ impl Default for Preferences {
             contiguous: true,
             barriers: Vec::new(),
             barrier_penalty_km: 100.0,
+            compactness_km: 0.0,
         }
     }
 }

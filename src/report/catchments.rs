@@ -28,6 +28,33 @@ pub struct Catchment {
     pub area: MultiPolygon<f64>,
     /// Zones given only as points.
     pub points: Vec<Point<f64>>,
+    /// Polsby-Popper compactness, 4 pi area / perimeter^2: 1 for a disc,
+    /// near 0 for a tendril. None for catchments of point zones.
+    pub polsby_popper: Option<f64>,
+}
+
+/// Polsby-Popper of an area, measured in metres on a local equirectangular
+/// projection (at catchment scale the distortion is negligible).
+pub fn polsby_popper(mp: &MultiPolygon<f64>) -> Option<f64> {
+    use geo::{Euclidean, Length, MapCoords};
+    let first = mp.0.first()?.exterior().0.first()?;
+    let (lat0, lon0) = (first.y, first.x);
+    let kx = lat0.to_radians().cos() * 111_320.0;
+    let ky = 110_574.0;
+    let metric: MultiPolygon<f64> =
+        mp.map_coords(|c| geo::coord! { x: (c.x - lon0) * kx, y: (c.y - lat0) * ky });
+    let area = metric.unsigned_area();
+    let perimeter: f64 = metric
+        .iter()
+        .map(|p| {
+            Euclidean.length(p.exterior())
+                + p.interiors()
+                    .iter()
+                    .map(|r| Euclidean.length(r))
+                    .sum::<f64>()
+        })
+        .sum();
+    (perimeter > 0.0).then(|| 4.0 * std::f64::consts::PI * area / (perimeter * perimeter))
 }
 
 /// Dissolves the catchments of a stage (schools with at least one zone).
@@ -58,6 +85,7 @@ pub fn dissolve(region: &Region, policy: &Policy, plan: &Plan, stage: Stage) -> 
             Catchment {
                 figures,
                 zones,
+                polsby_popper: polsby_popper(&area),
                 area,
                 points,
             }
@@ -134,6 +162,10 @@ pub fn write(
             p.insert("mean_km".into(), round3(f.mean_km));
             p.insert("max_km".into(), round3(f.max_km));
             p.insert("color".into(), hex(colors[stage.index()][f.school]).into());
+            p.insert(
+                "polsby_popper".into(),
+                c.polsby_popper.map_or(Value::Null, round3),
+            );
             let geometry = if !c.area.0.is_empty() {
                 geojson::GeometryValue::from(&rounded(&c.area))
             } else {

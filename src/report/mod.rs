@@ -23,7 +23,7 @@ mod zones;
 
 use std::path::{Path, PathBuf};
 
-pub use catchments::{Catchment, dissolve};
+pub use catchments::{Catchment, dissolve, polsby_popper};
 pub use colors::school_colors;
 pub use map::render_map;
 pub use output_dir::OutputDir;
@@ -77,16 +77,22 @@ pub fn write_all(
     info: &RunInfo,
 ) -> Result<Summary, ReportError> {
     let out = OutputDir::create(dir)?;
-    let summary = Summary::build(region, policy, plan, info);
     let colors = Stage::ALL.map(|stage| school_colors(region, stage));
     let catchments = Stage::ALL.map(|stage| dissolve(region, policy, plan, stage));
+    let summary = Summary::build(region, policy, plan, info).with_compactness(&catchments);
 
     out.write("zones.geojson", |w| zones::write(w, region, plan))?;
     out.write("catchments.geojson", |w| {
         catchments::write(w, region, &catchments, &colors)
     })?;
+    let compactness = catchments.each_ref().map(|stage| {
+        stage
+            .iter()
+            .filter_map(|c| c.polsby_popper.map(|pp| (c.figures.school, pp)))
+            .collect::<std::collections::HashMap<usize, f64>>()
+    });
     out.write("schools.csv", |w| {
-        tables::schools_csv(w, region, policy, plan)
+        tables::schools_csv(w, region, policy, plan, &compactness)
     })?;
     out.write("catchment-lists.csv", |w| {
         tables::lists_csv(w, region, plan)

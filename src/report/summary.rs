@@ -39,6 +39,10 @@ pub struct StageSummary {
     pub contiguity: ContiguitySummary,
     /// Placed children whose trip crosses a barrier (river, expressway).
     pub barrier_crossings: u64,
+    /// Polsby-Popper compactness of the catchments (1: a disc): mean and
+    /// least, over catchments drawn as areas.
+    pub compactness_mean: Option<f64>,
+    pub compactness_min: Option<f64>,
 }
 
 /// How connected the catchments are.
@@ -181,6 +185,8 @@ impl Summary {
                     0.0
                 },
                 max_km: figures.iter().map(|f| f.max_km).fold(0.0, f64::max),
+                compactness_mean: None,
+                compactness_min: None,
                 barrier_crossings: plan.crossings[stage.index()]
                     .iter()
                     .map(|&(z, _, _)| plan.stage(stage).zones[z].placed as u64)
@@ -242,6 +248,26 @@ impl Summary {
                 .collect(),
             seconds: info.seconds,
         }
+    }
+
+    /// Adds the compactness of the dissolved catchments.
+    pub fn with_compactness(mut self, catchments: &[Vec<super::Catchment>; 2]) -> Summary {
+        for stage in Stage::ALL {
+            let pp: Vec<f64> = catchments[stage.index()]
+                .iter()
+                .filter_map(|c| c.polsby_popper)
+                .collect();
+            let s = match stage {
+                Stage::Primary => &mut self.stages.primary,
+                Stage::Junior => &mut self.stages.junior,
+            };
+            if !pp.is_empty() {
+                s.compactness_mean = Some(round(pp.iter().sum::<f64>() / pp.len() as f64, 3));
+                s.compactness_min =
+                    Some(round(pp.iter().copied().fold(f64::INFINITY, f64::min), 3));
+            }
+        }
+        self
     }
 
     pub fn stage(&self, stage: Stage) -> &StageSummary {
@@ -311,6 +337,13 @@ pub fn report_md(
         format!("{:.2} / {:.2}", x.mean_km, x.max_km)
     })?;
     row(w, "violations", &|x| x.violations.to_string())?;
+    row(w, "compactness (Polsby-Popper mean / least)", &|x| match (
+        x.compactness_mean,
+        x.compactness_min,
+    ) {
+        (Some(m), Some(l)) => format!("{m:.2} / {l:.2}"),
+        _ => "n/a".into(),
+    })?;
     writeln!(w)?;
     writeln!(
         w,

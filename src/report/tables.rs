@@ -23,6 +23,7 @@ pub fn schools_csv(
     region: &Region,
     policy: &Policy,
     plan: &Plan,
+    compactness: &[std::collections::HashMap<usize, f64>; 2],
 ) -> std::io::Result<()> {
     let mut csv = csv_writer(w)?;
     csv.write_record([
@@ -56,6 +57,8 @@ pub fn schools_csv(
         "R6",
         "R7",
         "balance_pass",
+        "moved",
+        "polsby_popper",
     ])?;
     for stage in Stage::ALL {
         for f in plan.school_figures(region, policy, stage) {
@@ -91,7 +94,13 @@ pub fn schools_csv(
                         .iter()
                         .map(|v| v.map_or(String::new(), |x| fixed(x, 3))),
                 )
-                .chain([f.balance_pass.map_or(String::new(), |p| p.to_string())]),
+                .chain([
+                    f.balance_pass.map_or(String::new(), |p| p.to_string()),
+                    f.moved.to_string(),
+                    compactness[stage.index()]
+                        .get(&f.school)
+                        .map_or(String::new(), |pp| fixed(*pp, 3)),
+                ]),
             )?;
         }
     }

@@ -248,3 +248,34 @@ fn asking_for_highs_in_a_build_without_it_says_how_to_get_it() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--features highs"), "{}", stderr(&o));
 }
+
+/// The compactness weight trades a little distance for rounder catchments,
+/// which stay connected and within every limit.
+#[test]
+fn the_compactness_weight_makes_catchments_rounder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |weight: &str| {
+        let out = tmp.path().join(format!("c{weight}"));
+        let o = catchment(&[
+            "run",
+            s(&root().join("scenarios/baseline.toml")),
+            "--compactness-km",
+            weight,
+            "--out",
+            s(&out),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        read_json(&out.join("summary.json"))["stages"]["primary"].clone()
+    };
+    let (plain, compact) = (run("0"), run("1"));
+    let pp = |v: &serde_json::Value| v["compactness_mean"].as_f64().unwrap();
+    assert!(
+        pp(&compact) > pp(&plain),
+        "{} vs {}",
+        pp(&compact),
+        pp(&plain)
+    );
+    assert!(compact["travel_km"].as_f64().unwrap() >= plain["travel_km"].as_f64().unwrap());
+    assert_eq!(compact["violations"], 0);
+    assert_eq!(compact["contiguity"]["catchments_in_pieces"], 0);
+}
