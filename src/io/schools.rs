@@ -83,6 +83,23 @@ pub fn read(path: &Path) -> Result<Vec<School>, InputError> {
         for field in RESOURCE_FIELDS {
             f.amount(field)?;
         }
+        for stage in Stage::ALL {
+            let field = format!("purchased_{}", stage.key());
+            if f.count(&field)?.is_some_and(|n| n > 0) && sector != Sector::Private {
+                return Err(f.error(
+                    &field,
+                    "given at a public school",
+                    "seats the bureau buys for migrant children only at private schools (\"sector\": \"private\")",
+                ));
+            }
+        }
+        for field in ["migrant_min_share", "migrant_max_share"] {
+            if let Some(x) = f.amount(field)?
+                && x > 1.0
+            {
+                return Err(f.error(field, x.to_string(), "a share between 0 and 1"));
+            }
+        }
         let name = f.string("name")?.unwrap_or_else(|| id.clone());
         let county = f.string("county")?;
         let properties = f.properties;

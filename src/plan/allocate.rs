@@ -165,6 +165,7 @@ pub fn allocate(
         school: None,
         metres: None,
         placed: 0,
+        purchased: Vec::new(),
         unplaced: 0,
         reason: None,
     };
@@ -220,6 +221,7 @@ pub fn allocate(
     }
     plan.crossings = Stage::ALL.map(|stage| crossings(region, &plan, &barriers, stage));
     plan.recount(region, preferences);
+    super::migrants::place_in_purchased_seats(&mut plan, region, policy);
     Ok(plan)
 }
 
@@ -536,6 +538,7 @@ impl Context<'_> {
                             school: school.map(|c| c.school),
                             metres: school.map(|c| c.metres),
                             placed: 0,
+                            purchased: Vec::new(),
                             unplaced: demand,
                             reason: Some(reason),
                         },
@@ -722,6 +725,7 @@ impl Context<'_> {
             school,
             metres,
             placed,
+            purchased: Vec::new(),
             unplaced: unit.demand - placed,
             reason,
         }

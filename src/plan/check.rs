@@ -23,6 +23,8 @@ pub enum Violation {
     SchoolOverLimit { total: u32, limit: u32 },
     /// Children placed at a school that takes no catchment for the stage.
     NotACatchmentSchool,
+    /// More migrant children in a private school's purchased seats than it sold.
+    OverPurchased { placed: u32, seats: u32 },
 }
 
 impl fmt::Display for Violation {
@@ -42,6 +44,9 @@ impl fmt::Display for Violation {
             }
             Violation::SchoolOverLimit { total, limit } => {
                 write!(f, "school total {total} over its limit {limit}")
+            }
+            Violation::OverPurchased { placed, seats } => {
+                write!(f, "{placed} children in {seats} purchased seats")
             }
             Violation::NotACatchmentSchool => write!(
                 f,
@@ -83,6 +88,12 @@ fn violations_of(
     policy: &Policy,
 ) -> Vec<Violation> {
     let mut v = Vec::new();
+    if f.purchased > f.purchased_seats {
+        v.push(Violation::OverPurchased {
+            placed: f.purchased,
+            seats: f.purchased_seats,
+        });
+    }
     if f.intake == 0 {
         return v;
     }

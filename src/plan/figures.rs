@@ -38,9 +38,18 @@ pub struct SchoolFigures {
     /// Children of this intake whose zone's school today (`current_*`) is
     /// another one.
     pub moved: u32,
+    /// Migrant children in the seats the bureau bought here (private schools).
+    pub purchased: u32,
+    /// Seats the bureau bought here for this stage.
+    pub purchased_seats: u32,
 }
 
 impl SchoolFigures {
+    /// Migrant children's share of the intake (None without intake).
+    pub fn migrant_share(&self) -> Option<f64> {
+        (self.intake > 0).then(|| self.migrant as f64 / self.intake as f64)
+    }
+
     pub fn utilization(&self) -> f64 {
         if self.seats == 0 {
             0.0
@@ -54,6 +63,7 @@ impl SchoolFigures {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct StageTotals {
     pub children: u64,
+    /// Placed at catchment schools and in purchased seats.
     pub placed: u64,
     pub unplaced: u64,
     pub migrant: u64,
@@ -114,6 +124,11 @@ impl Plan {
             km_sum[s as usize] += km * zp.placed as f64;
             f.max_km = f.max_km.max(km);
         }
+        for zp in &self.stage(stage).zones {
+            for &(s, n) in &zp.purchased {
+                figures[s as usize].purchased += n;
+            }
+        }
         let other = match stage {
             Stage::Primary => Stage::Junior,
             Stage::Junior => Stage::Primary,
@@ -126,6 +141,7 @@ impl Plan {
         }
         for (s, f) in figures.iter_mut().enumerate() {
             let school = &region.schools[s];
+            f.purchased_seats = super::migrants::purchased_seats(school, stage);
             f.stage_pupils = school.enrolled[stage.index()] + f.intake;
             f.teachers = f.stage_pupils as f64 / policy.stage(stage).pupils_per_teacher;
             let mut pupils = [0.0; 2];
@@ -189,10 +205,11 @@ impl Plan {
         for (z, zp) in self.stage(stage).zones.iter().enumerate() {
             let cohort = region.zones[z].cohort(stage);
             t.children += cohort.total() as u64;
-            t.placed += zp.placed as u64;
+            t.placed += zp.seated() as u64;
             t.unplaced += zp.unplaced as u64;
             t.migrant += cohort.migrant as u64;
-            t.migrant_placed += split_placed(zp.placed, cohort.local).1 as u64;
+            t.migrant_placed +=
+                (split_placed(zp.placed, cohort.local).1 + zp.seated() - zp.placed) as u64;
         }
         t
     }

@@ -6,11 +6,12 @@ mod allocate;
 mod check;
 mod contiguity;
 mod figures;
+pub mod migrants;
 
 pub use allocate::{Observer, PlanError, Shortage, allocate};
 pub use check::{Found, Violation, check};
 pub use contiguity::{Broken, ContiguityReport, home_zones, make_contiguous};
-pub use figures::{SchoolFigures, StageTotals};
+pub use figures::{SchoolFigures, StageTotals, split_placed as figures_split};
 
 use std::fmt;
 
@@ -60,9 +61,20 @@ pub struct ZonePlan {
     pub school: Option<u32>,
     /// Great-circle metres from the zone's centroid to its school.
     pub metres: Option<i64>,
+    /// Children placed at the catchment school.
     pub placed: u32,
+    /// Migrant children the catchment school could not take, placed in
+    /// seats the bureau bought at private schools: (school, children).
+    pub purchased: Vec<(u32, u32)>,
     pub unplaced: u32,
     pub reason: Option<Unplaced>,
+}
+
+impl ZonePlan {
+    /// Children placed anywhere: catchment school and purchased seats.
+    pub fn seated(&self) -> u32 {
+        self.placed + self.purchased.iter().map(|p| p.1).sum::<u32>()
+    }
 }
 
 /// What officers and planners add to the policy: their locks, how much
@@ -244,13 +256,14 @@ impl Plan {
         for stage in Stage::ALL {
             for (z, zp) in self.stage(stage).zones.iter().enumerate() {
                 let children = region.zones[z].cohort(stage).total();
-                if zp.placed + zp.unplaced != children {
+                if zp.seated() + zp.unplaced != children {
                     return Err(format!(
-                        "zone {} ({}): {} children, {} placed + {} unplaced",
+                        "zone {} ({}): {} children, {} placed + {} in purchased seats + {} unplaced",
                         region.zones[z].id,
                         stage.key(),
                         children,
                         zp.placed,
+                        zp.seated() - zp.placed,
                         zp.unplaced
                     ));
                 }

@@ -40,6 +40,14 @@ pub struct Policy {
     pub oversize_class: u32,
     /// Thresholds and limits of the balance evaluation.
     pub balance: BalancePolicy,
+    /// Share of migrant children that must be in public schools or
+    /// purchased seats (85 % nationally; some cities 100 %).
+    pub migrant_target: f64,
+    /// Band of the migrant share of a public school's intake, so that no
+    /// school becomes a school of migrant children only; schools may
+    /// override it with `migrant_min_share` / `migrant_max_share`.
+    pub migrant_min_share: f64,
+    pub migrant_max_share: f64,
 }
 
 /// A policy as written: every key optional, each missing one taking the
@@ -57,6 +65,9 @@ struct PolicyFile {
     large_class: Option<u32>,
     oversize_class: Option<u32>,
     balance: Option<BalancePolicy>,
+    migrant_target: Option<f64>,
+    migrant_min_share: Option<f64>,
+    migrant_max_share: Option<f64>,
 }
 
 #[derive(Default, Deserialize)]
@@ -90,6 +101,9 @@ impl From<PolicyFile> for Policy {
             large_class: f.large_class.unwrap_or(d.large_class),
             oversize_class: f.oversize_class.unwrap_or(d.oversize_class),
             balance: f.balance.unwrap_or(d.balance),
+            migrant_target: f.migrant_target.unwrap_or(d.migrant_target),
+            migrant_min_share: f.migrant_min_share.unwrap_or(d.migrant_min_share),
+            migrant_max_share: f.migrant_max_share.unwrap_or(d.migrant_max_share),
         }
     }
 }
@@ -112,6 +126,9 @@ impl Default for Policy {
             large_class: 56,
             oversize_class: 66,
             balance: BalancePolicy::default(),
+            migrant_target: 0.85,
+            migrant_min_share: 0.0,
+            migrant_max_share: 1.0,
         }
     }
 }
@@ -180,6 +197,22 @@ impl Policy {
                 );
             }
         }
+        for (field, share) in [
+            ("migrant_target", self.migrant_target),
+            ("migrant_min_share", self.migrant_min_share),
+            ("migrant_max_share", self.migrant_max_share),
+        ] {
+            if !(0.0..=1.0).contains(&share) {
+                return invalid(field, share.to_string(), "a share between 0 and 1");
+            }
+        }
+        if self.migrant_min_share > self.migrant_max_share {
+            return invalid(
+                "migrant_min_share / migrant_max_share",
+                format!("{} / {}", self.migrant_min_share, self.migrant_max_share),
+                "min <= max",
+            );
+        }
         if self.large_class == 0 || self.oversize_class < self.large_class {
             return invalid(
                 "large_class / oversize_class",
@@ -197,6 +230,22 @@ impl Policy {
             SchoolKind::NineYear => self.nine_year_school_limit,
             _ => self.school_limit,
         }
+    }
+
+    /// The band of a school's migrant share: its own values where given,
+    /// else the policy's.
+    pub fn migrant_band(&self, school: &School) -> (f64, f64) {
+        let get = |key: &str, default: f64| {
+            school
+                .properties
+                .get(key)
+                .and_then(|v| v.as_f64())
+                .unwrap_or(default)
+        };
+        (
+            get("migrant_min_share", self.migrant_min_share),
+            get("migrant_max_share", self.migrant_max_share),
+        )
     }
 
     /// The seats a school can offer this intake (see [`Seats`]).

@@ -6,6 +6,7 @@
 //! - `schools.csv`: intake, classes, seats and limits per school and stage;
 //! - `catchment-lists.csv` / `.md`: the compounds of each catchment (对口小区名单);
 //! - `unplaced.csv`: every zone with children without a seat, and why;
+//! - `migrant-placements.csv`: where each zone's migrant children went;
 //! - `summary.json` and `report.md`: totals, objective, bound, gap, checks;
 //! - `map-primary.png`, `map-junior.png`: the catchments at a glance.
 //!
@@ -101,6 +102,9 @@ pub fn write_all(
         tables::lists_md(w, region, plan, info)
     })?;
     out.write("unplaced.csv", |w| tables::unplaced_csv(w, region, plan))?;
+    out.write("migrant-placements.csv", |w| {
+        tables::migrant_placements_csv(w, region, plan)
+    })?;
     let map = |stage: Stage| {
         let path = out.path(&format!("map-{}.png", stage.key()));
         render_map(

@@ -5,6 +5,9 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::model::{Region, Stage};
+use std::collections::BTreeMap;
+
+use crate::plan::migrants::{MigrantFigures, migrant_figures};
 use crate::plan::{Plan, Quality, check};
 use crate::policy::Policy;
 
@@ -43,6 +46,18 @@ pub struct StageSummary {
     /// least, over catchments drawn as areas.
     pub compactness_mean: Option<f64>,
     pub compactness_min: Option<f64>,
+    /// Migrant children (随迁子女) in public schools or purchased seats
+    /// against the target, for the region and per county.
+    pub migrants: MigrantSummary,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MigrantSummary {
+    #[serde(flatten)]
+    pub total: MigrantFigures,
+    pub counties: BTreeMap<String, MigrantFigures>,
+    /// Public schools whose migrant share of the intake lies outside their band.
+    pub schools_outside_band: Vec<String>,
 }
 
 /// How connected the catchments are.
@@ -187,6 +202,22 @@ impl Summary {
                 max_km: figures.iter().map(|f| f.max_km).fold(0.0, f64::max),
                 compactness_mean: None,
                 compactness_min: None,
+                migrants: {
+                    let (counties, total) = migrant_figures(plan, region, policy, stage);
+                    MigrantSummary {
+                        total,
+                        counties,
+                        schools_outside_band: figures
+                            .iter()
+                            .filter(|f| region.schools[f.school].takes_catchment(stage))
+                            .filter(|f| {
+                                let (lo, hi) = policy.migrant_band(&region.schools[f.school]);
+                                f.migrant_share().is_some_and(|x| x < lo || x > hi)
+                            })
+                            .map(|f| region.schools[f.school].id.clone())
+                            .collect(),
+                    }
+                },
                 barrier_crossings: plan.crossings[stage.index()]
                     .iter()
                     .map(|&(z, _, _)| plan.stage(stage).zones[z].placed as u64)
@@ -325,6 +356,29 @@ pub fn report_md(
     row(w, "migrant children placed", &|x| {
         format!("{} of {}", x.migrant_placed, x.migrant_children)
     })?;
+    row(w, "… in public schools / purchased seats", &|x| {
+        format!(
+            "{} / {}",
+            x.migrants.total.public, x.migrants.total.purchased
+        )
+    })?;
+    row(
+        w,
+        "migrant share in public or purchased seats (target)",
+        &|x| match x.migrants.total.share {
+            Some(share) => format!(
+                "{:.1} % ({:.0} %) {}",
+                share * 100.0,
+                x.migrants.total.target * 100.0,
+                if x.migrants.total.met {
+                    "met"
+                } else {
+                    "NOT MET"
+                }
+            ),
+            None => "no migrant children".into(),
+        },
+    )?;
     row(w, "schools with intake", &|x| x.schools.to_string())?;
     row(w, "classes opened", &|x| x.classes.to_string())?;
     row(w, "largest class", &|x| x.largest_class.to_string())?;
@@ -399,6 +453,56 @@ pub fn report_md(
             cell(&s.balance.primary),
             cell(&s.balance.junior)
         )?;
+    }
+    writeln!(w)?;
+    writeln!(w, "## Migrant children (随迁子女)")?;
+    writeln!(w)?;
+    writeln!(
+        w,
+        "Public schools first: catchment schools admit local children first; migrant children a catchment school cannot take go to seats the bureau bought at private schools (政府购买学位), nearest first. Every migrant child's placement is in migrant-placements.csv."
+    )?;
+    for stage in Stage::ALL {
+        let m = &s.stage(stage).migrants;
+        if m.total.children == 0 {
+            continue;
+        }
+        writeln!(w)?;
+        writeln!(w, "{}:", stage.key())?;
+        writeln!(w)?;
+        writeln!(
+            w,
+            "| county | migrant children | public | purchased | no seat | share | target |"
+        )?;
+        writeln!(w, "|---|---:|---:|---:|---:|---:|---:|")?;
+        let rows = m
+            .counties
+            .iter()
+            .map(|(c, f)| (c.as_str(), f))
+            .chain([("all", &m.total)]);
+        for (county, f) in rows {
+            writeln!(
+                w,
+                "| {} | {} | {} | {} | {} | {} | {:.0} % {} |",
+                if county.is_empty() { "-" } else { county },
+                f.children,
+                f.public,
+                f.purchased,
+                f.unplaced,
+                f.share
+                    .map_or("-".into(), |x| format!("{:.1} %", x * 100.0)),
+                f.target * 100.0,
+                if f.met { "met" } else { "NOT MET" }
+            )?;
+        }
+        if !m.schools_outside_band.is_empty() {
+            writeln!(
+                w,
+                "\nSchools whose migrant share of the intake lies outside their band ({:.0}-{:.0} % unless the school sets its own): {}.",
+                policy.migrant_min_share * 100.0,
+                policy.migrant_max_share * 100.0,
+                m.schools_outside_band.join(", ")
+            )?;
+        }
     }
     writeln!(w)?;
     writeln!(w, "## Checks")?;

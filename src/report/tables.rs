@@ -59,6 +59,9 @@ pub fn schools_csv(
         "balance_pass",
         "moved",
         "polsby_popper",
+        "migrant_share",
+        "purchased",
+        "purchased_seats",
     ])?;
     for stage in Stage::ALL {
         for f in plan.school_figures(region, policy, stage) {
@@ -100,6 +103,9 @@ pub fn schools_csv(
                     compactness[stage.index()]
                         .get(&f.school)
                         .map_or(String::new(), |pp| fixed(*pp, 3)),
+                    f.migrant_share().map_or(String::new(), |x| fixed(x, 3)),
+                    f.purchased.to_string(),
+                    f.purchased_seats.to_string(),
                 ]),
             )?;
         }
@@ -243,6 +249,81 @@ pub fn unplaced_csv(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io:
                     .map_or(String::new(), |s| region.schools[s as usize].id.clone()),
                 zp.reason.as_ref().map_or(String::new(), |r| r.to_string()),
             ])?;
+        }
+    }
+    csv.flush()
+}
+
+/// Where each zone's migrant children went: their catchment school, seats
+/// the bureau bought at private schools, or no seat (with the reason). One
+/// row per zone, stage and destination.
+pub fn migrant_placements_csv(
+    w: &mut dyn Write,
+    region: &Region,
+    plan: &Plan,
+) -> std::io::Result<()> {
+    let mut csv = csv_writer(w)?;
+    csv.write_record([
+        "stage",
+        "zone_id",
+        "zone_name",
+        "county",
+        "migrant_children",
+        "placement",
+        "school_id",
+        "school_name",
+        "children",
+        "km",
+        "reason",
+    ])?;
+    for stage in Stage::ALL {
+        for (z, zp) in plan.stage(stage).zones.iter().enumerate() {
+            let zone = &region.zones[z];
+            let cohort = zone.cohort(stage);
+            if cohort.migrant == 0 {
+                continue;
+            }
+            let head = [
+                stage.key().to_string(),
+                zone.id.clone(),
+                zone.name.clone(),
+                zone.county.clone().unwrap_or_default(),
+                cohort.migrant.to_string(),
+            ];
+            let (_, public) = crate::plan::figures_split(zp.placed, cohort.local);
+            let mut row =
+                |kind: &str, school: Option<u32>, n: u32, km: Option<i64>, reason: String| {
+                    let (id, name) = school.map_or((String::new(), String::new()), |s| {
+                        let s = &region.schools[s as usize];
+                        (s.id.clone(), s.name.clone())
+                    });
+                    csv.write_record(head.iter().cloned().chain([
+                        kind.to_string(),
+                        id,
+                        name,
+                        n.to_string(),
+                        km.map_or(String::new(), |m| fixed(m as f64 / 1000.0, 3)),
+                        reason,
+                    ]))
+                };
+            if public > 0 {
+                row(
+                    "catchment school",
+                    zp.school,
+                    public,
+                    zp.metres,
+                    String::new(),
+                )?;
+            }
+            for &(s, n) in &zp.purchased {
+                let m = crate::plan::migrants::purchased_metres(region, z, s);
+                row("purchased seat", Some(s), n, Some(m), String::new())?;
+            }
+            let left = cohort.migrant - public - (zp.seated() - zp.placed);
+            if left > 0 {
+                let reason = zp.reason.as_ref().map_or(String::new(), |r| r.to_string());
+                row("no seat", None, left, None, reason)?;
+            }
         }
     }
     csv.flush()

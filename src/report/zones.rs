@@ -34,6 +34,10 @@ pub fn write(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result
                 );
                 properties.insert(format!("km_{key}"), km(zp.metres));
                 properties.insert(format!("unplaced_{key}"), zp.unplaced.into());
+                let purchased = zp.seated() - zp.placed;
+                if purchased > 0 {
+                    properties.insert(format!("purchased_{key}"), purchased.into());
+                }
                 if let Some(reason) = &zp.reason {
                     properties.insert(format!("unplaced_reason_{key}"), reason.to_string().into());
                 }

@@ -37,10 +37,15 @@ pub struct Nearest {
 impl<'a> SchoolIndex<'a> {
     /// Indexes the schools that take a catchment (public, teaching the stage).
     pub fn new(schools: &'a [School]) -> Self {
+        Self::with(schools, |s, stage| s.takes_catchment(stage))
+    }
+
+    /// Indexes the schools `eligible` admits for each stage.
+    pub fn with(schools: &'a [School], eligible: impl Fn(&School, Stage) -> bool) -> Self {
         let mut groups: HashMap<(Option<&str>, Stage), Vec<Entry>> = HashMap::new();
         for (i, s) in schools.iter().enumerate() {
             for stage in Stage::ALL {
-                if s.takes_catchment(stage) {
+                if eligible(s, stage) {
                     groups
                         .entry((s.county.as_deref(), stage))
                         .or_default()

@@ -375,3 +375,16 @@ fn negative_resource() {
         ],
     );
 }
+
+#[test]
+fn purchased_seats_at_a_public_school() {
+    fails_with(
+        |_, s| school(s, 0)["purchased_primary"] = json!(10),
+        &[
+            "schools.geojson",
+            "features[0]",
+            "`purchased_primary`",
+            "private schools",
+        ],
+    );
+}

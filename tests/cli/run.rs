@@ -9,6 +9,7 @@ const OUTPUTS: &[&str] = &[
     "catchment-lists.csv",
     "catchment-lists.md",
     "unplaced.csv",
+    "migrant-placements.csv",
     "summary.json",
     "report.md",
     "map-primary.png",
@@ -289,4 +290,50 @@ fn the_compactness_weight_makes_catchments_rounder() {
     assert!(compact["travel_km"].as_f64().unwrap() >= plain["travel_km"].as_f64().unwrap());
     assert_eq!(compact["violations"], 0);
     assert_eq!(compact["contiguity"]["catchments_in_pieces"], 0);
+}
+
+/// Migrant children a catchment school cannot take go to the seats the
+/// bureau bought at the private school, never beyond them; every migrant
+/// child is accounted for in migrant-placements.csv.
+#[test]
+fn migrant_children_fill_purchased_seats_and_are_all_accounted_for() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("plan");
+    let o = catchment(&["run", s(&tiny().join("scenario.toml")), "--out", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = read_json(&out.join("summary.json"));
+    let csv = std::fs::read_to_string(out.join("migrant-placements.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let headers = rows.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let mut by_kind: std::collections::HashMap<(String, String), u64> = Default::default();
+    for r in rows.records() {
+        let r = r.unwrap();
+        *by_kind
+            .entry((r[col("stage")].to_string(), r[col("placement")].to_string()))
+            .or_default() += r[col("children")].parse::<u64>().unwrap();
+    }
+    for (stage, seats) in [("primary", 10), ("junior", 5)] {
+        let m = &summary["stages"][stage]["migrants"];
+        let get = |k: &str| {
+            by_kind
+                .get(&(stage.to_string(), k.to_string()))
+                .copied()
+                .unwrap_or(0)
+        };
+        assert_eq!(get("catchment school"), m["public"].as_u64().unwrap());
+        assert_eq!(get("purchased seat"), m["purchased"].as_u64().unwrap());
+        assert_eq!(get("no seat"), m["unplaced"].as_u64().unwrap());
+        assert_eq!(
+            m["children"].as_u64().unwrap(),
+            get("catchment school") + get("purchased seat") + get("no seat")
+        );
+        // The test county is short of seats: purchased seats take the
+        // migrant children left over, up to the seats sold and no further.
+        let purchased = m["purchased"].as_u64().unwrap();
+        assert!(purchased > 0 && purchased <= seats, "{stage}: {purchased}");
+        assert!(purchased == seats || m["unplaced"] == 0, "{stage}: {m}");
+        assert_eq!(m["target"], 0.85);
+        assert_eq!(summary["stages"][stage]["violations"], 0);
+    }
 }
