@@ -10,6 +10,7 @@
 //! - [`solve`]: the allocation core (flow relaxation, whole zones, exact MIP);
 //! - [`plan`]: a region's plan, its figures and the check of every limit;
 //! - [`report`]: what the bureau publishes (maps, lists, tables, summary);
+//! - [`serve`]: the officers' map, a local web app over the same plan;
 //! - [`generate`]: realistic synthetic counties for demos and benchmarks.
 
 pub mod generate;
@@ -18,5 +19,6 @@ pub mod model;
 pub mod plan;
 pub mod policy;
 pub mod report;
+pub mod serve;
 pub mod solve;
 pub mod spatial;

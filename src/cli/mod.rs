@@ -5,6 +5,7 @@ pub mod bench;
 mod generate;
 mod progress;
 mod run;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -33,6 +34,8 @@ enum Command {
     /// Measure speed, gap and memory on generated instances, side by side
     /// with HiGHS when built with `--features highs`.
     Bench(bench::Args),
+    /// The officers' map: view, reassign and re-optimize in the browser.
+    Serve(serve::Args),
 }
 
 /// Solver flags shared by the commands that allocate.
@@ -86,5 +89,6 @@ pub fn main() -> anyhow::Result<ExitCode> {
         Command::Allocate(args) => allocate::run(args),
         Command::Generate(args) => generate::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }

@@ -30,6 +30,8 @@ struct ScenarioFile {
     /// Every catchment one connected piece (default true).
     #[serde(default = "yes")]
     contiguous: bool,
+    /// A basemap for the officers' map (an http(s) tile URL with {z}/{x}/{y}).
+    tiles: Option<String>,
     #[serde(default)]
     policy: Policy,
     #[serde(default)]
@@ -49,6 +51,8 @@ pub struct Scenario {
     pub locks: Option<PathBuf>,
     pub stability_km: f64,
     pub contiguous: bool,
+    /// A basemap tile URL for the officers' map.
+    pub tiles: Option<String>,
     pub policy: Policy,
     pub solver: Settings,
 }
@@ -139,6 +143,7 @@ impl Scenario {
                 .transpose()?,
             stability_km: file.stability_km,
             contiguous: file.contiguous,
+            tiles: file.tiles,
             out: file
                 .out
                 .map(|o| base.join(o))

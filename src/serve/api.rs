@@ -1,0 +1,923 @@
+//! The JSON API over one editing session: the loaded plan, the officer's
+//! locks, and the undo / redo history.
+//!
+//! Every change goes through one rule: build the new lock set, call
+//! [`allocate`] with it, and only when that succeeds replace the plan. A
+//! request that fails for any reason (bad body, unknown id, a lock set no
+//! plan can meet) leaves the session exactly as it was.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::geometry::{Outlines, feature, zones_geojson};
+use super::{Body, Reply};
+use crate::io::Scenario;
+use crate::io::locks::{LockRecord, resolve};
+use crate::io::{LocksError, ScenarioError, read_locks, write_locks};
+use crate::model::{Lock, LockKind, Region, Stage};
+use crate::plan::{Plan, PlanError, Preferences, Shortage, allocate, check};
+use crate::policy::Policy;
+use crate::report::{ReportError, RunInfo, Summary, school_colors, write_all};
+use crate::solve::Settings;
+
+/// Undo steps kept. Each holds a whole plan (a few MB at 20,000 zones), so
+/// that undo and redo are instant instead of a new solve.
+const HISTORY: usize = 50;
+
+/// The files `GET /api/export/{file}` serves, with their media types. The
+/// request's name is only ever compared with these; the path on disk is
+/// built from the entry of this list, never from the request.
+pub const EXPORTS: [(&str, &str); 11] = [
+    ("catchments.geojson", "application/geo+json"),
+    ("zones.geojson", "application/geo+json"),
+    ("schools.csv", "text/csv; charset=utf-8"),
+    ("catchment-lists.csv", "text/csv; charset=utf-8"),
+    ("catchment-lists.md", "text/markdown; charset=utf-8"),
+    ("unplaced.csv", "text/csv; charset=utf-8"),
+    ("report.md", "text/markdown; charset=utf-8"),
+    ("summary.json", "application/json"),
+    ("locks.csv", "text/csv; charset=utf-8"),
+    ("map-primary.png", "image/png"),
+    ("map-junior.png", "image/png"),
+];
+
+/// Why a session could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Scenario(Box<ScenarioError>),
+    #[error(transparent)]
+    Locks(Box<LocksError>),
+    #[error("the scenario's plan cannot be made: {0}")]
+    Plan(Box<PlanError>),
+    #[error("internal error, please report: children lost in the plan: {0}")]
+    Lost(String),
+    #[error(
+        "tiles = \"{0}\": expected an http:// or https:// tile URL with {{z}}, {{x}} and {{y}}, e.g. \"https://tile.example.org/{{z}}/{{x}}/{{y}}.png\""
+    )]
+    Tiles(String),
+    #[error("cannot listen on {addr}: {message}")]
+    Bind { addr: String, message: String },
+}
+
+// Boxed: the input errors carry whole paths and messages, and a start
+// error is returned through every layer of starting up.
+impl From<ScenarioError> for StartError {
+    fn from(e: ScenarioError) -> Self {
+        StartError::Scenario(Box::new(e))
+    }
+}
+
+impl From<LocksError> for StartError {
+    fn from(e: LocksError) -> Self {
+        StartError::Locks(Box::new(e))
+    }
+}
+
+impl From<PlanError> for StartError {
+    fn from(e: PlanError) -> Self {
+        StartError::Plan(Box::new(e))
+    }
+}
+
+/// What the session shows besides the plan: the scenario's name, its
+/// basemap and where exports go.
+#[derive(Clone, Debug)]
+pub struct Info {
+    pub name: String,
+    pub description: String,
+    /// A basemap tile URL; None keeps the map offline.
+    pub tiles: Option<String>,
+    /// The folder exports are written to; nothing is written elsewhere.
+    pub out: PathBuf,
+}
+
+/// A plan with the locks it was made under.
+struct Snapshot {
+    locks: Vec<Lock>,
+    plan: Plan,
+    seconds: f64,
+}
+
+/// The outlines a change redrew: per stage, the schools whose catchment
+/// changed since version `from`.
+struct Redrawn {
+    from: u64,
+    schools: [Vec<usize>; 2],
+}
+
+/// Undo and redo stacks of lock sets with their plans.
+#[derive(Default)]
+pub struct History {
+    undo: Vec<Snapshot>,
+    redo: Vec<Snapshot>,
+}
+
+impl History {
+    fn push_undo(&mut self, s: Snapshot) {
+        if self.undo.len() == HISTORY {
+            self.undo.remove(0);
+        }
+        self.undo.push(s);
+    }
+
+    pub fn undo_steps(&self) -> usize {
+        self.undo.len()
+    }
+
+    pub fn redo_steps(&self) -> usize {
+        self.redo.len()
+    }
+}
+
+/// One officer's editing session over one region.
+pub struct Session {
+    pub region: Region,
+    pub policy: Policy,
+    pub settings: Settings,
+    /// The locks in force (kept sorted) with the scenario's stability and
+    /// contiguity.
+    pub preferences: Preferences,
+    pub plan: Plan,
+    pub history: History,
+    info: Info,
+    /// Counts changes of the loaded plan; the page uses it to tell whether
+    /// an answer's outline changes apply to what it shows.
+    version: u64,
+    /// Seconds the current plan took to allocate.
+    seconds: f64,
+    /// Each zone's school in the session's first plan, per stage.
+    start: [Vec<Option<u32>>; 2],
+    /// Zones whose school the last change moved, per stage.
+    changed: [Vec<usize>; 2],
+    zone_ids: HashMap<String, usize>,
+    school_ids: HashMap<String, usize>,
+    outlines: Outlines,
+    /// The plan version last written to `info.out`.
+    exported: Option<u64>,
+    colors: [Vec<String>; 2],
+}
+
+/// A lock as the API shows it.
+#[derive(Serialize)]
+struct LockJson<'a> {
+    zone: &'a str,
+    school: &'a str,
+    action: &'static str,
+    stage: &'static str,
+}
+
+/// `POST /api/locks`: one change of the officer's locks.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LockChange {
+    action: Action,
+    zones: Vec<String>,
+    #[serde(default)]
+    school: Option<String>,
+    #[serde(default)]
+    stage: Option<StageName>,
+}
+
+#[derive(Clone, Copy, Deserialize, PartialEq)]
+#[serde(rename_all = "lowercase")]
+enum Action {
+    Pin,
+    Forbid,
+    Release,
+}
+
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum StageName {
+    Primary,
+    Junior,
+}
+
+impl StageName {
+    fn stage(self) -> Stage {
+        match self {
+            StageName::Primary => Stage::Primary,
+            StageName::Junior => Stage::Junior,
+        }
+    }
+}
+
+const LOCK_BODY: &str = r#"{"action": "pin" | "forbid" | "release", "zones": ["zone id", ...], "school": "school id", "stage": "primary" | "junior"}"#;
+
+fn round(x: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (x * f).round() / f
+}
+
+fn hex(c: [u8; 3]) -> String {
+    format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
+}
+
+fn action_key(kind: LockKind) -> &'static str {
+    match kind {
+        LockKind::Pin => "pin",
+        LockKind::Forbid => "forbid",
+    }
+}
+
+/// Locks in one order (zone, stage, kind, school) without repeats, so that
+/// equal lock sets compare equal and print the same.
+fn canonical(mut locks: Vec<Lock>) -> Vec<Lock> {
+    let key = |l: &Lock| (l.zone, l.stage, action_key(l.kind), l.school);
+    locks.sort_by(|a, b| key(a).cmp(&key(b)));
+    locks.dedup();
+    locks
+}
+
+impl Session {
+    /// Opens a scenario as `catchment run` would read it (its maps, locks,
+    /// stability and contiguity) and makes its plan.
+    pub fn from_scenario(scenario: &Scenario, out: PathBuf) -> Result<Session, StartError> {
+        if let Some(t) = &scenario.tiles {
+            let ok = (t.starts_with("https://") || t.starts_with("http://"))
+                && ["{z}", "{x}", "{y}"].iter().all(|p| t.contains(p));
+            if !ok {
+                return Err(StartError::Tiles(t.clone()));
+            }
+        }
+        let region = scenario.region()?;
+        let locks = match &scenario.locks {
+            Some(path) => read_locks(path, &region)?,
+            None => Vec::new(),
+        };
+        let preferences = Preferences {
+            locks,
+            stability_km: scenario.stability_km,
+            contiguous: scenario.contiguous,
+            ..Preferences::default()
+        };
+        let info = Info {
+            name: scenario.name.clone(),
+            description: scenario.description.clone(),
+            tiles: scenario.tiles.clone(),
+            out,
+        };
+        Session::new(
+            region,
+            scenario.policy.clone(),
+            scenario.solver.clone(),
+            preferences,
+            info,
+        )
+    }
+
+    /// Makes the first plan of a region under the given locks.
+    pub fn new(
+        region: Region,
+        policy: Policy,
+        settings: Settings,
+        mut preferences: Preferences,
+        info: Info,
+    ) -> Result<Session, StartError> {
+        preferences.locks = canonical(std::mem::take(&mut preferences.locks));
+        let t = Instant::now();
+        let plan = allocate(&region, &policy, &settings, &preferences, &())?;
+        let seconds = t.elapsed().as_secs_f64();
+        plan.conservation(&region).map_err(StartError::Lost)?;
+        let start = Stage::ALL.map(|st| plan.stage(st).zones.iter().map(|z| z.school).collect());
+        let mut outlines = Outlines::new(&region);
+        outlines.update(&region, &plan);
+        let colors = Stage::ALL.map(|st| school_colors(&region, st).into_iter().map(hex).collect());
+        Ok(Session {
+            zone_ids: region
+                .zones
+                .iter()
+                .enumerate()
+                .map(|(i, z)| (z.id.clone(), i))
+                .collect(),
+            school_ids: region
+                .schools
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.id.clone(), i))
+                .collect(),
+            region,
+            policy,
+            settings,
+            preferences,
+            plan,
+            history: History::default(),
+            info,
+            version: 1,
+            seconds,
+            start,
+            changed: [Vec::new(), Vec::new()],
+            outlines,
+            exported: None,
+            colors,
+        })
+    }
+
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Seconds the current plan took to allocate.
+    pub fn seconds(&self) -> f64 {
+        self.seconds
+    }
+
+    pub fn info(&self) -> &Info {
+        &self.info
+    }
+
+    /// `GET /api/zones`, built once: the zones never change in a session.
+    pub fn zones_json(&self) -> Vec<u8> {
+        zones_geojson(&self.region)
+    }
+
+    /// `GET /api/config`: the scenario and the limits the panel shows.
+    pub fn config(&self) -> Value {
+        let stage = |st: Stage| {
+            let p = self.policy.stage(st);
+            json!({
+                "class_limit": p.class_limit,
+                "max_km": p.max_km,
+                "balance_thresholds": self.policy.balance.thresholds(st),
+            })
+        };
+        json!({
+            "name": self.info.name,
+            "description": self.info.description,
+            "tiles": self.info.tiles,
+            "zones": self.region.zones.len(),
+            "schools": self.region.schools.len(),
+            "out": self.info.out.display().to_string(),
+            "stability_km": self.preferences.stability_km,
+            "contiguous": self.preferences.contiguous,
+            "limits": {
+                "primary": stage(Stage::Primary),
+                "junior": stage(Stage::Junior),
+                "school_limit": self.policy.school_limit,
+                "nine_year_school_limit": self.policy.nine_year_school_limit,
+                "large_class": self.policy.large_class,
+            },
+            "exports": EXPORTS.iter().map(|(f, _)| *f).collect::<Vec<_>>(),
+        })
+    }
+
+    /// `GET /api/schools`: every school in index order, with its stable
+    /// colour per stage and whether it takes a catchment there.
+    pub fn schools(&self) -> Value {
+        let list: Vec<Value> = self
+            .region
+            .schools
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                json!({
+                    "id": s.id,
+                    "name": s.name,
+                    "kind": s.kind.key(),
+                    "sector": s.sector.key(),
+                    "county": s.county,
+                    "location": [round(s.location.x(), 6), round(s.location.y(), 6)],
+                    "catchment": {
+                        "primary": s.takes_catchment(Stage::Primary),
+                        "junior": s.takes_catchment(Stage::Junior),
+                    },
+                    "color": {
+                        "primary": self.colors[0][i],
+                        "junior": self.colors[1][i],
+                    },
+                })
+            })
+            .collect();
+        Value::Array(list)
+    }
+
+    /// `GET /api/outlines?stage=`: every catchment outline of a stage.
+    pub fn outlines(&self, stage: Stage) -> Value {
+        let mut v = self.outlines.collection(stage);
+        v["version"] = self.version.into();
+        v
+    }
+
+    /// `GET /api/plan`: the plan, its figures and the locks.
+    pub fn plan_json(&self) -> Value {
+        let summary = Summary::build(
+            &self.region,
+            &self.policy,
+            &self.plan,
+            &RunInfo {
+                scenario: &self.info.name,
+                description: &self.info.description,
+                settings: &self.settings,
+                seconds: round(self.seconds, 3),
+            },
+        );
+        let found = check(&self.plan, &self.region, &self.policy);
+        let stage = |st: Stage| {
+            let zones = &self.plan.stage(st).zones;
+            let mut moved_in = vec![0u64; self.region.schools.len()];
+            let mut moved_out = vec![0u64; self.region.schools.len()];
+            let mut since_start = (0usize, 0u64);
+            let mut unplaced = Vec::new();
+            for (z, zp) in zones.iter().enumerate() {
+                if let (Some(s), Some(today)) =
+                    (zp.school, self.region.zones[z].current[st.index()])
+                    && s as usize != today
+                {
+                    moved_in[s as usize] += zp.placed as u64;
+                    moved_out[today] += zp.placed as u64;
+                }
+                if zp.school != self.start[st.index()][z] {
+                    since_start.0 += 1;
+                    since_start.1 += zp.placed as u64;
+                }
+                if zp.unplaced > 0 {
+                    unplaced.push(json!({
+                        "zone": z,
+                        "children": zp.unplaced,
+                        "reason": zp.reason.as_ref().map(|r| r.to_string()),
+                    }));
+                }
+            }
+            let thresholds = self.policy.balance.thresholds(st);
+            let schools: Vec<Value> = self
+                .plan
+                .school_figures(&self.region, &self.policy, st)
+                .into_iter()
+                .map(|f| {
+                    let s = f.school;
+                    let violations: Vec<String> = found
+                        .iter()
+                        .filter(|v| v.school == s && v.stage == st)
+                        .map(|v| v.violation.to_string())
+                        .collect();
+                    let migrant_share = if f.intake > 0 {
+                        round(f.migrant as f64 / f.intake as f64, 4)
+                    } else {
+                        0.0
+                    };
+                    let indicator_pass: [Option<bool>; 7] =
+                        std::array::from_fn(|i| f.indicators[i].map(|v| v >= thresholds[i]));
+                    json!({
+                        "school": s,
+                        "intake": f.intake,
+                        "local": f.local,
+                        "migrant": f.migrant,
+                        "migrant_share": migrant_share,
+                        "classes": f.classes.opened,
+                        "classes_available": f.classes_available,
+                        "largest_class": f.classes.largest,
+                        "seats": f.seats,
+                        "utilization": round(f.utilization(), 4),
+                        "continuing": f.continuing,
+                        "school_total": f.school_total,
+                        "school_limit": f.school_limit,
+                        "zones": f.zones,
+                        "mean_km": round(f.mean_km, 3),
+                        "max_km": round(f.max_km, 3),
+                        "moved_in": moved_in[s],
+                        "moved_out": moved_out[s],
+                        "indicators": f.indicators.map(|v| v.map(|v| round(v, 4))),
+                        "indicator_pass": indicator_pass,
+                        "balance_pass": f.balance_pass,
+                        "violations": violations,
+                    })
+                })
+                .collect();
+            let school: Vec<i64> = zones
+                .iter()
+                .map(|z| z.school.map_or(-1, i64::from))
+                .collect();
+            let metres: Vec<i64> = zones.iter().map(|z| z.metres.unwrap_or(-1)).collect();
+            json!({
+                "school": school,
+                "metres": metres,
+                "unplaced": unplaced,
+                "changed": self.changed[st.index()],
+                "changed_since_start": {"zones": since_start.0, "children": since_start.1},
+                "schools": schools,
+            })
+        };
+        let mut summary = serde_json::to_value(&summary).expect("the summary serializes");
+        if let Value::Object(m) = &mut summary {
+            // The run time lives at the top level; the plan is the same
+            // whatever it took.
+            m.remove("seconds");
+        }
+        json!({
+            "version": self.version,
+            "seconds": round(self.seconds, 3),
+            "undo": self.history.undo_steps(),
+            "redo": self.history.redo_steps(),
+            "locks": self.locks_json(),
+            "summary": summary,
+            "stages": {"primary": stage(Stage::Primary), "junior": stage(Stage::Junior)},
+        })
+    }
+
+    fn locks_json(&self) -> Vec<LockJson<'_>> {
+        self.preferences
+            .locks
+            .iter()
+            .map(|l| LockJson {
+                zone: &self.region.zones[l.zone].id,
+                school: &self.region.schools[l.school].id,
+                action: action_key(l.kind),
+                stage: l.stage.key(),
+            })
+            .collect()
+    }
+
+    /// The plan with the outlines the last change redrew: `outlines.from`
+    /// is the version they apply to (the page refetches every outline when
+    /// it shows another).
+    fn changed_reply(&self, Redrawn { from, schools }: Redrawn) -> Reply {
+        let mut v = self.plan_json();
+        let per_stage = |st: Stage| {
+            let mut m = Map::new();
+            for &s in &schools[st.index()] {
+                m.insert(
+                    s.to_string(),
+                    self.outlines
+                        .get(st, s)
+                        .map_or(Value::Null, |g| feature(s, g)),
+                );
+            }
+            Value::Object(m)
+        };
+        v["outlines"] = json!({
+            "from": from,
+            "primary": per_stage(Stage::Primary),
+            "junior": per_stage(Stage::Junior),
+        });
+        Reply::json(200, &v)
+    }
+
+    /// Makes `plan` (made under `locks`) the loaded one and returns the old
+    /// one (for the undo or redo stack) with the schools whose outlines
+    /// changed, per stage.
+    fn install(&mut self, locks: Vec<Lock>, plan: Plan, seconds: f64) -> (Snapshot, Redrawn) {
+        let from = self.version;
+        self.changed = Stage::ALL.map(|st| {
+            let (old, new) = (&self.plan.stage(st).zones, &plan.stage(st).zones);
+            (0..new.len())
+                .filter(|&z| old[z].school != new[z].school)
+                .collect()
+        });
+        let old = Snapshot {
+            locks: std::mem::replace(&mut self.preferences.locks, locks),
+            plan: std::mem::replace(&mut self.plan, plan),
+            seconds: std::mem::replace(&mut self.seconds, seconds),
+        };
+        self.version += 1;
+        let schools = self.outlines.update(&self.region, &self.plan);
+        (old, Redrawn { from, schools })
+    }
+
+    /// Re-optimizes under a new lock set. Nothing changes unless a plan
+    /// that meets every lock exists.
+    fn replan(&mut self, locks: Vec<Lock>) -> Reply {
+        let locks = canonical(locks);
+        if locks == self.preferences.locks {
+            return self.changed_reply(Redrawn {
+                from: self.version,
+                schools: [Vec::new(), Vec::new()],
+            });
+        }
+        let preferences = Preferences {
+            locks: locks.clone(),
+            ..self.preferences.clone()
+        };
+        let t = Instant::now();
+        match allocate(
+            &self.region,
+            &self.policy,
+            &self.settings,
+            &preferences,
+            &(),
+        ) {
+            Ok(plan) => {
+                if let Err(e) = plan.conservation(&self.region) {
+                    return Reply::error(
+                        500,
+                        &format!("internal error, please report: children lost in the plan: {e}"),
+                    );
+                }
+                let (old, redrawn) = self.install(locks, plan, t.elapsed().as_secs_f64());
+                self.history.push_undo(old);
+                self.history.redo.clear();
+                self.changed_reply(redrawn)
+            }
+            Err(PlanError::Infeasible(shortages)) => self.infeasible(&shortages),
+            Err(e) => Reply::error(500, &e.to_string()),
+        }
+    }
+
+    /// 409: the locks overfill schools; each shortage names the school and
+    /// the seats short, and the loaded plan stays.
+    fn infeasible(&self, shortages: &[Shortage]) -> Reply {
+        let list: Vec<Value> = shortages
+            .iter()
+            .map(|s| {
+                let i = self.school_ids.get(&s.school).copied();
+                json!({
+                    "school": s.school,
+                    "school_index": i,
+                    "name": i.map(|i| self.region.schools[i].name.clone()),
+                    "stage": s.stage.map(Stage::key),
+                    "needed": s.needed,
+                    "seats": s.seats,
+                    "short": s.needed.saturating_sub(s.seats),
+                })
+            })
+            .collect();
+        let message = PlanError::Infeasible(shortages.to_vec()).to_string();
+        Reply::json(
+            409,
+            &json!({"error": message, "shortages": list, "version": self.version}),
+        )
+    }
+
+    fn zone(&self, id: &str) -> Result<usize, Reply> {
+        self.zone_ids
+            .get(id)
+            .copied()
+            .ok_or_else(|| Reply::error(400, &format!("zone \"{id}\" is not in the zones file")))
+    }
+
+    fn school(&self, id: &str) -> Result<usize, Reply> {
+        self.school_ids.get(id).copied().ok_or_else(|| {
+            Reply::error(400, &format!("school \"{id}\" is not in the schools file"))
+        })
+    }
+
+    /// `POST /api/locks`: pin, forbid or release zones, then re-optimize.
+    pub fn change_locks(&mut self, body: &[u8]) -> Reply {
+        let change: LockChange = match serde_json::from_slice(body) {
+            Ok(c) => c,
+            Err(e) => {
+                return Reply::error(400, &format!("bad request body: {e}; expected {LOCK_BODY}"));
+            }
+        };
+        match self.apply(&change) {
+            Ok(locks) => self.replan(locks),
+            Err(reply) => reply,
+        }
+    }
+
+    /// The lock set after a change, checked against the region.
+    fn apply(&self, change: &LockChange) -> Result<Vec<Lock>, Reply> {
+        if change.zones.is_empty() {
+            return Err(Reply::error(
+                400,
+                "`zones` is empty; expected at least one zone id",
+            ));
+        }
+        let zones = change
+            .zones
+            .iter()
+            .map(|z| self.zone(z))
+            .collect::<Result<Vec<usize>, Reply>>()?;
+        let school = change
+            .school
+            .as_deref()
+            .map(|s| self.school(s))
+            .transpose()?;
+        let mut locks = self.preferences.locks.clone();
+        if change.action == Action::Release {
+            let stages: Vec<Stage> = match change.stage {
+                Some(s) => vec![s.stage()],
+                None => Stage::ALL.to_vec(),
+            };
+            locks.retain(|l| {
+                !(zones.contains(&l.zone)
+                    && stages.contains(&l.stage)
+                    && school.is_none_or(|s| s == l.school))
+            });
+            return Ok(locks);
+        }
+        let Some(school_id) = &change.school else {
+            return Err(Reply::error(
+                400,
+                "`school` is missing; a pin or a forbid names the school",
+            ));
+        };
+        let action = if change.action == Action::Pin {
+            "pin"
+        } else {
+            "forbid"
+        };
+        let records: Vec<(usize, LockRecord)> = change
+            .zones
+            .iter()
+            .enumerate()
+            .map(|(i, z)| {
+                (
+                    i,
+                    LockRecord {
+                        zone: z.clone(),
+                        school: school_id.clone(),
+                        action: action.into(),
+                        stage: change.stage.map(|s| s.stage().key().to_string()),
+                    },
+                )
+            })
+            .collect();
+        let new = resolve(&records, &self.region).map_err(|(_, m)| Reply::error(422, &m))?;
+        for l in new {
+            // The officer's latest word wins: a pin replaces the zone's other
+            // pin and any forbid of this school; a forbid replaces a pin.
+            locks.retain(|x| {
+                !(x.zone == l.zone
+                    && x.stage == l.stage
+                    && (x.school == l.school
+                        || (l.kind == LockKind::Pin && x.kind == LockKind::Pin)))
+            });
+            locks.push(l);
+        }
+        Ok(locks)
+    }
+
+    /// `POST /api/undo`.
+    pub fn undo(&mut self) -> Reply {
+        let Some(s) = self.history.undo.pop() else {
+            return Reply::error(409, "nothing to undo");
+        };
+        let (current, redrawn) = self.install(s.locks, s.plan, s.seconds);
+        self.history.redo.push(current);
+        self.changed_reply(redrawn)
+    }
+
+    /// `POST /api/redo`.
+    pub fn redo(&mut self) -> Reply {
+        let Some(s) = self.history.redo.pop() else {
+            return Reply::error(409, "nothing to redo");
+        };
+        let (current, redrawn) = self.install(s.locks, s.plan, s.seconds);
+        self.history.push_undo(current);
+        self.changed_reply(redrawn)
+    }
+
+    /// `POST /api/import`: replaces the locks with those of a CSV, either a
+    /// locks.csv (`zone,school,action[,stage]`) or a zone -> school list
+    /// (`zone,school[,stage]` or `zone_id,school_id,stage` as in
+    /// catchment-lists.csv: every row pins), and re-optimizes.
+    pub fn import(&mut self, body: &[u8]) -> Reply {
+        let Ok(text) = std::str::from_utf8(body) else {
+            return Reply::error(400, "the CSV is not UTF-8 text");
+        };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let expected = "expected a locks.csv (zone,school,action[,stage]) or a zone -> school list (zone,school[,stage] or zone_id,school_id,stage)";
+        let headers = match reader.headers() {
+            Ok(h) => h.clone(),
+            Err(e) => return Reply::error(400, &format!("not a CSV: {e}; {expected}")),
+        };
+        let column = |names: &[&str]| headers.iter().position(|h| names.contains(&h));
+        let (Some(zone), Some(school)) = (
+            column(&["zone", "zone_id"]),
+            column(&["school", "school_id"]),
+        ) else {
+            return Reply::error(
+                400,
+                &format!(
+                    "the header is \"{}\"; {expected}",
+                    headers.iter().collect::<Vec<_>>().join(",")
+                ),
+            );
+        };
+        let (action, stage) = (column(&["action"]), column(&["stage"]));
+        let mut records = Vec::new();
+        for (i, row) in reader.records().enumerate() {
+            // Line 1 is the header.
+            let line = i + 2;
+            let row = match row {
+                Ok(r) => r,
+                Err(e) => return Reply::error(400, &format!("line {line}: {e}")),
+            };
+            let field = |c: Option<usize>| c.and_then(|c| row.get(c)).unwrap_or("").to_string();
+            let record = LockRecord {
+                zone: field(Some(zone)),
+                school: field(Some(school)),
+                action: action.map_or("pin".to_string(), |_| field(action)),
+                stage: stage.map(|_| field(stage)),
+            };
+            if !self.zone_ids.contains_key(&record.zone) {
+                return Reply::error(
+                    400,
+                    &format!(
+                        "line {line}: zone \"{}\" is not in the zones file",
+                        record.zone
+                    ),
+                );
+            }
+            if !self.school_ids.contains_key(&record.school) {
+                return Reply::error(
+                    400,
+                    &format!(
+                        "line {line}: school \"{}\" is not in the schools file",
+                        record.school
+                    ),
+                );
+            }
+            records.push((line, record));
+        }
+        match resolve(&records, &self.region) {
+            Ok(locks) => self.replan(locks),
+            Err((line, m)) => Reply::error(422, &format!("line {line}: {m}")),
+        }
+    }
+
+    /// Writes every output of the current plan (and its locks.csv) into the
+    /// output folder, unless it already holds this version.
+    fn export(&mut self) -> Result<(), Reply> {
+        let out = self.info.out.clone();
+        if self.exported == Some(self.version) && out.join("locks.csv").is_file() {
+            return Ok(());
+        }
+        let info = RunInfo {
+            scenario: &self.info.name,
+            description: &self.info.description,
+            settings: &self.settings,
+            seconds: round(self.seconds, 3),
+        };
+        write_all(&out, &self.region, &self.policy, &self.plan, &info).map_err(|e| match e {
+            ReportError::NotOurs { .. } => Reply::error(409, &e.to_string()),
+            e => Reply::error(500, &format!("writing the plan to {}: {e}", out.display())),
+        })?;
+        write_locks_file(&out, &self.preferences.locks, &self.region).map_err(|e| {
+            Reply::error(
+                500,
+                &format!("writing {}: {e}", out.join("locks.csv").display()),
+            )
+        })?;
+        self.exported = Some(self.version);
+        Ok(())
+    }
+
+    /// `POST /api/export`: writes the folder and lists its files.
+    pub fn export_all(&mut self) -> Reply {
+        if let Err(r) = self.export() {
+            return r;
+        }
+        let files: Vec<Value> = EXPORTS
+            .iter()
+            .map(|(f, _)| {
+                let bytes = fs::metadata(self.info.out.join(f)).map_or(0, |m| m.len());
+                json!({"name": f, "bytes": bytes, "url": format!("/api/export/{f}")})
+            })
+            .collect();
+        Reply::json(
+            200,
+            &json!({
+                "folder": self.info.out.display().to_string(),
+                "version": self.version,
+                "files": files,
+            }),
+        )
+    }
+
+    /// `GET /api/export/{file}`: one output of the current plan.
+    pub fn export_file(&mut self, name: &str) -> Reply {
+        let Some(&(file, media)) = EXPORTS.iter().find(|(f, _)| *f == name) else {
+            let names: Vec<&str> = EXPORTS.iter().map(|(f, _)| *f).collect();
+            return Reply::error(
+                404,
+                &format!(
+                    "no export named \"{name}\"; expected one of {}",
+                    names.join(", ")
+                ),
+            );
+        };
+        if let Err(r) = self.export() {
+            return r;
+        }
+        let path = self.info.out.join(file);
+        match fs::File::open(&path) {
+            Ok(f) => Reply {
+                status: 200,
+                content_type: media,
+                body: Body::File(f),
+                attachment: Some(file),
+            },
+            Err(e) => Reply::error(500, &format!("{}: {e}", path.display())),
+        }
+    }
+}
+
+/// locks.csv beside the other outputs, renamed into place so that a reader
+/// never sees half of it.
+fn write_locks_file(out: &Path, locks: &[Lock], region: &Region) -> std::io::Result<()> {
+    let mut bytes = Vec::new();
+    write_locks(&mut bytes, locks, region)?;
+    let tmp = out.join(".locks.csv.tmp");
+    fs::write(&tmp, bytes)?;
+    fs::rename(&tmp, out.join("locks.csv"))
+}

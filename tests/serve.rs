@@ -1,0 +1,899 @@
+//! The officers' map's JSON API, tested over real HTTP on an ephemeral port:
+//! every endpoint, each bad request (bad JSON, unknown ids, oversize
+//! bodies, locks no plan can meet, path traversal), and that a failed
+//! request never changes the loaded plan.
+
+#[path = "e2e/http.rs"]
+mod http;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use catchment::io::Scenario;
+use catchment::serve::{BODY_LIMIT, EXPORTS, SOURCE_HASH, Server, Session, start};
+
+use http::{get, post_json, raw, request};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A server on the demo county (3,000 zones) with exports into `out`.
+struct Demo {
+    server: Option<Server>,
+    addr: SocketAddr,
+    out: PathBuf,
+    _tmp: tempfile::TempDir,
+}
+
+impl Demo {
+    fn start() -> Demo {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let scenario = Scenario::load(&root().join("scenarios/baseline.toml")).unwrap();
+        let session = Session::from_scenario(&scenario, out.clone()).unwrap();
+        let server = start(session, "127.0.0.1", 0).unwrap();
+        Demo {
+            addr: server.addr(),
+            server: Some(server),
+            out,
+            _tmp: tmp,
+        }
+    }
+
+    fn plan(&self) -> Value {
+        let r = get(self.addr, "/api/plan");
+        assert_eq!(r.status, 200, "{}", r.text());
+        r.json()
+    }
+
+    fn plan_bytes(&self) -> Vec<u8> {
+        get(self.addr, "/api/plan").body
+    }
+
+    fn locks(&self, body: Value) -> http::Response {
+        post_json(self.addr, "/api/locks", &body)
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        if let Some(s) = self.server.take() {
+            s.stop();
+        }
+    }
+}
+
+fn zone_school(plan: &Value, stage: &str, zone: usize) -> i64 {
+    plan["stages"][stage]["school"][zone].as_i64().unwrap()
+}
+
+/// A public primary school near zone 0 other than its own: a pin that
+/// surely changes the plan and that seats allow.
+fn other_school(d: &Demo, plan: &Value) -> (usize, String) {
+    let schools = get(d.addr, "/api/schools").json();
+    let zones = get(d.addr, "/api/zones").json();
+    let c = &zones["features"][0]["properties"]["centroid"];
+    let (x, y) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
+    let current = zone_school(plan, "primary", 0) as usize;
+    let figures = plan["stages"]["primary"]["schools"].as_array().unwrap();
+    let mut best: Option<(f64, usize)> = None;
+    for (i, s) in schools.as_array().unwrap().iter().enumerate() {
+        let free = figures.iter().find(|f| f["school"] == i).map_or(0, |f| {
+            f["seats"].as_i64().unwrap() - f["intake"].as_i64().unwrap()
+        });
+        if i == current || s["catchment"]["primary"] != true || free < 10 {
+            continue;
+        }
+        let l = &s["location"];
+        let d2 = (l[0].as_f64().unwrap() - x).powi(2) + (l[1].as_f64().unwrap() - y).powi(2);
+        if best.is_none_or(|(b, _)| d2 < b) {
+            best = Some((d2, i));
+        }
+    }
+    let i = best.unwrap().1;
+    (i, schools[i]["id"].as_str().unwrap().to_string())
+}
+
+#[test]
+fn page_and_bundled_assets_are_served() {
+    let d = Demo::start();
+    let page = get(d.addr, "/");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.header("Content-Type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(page.text().contains("/app.js") && page.text().contains("/app.css"));
+    assert!(page.header("Content-Security-Policy").is_some());
+    let js = get(d.addr, "/app.js");
+    assert_eq!(js.status, 200);
+    assert!(
+        js.header("Content-Type")
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    assert!(
+        js.text().contains("preferCanvas"),
+        "the bundle holds the page's code"
+    );
+    let css = get(d.addr, "/app.css");
+    assert_eq!(css.status, 200);
+    assert!(
+        css.text().contains(".leaflet-container"),
+        "Leaflet's CSS is bundled"
+    );
+    assert_eq!(get(d.addr, "/index.html").body, page.body);
+}
+
+#[test]
+fn static_files_come_only_from_the_bundle() {
+    let d = Demo::start();
+    for path in [
+        "/../Cargo.toml",
+        "/%2e%2e/Cargo.toml",
+        "/%2e%2e%2fCargo.toml",
+        "/..%2fCargo.toml",
+        "/..\\Cargo.toml",
+        "//etc/passwd",
+        "/Cargo.toml",
+        "/src/main.rs",
+        "/web/src/main.js",
+        "/web/dist/app.js",
+        "/index.html/../../Cargo.toml",
+        "/api/export/../Cargo.toml",
+        "/api/export/..%2f..%2fCargo.toml",
+        "/api/export/%2e%2e/Cargo.toml",
+        "/api/export/",
+        "/api/export/summary.json/../../../Cargo.toml",
+    ] {
+        let r = get(d.addr, path);
+        assert_eq!(r.status, 404, "{path}: {}", r.text());
+        assert!(!r.text().contains("[package]"), "{path} leaked a file");
+        assert!(r.json()["error"].is_string(), "{path}");
+    }
+    // A request line that is not even a path.
+    let r = raw(
+        d.addr,
+        format!(
+            "GET ../../Cargo.toml HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            d.addr
+        )
+        .as_bytes(),
+    );
+    if let Ok(r) = r {
+        assert_ne!(r.status, 200);
+        assert!(!r.text().contains("[package]"));
+    }
+    // Nothing was written by those requests.
+    assert!(!d.out.exists());
+}
+
+#[test]
+fn config_schools_zones_outlines_and_plan() {
+    let d = Demo::start();
+    let config = get(d.addr, "/api/config").json();
+    assert_eq!(config["name"], "baseline");
+    assert_eq!(config["zones"], 3000);
+    assert_eq!(config["tiles"], Value::Null);
+    assert_eq!(config["limits"]["primary"]["class_limit"], 45);
+    assert_eq!(config["exports"].as_array().unwrap().len(), EXPORTS.len());
+
+    let schools = get(d.addr, "/api/schools").json();
+    assert_eq!(schools.as_array().unwrap().len(), 80);
+    assert!(
+        schools[0]["color"]["primary"]
+            .as_str()
+            .unwrap()
+            .starts_with('#')
+    );
+
+    let zones = get(d.addr, "/api/zones");
+    assert_eq!(zones.header("Content-Type"), Some("application/geo+json"));
+    let zones = zones.json();
+    let features = zones["features"].as_array().unwrap();
+    assert_eq!(features.len(), 3000);
+    assert_eq!(features[0]["id"], 0);
+    assert_eq!(features[0]["properties"]["id"], "Z000001");
+    assert!(features[0]["properties"]["name"].as_str().is_some());
+    assert_eq!(features[0]["geometry"]["type"], "Polygon");
+    assert_eq!(
+        features[0]["properties"]["children"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+
+    let plan = d.plan();
+    assert_eq!(plan["version"], 1);
+    assert_eq!(plan["undo"], 0);
+    for stage in ["primary", "junior"] {
+        let s = &plan["stages"][stage];
+        assert_eq!(s["school"].as_array().unwrap().len(), 3000);
+        assert_eq!(s["metres"].as_array().unwrap().len(), 3000);
+        assert_eq!(plan["summary"]["stages"][stage]["violations"], 0);
+        assert_eq!(s["changed_since_start"]["zones"], 0);
+        let f = &s["schools"][0];
+        for key in [
+            "intake",
+            "classes",
+            "largest_class",
+            "seats",
+            "utilization",
+            "school_total",
+            "school_limit",
+            "migrant_share",
+            "moved_in",
+            "indicators",
+            "indicator_pass",
+            "balance_pass",
+            "violations",
+        ] {
+            assert!(f.get(key).is_some(), "{stage} figures lack {key}");
+        }
+        let outlines = get(d.addr, &format!("/api/outlines?stage={stage}")).json();
+        let n = outlines["features"].as_array().unwrap().len();
+        assert_eq!(
+            n as u64,
+            plan["summary"]["stages"][stage]["schools"]
+                .as_u64()
+                .unwrap()
+        );
+    }
+    assert!(plan["summary"]["violations"].as_array().unwrap().is_empty());
+    // The same state answers the same bytes.
+    assert_eq!(d.plan_bytes(), d.plan_bytes());
+    let r = get(d.addr, "/api/outlines?stage=middle");
+    assert_eq!(r.status, 400);
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("stage=primary")
+    );
+}
+
+#[test]
+fn pin_reoptimizes_and_undo_redo_restore() {
+    let d = Demo::start();
+    let before = d.plan();
+    let first = zone_school(&before, "primary", 0);
+    let (target, target_id) = other_school(&d, &before);
+
+    let r = d.locks(
+        json!({"action": "pin", "zones": ["Z000001"], "school": target_id, "stage": "primary"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let after = r.json();
+    assert_eq!(zone_school(&after, "primary", 0), target as i64);
+    assert_eq!(after["version"], 2);
+    assert_eq!(after["undo"], 1);
+    assert_eq!(after["redo"], 0);
+    assert_eq!(
+        after["locks"],
+        json!([{"zone": "Z000001", "school": target_id, "action": "pin", "stage": "primary"}])
+    );
+    let changed = after["stages"]["primary"]["changed"].as_array().unwrap();
+    assert!(
+        changed.contains(&json!(0)),
+        "the pinned zone is listed as changed"
+    );
+    assert!(
+        after["stages"]["junior"]["changed"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        after["summary"]["violations"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // Only the outlines of the catchments that changed come along.
+    assert_eq!(after["outlines"]["from"], 1);
+    let redrawn = after["outlines"]["primary"].as_object().unwrap();
+    assert!(redrawn.contains_key(&target.to_string()));
+    assert!(redrawn.contains_key(&first.to_string()));
+    assert!(redrawn.len() < 20, "{} outlines resent", redrawn.len());
+    assert!(after["outlines"]["junior"].as_object().unwrap().is_empty());
+    // GET answers the same plan as the POST did.
+    let mut got = d.plan();
+    let mut posted = after.clone();
+    posted.as_object_mut().unwrap().remove("outlines");
+    got.as_object_mut().unwrap().remove("outlines");
+    assert_eq!(got, posted);
+
+    let r = post_json(d.addr, "/api/undo", &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let undone = r.json();
+    assert_eq!(zone_school(&undone, "primary", 0), first);
+    assert_eq!(undone["locks"], json!([]));
+    assert_eq!(
+        (undone["undo"].as_u64(), undone["redo"].as_u64()),
+        (Some(0), Some(1))
+    );
+    assert_eq!(
+        undone["stages"]["primary"]["school"],
+        before["stages"]["primary"]["school"]
+    );
+    assert_eq!(
+        undone["stages"]["primary"]["changed_since_start"]["zones"],
+        0
+    );
+
+    let r = post_json(d.addr, "/api/redo", &json!({}));
+    assert_eq!(r.status, 200);
+    let redone = r.json();
+    assert_eq!(zone_school(&redone, "primary", 0), target as i64);
+    assert_eq!(
+        redone["stages"]["primary"]["school"],
+        after["stages"]["primary"]["school"]
+    );
+    assert_eq!(
+        (redone["undo"].as_u64(), redone["redo"].as_u64()),
+        (Some(1), Some(0))
+    );
+
+    let r = post_json(d.addr, "/api/redo", &json!({}));
+    assert_eq!(r.status, 409);
+    assert_eq!(r.json()["error"], "nothing to redo");
+    post_json(d.addr, "/api/undo", &json!({}));
+    let r = post_json(d.addr, "/api/undo", &json!({}));
+    assert_eq!(r.status, 409);
+    assert_eq!(r.json()["error"], "nothing to undo");
+}
+
+#[test]
+fn forbid_then_release_returns_to_the_first_plan() {
+    let d = Demo::start();
+    let before = d.plan();
+    let first = zone_school(&before, "primary", 0);
+    let schools = get(d.addr, "/api/schools").json();
+    let first_id = schools[first as usize]["id"].as_str().unwrap();
+
+    let r = d.locks(
+        json!({"action": "forbid", "zones": ["Z000001"], "school": first_id, "stage": "primary"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let p = r.json();
+    assert_ne!(zone_school(&p, "primary", 0), first);
+    assert_eq!(p["locks"][0]["action"], "forbid");
+
+    // A pin of the forbidden school replaces the forbid: the latest word wins.
+    let r = d.locks(
+        json!({"action": "pin", "zones": ["Z000001"], "school": first_id, "stage": "primary"}),
+    );
+    assert_eq!(r.status, 200);
+    let p = r.json();
+    assert_eq!(p["locks"].as_array().unwrap().len(), 1);
+    assert_eq!(p["locks"][0]["action"], "pin");
+
+    let r = d.locks(json!({"action": "release", "zones": ["Z000001"]}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let p = r.json();
+    assert_eq!(p["locks"], json!([]));
+    // Same locks as at the start: the same plan (allocation is deterministic).
+    assert_eq!(
+        p["stages"]["primary"]["school"],
+        before["stages"]["primary"]["school"]
+    );
+    assert_eq!(
+        p["stages"]["junior"]["school"],
+        before["stages"]["junior"]["school"]
+    );
+    assert_eq!(p["undo"], 3);
+
+    // Releasing what is not locked changes nothing and adds no undo step.
+    let r = d.locks(json!({"action": "release", "zones": ["Z000002"], "stage": "junior"}));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["undo"], 3);
+    assert_eq!(r.json()["version"], p["version"]);
+}
+
+#[test]
+fn a_lock_that_breaks_a_limit_is_refused_and_the_plan_stays() {
+    let d = Demo::start();
+    let before = d.plan_bytes();
+    let zones: Vec<String> = (1..=400).map(|i| format!("Z{i:06}")).collect();
+    let r = d.locks(json!({"action": "pin", "zones": zones, "school": "P001", "stage": "primary"}));
+    assert_eq!(r.status, 409, "{}", r.text());
+    let e = r.json();
+    assert!(
+        e["error"].as_str().unwrap().contains("cannot all be met"),
+        "{e}"
+    );
+    let s = &e["shortages"][0];
+    assert_eq!(s["school"], "P001");
+    assert_eq!(s["school_index"], 0);
+    assert_eq!(s["stage"], "primary");
+    assert!(s["short"].as_u64().unwrap() > 0);
+    assert_eq!(
+        s["short"].as_u64().unwrap(),
+        s["needed"].as_u64().unwrap() - s["seats"].as_u64().unwrap()
+    );
+    assert_eq!(
+        d.plan_bytes(),
+        before,
+        "a refused lock leaves the plan as it was"
+    );
+}
+
+#[test]
+fn bad_requests_are_named_and_change_nothing() {
+    let d = Demo::start();
+    let before = d.plan_bytes();
+    let bad = |body: &[u8], status: u16, needle: &str| {
+        let r = request(
+            d.addr,
+            "POST",
+            "/api/locks",
+            &[("Content-Type", "application/json")],
+            body,
+        );
+        assert_eq!(
+            r.status,
+            status,
+            "{}: {}",
+            String::from_utf8_lossy(body),
+            r.text()
+        );
+        let msg = r.json()["error"].as_str().unwrap().to_string();
+        assert!(msg.contains(needle), "{msg:?} lacks {needle:?}");
+    };
+    bad(
+        b"{\"action\": \"pin\", \"zones\": [",
+        400,
+        "bad request body",
+    );
+    bad(b"not json", 400, "bad request body");
+    bad(b"", 400, "bad request body");
+    bad(b"[1, 2]", 400, "bad request body");
+    bad(
+        br#"{"action": "move", "zones": ["Z000001"], "school": "P001"}"#,
+        400,
+        "unknown variant `move`",
+    );
+    bad(
+        br#"{"action": "pin", "zones": ["Z000001"], "school": "P001", "colour": "red"}"#,
+        400,
+        "unknown field `colour`",
+    );
+    bad(
+        br#"{"action": "pin", "zones": ["Z000001"], "school": "P001", "stage": "senior"}"#,
+        400,
+        "unknown variant `senior`",
+    );
+    bad(
+        br#"{"action": "pin", "zones": ["Z000001", "Z999999"], "school": "P001"}"#,
+        400,
+        "zone \"Z999999\" is not in the zones file",
+    );
+    bad(
+        br#"{"action": "pin", "zones": ["Z000001"], "school": "P999"}"#,
+        400,
+        "school \"P999\" is not in the schools file",
+    );
+    bad(
+        br#"{"action": "release", "zones": ["Z000001"], "school": "P999"}"#,
+        400,
+        "school \"P999\" is not in the schools file",
+    );
+    bad(
+        br#"{"action": "pin", "zones": [], "school": "P001"}"#,
+        400,
+        "`zones` is empty",
+    );
+    bad(
+        br#"{"action": "pin", "zones": ["Z000001"]}"#,
+        400,
+        "`school` is missing",
+    );
+    // Known ids, but a pin no rule allows.
+    bad(
+        br#"{"action": "pin", "zones": ["Z000001"], "school": "P042", "stage": "primary"}"#,
+        422,
+        "takes no primary catchment",
+    );
+    bad(
+        br#"{"action": "pin", "zones": ["Z000001"], "school": "P001", "stage": "junior"}"#,
+        422,
+        "takes no junior catchment",
+    );
+    // Wrong methods and unknown routes.
+    let r = get(d.addr, "/api/locks");
+    assert_eq!(r.status, 405);
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("expected POST")
+    );
+    let r = post_json(d.addr, "/api/plan", &json!({}));
+    assert_eq!(r.status, 405);
+    let r = request(d.addr, "DELETE", "/api/locks", &[], b"");
+    assert_eq!(r.status, 405);
+    assert_eq!(get(d.addr, "/api/nothing").status, 404);
+    assert_eq!(d.plan_bytes(), before, "no bad request changed the plan");
+}
+
+#[test]
+fn oversize_bodies_get_413() {
+    let d = Demo::start();
+    let before = d.plan_bytes();
+    // Announced too large: refused before reading.
+    let r = raw(
+        d.addr,
+        format!(
+            "POST /api/locks HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{{",
+            d.addr,
+            BODY_LIMIT + 1
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(r.status, 413, "{}", r.text());
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("over the limit")
+    );
+    // Sent in full without a length (chunked): cut off at the limit.
+    let body = vec![b' '; BODY_LIMIT + 10];
+    let mut req = format!(
+        "POST /api/locks HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n",
+        d.addr,
+        body.len()
+    )
+    .into_bytes();
+    req.extend_from_slice(&body);
+    req.extend_from_slice(b"\r\n0\r\n\r\n");
+    let r = raw(d.addr, &req).unwrap();
+    assert_eq!(r.status, 413, "{}", r.text());
+    // Exactly at the limit is read (and then judged on its content).
+    let mut at_limit = br#"{"action": "release", "zones": ["Z000001"]}"#.to_vec();
+    at_limit.resize(BODY_LIMIT, b' ');
+    let r = request(
+        d.addr,
+        "POST",
+        "/api/locks",
+        &[("Content-Type", "application/json")],
+        &at_limit,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(d.plan_bytes(), before);
+}
+
+#[test]
+fn export_writes_the_folder_and_serves_every_file() {
+    let d = Demo::start();
+    let (_, target_id) = other_school(&d, &d.plan());
+    let r = d.locks(
+        json!({"action": "pin", "zones": ["Z000001"], "school": target_id, "stage": "primary"}),
+    );
+    assert_eq!(r.status, 200);
+    let r = post_json(d.addr, "/api/export", &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let listing = r.json();
+    assert_eq!(listing["folder"], d.out.display().to_string());
+    assert_eq!(listing["files"].as_array().unwrap().len(), EXPORTS.len());
+    for (name, media) in EXPORTS {
+        let r = get(d.addr, &format!("/api/export/{name}"));
+        assert_eq!(r.status, 200, "{name}: {}", r.text());
+        assert_eq!(r.header("Content-Type"), Some(media), "{name}");
+        assert_eq!(
+            r.header("Content-Disposition"),
+            Some(format!("attachment; filename=\"{name}\"").as_str())
+        );
+        assert!(!r.body.is_empty(), "{name}");
+        assert_eq!(r.body, std::fs::read(d.out.join(name)).unwrap(), "{name}");
+    }
+    let locks = get(d.addr, "/api/export/locks.csv").text();
+    assert!(
+        locks.contains(&format!("Z000001,{target_id},pin,primary")),
+        "{locks}"
+    );
+    let summary: Value = get(d.addr, "/api/export/summary.json").json();
+    assert_eq!(summary["stages"]["primary"]["violations"], 0);
+    let lists = get(d.addr, "/api/export/catchment-lists.csv").text();
+    assert!(lists.contains(&format!("primary,{target_id},")));
+    // Nothing but the output folder was left beside it.
+    let parent = d.out.parent().unwrap();
+    let entries: Vec<_> = std::fs::read_dir(parent)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(entries, vec!["out".to_string()]);
+    let r = get(d.addr, "/api/export/secrets.txt");
+    assert_eq!(r.status, 404);
+    assert!(r.json()["error"].as_str().unwrap().contains("report.md"));
+}
+
+#[test]
+fn export_refuses_a_folder_that_is_not_a_plan() {
+    let d = Demo::start();
+    std::fs::create_dir_all(&d.out).unwrap();
+    std::fs::write(d.out.join("notes.txt"), "mine").unwrap();
+    let r = post_json(d.addr, "/api/export", &json!({}));
+    assert_eq!(r.status, 409, "{}", r.text());
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("refusing to replace")
+    );
+    let r = get(d.addr, "/api/export/report.md");
+    assert_eq!(r.status, 409);
+    assert_eq!(
+        std::fs::read_to_string(d.out.join("notes.txt")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
+fn import_locks_and_zone_lists() {
+    let d = Demo::start();
+    let start = d.plan();
+    let (target, target_id) = other_school(&d, &start);
+    let r = d.locks(
+        json!({"action": "pin", "zones": ["Z000001"], "school": target_id, "stage": "primary"}),
+    );
+    assert_eq!(r.status, 200);
+    let pinned = r.json();
+    post_json(d.addr, "/api/export", &json!({}));
+    let locks_csv = get(d.addr, "/api/export/locks.csv").body;
+    let lists_csv = get(d.addr, "/api/export/catchment-lists.csv").body;
+
+    // Back to no locks, then the exported locks.csv brings the pin back.
+    assert_eq!(post_json(d.addr, "/api/undo", &json!({})).status, 200);
+    let import = |body: &[u8]| {
+        request(
+            d.addr,
+            "POST",
+            "/api/import",
+            &[("Content-Type", "text/csv")],
+            body,
+        )
+    };
+    let r = import(&locks_csv);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let p = r.json();
+    assert_eq!(zone_school(&p, "primary", 0), target as i64);
+    assert_eq!(p["locks"], pinned["locks"]);
+    assert_eq!(
+        p["stages"]["primary"]["school"],
+        pinned["stages"]["primary"]["school"]
+    );
+
+    // A zone -> school list (someone's catchment-lists.csv) pins every zone
+    // to its school: the plan under review is reproduced exactly.
+    let r = import(&lists_csv);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let p = r.json();
+    assert_eq!(p["locks"].as_array().unwrap().len(), 6000);
+    for stage in ["primary", "junior"] {
+        assert_eq!(
+            p["stages"][stage]["school"],
+            pinned["stages"][stage]["school"]
+        );
+        assert_eq!(p["summary"]["stages"][stage]["violations"], 0);
+    }
+    let r = import(b"zone,school\nZ000002,P011\n");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["locks"].as_array().unwrap().len(), 1);
+
+    let before = d.plan_bytes();
+    for (body, status, needle) in [
+        (&b"a,b\n1,2\n"[..], 400, "the header is \"a,b\""),
+        (
+            b"zone,school,action\nZ000001,P011,pin\nZ999999,P011,pin\n",
+            400,
+            "line 3: zone \"Z999999\" is not in the zones file",
+        ),
+        (
+            b"zone,school,action\nZ000001,P999,pin\n",
+            400,
+            "line 2: school \"P999\"",
+        ),
+        (
+            b"zone,school,action\nZ000001,P011,keep\n",
+            422,
+            "expected \"pin\" or \"forbid\"",
+        ),
+        (
+            b"zone,school,action,stage\nZ000001,P042,pin,primary\n",
+            422,
+            "takes no primary catchment",
+        ),
+        (
+            b"zone,school\nZ000001,P011\nZ000001,P016\n",
+            422,
+            "already pinned",
+        ),
+        (b"\xff\xfe", 400, "not UTF-8"),
+    ] {
+        let r = import(body);
+        assert_eq!(
+            r.status,
+            status,
+            "{}: {}",
+            String::from_utf8_lossy(body),
+            r.text()
+        );
+        let msg = r.json()["error"].as_str().unwrap().to_string();
+        assert!(msg.contains(needle), "{msg:?} lacks {needle:?}");
+    }
+    // Pinning every zone to one school overfills it: 409 with the shortage.
+    let mut all = String::from("zone,school,stage\n");
+    for i in 1..=3000 {
+        all.push_str(&format!("Z{i:06},P001,primary\n"));
+    }
+    let r = import(all.as_bytes());
+    assert_eq!(r.status, 409, "{}", r.text());
+    assert_eq!(r.json()["shortages"][0]["school"], "P001");
+    assert_eq!(d.plan_bytes(), before, "failed imports change nothing");
+}
+
+#[test]
+fn requests_from_other_sites_are_refused() {
+    let d = Demo::start();
+    let before = d.plan_bytes();
+    // DNS rebinding: a page on evil.example resolving to 127.0.0.1.
+    let r = raw(
+        d.addr,
+        b"GET /api/plan HTTP/1.1\r\nHost: evil.example:8080\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    assert_eq!(r.status, 403);
+    assert!(r.json()["error"].as_str().unwrap().contains("loopback"));
+    // A form or fetch from another origin.
+    let r = request(
+        d.addr,
+        "POST",
+        "/api/locks",
+        &[
+            ("Origin", "http://evil.example"),
+            ("Content-Type", "application/json"),
+        ],
+        br#"{"action": "release", "zones": ["Z000001"]}"#,
+    );
+    assert_eq!(r.status, 403);
+    // The page's own origin is fine.
+    let origin = format!("http://{}", d.addr);
+    let r = request(
+        d.addr,
+        "POST",
+        "/api/undo",
+        &[("Origin", origin.as_str())],
+        b"",
+    );
+    assert_eq!(r.status, 409, "{}", r.text());
+    let r = raw(
+        d.addr,
+        format!(
+            "GET /api/config HTTP/1.1\r\nHost: localhost:{}\r\nConnection: close\r\n\r\n",
+            d.addr.port()
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(r.status, 200);
+    assert_eq!(d.plan_bytes(), before);
+}
+
+/// FNV-1a (64 bits) over "path\n<length>\n<bytes>" of each source file in
+/// path order: the same as web/build.mjs writes to web/dist/SOURCE_HASH.
+fn web_source_hash(web: &Path) -> String {
+    let mut files: Vec<String> = [
+        "build.mjs",
+        "index.html",
+        "package-lock.json",
+        "package.json",
+        "style.css",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for e in std::fs::read_dir(web.join("src")).unwrap() {
+        files.push(format!(
+            "src/{}",
+            e.unwrap().file_name().into_string().unwrap()
+        ));
+    }
+    files.sort();
+    let mut h: u64 = 0xcbf29ce484222325;
+    let mut feed = |bytes: &[u8]| {
+        for &b in bytes {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100000001b3);
+        }
+    };
+    for f in files {
+        let bytes = std::fs::read(web.join(&f)).unwrap();
+        feed(format!("{f}\n{}\n", bytes.len()).as_bytes());
+        feed(&bytes);
+    }
+    format!("fnv1a64:{h:016x}\n")
+}
+
+#[test]
+fn the_bundled_page_is_built_from_the_current_sources() {
+    let web = root().join("web");
+    let on_disk = std::fs::read_to_string(web.join("dist/SOURCE_HASH")).unwrap();
+    assert_eq!(
+        web_source_hash(&web),
+        on_disk,
+        "web/dist is older than web/src: rebuild it with `cd web && npm ci && npm run build`"
+    );
+    assert_eq!(
+        SOURCE_HASH, on_disk,
+        "the binary embeds another web/dist than the one on disk: rebuild the crate"
+    );
+}
+
+#[test]
+fn the_binary_serves_and_prints_its_url() {
+    use std::io::{BufRead, BufReader};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_catchment"))
+        .args(["serve", "scenarios/baseline.toml", "--port", "0", "--out"])
+        .arg(tmp.path().join("out"))
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("serving the officers' map at ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
+    let addr: SocketAddr = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .parse()
+        .unwrap();
+    let config = get(addr, "/api/config");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(config.status, 200);
+    assert_eq!(config.json()["name"], "baseline");
+}
+
+#[test]
+fn a_scenario_tile_url_reaches_the_page_and_a_bad_one_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let write = |tiles: &str| {
+        let path = tmp.path().join("s.toml");
+        std::fs::write(
+            &path,
+            format!(
+                "zones = \"{}\"\nschools = \"{}\"\ntiles = \"{tiles}\"\n",
+                root().join("tests/data/tiny/zones.geojson").display(),
+                root().join("tests/data/tiny/schools.geojson").display()
+            ),
+        )
+        .unwrap();
+        Scenario::load(&path).unwrap()
+    };
+    let ok = write("https://tiles.example.org/{z}/{x}/{y}.png");
+    let session = Session::from_scenario(&ok, tmp.path().join("out")).unwrap();
+    assert_eq!(
+        session.config()["tiles"],
+        "https://tiles.example.org/{z}/{x}/{y}.png"
+    );
+    let bad = write("file:///etc/passwd");
+    let err = Session::from_scenario(&bad, tmp.path().join("out"))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("tiles = \"file:///etc/passwd\""), "{err}");
+}

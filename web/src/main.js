@@ -1,0 +1,721 @@
+// The officers' map: zones coloured by catchment, schools, the side panel,
+// and editing through the server's JSON API (see README, "The officers'
+// map"). The server owns the plan; this page only draws what it answers.
+import L from 'leaflet';
+import 'leaflet/dist/leaflet.css';
+import '../style.css';
+
+const $ = (id) => document.getElementById(id);
+const STAGES = ['primary', 'junior'];
+const STAGE_NAME = { primary: '小学 Primary', junior: '初中 Junior' };
+const EARTH_RADIUS_M = 6371008.8;
+
+const state = {
+  config: null,
+  schools: [],
+  zones: [],
+  plan: null,
+  stage: 'primary',
+  selected: new Set(),
+  school: null,
+  shortages: [],
+  busy: false,
+  lasso: null,
+  zoneIndex: new Map(),
+  schoolIndex: new Map(),
+  zoneLayers: [],
+  zoneStyleKey: [],
+  markers: [],
+  outlines: { primary: new Map(), junior: new Map() },
+  outlineGroups: {},
+  lastUpdateMs: null,
+};
+
+// The page's numbers are whole or have one or two decimals; Chinese readers
+// expect thousands grouped the same way as English ones.
+const fmt = (x, digits = 0) =>
+  x === null || x === undefined
+    ? '–'
+    : Number(x).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const pct = (x, digits = 1) => (x === null || x === undefined ? '–' : `${fmt(x * 100, digits)} %`);
+const esc = (s) =>
+  String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
+async function api(method, path, body, type = 'application/json') {
+  const init = { method, headers: {} };
+  if (body !== undefined) {
+    init.body = body;
+    init.headers['Content-Type'] = type;
+  }
+  const r = await fetch(path, init);
+  let data;
+  try {
+    data = await r.json();
+  } catch {
+    data = { error: `${r.status} ${r.statusText}` };
+  }
+  return { ok: r.ok, status: r.status, data };
+}
+
+async function getJSON(path) {
+  const r = await api('GET', path);
+  if (!r.ok) throw new Error(`${path}: ${r.data.error}`);
+  return r.data;
+}
+
+const frames = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+
+// Great-circle metres as the server computes them (through the chord of
+// unit vectors), so the nearby list shows the plan's distances.
+function unit([lon, lat]) {
+  const [x, y] = [(lon * Math.PI) / 180, (lat * Math.PI) / 180];
+  return [Math.cos(y) * Math.cos(x), Math.cos(y) * Math.sin(x), Math.sin(y)];
+}
+function metres(a, b) {
+  const [u, v] = [unit(a), unit(b)];
+  const chord = Math.hypot(u[0] - v[0], u[1] - v[1], u[2] - v[2]);
+  return Math.round(2 * EARTH_RADIUS_M * Math.asin(Math.min(1, chord / 2)));
+}
+
+// ---------------------------------------------------------------- the plan
+
+const stagePlan = () => state.plan.stages[state.stage];
+
+function figuresOf(stage) {
+  const m = new Map();
+  for (const f of state.plan.stages[stage].schools) m.set(f.school, f);
+  return m;
+}
+
+function locksByZone() {
+  const m = new Map();
+  for (const l of state.plan.locks) {
+    if (l.stage !== state.stage) continue;
+    const z = state.zoneIndex.get(l.zone);
+    if (!m.has(z)) m.set(z, []);
+    m.get(z).push({ school: state.schoolIndex.get(l.school), action: l.action });
+  }
+  return m;
+}
+
+// ------------------------------------------------------------------ styles
+
+let derived = null;
+function derive() {
+  const p = stagePlan();
+  derived = {
+    unplaced: new Map(p.unplaced.map((u) => [u.zone, u])),
+    changed: new Set(p.changed),
+    locks: locksByZone(),
+    figures: figuresOf(state.stage),
+    violating: new Set(state.plan.summary.violations.filter((v) => v.stage === state.stage).map((v) => state.schoolIndex.get(v.school_id))),
+  };
+}
+
+function zoneStyle(i) {
+  const s = stagePlan().school[i];
+  const style = {
+    fillColor: s >= 0 ? state.schools[s].color[state.stage] : '#eeeeee',
+    fillOpacity: 0.78,
+    color: '#ffffff',
+    weight: 0.6,
+    opacity: 0.9,
+    dashArray: null,
+  };
+  if (derived.unplaced.has(i)) Object.assign(style, { color: '#d7191c', weight: 2 });
+  const locks = derived.locks.get(i);
+  if (locks) Object.assign(style, { color: '#111111', weight: 1.8, dashArray: locks.some((l) => l.action === 'pin') ? '5 3' : '1 3' });
+  if (derived.changed.has(i)) Object.assign(style, { color: '#e7298a', weight: 2.8, dashArray: null });
+  if (state.selected.has(i)) Object.assign(style, { color: '#0050ff', weight: 3.2, dashArray: null });
+  return style;
+}
+
+// Restyles only the zones whose look changed: a re-optimization touches a
+// few, and Leaflet's canvas then repaints only around them.
+function restyleZones() {
+  derive();
+  for (let i = 0; i < state.zoneLayers.length; i++) {
+    const st = zoneStyle(i);
+    const key = `${st.fillColor}|${st.color}|${st.weight}|${st.dashArray}`;
+    if (state.zoneStyleKey[i] !== key) {
+      state.zoneStyleKey[i] = key;
+      state.zoneLayers[i].setStyle(st);
+    }
+  }
+}
+
+function markerStyle(i) {
+  const s = state.schools[i];
+  const f = derived.figures.get(i);
+  const takes = s.catchment[state.stage];
+  const alarm = derived.violating.has(i) || state.shortages.some((x) => x.school_index === i);
+  const chosen = state.school === i;
+  return {
+    radius: takes ? 3 + 0.6 * Math.sqrt(f ? f.intake : 0) : 4,
+    fill: takes,
+    fillColor: s.color[state.stage],
+    fillOpacity: 1,
+    color: chosen ? '#0050ff' : alarm ? '#d7191c' : takes ? '#333333' : '#666666',
+    weight: chosen || alarm ? 3.5 : 1.5,
+  };
+}
+
+function restyleMarkers() {
+  state.markers.forEach((m, i) => {
+    const teaches = state.schools[i].kind === 'nine_year' || state.schools[i].kind === state.stage;
+    if (!teaches) {
+      if (m._map) m.remove();
+      return;
+    }
+    if (!m._map) m.addTo(state.schoolLayer);
+    const st = markerStyle(i);
+    m.setStyle(st);
+    m.setRadius(st.radius);
+  });
+}
+
+function setOutlines(stage, features, replace) {
+  const group = state.outlineGroups[stage];
+  const layers = state.outlines[stage];
+  if (replace) {
+    group.clearLayers();
+    layers.clear();
+  }
+  for (const [k, f] of features) {
+    const s = Number(k);
+    if (layers.has(s)) {
+      group.removeLayer(layers.get(s));
+      layers.delete(s);
+    }
+    if (f) {
+      const layer = L.geoJSON(f, {
+        renderer: state.outlineRenderer,
+        interactive: false,
+        style: { color: '#262626', weight: 1.6, opacity: 0.85, fill: false },
+      });
+      group.addLayer(layer);
+      layers.set(s, layer);
+    }
+  }
+}
+
+function showStageOutlines() {
+  for (const st of STAGES) {
+    const g = state.outlineGroups[st];
+    if (st === state.stage && !state.map.hasLayer(g)) g.addTo(state.map);
+    if (st !== state.stage && state.map.hasLayer(g)) g.remove();
+  }
+}
+
+// --------------------------------------------------------------- the panel
+
+function summaryHTML() {
+  const s = state.plan.summary;
+  const row = (label, f, key) =>
+    `<tr><th>${label}</th>${STAGES.map((st) => `<td data-k="${key}-${st}">${f(s.stages[st], st)}</td>`).join('')}</tr>`;
+  const pins = state.plan.locks.filter((l) => l.action === 'pin').length;
+  const forbids = state.plan.locks.length - pins;
+  return `<h2>县域汇总 County</h2>
+    <table class="figures">
+      <tr><th></th><th>小学</th><th>初中</th></tr>
+      ${row('适龄儿童 children', (x) => fmt(x.children), 'children')}
+      ${row('未安置 unplaced', (x) => `<span class="${x.unplaced ? 'bad' : ''}">${fmt(x.unplaced)}</span>`, 'unplaced')}
+      ${row('差距 gap', (x) => pct(x.gap, 2), 'gap')}
+      ${row('违规 violations', (x) => `<span class="${x.violations ? 'bad' : 'good'}">${fmt(x.violations)}</span>`, 'violations')}
+      ${row('变更学校 moved', (x) => fmt(x.moved), 'moved')}
+      ${row('已调整 changed', (x, st) => `${fmt(state.plan.stages[st].changed_since_start.children)} 人 / ${fmt(state.plan.stages[st].changed_since_start.zones)} 片`, 'changed')}
+      ${row('平均 mean km', (x) => fmt(x.mean_km, 2), 'mean_km')}
+    </table>
+    <p class="note">gap: over the proven lower bound, both stages ${pct(s.total.gap, 2)} ·
+      moved: children placed at another school than today's ·
+      changed: since this session began ·
+      locks <span data-k="locks">${pins}</span> pinned, ${forbids} forbidden ·
+      solved in ${fmt(state.plan.seconds, 2)} s${state.lastUpdateMs === null ? '' : `, map updated in <span data-k="update-ms">${fmt(state.lastUpdateMs)}</span> ms`}</p>
+    ${s.violations.length ? `<ul class="bad">${s.violations.map((v) => `<li>${esc(v.school_id)} (${v.stage}): ${esc(v.problem)}</li>`).join('')}</ul>` : ''}`;
+}
+
+function nearbySchools(zones) {
+  const counties = new Set(zones.map((z) => state.zones[z].properties.county ?? null));
+  if (counties.size > 1) return { error: 'The selection spans several counties; children are placed in their own county.' };
+  const county = [...counties][0];
+  const list = [];
+  state.schools.forEach((s, i) => {
+    if (!s.catchment[state.stage] || (s.county ?? null) !== county) return;
+    let sum = 0;
+    for (const z of zones) sum += metres(state.zones[z].properties.centroid, s.location);
+    list.push({ school: i, metres: sum / zones.length });
+  });
+  list.sort((a, b) => a.metres - b.metres || a.school - b.school);
+  return { list: list.slice(0, 8) };
+}
+
+function selectionHTML() {
+  const zones = [...state.selected];
+  if (!zones.length) {
+    return `<h2>选择 Selection</h2><p class="note">Click a zone to choose its school (shift-click or 套索 Lasso for several). Click a school's dot for its figures.</p>`;
+  }
+  const p = stagePlan();
+  const si = state.stage === 'primary' ? 0 : 2;
+  let local = 0;
+  let migrant = 0;
+  for (const z of zones) {
+    local += state.zones[z].properties.children[si];
+    migrant += state.zones[z].properties.children[si + 1];
+  }
+  const current = new Set(zones.map((z) => p.school[z]));
+  const names = zones.slice(0, 6).map((z) => esc(state.zones[z].properties.name)).join('、') + (zones.length > 6 ? ` … (+${zones.length - 6})` : '');
+  const locked = zones.filter((z) => derived.locks.has(z));
+  const near = nearbySchools(zones);
+  let rows = '';
+  if (near.error) rows = `<p class="bad">${esc(near.error)}</p>`;
+  else {
+    rows = `<table class="nearby"><tr><th>学校 school</th><th>km</th><th title="seats left in this plan">余位 free</th><th></th></tr>${near.list
+      .map(({ school, metres: m }) => {
+        const s = state.schools[school];
+        const f = derived.figures.get(school);
+        const free = f ? f.seats - f.intake : 0;
+        const isCurrent = current.size === 1 && current.has(school);
+        return `<tr class="${isCurrent ? 'current' : ''}">
+          <td><span class="swatch" style="background:${s.color[state.stage]}"></span><a href="#" data-school="${school}">${esc(s.name)}</a>${isCurrent ? ' <em>current</em>' : ''}</td>
+          <td>${fmt(m / 1000, 2)}</td><td>${fmt(free)}</td>
+          <td><button type="button" class="pin" data-pin="${esc(s.id)}" data-free="${free}" data-color="${s.color[state.stage]}" ${isCurrent ? 'data-current="1"' : ''} title="Pin the selected zones to this school">固定 Pin</button>
+          <button type="button" class="forbid" data-forbid="${esc(s.id)}" title="Never place the selected zones at this school">禁止 Forbid</button></td></tr>`;
+      })
+      .join('')}</table>`;
+  }
+  const lockLines = locked
+    .slice(0, 6)
+    .map((z) => derived.locks.get(z).map((l) => `${esc(state.zones[z].properties.name)}: ${l.action === 'pin' ? '固定 pinned to' : '禁止 forbidden'} ${esc(state.schools[l.school].name)}`).join('<br>'))
+    .join('<br>');
+  return `<h2>选择 Selection · ${zones.length} 片 zones</h2>
+    <p>${names}</p>
+    <p>${STAGE_NAME[state.stage]}: <span data-k="sel-children">${fmt(local + migrant)}</span> children (${fmt(local)} local / ${fmt(migrant)} migrant) ·
+      now at ${[...current].map((s) => (s >= 0 ? esc(state.schools[s].name) : '–')).join(', ')}</p>
+    ${locked.length ? `<p class="locks">${lockLines}</p><button type="button" id="release">解除锁定 Release locks</button>` : ''}
+    <h3>附近学校 Nearby schools</h3>${rows}`;
+}
+
+function schoolHTML() {
+  if (state.school === null) return '';
+  const i = state.school;
+  const s = state.schools[i];
+  const f = derived.figures.get(i);
+  const short = state.shortages.filter((x) => x.school_index === i);
+  const head = `<h2><span class="swatch" style="background:${s.color[state.stage]}"></span>${esc(s.name)} <small>${esc(s.id)} · ${s.kind} · ${s.sector}</small></h2>`;
+  const shortHTML = short.length
+    ? `<p class="bad" data-k="short">Locks need ${short.map((x) => `${fmt(x.needed)} ${x.stage ?? 'school'} seats, it has ${fmt(x.seats)}: <strong>${fmt(x.short)} short</strong>`).join('; ')}</p>`
+    : '';
+  if (!f) return `${head}${shortHTML}<p class="note">Does not teach ${STAGE_NAME[state.stage]}.</p>`;
+  if (!s.catchment[state.stage]) return `${head}${shortHTML}<p class="note">Private school: no catchment.</p>`;
+  const cfg = state.config.limits;
+  const thresholds = cfg[state.stage].balance_thresholds;
+  const indicators = f.indicators
+    .map((v, k) => {
+      const pass = f.indicator_pass[k];
+      const cls = pass === null ? '' : pass ? 'good' : 'bad';
+      return `<td class="${cls}" title="threshold ${thresholds[k]}">R${k + 1}<br>${v === null ? '–' : fmt(v, 2)}<br>${pass === null ? '–' : pass ? '✓' : '✗'}</td>`;
+    })
+    .join('');
+  const over = (a, b) => (a > b ? 'bad' : '');
+  return `${head}${shortHTML}
+    <table class="figures">
+      <tr><th>新生 intake</th><td data-k="intake">${fmt(f.intake)}</td><td>${fmt(f.local)} local / ${fmt(f.migrant)} migrant</td></tr>
+      <tr><th>随迁占比 migrant share</th><td data-k="migrant_share">${pct(f.migrant_share)}</td><td></td></tr>
+      <tr><th>班数 classes</th><td data-k="classes">${fmt(f.classes)}</td><td>of ${f.classes_available ?? '–'} available</td></tr>
+      <tr><th>最大班额 largest class</th><td data-k="largest_class" class="${over(f.largest_class, cfg[state.stage].class_limit)}">${fmt(f.largest_class)}</td><td>limit ${cfg[state.stage].class_limit}</td></tr>
+      <tr><th>学位 seats</th><td data-k="seats">${fmt(f.seats)}</td><td>utilization <span data-k="utilization" class="${over(f.intake, f.seats)}">${pct(f.utilization)}</span></td></tr>
+      <tr><th>全校 school total</th><td data-k="school_total" class="${over(f.school_total, f.school_limit)}">${fmt(f.school_total)}</td><td>limit ${fmt(f.school_limit)} (continuing ${fmt(f.continuing)})</td></tr>
+      <tr><th>变更 moved</th><td data-k="moved_in">+${fmt(f.moved_in)}</td><td>−${fmt(f.moved_out)} vs today's catchment</td></tr>
+      <tr><th>小区 zones</th><td data-k="zones">${fmt(f.zones)}</td><td>mean ${fmt(f.mean_km, 2)} km, max ${fmt(f.max_km, 2)} km</td></tr>
+    </table>
+    <table class="indicators"><tr>${indicators}</tr></table>
+    <p>均衡 balance: <span data-k="balance_pass" class="${f.balance_pass === null ? '' : f.balance_pass ? 'good' : 'bad'}">${f.balance_pass === null ? 'no data' : f.balance_pass ? 'pass' : 'fail'}</span>
+      ${f.violations.length ? `<br><span class="bad" data-k="school-violations">${f.violations.map(esc).join('; ')}</span>` : ''}</p>`;
+}
+
+function errorHTML(data) {
+  const rows = (data.shortages || [])
+    .map((s) => `<tr><td><a href="#" data-school="${s.school_index}">${esc(s.name ?? s.school)}</a></td><td>${s.stage ?? 'school limit'}</td><td>${fmt(s.needed)}</td><td>${fmt(s.seats)}</td><td class="bad">${fmt(s.short)}</td></tr>`)
+    .join('');
+  return `<h2>未执行 Not applied</h2><p>${esc(data.error)}</p>
+    ${rows ? `<table class="figures"><tr><th>school</th><th>stage</th><th>needed</th><th>seats</th><th>short</th></tr>${rows}</table>` : ''}
+    <p class="note">The plan on the map is unchanged.</p>`;
+}
+
+function renderPanel() {
+  $('summary').innerHTML = summaryHTML();
+  $('selection').innerHTML = selectionHTML();
+  $('school').innerHTML = schoolHTML();
+  $('undo').disabled = state.busy || state.plan.undo === 0;
+  $('redo').disabled = state.busy || state.plan.redo === 0;
+  for (const b of document.querySelectorAll('#panel button, #export, #import')) b.disabled = state.busy;
+}
+
+function redraw() {
+  restyleZones();
+  restyleMarkers();
+  showStageOutlines();
+  renderPanel();
+}
+
+// ---------------------------------------------------------------- changes
+
+function setStatus(text, bad = false) {
+  $('status').textContent = text;
+  $('status').className = bad ? 'bad' : '';
+}
+
+// Applies an answer that carries a plan: outlines first (only the changed
+// ones when they follow on from what is drawn), then colours and panel.
+async function applyPlan(data, started) {
+  const from = state.plan ? state.plan.version : null;
+  state.plan = data;
+  state.shortages = [];
+  $('error').hidden = true;
+  if (data.outlines && data.outlines.from === from) {
+    for (const st of STAGES) setOutlines(st, Object.entries(data.outlines[st]), false);
+  } else {
+    await loadOutlines();
+  }
+  redraw();
+  await frames();
+  state.lastUpdateMs = Math.round(performance.now() - started);
+  $('summary').innerHTML = summaryHTML();
+  window.__catchment.version = data.version;
+}
+
+async function loadOutlines() {
+  const all = await Promise.all(STAGES.map((st) => getJSON(`/api/outlines?stage=${st}`)));
+  STAGES.forEach((st, k) => setOutlines(st, all[k].features.map((f) => [f.id, f]), true));
+}
+
+async function change(method, path, body, type, doing) {
+  if (state.busy) return;
+  state.busy = true;
+  renderPanel();
+  setStatus(`${doing} …`);
+  const started = performance.now();
+  try {
+    const r = await api(method, path, body, type);
+    if (r.ok) {
+      await applyPlan(r.data, started);
+      const n = STAGES.reduce((a, st) => a + r.data.stages[st].changed.length, 0);
+      setStatus(`${doing}: done in ${fmt((performance.now() - started) / 1000, 2)} s, ${n} zone(s) changed school`);
+    } else {
+      state.shortages = r.data.shortages || [];
+      $('error').innerHTML = errorHTML(r.data);
+      $('error').hidden = false;
+      if (state.shortages.length && state.shortages[0].school_index !== null) state.school = state.shortages[0].school_index;
+      setStatus(`${doing}: refused (${r.status})`, true);
+    }
+  } catch (e) {
+    setStatus(`${doing}: ${e.message}`, true);
+  } finally {
+    state.busy = false;
+    redraw();
+    window.__catchment.busy = false;
+  }
+}
+
+function lockChange(action, school) {
+  const zones = [...state.selected].map((z) => state.zones[z].properties.id);
+  const body = { action, zones, stage: state.stage };
+  if (school) body.school = school;
+  window.__catchment.busy = true;
+  const doing = action === 'pin' ? '固定 pin' : action === 'forbid' ? '禁止 forbid' : '解除 release';
+  return change('POST', '/api/locks', JSON.stringify(body), 'application/json', doing);
+}
+
+async function importCsv(text) {
+  window.__catchment.busy = true;
+  await change('POST', '/api/import', text, 'text/csv', '导入 import');
+}
+
+async function exportAll() {
+  setStatus('导出 export …');
+  const r = await api('POST', '/api/export', '{}');
+  if (!r.ok) {
+    setStatus(`导出 export: ${r.data.error}`, true);
+    return;
+  }
+  $('exports').innerHTML = `<h2>导出 Exported</h2><p class="note">Written to ${esc(r.data.folder)}</p><ul>${r.data.files
+    .map((f) => `<li><a href="${f.url}" download="${esc(f.name)}">${esc(f.name)}</a> <small>${fmt(f.bytes / 1024, 1)} KB</small></li>`)
+    .join('')}</ul>`;
+  $('exports').hidden = false;
+  setStatus(`导出 export: ${r.data.folder}`);
+}
+
+// ------------------------------------------------------------- selection
+
+function select(zones, add) {
+  if (!add) state.selected.clear();
+  for (const z of zones) {
+    if (add && state.selected.has(z) && zones.length === 1) state.selected.delete(z);
+    else state.selected.add(z);
+  }
+  if (state.selected.size === 1) {
+    const s = stagePlan().school[[...state.selected][0]];
+    if (s >= 0) state.school = s;
+  }
+  restyleZones();
+  restyleMarkers();
+  renderPanel();
+}
+
+function insidePolygon([x, y], ring) {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i];
+    const [xj, yj] = ring[j];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+function startLasso() {
+  const map = state.map;
+  state.lasso = { points: [], line: null };
+  map.dragging.disable();
+  map.getContainer().classList.add('lassoing');
+  $('lasso').classList.add('on');
+  const move = (e) => {
+    state.lasso.points.push(e.latlng);
+    state.lasso.line.setLatLngs(state.lasso.points);
+  };
+  const up = (e) => {
+    map.off('mousemove', move);
+    map.off('mouseup', up);
+    // The browser's click follows this mouseup: it must not replace the
+    // lasso's selection with the zone under the pointer.
+    state.lassoEnded = performance.now();
+    const ring = state.lasso.points.map((p) => [p.lng, p.lat]);
+    state.lasso.line.remove();
+    endLasso();
+    if (ring.length < 3) return;
+    const hit = [];
+    state.zones.forEach((z, i) => {
+      if (insidePolygon(z.properties.inside, ring)) hit.push(i);
+    });
+    select(hit, e.originalEvent.shiftKey);
+  };
+  state.lasso.down = (e) => {
+    map.off('mousedown', state.lasso.down);
+    state.lasso.points = [e.latlng];
+    state.lasso.line = L.polyline(state.lasso.points, { pane: 'lasso', renderer: state.lassoRenderer, color: '#0050ff', weight: 2, dashArray: '4 4', interactive: false }).addTo(map);
+    map.on('mousemove', move);
+    map.on('mouseup', up);
+  };
+  map.on('mousedown', state.lasso.down);
+}
+
+function endLasso() {
+  state.map.dragging.enable();
+  state.map.getContainer().classList.remove('lassoing');
+  $('lasso').classList.remove('on');
+  if (state.lasso) state.map.off('mousedown', state.lasso.down);
+  state.lasso = null;
+}
+
+// ------------------------------------------------------------------- tips
+
+function showTip(html, e) {
+  const tip = $('tip');
+  tip.innerHTML = html;
+  tip.hidden = false;
+  moveTip(e);
+}
+function moveTip(e) {
+  const tip = $('tip');
+  if (tip.hidden || !e.originalEvent) return;
+  tip.style.left = `${e.originalEvent.clientX + 14}px`;
+  tip.style.top = `${e.originalEvent.clientY + 14}px`;
+}
+function zoneTip(i) {
+  const z = state.zones[i].properties;
+  const p = stagePlan();
+  const si = state.stage === 'primary' ? 0 : 2;
+  const s = p.school[i];
+  const u = derived.unplaced.get(i);
+  return `<strong>${esc(z.name)}</strong> <small>${esc(z.id)}</small><br>
+    ${STAGE_NAME[state.stage]}: ${fmt(z.children[si] + z.children[si + 1])} children (${fmt(z.children[si])} local / ${fmt(z.children[si + 1])} migrant)<br>
+    → ${s >= 0 ? esc(state.schools[s].name) : 'no school'}${p.metres[i] >= 0 ? `, ${fmt(p.metres[i] / 1000, 2)} km` : ''}
+    ${u ? `<br><span class="bad">${fmt(u.children)} without a seat: ${esc(u.reason)}</span>` : ''}`;
+}
+function schoolTip(i) {
+  const s = state.schools[i];
+  const f = derived.figures.get(i);
+  return `<strong>${esc(s.name)}</strong> <small>${esc(s.id)}</small><br>${
+    s.catchment[state.stage] && f ? `intake ${fmt(f.intake)} of ${fmt(f.seats)} seats (${pct(f.utilization)})` : 'private: no catchment'
+  }`;
+}
+
+// ------------------------------------------------------------------ start
+
+function legend() {
+  const c = L.control({ position: 'bottomleft' });
+  c.onAdd = () => {
+    const d = L.DomUtil.create('div', 'legend');
+    d.innerHTML = `<div><span class="swatch" style="background:#8dd3c7"></span><span class="swatch" style="background:#fb8072"></span><span class="swatch" style="background:#80b1d3"></span> 施教区 catchment (colour per school)</div>
+      <div><span class="line"></span> 施教区边界 catchment boundary</div>
+      <div><span class="dot"></span> 学校 school, sized by intake · <span class="dot hollow"></span> 民办 private</div>
+      <div><span class="box changed"></span> 刚调整 changed by the last edit</div>
+      <div><span class="box pinned"></span> 锁定 locked zone · <span class="box unplaced"></span> 未安置 children without a seat</div>
+      <div><span class="box selected"></span> 已选 selected</div>`;
+    L.DomEvent.disableClickPropagation(d);
+    return d;
+  };
+  return c;
+}
+
+async function main() {
+  const t0 = performance.now();
+  const [config, schools, zones, plan] = await Promise.all([
+    getJSON('/api/config'),
+    getJSON('/api/schools'),
+    getJSON('/api/zones'),
+    getJSON('/api/plan'),
+  ]);
+  Object.assign(state, { config, schools, zones: zones.features, plan });
+  zones.features.forEach((f, i) => state.zoneIndex.set(f.properties.id, i));
+  schools.forEach((s, i) => state.schoolIndex.set(s.id, i));
+  document.title = `${config.name} · 施教区编辑`;
+  $('title').textContent = config.name;
+  $('title').title = config.description;
+
+  const map = L.map('map', { preferCanvas: true, zoomSnap: 0.25, attributionControl: Boolean(config.tiles) });
+  state.map = map;
+  if (config.tiles) L.tileLayer(config.tiles, { maxZoom: 19, attribution: new URL(config.tiles.replace(/[{}]/g, '')).host }).addTo(map);
+  for (const [name, z] of [['outlines', 450], ['schools', 460], ['lasso', 470]]) {
+    const pane = map.createPane(name);
+    pane.style.zIndex = z;
+    // Clicks go through to the zones below; school dots take their own.
+    pane.style.pointerEvents = 'none';
+  }
+  const zoneRenderer = L.canvas({ padding: 0.3, tolerance: 2 });
+  state.outlineRenderer = L.canvas({ pane: 'outlines', padding: 0.3 });
+  state.lassoRenderer = L.svg({ pane: 'lasso' });
+  derive();
+  const layer = L.geoJSON(zones, {
+    renderer: zoneRenderer,
+    style: (f) => zoneStyle(f.id),
+    pointToLayer: (f, ll) => L.circleMarker(ll, { renderer: zoneRenderer, radius: 4 }),
+    onEachFeature: (f, l) => {
+      state.zoneLayers[f.id] = l;
+    },
+  }).addTo(map);
+  layer.on('click', (e) => {
+    if (state.lasso || performance.now() - (state.lassoEnded ?? -1e9) < 400) return;
+    select([e.layer.feature.id], e.originalEvent.shiftKey);
+  });
+  layer.on('mouseover', (e) => showTip(zoneTip(e.layer.feature.id), e));
+  layer.on('mouseout', () => ($('tip').hidden = true));
+  map.on('mousemove', moveTip);
+  map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+
+  for (const st of STAGES) state.outlineGroups[st] = L.layerGroup();
+  state.schoolLayer = L.layerGroup().addTo(map);
+  const schoolRenderer = L.svg({ pane: 'schools' });
+  state.markers = schools.map((s, i) => {
+    const m = L.circleMarker([s.location[1], s.location[0]], { renderer: schoolRenderer, pane: 'schools' });
+    m.on('click', () => {
+      state.school = i;
+      restyleMarkers();
+      renderPanel();
+    });
+    m.on('mouseover', (e) => showTip(schoolTip(i), e));
+    m.on('mouseout', () => ($('tip').hidden = true));
+    return m;
+  });
+  legend().addTo(map);
+  L.control.scale({ imperial: false }).addTo(map);
+
+  await loadOutlines();
+  redraw();
+
+  // Controls.
+  for (const r of document.querySelectorAll('input[name=stage]')) {
+    r.addEventListener('change', () => {
+      state.stage = r.value;
+      redraw();
+    });
+  }
+  $('undo').addEventListener('click', () => change('POST', '/api/undo', '{}', 'application/json', '撤销 undo'));
+  $('redo').addEventListener('click', () => change('POST', '/api/redo', '{}', 'application/json', '重做 redo'));
+  $('export').addEventListener('click', exportAll);
+  $('lasso').addEventListener('click', () => (state.lasso ? endLasso() : startLasso()));
+  $('import').addEventListener('change', async (e) => {
+    const file = e.target.files[0];
+    if (file) await importCsv(await file.text());
+    e.target.value = '';
+  });
+  document.addEventListener('keydown', (e) => {
+    if (e.target.tagName === 'INPUT') return;
+    const key = e.key.toLowerCase();
+    if ((e.ctrlKey || e.metaKey) && key === 'z') {
+      e.preventDefault();
+      $(e.shiftKey ? 'redo' : 'undo').click();
+    } else if ((e.ctrlKey || e.metaKey) && key === 'y') {
+      e.preventDefault();
+      $('redo').click();
+    } else if (key === 'escape') {
+      if (state.lasso) endLasso();
+      select([], false);
+    }
+  });
+  $('panel').addEventListener('click', (e) => {
+    const t = e.target.closest('[data-pin],[data-forbid],[data-school],#release');
+    if (!t) return;
+    e.preventDefault();
+    if (t.dataset.pin) lockChange('pin', t.dataset.pin);
+    else if (t.dataset.forbid) lockChange('forbid', t.dataset.forbid);
+    else if (t.id === 'release') lockChange('release');
+    else if (t.dataset.school !== undefined && t.dataset.school !== 'null') {
+      state.school = Number(t.dataset.school);
+      restyleMarkers();
+      renderPanel();
+    }
+  });
+
+  await frames();
+  const hooks = window.__catchment;
+  hooks.firstMapMs = Math.round(performance.now());
+  hooks.loadMs = Math.round(performance.now() - t0);
+  hooks.version = plan.version;
+  hooks.ready = true;
+  window.__ready = true;
+}
+
+// Small hooks for the end-to-end test and for officers' own scripts.
+window.__catchment = {
+  ready: false,
+  busy: false,
+  version: null,
+  zone: (id) => state.zoneIndex.get(id),
+  zoneId: (i) => state.zones[i].properties.id,
+  zoneSchool: (id) => {
+    const s = stagePlan().school[state.zoneIndex.get(id)];
+    return s >= 0 ? state.schools[s].id : null;
+  },
+  zoneColor: (id) => state.zoneLayers[state.zoneIndex.get(id)].options.fillColor,
+  schoolColor: (i, stage) => state.schools[i].color[stage],
+  // The zone's inside point in page pixels (where a click selects it).
+  zonePixel: (id) => {
+    const [lon, lat] = state.zones[state.zoneIndex.get(id)].properties.inside;
+    const p = state.map.latLngToContainerPoint([lat, lon]);
+    const r = state.map.getContainer().getBoundingClientRect();
+    return { x: Math.round(r.left + p.x), y: Math.round(r.top + p.y) };
+  },
+  focusZone: (id, zoom) => {
+    const [lon, lat] = state.zones[state.zoneIndex.get(id)].properties.centroid;
+    state.map.setView([lat, lon], zoom, { animate: false });
+  },
+  plan: () => state.plan,
+  // Selects zones by id, as clicks would.
+  select: (ids) => select(ids.map((id) => state.zoneIndex.get(id)), false),
+  importCsv,
+};
+
+main().catch((e) => {
+  setStatus(`cannot load the plan: ${e.message}`, true);
+  console.error(e);
+});
