@@ -63,6 +63,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         contiguous: !args.preferences.allow_pieces,
         barriers: args.preferences.barriers,
         compactness_km: args.preferences.compactness_km.unwrap_or(0.0),
+        class_cost_km: args.preferences.class_cost_km.unwrap_or(0.0),
         out: args.out,
     }
     .execute()

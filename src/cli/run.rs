@@ -51,6 +51,10 @@ pub struct PreferenceArgs {
     /// catchments become more compact at some cost in distance.
     #[arg(long)]
     pub compactness_km: Option<f64>,
+    /// Km of child travel one more entry class is worth: above 0, nearly
+    /// empty classes are avoided where moving a few zones costs little.
+    #[arg(long)]
+    pub class_cost_km: Option<f64>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -69,6 +73,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         contiguous: scenario.contiguous && !args.preferences.allow_pieces,
         barriers: args.preferences.barriers,
         compactness_km: args.preferences.compactness_km.unwrap_or(0.0),
+        class_cost_km: args.preferences.class_cost_km.unwrap_or(0.0),
         out: args.out.unwrap_or(scenario.out),
     };
     job.execute()
@@ -103,6 +108,7 @@ pub struct Job {
     pub contiguous: bool,
     pub barriers: Option<PathBuf>,
     pub compactness_km: f64,
+    pub class_cost_km: f64,
     pub out: PathBuf,
 }
 
@@ -114,6 +120,11 @@ impl Job {
         let region = self.input.read()?;
         let read_s = start.elapsed().as_secs_f64();
         progress.step("allocating");
+        anyhow::ensure!(
+            self.class_cost_km.is_finite() && self.class_cost_km >= 0.0,
+            "--class-cost-km is {}; expected a distance >= 0 in km",
+            self.class_cost_km
+        );
         anyhow::ensure!(
             self.compactness_km.is_finite() && self.compactness_km >= 0.0,
             "--compactness-km is {}; expected a distance >= 0 in km",
@@ -136,6 +147,7 @@ impl Job {
                 None => Vec::new(),
             },
             compactness_km: self.compactness_km,
+            class_cost_km: self.class_cost_km,
             ..Preferences::default()
         };
         let plan = allocate(

@@ -118,6 +118,10 @@ struct County<'a> {
     stability_m: i64,
     /// Metres of travel one edge of catchment boundary is worth.
     compactness_m: i64,
+    /// Metres of child travel one more entry class is worth, and the size
+    /// of a class.
+    class_cost_m: i64,
+    class_limit: i64,
     today: Vec<Option<u32>>,
     zone_at: Vec<[f64; 3]>,
     school_at: Vec<[f64; 3]>,
@@ -413,6 +417,18 @@ impl County<'_> {
         false
     }
 
+    /// Classes opened in all (both schools) if zone `z` moves from `from`
+    /// to `to`: negative when the move empties a nearly empty class.
+    fn classes_change(&self, z: usize, from: usize, to: usize) -> i64 {
+        if self.class_cost_m == 0 {
+            return 0;
+        }
+        let q = self.placed[z] as i64;
+        let classes = |load: i64| (load + self.class_limit - 1).div_euclid(self.class_limit);
+        classes(self.load[from] - q) - classes(self.load[from]) + classes(self.load[to] + q)
+            - classes(self.load[to])
+    }
+
     /// Whether school `s` stays in one piece without zone `z`.
     fn stays_connected_without(&mut self, z: usize, s: u32) -> bool {
         let same: Vec<usize> = self.neighbours[z]
@@ -536,7 +552,9 @@ impl County<'_> {
                     }
                     let boundary = self.compactness_m * (same(s) - same(r));
                     let r = r as usize;
-                    let delta = self.placed[z] as i64 * (self.cost(z, r) - here) + boundary;
+                    let classes = self.class_cost_m * self.classes_change(z, s as usize, r);
+                    let delta =
+                        self.placed[z] as i64 * (self.cost(z, r) - here) + boundary + classes;
                     if delta < 0
                         && self.room(r) >= self.placed[z] as i64
                         && self.may_take(z, r)
@@ -742,6 +760,8 @@ pub fn make_contiguous(
                     max_m: policy.stage(stage).max_km.map(|km| km * 1000.0),
                     stability_m,
                     compactness_m: (preferences.compactness_km * 1000.0).round() as i64,
+                    class_cost_m: (preferences.class_cost_km * 1000.0).round() as i64,
+                    class_limit: policy.stage(stage).class_limit as i64,
                     today: zones
                         .iter()
                         .map(|&z| {

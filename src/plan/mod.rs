@@ -97,6 +97,10 @@ pub struct Preferences {
     /// Km of child travel one edge of catchment boundary is worth: above 0,
     /// catchments trade distance for compactness (no tendrils).
     pub compactness_km: f64,
+    /// Km of child travel one more entry class is worth: above 0, a plan
+    /// avoids opening a nearly empty class (a second class for three
+    /// pupils) where moving a few zones costs little distance.
+    pub class_cost_km: f64,
 }
 
 impl Default for Preferences {
@@ -108,6 +112,7 @@ impl Default for Preferences {
             barriers: Vec::new(),
             barrier_penalty_km: 100.0,
             compactness_km: 0.0,
+            class_cost_km: 0.0,
         }
     }
 }

@@ -337,3 +337,40 @@ fn migrant_children_fill_purchased_seats_and_are_all_accounted_for() {
         assert_eq!(summary["stages"][stage]["violations"], 0);
     }
 }
+
+/// A cost per class opened makes the plan shed nearly empty classes where a
+/// few zones can move at small cost in distance.
+#[test]
+fn a_class_cost_opens_fewer_classes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |cost: &str| {
+        let out = tmp.path().join(format!("c{cost}"));
+        let o = catchment(&[
+            "run",
+            s(&root().join("scenarios/baseline.toml")),
+            "--class-cost-km",
+            cost,
+            "--out",
+            s(&out),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        read_json(&out.join("summary.json"))["stages"].clone()
+    };
+    let (free, costly) = (run("0"), run("5"));
+    let classes = |v: &serde_json::Value| {
+        v["primary"]["classes"].as_u64().unwrap() + v["junior"]["classes"].as_u64().unwrap()
+    };
+    assert!(
+        classes(&costly) < classes(&free),
+        "{} vs {}",
+        classes(&costly),
+        classes(&free)
+    );
+    for stage in ["primary", "junior"] {
+        assert_eq!(costly[stage]["violations"], 0);
+        assert!(
+            costly[stage]["travel_km"].as_f64().unwrap()
+                >= free[stage]["travel_km"].as_f64().unwrap()
+        );
+    }
+}
