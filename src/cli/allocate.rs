@@ -64,6 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         barriers: args.preferences.barriers,
         compactness_km: args.preferences.compactness_km.unwrap_or(0.0),
         class_cost_km: args.preferences.class_cost_km.unwrap_or(0.0),
+        feeders_aligned: args.preferences.feeders_aligned,
         out: args.out,
     }
     .execute()

@@ -55,6 +55,10 @@ pub struct PreferenceArgs {
     /// empty classes are avoided where moving a few zones costs little.
     #[arg(long)]
     pub class_cost_km: Option<f64>,
+    /// 对口直升: draw junior catchments over whole primary catchments, so
+    /// each primary school feeds exactly one junior school.
+    #[arg(long)]
+    pub feeders_aligned: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -74,6 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         barriers: args.preferences.barriers,
         compactness_km: args.preferences.compactness_km.unwrap_or(0.0),
         class_cost_km: args.preferences.class_cost_km.unwrap_or(0.0),
+        feeders_aligned: args.preferences.feeders_aligned,
         out: args.out.unwrap_or(scenario.out),
     };
     job.execute()
@@ -109,6 +114,7 @@ pub struct Job {
     pub barriers: Option<PathBuf>,
     pub compactness_km: f64,
     pub class_cost_km: f64,
+    pub feeders_aligned: bool,
     pub out: PathBuf,
 }
 
@@ -148,6 +154,7 @@ impl Job {
             },
             compactness_km: self.compactness_km,
             class_cost_km: self.class_cost_km,
+            feeders_aligned: self.feeders_aligned,
             ..Preferences::default()
         };
         let plan = allocate(

@@ -207,17 +207,28 @@ pub fn allocate(
         contiguous: preferences.contiguous,
         contiguity: Default::default(),
         crossings: Default::default(),
+        feeders_aligned: false,
     };
-    if preferences.contiguous {
+    if preferences.contiguous || preferences.feeders_aligned {
         let adjacency = Adjacency::build(&region.zones, DEFAULT_TOLERANCE_M);
-        plan.contiguity = make_contiguous(
-            &mut plan,
-            region,
-            policy,
-            &adjacency,
-            preferences,
-            &barriers,
-        );
+        if preferences.contiguous {
+            plan.contiguity = make_contiguous(
+                &mut plan,
+                region,
+                policy,
+                &adjacency,
+                preferences,
+                &barriers,
+            );
+        }
+        if preferences.feeders_aligned {
+            super::feeders::align(&mut plan, region, policy, settings)?;
+            // Junior catchments are now unions of primary ones: what is
+            // left in pieces is reported, not moved (moving would split a
+            // primary catchment again).
+            plan.contiguity[Stage::Junior.index()] =
+                super::contiguity::pieces(&plan, region, &adjacency, Stage::Junior);
+        }
     }
     plan.crossings = Stage::ALL.map(|stage| crossings(region, &plan, &barriers, stage));
     plan.recount(region, preferences);

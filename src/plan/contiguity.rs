@@ -16,7 +16,7 @@
 //! in parallel, with local indices; each catchment remembers its main piece
 //! and only the catchments a move touches are looked at again.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use geo::{BoundingRect, Contains};
 use rayon::prelude::*;
@@ -623,6 +623,45 @@ impl County<'_> {
         }
         report
     }
+}
+
+/// The pieces of a stage's catchments as they are, without moving anything:
+/// each catchment's zones outside the piece that holds its school's zone.
+pub fn pieces(
+    plan: &Plan,
+    region: &Region,
+    adjacency: &Adjacency,
+    stage: Stage,
+) -> ContiguityReport {
+    let homes = home_zones(region);
+    let mut members: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for (z, zp) in plan.stage(stage).zones.iter().enumerate() {
+        if let Some(s) = zp.school {
+            members.entry(s).or_default().push(z as u32);
+        }
+    }
+    let mut report = ContiguityReport::default();
+    for (s, zones) in members {
+        let labels = adjacency.components_of(&zones);
+        let home = homes[s as usize]
+            .and_then(|h| zones.iter().position(|&z| z as usize == h))
+            .map_or(0, |i| labels[i]);
+        let apart: Vec<usize> = zones
+            .iter()
+            .zip(&labels)
+            .filter(|&(_, &l)| l != home)
+            .map(|(&z, _)| z as usize)
+            .collect();
+        if !apart.is_empty() {
+            report.strays_before += 1;
+            report.broken.push(Broken {
+                school: s as usize,
+                zones: apart,
+                reason: "feeders aligned: the primary catchments it takes do not all touch".into(),
+            });
+        }
+    }
+    report
 }
 
 /// What one county's repair gives back: moved zones (zone, school, metres),

@@ -5,6 +5,7 @@
 mod allocate;
 mod check;
 mod contiguity;
+pub mod feeders;
 mod figures;
 pub mod migrants;
 
@@ -101,6 +102,9 @@ pub struct Preferences {
     /// avoids opening a nearly empty class (a second class for three
     /// pupils) where moving a few zones costs little distance.
     pub class_cost_km: f64,
+    /// 对口直升: every primary catchment inside exactly one junior catchment
+    /// (a nine-year school feeds itself).
+    pub feeders_aligned: bool,
 }
 
 impl Default for Preferences {
@@ -113,6 +117,7 @@ impl Default for Preferences {
             barrier_penalty_km: 100.0,
             compactness_km: 0.0,
             class_cost_km: 0.0,
+            feeders_aligned: false,
         }
     }
 }
@@ -203,6 +208,8 @@ pub struct Plan {
     pub contiguity: [ContiguityReport; 2],
     /// Placed trips that cross a barrier: (zone, school, barrier) per stage.
     pub crossings: [Vec<(usize, usize, String)>; 2],
+    /// Whether junior catchments were drawn over whole primary catchments.
+    pub feeders_aligned: bool,
 }
 
 impl Plan {

@@ -7,6 +7,7 @@
 //! - `catchment-lists.csv` / `.md`: the compounds of each catchment (对口小区名单);
 //! - `unplaced.csv`: every zone with children without a seat, and why;
 //! - `migrant-placements.csv`: where each zone's migrant children went;
+//! - `feeders.csv`: which primary catchment goes on to which junior school;
 //! - `summary.json` and `report.md`: totals, objective, bound, gap, checks;
 //! - `map-primary.png`, `map-junior.png`: the catchments at a glance.
 //!
@@ -102,6 +103,7 @@ pub fn write_all(
         tables::lists_md(w, region, plan, info)
     })?;
     out.write("unplaced.csv", |w| tables::unplaced_csv(w, region, plan))?;
+    out.write("feeders.csv", |w| tables::feeders_csv(w, region, plan))?;
     out.write("migrant-placements.csv", |w| {
         tables::migrant_placements_csv(w, region, plan)
     })?;

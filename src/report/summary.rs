@@ -140,6 +140,13 @@ fn balance_of(
     out
 }
 
+#[derive(Clone, Debug, Serialize)]
+pub struct FeederSummary {
+    pub aligned: bool,
+    pub primary_catchments: usize,
+    pub split_primary_catchments: usize,
+}
+
 /// Everything `summary.json` holds.
 #[derive(Clone, Debug, Serialize)]
 pub struct Summary {
@@ -155,6 +162,8 @@ pub struct Summary {
     /// coefficient of variation between schools against its limit (null
     /// where some school lacks the data).
     pub balance: BalanceSummary,
+    /// 对口直升: primary catchments and how many feed more than one junior school.
+    pub feeders: FeederSummary,
     pub violations: Vec<ViolationSummary>,
     /// Wall-clock seconds of the run: the one value that differs between
     /// otherwise byte-identical runs.
@@ -268,6 +277,19 @@ impl Summary {
             balance: BalanceSummary {
                 primary: balance_of(region, policy, plan, Stage::Primary),
                 junior: balance_of(region, policy, plan, Stage::Junior),
+            },
+            feeders: {
+                let table = crate::plan::feeders::feeder_table(plan, region);
+                let mut primaries: Vec<usize> = table.iter().filter_map(|f| f.primary).collect();
+                primaries.sort_unstable();
+                primaries.dedup();
+                FeederSummary {
+                    aligned: plan.feeders_aligned,
+                    primary_catchments: primaries.len(),
+                    split_primary_catchments: crate::plan::feeders::split_primary_catchments(
+                        &table,
+                    ),
+                }
             },
             violations: found
                 .iter()
@@ -504,6 +526,20 @@ pub fn report_md(
             )?;
         }
     }
+    writeln!(w)?;
+    writeln!(w, "## Feeders (对口直升)")?;
+    writeln!(w)?;
+    writeln!(
+        w,
+        "{} primary catchments; {} of them feed more than one junior school{}. The full table is in feeders.csv.",
+        s.feeders.primary_catchments,
+        s.feeders.split_primary_catchments,
+        if s.feeders.aligned {
+            " (junior catchments drawn over whole primary catchments)"
+        } else {
+            " (run with --feeders-aligned to draw junior catchments over whole primary ones)"
+        }
+    )?;
     writeln!(w)?;
     writeln!(w, "## Checks")?;
     writeln!(w)?;

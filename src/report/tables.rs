@@ -328,3 +328,37 @@ pub fn migrant_placements_csv(
     }
     csv.flush()
 }
+
+/// The feeder table (对口直升): primary school -> junior school, with the
+/// zones and children each pair covers.
+pub fn feeders_csv(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result<()> {
+    let mut csv = csv_writer(w)?;
+    csv.write_record([
+        "primary_id",
+        "primary_name",
+        "junior_id",
+        "junior_name",
+        "zones",
+        "primary_intake",
+        "junior_children",
+    ])?;
+    let name = |s: Option<usize>| {
+        s.map_or((String::new(), String::new()), |s| {
+            (region.schools[s].id.clone(), region.schools[s].name.clone())
+        })
+    };
+    for f in crate::plan::feeders::feeder_table(plan, region) {
+        let (pid, pname) = name(f.primary);
+        let (jid, jname) = name(f.junior);
+        csv.write_record([
+            pid,
+            pname,
+            jid,
+            jname,
+            f.zones.to_string(),
+            f.primary_intake.to_string(),
+            f.junior_children.to_string(),
+        ])?;
+    }
+    csv.flush()
+}

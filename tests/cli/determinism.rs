@@ -46,7 +46,7 @@ fn same_bytes(scenario: &Path) {
         assert!(o.status.success(), "{}", stderr(&o));
         runs.push(files(&out));
     }
-    assert_eq!(runs[0].len(), 11);
+    assert_eq!(runs[0].len(), 12);
     for run in &runs[1..] {
         for (a, b) in runs[0].iter().zip(run) {
             assert_eq!(a.0, b.0);

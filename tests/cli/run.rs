@@ -10,6 +10,7 @@ const OUTPUTS: &[&str] = &[
     "catchment-lists.md",
     "unplaced.csv",
     "migrant-placements.csv",
+    "feeders.csv",
     "summary.json",
     "report.md",
     "map-primary.png",
@@ -372,5 +373,48 @@ fn a_class_cost_opens_fewer_classes() {
             costly[stage]["travel_km"].as_f64().unwrap()
                 >= free[stage]["travel_km"].as_f64().unwrap()
         );
+    }
+}
+
+/// Aligned feeders: every primary catchment inside exactly one junior
+/// catchment, a nine-year school's primary catchment feeding itself; the
+/// price shows in the junior gap against the plain bound.
+#[test]
+fn aligned_feeders_never_split_a_primary_catchment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/baseline.toml");
+    let run = |extra: &[&str], name: &str| {
+        let out = tmp.path().join(name);
+        let mut args = vec!["run", s(&scenario), "--out", s(&out)];
+        args.extend_from_slice(extra);
+        let o = catchment(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        (read_json(&out.join("summary.json")), out)
+    };
+    let (plain, _) = run(&[], "plain");
+    let (aligned, out) = run(&["--feeders-aligned"], "aligned");
+    assert!(
+        plain["feeders"]["split_primary_catchments"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    assert_eq!(aligned["feeders"]["aligned"], true);
+    assert_eq!(aligned["feeders"]["split_primary_catchments"], 0);
+    let j = &aligned["stages"]["junior"];
+    assert_eq!(j["violations"], 0);
+    assert_eq!(
+        j["children"],
+        j["placed"].as_u64().unwrap() + j["unplaced"].as_u64().unwrap()
+    );
+    assert!(
+        j["objective_km"].as_f64().unwrap()
+            >= plain["stages"]["junior"]["objective_km"].as_f64().unwrap()
+    );
+    // Nine-year schools feed themselves.
+    let csv = std::fs::read_to_string(out.join("feeders.csv")).unwrap();
+    for line in csv.lines().skip(1).filter(|l| l.starts_with('N')) {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells[0], cells[2], "{line}");
     }
 }
