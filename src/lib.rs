@@ -11,12 +11,15 @@
 //! - [`plan`]: a region's plan, its figures and the check of every limit;
 //! - [`report`]: what the bureau publishes (maps, lists, tables, summary);
 //! - [`serve`]: the officers' map, a local web app over the same plan;
+//! - [`planning`]: scenarios side by side, multi-year projections, where to
+//!   add seats;
 //! - [`generate`]: realistic synthetic counties for demos and benchmarks.
 
 pub mod generate;
 pub mod io;
 pub mod model;
 pub mod plan;
+pub mod planning;
 pub mod policy;
 pub mod report;
 pub mod serve;

@@ -2,10 +2,13 @@
 
 mod allocate;
 pub mod bench;
+mod compare;
 mod generate;
 mod progress;
+mod project;
 mod run;
 mod serve;
+mod site;
 
 use std::process::ExitCode;
 
@@ -36,6 +39,13 @@ enum Command {
     Bench(bench::Args),
     /// The officers' map: view, reassign and re-optimize in the browser.
     Serve(serve::Args),
+    /// Two scenarios side by side (Markdown and self-contained HTML).
+    Compare(compare::Args),
+    /// Roll cohorts forward year by year; the first year each school runs
+    /// short (学位预警).
+    Project(project::Args),
+    /// Where one more class helps most; choose new school sites.
+    Site(site::Args),
 }
 
 /// Solver flags shared by the commands that allocate.
@@ -90,5 +100,8 @@ pub fn main() -> anyhow::Result<ExitCode> {
         Command::Generate(args) => generate::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Compare(args) => compare::run(args),
+        Command::Project(args) => project::run(args),
+        Command::Site(args) => site::run(args),
     }
 }

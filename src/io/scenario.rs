@@ -1,7 +1,21 @@
-//! Scenario files (TOML): which maps, which policy, which solver settings.
+//! Scenario files (TOML): which maps, which policy, which solver settings,
+//! and what a planning scenario changes in its maps.
 //!
 //! Paths inside a scenario are relative to the scenario file, so a scenario
 //! folder can be moved or shared as a whole.
+//!
+//! # Extending a scenario
+//!
+//! `extends = "baseline.toml"` makes a scenario the base's maps and settings
+//! plus its own: the base's changes apply first, then this file's (see
+//! [`crate::planning::changes`] for the order within a file). Tables
+//! (`[policy]`, `[solver]`, `[projection]`) merge key by key, this file's
+//! keys winning, so a scenario that only raises `class_limit` keeps every
+//! other rule of its base. Other settings (`zones`, `schools`, `locks`,
+//! `stability_km`, `contiguous`, `tiles`) are inherited unless given;
+//! `name`, `description` and `out` describe this file and are its own.
+//! A chain that comes back to a file it has already read is an error that
+//! lists the chain.
 
 use std::path::{Path, PathBuf};
 
@@ -9,33 +23,46 @@ use serde::Deserialize;
 
 use super::{InputError, read_region};
 use crate::model::Region;
+use crate::planning::changes::{
+    self, AddSchoolTable, Change, ChangeError, ChangeSchoolTable, CloseSchoolTable, NewHousingTable,
+};
+use crate::planning::grades;
+use crate::planning::projection::ProjectionSettings;
 use crate::policy::{Policy, PolicyError};
 use crate::solve::Settings;
 
-/// A scenario as written in its file.
+/// A scenario as written in its file: everything optional, because a file
+/// that `extends` another gives only what it changes.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ScenarioFile {
+    /// The scenario this one builds on (path relative to this file).
+    extends: Option<PathBuf>,
     name: Option<String>,
-    #[serde(default)]
-    description: String,
-    zones: PathBuf,
-    schools: PathBuf,
+    description: Option<String>,
+    zones: Option<PathBuf>,
+    schools: Option<PathBuf>,
     out: Option<PathBuf>,
     /// Officers' locks (CSV: zone, school, action, stage).
     locks: Option<PathBuf>,
     /// Km of travel one moved child is worth (against `current_*`).
-    #[serde(default)]
-    stability_km: f64,
+    stability_km: Option<f64>,
     /// Every catchment one connected piece (default true).
-    #[serde(default = "yes")]
-    contiguous: bool,
-    /// A basemap for the officers' map (an http(s) tile URL with {z}/{x}/{y}).
+    contiguous: Option<bool>,
+    /// A basemap tile URL for `catchment serve` (`https://…/{z}/{x}/{y}.png`).
     tiles: Option<String>,
+    policy: Option<toml::Table>,
+    solver: Option<toml::Table>,
+    /// Multi-year projection settings (`catchment project`).
+    projection: Option<toml::Table>,
     #[serde(default)]
-    policy: Policy,
+    add_school: Vec<AddSchoolTable>,
     #[serde(default)]
-    solver: Settings,
+    change_school: Vec<ChangeSchoolTable>,
+    #[serde(default)]
+    new_housing: Vec<NewHousingTable>,
+    #[serde(default)]
+    close_school: Vec<CloseSchoolTable>,
 }
 
 /// A scenario resolved: paths made absolute against the scenario's folder.
@@ -51,10 +78,16 @@ pub struct Scenario {
     pub locks: Option<PathBuf>,
     pub stability_km: f64,
     pub contiguous: bool,
-    /// A basemap tile URL for the officers' map.
+    /// A basemap tile URL for the officers' map; None: no basemap (offline).
     pub tiles: Option<String>,
     pub policy: Policy,
     pub solver: Settings,
+    /// The files read, base first, this one last.
+    pub chain: Vec<PathBuf>,
+    /// What the chain changes in the maps, in the order applied.
+    pub changes: Vec<Change>,
+    /// Multi-year projection settings (`[projection]`).
+    pub projection: ProjectionSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -78,80 +111,267 @@ pub enum ScenarioError {
     Policy { path: PathBuf, source: PolicyError },
     #[error(transparent)]
     Input(#[from] InputError),
+    #[error(
+        "{}: `extends` makes a cycle: {}; expected each scenario to extend a base that does not come back to it",
+        .chain.last().map(|p| p.display().to_string()).unwrap_or_default(),
+        .chain.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" extends ")
+    )]
+    Cycle { chain: Vec<PathBuf> },
+    #[error(transparent)]
+    Change(#[from] ChangeError),
+    #[error("{path}: features (id \"{id}\"): field `{field}` {message}", field = grades::BY_GRADE)]
+    Grades {
+        path: PathBuf,
+        id: String,
+        message: String,
+    },
 }
 
-fn yes() -> bool {
-    true
+/// One file of a chain, parsed and checked on its own.
+struct Layer {
+    path: PathBuf,
+    file: ScenarioFile,
+}
+
+/// Merges `over` into `base` key by key; tables merge recursively, any
+/// other value replaces the base's.
+fn merge(base: &mut toml::Table, over: &toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            _ => {
+                base.insert(key.clone(), value.clone());
+            }
+        }
+    }
+}
+
+fn parse_error(path: &Path, message: impl Into<String>) -> ScenarioError {
+    ScenarioError::Parse {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
+}
+
+/// A policy table read and checked as [`Policy`].
+fn policy_of(path: &Path, table: &toml::Table) -> Result<Policy, ScenarioError> {
+    let policy: Policy = toml::Value::Table(table.clone())
+        .try_into()
+        .map_err(|e: toml::de::Error| parse_error(path, format!("[policy]: {}", e.message())))?;
+    policy.validate().map_err(|source| ScenarioError::Policy {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(policy)
+}
+
+fn typed<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    what: &str,
+    table: &toml::Table,
+) -> Result<T, ScenarioError> {
+    toml::Value::Table(table.clone())
+        .try_into()
+        .map_err(|e: toml::de::Error| parse_error(path, format!("[{what}]: {}", e.message())))
+}
+
+/// Reads `path` and the files it extends, base first. `seen` holds the
+/// files read so far down this chain (canonical paths), to find cycles.
+fn read_chain(
+    path: &Path,
+    seen: &mut Vec<(PathBuf, PathBuf)>,
+) -> Result<Vec<Layer>, ScenarioError> {
+    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if seen.iter().any(|(c, _)| *c == canonical) {
+        let mut chain: Vec<PathBuf> = seen.iter().map(|(_, p)| p.clone()).collect();
+        chain.push(path.to_path_buf());
+        return Err(ScenarioError::Cycle { chain });
+    }
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let file: ScenarioFile = toml::from_str(&text).map_err(|e| parse_error(path, e.to_string()))?;
+    if let Some(km) = file.stability_km
+        && !(km.is_finite() && km >= 0.0)
+    {
+        return Err(parse_error(
+            path,
+            format!("stability_km is {km}; expected a distance >= 0 in km"),
+        ));
+    }
+    // Each file's own tables must make sense alone, so that an error names
+    // the file that holds the mistake.
+    if let Some(p) = &file.policy {
+        policy_of(path, p)?;
+    }
+    if let Some(s) = &file.solver {
+        typed::<Settings>(path, "solver", s)?;
+    }
+    if let Some(p) = &file.projection {
+        typed::<ProjectionSettings>(path, "projection", p)?
+            .validate()
+            .map_err(|m| parse_error(path, format!("[projection]: {m}")))?;
+    }
+    seen.push((canonical, path.to_path_buf()));
+    let mut layers = match &file.extends {
+        Some(base) => {
+            let full = path.parent().unwrap_or(Path::new(".")).join(base);
+            if !full.is_file() {
+                return Err(ScenarioError::MissingFile {
+                    path: path.to_path_buf(),
+                    field: "extends",
+                    file: full,
+                });
+            }
+            read_chain(&full, seen)?
+        }
+        None => Vec::new(),
+    };
+    seen.pop();
+    layers.push(Layer {
+        path: path.to_path_buf(),
+        file,
+    });
+    Ok(layers)
 }
 
 impl Scenario {
-    /// The region this scenario describes: its maps, read and checked.
+    /// The region this scenario describes: its maps, read and checked, with
+    /// the chain's changes applied.
     pub fn region(&self) -> Result<Region, ScenarioError> {
-        Ok(read_region(&self.zones, &self.schools)?)
+        Ok(self.changed_region()?.0)
+    }
+
+    /// The region and one line per change saying what it did.
+    pub fn changed_region(&self) -> Result<(Region, Vec<String>), ScenarioError> {
+        let mut region = read_region(&self.zones, &self.schools)?;
+        // Schools that give pupils by grade but not the staying total get it
+        // from their grades, so seats count the pupils who stay.
+        for school in &mut region.schools {
+            let g = grades::of_school(school).map_err(|message| ScenarioError::Grades {
+                path: self.schools.clone(),
+                id: school.id.clone(),
+                message,
+            })?;
+            if grades::read_by_grade(school).ok().flatten().is_some() {
+                for stage in crate::model::Stage::ALL {
+                    if school.kind.teaches(stage) {
+                        school.enrolled[stage.index()] = g[stage.index()].staying_total();
+                    }
+                }
+            }
+        }
+        let log = changes::apply(&mut region, &self.changes)?;
+        Ok((region, log))
     }
 
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let file: ScenarioFile = toml::from_str(&text).map_err(|e| ScenarioError::Parse {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        if !(file.stability_km.is_finite() && file.stability_km >= 0.0) {
-            return Err(ScenarioError::Parse {
-                path: path.to_path_buf(),
-                message: format!(
-                    "stability_km is {}; expected a distance >= 0 in km",
-                    file.stability_km
-                ),
-            });
-        }
-        file.policy
-            .validate()
-            .map_err(|source| ScenarioError::Policy {
-                path: path.to_path_buf(),
-                source,
-            })?;
-        let base = path.parent().unwrap_or(Path::new("."));
-        let resolve = |field: &'static str, p: &Path| -> Result<PathBuf, ScenarioError> {
-            let full = base.join(p);
-            if full.is_file() {
-                Ok(full)
-            } else {
-                Err(ScenarioError::MissingFile {
-                    path: path.to_path_buf(),
-                    field,
-                    file: full,
-                })
+        let layers = read_chain(path, &mut Vec::new())?;
+        // Settings: each later file's keys over the earlier ones'.
+        let mut policy = toml::Table::new();
+        let mut solver = toml::Table::new();
+        let mut projection = toml::Table::new();
+        let mut zones = None;
+        let mut schools = None;
+        let mut locks = None;
+        let mut stability_km = 0.0;
+        let mut contiguous = true;
+        let mut tiles = None;
+        let mut changes = Vec::new();
+        for layer in &layers {
+            let f = &layer.file;
+            let base = layer.path.parent().unwrap_or(Path::new("."));
+            let resolve = |field: &'static str, p: &Path| -> Result<PathBuf, ScenarioError> {
+                let full = base.join(p);
+                if full.is_file() {
+                    Ok(full)
+                } else {
+                    Err(ScenarioError::MissingFile {
+                        path: layer.path.clone(),
+                        field,
+                        file: full,
+                    })
+                }
+            };
+            if let Some(p) = &f.policy {
+                merge(&mut policy, p);
             }
+            if let Some(s) = &f.solver {
+                merge(&mut solver, s);
+            }
+            if let Some(p) = &f.projection {
+                merge(&mut projection, p);
+            }
+            if let Some(z) = &f.zones {
+                zones = Some(resolve("zones", z)?);
+            }
+            if let Some(s) = &f.schools {
+                schools = Some(resolve("schools", s)?);
+            }
+            if let Some(l) = &f.locks {
+                locks = Some(resolve("locks", l)?);
+            }
+            if let Some(k) = f.stability_km {
+                stability_km = k;
+            }
+            if let Some(c) = f.contiguous {
+                contiguous = c;
+            }
+            if f.tiles.is_some() {
+                tiles = f.tiles.clone();
+            }
+            let tables = changes::Tables {
+                add_school: f.add_school.clone(),
+                change_school: f.change_school.clone(),
+                new_housing: f.new_housing.clone(),
+                close_school: f.close_school.clone(),
+            };
+            changes.extend(changes::parse(&layer.path, base, tables)?);
+        }
+        let missing = |field: &'static str| {
+            parse_error(
+                path,
+                format!(
+                    "`{field}` is missing; expected the path of the {field} file (GeoJSON), relative to the scenario file, here or in a scenario it extends"
+                ),
+            )
         };
-        let name = file.name.unwrap_or_else(|| {
+        let zones = zones.ok_or_else(|| missing("zones"))?;
+        let schools = schools.ok_or_else(|| missing("schools"))?;
+        let policy = policy_of(path, &policy)?;
+        let solver: Settings = typed(path, "solver", &solver)?;
+        let projection: ProjectionSettings = typed(path, "projection", &projection)?;
+        projection
+            .validate()
+            .map_err(|m| parse_error(path, format!("[projection]: {m}")))?;
+        let own = &layers.last().expect("the chain holds this file").file;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let name = own.name.clone().unwrap_or_else(|| {
             path.file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "scenario".into())
         });
         Ok(Scenario {
             path: path.to_path_buf(),
-            zones: resolve("zones", &file.zones)?,
-            schools: resolve("schools", &file.schools)?,
-            locks: file
-                .locks
-                .as_deref()
-                .map(|l| resolve("locks", l))
-                .transpose()?,
-            stability_km: file.stability_km,
-            contiguous: file.contiguous,
-            tiles: file.tiles,
-            out: file
+            zones,
+            schools,
+            locks,
+            stability_km,
+            contiguous,
+            tiles,
+            out: own
                 .out
+                .as_ref()
                 .map(|o| base.join(o))
                 .unwrap_or_else(|| PathBuf::from("out").join(&name)),
             name,
-            description: file.description,
-            policy: file.policy,
-            solver: file.solver,
+            description: own.description.clone().unwrap_or_default(),
+            policy,
+            solver,
+            chain: layers.into_iter().map(|l| l.path).collect(),
+            changes,
+            projection,
         })
     }
 }
@@ -183,5 +403,83 @@ mod tests {
         .unwrap();
         let err = Scenario::load(&path).unwrap_err().to_string();
         assert!(err.contains("class_limt"), "{err}");
+    }
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn extends_merges_tables_and_inherits_maps() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(d, "z.geojson", "{}");
+        write(d, "s.geojson", "{}");
+        write(
+            d,
+            "base.toml",
+            "zones = \"z.geojson\"\nschools = \"s.geojson\"\nstability_km = 2.0\n\
+             [policy]\nschool_limit = 1800\nmigrant_target = 0.9\n[policy.junior]\nmax_km = 5.0\n\
+             [projection]\nyears = 4\n",
+        );
+        std::fs::create_dir(d.join("sub")).unwrap();
+        let child = write(
+            &d.join("sub"),
+            "child.toml",
+            "extends = \"../base.toml\"\n[policy.junior]\nclass_limit = 45\n[projection]\nmigration = 1.1\n",
+        );
+        let s = Scenario::load(&child).unwrap();
+        assert_eq!(s.name, "child");
+        assert_eq!(s.policy.school_limit, 1800);
+        assert_eq!(s.policy.junior.class_limit, 45);
+        assert_eq!(s.policy.junior.max_km, Some(5.0));
+        assert_eq!(s.policy.migrant_target, 0.9);
+        assert_eq!(s.stability_km, 2.0);
+        assert_eq!(s.projection.years, 4);
+        assert_eq!(s.projection.migration, 1.1);
+        assert_eq!(
+            std::fs::canonicalize(&s.zones).unwrap(),
+            std::fs::canonicalize(d.join("z.geojson")).unwrap()
+        );
+        assert_eq!(s.chain.len(), 2);
+    }
+
+    #[test]
+    fn a_cycle_is_named_with_its_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(d, "a.toml", "extends = \"b.toml\"\n");
+        write(d, "b.toml", "extends = \"a.toml\"\n");
+        let err = Scenario::load(&d.join("a.toml")).unwrap_err().to_string();
+        assert!(
+            err.contains("cycle") && err.contains("a.toml extends"),
+            "{err}"
+        );
+        write(d, "self.toml", "extends = \"self.toml\"\n");
+        let err = Scenario::load(&d.join("self.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("cycle"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_policy_key_names_its_own_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(d, "base.toml", "zones = \"z\"\nschools = \"s\"\n");
+        write(
+            d,
+            "child.toml",
+            "extends = \"base.toml\"\n[policy]\nschool_limt = 3\n",
+        );
+        let err = Scenario::load(&d.join("child.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("child.toml") && err.contains("school_limt"),
+            "{err}"
+        );
     }
 }

@@ -78,8 +78,17 @@ pub fn line_chart(path: &Path, axes: &Axes, series: &[Series]) -> Result<(), Rep
     let (ylo, yhi) = if axes.log {
         (y0 - ypad, y1 + ypad)
     } else {
-        ((y0 - ypad).min(0.0), y1 + ypad)
+        // Counts start at zero, not below it.
+        (if y0 >= 0.0 { 0.0 } else { y0 - ypad }, y1 + ypad)
     };
+    // Years and counts along x get whole-number ticks only (no "2026.5").
+    let whole_x = !axes.log
+        && x1 - x0 <= 20.0
+        && series
+            .iter()
+            .flat_map(|s| s.points.iter())
+            .all(|&(x, _)| x.fract() == 0.0);
+    let x_ticks = if whole_x { (x1 - x0) as usize + 1 } else { 10 };
     let label = |v: &f64| {
         if axes.log {
             let x = 10f64.powf(*v);
@@ -105,7 +114,18 @@ pub fn line_chart(path: &Path, axes: &Axes, series: &[Series]) -> Result<(), Rep
         .configure_mesh()
         .x_desc(axes.x)
         .y_desc(axes.y)
-        .x_label_formatter(&label)
+        .x_labels(x_ticks)
+        .x_label_formatter(&|v: &f64| {
+            if whole_x {
+                if (v - v.round()).abs() < 1e-6 {
+                    format!("{}", v.round())
+                } else {
+                    String::new()
+                }
+            } else {
+                label(v)
+            }
+        })
         .y_label_formatter(&label)
         .label_style(("sans-serif", 16))
         .draw()

@@ -12,13 +12,13 @@ use super::{Catchment, ReportError};
 use crate::model::{Region, Shape, Stage};
 use crate::plan::Plan;
 
-/// Longest side of the picture in pixels.
+/// Longest side of the published map in pixels.
 const SIZE: f64 = 1600.0;
 const MARGIN: f64 = 20.0;
 
 /// Equirectangular projection around the region's centre: at county scale
 /// the distortion is far below a pixel.
-struct Projection {
+pub(crate) struct Projection {
     min: Coord<f64>,
     cos_lat: f64,
     scale: f64,
@@ -26,11 +26,13 @@ struct Projection {
 }
 
 impl Projection {
-    fn new(bounds: Rect<f64>) -> (Projection, u32, u32) {
+    /// The projection of `bounds` onto a picture whose longest side is
+    /// `size` pixels, with the picture's width and height.
+    pub(crate) fn new(bounds: Rect<f64>, size: f64) -> (Projection, u32, u32) {
         let cos_lat = ((bounds.min().y + bounds.max().y) / 2.0).to_radians().cos();
         let w = (bounds.width() * cos_lat).max(1e-9);
         let h = bounds.height().max(1e-9);
-        let scale = (SIZE - 2.0 * MARGIN) / w.max(h);
+        let scale = (size - 2.0 * MARGIN) / w.max(h);
         let width = (w * scale + 2.0 * MARGIN).ceil();
         let height = (h * scale + 2.0 * MARGIN).ceil();
         (
@@ -45,7 +47,7 @@ impl Projection {
         )
     }
 
-    fn xy(&self, c: Coord<f64>) -> (f32, f32) {
+    pub(crate) fn xy(&self, c: Coord<f64>) -> (f32, f32) {
         let x = MARGIN + (c.x - self.min.x) * self.cos_lat * self.scale;
         let y = self.height - MARGIN - (c.y - self.min.y) * self.scale;
         (x as f32, y as f32)
@@ -64,7 +66,7 @@ fn ring(pb: &mut PathBuilder, proj: &Projection, ring: &LineString<f64>) {
     pb.close();
 }
 
-fn area_path(proj: &Projection, mp: &MultiPolygon<f64>) -> Option<tiny_skia::Path> {
+pub(crate) fn area_path(proj: &Projection, mp: &MultiPolygon<f64>) -> Option<tiny_skia::Path> {
     let mut pb = PathBuilder::new();
     for p in mp {
         ring(&mut pb, proj, p.exterior());
@@ -75,7 +77,7 @@ fn area_path(proj: &Projection, mp: &MultiPolygon<f64>) -> Option<tiny_skia::Pat
     pb.finish()
 }
 
-fn paint(c: [u8; 3], alpha: u8) -> Paint<'static> {
+pub(crate) fn paint(c: [u8; 3], alpha: u8) -> Paint<'static> {
     let mut p = Paint::default();
     p.set_color(Color::from_rgba8(c[0], c[1], c[2], alpha));
     p.anti_alias = true;
@@ -117,7 +119,7 @@ pub fn render_map(
     let Some(b) = bounds(region) else {
         return Err(map_error("no zones to draw"));
     };
-    let (proj, width, height) = Projection::new(b);
+    let (proj, width, height) = Projection::new(b, SIZE);
     let mut pixmap = Pixmap::new(width, height).ok_or_else(|| map_error("empty picture"))?;
     pixmap.fill(Color::WHITE);
     let zones = &plan.stage(stage).zones;

@@ -17,7 +17,7 @@
 mod catchments;
 pub mod chart;
 mod colors;
-mod map;
+pub(crate) mod map;
 mod output_dir;
 mod summary;
 mod tables;

@@ -1,0 +1,99 @@
+//! Planning: what if a school opens, another closes, or flats are built —
+//! this year and for the years ahead.
+//!
+//! - [`changes`]: a scenario's changes to its maps (schools added, closed,
+//!   resized; new housing), applied in order with 先建后撤 enforced;
+//! - [`grades`]: pupils by grade, for cohorts moving up;
+//! - [`projection`]: the multi-year projection and the first year each
+//!   school runs short (学位预警);
+//! - [`relaxed`]: the region's relaxation solved exactly, the evaluator
+//!   for extra classes and new sites.
+//!
+//! The command-line tools `compare`, `project` and `site` are thin glue
+//! over these.
+
+pub mod changes;
+pub mod compare;
+pub mod grades;
+pub mod project_report;
+pub mod projection;
+pub mod relaxed;
+mod render;
+pub mod seats;
+pub mod site;
+pub mod site_report;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::io::{InputError, LocksError, Scenario, ScenarioError, read_locks};
+use crate::model::Region;
+use crate::plan::{Plan, PlanError, Preferences, allocate};
+use crate::report::ReportError;
+use crate::solve::Settings;
+pub use projection::ProjectionError;
+
+/// Anything a planning command can run into, each naming its file.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanningError {
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    #[error(transparent)]
+    Locks(#[from] LocksError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error(transparent)]
+    Projection(#[from] ProjectionError),
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error("internal error, please report: children lost in the plan of {scenario}: {message}")]
+    Lost { scenario: String, message: String },
+    #[error("{path}: {message}")]
+    Candidates { path: PathBuf, message: String },
+}
+
+/// A scenario read, changed and allocated as `catchment run` would: its
+/// locks, stability weight and contiguity.
+pub struct Solved {
+    pub scenario: Scenario,
+    pub settings: Settings,
+    pub region: Region,
+    /// One line per change applied.
+    pub log: Vec<String>,
+    pub preferences: Preferences,
+    pub plan: Plan,
+    /// Seconds spent reading and allocating.
+    pub seconds: f64,
+}
+
+/// Reads and allocates a scenario with these solver settings.
+pub fn solve_scenario(scenario: &Scenario, settings: &Settings) -> Result<Solved, PlanningError> {
+    let start = Instant::now();
+    let (region, log) = scenario.changed_region()?;
+    let preferences = Preferences {
+        locks: match &scenario.locks {
+            Some(path) => read_locks(path, &region)?,
+            None => Vec::new(),
+        },
+        stability_km: scenario.stability_km,
+        contiguous: scenario.contiguous,
+        ..Preferences::default()
+    };
+    let plan = allocate(&region, &scenario.policy, settings, &preferences, &())?;
+    plan.conservation(&region)
+        .map_err(|message| PlanningError::Lost {
+            scenario: scenario.name.clone(),
+            message,
+        })?;
+    Ok(Solved {
+        scenario: scenario.clone(),
+        settings: settings.clone(),
+        region,
+        log,
+        preferences,
+        plan,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}

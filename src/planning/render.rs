@@ -1,0 +1,286 @@
+//! Pictures and page pieces for the planning reports: the map of zones
+//! whose school changed between two scenarios, PNG files as base64 data
+//! URIs (so an HTML report is one self-contained file that can be mailed
+//! or opened offline), and HTML escaping.
+
+use std::path::Path;
+
+use geo::{BoundingRect, Coord, Point, Rect};
+use tiny_skia::{Color, FillRule, PathBuilder, Pixmap, Stroke, Transform};
+
+use crate::model::{Region, Shape, Stage};
+use crate::report::map::{Projection, area_path, paint};
+use crate::report::{ReportError, school_colors};
+
+/// Standard base64 (RFC 4648, with padding).
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A PNG as a `data:` URI for an `<img src>`.
+pub fn png_data_uri(bytes: &[u8]) -> String {
+    format!("data:image/png;base64,{}", base64(bytes))
+}
+
+/// Text safe inside HTML elements and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Longest side of the change map in pixels (it sits in a page).
+const SIZE: f64 = 1200.0;
+
+fn shape_path(proj: &Projection, shape: &Shape) -> Option<tiny_skia::Path> {
+    let mut pb = PathBuilder::new();
+    match shape {
+        Shape::Area(mp) => return area_path(proj, mp),
+        Shape::Point(p) => {
+            let (x, y) = proj.xy(p.0);
+            pb.push_circle(x, y, 3.0);
+        }
+    }
+    pb.finish()
+}
+
+fn bounds_of(regions: &[&Region]) -> Option<Rect<f64>> {
+    let mut rects = regions.iter().flat_map(|r| {
+        r.zones.iter().filter_map(|z| match &z.shape {
+            Shape::Area(mp) => mp.bounding_rect(),
+            Shape::Point(p) => Some(Rect::new(p.0, p.0)),
+        })
+    });
+    let first = rects.next()?;
+    Some(rects.fold(first, |a, b| {
+        Rect::new(
+            Coord {
+                x: a.min().x.min(b.min().x),
+                y: a.min().y.min(b.min().y),
+            },
+            Coord {
+                x: a.max().x.max(b.max().x),
+                y: a.max().y.max(b.max().y),
+            },
+        )
+    }))
+}
+
+/// Where the changes are: the box around the zones whose school changed,
+/// new zones and schools opened or closed, widened by a third on each side
+/// (at least about a kilometre) so that the schools around stay in view.
+/// None when nothing changed.
+fn focus(a: &Region, b: &Region, stage: Stage, change: &[ZoneChange]) -> Option<Rect<f64>> {
+    let mut points: Vec<Coord<f64>> = Vec::new();
+    for (z, zone) in b.zones.iter().enumerate() {
+        if change[z] == ZoneChange::Same {
+            continue;
+        }
+        match &zone.shape {
+            Shape::Area(mp) => {
+                if let Some(r) = mp.bounding_rect() {
+                    points.extend([r.min(), r.max()]);
+                }
+            }
+            Shape::Point(p) => points.push(p.0),
+        }
+    }
+    for (x, y) in [(a, b), (b, a)] {
+        for school in x.schools.iter().filter(|s| s.takes_catchment(stage)) {
+            if !y.schools.iter().any(|o| o.id == school.id) {
+                points.push(school.location.0);
+            }
+        }
+    }
+    let first = *points.first()?;
+    let (mut lo, mut hi) = (first, first);
+    for p in &points {
+        lo = Coord {
+            x: lo.x.min(p.x),
+            y: lo.y.min(p.y),
+        };
+        hi = Coord {
+            x: hi.x.max(p.x),
+            y: hi.y.max(p.y),
+        };
+    }
+    let pad_x = ((hi.x - lo.x) / 3.0).max(0.01);
+    let pad_y = ((hi.y - lo.y) / 3.0).max(0.01);
+    Some(Rect::new(
+        Coord {
+            x: lo.x - pad_x,
+            y: lo.y - pad_y,
+        },
+        Coord {
+            x: hi.x + pad_x,
+            y: hi.y + pad_y,
+        },
+    ))
+}
+
+/// What the changed-zones map shows, per zone of scenario B.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ZoneChange {
+    /// Same school in A and B.
+    Same,
+    /// Another school in B than in A.
+    Moved,
+    /// The zone exists only in B (new housing).
+    New,
+}
+
+/// Draws B's zones around the changes (see [`focus`]): unchanged ones light grey, zones whose school changed
+/// in the colour of their new school, new zones the same with a blue
+/// outline; B's schools as dark dots, schools opened in B as red rings,
+/// schools closed in B (present in A only) as black crosses.
+pub fn changes_map(
+    path: &Path,
+    a: &Region,
+    b: &Region,
+    b_school: &[Option<u32>],
+    stage: Stage,
+    change: &[ZoneChange],
+) -> Result<(), ReportError> {
+    let error = |m: &str| ReportError::Map {
+        path: path.to_path_buf(),
+        message: m.to_string(),
+    };
+    let Some(county) = bounds_of(&[a, b]) else {
+        return Err(error("no zones to draw"));
+    };
+    let bounds = focus(a, b, stage, change).unwrap_or(county);
+    let (proj, width, height) = Projection::new(bounds, SIZE);
+    let mut pixmap = Pixmap::new(width, height).ok_or_else(|| error("empty picture"))?;
+    pixmap.fill(Color::WHITE);
+    let colors = school_colors(b, stage);
+    let grey = paint([0xe6, 0xe6, 0xe6], 255);
+    let seam = Stroke {
+        width: 0.4,
+        ..Stroke::default()
+    };
+    let edge = paint([0xbb, 0xbb, 0xbb], 255);
+    for (z, zone) in b.zones.iter().enumerate() {
+        let Some(p) = shape_path(&proj, &zone.shape) else {
+            continue;
+        };
+        let fill = match (change[z], b_school[z]) {
+            (ZoneChange::Same, _) | (_, None) => grey.clone(),
+            (_, Some(s)) => paint(colors[s as usize], 255),
+        };
+        pixmap.fill_path(&p, &fill, FillRule::EvenOdd, Transform::identity(), None);
+        if change[z] == ZoneChange::Same {
+            pixmap.stroke_path(&p, &edge, &seam, Transform::identity(), None);
+        }
+    }
+    let dark = paint([0x33, 0x33, 0x33], 255);
+    let blue = paint([0x1f, 0x5f, 0xd0], 255);
+    let thin = Stroke {
+        width: 1.0,
+        ..Stroke::default()
+    };
+    let thick = Stroke {
+        width: 2.0,
+        ..Stroke::default()
+    };
+    for (z, zone) in b.zones.iter().enumerate() {
+        let Some(p) = shape_path(&proj, &zone.shape) else {
+            continue;
+        };
+        match change[z] {
+            ZoneChange::Moved => pixmap.stroke_path(&p, &dark, &thin, Transform::identity(), None),
+            ZoneChange::New => pixmap.stroke_path(&p, &blue, &thick, Transform::identity(), None),
+            ZoneChange::Same => {}
+        }
+    }
+    let dot = |at: Point<f64>, r: f32| {
+        let (x, y) = proj.xy(at.0);
+        let mut pb = PathBuilder::new();
+        pb.push_circle(x, y, r);
+        pb.finish()
+    };
+    let white = paint([0xff, 0xff, 0xff], 255);
+    let red = paint([0xd7, 0x19, 0x1c], 255);
+    for school in b.schools.iter().filter(|s| s.takes_catchment(stage)) {
+        let new = !a.schools.iter().any(|x| x.id == school.id);
+        if let Some(p) = dot(school.location, if new { 7.0 } else { 3.5 }) {
+            if new {
+                pixmap.fill_path(&p, &white, FillRule::Winding, Transform::identity(), None);
+                let ring = Stroke {
+                    width: 3.0,
+                    ..Stroke::default()
+                };
+                pixmap.stroke_path(&p, &red, &ring, Transform::identity(), None);
+            } else {
+                pixmap.fill_path(&p, &dark, FillRule::Winding, Transform::identity(), None);
+                pixmap.stroke_path(&p, &white, &thin, Transform::identity(), None);
+            }
+        }
+    }
+    for school in a.schools.iter().filter(|s| s.takes_catchment(stage)) {
+        if b.schools.iter().any(|x| x.id == school.id) {
+            continue;
+        }
+        let (x, y) = proj.xy(school.location.0);
+        let mut pb = PathBuilder::new();
+        pb.move_to(x - 6.0, y - 6.0);
+        pb.line_to(x + 6.0, y + 6.0);
+        pb.move_to(x - 6.0, y + 6.0);
+        pb.line_to(x + 6.0, y - 6.0);
+        if let Some(p) = pb.finish() {
+            let cross = Stroke {
+                width: 3.0,
+                ..Stroke::default()
+            };
+            pixmap.stroke_path(&p, &dark, &cross, Transform::identity(), None);
+        }
+    }
+    pixmap.save_png(path).map_err(|e| error(&e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foob"), "Zm9vYg==");
+        assert_eq!(base64(b"fooba"), "Zm9vYmE=");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(escape_html("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+        assert_eq!(escape_html("丰陵县第一小学"), "丰陵县第一小学");
+    }
+}
