@@ -99,8 +99,9 @@ fn region() -> impl Strategy<Value = (Region, Policy)> {
         any::<u64>(),
         any::<bool>(),
         any::<bool>(),
+        any::<bool>(),
     )
-        .prop_map(|(n_schools, n_zones, seed, two_counties, max_km)| {
+        .prop_map(|(n_schools, n_zones, seed, two_counties, max_km, band)| {
             let mut r = Rng::new(seed);
             let county = |r: u64| two_counties.then(|| format!("县{}", r % 2));
             let coord = |r: &mut Rng| {
@@ -158,16 +159,16 @@ fn region() -> impl Strategy<Value = (Region, Policy)> {
             let zones = (0..n_zones)
                 .map(|i| {
                     let p = coord(&mut r);
-                    let c = |r: u64| Cohort {
-                        local: r as u32,
-                        migrant: (r / 3) as u32,
+                    let c = |local: u64, migrant: u64| Cohort {
+                        local: local as u32,
+                        migrant: migrant as u32,
                     };
                     Zone {
                         id: format!("Z{i}"),
                         name: format!("小区{i}"),
                         shape: Shape::Point(p),
                         centroid: p,
-                        children: [c(r.below(40)), c(r.below(40))],
+                        children: [c(r.below(40), r.below(20)), c(r.below(40), r.below(20))],
                         current: [None, None],
                         county: county(r.below(2)),
                         properties: Default::default(),
@@ -177,6 +178,12 @@ fn region() -> impl Strategy<Value = (Region, Policy)> {
             let mut policy = Policy::default();
             if max_km {
                 policy.primary.max_km = Some(1.0);
+            }
+            if band {
+                // Zones are points here, so the band's moves go between
+                // Delaunay neighbours.
+                policy.migrant_min_share = 0.1;
+                policy.migrant_max_share = 0.3;
             }
             (Region { zones, schools }, policy)
         })

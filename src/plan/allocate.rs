@@ -208,11 +208,23 @@ pub fn allocate(
         contiguity: Default::default(),
         crossings: Default::default(),
         feeders_aligned: false,
+        migrant_band_moves: [0, 0],
     };
-    if preferences.contiguous || preferences.feeders_aligned {
+    let band = super::migrant_band::band_active(region, policy);
+    if preferences.contiguous || preferences.feeders_aligned || band {
         let adjacency = Adjacency::build(&region.zones, DEFAULT_TOLERANCE_M);
         if preferences.contiguous {
             plan.contiguity = make_contiguous(
+                &mut plan,
+                region,
+                policy,
+                &adjacency,
+                preferences,
+                &barriers,
+            );
+        }
+        if band {
+            plan.migrant_band_moves = super::migrant_band::fit_migrant_band(
                 &mut plan,
                 region,
                 policy,

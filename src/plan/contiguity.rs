@@ -23,6 +23,7 @@ use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
+use super::figures::split_placed;
 use super::{Plan, Preferences, ZonePlan};
 use crate::model::{LockKind, Region, Shape, Stage};
 use crate::policy::Policy;
@@ -94,53 +95,60 @@ pub fn home_zones(region: &Region) -> Vec<Option<usize>> {
 
 /// One county's catchments of one stage, in local indices: zone `i` is
 /// `zones[i]` of the region, school `j` is `schools[j]`.
-struct County<'a> {
-    barriers: &'a BarrierIndex,
-    zone_point: Vec<geo::Point<f64>>,
-    school_point: Vec<geo::Point<f64>>,
-    barrier_m: i64,
-    zones: Vec<usize>,
-    schools: Vec<usize>,
+pub(super) struct County<'a> {
+    pub(super) barriers: &'a BarrierIndex,
+    pub(super) zone_point: Vec<geo::Point<f64>>,
+    pub(super) school_point: Vec<geo::Point<f64>>,
+    pub(super) barrier_m: i64,
+    pub(super) zones: Vec<usize>,
+    pub(super) schools: Vec<usize>,
     /// Neighbours within the county, local.
-    neighbours: Vec<Vec<u32>>,
-    school_of: Vec<Option<u32>>,
-    placed: Vec<u32>,
-    pinned: Vec<bool>,
+    pub(super) neighbours: Vec<Vec<u32>>,
+    pub(super) school_of: Vec<Option<u32>>,
+    pub(super) placed: Vec<u32>,
+    pub(super) pinned: Vec<bool>,
     /// Forbidden (zone, school) pairs, local.
-    forbidden: std::collections::HashSet<(u32, u32)>,
-    load: Vec<i64>,
-    total: Vec<i64>,
-    stage_cap: Vec<i64>,
-    school_cap: Vec<i64>,
-    home: Vec<Option<u32>>,
-    takes: Vec<bool>,
-    max_m: Option<f64>,
-    stability_m: i64,
+    pub(super) forbidden: std::collections::HashSet<(u32, u32)>,
+    pub(super) load: Vec<i64>,
+    pub(super) total: Vec<i64>,
+    pub(super) stage_cap: Vec<i64>,
+    pub(super) school_cap: Vec<i64>,
+    pub(super) home: Vec<Option<u32>>,
+    pub(super) takes: Vec<bool>,
+    pub(super) max_m: Option<f64>,
+    pub(super) stability_m: i64,
     /// Metres of travel one edge of catchment boundary is worth.
-    compactness_m: i64,
+    pub(super) compactness_m: i64,
     /// Metres of child travel one more entry class is worth, and the size
     /// of a class.
-    class_cost_m: i64,
-    class_limit: i64,
-    today: Vec<Option<u32>>,
-    zone_at: Vec<[f64; 3]>,
-    school_at: Vec<[f64; 3]>,
-    members: Vec<Vec<u32>>,
+    pub(super) class_cost_m: i64,
+    pub(super) class_limit: i64,
+    pub(super) today: Vec<Option<u32>>,
+    /// Migrant children placed per zone (local children are admitted
+    /// first), per school, and each school's band of migrant share.
+    pub(super) migrant: Vec<u32>,
+    pub(super) migrant_load: Vec<i64>,
+    pub(super) band: Vec<(f64, f64)>,
+    /// Whether moves must keep every catchment in one piece.
+    pub(super) connected: bool,
+    pub(super) zone_at: Vec<[f64; 3]>,
+    pub(super) school_at: Vec<[f64; 3]>,
+    pub(super) members: Vec<Vec<u32>>,
     /// Whether a zone lies in its school's main piece.
-    main: Vec<bool>,
-    mark: Vec<u32>,
-    epoch: u32,
+    pub(super) main: Vec<bool>,
+    pub(super) mark: Vec<u32>,
+    pub(super) epoch: u32,
 }
 
 impl County<'_> {
-    fn metres(&self, z: usize, s: usize) -> i64 {
+    pub(super) fn metres(&self, z: usize, s: usize) -> i64 {
         let (a, b) = (self.zone_at[z], self.school_at[s]);
         metres_of_chord2((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2))
     }
 
     /// Cost per child as the allocation counts it: travel plus the
     /// stability weight away from today's school.
-    fn cost(&self, z: usize, s: usize) -> i64 {
+    pub(super) fn cost(&self, z: usize, s: usize) -> i64 {
         let moved = self.today[z].is_some_and(|t| t as usize != s);
         let crosses = !self.barriers.is_empty()
             && self
@@ -152,11 +160,11 @@ impl County<'_> {
             + if crosses { self.barrier_m } else { 0 }
     }
 
-    fn room(&self, s: usize) -> i64 {
+    pub(super) fn room(&self, s: usize) -> i64 {
         (self.stage_cap[s] - self.load[s]).min(self.school_cap[s] - self.total[s])
     }
 
-    fn may_take(&self, z: usize, s: usize) -> bool {
+    pub(super) fn may_take(&self, z: usize, s: usize) -> bool {
         !self.pinned[z]
             && self.takes[s]
             && !self.forbidden.contains(&(z as u32, s as u32))
@@ -172,12 +180,14 @@ impl County<'_> {
         self.epoch
     }
 
-    fn move_zone(&mut self, z: usize, to: usize) {
+    pub(super) fn move_zone(&mut self, z: usize, to: usize) {
         let q = self.placed[z] as i64;
+        let m = self.migrant[z] as i64;
         if let Some(from) = self.school_of[z] {
             let from = from as usize;
             self.load[from] -= q;
             self.total[from] -= q;
+            self.migrant_load[from] -= m;
             let list = &mut self.members[from];
             if let Some(i) = list.iter().position(|&m| m as usize == z) {
                 list.swap_remove(i);
@@ -185,13 +195,14 @@ impl County<'_> {
         }
         self.load[to] += q;
         self.total[to] += q;
+        self.migrant_load[to] += m;
         self.members[to].push(z as u32);
         self.school_of[z] = Some(to as u32);
     }
 
     /// Recomputes which of school `s`'s zones form its main piece: the one
     /// holding its home zone, or else the largest.
-    fn refresh(&mut self, s: usize) {
+    pub(super) fn refresh(&mut self, s: usize) {
         let members = std::mem::take(&mut self.members[s]);
         for &z in &members {
             self.main[z as usize] = false;
@@ -430,7 +441,7 @@ impl County<'_> {
     }
 
     /// Whether school `s` stays in one piece without zone `z`.
-    fn stays_connected_without(&mut self, z: usize, s: u32) -> bool {
+    pub(super) fn stays_connected_without(&mut self, z: usize, s: u32) -> bool {
         let same: Vec<usize> = self.neighbours[z]
             .iter()
             .map(|&w| w as usize)
@@ -664,17 +675,10 @@ pub fn pieces(
     report
 }
 
-/// What one county's repair gives back: moved zones (zone, school, metres),
-/// school totals after the moves, and the report.
-type CountyResult = (
-    Vec<(usize, usize, i64)>,
-    Vec<(usize, i64)>,
-    ContiguityReport,
-);
+/// What one county's edit gives back: moved zones (zone, school, metres),
+/// school totals after the moves, and what the job reports.
+type CountyResult<R> = (Vec<(usize, usize, i64)>, Vec<(usize, i64)>, R);
 
-/// Makes the catchments of a plan connected where the map allows, and
-/// returns what it did and what it could not do per stage. Moved zones get
-/// their new school and distance; the caller recounts the plan's quality.
 pub fn make_contiguous(
     plan: &mut Plan,
     region: &Region,
@@ -683,200 +687,262 @@ pub fn make_contiguous(
     preferences: &Preferences,
     barriers: &BarrierIndex,
 ) -> [ContiguityReport; 2] {
-    let homes = home_zones(region);
-    let stability_m = (preferences.stability_km * 1000.0).round() as i64;
-    let zone_at: Vec<[f64; 3]> = region
-        .zones
-        .iter()
-        .map(|z| unit_vector(z.centroid))
-        .collect();
-    let school_at: Vec<[f64; 3]> = region
-        .schools
-        .iter()
-        .map(|s| unit_vector(s.location))
-        .collect();
-    // Counties, with each zone's and school's position in its county.
-    let mut counties: std::collections::BTreeMap<Option<&str>, (Vec<usize>, Vec<usize>)> =
-        Default::default();
-    for (z, zone) in region.zones.iter().enumerate() {
-        counties
-            .entry(zone.county.as_deref())
-            .or_default()
-            .0
-            .push(z);
-    }
-    for (s, school) in region.schools.iter().enumerate() {
-        if let Some(c) = counties.get_mut(&school.county.as_deref()) {
-            c.1.push(s);
-        }
-    }
-    let mut local_zone = vec![u32::MAX; region.zones.len()];
-    let mut local_school = vec![u32::MAX; region.schools.len()];
-    for (zones, schools) in counties.values() {
-        for (i, &z) in zones.iter().enumerate() {
-            local_zone[z] = i as u32;
-        }
-        for (i, &s) in schools.iter().enumerate() {
-            local_school[s] = i as u32;
-        }
-    }
-    let mut totals: Vec<i64> = region
-        .schools
-        .iter()
-        .map(|s| s.continuing() as i64)
-        .collect();
-    for stage in Stage::ALL {
-        for zp in &plan.stage(stage).zones {
-            if let Some(s) = zp.school {
-                totals[s as usize] += zp.placed as i64;
-            }
-        }
-    }
-    let mut reports: [ContiguityReport; 2] = Default::default();
-    for stage in Stage::ALL {
-        let zones_plan = &plan.stages[stage.index()].zones;
-        let results: Vec<CountyResult> = counties
-            .par_iter()
-            .map(|(_, (zones, schools))| {
-                let mut county = County {
-                    barriers,
-                    zone_point: zones.iter().map(|&z| region.zones[z].centroid).collect(),
-                    school_point: schools
-                        .iter()
-                        .map(|&s| region.schools[s].location)
-                        .collect(),
-                    barrier_m: (preferences.barrier_penalty_km * 1000.0).round() as i64,
-                    zones: zones.clone(),
-                    schools: schools.clone(),
-                    neighbours: zones
-                        .iter()
-                        .map(|&z| {
-                            adjacency
-                                .neighbours(z)
-                                .iter()
-                                .filter(|&&w| {
-                                    region.zones[w as usize].county == region.zones[z].county
-                                })
-                                .map(|&w| local_zone[w as usize])
-                                .collect()
-                        })
-                        .collect(),
-                    school_of: zones
-                        .iter()
-                        .map(|&z| zones_plan[z].school.map(|s| local_school[s as usize]))
-                        .collect(),
-                    placed: zones.iter().map(|&z| zones_plan[z].placed).collect(),
-                    pinned: vec![false; zones.len()],
-                    forbidden: Default::default(),
-                    load: vec![0; schools.len()],
-                    total: schools.iter().map(|&s| totals[s]).collect(),
-                    stage_cap: schools
-                        .iter()
-                        .map(|&s| {
-                            plan.seats[s].stage[stage.index()].map_or(i64::MAX / 4, |c| c as i64)
-                        })
-                        .collect(),
-                    school_cap: schools
-                        .iter()
-                        .map(|&s| plan.seats[s].school as i64)
-                        .collect(),
-                    home: schools
-                        .iter()
-                        .map(|&s| {
-                            homes[s]
-                                .filter(|_| region.schools[s].takes_catchment(stage))
-                                .filter(|&h| {
-                                    local_zone[h] != u32::MAX
-                                        && region.zones[h].county == region.schools[s].county
-                                })
-                                .map(|h| local_zone[h])
-                        })
-                        .collect(),
-                    takes: schools
-                        .iter()
-                        .map(|&s| region.schools[s].takes_catchment(stage))
-                        .collect(),
-                    max_m: policy.stage(stage).max_km.map(|km| km * 1000.0),
-                    stability_m,
-                    compactness_m: (preferences.compactness_km * 1000.0).round() as i64,
-                    class_cost_m: (preferences.class_cost_km * 1000.0).round() as i64,
-                    class_limit: policy.stage(stage).class_limit as i64,
-                    today: zones
-                        .iter()
-                        .map(|&z| {
-                            region.zones[z].current[stage.index()]
-                                .map(|s| local_school[s])
-                                .filter(|&s| s != u32::MAX)
-                        })
-                        .collect(),
-                    zone_at: zones.iter().map(|&z| zone_at[z]).collect(),
-                    school_at: schools.iter().map(|&s| school_at[s]).collect(),
-                    members: vec![Vec::new(); schools.len()],
-                    main: vec![false; zones.len()],
-                    mark: vec![0; zones.len()],
-                    epoch: 0,
-                };
-                for (i, s) in county.school_of.clone().into_iter().enumerate() {
-                    if let Some(s) = s {
-                        county.load[s as usize] += county.placed[i] as i64;
-                        county.members[s as usize].push(i as u32);
-                    }
-                }
-                for l in preferences.locks.iter().filter(|l| l.stage == stage) {
-                    let (z, s) = (local_zone[l.zone], local_school[l.school]);
-                    if region.zones[l.zone].county != region.schools[l.school].county {
-                        continue;
-                    }
-                    match l.kind {
-                        LockKind::Pin => county.pinned[z as usize] = true,
-                        LockKind::Forbid => {
-                            county.forbidden.insert((z, s));
-                        }
-                    }
-                }
-                let report = county.run();
-                let moved: Vec<(usize, usize, i64)> = (0..county.zones.len())
-                    .filter(|&i| {
-                        zones_plan[county.zones[i]]
-                            .school
-                            .map(|s| local_school[s as usize])
-                            != county.school_of[i]
-                    })
-                    .map(|i| {
-                        let s = county.school_of[i].expect("moves keep a school") as usize;
-                        (county.zones[i], county.schools[s], county.metres(i, s))
-                    })
-                    .collect();
-                let totals: Vec<(usize, i64)> = county
-                    .schools
-                    .iter()
-                    .zip(&county.total)
-                    .map(|(&s, &t)| (s, t))
-                    .collect();
-                (moved, totals, report)
-            })
-            .collect();
-        // Write the moves back; school totals carry over to the next stage
-        // (nine-year schools share them).
-        let report = &mut reports[stage.index()];
-        let zones = &mut plan.stages[stage.index()].zones;
-        for (moved, county_totals, r) in results {
-            for (z, s, metres) in moved {
-                zones[z] = ZonePlan {
-                    school: Some(s as u32),
-                    metres: Some(metres),
-                    ..zones[z].clone()
-                };
-            }
-            for (s, t) in county_totals {
-                totals[s] = t;
-            }
+    let edit = CountyEdit {
+        region,
+        policy,
+        adjacency,
+        preferences,
+        barriers,
+        connected: true,
+    };
+    edit.apply(plan, |county| county.run()).map(|counties| {
+        let mut report = ContiguityReport::default();
+        for r in counties {
             report.strays_before += r.strays_before;
             report.zones_moved += r.zones_moved;
             report.broken.extend(r.broken);
         }
+        report
+    })
+}
+
+/// Everything a county-by-county edit of a plan's catchments needs.
+pub(super) struct CountyEdit<'a> {
+    pub(super) region: &'a Region,
+    pub(super) policy: &'a Policy,
+    pub(super) adjacency: &'a Adjacency,
+    pub(super) preferences: &'a Preferences,
+    pub(super) barriers: &'a BarrierIndex,
+    /// Whether moves must keep every catchment in one piece.
+    pub(super) connected: bool,
+}
+
+impl CountyEdit<'_> {
+    /// Runs `job` on every county's catchments of each stage, in parallel,
+    /// and writes the zones it moved back into the plan (with their new
+    /// distance; the caller recounts the plan's quality). Stages go in
+    /// order because nine-year schools share one school total.
+    pub(super) fn apply<R: Send>(
+        &self,
+        plan: &mut Plan,
+        job: impl Fn(&mut County) -> R + Sync,
+    ) -> [Vec<R>; 2] {
+        let CountyEdit {
+            region,
+            policy,
+            adjacency,
+            preferences,
+            barriers,
+            connected,
+        } = *self;
+        let homes = home_zones(region);
+        let stability_m = (preferences.stability_km * 1000.0).round() as i64;
+        let zone_at: Vec<[f64; 3]> = region
+            .zones
+            .iter()
+            .map(|z| unit_vector(z.centroid))
+            .collect();
+        let school_at: Vec<[f64; 3]> = region
+            .schools
+            .iter()
+            .map(|s| unit_vector(s.location))
+            .collect();
+        // Counties, with each zone's and school's position in its county.
+        let mut counties: std::collections::BTreeMap<Option<&str>, (Vec<usize>, Vec<usize>)> =
+            Default::default();
+        for (z, zone) in region.zones.iter().enumerate() {
+            counties
+                .entry(zone.county.as_deref())
+                .or_default()
+                .0
+                .push(z);
+        }
+        for (s, school) in region.schools.iter().enumerate() {
+            if let Some(c) = counties.get_mut(&school.county.as_deref()) {
+                c.1.push(s);
+            }
+        }
+        let mut local_zone = vec![u32::MAX; region.zones.len()];
+        let mut local_school = vec![u32::MAX; region.schools.len()];
+        for (zones, schools) in counties.values() {
+            for (i, &z) in zones.iter().enumerate() {
+                local_zone[z] = i as u32;
+            }
+            for (i, &s) in schools.iter().enumerate() {
+                local_school[s] = i as u32;
+            }
+        }
+        let mut totals: Vec<i64> = region
+            .schools
+            .iter()
+            .map(|s| s.continuing() as i64)
+            .collect();
+        for stage in Stage::ALL {
+            for zp in &plan.stage(stage).zones {
+                if let Some(s) = zp.school {
+                    totals[s as usize] += zp.placed as i64;
+                }
+            }
+        }
+        let mut reports: [Vec<R>; 2] = Default::default();
+        for stage in Stage::ALL {
+            let zones_plan = &plan.stages[stage.index()].zones;
+            let results: Vec<CountyResult<R>> = counties
+                .par_iter()
+                .map(|(_, (zones, schools))| {
+                    let mut county = County {
+                        barriers,
+                        zone_point: zones.iter().map(|&z| region.zones[z].centroid).collect(),
+                        school_point: schools
+                            .iter()
+                            .map(|&s| region.schools[s].location)
+                            .collect(),
+                        barrier_m: (preferences.barrier_penalty_km * 1000.0).round() as i64,
+                        zones: zones.clone(),
+                        schools: schools.clone(),
+                        neighbours: zones
+                            .iter()
+                            .map(|&z| {
+                                adjacency
+                                    .neighbours(z)
+                                    .iter()
+                                    .filter(|&&w| {
+                                        region.zones[w as usize].county == region.zones[z].county
+                                    })
+                                    .map(|&w| local_zone[w as usize])
+                                    .collect()
+                            })
+                            .collect(),
+                        school_of: zones
+                            .iter()
+                            .map(|&z| zones_plan[z].school.map(|s| local_school[s as usize]))
+                            .collect(),
+                        placed: zones.iter().map(|&z| zones_plan[z].placed).collect(),
+                        pinned: vec![false; zones.len()],
+                        forbidden: Default::default(),
+                        load: vec![0; schools.len()],
+                        total: schools.iter().map(|&s| totals[s]).collect(),
+                        stage_cap: schools
+                            .iter()
+                            .map(|&s| {
+                                plan.seats[s].stage[stage.index()]
+                                    .map_or(i64::MAX / 4, |c| c as i64)
+                            })
+                            .collect(),
+                        school_cap: schools
+                            .iter()
+                            .map(|&s| plan.seats[s].school as i64)
+                            .collect(),
+                        home: schools
+                            .iter()
+                            .map(|&s| {
+                                homes[s]
+                                    .filter(|_| region.schools[s].takes_catchment(stage))
+                                    .filter(|&h| {
+                                        local_zone[h] != u32::MAX
+                                            && region.zones[h].county == region.schools[s].county
+                                    })
+                                    .map(|h| local_zone[h])
+                            })
+                            .collect(),
+                        takes: schools
+                            .iter()
+                            .map(|&s| region.schools[s].takes_catchment(stage))
+                            .collect(),
+                        max_m: policy.stage(stage).max_km.map(|km| km * 1000.0),
+                        stability_m,
+                        compactness_m: (preferences.compactness_km * 1000.0).round() as i64,
+                        class_cost_m: (preferences.class_cost_km * 1000.0).round() as i64,
+                        class_limit: policy.stage(stage).class_limit as i64,
+                        today: zones
+                            .iter()
+                            .map(|&z| {
+                                region.zones[z].current[stage.index()]
+                                    .map(|s| local_school[s])
+                                    .filter(|&s| s != u32::MAX)
+                            })
+                            .collect(),
+                        migrant: zones
+                            .iter()
+                            .map(|&z| {
+                                let local = region.zones[z].cohort(stage).local;
+                                split_placed(zones_plan[z].placed, local).1
+                            })
+                            .collect(),
+                        migrant_load: vec![0; schools.len()],
+                        band: schools
+                            .iter()
+                            .map(|&s| policy.migrant_band(&region.schools[s]))
+                            .collect(),
+                        connected,
+                        zone_at: zones.iter().map(|&z| zone_at[z]).collect(),
+                        school_at: schools.iter().map(|&s| school_at[s]).collect(),
+                        members: vec![Vec::new(); schools.len()],
+                        main: vec![false; zones.len()],
+                        mark: vec![0; zones.len()],
+                        epoch: 0,
+                    };
+                    for (i, s) in county.school_of.clone().into_iter().enumerate() {
+                        if let Some(s) = s {
+                            county.load[s as usize] += county.placed[i] as i64;
+                            county.migrant_load[s as usize] += county.migrant[i] as i64;
+                            county.members[s as usize].push(i as u32);
+                        }
+                    }
+                    for l in preferences.locks.iter().filter(|l| l.stage == stage) {
+                        let (z, s) = (local_zone[l.zone], local_school[l.school]);
+                        if region.zones[l.zone].county != region.schools[l.school].county {
+                            continue;
+                        }
+                        match l.kind {
+                            LockKind::Pin => county.pinned[z as usize] = true,
+                            LockKind::Forbid => {
+                                county.forbidden.insert((z, s));
+                            }
+                        }
+                    }
+                    let report = job(&mut county);
+                    let moved: Vec<(usize, usize, i64)> = (0..county.zones.len())
+                        .filter(|&i| {
+                            zones_plan[county.zones[i]]
+                                .school
+                                .map(|s| local_school[s as usize])
+                                != county.school_of[i]
+                        })
+                        .map(|i| {
+                            let s = county.school_of[i].expect("moves keep a school") as usize;
+                            (county.zones[i], county.schools[s], county.metres(i, s))
+                        })
+                        .collect();
+                    let totals: Vec<(usize, i64)> = county
+                        .schools
+                        .iter()
+                        .zip(&county.total)
+                        .map(|(&s, &t)| (s, t))
+                        .collect();
+                    (moved, totals, report)
+                })
+                .collect();
+            // Write the moves back; school totals carry over to the next stage
+            // (nine-year schools share them).
+            let report = &mut reports[stage.index()];
+            let zones = &mut plan.stages[stage.index()].zones;
+            for (moved, county_totals, r) in results {
+                for (z, s, metres) in moved {
+                    zones[z] = ZonePlan {
+                        school: Some(s as u32),
+                        metres: Some(metres),
+                        ..zones[z].clone()
+                    };
+                }
+                for (s, t) in county_totals {
+                    totals[s] = t;
+                }
+                report.push(r);
+            }
+        }
+        reports
     }
-    reports
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ mod check;
 mod contiguity;
 pub mod feeders;
 mod figures;
+mod migrant_band;
 pub mod migrants;
 
 pub use allocate::{Observer, PlanError, Shortage, allocate};
@@ -210,6 +211,8 @@ pub struct Plan {
     pub crossings: [Vec<(usize, usize, String)>; 2],
     /// Whether junior catchments were drawn over whole primary catchments.
     pub feeders_aligned: bool,
+    /// Zones moved per stage to fit public schools' migrant share bands.
+    pub migrant_band_moves: [usize; 2],
 }
 
 impl Plan {

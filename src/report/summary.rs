@@ -58,6 +58,8 @@ pub struct MigrantSummary {
     pub counties: BTreeMap<String, MigrantFigures>,
     /// Public schools whose migrant share of the intake lies outside their band.
     pub schools_outside_band: Vec<String>,
+    /// Zones moved between neighbouring catchments to fit the bands.
+    pub zones_moved_for_band: usize,
 }
 
 /// How connected the catchments are.
@@ -225,6 +227,7 @@ impl Summary {
                             })
                             .map(|f| region.schools[f.school].id.clone())
                             .collect(),
+                        zones_moved_for_band: plan.migrant_band_moves[stage.index()],
                     }
                 },
                 barrier_crossings: plan.crossings[stage.index()]

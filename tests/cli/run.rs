@@ -418,3 +418,73 @@ fn aligned_feeders_never_split_a_primary_catchment() {
         assert_eq!(cells[0], cells[2], "{line}");
     }
 }
+
+/// A ceiling on the migrant share of a public school's intake: the plan
+/// moves zones between neighbouring catchments until schools fit, keeps
+/// every limit and every catchment in one piece, names the schools no move
+/// can bring inside, and shows the price in the gap.
+#[test]
+fn the_migrant_share_band_pulls_schools_inside_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let baseline = root().join("scenarios/baseline.toml");
+    let scenario = tmp.path().join("band.toml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "extends = {:?}\nname = \"band\"\n[policy]\nmigrant_max_share = 0.3\n",
+            s(&baseline)
+        ),
+    )
+    .unwrap();
+    let run = |file: &Path, name: &str| {
+        let out = tmp.path().join(name);
+        let o = catchment(&["run", s(file), "--out", s(&out)]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        out
+    };
+    let free = run(&baseline, "free");
+    let band = run(&scenario, "band");
+    let shares = |dir: &Path| -> Vec<(String, String, f64)> {
+        let csv = std::fs::read_to_string(dir.join("schools.csv")).unwrap();
+        let mut rows = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+        let headers = rows.headers().unwrap().clone();
+        let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        rows.records()
+            .map(|r| r.unwrap())
+            .filter(|r| &r[col("sector")] == "public" && !r[col("migrant_share")].is_empty())
+            .map(|r| {
+                (
+                    r[col("stage")].to_string(),
+                    r[col("school_id")].to_string(),
+                    r[col("migrant_share")].parse().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let over = |dir: &Path, stage: &str| {
+        shares(dir)
+            .into_iter()
+            .filter(|(st, _, x)| st == stage && *x > 0.3005)
+            .count()
+    };
+    let summary = read_json(&band.join("summary.json"));
+    let plain = read_json(&free.join("summary.json"));
+    for stage in ["primary", "junior"] {
+        let st = &summary["stages"][stage];
+        let named = st["migrants"]["schools_outside_band"].as_array().unwrap();
+        assert!(over(&band, stage) < over(&free, stage), "{stage}");
+        assert_eq!(named.len(), over(&band, stage), "{stage}: {named:?}");
+        assert!(st["migrants"]["zones_moved_for_band"].as_u64().unwrap() > 0);
+        assert_eq!(st["violations"], 0);
+        assert_eq!(st["contiguity"]["catchments_in_pieces"], 0);
+        assert_eq!(
+            st["children"],
+            st["placed"].as_u64().unwrap() + st["unplaced"].as_u64().unwrap()
+        );
+        assert!(st["gap"].as_f64().unwrap() > plain["stages"][stage]["gap"].as_f64().unwrap());
+    }
+    assert_eq!(
+        plain["stages"]["primary"]["migrants"]["zones_moved_for_band"],
+        0
+    );
+}
