@@ -40,6 +40,10 @@ pub enum MipError {
     #[error("the MIP solver failed: {0}")]
     Solver(#[from] ResolutionError),
     #[error(
+        "HiGHS found no plan that keeps every zone whole within its time limit of {seconds} s; give it more time (--time-limit) or use the flow backend"
+    )]
+    NoPlanInTime { seconds: f64 },
+    #[error(
         "the `highs` backend was not built into this binary; rebuild with `cargo build --release --features highs` (needs cmake and libclang)"
     )]
     NotBuilt,
@@ -202,7 +206,12 @@ fn highs(
     for c in constraints {
         model = model.with(c);
     }
-    let sol = model.solve()?;
+    let sol = model.solve().map_err(|e| match (&e, options.time_limit) {
+        (ResolutionError::Other("NoSolutionFound"), Some(limit)) => MipError::NoPlanInTime {
+            seconds: limit.as_secs_f64(),
+        },
+        _ => MipError::Solver(e),
+    })?;
     let proven = matches!(
         sol.status(),
         good_lp::solvers::SolutionStatus::Optimal | good_lp::solvers::SolutionStatus::GapLimit
