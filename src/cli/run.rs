@@ -75,10 +75,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .stability_km
             .unwrap_or(scenario.stability_km),
         contiguous: scenario.contiguous && !args.preferences.allow_pieces,
-        barriers: args.preferences.barriers,
-        compactness_km: args.preferences.compactness_km.unwrap_or(0.0),
-        class_cost_km: args.preferences.class_cost_km.unwrap_or(0.0),
-        feeders_aligned: args.preferences.feeders_aligned,
+        barriers: args.preferences.barriers.or(scenario.barriers),
+        compactness_km: args
+            .preferences
+            .compactness_km
+            .unwrap_or(scenario.compactness_km),
+        class_cost_km: args
+            .preferences
+            .class_cost_km
+            .unwrap_or(scenario.class_cost_km),
+        feeders_aligned: args.preferences.feeders_aligned || scenario.feeders_aligned,
         out: args.out.unwrap_or(scenario.out),
     };
     job.execute()

@@ -12,7 +12,8 @@
 //! (`[policy]`, `[solver]`, `[projection]`) merge key by key, this file's
 //! keys winning, so a scenario that only raises `class_limit` keeps every
 //! other rule of its base. Other settings (`zones`, `schools`, `locks`,
-//! `stability_km`, `contiguous`, `tiles`) are inherited unless given;
+//! `stability_km`, `contiguous`, `tiles`, `barriers`, `compactness_km`,
+//! `class_cost_km`, `feeders`) are inherited unless given;
 //! `name`, `description` and `out` describe this file and are its own.
 //! A chain that comes back to a file it has already read is an error that
 //! lists the chain.
@@ -21,8 +22,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::{InputError, read_region};
+use super::{InputError, LocksError, read_barriers, read_locks, read_region};
 use crate::model::Region;
+use crate::plan::Preferences;
 use crate::planning::changes::{
     self, AddSchoolTable, Change, ChangeError, ChangeSchoolTable, CloseSchoolTable, NewHousingTable,
 };
@@ -51,6 +53,15 @@ struct ScenarioFile {
     contiguous: Option<bool>,
     /// A basemap tile URL for `catchment serve` (`https://…/{z}/{x}/{y}.png`).
     tiles: Option<String>,
+    /// Rivers, expressways, railways (GeoJSON lines) not to be crossed.
+    barriers: Option<PathBuf>,
+    /// Km of travel one edge of catchment boundary is worth.
+    compactness_km: Option<f64>,
+    /// Km of child travel one more entry class is worth.
+    class_cost_km: Option<f64>,
+    /// 对口直升: `"aligned"` draws junior catchments over whole primary
+    /// ones; `"free"` (default) draws each stage on its own.
+    feeders: Option<String>,
     policy: Option<toml::Table>,
     solver: Option<toml::Table>,
     /// Multi-year projection settings (`catchment project`).
@@ -80,6 +91,10 @@ pub struct Scenario {
     pub contiguous: bool,
     /// A basemap tile URL for the officers' map; None: no basemap (offline).
     pub tiles: Option<String>,
+    pub barriers: Option<PathBuf>,
+    pub compactness_km: f64,
+    pub class_cost_km: f64,
+    pub feeders_aligned: bool,
     pub policy: Policy,
     pub solver: Settings,
     /// The files read, base first, this one last.
@@ -111,6 +126,8 @@ pub enum ScenarioError {
     Policy { path: PathBuf, source: PolicyError },
     #[error(transparent)]
     Input(#[from] InputError),
+    #[error(transparent)]
+    Locks(#[from] LocksError),
     #[error(
         "{}: `extends` makes a cycle: {}; expected each scenario to extend a base that does not come back to it",
         .chain.last().map(|p| p.display().to_string()).unwrap_or_default(),
@@ -192,12 +209,27 @@ fn read_chain(
         source,
     })?;
     let file: ScenarioFile = toml::from_str(&text).map_err(|e| parse_error(path, e.to_string()))?;
-    if let Some(km) = file.stability_km
-        && !(km.is_finite() && km >= 0.0)
+    for (key, value) in [
+        ("stability_km", file.stability_km),
+        ("compactness_km", file.compactness_km),
+        ("class_cost_km", file.class_cost_km),
+    ] {
+        if let Some(km) = value
+            && !(km.is_finite() && km >= 0.0)
+        {
+            return Err(parse_error(
+                path,
+                format!("{key} is {km}; expected a distance >= 0 in km"),
+            ));
+        }
+    }
+    if let Some(f) = &file.feeders
+        && f != "aligned"
+        && f != "free"
     {
         return Err(parse_error(
             path,
-            format!("stability_km is {km}; expected a distance >= 0 in km"),
+            format!("feeders is \"{f}\"; expected \"aligned\" or \"free\""),
         ));
     }
     // Each file's own tables must make sense alone, so that an error names
@@ -239,6 +271,27 @@ fn read_chain(
 impl Scenario {
     /// The region this scenario describes: its maps, read and checked, with
     /// the chain's changes applied.
+    /// What the scenario asks of the plan beyond the policy: locks,
+    /// stability, contiguity, barriers, compactness, class cost, feeders.
+    pub fn preferences(&self, region: &Region) -> Result<Preferences, ScenarioError> {
+        Ok(Preferences {
+            locks: match &self.locks {
+                Some(path) => read_locks(path, region)?,
+                None => Vec::new(),
+            },
+            stability_km: self.stability_km,
+            contiguous: self.contiguous,
+            barriers: match &self.barriers {
+                Some(path) => read_barriers(path)?,
+                None => Vec::new(),
+            },
+            compactness_km: self.compactness_km,
+            class_cost_km: self.class_cost_km,
+            feeders_aligned: self.feeders_aligned,
+            ..Preferences::default()
+        })
+    }
+
     pub fn region(&self) -> Result<Region, ScenarioError> {
         Ok(self.changed_region()?.0)
     }
@@ -278,6 +331,10 @@ impl Scenario {
         let mut stability_km = 0.0;
         let mut contiguous = true;
         let mut tiles = None;
+        let mut barriers = None;
+        let mut compactness_km = 0.0;
+        let mut class_cost_km = 0.0;
+        let mut feeders_aligned = false;
         let mut changes = Vec::new();
         for layer in &layers {
             let f = &layer.file;
@@ -321,6 +378,18 @@ impl Scenario {
             if f.tiles.is_some() {
                 tiles = f.tiles.clone();
             }
+            if let Some(b) = &f.barriers {
+                barriers = Some(resolve("barriers", b)?);
+            }
+            if let Some(k) = f.compactness_km {
+                compactness_km = k;
+            }
+            if let Some(k) = f.class_cost_km {
+                class_cost_km = k;
+            }
+            if let Some(feeders) = &f.feeders {
+                feeders_aligned = feeders == "aligned";
+            }
             let tables = changes::Tables {
                 add_school: f.add_school.clone(),
                 change_school: f.change_school.clone(),
@@ -360,6 +429,10 @@ impl Scenario {
             stability_km,
             contiguous,
             tiles,
+            barriers,
+            compactness_km,
+            class_cost_km,
+            feeders_aligned,
             out: own
                 .out
                 .as_ref()
@@ -444,6 +517,57 @@ mod tests {
             std::fs::canonicalize(d.join("z.geojson")).unwrap()
         );
         assert_eq!(s.chain.len(), 2);
+    }
+
+    #[test]
+    fn plan_options_are_keys_inherited_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(d, "z.geojson", "{}");
+        write(d, "s.geojson", "{}");
+        write(d, "rivers.geojson", "{}");
+        write(
+            d,
+            "base.toml",
+            "zones = \"z.geojson\"\nschools = \"s.geojson\"\nbarriers = \"rivers.geojson\"\n\
+             compactness_km = 0.5\nclass_cost_km = 2.0\nfeeders = \"aligned\"\n",
+        );
+        let child = write(
+            d,
+            "child.toml",
+            "extends = \"base.toml\"\nclass_cost_km = 1.0\n",
+        );
+        let s = Scenario::load(&child).unwrap();
+        assert_eq!(
+            s.barriers.as_deref(),
+            Some(d.join("rivers.geojson").as_path())
+        );
+        assert_eq!(s.compactness_km, 0.5);
+        assert_eq!(s.class_cost_km, 1.0);
+        assert!(s.feeders_aligned);
+        let free = write(
+            d,
+            "free.toml",
+            "extends = \"base.toml\"\nfeeders = \"free\"\n",
+        );
+        assert!(!Scenario::load(&free).unwrap().feeders_aligned);
+        let bad = write(
+            d,
+            "bad.toml",
+            "extends = \"base.toml\"\nfeeders = \"yes\"\n",
+        );
+        let e = Scenario::load(&bad).unwrap_err().to_string();
+        assert!(
+            e.contains("bad.toml") && e.contains("\"aligned\" or \"free\""),
+            "{e}"
+        );
+        let bad = write(
+            d,
+            "neg.toml",
+            "extends = \"base.toml\"\ncompactness_km = -1\n",
+        );
+        let e = Scenario::load(&bad).unwrap_err().to_string();
+        assert!(e.contains("compactness_km is -1"), "{e}");
     }
 
     #[test]

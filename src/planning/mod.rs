@@ -26,7 +26,7 @@ pub mod site_report;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::io::{InputError, LocksError, Scenario, ScenarioError, read_locks};
+use crate::io::{InputError, LocksError, Scenario, ScenarioError};
 use crate::model::Region;
 use crate::plan::{Plan, PlanError, Preferences, allocate};
 use crate::report::ReportError;
@@ -72,15 +72,7 @@ pub struct Solved {
 pub fn solve_scenario(scenario: &Scenario, settings: &Settings) -> Result<Solved, PlanningError> {
     let start = Instant::now();
     let (region, log) = scenario.changed_region()?;
-    let preferences = Preferences {
-        locks: match &scenario.locks {
-            Some(path) => read_locks(path, &region)?,
-            None => Vec::new(),
-        },
-        stability_km: scenario.stability_km,
-        contiguous: scenario.contiguous,
-        ..Preferences::default()
-    };
+    let preferences = scenario.preferences(&region)?;
     let plan = allocate(&region, &scenario.policy, settings, &preferences, &())?;
     plan.conservation(&region)
         .map_err(|message| PlanningError::Lost {

@@ -18,7 +18,7 @@ use super::geometry::{Outlines, feature, zones_geojson};
 use super::{Body, Reply};
 use crate::io::Scenario;
 use crate::io::locks::{LockRecord, resolve};
-use crate::io::{LocksError, ScenarioError, read_locks, write_locks};
+use crate::io::{LocksError, ScenarioError, write_locks};
 use crate::model::{Lock, LockKind, Region, Stage};
 use crate::plan::{Plan, PlanError, Preferences, Shortage, allocate, check};
 use crate::policy::Policy;
@@ -247,16 +247,7 @@ impl Session {
             }
         }
         let region = scenario.region()?;
-        let locks = match &scenario.locks {
-            Some(path) => read_locks(path, &region)?,
-            None => Vec::new(),
-        };
-        let preferences = Preferences {
-            locks,
-            stability_km: scenario.stability_km,
-            contiguous: scenario.contiguous,
-            ..Preferences::default()
-        };
+        let preferences = scenario.preferences(&region)?;
         let info = Info {
             name: scenario.name.clone(),
             description: scenario.description.clone(),
