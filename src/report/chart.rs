@@ -5,6 +5,7 @@
 use std::path::Path;
 use std::sync::Once;
 
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::prelude::*;
 
 use super::ReportError;
@@ -54,17 +55,9 @@ pub fn line_chart(path: &Path, axes: &Axes, series: &[Series]) -> Result<(), Rep
         path: path.to_path_buf(),
         message: e.to_string(),
     };
-    // Log axes are drawn as linear axes over log10 values, labelled back.
-    let t = |v: f64| if axes.log { v.max(1e-9).log10() } else { v };
-    let series: Vec<Series> = series
-        .iter()
-        .map(|s| Series {
-            name: s.name.clone(),
-            points: s.points.iter().map(|&(x, y)| (t(x), t(y))).collect(),
-        })
-        .collect();
+    let points = || series.iter().flat_map(|s| s.points.iter());
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-    for &(x, y) in series.iter().flat_map(|s| s.points.iter()) {
+    for &(x, y) in points() {
         x0 = x0.min(x);
         x1 = x1.max(x);
         y0 = y0.min(y);
@@ -73,60 +66,78 @@ pub fn line_chart(path: &Path, axes: &Axes, series: &[Series]) -> Result<(), Rep
     if x0 > x1 {
         return Err(error(&"no points to draw"));
     }
-    let xpad = ((x1 - x0) * 0.05).max(0.1);
-    let ypad = ((y1 - y0) * 0.1).max(0.1);
-    let (ylo, yhi) = if axes.log {
-        (y0 - ypad, y1 + ypad)
-    } else {
-        // Counts start at zero, not below it.
-        (if y0 >= 0.0 { 0.0 } else { y0 - ypad }, y1 + ypad)
-    };
-    // Years and counts along x get whole-number ticks only (no "2026.5").
-    let whole_x = !axes.log
-        && x1 - x0 <= 20.0
-        && series
-            .iter()
-            .flat_map(|s| s.points.iter())
-            .all(|&(x, _)| x.fract() == 0.0);
-    let x_ticks = if whole_x { (x1 - x0) as usize + 1 } else { 10 };
-    let label = |v: &f64| {
-        if axes.log {
-            let x = 10f64.powf(*v);
-            if x >= 1.0 {
-                format!("{x:.0}")
-            } else {
-                format!("{x:.2}")
-            }
-        } else {
-            format!("{v}")
-        }
-    };
     let root = BitMapBackend::new(path, (1000, 640)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| error(&e))?;
-    let mut chart = ChartBuilder::on(&root)
+    let mut builder = ChartBuilder::on(&root);
+    builder
         .caption(axes.title, ("sans-serif", 24))
         .margin(20)
         .x_label_area_size(50)
-        .y_label_area_size(70)
-        .build_cartesian_2d(x0 - xpad..x1 + xpad, ylo..yhi)
-        .map_err(|e| error(&e))?;
+        .y_label_area_size(70);
+    if axes.log {
+        // Log axes put their ticks on 1-2-5 steps of each decade.
+        let (x0, y0) = (x0.max(1e-9), y0.max(1e-9));
+        let chart = builder
+            .build_cartesian_2d(
+                (x0 / 1.2..x1 * 1.2).log_scale(),
+                (y0 / 1.5..y1 * 1.5).log_scale(),
+            )
+            .map_err(|e| error(&e))?;
+        let label = |v: &f64| {
+            if *v >= 1.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v}")
+            }
+        };
+        draw(chart, axes, series, 10, &label, &label).map_err(|e| error(&e))?;
+    } else {
+        let xpad = ((x1 - x0) * 0.05).max(0.1);
+        let ypad = ((y1 - y0) * 0.1).max(0.1);
+        // Counts start at zero, not below it.
+        let ylo = if y0 >= 0.0 { 0.0 } else { y0 - ypad };
+        let chart = builder
+            .build_cartesian_2d(x0 - xpad..x1 + xpad, ylo..y1 + ypad)
+            .map_err(|e| error(&e))?;
+        // Years and counts along x get whole-number ticks only (no "2026.5").
+        let whole_x = x1 - x0 <= 20.0 && points().all(|&(x, _)| x.fract() == 0.0);
+        let x_ticks = if whole_x { (x1 - x0) as usize + 1 } else { 10 };
+        let x_label = |v: &f64| {
+            if !whole_x {
+                format!("{v}")
+            } else if (v - v.round()).abs() < 1e-6 {
+                format!("{}", v.round())
+            } else {
+                String::new()
+            }
+        };
+        draw(chart, axes, series, x_ticks, &x_label, &|v| format!("{v}")).map_err(|e| error(&e))?;
+    }
+    root.present().map_err(|e| error(&e))?;
+    Ok(())
+}
+
+/// The mesh, the lines and the legend, on linear or logarithmic axes.
+fn draw<'a, X, Y>(
+    mut chart: ChartContext<'a, BitMapBackend<'a>, Cartesian2d<X, Y>>,
+    axes: &Axes,
+    series: &[Series],
+    x_ticks: usize,
+    x_label: &dyn Fn(&f64) -> String,
+    y_label: &dyn Fn(&f64) -> String,
+) -> Result<(), String>
+where
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let error = |e: &dyn std::fmt::Display| e.to_string();
     chart
         .configure_mesh()
         .x_desc(axes.x)
         .y_desc(axes.y)
         .x_labels(x_ticks)
-        .x_label_formatter(&|v: &f64| {
-            if whole_x {
-                if (v - v.round()).abs() < 1e-6 {
-                    format!("{}", v.round())
-                } else {
-                    String::new()
-                }
-            } else {
-                label(v)
-            }
-        })
-        .y_label_formatter(&label)
+        .x_label_formatter(x_label)
+        .y_label_formatter(y_label)
         .label_style(("sans-serif", 16))
         .draw()
         .map_err(|e| error(&e))?;
@@ -154,30 +165,5 @@ pub fn line_chart(path: &Path, axes: &Axes, series: &[Series]) -> Result<(), Rep
         .position(SeriesLabelPosition::UpperLeft)
         .draw()
         .map_err(|e| error(&e))?;
-    root.present().map_err(|e| error(&e))?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn draws_a_png() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.png");
-        let series = [Series {
-            name: "ours".into(),
-            points: vec![(1000.0, 0.01), (10000.0, 0.1), (100000.0, 1.5)],
-        }];
-        let axes = Axes {
-            title: "time vs zones",
-            x: "zones",
-            y: "seconds",
-            log: true,
-        };
-        line_chart(&path, &axes, &series).unwrap();
-        let bytes = std::fs::read(&path).unwrap();
-        assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 5000);
-    }
 }
