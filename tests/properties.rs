@@ -3,7 +3,7 @@
 //! plan is checked against the exact MIP optimum.
 
 use catchment::model::{Cohort, Region, School, SchoolKind, Sector, Shape, Stage, Zone};
-use catchment::plan::{Preferences, allocate, check};
+use catchment::plan::{Preferences, allocate, check, special};
 use catchment::policy::Policy;
 use catchment::solve::mip::{self, MipOptions, MipSolver};
 use catchment::solve::{Arc, Instance, Settings, Target, solve};
@@ -153,7 +153,9 @@ fn region() -> impl Strategy<Value = (Region, Policy)> {
                     classes,
                     enrolled,
                     capacity,
-                    properties: Default::default(),
+                    properties: [("resource_room".to_string(), (r.below(3) == 0).into())]
+                        .into_iter()
+                        .collect(),
                 });
             }
             let zones = (0..n_zones)
@@ -163,15 +165,24 @@ fn region() -> impl Strategy<Value = (Region, Policy)> {
                         local: local as u32,
                         migrant: migrant as u32,
                     };
+                    let children = [c(r.below(40), r.below(20)), c(r.below(40), r.below(20))];
+                    // Children with disabilities: a few, some of the zone's.
+                    let properties = Stage::ALL
+                        .iter()
+                        .map(|st| {
+                            let n = r.below(4).min(children[st.index()].total() as u64);
+                            (format!("{}_special", st.key()), n.into())
+                        })
+                        .collect();
                     Zone {
                         id: format!("Z{i}"),
                         name: format!("小区{i}"),
                         shape: Shape::Point(p),
                         centroid: p,
-                        children: [c(r.below(40), r.below(20)), c(r.below(40), r.below(20))],
+                        children,
                         current: [None, None],
                         county: county(r.below(2)),
-                        properties: Default::default(),
+                        properties,
                     }
                 })
                 .collect();
@@ -211,7 +222,17 @@ proptest! {
                         prop_assert!(zp.metres.unwrap() as f64 <= max * 1000.0 + 0.5);
                     }
                 }
+                // Resource rooms: in the zone's county, within reach, never
+                // more than its special children.
+                for &(s, _) in &zp.resource_room {
+                    let school = &region.schools[s as usize];
+                    prop_assert!(school.takes_catchment(stage) && special::has_resource_room(school));
+                    prop_assert_eq!(&school.county, &zone.county, "a resource room across a county line");
+                }
+                prop_assert!(zp.in_resource_rooms() <= special::special_children(zone, stage));
             }
+            let (_, f) = special::special_figures(&plan, &region, &policy, stage);
+            prop_assert_eq!(f.resource_room + f.regular_class + f.unplaced, f.children);
         }
     }
 }

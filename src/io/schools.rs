@@ -100,6 +100,16 @@ pub fn read(path: &Path) -> Result<Vec<School>, InputError> {
                 return Err(f.error(field, x.to_string(), "a share between 0 and 1"));
             }
         }
+        match f.properties.get("resource_room") {
+            None | Some(serde_json::Value::Null) | Some(serde_json::Value::Bool(_)) => {}
+            other => {
+                return Err(f.error(
+                    "resource_room",
+                    describe(other),
+                    "true if the school has a resource room (资源教室) for children with disabilities, else false",
+                ));
+            }
+        }
         let name = f.string("name")?.unwrap_or_else(|| id.clone());
         let county = f.string("county")?;
         let properties = f.properties;

@@ -36,6 +36,7 @@ pub fn read(path: &Path, schools: &[School]) -> Result<Vec<Zone>, InputError> {
             })?,
         };
         let mut children = [Cohort::default(); 2];
+        let mut special = [None, None];
         let mut current = [None, None];
         for stage in Stage::ALL {
             let key = stage.key();
@@ -43,6 +44,19 @@ pub fn read(path: &Path, schools: &[School]) -> Result<Vec<Zone>, InputError> {
                 local: f.count(&format!("{key}_local"))?.unwrap_or(0),
                 migrant: f.count(&format!("{key}_migrant"))?.unwrap_or(0),
             };
+            // Children with disabilities are some of the zone's children.
+            let field = format!("{key}_special");
+            if let Some(n) = f.count(&field)? {
+                let total = children[stage.index()].total();
+                if n > total {
+                    return Err(f.error(
+                        &field,
+                        format!("{n}, more than the zone's {total} {key} children ({key}_local + {key}_migrant)"),
+                        &format!("at most {total}: children with disabilities are counted among {key}_local and {key}_migrant too"),
+                    ));
+                }
+                special[stage.index()] = Some((field, n));
+            }
             let field = format!("current_{key}");
             if let Some(school) = f.string(&field)? {
                 let Some(&s) = school_index.get(school.as_str()) else {
@@ -64,6 +78,11 @@ pub fn read(path: &Path, schools: &[School]) -> Result<Vec<Zone>, InputError> {
         }
         let name = f.string("name")?.unwrap_or_else(|| id.clone());
         let county = f.string("county")?;
+        let mut properties = f.properties;
+        // Kept as whole numbers (a count written 3.0 reads as 3).
+        for (field, n) in special.into_iter().flatten() {
+            properties.insert(field, n.into());
+        }
         zones.push(Zone {
             id,
             name,
@@ -72,7 +91,7 @@ pub fn read(path: &Path, schools: &[School]) -> Result<Vec<Zone>, InputError> {
             children,
             current,
             county,
-            properties: f.properties,
+            properties,
         });
     }
     Ok(zones)
@@ -117,5 +136,45 @@ fn shape(f: &FeatureReader, value: Option<&GeometryValue>) -> Result<Shape, Inpu
             Ok(Shape::Area(mp))
         }
         other => Err(f.error("geometry", format!("a {}", other.type_name()), EXPECTED)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn read_one(properties: serde_json::Value) -> Result<Vec<Zone>, InputError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("zones.geojson");
+        let collection = json!({"type": "FeatureCollection", "features": [{
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [118.0, 32.0]},
+            "properties": properties,
+        }]});
+        std::fs::write(&path, collection.to_string()).unwrap();
+        read(&path, &[])
+    }
+
+    #[test]
+    fn special_children_are_a_subset_of_the_zones_children() {
+        let zones = read_one(json!({"id": "z1", "primary_local": 8, "primary_migrant": 2,
+            "primary_special": 3.0}))
+        .unwrap();
+        assert_eq!(zones[0].properties["primary_special"], json!(3));
+        let err = read_one(json!({"id": "z1", "junior_local": 2, "junior_special": 3}))
+            .unwrap_err()
+            .to_string();
+        for part in [
+            "zones.geojson",
+            "features[0]",
+            "z1",
+            "`junior_special`",
+            "more than the zone's 2 junior children",
+            "at most 2",
+        ] {
+            assert!(err.contains(part), "{part:?} in {err}");
+        }
+        assert!(read_one(json!({"id": "z1", "primary_special": -1})).is_err());
     }
 }

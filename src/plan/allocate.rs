@@ -124,27 +124,27 @@ pub fn allocate(
     observer: &dyn Observer,
 ) -> Result<Plan, PlanError> {
     let seats: Vec<Seats> = region.schools.iter().map(|s| policy.seats(s)).collect();
+    // Special children take their resource-room seats first; catchments
+    // are drawn over the children and seats left (see `special`).
+    let resource_rooms = super::special::place_in_resource_rooms(region, policy, &seats);
+    let regular_seats = super::special::seats_left(&seats, &resource_rooms);
+    let demand = super::special::regular_demand(region, &resource_rooms);
     let index = SchoolIndex::new(&region.schools);
     let locks = LockIndex::new(preferences);
-    locks.check_seats(region, &seats)?;
+    locks.check_seats(region, &regular_seats, &demand)?;
     let parts = split_by_county(region);
     observer.parts(parts.len());
-    let units = region
-        .zones
+    let units = demand
         .iter()
-        .map(|z| {
-            Stage::ALL
-                .iter()
-                .filter(|&&s| z.cohort(s).total() > 0)
-                .count()
-        })
+        .map(|d| d.iter().filter(|&&n| n > 0).count())
         .sum();
     let barriers = BarrierIndex::new(&preferences.barriers);
     let ctx = Context {
         region,
         policy,
         settings,
-        seats: &seats,
+        seats: &regular_seats,
+        demand: &demand,
         index: &index,
         units,
         locks: &locks,
@@ -166,6 +166,7 @@ pub fn allocate(
         metres: None,
         placed: 0,
         purchased: Vec::new(),
+        resource_room: Vec::new(),
         unplaced: 0,
         reason: None,
     };
@@ -192,6 +193,13 @@ pub fn allocate(
         stats.nodes += r.nodes;
     }
     for stage in Stage::ALL {
+        for (zp, rr) in stages[stage.index()]
+            .zones
+            .iter_mut()
+            .zip(&resource_rooms[stage.index()])
+        {
+            zp.resource_room.clone_from(rr);
+        }
         label_empty_zones(
             region,
             &index,
@@ -200,9 +208,13 @@ pub fn allocate(
             &mut stages[stage.index()].zones,
         );
     }
+    // Until the catchments are final, the plan's seats are those left
+    // after resource rooms (what contiguity repair and feeder alignment may
+    // fill); then the school's full seats again, against which the whole
+    // intake (resource rooms included) is checked.
     let mut plan = Plan {
         stages,
-        seats,
+        seats: regular_seats,
         stats,
         contiguous: preferences.contiguous,
         contiguity: Default::default(),
@@ -242,6 +254,7 @@ pub fn allocate(
                 super::contiguity::pieces(&plan, region, &adjacency, Stage::Junior);
         }
     }
+    plan.seats = seats;
     plan.crossings = Stage::ALL.map(|stage| crossings(region, &plan, &barriers, stage));
     plan.recount(region, preferences);
     super::migrants::place_in_purchased_seats(&mut plan, region, policy);
@@ -275,6 +288,8 @@ struct Context<'a> {
     policy: &'a Policy,
     settings: &'a Settings,
     seats: &'a [Seats],
+    /// Children of each zone and stage to place (those not in resource rooms).
+    demand: &'a [[u32; 2]],
     index: &'a SchoolIndex<'a>,
     /// Zone-stages with children in the whole region: the MIP backend's time
     /// budget is shared out in proportion.
@@ -329,11 +344,16 @@ impl LockIndex {
 
     /// Pinned children per school against its seats: a lock set that no
     /// plan can meet is refused with every school it overfills.
-    fn check_seats(&self, region: &Region, seats: &[Seats]) -> Result<(), PlanError> {
+    fn check_seats(
+        &self,
+        region: &Region,
+        seats: &[Seats],
+        demand: &[[u32; 2]],
+    ) -> Result<(), PlanError> {
         let mut stage_need: HashMap<(usize, Stage), u64> = HashMap::new();
         let mut school_need: HashMap<usize, u64> = HashMap::new();
         for (&(zone, stage), &school) in &self.pins {
-            let children = region.zones[zone].cohort(stage).total() as u64;
+            let children = demand[zone][stage.index()] as u64;
             *stage_need.entry((school, stage)).or_default() += children;
             *school_need.entry(school).or_default() += children;
         }
@@ -529,7 +549,7 @@ impl Context<'_> {
         let mut units: Vec<Unit> = Vec::new();
         for &z in &part.zones {
             for stage in Stage::ALL {
-                let demand = self.region.zones[z].cohort(stage).total();
+                let demand = self.demand[z][stage.index()];
                 if demand == 0 {
                     continue;
                 }
@@ -562,6 +582,7 @@ impl Context<'_> {
                             metres: school.map(|c| c.metres),
                             placed: 0,
                             purchased: Vec::new(),
+                            resource_room: Vec::new(),
                             unplaced: demand,
                             reason: Some(reason),
                         },
@@ -749,6 +770,7 @@ impl Context<'_> {
             metres,
             placed,
             purchased: Vec::new(),
+            resource_room: Vec::new(),
             unplaced: unit.demand - placed,
             reason,
         }

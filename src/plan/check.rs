@@ -25,6 +25,8 @@ pub enum Violation {
     NotACatchmentSchool,
     /// More migrant children in a private school's purchased seats than it sold.
     OverPurchased { placed: u32, seats: u32 },
+    /// Children placed for a resource room at a school that has none.
+    NoResourceRoom { children: u32 },
 }
 
 impl fmt::Display for Violation {
@@ -48,6 +50,10 @@ impl fmt::Display for Violation {
             Violation::OverPurchased { placed, seats } => {
                 write!(f, "{placed} children in {seats} purchased seats")
             }
+            Violation::NoResourceRoom { children } => write!(
+                f,
+                "{children} children placed for a resource room the school does not have"
+            ),
             Violation::NotACatchmentSchool => write!(
                 f,
                 "children placed at a school without a catchment for this stage"
@@ -98,6 +104,11 @@ fn violations_of(
         return v;
     }
     let school = &region.schools[f.school];
+    if f.resource_room > 0 && !super::special::has_resource_room(school) {
+        v.push(Violation::NoResourceRoom {
+            children: f.resource_room,
+        });
+    }
     if !school.takes_catchment(f.stage) {
         v.push(Violation::NotACatchmentSchool);
     }

@@ -866,6 +866,9 @@ impl CountyEdit<'_> {
                             .iter()
                             .map(|&z| {
                                 let local = region.zones[z].cohort(stage).local;
+                                // Resource rooms took their (local-first) share.
+                                let (_, local) =
+                                    super::special::split_resource_rooms(&zones_plan[z], local);
                                 split_placed(zones_plan[z].placed, local).1
                             })
                             .collect(),

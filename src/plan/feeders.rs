@@ -78,6 +78,14 @@ pub fn align(
 ) -> Result<(), PlanError> {
     const CANDIDATES: usize = 12;
     let index = SchoolIndex::new(&region.schools);
+    // Junior children to place: special children already in resource
+    // rooms keep their seats there.
+    let regular: Vec<u32> = (0..region.zones.len())
+        .map(|z| {
+            region.zones[z].cohort(Stage::Junior).total()
+                - plan.stage(Stage::Junior).zones[z].in_resource_rooms()
+        })
+        .collect();
     // Groups: zones by primary catchment (zones without one stand alone).
     let mut groups: BTreeMap<(Option<usize>, usize), Vec<usize>> = BTreeMap::new();
     for z in 0..region.zones.len() {
@@ -120,10 +128,7 @@ pub fn align(
     let mut labels: Vec<(Vec<usize>, Option<usize>)> = Vec::new();
     let max_m = policy.junior.max_km.map(|km| km * 1000.0);
     for ((primary, _), zones) in &groups {
-        let demand: u32 = zones
-            .iter()
-            .map(|&z| region.zones[z].cohort(Stage::Junior).total())
-            .sum();
+        let demand: u32 = zones.iter().map(|&z| regular[z]).sum();
         let county = region.zones[zones[0]].county.as_deref();
         let anchor = primary.map_or(region.zones[zones[0]].centroid, |p| {
             region.schools[p].location
@@ -151,7 +156,7 @@ pub fn align(
                 let total: i64 = zones
                     .iter()
                     .map(|&z| {
-                        region.zones[z].cohort(Stage::Junior).total() as i64
+                        regular[z] as i64
                             * rounded_metres(region.zones[z].centroid, region.schools[s].location)
                     })
                     .sum();
@@ -197,7 +202,7 @@ pub fn align(
             });
         }
         for z in order {
-            let children = region.zones[z].cohort(Stage::Junior).total();
+            let children = regular[z];
             let placed = if outcome.assignment.target[u].is_some() {
                 children.min(left)
             } else {
@@ -220,7 +225,7 @@ pub fn align(
     }
     for (zones, school) in labels {
         for z in zones {
-            let children = region.zones[z].cohort(Stage::Junior).total();
+            let children = regular[z];
             let zp = &mut junior[z];
             zp.school = school.map(|s| s as u32);
             zp.metres = school

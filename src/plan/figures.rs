@@ -2,6 +2,7 @@
 
 use crate::model::{Region, Stage};
 use crate::policy::{Classes, Policy, balance};
+use crate::spatial::rounded_metres;
 
 use super::Plan;
 
@@ -42,6 +43,11 @@ pub struct SchoolFigures {
     pub purchased: u32,
     /// Seats the bureau bought here for this stage.
     pub purchased_seats: u32,
+    /// Children with disabilities in this intake (resource room and
+    /// regular classes; in `intake`).
+    pub special: u32,
+    /// Of those, children placed here for the school's resource room.
+    pub resource_room: u32,
 }
 
 impl SchoolFigures {
@@ -113,7 +119,10 @@ impl Plan {
                 continue;
             }
             let cohort = region.zones[z].cohort(stage);
-            let (local, migrant) = split_placed(zp.placed, cohort.local);
+            // Children in resource rooms are counted local first, so the
+            // catchment school has the locals they left.
+            let (_, local_left) = super::special::split_resource_rooms(zp, cohort.local);
+            let (local, migrant) = split_placed(zp.placed, local_left);
             f.intake += zp.placed;
             f.local += local;
             f.migrant += migrant;
@@ -124,10 +133,30 @@ impl Plan {
             km_sum[s as usize] += km * zp.placed as f64;
             f.max_km = f.max_km.max(km);
         }
-        for zp in &self.stage(stage).zones {
+        for (z, zp) in self.stage(stage).zones.iter().enumerate() {
             for &(s, n) in &zp.purchased {
                 figures[s as usize].purchased += n;
             }
+            let zone = &region.zones[z];
+            let (rooms, _) = super::special::split_resource_rooms(zp, zone.cohort(stage).local);
+            for (s, local, migrant) in rooms {
+                let f = &mut figures[s as usize];
+                let n = local + migrant;
+                f.intake += n;
+                f.local += local;
+                f.migrant += migrant;
+                f.resource_room += n;
+                let km = rounded_metres(zone.centroid, region.schools[s as usize].location) as f64
+                    / 1000.0;
+                km_sum[s as usize] += km * n as f64;
+                f.max_km = f.max_km.max(km);
+            }
+            for (s, n) in super::special::zone_special(zone, zp, stage).regular_class {
+                figures[s as usize].special += n;
+            }
+        }
+        for f in &mut figures {
+            f.special += f.resource_room;
         }
         let other = match stage {
             Stage::Primary => Stage::Junior,
@@ -137,6 +166,9 @@ impl Plan {
         for zp in &self.stage(other).zones {
             if let Some(s) = zp.school {
                 other_intake[s as usize] += zp.placed;
+            }
+            for &(s, k) in &zp.resource_room {
+                other_intake[s as usize] += k;
             }
         }
         for (s, f) in figures.iter_mut().enumerate() {
@@ -209,7 +241,7 @@ impl Plan {
             t.unplaced += zp.unplaced as u64;
             t.migrant += cohort.migrant as u64;
             t.migrant_placed +=
-                (split_placed(zp.placed, cohort.local).1 + zp.seated() - zp.placed) as u64;
+                (split_placed(zp.public(), cohort.local).1 + zp.in_purchased_seats()) as u64;
         }
         t
     }

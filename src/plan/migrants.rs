@@ -54,7 +54,7 @@ pub fn place_in_purchased_seats(plan: &mut Plan, region: &Region, policy: &Polic
         let mut owners = Vec::new();
         for (z, zp) in zones.iter().enumerate() {
             let cohort = region.zones[z].cohort(stage);
-            let (_, migrant_placed) = split_placed(zp.placed, cohort.local);
+            let (_, migrant_placed) = split_placed(zp.public(), cohort.local);
             let waiting = cohort.migrant - migrant_placed;
             if waiting == 0 {
                 continue;
@@ -161,7 +161,7 @@ pub fn migrant_figures(
         if cohort.migrant == 0 {
             continue;
         }
-        let (_, public) = split_placed(zp.placed, cohort.local);
+        let (_, public) = split_placed(zp.public(), cohort.local);
         let purchased: u32 = zp.purchased.iter().map(|p| p.1).sum();
         let f = by_county
             .entry(region.zones[z].county.clone().unwrap_or_default())

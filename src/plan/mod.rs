@@ -9,6 +9,7 @@ pub mod feeders;
 mod figures;
 mod migrant_band;
 pub mod migrants;
+pub mod special;
 
 pub use allocate::{Observer, PlanError, Shortage, allocate};
 pub use check::{Found, Violation, check};
@@ -68,14 +69,31 @@ pub struct ZonePlan {
     /// Migrant children the catchment school could not take, placed in
     /// seats the bureau bought at private schools: (school, children).
     pub purchased: Vec<(u32, u32)>,
+    /// Special children (随班就读) placed in resource rooms before the
+    /// catchments were drawn: (school, children); see [`special`].
+    pub resource_room: Vec<(u32, u32)>,
     pub unplaced: u32,
     pub reason: Option<Unplaced>,
 }
 
 impl ZonePlan {
-    /// Children placed anywhere: catchment school and purchased seats.
+    /// Children placed anywhere: catchment school, resource rooms and
+    /// purchased seats.
     pub fn seated(&self) -> u32 {
-        self.placed + self.purchased.iter().map(|p| p.1).sum::<u32>()
+        self.public() + self.in_purchased_seats()
+    }
+
+    /// Children in public schools: the catchment school and resource rooms.
+    pub fn public(&self) -> u32 {
+        self.placed + self.in_resource_rooms()
+    }
+
+    pub fn in_resource_rooms(&self) -> u32 {
+        self.resource_room.iter().map(|p| p.1).sum()
+    }
+
+    pub fn in_purchased_seats(&self) -> u32 {
+        self.purchased.iter().map(|p| p.1).sum()
     }
 }
 
@@ -273,13 +291,24 @@ impl Plan {
                 let children = region.zones[z].cohort(stage).total();
                 if zp.seated() + zp.unplaced != children {
                     return Err(format!(
-                        "zone {} ({}): {} children, {} placed + {} in purchased seats + {} unplaced",
+                        "zone {} ({}): {} children, {} placed + {} in resource rooms + {} in purchased seats + {} unplaced",
                         region.zones[z].id,
                         stage.key(),
                         children,
                         zp.placed,
-                        zp.seated() - zp.placed,
+                        zp.in_resource_rooms(),
+                        zp.in_purchased_seats(),
                         zp.unplaced
+                    ));
+                }
+                let special = special::special_children(&region.zones[z], stage);
+                if zp.in_resource_rooms() > special {
+                    return Err(format!(
+                        "zone {} ({}): {} children in resource rooms, only {} special children",
+                        region.zones[z].id,
+                        stage.key(),
+                        zp.in_resource_rooms(),
+                        special
                     ));
                 }
                 if zp.unplaced > 0 && zp.reason.is_none() {

@@ -48,6 +48,13 @@ pub struct Policy {
     /// override it with `migrant_min_share` / `migrant_max_share`.
     pub migrant_min_share: f64,
     pub migrant_max_share: f64,
+    /// Share of children with disabilities (随班就读) who must be enrolled,
+    /// in a resource room or a regular class (95 % nationally).
+    pub special_target: f64,
+    /// A child with a disability goes to a resource room (资源教室) only
+    /// this near (km); farther, a regular class at the zone's catchment
+    /// school is the better place. `None`: anywhere the stage's reach allows.
+    pub special_max_km: Option<f64>,
 }
 
 /// A policy as written: every key optional, each missing one taking the
@@ -68,6 +75,8 @@ struct PolicyFile {
     migrant_target: Option<f64>,
     migrant_min_share: Option<f64>,
     migrant_max_share: Option<f64>,
+    special_target: Option<f64>,
+    special_max_km: Option<f64>,
 }
 
 #[derive(Default, Deserialize)]
@@ -104,6 +113,8 @@ impl From<PolicyFile> for Policy {
             migrant_target: f.migrant_target.unwrap_or(d.migrant_target),
             migrant_min_share: f.migrant_min_share.unwrap_or(d.migrant_min_share),
             migrant_max_share: f.migrant_max_share.unwrap_or(d.migrant_max_share),
+            special_target: f.special_target.unwrap_or(d.special_target),
+            special_max_km: f.special_max_km.or(d.special_max_km),
         }
     }
 }
@@ -129,6 +140,8 @@ impl Default for Policy {
             migrant_target: 0.85,
             migrant_min_share: 0.0,
             migrant_max_share: 1.0,
+            special_target: 0.95,
+            special_max_km: None,
         }
     }
 }
@@ -175,6 +188,7 @@ impl Policy {
         for (field, km) in [
             ("primary.max_km", self.primary.max_km),
             ("junior.max_km", self.junior.max_km),
+            ("special_max_km", self.special_max_km),
         ] {
             if let Some(km) = km
                 && !(km.is_finite() && km > 0.0)
@@ -201,6 +215,7 @@ impl Policy {
             ("migrant_target", self.migrant_target),
             ("migrant_min_share", self.migrant_min_share),
             ("migrant_max_share", self.migrant_max_share),
+            ("special_target", self.special_target),
         ] {
             if !(0.0..=1.0).contains(&share) {
                 return invalid(field, share.to_string(), "a share between 0 and 1");
@@ -405,5 +420,24 @@ mod tests {
             ..Policy::default()
         };
         assert!(bad.validate().is_err());
+    }
+
+    #[test]
+    fn special_target_defaults_to_95_percent_and_is_a_share() {
+        let p: Policy = toml::from_str("special_max_km = 3.0\n").unwrap();
+        assert_eq!(p.special_target, 0.95);
+        assert_eq!(p.special_max_km, Some(3.0));
+        assert!(p.validate().is_ok());
+        let p: Policy = toml::from_str("special_target = 1.2\n").unwrap();
+        assert_eq!(
+            p.validate(),
+            Err(PolicyError::Invalid {
+                field: "special_target",
+                value: "1.2".into(),
+                expected: "a share between 0 and 1",
+            })
+        );
+        let p: Policy = toml::from_str("special_max_km = 0.0\n").unwrap();
+        assert!(p.validate().is_err());
     }
 }

@@ -7,6 +7,8 @@
 //! - `catchment-lists.csv` / `.md`: the compounds of each catchment (对口小区名单);
 //! - `unplaced.csv`: every zone with children without a seat, and why;
 //! - `migrant-placements.csv`: where each zone's migrant children went;
+//! - `special-placements.csv`: where each zone's children with
+//!   disabilities went (resource room, regular class, no seat);
 //! - `feeders.csv`: which primary catchment goes on to which junior school;
 //! - `summary.json` and `report.md`: totals, objective, bound, gap, checks;
 //! - `map-primary.png`, `map-junior.png`: the catchments at a glance.
@@ -106,6 +108,9 @@ pub fn write_all(
     out.write("feeders.csv", |w| tables::feeders_csv(w, region, plan))?;
     out.write("migrant-placements.csv", |w| {
         tables::migrant_placements_csv(w, region, plan)
+    })?;
+    out.write("special-placements.csv", |w| {
+        tables::special_placements_csv(w, region, plan)
     })?;
     let map = |stage: Stage| {
         let path = out.path(&format!("map-{}.png", stage.key()));

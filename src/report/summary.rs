@@ -8,6 +8,7 @@ use crate::model::{Region, Stage};
 use std::collections::BTreeMap;
 
 use crate::plan::migrants::{MigrantFigures, migrant_figures};
+use crate::plan::special::{SpecialFigures, any_special, special_figures};
 use crate::plan::{Plan, Quality, check};
 use crate::policy::Policy;
 
@@ -142,6 +143,30 @@ fn balance_of(
     out
 }
 
+/// Children with disabilities (随班就读) of one stage: the enrollment rate
+/// against the target, for the region and per county.
+#[derive(Clone, Debug, Serialize)]
+pub struct SpecialStage {
+    #[serde(flatten)]
+    pub total: SpecialFigures,
+    pub counties: BTreeMap<String, SpecialFigures>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SpecialSummary {
+    pub primary: SpecialStage,
+    pub junior: SpecialStage,
+}
+
+impl SpecialSummary {
+    pub fn stage(&self, stage: Stage) -> &SpecialStage {
+        match stage {
+            Stage::Primary => &self.primary,
+            Stage::Junior => &self.junior,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct FeederSummary {
     pub aligned: bool,
@@ -166,6 +191,9 @@ pub struct Summary {
     pub balance: BalanceSummary,
     /// 对口直升: primary catchments and how many feed more than one junior school.
     pub feeders: FeederSummary,
+    /// Children with disabilities per stage (and county); null when no zone
+    /// has any (`primary_special` / `junior_special`).
+    pub special: Option<SpecialSummary>,
     pub violations: Vec<ViolationSummary>,
     /// Wall-clock seconds of the run: the one value that differs between
     /// otherwise byte-identical runs.
@@ -294,6 +322,16 @@ impl Summary {
                     ),
                 }
             },
+            special: any_special(region).then(|| {
+                let stage = |stage: Stage| {
+                    let (counties, total) = special_figures(plan, region, policy, stage);
+                    SpecialStage { total, counties }
+                };
+                SpecialSummary {
+                    primary: stage(Stage::Primary),
+                    junior: stage(Stage::Junior),
+                }
+            }),
             violations: found
                 .iter()
                 .map(|f| ViolationSummary {
@@ -527,6 +565,58 @@ pub fn report_md(
                 policy.migrant_max_share * 100.0,
                 m.schools_outside_band.join(", ")
             )?;
+        }
+    }
+    writeln!(w)?;
+    writeln!(w, "## Children with disabilities (随班就读)")?;
+    writeln!(w)?;
+    match &s.special {
+        None => writeln!(
+            w,
+            "No zone gives children with disabilities (`primary_special`, `junior_special`)."
+        )?,
+        Some(special) => {
+            writeln!(
+                w,
+                "None may be refused. Mild cases go first to the nearest public school of their stage and county with a resource room (资源教室, `resource_room`) that has seats{}; the others join their zone's children at the catchment school, in a regular class. Target: {:.0} % enrolled. Every placement is in special-placements.csv.",
+                policy
+                    .special_max_km
+                    .map_or(String::new(), |km| format!(" within {km} km")),
+                policy.special_target * 100.0
+            )?;
+            for stage in Stage::ALL {
+                let sp = special.stage(stage);
+                if sp.total.children == 0 {
+                    continue;
+                }
+                writeln!(w)?;
+                writeln!(w, "{}:", stage.key())?;
+                writeln!(w)?;
+                writeln!(
+                    w,
+                    "| county | children | resource room | regular class | no seat | rate | target |"
+                )?;
+                writeln!(w, "|---|---:|---:|---:|---:|---:|---:|")?;
+                let rows = sp
+                    .counties
+                    .iter()
+                    .map(|(c, f)| (c.as_str(), f))
+                    .chain([("all", &sp.total)]);
+                for (county, f) in rows {
+                    writeln!(
+                        w,
+                        "| {} | {} | {} | {} | {} | {} | {:.0} % {} |",
+                        if county.is_empty() { "-" } else { county },
+                        f.children,
+                        f.resource_room,
+                        f.regular_class,
+                        f.unplaced,
+                        f.rate.map_or("-".into(), |x| format!("{:.1} %", x * 100.0)),
+                        f.target * 100.0,
+                        if f.pass { "met" } else { "NOT MET" }
+                    )?;
+                }
+            }
         }
     }
     writeln!(w)?;

@@ -62,6 +62,7 @@ pub fn schools_csv(
         "migrant_share",
         "purchased",
         "purchased_seats",
+        "special",
     ])?;
     for stage in Stage::ALL {
         for f in plan.school_figures(region, policy, stage) {
@@ -106,6 +107,7 @@ pub fn schools_csv(
                     f.migrant_share().map_or(String::new(), |x| fixed(x, 3)),
                     f.purchased.to_string(),
                     f.purchased_seats.to_string(),
+                    f.special.to_string(),
                 ]),
             )?;
         }
@@ -230,6 +232,7 @@ pub fn unplaced_csv(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io:
         "unplaced",
         "catchment_school",
         "reason",
+        "special",
     ])?;
     for stage in Stage::ALL {
         for (z, zp) in plan.stage(stage).zones.iter().enumerate() {
@@ -237,6 +240,7 @@ pub fn unplaced_csv(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io:
                 continue;
             }
             let zone = &region.zones[z];
+            let special = crate::plan::special::zone_special(zone, zp, stage).unplaced;
             csv.write_record([
                 stage.key().to_string(),
                 zone.id.clone(),
@@ -248,6 +252,7 @@ pub fn unplaced_csv(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io:
                 zp.school
                     .map_or(String::new(), |s| region.schools[s as usize].id.clone()),
                 zp.reason.as_ref().map_or(String::new(), |r| r.to_string()),
+                special.to_string(),
             ])?;
         }
     }
@@ -290,7 +295,8 @@ pub fn migrant_placements_csv(
                 zone.county.clone().unwrap_or_default(),
                 cohort.migrant.to_string(),
             ];
-            let (_, public) = crate::plan::figures_split(zp.placed, cohort.local);
+            let (rooms, local_left) = crate::plan::special::split_resource_rooms(zp, cohort.local);
+            let (_, public) = crate::plan::figures_split(zp.placed, local_left);
             let mut row =
                 |kind: &str, school: Option<u32>, n: u32, km: Option<i64>, reason: String| {
                     let (id, name) = school.map_or((String::new(), String::new()), |s| {
@@ -315,11 +321,16 @@ pub fn migrant_placements_csv(
                     String::new(),
                 )?;
             }
+            for &(s, _, n) in rooms.iter().filter(|r| r.2 > 0) {
+                let m = crate::plan::migrants::purchased_metres(region, z, s);
+                row("resource room", Some(s), n, Some(m), String::new())?;
+            }
             for &(s, n) in &zp.purchased {
                 let m = crate::plan::migrants::purchased_metres(region, z, s);
                 row("purchased seat", Some(s), n, Some(m), String::new())?;
             }
-            let left = cohort.migrant - public - (zp.seated() - zp.placed);
+            let in_rooms: u32 = rooms.iter().map(|r| r.2).sum();
+            let left = cohort.migrant - public - in_rooms - zp.in_purchased_seats();
             if left > 0 {
                 let reason = zp.reason.as_ref().map_or(String::new(), |r| r.to_string());
                 row("no seat", None, left, None, reason)?;
@@ -359,6 +370,84 @@ pub fn feeders_csv(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::
             f.primary_intake.to_string(),
             f.junior_children.to_string(),
         ])?;
+    }
+    csv.flush()
+}
+
+/// Where each zone's children with disabilities went: a resource room
+/// (资源教室), a regular class (随班就读: the catchment school, or a
+/// purchased seat), or no seat (with the zone's reason). One row per zone,
+/// stage and destination; zones without special children have none.
+pub fn special_placements_csv(
+    w: &mut dyn Write,
+    region: &Region,
+    plan: &Plan,
+) -> std::io::Result<()> {
+    let mut csv = csv_writer(w)?;
+    csv.write_record([
+        "stage",
+        "zone_id",
+        "zone_name",
+        "county",
+        "special_children",
+        "placement",
+        "school_id",
+        "school_name",
+        "children",
+        "km",
+        "reason",
+    ])?;
+    for stage in Stage::ALL {
+        for (z, zp) in plan.stage(stage).zones.iter().enumerate() {
+            let zone = &region.zones[z];
+            let children = crate::plan::special::special_children(zone, stage);
+            if children == 0 {
+                continue;
+            }
+            let places = crate::plan::special::zone_special(zone, zp, stage);
+            let rows = places
+                .resource_room
+                .iter()
+                .map(|&(s, n)| ("resource room", Some(s), n))
+                .chain(
+                    places
+                        .regular_class
+                        .iter()
+                        .map(|&(s, n)| ("regular class", Some(s), n)),
+                )
+                .chain((places.unplaced > 0).then_some(("no seat", None, places.unplaced)));
+            for (kind, school, n) in rows {
+                let (id, name, km) = match school {
+                    Some(s) => {
+                        let school = &region.schools[s as usize];
+                        let m = crate::spatial::rounded_metres(zone.centroid, school.location);
+                        (
+                            school.id.clone(),
+                            school.name.clone(),
+                            fixed(m as f64 / 1000.0, 3),
+                        )
+                    }
+                    None => (String::new(), String::new(), String::new()),
+                };
+                let reason = match school {
+                    None => zp.reason.as_ref().map_or(String::new(), |r| r.to_string()),
+                    Some(_) => String::new(),
+                };
+                csv.write_record([
+                    stage.key().to_string(),
+                    zone.id.clone(),
+                    zone.name.clone(),
+                    zone.county.clone().unwrap_or_default(),
+                    children.to_string(),
+                    kind.to_string(),
+                    id,
+                    name,
+                    n.to_string(),
+                    km,
+                    reason,
+                ])?;
+            }
+        }
     }
     csv.flush()
 }

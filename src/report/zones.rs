@@ -34,9 +34,13 @@ pub fn write(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result
                 );
                 properties.insert(format!("km_{key}"), km(zp.metres));
                 properties.insert(format!("unplaced_{key}"), zp.unplaced.into());
-                let purchased = zp.seated() - zp.placed;
+                let purchased = zp.in_purchased_seats();
                 if purchased > 0 {
                     properties.insert(format!("purchased_{key}"), purchased.into());
+                }
+                let in_rooms = zp.in_resource_rooms();
+                if in_rooms > 0 {
+                    properties.insert(format!("resource_room_{key}"), in_rooms.into());
                 }
                 if let Some(reason) = &zp.reason {
                     properties.insert(format!("unplaced_reason_{key}"), reason.to_string().into());

@@ -34,7 +34,7 @@ fn the_demo_is_identical_with_one_and_two_threads() {
     same_bytes(&root().join("scenarios/baseline.toml"));
 }
 
-fn same_bytes(scenario: &Path) {
+pub fn same_bytes(scenario: &Path) {
     let tmp = tempfile::tempdir().unwrap();
     let mut runs = Vec::new();
     for (i, threads) in ["1", "2", "2"].iter().enumerate() {
@@ -46,7 +46,7 @@ fn same_bytes(scenario: &Path) {
         assert!(o.status.success(), "{}", stderr(&o));
         runs.push(files(&out));
     }
-    assert_eq!(runs[0].len(), 12);
+    assert_eq!(runs[0].len(), 13);
     for run in &runs[1..] {
         for (a, b) in runs[0].iter().zip(run) {
             assert_eq!(a.0, b.0);

@@ -5,6 +5,7 @@ mod determinism;
 mod locks;
 mod real_data;
 mod run;
+mod special;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

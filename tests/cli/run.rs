@@ -10,6 +10,7 @@ const OUTPUTS: &[&str] = &[
     "catchment-lists.md",
     "unplaced.csv",
     "migrant-placements.csv",
+    "special-placements.csv",
     "feeders.csv",
     "summary.json",
     "report.md",

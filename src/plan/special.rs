@@ -1,0 +1,436 @@
+//! Children with disabilities (随班就读): none may be refused. Zones give
+//! `primary_special` / `junior_special` (a subset of their children);
+//! schools declare a resource room (资源教室) with `resource_room = true`.
+//!
+//! Order, and why: special children have the strongest claim to a resource
+//! room, so they are placed first, before any catchment is drawn, at the
+//! public schools of their stage and county that have one, nearest first
+//! (a transportation problem solved exactly by the same flow relaxation as
+//! purchased seats). Their seats count against the school like any pupil's:
+//! the catchment allocation then sees only the seats they left. A special
+//! child no resource room can take (none in the county, none within reach,
+//! all full) stays with the zone's other children and goes to the zone's
+//! catchment school, in a regular class; only if that has no seat either is
+//! the child unplaced, with the zone's reason. The plan reports the
+//! enrollment rate of these children against the policy's target (95 %).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{Plan, ZonePlan};
+use crate::model::{Region, School, Stage, Zone};
+use crate::policy::{Policy, Seats};
+use crate::solve::{Arc, Instance, Target, UNPLACED_COST_M, relax};
+use crate::spatial::SchoolIndex;
+
+/// Special children of a zone and stage (`primary_special`,
+/// `junior_special`; checked when read), never more than the zone's
+/// children (a projected year may have fewer children than the file).
+pub fn special_children(zone: &Zone, stage: Stage) -> u32 {
+    zone.properties
+        .get(&format!("{}_special", stage.key()))
+        .and_then(|v| v.as_u64())
+        .map_or(0, |v| v.min(u32::MAX as u64) as u32)
+        .min(zone.cohort(stage).total())
+}
+
+/// Whether the school declares a resource room (`resource_room: true`).
+pub fn has_resource_room(school: &School) -> bool {
+    school
+        .properties
+        .get("resource_room")
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
+/// Whether any zone of the region has special children (then the outputs
+/// report them).
+pub fn any_special(region: &Region) -> bool {
+    region
+        .zones
+        .iter()
+        .any(|z| Stage::ALL.iter().any(|&s| special_children(z, s) > 0))
+}
+
+/// Special children placed in resource rooms: per stage, per zone, the
+/// schools and children (nearest first).
+pub type ResourceRooms = [Vec<Vec<(u32, u32)>>; 2];
+
+/// Places every zone's special children in the resource rooms of its county
+/// and stage, within reach, under the schools' seats. Both stages are one
+/// problem: a nine-year school's stages share its school limit.
+pub fn place_in_resource_rooms(region: &Region, policy: &Policy, seats: &[Seats]) -> ResourceRooms {
+    let mut placed: ResourceRooms = Stage::ALL.map(|_| vec![Vec::new(); region.zones.len()]);
+    let eligible = |s: &School, stage: Stage| s.takes_catchment(stage) && has_resource_room(s);
+    if !region
+        .schools
+        .iter()
+        .any(|s| Stage::ALL.iter().any(|&st| eligible(s, st)))
+    {
+        return placed;
+    }
+    let index = SchoolIndex::with(&region.schools, eligible);
+    let mut demand = Vec::new();
+    let mut lists = Vec::new();
+    let mut owners = Vec::new();
+    for stage in Stage::ALL {
+        let reach = [policy.stage(stage).max_km, policy.special_max_km]
+            .into_iter()
+            .flatten()
+            .reduce(f64::min)
+            .map(|km| km * 1000.0);
+        for (z, zone) in region.zones.iter().enumerate() {
+            let n = special_children(zone, stage);
+            if n == 0 {
+                continue;
+            }
+            let near = index.nearest(
+                zone.county.as_deref(),
+                stage,
+                zone.centroid,
+                usize::MAX,
+                reach,
+            );
+            if near.candidates.is_empty() {
+                continue;
+            }
+            demand.push(n);
+            lists.push(
+                near.candidates
+                    .iter()
+                    .map(|c| Arc {
+                        target: target(c.school as usize, stage),
+                        cost: c.metres,
+                    })
+                    .collect::<Vec<_>>(),
+            );
+            owners.push((z, stage));
+        }
+    }
+    if owners.is_empty() {
+        return placed;
+    }
+    let targets = (0..region.schools.len())
+        .flat_map(|s| {
+            Stage::ALL.map(|stage| Target {
+                cap: if eligible(&region.schools[s], stage) {
+                    Some(seats[s].of(stage))
+                } else {
+                    Some(0)
+                },
+                pool: s as u32,
+            })
+        })
+        .collect();
+    let pools = seats.iter().map(|s| s.school).collect();
+    let inst = Instance::new(demand, lists, targets, pools, UNPLACED_COST_M);
+    let r = relax(&inst);
+    for (u, &(z, stage)) in owners.iter().enumerate() {
+        for a in inst.arc_start[u]..inst.arc_start[u + 1] {
+            if r.flow[a] > 0 {
+                let school = inst.arcs[a].target / 2;
+                placed[stage.index()][z].push((school, r.flow[a]));
+            }
+        }
+    }
+    placed
+}
+
+/// Core target of a school's stage in the resource-room problem.
+fn target(school: usize, stage: Stage) -> u32 {
+    (school * 2 + stage.index()) as u32
+}
+
+/// The seats left for the catchment allocation once special children took
+/// theirs: both the stage's seats and the school's.
+pub fn seats_left(seats: &[Seats], placed: &ResourceRooms) -> Vec<Seats> {
+    let mut left = seats.to_vec();
+    for stage in Stage::ALL {
+        for zone in &placed[stage.index()] {
+            for &(s, n) in zone {
+                let s = &mut left[s as usize];
+                if let Some(cap) = &mut s.stage[stage.index()] {
+                    *cap -= n;
+                }
+                s.school -= n;
+            }
+        }
+    }
+    left
+}
+
+/// Children of each zone and stage the catchment allocation places: all
+/// but the special children already in resource rooms.
+pub fn regular_demand(region: &Region, placed: &ResourceRooms) -> Vec<[u32; 2]> {
+    (0..region.zones.len())
+        .map(|z| {
+            Stage::ALL.map(|stage| {
+                let rr: u32 = placed[stage.index()][z].iter().map(|p| p.1).sum();
+                region.zones[z].cohort(stage).total() - rr
+            })
+        })
+        .collect()
+}
+
+/// Where one zone's special children of one stage are.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ZoneSpecial {
+    /// In resource rooms: (school, children).
+    pub resource_room: Vec<(u32, u32)>,
+    /// In regular classes (随班就读): (school, children), the catchment
+    /// school first, then purchased seats.
+    pub regular_class: Vec<(u32, u32)>,
+    pub unplaced: u32,
+}
+
+/// Special children are admitted first wherever the zone's children go
+/// (none may be refused): those not in a resource room take the first
+/// seats at the catchment school, then any purchased seats.
+pub fn zone_special(zone: &Zone, zp: &ZonePlan, stage: Stage) -> ZoneSpecial {
+    let special = special_children(zone, stage);
+    let mut left = special - zp.in_resource_rooms().min(special);
+    let mut regular_class = Vec::new();
+    let places = zp.school.map(|s| (s, zp.placed)).into_iter();
+    for (s, n) in places.chain(zp.purchased.iter().copied()) {
+        let k = n.min(left);
+        if k > 0 {
+            regular_class.push((s, k));
+            left -= k;
+        }
+    }
+    ZoneSpecial {
+        resource_room: zp.resource_room.clone(),
+        regular_class,
+        unplaced: left,
+    }
+}
+
+/// Splits a zone's children in resource rooms into local and migrant, local
+/// first (the convention of the whole plan: 户籍优先), as (school, local,
+/// migrant); also returns the local children left for the catchment school.
+pub fn split_resource_rooms(zp: &ZonePlan, local: u32) -> (Vec<(u32, u32, u32)>, u32) {
+    let mut left = local;
+    let rows = zp
+        .resource_room
+        .iter()
+        .map(|&(s, n)| {
+            let l = n.min(left);
+            left -= l;
+            (s, l, n - l)
+        })
+        .collect();
+    (rows, left)
+}
+
+/// Special children of one stage in one county (or all counties).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SpecialFigures {
+    pub children: u64,
+    /// In a resource room (资源教室).
+    pub resource_room: u64,
+    /// In a regular class without a resource room (随班就读).
+    pub regular_class: u64,
+    pub unplaced: u64,
+    /// (resource_room + regular_class) / children; null without children.
+    pub rate: Option<f64>,
+    pub target: f64,
+    pub pass: bool,
+}
+
+impl SpecialFigures {
+    fn add(&mut self, other: &SpecialFigures) {
+        self.children += other.children;
+        self.resource_room += other.resource_room;
+        self.regular_class += other.regular_class;
+        self.unplaced += other.unplaced;
+    }
+
+    fn finish(mut self, target: f64) -> SpecialFigures {
+        self.target = target;
+        self.rate = (self.children > 0).then(|| {
+            ((self.resource_room + self.regular_class) as f64 / self.children as f64 * 1e6).round()
+                / 1e6
+        });
+        self.pass = self.rate.is_none_or(|r| r >= target);
+        self
+    }
+}
+
+/// Special figures per county (in county order, "" for zones without one)
+/// and for the whole region.
+pub fn special_figures(
+    plan: &Plan,
+    region: &Region,
+    policy: &Policy,
+    stage: Stage,
+) -> (BTreeMap<String, SpecialFigures>, SpecialFigures) {
+    let mut by_county: BTreeMap<String, SpecialFigures> = BTreeMap::new();
+    for (z, zp) in plan.stage(stage).zones.iter().enumerate() {
+        let zone = &region.zones[z];
+        let children = special_children(zone, stage);
+        if children == 0 {
+            continue;
+        }
+        let s = zone_special(zone, zp, stage);
+        let f = by_county
+            .entry(zone.county.clone().unwrap_or_default())
+            .or_default();
+        f.children += children as u64;
+        f.resource_room += s.resource_room.iter().map(|p| p.1 as u64).sum::<u64>();
+        f.regular_class += s.regular_class.iter().map(|p| p.1 as u64).sum::<u64>();
+        f.unplaced += s.unplaced as u64;
+    }
+    let mut total = SpecialFigures::default();
+    for f in by_county.values() {
+        total.add(f);
+    }
+    let target = policy.special_target;
+    (
+        by_county
+            .into_iter()
+            .map(|(k, v)| (k, v.finish(target)))
+            .collect(),
+        total.finish(target),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Cohort, SchoolKind, Sector, Shape};
+    use geo::Point;
+    use serde_json::json;
+
+    fn school(id: &str, x: f64, classes: u32, resource_room: bool) -> School {
+        let mut properties = serde_json::Map::new();
+        properties.insert("resource_room".into(), json!(resource_room));
+        School {
+            id: id.into(),
+            name: id.into(),
+            location: Point::new(x, 0.0),
+            kind: SchoolKind::Primary,
+            sector: Sector::Public,
+            county: None,
+            classes: [Some(classes), None],
+            enrolled: [0, 0],
+            capacity: [None, None],
+            properties,
+        }
+    }
+
+    fn zone(id: &str, x: f64, local: u32, special: u32) -> Zone {
+        let mut properties = serde_json::Map::new();
+        properties.insert("primary_special".into(), json!(special));
+        Zone {
+            id: id.into(),
+            name: id.into(),
+            shape: Shape::Point(Point::new(x, 0.0)),
+            centroid: Point::new(x, 0.0),
+            children: [Cohort { local, migrant: 0 }, Cohort::default()],
+            current: [None, None],
+            county: None,
+            properties,
+        }
+    }
+
+    fn place(region: &Region, policy: &Policy) -> (ResourceRooms, Vec<Seats>) {
+        let seats: Vec<Seats> = region.schools.iter().map(|s| policy.seats(s)).collect();
+        let placed = place_in_resource_rooms(region, policy, &seats);
+        let left = seats_left(&seats, &placed);
+        (placed, left)
+    }
+
+    #[test]
+    fn special_children_go_to_the_nearest_resource_room_with_seats() {
+        let policy = Policy {
+            primary: crate::policy::StagePolicy {
+                class_limit: 3,
+                ..Policy::default().primary
+            },
+            ..Policy::default()
+        };
+        // Resource rooms at x = 0.01 (1 class of 3) and x = 0.05; the
+        // nearer school without one is never used.
+        let region = Region {
+            zones: vec![zone("a", 0.0, 10, 2), zone("b", 0.011, 10, 2)],
+            schools: vec![
+                school("near", 0.01, 1, true),
+                school("plain", 0.0, 9, false),
+                school("far", 0.05, 9, true),
+            ],
+        };
+        let (placed, left) = place(&region, &policy);
+        let p = &placed[Stage::Primary.index()];
+        // Three seats at "near" for four children: the one who goes on to
+        // "far" is b's, whose detour is the shorter (least child-km overall).
+        assert_eq!(p[0], vec![(0, 2)]);
+        assert_eq!(p[1], vec![(0, 1), (2, 1)]);
+        assert_eq!(left[0].stage[0], Some(0));
+        assert_eq!(left[0].school, 2000 - 3);
+        assert_eq!(left[2].stage[0], Some(26));
+        assert_eq!(left[1], policy.seats(&region.schools[1]));
+        assert_eq!(regular_demand(&region, &placed), vec![[8, 0], [8, 0]]);
+    }
+
+    #[test]
+    fn without_a_resource_room_special_children_stay_regular() {
+        let policy = Policy::default();
+        let region = Region {
+            zones: vec![zone("a", 0.0, 10, 2)],
+            schools: vec![school("plain", 0.0, 9, false)],
+        };
+        let (placed, left) = place(&region, &policy);
+        assert!(placed[0][0].is_empty());
+        assert_eq!(left[0], policy.seats(&region.schools[0]));
+        assert_eq!(regular_demand(&region, &placed), vec![[10, 0]]);
+        // The zone's catchment school seats them first, in a regular class.
+        let zp = ZonePlan {
+            school: Some(0),
+            metres: Some(0),
+            placed: 1,
+            purchased: Vec::new(),
+            resource_room: Vec::new(),
+            unplaced: 9,
+            reason: None,
+        };
+        let s = zone_special(&region.zones[0], &zp, Stage::Primary);
+        assert_eq!(s.regular_class, vec![(0, 1)]);
+        assert_eq!(s.unplaced, 1);
+    }
+
+    #[test]
+    fn beyond_special_max_km_the_regular_class_is_nearer() {
+        let policy = Policy {
+            special_max_km: Some(1.0),
+            ..Policy::default()
+        };
+        // The resource room is ~5.5 km away.
+        let region = Region {
+            zones: vec![zone("a", 0.0, 10, 2)],
+            schools: vec![school("far", 0.05, 9, true)],
+        };
+        let (placed, _) = place(&region, &policy);
+        assert!(placed[0][0].is_empty());
+    }
+
+    #[test]
+    fn counts_are_clamped_and_resource_rooms_split_local_first() {
+        let z = zone("a", 0.0, 1, 5);
+        assert_eq!(special_children(&z, Stage::Primary), 1);
+        assert_eq!(special_children(&z, Stage::Junior), 0);
+        let zp = ZonePlan {
+            school: Some(0),
+            metres: Some(0),
+            placed: 0,
+            purchased: Vec::new(),
+            resource_room: vec![(1, 2), (2, 1)],
+            unplaced: 0,
+            reason: None,
+        };
+        assert_eq!(
+            split_resource_rooms(&zp, 2),
+            (vec![(1, 2, 0), (2, 0, 1)], 0)
+        );
+    }
+}
