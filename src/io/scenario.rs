@@ -9,9 +9,9 @@
 //! `extends = "baseline.toml"` makes a scenario the base's maps and settings
 //! plus its own: the base's changes apply first, then this file's (see
 //! [`crate::planning::changes`] for the order within a file). Tables
-//! (`[policy]`, `[solver]`, `[projection]`) merge key by key, this file's
-//! keys winning, so a scenario that only raises `class_limit` keeps every
-//! other rule of its base. Other settings (`zones`, `schools`, `locks`,
+//! (`[policy]`, `[solver]`, `[projection]`, `[lottery]`) merge key by key,
+//! this file's keys winning, so a scenario that only raises `class_limit`
+//! keeps every other rule of its base. Other settings (`zones`, `schools`, `locks`,
 //! `stability_km`, `contiguous`, `tiles`) are inherited unless given;
 //! `name`, `description` and `out` describe this file and are its own.
 //! A chain that comes back to a file it has already read is an error that
@@ -23,6 +23,7 @@ use serde::Deserialize;
 
 use super::{InputError, read_region};
 use crate::model::Region;
+use crate::plan::lottery::LotterySettings;
 use crate::planning::changes::{
     self, AddSchoolTable, Change, ChangeError, ChangeSchoolTable, CloseSchoolTable, NewHousingTable,
 };
@@ -55,6 +56,8 @@ struct ScenarioFile {
     solver: Option<toml::Table>,
     /// Multi-year projection settings (`catchment project`).
     projection: Option<toml::Table>,
+    /// Multi-school zone settings (`catchment lottery`).
+    lottery: Option<toml::Table>,
     #[serde(default)]
     add_school: Vec<AddSchoolTable>,
     #[serde(default)]
@@ -88,6 +91,8 @@ pub struct Scenario {
     pub changes: Vec<Change>,
     /// Multi-year projection settings (`[projection]`).
     pub projection: ProjectionSettings,
+    /// Multi-school zone settings (`[lottery]`).
+    pub lottery: LotterySettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -213,6 +218,11 @@ fn read_chain(
             .validate()
             .map_err(|m| parse_error(path, format!("[projection]: {m}")))?;
     }
+    if let Some(l) = &file.lottery {
+        typed::<LotterySettings>(path, "lottery", l)?
+            .validate()
+            .map_err(|m| parse_error(path, format!("[lottery]: {m}")))?;
+    }
     seen.push((canonical, path.to_path_buf()));
     let mut layers = match &file.extends {
         Some(base) => {
@@ -272,6 +282,7 @@ impl Scenario {
         let mut policy = toml::Table::new();
         let mut solver = toml::Table::new();
         let mut projection = toml::Table::new();
+        let mut lottery = toml::Table::new();
         let mut zones = None;
         let mut schools = None;
         let mut locks = None;
@@ -302,6 +313,9 @@ impl Scenario {
             }
             if let Some(p) = &f.projection {
                 merge(&mut projection, p);
+            }
+            if let Some(l) = &f.lottery {
+                merge(&mut lottery, l);
             }
             if let Some(z) = &f.zones {
                 zones = Some(resolve("zones", z)?);
@@ -345,6 +359,10 @@ impl Scenario {
         projection
             .validate()
             .map_err(|m| parse_error(path, format!("[projection]: {m}")))?;
+        let lottery: LotterySettings = typed(path, "lottery", &lottery)?;
+        lottery
+            .validate()
+            .map_err(|m| parse_error(path, format!("[lottery]: {m}")))?;
         let own = &layers.last().expect("the chain holds this file").file;
         let base = path.parent().unwrap_or(Path::new("."));
         let name = own.name.clone().unwrap_or_else(|| {
@@ -372,6 +390,7 @@ impl Scenario {
             chain: layers.into_iter().map(|l| l.path).collect(),
             changes,
             projection,
+            lottery,
         })
     }
 }

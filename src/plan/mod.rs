@@ -7,6 +7,7 @@ mod check;
 mod contiguity;
 pub mod feeders;
 mod figures;
+pub mod lottery;
 pub mod migrants;
 
 pub use allocate::{Observer, PlanError, Shortage, allocate};
