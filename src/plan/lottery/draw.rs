@@ -150,7 +150,15 @@ pub fn draw(group: &Group, entrants: &Entrants, seed: u64) -> Result<Draw, Lotte
         let mut next = Vec::new();
         for pos in waiting {
             let ez = &entrants.zones[pos as usize];
-            match ez.choices.iter().find(|c| open[c.member]) {
+            // First round: the nearest school, even one without seats
+            // (so that its applicants never take a seat from another
+            // school's first choices); later: the nearest with seats left.
+            let choice = if d.rounds == 1 {
+                ez.choices.first()
+            } else {
+                ez.choices.iter().find(|c| open[c.member])
+            };
+            match choice {
                 None => d.unplaced[pos as usize] += 1,
                 Some(c) if free[c.member] > 0 => {
                     free[c.member] -= 1;

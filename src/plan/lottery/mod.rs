@@ -17,13 +17,14 @@
 //! group (great-circle distance from the zone's centroid, as everywhere in
 //! the crate; schools beyond the policy's `max_km` are not offered). One
 //! lottery puts all the group's children of the stage in a random order. In
-//! each round, every child still without a seat applies to the nearest
-//! school that had seats left when the round began, and each school admits
-//! its applicants in lottery order until it is full; those it cannot take
-//! try again in the next round. Children no school of the group can take
-//! stay unplaced, with the reason. At least one school fills in every
-//! round that leaves a child waiting, so there are at most as many rounds
-//! as schools, plus one.
+//! the first round every child applies to the nearest school, and each
+//! school admits its applicants in lottery order until it is full. In each
+//! later round, every child still without a seat applies to the nearest
+//! school that had seats left when the round began, admitted the same way.
+//! Children no school of the group can take stay unplaced, with the
+//! reason. After the first, every round that leaves a child waiting fills
+//! at least one school, so there are at most as many rounds as schools,
+//! plus two.
 //!
 //! This is the procedure the bureaus publish ("first choice by lottery,
 //! losers are placed where seats remain", 先派第一志愿, 未录取者调剂), the
@@ -300,6 +301,22 @@ mod tests {
         let d = draw(&g, &e, 1).unwrap();
         assert_eq!(d.unplaced, vec![3]);
         assert!(matches!(e.reason(0), Unplaced::NoneWithinReach { .. }));
+    }
+
+    #[test]
+    fn applicants_of_a_school_without_seats_never_displace_first_choices() {
+        // A has no seats: its 35 applicants lose there and go on to B only
+        // after B has taken the child who lives nearest to it.
+        let (g, e) = group(&[0, 9], &[(35, &[0, 1]), (1, &[1, 0])]);
+        for seed in 1..30 {
+            let d = draw(&g, &e, seed).unwrap();
+            assert_eq!(d.placed[1], vec![0, 1]);
+            assert_eq!(
+                (d.admitted_first.clone(), d.admitted_other.clone()),
+                (vec![0, 1], vec![0, 8])
+            );
+            assert_eq!(d.unplaced, vec![27, 0]);
+        }
     }
 
     #[test]
