@@ -441,13 +441,14 @@ mod tests {
             "base.toml",
             "zones = \"z.geojson\"\nschools = \"s.geojson\"\nstability_km = 2.0\n\
              [policy]\nschool_limit = 1800\nmigrant_target = 0.9\n[policy.junior]\nmax_km = 5.0\n\
-             [projection]\nyears = 4\n",
+             [projection]\nyears = 4\n[lottery]\nseeds = 20\n",
         );
         std::fs::create_dir(d.join("sub")).unwrap();
         let child = write(
             &d.join("sub"),
             "child.toml",
-            "extends = \"../base.toml\"\n[policy.junior]\nclass_limit = 45\n[projection]\nmigration = 1.1\n",
+            "extends = \"../base.toml\"\n[policy.junior]\nclass_limit = 45\n[projection]\nmigration = 1.1\n\
+             [lottery]\ngroup_size = 2\n",
         );
         let s = Scenario::load(&child).unwrap();
         assert_eq!(s.name, "child");
@@ -459,10 +460,35 @@ mod tests {
         assert_eq!(s.projection.years, 4);
         assert_eq!(s.projection.migration, 1.1);
         assert_eq!(
+            (s.lottery.seeds, s.lottery.group_size, s.lottery.seed),
+            (20, 2, 1)
+        );
+        assert_eq!(
             std::fs::canonicalize(&s.zones).unwrap(),
             std::fs::canonicalize(d.join("z.geojson")).unwrap()
         );
         assert_eq!(s.chain.len(), 2);
+    }
+
+    #[test]
+    fn a_bad_lottery_setting_names_its_file_and_the_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for (text, expect) in [
+            ("[lottery]\ngroup_size = 1\n", "expected at least 2"),
+            ("[lottery]\nsed = 3\n", "sed"),
+        ] {
+            let p = write(
+                d,
+                "s.toml",
+                &format!("zones = \"z\"\nschools = \"s\"\n{text}"),
+            );
+            let err = Scenario::load(&p).unwrap_err().to_string();
+            assert!(
+                err.contains("s.toml") && err.contains("[lottery]") && err.contains(expect),
+                "{err}"
+            );
+        }
     }
 
     #[test]
