@@ -475,10 +475,9 @@ fn report_md(
         .groups
         .iter()
         .flat_map(|gl| {
-            (0..gl.group.schools.len()).filter_map(move |m| {
-                (gl.applicants[m] > gl.group.seats[m])
-                    .then(|| (gl.oversubscription(m).unwrap_or(f64::INFINITY), gl, m))
-            })
+            (0..gl.group.schools.len())
+                .filter(|&m| gl.applicants[m] > gl.group.seats[m])
+                .map(move |m| (gl.oversubscription(m).unwrap_or(f64::INFINITY), gl, m))
         })
         .collect();
     // Most oversubscribed first; ties in group and school order (stable).
