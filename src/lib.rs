@@ -9,6 +9,7 @@
 //! - [`spatial`]: great-circle distances and the nearest schools of a zone;
 //! - [`solve`]: the allocation core (flow relaxation, whole zones, exact MIP);
 //! - [`plan`]: a region's plan, its figures and the check of every limit;
+//!   multi-school zones (多校划片) and their lottery over it;
 //! - [`report`]: what the bureau publishes (maps, lists, tables, summary);
 //! - [`serve`]: the officers' map, a local web app over the same plan;
 //! - [`planning`]: scenarios side by side, multi-year projections, where to

@@ -3,10 +3,13 @@
 //! plan is checked against the exact MIP optimum.
 
 use catchment::model::{Cohort, Region, School, SchoolKind, Sector, Shape, Stage, Zone};
+use catchment::plan::lottery::draw::{EntrantZone, draw};
+use catchment::plan::lottery::{Choice, Entrants, Group, auto_groups, study};
 use catchment::plan::{Preferences, allocate, check, special};
 use catchment::policy::Policy;
 use catchment::solve::mip::{self, MipOptions, MipSolver};
 use catchment::solve::{Arc, Instance, Settings, Target, solve};
+use catchment::spatial::{Adjacency, DEFAULT_TOLERANCE_M};
 use geo::Point;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -233,6 +236,128 @@ proptest! {
             }
             let (_, f) = special::special_figures(&plan, &region, &policy, stage);
             prop_assert_eq!(f.resource_room + f.regular_class + f.unplaced, f.children);
+        }
+    }
+}
+
+/// A random small multi-school group: 1-4 schools with 0-60 seats, 1-8
+/// zones of 0-40 children, each with some of the schools (within reach) in
+/// a random distance order.
+fn lottery_group() -> impl Strategy<Value = (Group, Entrants, u64)> {
+    (1usize..5, 1usize..9, any::<u64>(), any::<u64>()).prop_map(|(members, zones, data, seed)| {
+        let mut r = Rng::new(data);
+        let group = Group {
+            id: format!("g{}", r.below(100)),
+            stage: if r.below(2) == 0 {
+                Stage::Primary
+            } else {
+                Stage::Junior
+            },
+            schools: (0..members).collect(),
+            seats: (0..members).map(|_| r.below(61) as u32).collect(),
+            zones: (0..zones).collect(),
+        };
+        let zones = (0..zones)
+            .map(|z| {
+                let mut order: Vec<usize> = (0..members).collect();
+                for i in (1..order.len()).rev() {
+                    order.swap(i, r.below(i as u64 + 1) as usize);
+                }
+                // Sometimes schools are out of reach, now and then all.
+                let reach = if r.below(4) == 0 {
+                    r.below(members as u64 + 1) as usize
+                } else {
+                    members
+                };
+                order.truncate(reach);
+                EntrantZone {
+                    zone: z,
+                    children: r.below(41) as u32,
+                    choices: order
+                        .into_iter()
+                        .enumerate()
+                        .map(|(rank, member)| Choice {
+                            member,
+                            metres: 100 * (rank as i64 + 1),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        (
+            group,
+            Entrants {
+                zones,
+                max_km: None,
+            },
+            seed,
+        )
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Capacity, conservation, reproducibility, and the promise of nearby
+    /// enrollment: a school admits min(first-choice applicants, seats) of
+    /// those who chose it first, and nobody is left without a seat while a
+    /// school they could reach has one free.
+    #[test]
+    fn lottery_draws_keep_every_rule((group, entrants, seed) in lottery_group()) {
+        let d = draw(&group, &entrants, seed).unwrap();
+        prop_assert_eq!(&d, &draw(&group, &entrants, seed).unwrap());
+        let applicants = entrants.first_choices(group.schools.len());
+        for (m, &seats) in group.seats.iter().enumerate() {
+            let at: u32 = d.placed.iter().map(|p| p[m]).sum();
+            prop_assert!(at <= seats);
+            prop_assert_eq!(at, d.admitted(m));
+            prop_assert_eq!(d.admitted_first[m], applicants[m].min(seats));
+        }
+        let oversubscribed = (0..group.seats.len()).any(|m| applicants[m] > group.seats[m]);
+        for (pos, ez) in entrants.zones.iter().enumerate() {
+            let placed: u32 = d.placed[pos].iter().sum();
+            prop_assert_eq!(placed + d.unplaced[pos], ez.children);
+            if d.unplaced[pos] > 0 {
+                for c in &ez.choices {
+                    prop_assert_eq!(d.admitted(c.member), group.seats[c.member], "a reachable seat left free");
+                }
+            }
+            if !oversubscribed && let Some(first) = ez.choices.first() {
+                prop_assert_eq!(d.placed[pos][first.member], ez.children);
+            }
+            // Children only go to schools they can reach.
+            for (m, &n) in d.placed[pos].iter().enumerate() {
+                prop_assert!(n == 0 || ez.choices.iter().any(|c| c.member == m));
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    /// The whole path on random regions: plan, groups from neighbouring
+    /// catchments, the study; every group's schools are of one stage and
+    /// county, and every zone's chances sum to one.
+    #[test]
+    fn lottery_studies_on_random_regions((region, policy) in region(), size in 2usize..5) {
+        let plan = allocate(&region, &policy, &Settings::default(), &Preferences::default(), &()).unwrap();
+        let adjacency = Adjacency::build(&region.zones, DEFAULT_TOLERANCE_M);
+        let groups = auto_groups(&region, &plan, &adjacency, size);
+        for g in &groups {
+            prop_assert!(g.schools.len() >= 2 && g.schools.len() <= size);
+            let county = &region.schools[g.schools[0]].county;
+            for &s in &g.schools {
+                prop_assert!(region.schools[s].takes_catchment(g.stage));
+                prop_assert_eq!(&region.schools[s].county, county);
+            }
+        }
+        let lottery = study(&region, &policy, groups, 1, 5).unwrap();
+        for gl in &lottery.groups {
+            for zc in &gl.chances {
+                let sum: f64 = zc.schools.iter().map(|c| c.mean).sum::<f64>() + zc.unplaced.mean;
+                prop_assert!((sum - 1.0).abs() < 1e-9, "{}", sum);
+            }
         }
     }
 }

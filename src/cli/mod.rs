@@ -4,6 +4,7 @@ mod allocate;
 pub mod bench;
 mod compare;
 mod generate;
+mod lottery;
 mod progress;
 mod project;
 mod run;
@@ -46,6 +47,9 @@ enum Command {
     Project(project::Args),
     /// Where one more class helps most; choose new school sites.
     Site(site::Args),
+    /// Multi-school zones (多校划片): group neighbouring schools, draw the
+    /// seeded lottery, report oversubscription and each zone's chances.
+    Lottery(lottery::Args),
 }
 
 /// Solver flags shared by the commands that allocate.
@@ -103,5 +107,6 @@ pub fn main() -> anyhow::Result<ExitCode> {
         Command::Compare(args) => compare::run(args),
         Command::Project(args) => project::run(args),
         Command::Site(args) => site::run(args),
+        Command::Lottery(args) => lottery::run(args),
     }
 }

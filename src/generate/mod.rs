@@ -20,7 +20,7 @@
 
 mod land;
 mod names;
-mod rng;
+pub mod rng;
 mod schools;
 
 use geo::{Centroid, Coord, LineString, MultiPolygon, Point, Polygon};

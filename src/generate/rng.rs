@@ -1,5 +1,8 @@
-//! A small deterministic generator, so that a synthetic region depends only on
-//! its parameters, never on a crate's version or the machine's thread count.
+//! A small deterministic generator, so that a synthetic region (and a
+//! lottery draw, see [`crate::plan::lottery`]) depends only on its
+//! parameters, never on a crate's version or the machine's thread count: a
+//! published draw must be reproducible years later from its seed, which a
+//! generator from a dependency would not promise across updates.
 
 /// SplitMix64 step: turns any 64-bit value (a seed, a counter) into a
 /// well-mixed one; also how independent streams are derived.

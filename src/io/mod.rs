@@ -7,6 +7,7 @@
 
 mod barriers;
 mod features;
+pub mod groups;
 pub mod locks;
 pub mod scenario;
 mod schools;
@@ -16,6 +17,7 @@ mod zones;
 use std::path::{Path, PathBuf};
 
 pub use barriers::read_barriers;
+pub use groups::{GroupSpec, GroupsError, read_groups};
 pub use locks::{LocksError, read_locks, write_locks};
 pub use scenario::{Scenario, ScenarioError};
 

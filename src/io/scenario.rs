@@ -9,11 +9,11 @@
 //! `extends = "baseline.toml"` makes a scenario the base's maps and settings
 //! plus its own: the base's changes apply first, then this file's (see
 //! [`crate::planning::changes`] for the order within a file). Tables
-//! (`[policy]`, `[solver]`, `[projection]`) merge key by key, this file's
-//! keys winning, so a scenario that only raises `class_limit` keeps every
-//! other rule of its base. Other settings (`zones`, `schools`, `locks`,
-//! `stability_km`, `contiguous`, `tiles`, `barriers`, `compactness_km`,
-//! `class_cost_km`, `feeders`) are inherited unless given;
+//! (`[policy]`, `[solver]`, `[projection]`, `[lottery]`) merge key by key,
+//! this file's keys winning, so a scenario that only raises `class_limit`
+//! keeps every other rule of its base. Other settings (`zones`, `schools`,
+//! `locks`, `stability_km`, `contiguous`, `tiles`, `barriers`,
+//! `compactness_km`, `class_cost_km`, `feeders`) are inherited unless given;
 //! `name`, `description` and `out` describe this file and are its own.
 //! A chain that comes back to a file it has already read is an error that
 //! lists the chain.
@@ -25,6 +25,7 @@ use serde::Deserialize;
 use super::{InputError, LocksError, read_barriers, read_locks, read_region};
 use crate::model::Region;
 use crate::plan::Preferences;
+use crate::plan::lottery::LotterySettings;
 use crate::planning::changes::{
     self, AddSchoolTable, Change, ChangeError, ChangeSchoolTable, CloseSchoolTable, NewHousingTable,
 };
@@ -66,6 +67,8 @@ struct ScenarioFile {
     solver: Option<toml::Table>,
     /// Multi-year projection settings (`catchment project`).
     projection: Option<toml::Table>,
+    /// Multi-school zone settings (`catchment lottery`).
+    lottery: Option<toml::Table>,
     #[serde(default)]
     add_school: Vec<AddSchoolTable>,
     #[serde(default)]
@@ -103,6 +106,8 @@ pub struct Scenario {
     pub changes: Vec<Change>,
     /// Multi-year projection settings (`[projection]`).
     pub projection: ProjectionSettings,
+    /// Multi-school zone settings (`[lottery]`).
+    pub lottery: LotterySettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -245,6 +250,11 @@ fn read_chain(
             .validate()
             .map_err(|m| parse_error(path, format!("[projection]: {m}")))?;
     }
+    if let Some(l) = &file.lottery {
+        typed::<LotterySettings>(path, "lottery", l)?
+            .validate()
+            .map_err(|m| parse_error(path, format!("[lottery]: {m}")))?;
+    }
     seen.push((canonical, path.to_path_buf()));
     let mut layers = match &file.extends {
         Some(base) => {
@@ -325,6 +335,7 @@ impl Scenario {
         let mut policy = toml::Table::new();
         let mut solver = toml::Table::new();
         let mut projection = toml::Table::new();
+        let mut lottery = toml::Table::new();
         let mut zones = None;
         let mut schools = None;
         let mut locks = None;
@@ -359,6 +370,9 @@ impl Scenario {
             }
             if let Some(p) = &f.projection {
                 merge(&mut projection, p);
+            }
+            if let Some(l) = &f.lottery {
+                merge(&mut lottery, l);
             }
             if let Some(z) = &f.zones {
                 zones = Some(resolve("zones", z)?);
@@ -414,6 +428,10 @@ impl Scenario {
         projection
             .validate()
             .map_err(|m| parse_error(path, format!("[projection]: {m}")))?;
+        let lottery: LotterySettings = typed(path, "lottery", &lottery)?;
+        lottery
+            .validate()
+            .map_err(|m| parse_error(path, format!("[lottery]: {m}")))?;
         let own = &layers.last().expect("the chain holds this file").file;
         let base = path.parent().unwrap_or(Path::new("."));
         let name = own.name.clone().unwrap_or_else(|| {
@@ -445,6 +463,7 @@ impl Scenario {
             chain: layers.into_iter().map(|l| l.path).collect(),
             changes,
             projection,
+            lottery,
         })
     }
 }
@@ -495,13 +514,14 @@ mod tests {
             "base.toml",
             "zones = \"z.geojson\"\nschools = \"s.geojson\"\nstability_km = 2.0\n\
              [policy]\nschool_limit = 1800\nmigrant_target = 0.9\n[policy.junior]\nmax_km = 5.0\n\
-             [projection]\nyears = 4\n",
+             [projection]\nyears = 4\n[lottery]\nseeds = 20\n",
         );
         std::fs::create_dir(d.join("sub")).unwrap();
         let child = write(
             &d.join("sub"),
             "child.toml",
-            "extends = \"../base.toml\"\n[policy.junior]\nclass_limit = 45\n[projection]\nmigration = 1.1\n",
+            "extends = \"../base.toml\"\n[policy.junior]\nclass_limit = 45\n[projection]\nmigration = 1.1\n\
+             [lottery]\ngroup_size = 2\n",
         );
         let s = Scenario::load(&child).unwrap();
         assert_eq!(s.name, "child");
@@ -512,6 +532,10 @@ mod tests {
         assert_eq!(s.stability_km, 2.0);
         assert_eq!(s.projection.years, 4);
         assert_eq!(s.projection.migration, 1.1);
+        assert_eq!(
+            (s.lottery.seeds, s.lottery.group_size, s.lottery.seed),
+            (20, 2, 1)
+        );
         assert_eq!(
             std::fs::canonicalize(&s.zones).unwrap(),
             std::fs::canonicalize(d.join("z.geojson")).unwrap()
@@ -568,6 +592,27 @@ mod tests {
         );
         let e = Scenario::load(&bad).unwrap_err().to_string();
         assert!(e.contains("compactness_km is -1"), "{e}");
+    }
+
+    #[test]
+    fn a_bad_lottery_setting_names_its_file_and_the_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for (text, expect) in [
+            ("[lottery]\ngroup_size = 1\n", "expected at least 2"),
+            ("[lottery]\nsed = 3\n", "sed"),
+        ] {
+            let p = write(
+                d,
+                "s.toml",
+                &format!("zones = \"z\"\nschools = \"s\"\n{text}"),
+            );
+            let err = Scenario::load(&p).unwrap_err().to_string();
+            assert!(
+                err.contains("s.toml") && err.contains("[lottery]") && err.contains(expect),
+                "{err}"
+            );
+        }
     }
 
     #[test]

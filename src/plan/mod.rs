@@ -7,6 +7,7 @@ mod check;
 mod contiguity;
 pub mod feeders;
 mod figures;
+pub mod lottery;
 mod migrant_band;
 pub mod migrants;
 pub mod special;

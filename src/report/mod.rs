@@ -13,12 +13,16 @@
 //! - `summary.json` and `report.md`: totals, objective, bound, gap, checks;
 //! - `map-primary.png`, `map-junior.png`: the catchments at a glance.
 //!
+//! Multi-school lotteries (`catchment lottery`) write their own folder, see
+//! [`lottery`].
+//!
 //! CSV files start with a UTF-8 byte-order mark so that Excel shows Chinese
 //! names; GeoJSON is RFC 7946 (WGS84, no BOM) so that QGIS opens it.
 
 mod catchments;
 pub mod chart;
 mod colors;
+pub mod lottery;
 pub(crate) mod map;
 mod output_dir;
 mod summary;

@@ -9,12 +9,14 @@ use crate::policy::Policy;
 
 use super::{RunInfo, bom};
 
-fn csv_writer(w: &mut dyn Write) -> std::io::Result<csv::Writer<&mut dyn Write>> {
+/// A CSV writer that has already written the UTF-8 byte-order mark.
+pub fn csv_writer(w: &mut dyn Write) -> std::io::Result<csv::Writer<&mut dyn Write>> {
     bom(w)?;
     Ok(csv::Writer::from_writer(w))
 }
 
-fn fixed(x: f64, digits: usize) -> String {
+/// A number with a fixed count of decimals, as every table prints them.
+pub fn fixed(x: f64, digits: usize) -> String {
     format!("{x:.digits$}")
 }
 

@@ -3,6 +3,7 @@
 mod bad_input;
 mod determinism;
 mod locks;
+mod lottery;
 mod real_data;
 mod run;
 mod special;

@@ -1,0 +1,122 @@
+//! `catchment lottery SCENARIO.toml [--groups groups.csv | --group-size K]`:
+//! multi-school zones (多校划片) over the scenario's plan, one published
+//! draw and the chances over many seeds.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use catchment::io::{Scenario, read_groups};
+use catchment::plan::lottery::{LotterySettings, auto_groups, groups_from_specs, study};
+use catchment::planning::solve_scenario;
+use catchment::report::lottery::{LotteryInfo, write_lottery};
+use catchment::spatial::{Adjacency, DEFAULT_TOLERANCE_M};
+
+use super::SolverArgs;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The scenario file (TOML).
+    scenario: PathBuf,
+    /// The bureau's groups (CSV: group,school); default: neighbouring
+    /// catchments merged into groups of at most `--group-size` schools.
+    #[arg(long, conflicts_with = "group_size")]
+    groups: Option<PathBuf>,
+    /// Most schools in a group formed from neighbouring catchments
+    /// (default: the scenario's `[lottery] group_size`, else 3).
+    #[arg(long)]
+    group_size: Option<usize>,
+    /// Draws in the study of chances, seeds S..S+N-1 (default: the
+    /// scenario's `[lottery] seeds`, else 100).
+    #[arg(long)]
+    seeds: Option<usize>,
+    /// Seed of the published draw, S (default: the scenario's
+    /// `[lottery] seed`, else 1).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output folder (default: out/NAME-lottery).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    solver: SolverArgs,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let scenario = Scenario::load(&args.scenario)?;
+    let settings = LotterySettings {
+        group_size: args.group_size.unwrap_or(scenario.lottery.group_size),
+        seeds: args.seeds.unwrap_or(scenario.lottery.seeds),
+        seed: args.seed.unwrap_or(scenario.lottery.seed),
+    };
+    settings
+        .validate()
+        .map_err(|m| anyhow::anyhow!("--group-size / --seeds / --seed: {m}"))?;
+    let solved = solve_scenario(&scenario, &args.solver.apply(scenario.solver.clone()))?;
+    let (region, plan) = (&solved.region, &solved.plan);
+    let (groups, groups_from) = match &args.groups {
+        Some(path) => (
+            groups_from_specs(region, plan, &read_groups(path, region)?),
+            format!("from {}", path.display()),
+        ),
+        None => {
+            let adjacency = Adjacency::build(&region.zones, DEFAULT_TOLERANCE_M);
+            (
+                auto_groups(region, plan, &adjacency, settings.group_size),
+                format!(
+                    "neighbouring catchments, at most {} schools per group",
+                    settings.group_size
+                ),
+            )
+        }
+    };
+    let lottery = study(
+        region,
+        &scenario.policy,
+        groups,
+        settings.seed,
+        settings.seeds,
+    )?;
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from("out").join(format!("{}-lottery", scenario.name)));
+    let info = LotteryInfo {
+        scenario: &scenario.name,
+        description: &scenario.description,
+        groups_from,
+    };
+    let (summary, path) = write_lottery(&out, region, &lottery, &info)
+        .with_context(|| format!("writing the lottery to {}", out.display()))?;
+    println!(
+        "{}: seed {}, {} draws; groups {}",
+        summary.scenario, summary.seed, summary.seeds, summary.groups_from
+    );
+    println!(
+        "{:<8} {:>6} {:>7} {:>9} {:>7} {:>8} {:>8} {:>9} {:>15}",
+        "stage",
+        "groups",
+        "schools",
+        "children",
+        "seats",
+        "nearest",
+        "other",
+        "unplaced",
+        "oversubscribed"
+    );
+    for s in &summary.stages {
+        println!(
+            "{:<8} {:>6} {:>7} {:>9} {:>7} {:>8} {:>8} {:>9} {:>15}",
+            s.stage,
+            s.groups,
+            s.schools,
+            s.children,
+            s.seats,
+            s.placed_nearest,
+            s.placed_other,
+            s.unplaced,
+            s.oversubscribed_schools
+        );
+    }
+    println!("wrote {}", path.join("lottery.md").display());
+    Ok(ExitCode::SUCCESS)
+}
