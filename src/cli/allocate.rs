@@ -60,6 +60,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         settings: args.solver.apply(Settings::default()),
         locks: args.preferences.locks,
         stability_km: args.preferences.stability_km.unwrap_or(0.0),
+        max_moved: args.preferences.max_moved,
         contiguous: !args.preferences.allow_pieces,
         barriers: args.preferences.barriers,
         compactness_km: args.preferences.compactness_km.unwrap_or(0.0),

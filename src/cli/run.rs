@@ -8,6 +8,7 @@ use anyhow::Context;
 
 use catchment::io::{Scenario, read_barriers, read_locks, read_region};
 use catchment::model::{Region, Stage};
+use catchment::plan::moved_cap::allocate_with_moved_cap;
 use catchment::plan::{Preferences, allocate};
 use catchment::policy::Policy;
 use catchment::report::{RunInfo, Summary, write_all};
@@ -39,6 +40,10 @@ pub struct PreferenceArgs {
     /// (`current_*`) is worth; 0 ignores stability.
     #[arg(long)]
     pub stability_km: Option<f64>,
+    /// Most children of a stage moved away from today's school
+    /// (`current_*`): the least stability weight that meets it is found.
+    #[arg(long)]
+    pub max_moved: Option<u64>,
     /// Leave catchments as the distance-optimal plan draws them, in pieces
     /// where seats run short (by default every catchment is made connected).
     #[arg(long)]
@@ -74,6 +79,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .preferences
             .stability_km
             .unwrap_or(scenario.stability_km),
+        max_moved: args.preferences.max_moved.or(scenario.max_moved),
         contiguous: scenario.contiguous && !args.preferences.allow_pieces,
         barriers: args.preferences.barriers.or(scenario.barriers),
         compactness_km: args
@@ -116,6 +122,7 @@ pub struct Job {
     pub settings: Settings,
     pub locks: Option<PathBuf>,
     pub stability_km: f64,
+    pub max_moved: Option<u64>,
     pub contiguous: bool,
     pub barriers: Option<PathBuf>,
     pub compactness_km: f64,
@@ -163,13 +170,23 @@ impl Job {
             feeders_aligned: self.feeders_aligned,
             ..Preferences::default()
         };
-        let plan = allocate(
-            &region,
-            &self.policy,
-            &self.settings,
-            &preferences,
-            &progress,
-        )?;
+        let plan = match self.max_moved {
+            Some(cap) => allocate_with_moved_cap(
+                &region,
+                &self.policy,
+                &self.settings,
+                &preferences,
+                cap,
+                &progress,
+            )?,
+            None => allocate(
+                &region,
+                &self.policy,
+                &self.settings,
+                &preferences,
+                &progress,
+            )?,
+        };
         if let Err(e) = plan.conservation(&region) {
             anyhow::bail!("internal error, please report: children lost in the plan: {e}");
         }

@@ -50,6 +50,8 @@ struct ScenarioFile {
     locks: Option<PathBuf>,
     /// Km of travel one moved child is worth (against `current_*`).
     stability_km: Option<f64>,
+    /// Most children of a stage moved from today's school.
+    max_moved: Option<u64>,
     /// Every catchment one connected piece (default true).
     contiguous: Option<bool>,
     /// A basemap tile URL for `catchment serve` (`https://…/{z}/{x}/{y}.png`).
@@ -91,6 +93,7 @@ pub struct Scenario {
     pub out: PathBuf,
     pub locks: Option<PathBuf>,
     pub stability_km: f64,
+    pub max_moved: Option<u64>,
     pub contiguous: bool,
     /// A basemap tile URL for the officers' map; None: no basemap (offline).
     pub tiles: Option<String>,
@@ -340,6 +343,7 @@ impl Scenario {
         let mut schools = None;
         let mut locks = None;
         let mut stability_km = 0.0;
+        let mut max_moved = None;
         let mut contiguous = true;
         let mut tiles = None;
         let mut barriers = None;
@@ -385,6 +389,9 @@ impl Scenario {
             }
             if let Some(k) = f.stability_km {
                 stability_km = k;
+            }
+            if f.max_moved.is_some() {
+                max_moved = f.max_moved;
             }
             if let Some(c) = f.contiguous {
                 contiguous = c;
@@ -445,6 +452,7 @@ impl Scenario {
             schools,
             locks,
             stability_km,
+            max_moved,
             contiguous,
             tiles,
             barriers,

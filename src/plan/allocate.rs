@@ -221,6 +221,7 @@ pub fn allocate(
         crossings: Default::default(),
         feeders_aligned: false,
         migrant_band_moves: [0, 0],
+        moved_cap: None,
     };
     let band = super::migrant_band::band_active(region, policy);
     if preferences.contiguous || preferences.feeders_aligned || band {

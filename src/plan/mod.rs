@@ -10,6 +10,7 @@ mod figures;
 pub mod lottery;
 mod migrant_band;
 pub mod migrants;
+pub mod moved_cap;
 pub mod special;
 
 pub use allocate::{Observer, PlanError, Shortage, allocate};
@@ -232,6 +233,8 @@ pub struct Plan {
     pub feeders_aligned: bool,
     /// Zones moved per stage to fit public schools' migrant share bands.
     pub migrant_band_moves: [usize; 2],
+    /// The cap on moved children, where one was asked, and what met it.
+    pub moved_cap: Option<moved_cap::MovedCap>,
 }
 
 impl Plan {

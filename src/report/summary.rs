@@ -8,6 +8,7 @@ use crate::model::{Region, Stage};
 use std::collections::BTreeMap;
 
 use crate::plan::migrants::{MigrantFigures, migrant_figures};
+use crate::plan::moved_cap::MovedCap;
 use crate::plan::special::{SpecialFigures, any_special, special_figures};
 use crate::plan::{Plan, Quality, check};
 use crate::policy::Policy;
@@ -194,6 +195,9 @@ pub struct Summary {
     /// Children with disabilities per stage (and county); null when no zone
     /// has any (`primary_special` / `junior_special`).
     pub special: Option<SpecialSummary>,
+    /// The cap on children moved from today's school (`--max-moved`):
+    /// null when none was asked.
+    pub moved_cap: Option<MovedCap>,
     pub violations: Vec<ViolationSummary>,
     /// Wall-clock seconds of the run: the one value that differs between
     /// otherwise byte-identical runs.
@@ -332,6 +336,7 @@ impl Summary {
                     junior: stage(Stage::Junior),
                 }
             }),
+            moved_cap: plan.moved_cap.clone(),
             violations: found
                 .iter()
                 .map(|f| ViolationSummary {
@@ -481,6 +486,23 @@ pub fn report_md(
         s.solver.split_units
     )?;
     writeln!(w)?;
+    if let Some(cap) = &s.moved_cap {
+        writeln!(
+            w,
+            "Children moved from today's school: at most {} per stage asked; {} (primary {}, junior {}) with a stability weight of {:.3} km per moved child, found in {} plans.",
+            cap.max_moved,
+            if cap.met {
+                "met"
+            } else {
+                "NOT MET: no weight keeps more children at today's school; this plan moves the fewest"
+            },
+            s.stages.primary.moved,
+            s.stages.junior.moved,
+            cap.stability_km,
+            cap.plans_tried
+        )?;
+        writeln!(w)?;
+    }
     writeln!(w, "## Balance (优质均衡)")?;
     writeln!(w)?;
     writeln!(

@@ -489,3 +489,48 @@ fn the_migrant_share_band_pulls_schools_inside_it() {
         0
     );
 }
+
+/// A hard cap on children moved from today's school: the plan is made with
+/// the least stability weight that meets it, and says so; a cap below what
+/// today's seats allow is reported as missed, never silently broken.
+#[test]
+fn a_cap_on_moved_children_is_met_or_reported_missed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let baseline = root().join("scenarios/baseline.toml");
+    let run = |cap: &str, name: &str| {
+        let out = tmp.path().join(name);
+        let o = catchment(&["run", s(&baseline), "--max-moved", cap, "--out", s(&out)]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        (
+            read_json(&out.join("summary.json")),
+            std::fs::read_to_string(out.join("report.md")).unwrap(),
+        )
+    };
+    let (summary, report) = run("400", "cap");
+    let cap = &summary["moved_cap"];
+    assert_eq!(cap["met"], true, "{cap}");
+    assert!(cap["stability_km"].as_f64().unwrap() > 0.0);
+    for stage in ["primary", "junior"] {
+        let st = &summary["stages"][stage];
+        assert!(
+            st["moved"].as_u64().unwrap() <= 400,
+            "{stage}: {}",
+            st["moved"]
+        );
+        assert_eq!(st["violations"], 0);
+    }
+    assert!(
+        report.contains("at most 400 per stage asked; met"),
+        "{report}"
+    );
+    let (summary, report) = run("10", "tight");
+    assert_eq!(summary["moved_cap"]["met"], false);
+    assert!(report.contains("NOT MET"), "{report}");
+    let plain = read_json(&{
+        let out = tmp.path().join("plain");
+        let o = catchment(&["run", s(&baseline), "--out", s(&out)]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        out.join("summary.json")
+    });
+    assert!(plain["moved_cap"].is_null());
+}
