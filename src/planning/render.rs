@@ -9,7 +9,7 @@ use geo::{BoundingRect, Coord, Point, Rect};
 use tiny_skia::{Color, FillRule, PathBuilder, Pixmap, Stroke, Transform};
 
 use crate::model::{Region, Shape, Stage};
-use crate::report::map::{Projection, area_path, paint};
+use crate::report::map::{Projection, area_path, bounds_of, paint};
 use crate::report::{ReportError, school_colors};
 
 /// Standard base64 (RFC 4648, with padding).
@@ -68,28 +68,6 @@ fn shape_path(proj: &Projection, shape: &Shape) -> Option<tiny_skia::Path> {
         }
     }
     pb.finish()
-}
-
-fn bounds_of(regions: &[&Region]) -> Option<Rect<f64>> {
-    let mut rects = regions.iter().flat_map(|r| {
-        r.zones.iter().filter_map(|z| match &z.shape {
-            Shape::Area(mp) => mp.bounding_rect(),
-            Shape::Point(p) => Some(Rect::new(p.0, p.0)),
-        })
-    });
-    let first = rects.next()?;
-    Some(rects.fold(first, |a, b| {
-        Rect::new(
-            Coord {
-                x: a.min().x.min(b.min().x),
-                y: a.min().y.min(b.min().y),
-            },
-            Coord {
-                x: a.max().x.max(b.max().x),
-                y: a.max().y.max(b.max().y),
-            },
-        )
-    }))
 }
 
 /// Where the changes are: the box around the zones whose school changed,

@@ -84,10 +84,14 @@ pub(crate) fn paint(c: [u8; 3], alpha: u8) -> Paint<'static> {
     p
 }
 
-fn bounds(region: &Region) -> Option<Rect<f64>> {
-    let mut rects = region.zones.iter().filter_map(|z| match &z.shape {
-        Shape::Area(mp) => mp.bounding_rect(),
-        Shape::Point(p) => Some(Rect::new(p.0, p.0)),
+/// The box around every zone of the regions (two scenarios' maps share
+/// one picture frame).
+pub(crate) fn bounds_of(regions: &[&Region]) -> Option<Rect<f64>> {
+    let mut rects = regions.iter().flat_map(|r| {
+        r.zones.iter().filter_map(|z| match &z.shape {
+            Shape::Area(mp) => mp.bounding_rect(),
+            Shape::Point(p) => Some(Rect::new(p.0, p.0)),
+        })
     });
     let first = rects.next()?;
     Some(rects.fold(first, |a, b| {
@@ -116,7 +120,7 @@ pub fn render_map(
         path: path.to_path_buf(),
         message: message.to_string(),
     };
-    let Some(b) = bounds(region) else {
+    let Some(b) = bounds_of(&[region]) else {
         return Err(map_error("no zones to draw"));
     };
     let (proj, width, height) = Projection::new(b, SIZE);
