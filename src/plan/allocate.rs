@@ -217,13 +217,15 @@ pub fn allocate(
         seats: regular_seats,
         stats,
         contiguous: preferences.contiguous,
+        objective: super::ObjectiveReport::new(preferences),
         contiguity: Default::default(),
         crossings: Default::default(),
         feeders_aligned: false,
         migrant_band_moves: [0, 0],
     };
     let band = super::migrant_band::band_active(region, policy);
-    if preferences.contiguous || preferences.feeders_aligned || band {
+    let balance = preferences.objective == super::Objective::Balance;
+    if preferences.contiguous || preferences.feeders_aligned || band || balance {
         let adjacency = Adjacency::build(&region.zones, DEFAULT_TOLERANCE_M);
         if preferences.contiguous {
             plan.contiguity = make_contiguous(
@@ -237,6 +239,16 @@ pub fn allocate(
         }
         if band {
             plan.migrant_band_moves = super::migrant_band::fit_migrant_band(
+                &mut plan,
+                region,
+                policy,
+                &adjacency,
+                preferences,
+                &barriers,
+            );
+        }
+        if balance {
+            plan.objective.zones_moved = super::utilization::even_out(
                 &mut plan,
                 region,
                 policy,
