@@ -8,7 +8,7 @@ use anyhow::Context;
 
 use catchment::io::{Scenario, read_barriers, read_locks, read_region};
 use catchment::model::{Region, Stage};
-use catchment::plan::{Preferences, allocate};
+use catchment::plan::{DEFAULT_BALANCE_KM, Objective, Preferences, allocate_with_companion};
 use catchment::policy::Policy;
 use catchment::report::{RunInfo, Summary, write_all};
 use catchment::solve::Settings;
@@ -59,10 +59,30 @@ pub struct PreferenceArgs {
     /// each primary school feeds exactly one junior school.
     #[arg(long)]
     pub feeders_aligned: bool,
+    /// What the plan minimises: `distance` (child-km) or `balance`
+    /// (child-km plus an even use of seats between neighbouring schools;
+    /// the distance-only plan is reported beside it).
+    #[arg(long, value_parser = ["distance", "balance"])]
+    pub objective: Option<String>,
+    /// With `--objective balance`: km of travel worth moving one child
+    /// from a full school to an empty one.
+    #[arg(long)]
+    pub balance_km: Option<f64>,
+}
+
+impl PreferenceArgs {
+    /// The objective asked for on the command line, else `fallback`.
+    pub fn objective_or(&self, fallback: Objective) -> Objective {
+        self.objective
+            .as_deref()
+            .and_then(Objective::parse)
+            .unwrap_or(fallback)
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let scenario = Scenario::load(&args.scenario)?;
+    let objective = args.preferences.objective_or(scenario.objective);
     let job = Job {
         name: scenario.name.clone(),
         description: scenario.description.clone(),
@@ -85,6 +105,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .class_cost_km
             .unwrap_or(scenario.class_cost_km),
         feeders_aligned: args.preferences.feeders_aligned || scenario.feeders_aligned,
+        objective,
+        balance_km: args.preferences.balance_km.or(scenario.balance_km),
         out: args.out.unwrap_or(scenario.out),
     };
     job.execute()
@@ -121,6 +143,9 @@ pub struct Job {
     pub compactness_km: f64,
     pub class_cost_km: f64,
     pub feeders_aligned: bool,
+    pub objective: Objective,
+    /// None: the default weight.
+    pub balance_km: Option<f64>,
     pub out: PathBuf,
 }
 
@@ -147,6 +172,16 @@ impl Job {
             "--stability-km is {}; expected a distance >= 0 in km",
             self.stability_km
         );
+        if let Some(km) = self.balance_km {
+            anyhow::ensure!(
+                km.is_finite() && km >= 0.0,
+                "--balance-km is {km}; expected a distance >= 0 in km"
+            );
+            anyhow::ensure!(
+                self.objective == Objective::Balance,
+                "--balance-km {km} is given but the objective is \"distance\"; add --objective balance"
+            );
+        }
         let preferences = Preferences {
             locks: match &self.locks {
                 Some(path) => read_locks(path, &region)?,
@@ -161,17 +196,22 @@ impl Job {
             compactness_km: self.compactness_km,
             class_cost_km: self.class_cost_km,
             feeders_aligned: self.feeders_aligned,
+            objective: self.objective,
+            balance_km: self.balance_km.unwrap_or(DEFAULT_BALANCE_KM),
             ..Preferences::default()
         };
-        let plan = allocate(
+        let plan = allocate_with_companion(
             &region,
             &self.policy,
             &self.settings,
             &preferences,
             &progress,
         )?;
-        if let Err(e) = plan.conservation(&region) {
-            anyhow::bail!("internal error, please report: children lost in the plan: {e}");
+        let companion = plan.objective.distance_only.as_deref();
+        for p in std::iter::once(&plan).chain(companion) {
+            if let Err(e) = p.conservation(&region) {
+                anyhow::bail!("internal error, please report: children lost in the plan: {e}");
+            }
         }
         let allocated_s = start.elapsed().as_secs_f64();
         progress.step("writing outputs");
