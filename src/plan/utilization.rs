@@ -476,6 +476,148 @@ mod tests {
         assert_eq!(spread(&[fill(None, 0.0, 0.0)]), 0.0);
     }
 
+    use crate::model::{Cohort, School, SchoolKind, Sector, Shape, Zone};
+    use crate::plan::check;
+    use geo::{LineString, MultiPolygon, Point, Polygon};
+
+    /// A strip of ten square zones (0.01 degree, about 1.1 km, on the
+    /// equator), 20 first-graders each, and two primary schools: A in
+    /// zone 3 with 100 seats, B in zone 8 with 200. By distance, A fills
+    /// up (zones 0-4) and B, with zones 5-9, sits at 50 %.
+    fn strip() -> Region {
+        let zones = (0..10)
+            .map(|i| {
+                let x = i as f64 * 0.01;
+                let ring = LineString::from(vec![
+                    (x, 0.0),
+                    (x + 0.01, 0.0),
+                    (x + 0.01, 0.01),
+                    (x, 0.01),
+                    (x, 0.0),
+                ]);
+                Zone {
+                    id: format!("Z{i}"),
+                    name: format!("zone {i}"),
+                    shape: Shape::Area(MultiPolygon(vec![Polygon::new(ring, vec![])])),
+                    centroid: Point::new(x + 0.005, 0.005),
+                    children: [
+                        Cohort {
+                            local: 20,
+                            migrant: 0,
+                        },
+                        Cohort::default(),
+                    ],
+                    current: [None, None],
+                    county: Some("c".into()),
+                    properties: Default::default(),
+                }
+            })
+            .collect();
+        let school = |id: &str, x: f64, seats: u32| School {
+            id: id.into(),
+            name: id.into(),
+            location: Point::new(x, 0.005),
+            kind: SchoolKind::Primary,
+            sector: Sector::Public,
+            county: Some("c".into()),
+            classes: [Some(5), None],
+            enrolled: [0, 0],
+            capacity: [Some(seats), None],
+            properties: Default::default(),
+        };
+        Region {
+            zones,
+            schools: vec![school("A", 0.035, 100), school("B", 0.085, 200)],
+        }
+    }
+
+    #[test]
+    fn balance_evens_a_full_school_and_its_half_empty_neighbour() {
+        let region = strip();
+        let policy = Policy::default();
+        let adjacency = Adjacency::build(&region.zones, crate::spatial::DEFAULT_TOLERANCE_M);
+        let preferences = Preferences {
+            objective: Objective::Balance,
+            balance_km: 20.0,
+            ..Preferences::default()
+        };
+        let plan =
+            allocate_with_companion(&region, &policy, &Settings::default(), &preferences, &())
+                .unwrap();
+        let distance = plan.objective.distance_only.as_deref().expect("companion");
+        let intake = |p: &Plan| {
+            p.school_figures(&region, &policy, Stage::Primary)
+                .iter()
+                .map(|f| f.intake)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(intake(distance), [100, 100]);
+        // Zone 4 (20 children, 3.3 km farther from B) is worth moving at
+        // 20 km per child from full to empty: 100 % / 50 % becomes 80 % /
+        // 60 %; zone 3 holds school A and stays.
+        assert_eq!(intake(&plan), [80, 120]);
+        assert_eq!(plan.objective.zones_moved, [1, 0]);
+        let f = |p: &Plan| utilization_figures(p, &region, &policy, &adjacency, Stage::Primary);
+        let (even, plain) = (f(&plan), f(distance));
+        assert!(even.spread < plain.spread, "{even:?} {plain:?}");
+        // Mean 2/3: A a third above, B a sixth below, weighted by seats.
+        assert!((plain.spread - (50.0f64 / 900.0).sqrt()).abs() < 1e-4);
+        assert_eq!((plain.max, plain.min), (1.0, 0.5));
+        assert_eq!(
+            (plain.uneven_pairs, even.uneven_pairs, even.pairs),
+            (1, 0, 1)
+        );
+        assert!(even.travel_km > plain.travel_km);
+        assert!(check(&plan, &region, &policy).is_empty());
+        plan.conservation(&region).unwrap();
+        let pieces = super::super::contiguity::pieces(&plan, &region, &adjacency, Stage::Primary);
+        assert!(pieces.broken.is_empty());
+        // The default weight (8 km) does not find 3.3 km for each of 20
+        // children worth the 7 units it buys: the plan stays as it was.
+        let modest = allocate(
+            &region,
+            &policy,
+            &Settings::default(),
+            &Preferences {
+                objective: Objective::Balance,
+                ..Preferences::default()
+            },
+            &(),
+        )
+        .unwrap();
+        assert_eq!(intake(&modest), [100, 100]);
+    }
+
+    #[test]
+    fn a_pin_or_a_seat_limit_is_never_broken_for_balance() {
+        let mut region = strip();
+        let policy = Policy::default();
+        // B has exactly its 100 children's seats: nothing may move there.
+        region.schools[1].capacity[0] = Some(100);
+        let preferences = Preferences {
+            objective: Objective::Balance,
+            balance_km: 1000.0,
+            ..Preferences::default()
+        };
+        let plan = allocate(&region, &policy, &Settings::default(), &preferences, &()).unwrap();
+        assert!(check(&plan, &region, &policy).is_empty());
+        assert_eq!(plan.objective.zones_moved, [0, 0]);
+        // With room at B but zone 4 pinned to A, zone 4 stays.
+        let region = strip();
+        let pinned = Preferences {
+            locks: vec![crate::model::Lock {
+                zone: 4,
+                school: 0,
+                stage: Stage::Primary,
+                kind: crate::model::LockKind::Pin,
+            }],
+            ..preferences
+        };
+        let plan = allocate(&region, &policy, &Settings::default(), &pinned, &()).unwrap();
+        assert_eq!(plan.stage(Stage::Primary).zones[4].school, Some(0));
+        assert!(check(&plan, &region, &policy).is_empty());
+    }
+
     #[test]
     fn objectives_parse_from_their_keys() {
         for o in [Objective::Distance, Objective::Balance] {
