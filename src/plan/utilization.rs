@@ -619,6 +619,53 @@ mod tests {
     }
 
     #[test]
+    fn balance_on_generated_counties_lowers_the_spread_and_keeps_every_limit_and_piece() {
+        use crate::generate::{Params, generate};
+        for seed in 1..=3 {
+            let region = generate(&Params {
+                seed,
+                zones: 600,
+                schools: 20,
+                counties: 2,
+            });
+            let policy = Policy::default();
+            let preferences = Preferences {
+                objective: Objective::Balance,
+                ..Preferences::default()
+            };
+            let plan =
+                allocate_with_companion(&region, &policy, &Settings::default(), &preferences, &())
+                    .unwrap();
+            let distance = plan.objective.distance_only.as_deref().unwrap();
+            assert!(check(&plan, &region, &policy).is_empty(), "seed {seed}");
+            plan.conservation(&region).unwrap();
+            let adjacency = Adjacency::build(&region.zones, crate::spatial::DEFAULT_TOLERANCE_M);
+            for stage in Stage::ALL {
+                // Counted afresh: the contiguity report predates the pass.
+                let pieces = |p: &Plan| {
+                    super::super::contiguity::pieces(p, &region, &adjacency, stage)
+                        .broken
+                        .len()
+                };
+                assert!(pieces(&plan) <= pieces(distance), "seed {seed} {stage:?}");
+                let f = |p: &Plan| utilization_figures(p, &region, &policy, &adjacency, stage);
+                let (even, plain) = (f(&plan), f(distance));
+                assert!(even.spread <= plain.spread, "seed {seed} {stage:?}");
+                assert!(even.travel_km >= plain.travel_km, "seed {seed} {stage:?}");
+                for (z, zp) in plan.stage(stage).zones.iter().enumerate() {
+                    if let Some(s) = zp.school {
+                        assert_eq!(region.schools[s as usize].county, region.zones[z].county);
+                    }
+                }
+            }
+            assert!(
+                plan.objective.zones_moved.iter().sum::<usize>() > 0,
+                "seed {seed}"
+            );
+        }
+    }
+
+    #[test]
     fn objectives_parse_from_their_keys() {
         for o in [Objective::Distance, Objective::Balance] {
             assert_eq!(Objective::parse(o.key()), Some(o));
