@@ -301,7 +301,8 @@ impl Scenario {
     /// The region this scenario describes: its maps, read and checked, with
     /// the chain's changes applied.
     /// What the scenario asks of the plan beyond the policy: locks,
-    /// stability, contiguity, barriers, compactness, class cost, feeders.
+    /// stability, contiguity, barriers, compactness, class cost, feeders,
+    /// objective.
     pub fn preferences(&self, region: &Region) -> Result<Preferences, ScenarioError> {
         Ok(Preferences {
             locks: match &self.locks {

@@ -25,7 +25,9 @@
 //! edit, not part of the flow relaxation, so (as for the migrant share
 //! band) the distance-optimal plan is edited afterwards: boundary zones
 //! move, or two are swapped, between neighbouring catchments while that
-//! lowers the combined objective, steepest first. Edits never break a
+//! lowers the combined objective, the steepest edit first and, in the same
+//! round, every next-best edit on schools no earlier one touched (their
+//! gains do not interact), so large counties need few rounds. Edits never break a
 //! limit (seats, school size), a lock, a county line, the reach, a migrant
 //! share band, or, where catchments are connected, a catchment's one
 //! piece. The bound stays the distance-only relaxation's, so the gap shows

@@ -856,10 +856,16 @@ fn utilization_md(w: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
     let u = &s.utilization;
     writeln!(w, "## Utilization (intake / seats)")?;
     writeln!(w)?;
+    let both = u.primary.distance_only.is_some();
     match u.balance_km {
         Some(km) => writeln!(
             w,
-            "Objective: balance. Boundary zones were moved between neighbouring catchments wherever the travel added was worth less than {km} km per child moved from a full school to an empty one (half that from 100 % to 50 %); every limit, lock and connected catchment kept. Balance vs distance-only:"
+            "Objective: balance. Boundary zones were moved between neighbouring catchments wherever the travel added was worth less than {km} km per child moved from a full school to an empty one (half that from 100 % to 50 %); every limit, lock and connected catchment kept. {}",
+            if both {
+                "Balance vs distance-only:"
+            } else {
+                "(The distance-only plan was not made here: `catchment run` makes it.)"
+            }
         )?,
         None => writeln!(
             w,
@@ -890,7 +896,6 @@ fn utilization_md(w: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
         ("schools with seats", &|f| f.schools.to_string()),
     ];
     let gap = format!("{:.0}", u.uneven_pair_gap * 100.0);
-    let both = u.balance_km.is_some();
     if both {
         writeln!(
             w,
