@@ -106,7 +106,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .unwrap_or(scenario.class_cost_km),
         feeders_aligned: args.preferences.feeders_aligned || scenario.feeders_aligned,
         objective,
-        balance_km: args.preferences.balance_km.or(scenario.balance_km),
+        // The scenario's weight only goes with its own objective: asking
+        // for distance on the command line sets it aside.
+        balance_km: args.preferences.balance_km.or(scenario
+            .balance_km
+            .filter(|_| objective == Objective::Balance)),
         out: args.out.unwrap_or(scenario.out),
     };
     job.execute()
@@ -277,6 +281,19 @@ pub fn print_summary(s: &Summary) {
         s.solver.split_units,
         s.solver.widened_units
     );
+    for stage in Stage::ALL {
+        let u = s.utilization.stage(stage);
+        let beside = u.distance_only.as_ref().map_or(String::new(), |d| {
+            format!(" (distance-only {:.1})", d.spread * 100.0)
+        });
+        println!(
+            "{:<8} utilization spread {:.1} points{beside}; {} neighbouring schools more than {:.0} points apart",
+            stage.key(),
+            u.plan.spread * 100.0,
+            u.plan.uneven_pairs,
+            s.utilization.uneven_pair_gap * 100.0
+        );
+    }
     let unplaced: u64 = Stage::ALL.iter().map(|&st| s.stage(st).unplaced).sum();
     if unplaced > 0 {
         println!(

@@ -87,3 +87,57 @@ fn a_balance_weight_without_the_balance_objective_is_refused() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("balance"), "{}", stderr(&o));
 }
+
+#[test]
+fn the_scenario_key_asks_for_balance_and_allocate_takes_the_flag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = root().join("scenarios/baseline.toml");
+    let scenario = tmp.path().join("even.toml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "extends = {:?}\nname = \"even\"\nobjective = \"balance\"\nbalance_km = 12.0\n",
+            s(&base)
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("even");
+    let o = catchment(&["run", s(&scenario), "--out", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("(distance-only"), "{}", stdout(&o));
+    let summary = read_json(&out.join("summary.json"));
+    assert_eq!(summary["objective"], "balance");
+    assert_eq!(summary["utilization"]["balance_km"], 12.0);
+    // The command line wins over the scenario.
+    let plain = tmp.path().join("plain");
+    let o = catchment(&[
+        "run",
+        s(&scenario),
+        "--out",
+        s(&plain),
+        "--objective",
+        "distance",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        read_json(&plain.join("summary.json"))["objective"],
+        "distance"
+    );
+    let maps = root().join("maps/demo");
+    let out = tmp.path().join("allocate");
+    let o = catchment(&[
+        "allocate",
+        "--zones",
+        s(&maps.join("zones.geojson")),
+        "--schools",
+        s(&maps.join("schools.geojson")),
+        "--out",
+        s(&out),
+        "--objective",
+        "balance",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = read_json(&out.join("summary.json"));
+    assert_eq!(summary["objective"], "balance");
+    assert!(!summary["utilization"]["junior"]["distance_only"].is_null());
+}
