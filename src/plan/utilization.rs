@@ -27,12 +27,16 @@
 //! move, or two are swapped, between neighbouring catchments while that
 //! lowers the combined objective, the steepest edit first and, in the same
 //! round, every next-best edit on schools no earlier one touched (their
-//! gains do not interact), so large counties need few rounds. Edits never break a
-//! limit (seats, school size), a lock, a county line, the reach, a migrant
-//! share band, or, where catchments are connected, a catchment's one
-//! piece. The bound stays the distance-only relaxation's, so the gap shows
-//! what balance costs; a run also makes the distance-only plan and reports
-//! both side by side.
+//! gains do not interact), so large counties need few rounds. Edits never
+//! break a limit (seats, school size), a lock, a county line or the reach,
+//! never add children outside the migrant share bands, and, where
+//! catchments are connected, keep every catchment in one piece. The pass
+//! runs after the band and before feeder alignment (which redraws junior
+//! catchments over primary ones).
+//!
+//! The plan's objective and gap stay in child-km against the distance-only
+//! bound, so the gap shows what balance costs; a run also makes the
+//! distance-only plan and reports both side by side.
 
 use std::collections::BTreeSet;
 
@@ -344,8 +348,8 @@ impl County<'_> {
     }
 
     /// What the edit changes in metres of travel plus `balance_m` × the
-    /// penalty, or None where it breaks a limit or pushes a school
-    /// further outside its migrant share band.
+    /// penalty, or None where it breaks a limit or adds children outside
+    /// the migrant share bands of the schools it touches.
     fn balance_delta(
         &self,
         edit: Edit,
@@ -664,6 +668,47 @@ mod tests {
                 plan.objective.zones_moved.iter().sum::<usize>() > 0,
                 "seed {seed}"
             );
+        }
+    }
+
+    #[test]
+    fn balance_never_pushes_a_school_further_outside_its_migrant_band() {
+        use crate::generate::{Params, generate};
+        for seed in 1..=3 {
+            let region = generate(&Params {
+                seed,
+                zones: 600,
+                schools: 20,
+                counties: 1,
+            });
+            let policy = Policy {
+                migrant_max_share: 0.25,
+                ..Policy::default()
+            };
+            let outside = |p: &Plan| -> f64 {
+                Stage::ALL
+                    .into_iter()
+                    .flat_map(|stage| p.school_figures(&region, &policy, stage))
+                    .filter(|f| region.schools[f.school].takes_catchment(f.stage))
+                    .map(|f| (f.migrant as f64 - 0.25 * f.intake as f64).max(0.0))
+                    .sum()
+            };
+            let preferences = Preferences {
+                objective: Objective::Balance,
+                balance_km: 20.0,
+                ..Preferences::default()
+            };
+            let plan =
+                allocate_with_companion(&region, &policy, &Settings::default(), &preferences, &())
+                    .unwrap();
+            let distance = plan.objective.distance_only.as_deref().unwrap();
+            assert!(
+                outside(&plan) <= outside(distance) + 1e-9,
+                "seed {seed}: {} > {}",
+                outside(&plan),
+                outside(distance)
+            );
+            assert!(check(&plan, &region, &policy).is_empty(), "seed {seed}");
         }
     }
 
