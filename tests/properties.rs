@@ -5,7 +5,7 @@
 use catchment::model::{Cohort, Region, School, SchoolKind, Sector, Shape, Stage, Zone};
 use catchment::plan::lottery::draw::{EntrantZone, draw};
 use catchment::plan::lottery::{Choice, Entrants, Group, auto_groups, study};
-use catchment::plan::{Preferences, allocate, check, special};
+use catchment::plan::{Objective, Preferences, allocate, check, special};
 use catchment::policy::Policy;
 use catchment::solve::mip::{self, MipOptions, MipSolver};
 use catchment::solve::{Arc, Instance, Settings, Target, solve};
@@ -207,8 +207,21 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
     #[test]
-    fn region_plans_never_break_a_limit_or_lose_a_child((region, policy) in region()) {
-        let plan = allocate(&region, &policy, &Settings::default(), &Preferences::default(), &()).unwrap();
+    fn region_plans_never_break_a_limit_or_lose_a_child(
+        (region, policy) in region(),
+        balance_km in prop_oneof![2 => Just(None), 1 => (0u32..60).prop_map(Some)],
+    ) {
+        // On a third of the cases, the utilization balance objective with
+        // a random weight (0-59 km): its moves must keep every rule too.
+        let preferences = match balance_km {
+            Some(km) => Preferences {
+                objective: Objective::Balance,
+                balance_km: km as f64,
+                ..Preferences::default()
+            },
+            None => Preferences::default(),
+        };
+        let plan = allocate(&region, &policy, &Settings::default(), &preferences, &()).unwrap();
         prop_assert_eq!(plan.conservation(&region), Ok(()));
         let found = check(&plan, &region, &policy);
         prop_assert!(found.is_empty(), "{:?}", found);

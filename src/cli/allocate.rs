@@ -49,6 +49,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .out
         .file_name()
         .map_or("plan".into(), |n| n.to_string_lossy().into_owned());
+    let objective = args
+        .preferences
+        .objective_or(catchment::plan::Objective::Distance);
     Job {
         name,
         description: String::new(),
@@ -66,6 +69,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         compactness_km: args.preferences.compactness_km.unwrap_or(0.0),
         class_cost_km: args.preferences.class_cost_km.unwrap_or(0.0),
         feeders_aligned: args.preferences.feeders_aligned,
+        objective,
+        balance_km: args.preferences.balance_km,
         out: args.out,
     }
     .execute()

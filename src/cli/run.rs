@@ -9,7 +9,7 @@ use anyhow::Context;
 use catchment::io::{Scenario, read_barriers, read_locks, read_region};
 use catchment::model::{Region, Stage};
 use catchment::plan::moved_cap::allocate_with_moved_cap;
-use catchment::plan::{Preferences, allocate};
+use catchment::plan::{DEFAULT_BALANCE_KM, Objective, Preferences, allocate_with_companion};
 use catchment::policy::Policy;
 use catchment::report::{RunInfo, Summary, write_all};
 use catchment::solve::Settings;
@@ -64,10 +64,30 @@ pub struct PreferenceArgs {
     /// each primary school feeds exactly one junior school.
     #[arg(long)]
     pub feeders_aligned: bool,
+    /// What the plan minimises: `distance` (child-km) or `balance`
+    /// (child-km plus an even use of seats between neighbouring schools;
+    /// the distance-only plan is reported beside it).
+    #[arg(long, value_parser = ["distance", "balance"])]
+    pub objective: Option<String>,
+    /// With `--objective balance`: km of travel worth moving one child
+    /// from a full school to an empty one.
+    #[arg(long)]
+    pub balance_km: Option<f64>,
+}
+
+impl PreferenceArgs {
+    /// The objective asked for on the command line, else `fallback`.
+    pub fn objective_or(&self, fallback: Objective) -> Objective {
+        self.objective
+            .as_deref()
+            .and_then(Objective::parse)
+            .unwrap_or(fallback)
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let scenario = Scenario::load(&args.scenario)?;
+    let objective = args.preferences.objective_or(scenario.objective);
     let job = Job {
         name: scenario.name.clone(),
         description: scenario.description.clone(),
@@ -91,6 +111,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .class_cost_km
             .unwrap_or(scenario.class_cost_km),
         feeders_aligned: args.preferences.feeders_aligned || scenario.feeders_aligned,
+        objective,
+        // The scenario's weight only goes with its own objective: asking
+        // for distance on the command line sets it aside.
+        balance_km: args.preferences.balance_km.or(scenario
+            .balance_km
+            .filter(|_| objective == Objective::Balance)),
         out: args.out.unwrap_or(scenario.out),
     };
     job.execute()
@@ -128,6 +154,9 @@ pub struct Job {
     pub compactness_km: f64,
     pub class_cost_km: f64,
     pub feeders_aligned: bool,
+    pub objective: Objective,
+    /// None: the default weight.
+    pub balance_km: Option<f64>,
     pub out: PathBuf,
 }
 
@@ -154,6 +183,16 @@ impl Job {
             "--stability-km is {}; expected a distance >= 0 in km",
             self.stability_km
         );
+        if let Some(km) = self.balance_km {
+            anyhow::ensure!(
+                km.is_finite() && km >= 0.0,
+                "--balance-km is {km}; expected a distance >= 0 in km"
+            );
+            anyhow::ensure!(
+                self.objective == Objective::Balance,
+                "--balance-km {km} is given but the objective is \"distance\"; add --objective balance"
+            );
+        }
         let preferences = Preferences {
             locks: match &self.locks {
                 Some(path) => read_locks(path, &region)?,
@@ -168,6 +207,8 @@ impl Job {
             compactness_km: self.compactness_km,
             class_cost_km: self.class_cost_km,
             feeders_aligned: self.feeders_aligned,
+            objective: self.objective,
+            balance_km: self.balance_km.unwrap_or(DEFAULT_BALANCE_KM),
             ..Preferences::default()
         };
         let plan = match self.max_moved {
@@ -179,7 +220,7 @@ impl Job {
                 cap,
                 &progress,
             )?,
-            None => allocate(
+            None => allocate_with_companion(
                 &region,
                 &self.policy,
                 &self.settings,
@@ -187,8 +228,11 @@ impl Job {
                 &progress,
             )?,
         };
-        if let Err(e) = plan.conservation(&region) {
-            anyhow::bail!("internal error, please report: children lost in the plan: {e}");
+        let companion = plan.objective.distance_only.as_deref();
+        for p in std::iter::once(&plan).chain(companion) {
+            if let Err(e) = p.conservation(&region) {
+                anyhow::bail!("internal error, please report: children lost in the plan: {e}");
+            }
         }
         let allocated_s = start.elapsed().as_secs_f64();
         progress.step("writing outputs");
@@ -254,6 +298,19 @@ pub fn print_summary(s: &Summary) {
         s.solver.split_units,
         s.solver.widened_units
     );
+    for stage in Stage::ALL {
+        let u = s.utilization.stage(stage);
+        let beside = u.distance_only.as_ref().map_or(String::new(), |d| {
+            format!(" (distance-only {:.1})", d.spread * 100.0)
+        });
+        println!(
+            "{:<8} utilization spread {:.1} points{beside}; {} neighbouring schools more than {:.0} points apart",
+            stage.key(),
+            u.plan.spread * 100.0,
+            u.plan.uneven_pairs,
+            s.utilization.uneven_pair_gap * 100.0
+        );
+    }
     let unplaced: u64 = Stage::ALL.iter().map(|&st| s.stage(st).unplaced).sum();
     if unplaced > 0 {
         println!(

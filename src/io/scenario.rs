@@ -13,7 +13,8 @@
 //! this file's keys winning, so a scenario that only raises `class_limit`
 //! keeps every other rule of its base. Other settings (`zones`, `schools`,
 //! `locks`, `stability_km`, `contiguous`, `tiles`, `barriers`,
-//! `compactness_km`, `class_cost_km`, `feeders`) are inherited unless given;
+//! `compactness_km`, `class_cost_km`, `feeders`, `objective`, `balance_km`)
+//! are inherited unless given;
 //! `name`, `description` and `out` describe this file and are its own.
 //! A chain that comes back to a file it has already read is an error that
 //! lists the chain.
@@ -24,8 +25,8 @@ use serde::Deserialize;
 
 use super::{InputError, LocksError, read_barriers, read_locks, read_region};
 use crate::model::Region;
-use crate::plan::Preferences;
 use crate::plan::lottery::LotterySettings;
+use crate::plan::{DEFAULT_BALANCE_KM, Objective, Preferences};
 use crate::planning::changes::{
     self, AddSchoolTable, Change, ChangeError, ChangeSchoolTable, CloseSchoolTable, NewHousingTable,
 };
@@ -65,6 +66,12 @@ struct ScenarioFile {
     /// 对口直升: `"aligned"` draws junior catchments over whole primary
     /// ones; `"free"` (default) draws each stage on its own.
     feeders: Option<String>,
+    /// `"distance"` (default) or `"balance"`: trade child-km for an even
+    /// use of seats between neighbouring schools.
+    objective: Option<String>,
+    /// With `objective = "balance"`: km of travel worth moving one child
+    /// from a full school to an empty one.
+    balance_km: Option<f64>,
     policy: Option<toml::Table>,
     solver: Option<toml::Table>,
     /// Multi-year projection settings (`catchment project`).
@@ -101,6 +108,9 @@ pub struct Scenario {
     pub compactness_km: f64,
     pub class_cost_km: f64,
     pub feeders_aligned: bool,
+    pub objective: Objective,
+    /// None: the default weight (`DEFAULT_BALANCE_KM`).
+    pub balance_km: Option<f64>,
     pub policy: Policy,
     pub solver: Settings,
     /// The files read, base first, this one last.
@@ -221,6 +231,7 @@ fn read_chain(
         ("stability_km", file.stability_km),
         ("compactness_km", file.compactness_km),
         ("class_cost_km", file.class_cost_km),
+        ("balance_km", file.balance_km),
     ] {
         if let Some(km) = value
             && !(km.is_finite() && km >= 0.0)
@@ -238,6 +249,14 @@ fn read_chain(
         return Err(parse_error(
             path,
             format!("feeders is \"{f}\"; expected \"aligned\" or \"free\""),
+        ));
+    }
+    if let Some(o) = &file.objective
+        && Objective::parse(o).is_none()
+    {
+        return Err(parse_error(
+            path,
+            format!("objective is \"{o}\"; expected \"distance\" or \"balance\""),
         ));
     }
     // Each file's own tables must make sense alone, so that an error names
@@ -285,7 +304,8 @@ impl Scenario {
     /// The region this scenario describes: its maps, read and checked, with
     /// the chain's changes applied.
     /// What the scenario asks of the plan beyond the policy: locks,
-    /// stability, contiguity, barriers, compactness, class cost, feeders.
+    /// stability, contiguity, barriers, compactness, class cost, feeders,
+    /// objective.
     pub fn preferences(&self, region: &Region) -> Result<Preferences, ScenarioError> {
         Ok(Preferences {
             locks: match &self.locks {
@@ -301,6 +321,8 @@ impl Scenario {
             compactness_km: self.compactness_km,
             class_cost_km: self.class_cost_km,
             feeders_aligned: self.feeders_aligned,
+            objective: self.objective,
+            balance_km: self.balance_km.unwrap_or(DEFAULT_BALANCE_KM),
             ..Preferences::default()
         })
     }
@@ -350,6 +372,8 @@ impl Scenario {
         let mut compactness_km = 0.0;
         let mut class_cost_km = 0.0;
         let mut feeders_aligned = false;
+        let mut objective = Objective::Distance;
+        let mut balance_km = None;
         let mut changes = Vec::new();
         for layer in &layers {
             let f = &layer.file;
@@ -411,6 +435,21 @@ impl Scenario {
             if let Some(feeders) = &f.feeders {
                 feeders_aligned = feeders == "aligned";
             }
+            if let Some(o) = &f.objective {
+                objective = Objective::parse(o).expect("checked when read");
+            }
+            if let Some(k) = f.balance_km {
+                // A weight that would silently do nothing is a mistake.
+                if objective != Objective::Balance {
+                    return Err(parse_error(
+                        &layer.path,
+                        format!(
+                            "balance_km = {k} is given but the objective is \"distance\"; expected objective = \"balance\" here or in a scenario it extends"
+                        ),
+                    ));
+                }
+                balance_km = Some(k);
+            }
             let tables = changes::Tables {
                 add_school: f.add_school.clone(),
                 change_school: f.change_school.clone(),
@@ -459,6 +498,8 @@ impl Scenario {
             compactness_km,
             class_cost_km,
             feeders_aligned,
+            objective,
+            balance_km,
             out: own
                 .out
                 .as_ref()
@@ -600,6 +641,51 @@ mod tests {
         );
         let e = Scenario::load(&bad).unwrap_err().to_string();
         assert!(e.contains("compactness_km is -1"), "{e}");
+    }
+
+    #[test]
+    fn the_objective_is_a_key_inherited_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(d, "z.geojson", "{}");
+        write(d, "s.geojson", "{}");
+        write(
+            d,
+            "base.toml",
+            "zones = \"z.geojson\"\nschools = \"s.geojson\"\nobjective = \"balance\"\nbalance_km = 3.0\n",
+        );
+        let child = write(d, "child.toml", "extends = \"base.toml\"\n");
+        let s = Scenario::load(&child).unwrap();
+        assert_eq!((s.objective, s.balance_km), (Objective::Balance, Some(3.0)));
+        let region_free = Preferences {
+            objective: s.objective,
+            ..Preferences::default()
+        };
+        assert_eq!(region_free.balance_km, DEFAULT_BALANCE_KM);
+        let plain = write(
+            d,
+            "plain.toml",
+            "zones = \"z.geojson\"\nschools = \"s.geojson\"\n",
+        );
+        let s = Scenario::load(&plain).unwrap();
+        assert_eq!((s.objective, s.balance_km), (Objective::Distance, None));
+        for (name, text, expect) in [
+            (
+                "fair.toml",
+                "objective = \"fair\"\n",
+                "\"distance\" or \"balance\"",
+            ),
+            ("neg.toml", "balance_km = -2\n", "balance_km is -2"),
+            (
+                "idle.toml",
+                "objective = \"distance\"\nbalance_km = 2\n",
+                "objective = \"balance\"",
+            ),
+        ] {
+            let bad = write(d, name, &format!("extends = \"base.toml\"\n{text}"));
+            let e = Scenario::load(&bad).unwrap_err().to_string();
+            assert!(e.contains(name) && e.contains(expect), "{e}");
+        }
     }
 
     #[test]

@@ -217,6 +217,7 @@ pub fn allocate(
         seats: regular_seats,
         stats,
         contiguous: preferences.contiguous,
+        objective: super::ObjectiveReport::new(preferences),
         contiguity: Default::default(),
         crossings: Default::default(),
         feeders_aligned: false,
@@ -224,7 +225,8 @@ pub fn allocate(
         moved_cap: None,
     };
     let band = super::migrant_band::band_active(region, policy);
-    if preferences.contiguous || preferences.feeders_aligned || band {
+    let balance = preferences.objective == super::Objective::Balance;
+    if preferences.contiguous || preferences.feeders_aligned || band || balance {
         let adjacency = Adjacency::build(&region.zones, DEFAULT_TOLERANCE_M);
         if preferences.contiguous {
             plan.contiguity = make_contiguous(
@@ -238,6 +240,16 @@ pub fn allocate(
         }
         if band {
             plan.migrant_band_moves = super::migrant_band::fit_migrant_band(
+                &mut plan,
+                region,
+                policy,
+                &adjacency,
+                preferences,
+                &barriers,
+            );
+        }
+        if balance {
+            plan.objective.zones_moved = super::utilization::even_out(
                 &mut plan,
                 region,
                 policy,

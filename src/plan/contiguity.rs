@@ -96,6 +96,7 @@ pub fn home_zones(region: &Region) -> Vec<Option<usize>> {
 /// One county's catchments of one stage, in local indices: zone `i` is
 /// `zones[i]` of the region, school `j` is `schools[j]`.
 pub(super) struct County<'a> {
+    pub(super) stage: Stage,
     pub(super) barriers: &'a BarrierIndex,
     pub(super) zone_point: Vec<geo::Point<f64>>,
     pub(super) school_point: Vec<geo::Point<f64>>,
@@ -791,6 +792,7 @@ impl CountyEdit<'_> {
                 .par_iter()
                 .map(|(_, (zones, schools))| {
                     let mut county = County {
+                        stage,
                         barriers,
                         zone_point: zones.iter().map(|&z| region.zones[z].centroid).collect(),
                         school_point: schools

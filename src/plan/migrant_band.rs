@@ -56,9 +56,18 @@ pub fn fit_migrant_band(
 
 /// A candidate edit: one zone to another school, or two zones swapped.
 #[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
-enum Edit {
+pub(super) enum Edit {
     Move { zone: usize, to: usize },
     Swap { a: usize, b: usize },
+}
+
+/// What an edit does to the schools it touches (in school order): their
+/// children and migrant children after it, and the travel it adds.
+pub(super) struct Effect {
+    pub(super) schools: Vec<usize>,
+    pub(super) load: Vec<i64>,
+    pub(super) migrant: Vec<i64>,
+    pub(super) travel: i64,
 }
 
 /// Shares are compared with this slack so that rounding never makes a
@@ -95,9 +104,9 @@ impl County<'_> {
         })
     }
 
-    /// Children brought inside a band and the travel it costs, or None
-    /// where the edit breaks a limit or does not help.
-    fn score(&self, edit: Edit) -> Option<(f64, i64)> {
+    /// What an edit does to the schools it touches, or None where it
+    /// breaks a limit (seats, school size, lock, reach, home zone).
+    pub(super) fn effect(&self, edit: Edit) -> Option<Effect> {
         // (zone, from, to) for each zone the edit moves.
         let moves: Vec<(usize, usize, usize)> = match edit {
             Edit::Move { zone, to } => {
@@ -139,17 +148,37 @@ impl County<'_> {
                 }
             }
         }
-        let before: f64 = schools.iter().map(|&s| self.outside_now(s)).sum();
-        let after: f64 = schools
+        Some(Effect {
+            schools,
+            load,
+            migrant,
+            travel,
+        })
+    }
+
+    /// Children outside the bands of the schools an edit touches: now,
+    /// and after it.
+    pub(super) fn outside_change(&self, effect: &Effect) -> (f64, f64) {
+        let before: f64 = effect.schools.iter().map(|&s| self.outside_now(s)).sum();
+        let after: f64 = effect
+            .schools
             .iter()
             .enumerate()
-            .map(|(i, &s)| self.outside(s, migrant[i], load[i]))
+            .map(|(i, &s)| self.outside(s, effect.migrant[i], effect.load[i]))
             .sum();
-        (before - after > EPS).then_some((before - after, travel))
+        (before, after)
+    }
+
+    /// Children brought inside a band and the travel it costs, or None
+    /// where the edit breaks a limit or does not help.
+    fn score(&self, edit: Edit) -> Option<(f64, i64)> {
+        let effect = self.effect(edit)?;
+        let (before, after) = self.outside_change(&effect);
+        (before - after > EPS).then_some((before - after, effect.travel))
     }
 
     /// Whether the edit keeps every catchment it touches in one piece.
-    fn keeps_pieces(&mut self, edit: Edit) -> bool {
+    pub(super) fn keeps_pieces(&mut self, edit: Edit) -> bool {
         if !self.connected {
             return true;
         }
@@ -174,7 +203,7 @@ impl County<'_> {
         }
     }
 
-    fn candidates(&self, s: usize) -> Vec<Edit> {
+    pub(super) fn candidates(&self, s: usize) -> Vec<Edit> {
         let mut edits = Vec::new();
         for &z in &self.members[s] {
             let z = z as usize;

@@ -12,11 +12,16 @@ mod migrant_band;
 pub mod migrants;
 pub mod moved_cap;
 pub mod special;
+mod utilization;
 
 pub use allocate::{Observer, PlanError, Shortage, allocate};
 pub use check::{Found, Violation, check};
 pub use contiguity::{Broken, ContiguityReport, home_zones, make_contiguous};
 pub use figures::{SchoolFigures, StageTotals, split_placed as figures_split};
+pub use utilization::{
+    DEFAULT_BALANCE_KM, Fill, Objective, ObjectiveReport, UNEVEN_PAIR_GAP, UtilizationFigures,
+    allocate_with_companion, spread, utilization_figures,
+};
 
 use std::fmt;
 
@@ -126,6 +131,12 @@ pub struct Preferences {
     /// 对口直升: every primary catchment inside exactly one junior catchment
     /// (a nine-year school feeds itself).
     pub feeders_aligned: bool,
+    /// What the plan minimises: child-km alone, or with the utilization
+    /// spread (see [`utilization`]).
+    pub objective: Objective,
+    /// With `Objective::Balance`: km of travel worth moving one child from
+    /// a full school to an empty one.
+    pub balance_km: f64,
 }
 
 impl Default for Preferences {
@@ -139,6 +150,8 @@ impl Default for Preferences {
             compactness_km: 0.0,
             class_cost_km: 0.0,
             feeders_aligned: false,
+            objective: Objective::Distance,
+            balance_km: DEFAULT_BALANCE_KM,
         }
     }
 }
@@ -225,6 +238,9 @@ pub struct Plan {
     pub stats: SolveStats,
     /// Whether catchments were made connected.
     pub contiguous: bool,
+    /// The objective, what it moved, and (for balance) the distance-only
+    /// plan beside it.
+    pub objective: ObjectiveReport,
     /// What making catchments connected did (empty when not asked for).
     pub contiguity: [ContiguityReport; 2],
     /// Placed trips that cross a barrier: (zone, school, barrier) per stage.

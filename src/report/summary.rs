@@ -10,8 +10,11 @@ use std::collections::BTreeMap;
 use crate::plan::migrants::{MigrantFigures, migrant_figures};
 use crate::plan::moved_cap::MovedCap;
 use crate::plan::special::{SpecialFigures, any_special, special_figures};
-use crate::plan::{Plan, Quality, check};
+use crate::plan::{
+    Objective, Plan, Quality, UNEVEN_PAIR_GAP, UtilizationFigures, check, utilization_figures,
+};
 use crate::policy::Policy;
+use crate::spatial::{Adjacency, DEFAULT_TOLERANCE_M};
 
 use super::RunInfo;
 
@@ -175,10 +178,42 @@ pub struct FeederSummary {
     pub split_primary_catchments: usize,
 }
 
+/// How evenly the plan fills its schools' seats, per stage: the plan's
+/// figures and, when it was drawn for balance, the distance-only plan's.
+#[derive(Clone, Debug, Serialize)]
+pub struct UtilizationSummary {
+    /// Utilization difference beyond which two neighbouring catchments
+    /// count as an uneven pair.
+    pub uneven_pair_gap: f64,
+    /// The weight of the spread (km per child moved from a full school to
+    /// an empty one); null with the distance objective.
+    pub balance_km: Option<f64>,
+    pub primary: StageUtilization,
+    pub junior: StageUtilization,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StageUtilization {
+    pub plan: UtilizationFigures,
+    /// Null when the plan is itself the distance-only plan.
+    pub distance_only: Option<UtilizationFigures>,
+}
+
+impl UtilizationSummary {
+    pub fn stage(&self, stage: Stage) -> &StageUtilization {
+        match stage {
+            Stage::Primary => &self.primary,
+            Stage::Junior => &self.junior,
+        }
+    }
+}
+
 /// Everything `summary.json` holds.
 #[derive(Clone, Debug, Serialize)]
 pub struct Summary {
     pub scenario: String,
+    /// What the plan minimises: `"distance"` or `"balance"`.
+    pub objective: Objective,
     pub zones: usize,
     pub schools: usize,
     pub stages: Stages,
@@ -198,6 +233,7 @@ pub struct Summary {
     /// The cap on children moved from today's school (`--max-moved`):
     /// null when none was asked.
     pub moved_cap: Option<MovedCap>,
+    pub utilization: UtilizationSummary,
     pub violations: Vec<ViolationSummary>,
     /// Wall-clock seconds of the run: the one value that differs between
     /// otherwise byte-identical runs.
@@ -286,8 +322,18 @@ impl Summary {
             }
         };
         let t = plan.stats.total;
+        let adjacency = Adjacency::build(&region.zones, DEFAULT_TOLERANCE_M);
+        let utilization = |stage: Stage| StageUtilization {
+            plan: utilization_figures(plan, region, policy, &adjacency, stage),
+            distance_only: plan
+                .objective
+                .distance_only
+                .as_deref()
+                .map(|d| utilization_figures(d, region, policy, &adjacency, stage)),
+        };
         Summary {
             scenario: info.scenario.to_string(),
+            objective: plan.objective.objective,
             zones: region.zones.len(),
             schools: region.schools.len(),
             stages: Stages {
@@ -337,6 +383,13 @@ impl Summary {
                 }
             }),
             moved_cap: plan.moved_cap.clone(),
+            utilization: UtilizationSummary {
+                uneven_pair_gap: UNEVEN_PAIR_GAP,
+                balance_km: (plan.objective.objective == Objective::Balance)
+                    .then_some(plan.objective.balance_km),
+                primary: utilization(Stage::Primary),
+                junior: utilization(Stage::Junior),
+            },
             violations: found
                 .iter()
                 .map(|f| ViolationSummary {
@@ -540,6 +593,7 @@ pub fn report_md(
         )?;
     }
     writeln!(w)?;
+    utilization_md(w, s)?;
     writeln!(w, "## Migrant children (随迁子女)")?;
     writeln!(w)?;
     writeln!(
@@ -812,5 +866,80 @@ pub fn report_md(
             )?;
         }
     }
+    Ok(())
+}
+
+/// One cell of a utilization row, from a plan's figures.
+type Cell<'a> = &'a dyn Fn(&UtilizationFigures) -> String;
+
+/// How evenly the schools' seats are used; with the balance objective, set
+/// beside the distance-only plan so that its price in travel shows.
+fn utilization_md(w: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
+    let u = &s.utilization;
+    writeln!(w, "## Utilization (intake / seats)")?;
+    writeln!(w)?;
+    let both = u.primary.distance_only.is_some();
+    match u.balance_km {
+        Some(km) => writeln!(
+            w,
+            "Objective: balance. Boundary zones were moved between neighbouring catchments wherever the travel added was worth less than {km} km per child moved from a full school to an empty one (half that from 100 % to 50 %); every limit, lock and connected catchment kept. {}",
+            if both {
+                "Balance vs distance-only:"
+            } else {
+                "(The distance-only plan was not made here: `catchment run` makes it.)"
+            }
+        )?,
+        None => writeln!(
+            w,
+            "Objective: distance (run with `--objective balance` to trade child-km for an even use of seats)."
+        )?,
+    }
+    writeln!(w)?;
+    let pct = |x: f64| format!("{:.1} %", x * 100.0);
+    let rows: [(&str, Cell); 7] = [
+        ("child-km (gap to the distance bound)", &|f| {
+            format!("{:.1} ({})", f.travel_km, percent(f.gap))
+        }),
+        ("mean / max km", &|f| {
+            format!("{:.2} / {:.2}", f.mean_km, f.max_km)
+        }),
+        ("spread (seat-weighted SD of utilization)", &|f| {
+            format!("{:.1} points", f.spread * 100.0)
+        }),
+        ("CV of utilization between schools", &|f| {
+            format!("{:.3}", f.cv)
+        }),
+        ("utilization max / min", &|f| {
+            format!("{} / {}", pct(f.max), pct(f.min))
+        }),
+        ("neighbouring schools more than {gap} points apart", &|f| {
+            format!("{} of {}", f.uneven_pairs, f.pairs)
+        }),
+        ("schools with seats", &|f| f.schools.to_string()),
+    ];
+    let gap = format!("{:.0}", u.uneven_pair_gap * 100.0);
+    if both {
+        writeln!(
+            w,
+            "| | primary balance | primary distance-only | junior balance | junior distance-only |"
+        )?;
+        writeln!(w, "|---|---:|---:|---:|---:|")?;
+    } else {
+        writeln!(w, "| | primary 小学 | junior 初中 |")?;
+        writeln!(w, "|---|---:|---:|")?;
+    }
+    for (label, f) in rows {
+        let label = label.replace("{gap}", &gap);
+        let mut cells = Vec::new();
+        for stage in Stage::ALL {
+            let st = u.stage(stage);
+            cells.push(f(&st.plan));
+            if both {
+                cells.push(st.distance_only.as_ref().map_or("-".into(), f));
+            }
+        }
+        writeln!(w, "| {label} | {} |", cells.join(" | "))?;
+    }
+    writeln!(w)?;
     Ok(())
 }

@@ -35,14 +35,18 @@ fn the_demo_is_identical_with_one_and_two_threads() {
 }
 
 pub fn same_bytes(scenario: &Path) {
+    same_bytes_with(scenario, &[]);
+}
+
+/// As [`same_bytes`], with more options on the command line.
+pub fn same_bytes_with(scenario: &Path, options: &[&str]) {
     let tmp = tempfile::tempdir().unwrap();
     let mut runs = Vec::new();
     for (i, threads) in ["1", "2", "2"].iter().enumerate() {
         let out = tmp.path().join(format!("run{i}"));
-        let o = catchment_env(
-            &["run", s(scenario), "--out", s(&out)],
-            &[("RAYON_NUM_THREADS", threads)],
-        );
+        let mut args = vec!["run", s(scenario), "--out", s(&out)];
+        args.extend_from_slice(options);
+        let o = catchment_env(&args, &[("RAYON_NUM_THREADS", threads)]);
         assert!(o.status.success(), "{}", stderr(&o));
         runs.push(files(&out));
     }

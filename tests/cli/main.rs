@@ -1,6 +1,7 @@
 //! Command-line tests: the real binary on real files.
 
 mod bad_input;
+mod balance;
 mod determinism;
 mod locks;
 mod lottery;

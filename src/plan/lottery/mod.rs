@@ -218,6 +218,7 @@ mod tests {
             seats: region.schools.iter().map(|s| policy.seats(s)).collect(),
             stats: SolveStats::default(),
             contiguous: true,
+            objective: Default::default(),
             contiguity: Default::default(),
             crossings: Default::default(),
             feeders_aligned: false,
