@@ -223,6 +223,7 @@ pub fn allocate(
         feeders_aligned: false,
         migrant_band_moves: [0, 0],
         moved_cap: None,
+        adjacency: None,
     };
     let band = super::migrant_band::band_active(region, policy);
     let balance = preferences.objective == super::Objective::Balance;
@@ -266,6 +267,7 @@ pub fn allocate(
             plan.contiguity[Stage::Junior.index()] =
                 super::contiguity::pieces(&plan, region, &adjacency, Stage::Junior);
         }
+        plan.adjacency = Some(std::sync::Arc::new(adjacency));
     }
     plan.seats = seats;
     plan.crossings = Stage::ALL.map(|stage| crossings(region, &plan, &barriers, stage));

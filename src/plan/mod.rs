@@ -27,7 +27,7 @@ use std::fmt;
 
 use crate::model::{Lock, Region, Stage};
 use crate::policy::Seats;
-use crate::spatial::Barrier;
+use crate::spatial::{Adjacency, Barrier};
 
 /// Why children of a zone have no seat.
 #[derive(Clone, Debug, PartialEq)]
@@ -251,6 +251,9 @@ pub struct Plan {
     pub migrant_band_moves: [usize; 2],
     /// The cap on moved children, where one was asked, and what met it.
     pub moved_cap: Option<moved_cap::MovedCap>,
+    /// The zone adjacency, where the plan needed it (connected catchments,
+    /// bands, balance): kept so that the report does not build it again.
+    pub adjacency: Option<std::sync::Arc<Adjacency>>,
 }
 
 impl Plan {

@@ -322,7 +322,16 @@ impl Summary {
             }
         };
         let t = plan.stats.total;
-        let adjacency = Adjacency::build(&region.zones, DEFAULT_TOLERANCE_M);
+        // The plan's own adjacency where it made one (building it again
+        // would cost a 20,000-zone county a tenth of a second per summary).
+        let built;
+        let adjacency = match &plan.adjacency {
+            Some(a) => a.as_ref(),
+            None => {
+                built = Adjacency::build(&region.zones, DEFAULT_TOLERANCE_M);
+                &built
+            }
+        };
         let utilization = |stage: Stage| StageUtilization {
             plan: utilization_figures(plan, region, policy, &adjacency, stage),
             distance_only: plan

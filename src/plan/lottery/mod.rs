@@ -224,6 +224,7 @@ mod tests {
             feeders_aligned: false,
             migrant_band_moves: [0, 0],
             moved_cap: None,
+            adjacency: None,
         }
     }
 
