@@ -333,12 +333,12 @@ impl Summary {
             }
         };
         let utilization = |stage: Stage| StageUtilization {
-            plan: utilization_figures(plan, region, policy, &adjacency, stage),
+            plan: utilization_figures(plan, region, policy, adjacency, stage),
             distance_only: plan
                 .objective
                 .distance_only
                 .as_deref()
-                .map(|d| utilization_figures(d, region, policy, &adjacency, stage)),
+                .map(|d| utilization_figures(d, region, policy, adjacency, stage)),
         };
         Summary {
             scenario: info.scenario.to_string(),
