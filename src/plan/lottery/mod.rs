@@ -222,6 +222,7 @@ mod tests {
             crossings: Default::default(),
             feeders_aligned: false,
             migrant_band_moves: [0, 0],
+            migrant: None,
         }
     }
 
