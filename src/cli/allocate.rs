@@ -49,6 +49,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .out
         .file_name()
         .map_or("plan".into(), |n| n.to_string_lossy().into_owned());
+    let migrant_catchments = args.preferences.migrant_catchments(Default::default());
     Job {
         name,
         description: String::new(),
@@ -65,6 +66,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         compactness_km: args.preferences.compactness_km.unwrap_or(0.0),
         class_cost_km: args.preferences.class_cost_km.unwrap_or(0.0),
         feeders_aligned: args.preferences.feeders_aligned,
+        migrant_catchments,
         out: args.out,
     }
     .execute()

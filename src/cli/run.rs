@@ -8,7 +8,7 @@ use anyhow::Context;
 
 use catchment::io::{Scenario, read_barriers, read_locks, read_region};
 use catchment::model::{Region, Stage};
-use catchment::plan::{Preferences, allocate};
+use catchment::plan::{MigrantCatchments, Preferences, allocate};
 use catchment::policy::Policy;
 use catchment::report::{RunInfo, Summary, write_all};
 use catchment::solve::Settings;
@@ -59,10 +59,28 @@ pub struct PreferenceArgs {
     /// each primary school feeds exactly one junior school.
     #[arg(long)]
     pub feeders_aligned: bool,
+    /// `separate`: migrant children get catchments of their own (usually
+    /// wider), drawn after the local ones over the seats locals leave;
+    /// `same` (default): they go with the zone's local children.
+    #[arg(long, value_name = "same|separate", value_parser = ["same", "separate"])]
+    pub migrant_catchments: Option<String>,
+}
+
+impl PreferenceArgs {
+    /// The flag's choice, else the scenario's.
+    pub fn migrant_catchments(&self, scenario: MigrantCatchments) -> MigrantCatchments {
+        self.migrant_catchments
+            .as_deref()
+            .and_then(MigrantCatchments::parse)
+            .unwrap_or(scenario)
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let scenario = Scenario::load(&args.scenario)?;
+    let migrant_catchments = args
+        .preferences
+        .migrant_catchments(scenario.migrant_catchments);
     let job = Job {
         name: scenario.name.clone(),
         description: scenario.description.clone(),
@@ -85,6 +103,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .class_cost_km
             .unwrap_or(scenario.class_cost_km),
         feeders_aligned: args.preferences.feeders_aligned || scenario.feeders_aligned,
+        migrant_catchments,
         out: args.out.unwrap_or(scenario.out),
     };
     job.execute()
@@ -121,6 +140,7 @@ pub struct Job {
     pub compactness_km: f64,
     pub class_cost_km: f64,
     pub feeders_aligned: bool,
+    pub migrant_catchments: MigrantCatchments,
     pub out: PathBuf,
 }
 
@@ -161,6 +181,7 @@ impl Job {
             compactness_km: self.compactness_km,
             class_cost_km: self.class_cost_km,
             feeders_aligned: self.feeders_aligned,
+            migrant_catchments: self.migrant_catchments,
             ..Preferences::default()
         };
         let plan = allocate(
@@ -237,6 +258,19 @@ pub fn print_summary(s: &Summary) {
         s.solver.split_units,
         s.solver.widened_units
     );
+    if let Some(lists) = &s.migrant_lists {
+        for stage in Stage::ALL {
+            let l = lists.stage(stage);
+            println!(
+                "{:<8} migrant catchments: {:.1} child-km, bound {:.1}, gap {}; {} zones with another migrant school",
+                stage.key(),
+                l.objective_km,
+                l.bound_km,
+                gap(l.gap),
+                l.zones_with_other_school
+            );
+        }
+    }
     let unplaced: u64 = Stage::ALL.iter().map(|&st| s.stage(st).unplaced).sum();
     if unplaced > 0 {
         println!(

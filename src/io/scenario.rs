@@ -13,7 +13,8 @@
 //! this file's keys winning, so a scenario that only raises `class_limit`
 //! keeps every other rule of its base. Other settings (`zones`, `schools`,
 //! `locks`, `stability_km`, `contiguous`, `tiles`, `barriers`,
-//! `compactness_km`, `class_cost_km`, `feeders`) are inherited unless given;
+//! `compactness_km`, `class_cost_km`, `feeders`, `migrant_catchments`) are
+//! inherited unless given;
 //! `name`, `description` and `out` describe this file and are its own.
 //! A chain that comes back to a file it has already read is an error that
 //! lists the chain.
@@ -24,8 +25,8 @@ use serde::Deserialize;
 
 use super::{InputError, LocksError, read_barriers, read_locks, read_region};
 use crate::model::Region;
-use crate::plan::Preferences;
 use crate::plan::lottery::LotterySettings;
+use crate::plan::{MigrantCatchments, Preferences};
 use crate::planning::changes::{
     self, AddSchoolTable, Change, ChangeError, ChangeSchoolTable, CloseSchoolTable, NewHousingTable,
 };
@@ -63,6 +64,9 @@ struct ScenarioFile {
     /// 对口直升: `"aligned"` draws junior catchments over whole primary
     /// ones; `"free"` (default) draws each stage on its own.
     feeders: Option<String>,
+    /// `"separate"`: migrant children get catchments of their own, drawn
+    /// after the local ones; `"same"` (default): one catchment for both.
+    migrant_catchments: Option<String>,
     policy: Option<toml::Table>,
     solver: Option<toml::Table>,
     /// Multi-year projection settings (`catchment project`).
@@ -98,6 +102,7 @@ pub struct Scenario {
     pub compactness_km: f64,
     pub class_cost_km: f64,
     pub feeders_aligned: bool,
+    pub migrant_catchments: MigrantCatchments,
     pub policy: Policy,
     pub solver: Settings,
     /// The files read, base first, this one last.
@@ -237,6 +242,14 @@ fn read_chain(
             format!("feeders is \"{f}\"; expected \"aligned\" or \"free\""),
         ));
     }
+    if let Some(m) = &file.migrant_catchments
+        && MigrantCatchments::parse(m).is_none()
+    {
+        return Err(parse_error(
+            path,
+            format!("migrant_catchments is \"{m}\"; expected \"same\" or \"separate\""),
+        ));
+    }
     // Each file's own tables must make sense alone, so that an error names
     // the file that holds the mistake.
     if let Some(p) = &file.policy {
@@ -282,7 +295,8 @@ impl Scenario {
     /// The region this scenario describes: its maps, read and checked, with
     /// the chain's changes applied.
     /// What the scenario asks of the plan beyond the policy: locks,
-    /// stability, contiguity, barriers, compactness, class cost, feeders.
+    /// stability, contiguity, barriers, compactness, class cost, feeders,
+    /// migrant catchments.
     pub fn preferences(&self, region: &Region) -> Result<Preferences, ScenarioError> {
         Ok(Preferences {
             locks: match &self.locks {
@@ -298,6 +312,7 @@ impl Scenario {
             compactness_km: self.compactness_km,
             class_cost_km: self.class_cost_km,
             feeders_aligned: self.feeders_aligned,
+            migrant_catchments: self.migrant_catchments,
             ..Preferences::default()
         })
     }
@@ -346,6 +361,7 @@ impl Scenario {
         let mut compactness_km = 0.0;
         let mut class_cost_km = 0.0;
         let mut feeders_aligned = false;
+        let mut migrant_catchments = MigrantCatchments::Same;
         let mut changes = Vec::new();
         for layer in &layers {
             let f = &layer.file;
@@ -404,6 +420,13 @@ impl Scenario {
             if let Some(feeders) = &f.feeders {
                 feeders_aligned = feeders == "aligned";
             }
+            if let Some(m) = f
+                .migrant_catchments
+                .as_deref()
+                .and_then(MigrantCatchments::parse)
+            {
+                migrant_catchments = m;
+            }
             let tables = changes::Tables {
                 add_school: f.add_school.clone(),
                 change_school: f.change_school.clone(),
@@ -451,6 +474,7 @@ impl Scenario {
             compactness_km,
             class_cost_km,
             feeders_aligned,
+            migrant_catchments,
             out: own
                 .out
                 .as_ref()
@@ -592,6 +616,52 @@ mod tests {
         );
         let e = Scenario::load(&bad).unwrap_err().to_string();
         assert!(e.contains("compactness_km is -1"), "{e}");
+    }
+
+    #[test]
+    fn migrant_catchments_is_a_key_inherited_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(d, "z.geojson", "{}");
+        write(d, "s.geojson", "{}");
+        let base = write(
+            d,
+            "base.toml",
+            "zones = \"z.geojson\"\nschools = \"s.geojson\"\nmigrant_catchments = \"separate\"\n",
+        );
+        assert_eq!(
+            Scenario::load(&base).unwrap().migrant_catchments,
+            MigrantCatchments::Separate
+        );
+        let child = write(d, "child.toml", "extends = \"base.toml\"\n");
+        let s = Scenario::load(&child).unwrap();
+        assert_eq!(s.migrant_catchments, MigrantCatchments::Separate);
+        let region = Region::default();
+        assert_eq!(
+            s.preferences(&region).unwrap().migrant_catchments,
+            MigrantCatchments::Separate
+        );
+        let same = write(
+            d,
+            "same.toml",
+            "extends = \"base.toml\"\nmigrant_catchments = \"same\"\n",
+        );
+        assert_eq!(
+            Scenario::load(&same).unwrap().migrant_catchments,
+            MigrantCatchments::Same
+        );
+        let bad = write(
+            d,
+            "bad.toml",
+            "extends = \"base.toml\"\nmigrant_catchments = \"wider\"\n",
+        );
+        let e = Scenario::load(&bad).unwrap_err().to_string();
+        assert!(
+            e.contains("bad.toml")
+                && e.contains("migrant_catchments is \"wider\"")
+                && e.contains("\"same\" or \"separate\""),
+            "{e}"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::model::{Region, Shape, Stage};
-use crate::plan::Plan;
+use crate::plan::{MigrantPass, Plan};
 
 pub fn write(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result<()> {
     let crossing: [std::collections::HashMap<usize, &(usize, usize, String)>; 2] =
@@ -49,10 +49,59 @@ pub fn write(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result
                     properties.insert(format!("barrier_{key}"), barrier.clone().into());
                 }
             }
+            if let Some(m) = &plan.migrant {
+                for stage in Stage::ALL {
+                    migrant_properties(&mut properties, region, plan, m, stage, z);
+                }
+            }
             feature_json(shape_geometry(&zone.shape), properties)
         })
         .collect();
     write_collection(w, &features)
+}
+
+/// With separate migrant catchments: the zone's migrant school (and km), and
+/// its migrant children folded into the stage's unplaced, purchased and
+/// resource-room counts, which then cover all its children.
+fn migrant_properties(
+    properties: &mut Map<String, Value>,
+    region: &Region,
+    plan: &Plan,
+    m: &MigrantPass,
+    stage: Stage,
+    z: usize,
+) {
+    let key = stage.key();
+    let zp = &m.stages[stage.index()].zones[z];
+    let local = &plan.stage(stage).zones[z];
+    properties.insert(
+        format!("school_{key}_migrant"),
+        zp.school.map_or(Value::Null, |s| {
+            region.schools[s as usize].id.clone().into()
+        }),
+    );
+    properties.insert(format!("km_{key}_migrant"), km(zp.metres));
+    properties.insert(
+        format!("unplaced_{key}"),
+        (local.unplaced + zp.unplaced).into(),
+    );
+    let purchased = local.in_purchased_seats() + zp.in_purchased_seats();
+    if purchased > 0 {
+        properties.insert(format!("purchased_{key}"), purchased.into());
+    }
+    let in_rooms = local.in_resource_rooms() + zp.in_resource_rooms();
+    if in_rooms > 0 {
+        properties.insert(format!("resource_room_{key}"), in_rooms.into());
+    }
+    if let Some(reason) = &zp.reason {
+        properties.insert(
+            format!("unplaced_reason_{key}_migrant"),
+            reason.to_string().into(),
+        );
+    }
+    if let Some((_, _, barrier)) = m.crossings[stage.index()].iter().find(|c| c.0 == z) {
+        properties.insert(format!("barrier_{key}_migrant"), barrier.clone().into());
+    }
 }
 
 /// Kilometres with metre precision, or null.
