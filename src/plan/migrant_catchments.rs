@@ -136,7 +136,7 @@ pub fn allocate(
     let local = view(region, Children::Local);
     let mut plan =
         super::allocate::allocate_pass(&local, policy, settings, preferences, observer, false)?;
-    let migrant = seats_after(&view(region, Children::Migrant), policy, &plan);
+    let migrant = seats_after(view(region, Children::Migrant), policy, &plan);
     let migrant_preferences = Preferences {
         locks: preferences
             .locks
@@ -196,7 +196,7 @@ fn view(region: &Region, children: Children) -> Region {
 /// (against the school limit, shared by a nine-year school's stages) and
 /// comes off the stage's seats (an explicit cap, so classes x class limit
 /// is never passed).
-fn seats_after(region: &Region, policy: &Policy, first: &Plan) -> Region {
+fn seats_after(mut region: Region, policy: &Policy, first: &Plan) -> Region {
     let mut intake = vec![[0u32; 2]; region.schools.len()];
     for stage in Stage::ALL {
         for zp in &first.stage(stage).zones {
@@ -208,8 +208,7 @@ fn seats_after(region: &Region, policy: &Policy, first: &Plan) -> Region {
             }
         }
     }
-    let mut out = region.clone();
-    for (school, taken) in out.schools.iter_mut().zip(&intake) {
+    for (school, taken) in region.schools.iter_mut().zip(&intake) {
         let seats = policy.seats(school);
         for stage in Stage::ALL {
             let n = taken[stage.index()];
@@ -223,7 +222,7 @@ fn seats_after(region: &Region, policy: &Policy, first: &Plan) -> Region {
             school.enrolled[i] = school.enrolled[i].saturating_add(n);
         }
     }
-    out
+    region
 }
 
 /// Zones whose migrant school of the stage is not their local school

@@ -4,6 +4,7 @@ mod bad_input;
 mod determinism;
 mod locks;
 mod lottery;
+mod migrant;
 mod real_data;
 mod run;
 mod special;
