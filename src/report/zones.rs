@@ -18,6 +18,15 @@ pub fn write(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result
                 .map(|c| (c.0, c))
                 .collect()
         });
+    let migrant_crossing: [std::collections::HashMap<usize, &String>; 2] =
+        Stage::ALL.map(|stage| {
+            plan.migrant.as_ref().map_or_else(Default::default, |m| {
+                m.crossings[stage.index()]
+                    .iter()
+                    .map(|c| (c.0, &c.2))
+                    .collect()
+            })
+        });
     let features: Vec<String> = (0..region.zones.len())
         .into_par_iter()
         .map(|z| {
@@ -51,7 +60,8 @@ pub fn write(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result
             }
             if let Some(m) = &plan.migrant {
                 for stage in Stage::ALL {
-                    migrant_properties(&mut properties, region, plan, m, stage, z);
+                    let barrier = migrant_crossing[stage.index()].get(&z).copied();
+                    migrant_properties(&mut properties, region, plan, m, stage, z, barrier);
                 }
             }
             feature_json(shape_geometry(&zone.shape), properties)
@@ -70,6 +80,7 @@ fn migrant_properties(
     m: &MigrantPass,
     stage: Stage,
     z: usize,
+    barrier: Option<&String>,
 ) {
     let key = stage.key();
     let zp = &m.stages[stage.index()].zones[z];
@@ -99,7 +110,7 @@ fn migrant_properties(
             reason.to_string().into(),
         );
     }
-    if let Some((_, _, barrier)) = m.crossings[stage.index()].iter().find(|c| c.0 == z) {
+    if let Some(barrier) = barrier {
         properties.insert(format!("barrier_{key}_migrant"), barrier.clone().into());
     }
 }
