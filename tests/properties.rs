@@ -5,7 +5,9 @@
 use catchment::model::{Cohort, Region, School, SchoolKind, Sector, Shape, Stage, Zone};
 use catchment::plan::lottery::draw::{EntrantZone, draw};
 use catchment::plan::lottery::{Choice, Entrants, Group, auto_groups, study};
-use catchment::plan::{Objective, Preferences, allocate, check, special};
+use catchment::plan::{
+    Children, MigrantCatchments, Objective, Preferences, allocate, check, migrants, special,
+};
 use catchment::policy::Policy;
 use catchment::solve::mip::{self, MipOptions, MipSolver};
 use catchment::solve::{Arc, Instance, Settings, Target, solve};
@@ -208,12 +210,16 @@ proptest! {
 
     #[test]
     fn region_plans_never_break_a_limit_or_lose_a_child(
-        (region, policy) in region(),
+        (region, mut policy) in region(),
         balance_km in prop_oneof![2 => Just(None), 1 => (0u32..60).prop_map(Some)],
+        separate in proptest::bool::weighted(0.3),
+        migrant_reach in proptest::bool::ANY,
     ) {
         // On a third of the cases, the utilization balance objective with
         // a random weight (0-59 km): its moves must keep every rule too.
-        let preferences = match balance_km {
+        // On a share of cases, separate migrant catchments: both passes
+        // together must keep every limit (check counts them together).
+        let mut preferences = match balance_km {
             Some(km) => Preferences {
                 objective: Objective::Balance,
                 balance_km: km as f64,
@@ -221,11 +227,42 @@ proptest! {
             },
             None => Preferences::default(),
         };
+        if separate {
+            preferences.migrant_catchments = MigrantCatchments::Separate;
+        }
+        if separate && migrant_reach {
+            policy.primary.migrant_max_km = Some(1.5);
+        }
         let plan = allocate(&region, &policy, &Settings::default(), &preferences, &()).unwrap();
         prop_assert_eq!(plan.conservation(&region), Ok(()));
+        prop_assert_eq!(plan.migrant.is_some(), separate);
         let found = check(&plan, &region, &policy);
         prop_assert!(found.is_empty(), "{:?}", found);
+        let reach = |stage: Stage, children: Children| match children {
+            Children::Migrant => policy.stage(stage).migrant_max_km,
+            _ => policy.stage(stage).max_km,
+        };
         for stage in Stage::ALL {
+            for (sp, children) in plan.passes(stage) {
+                let q = sp.quality;
+                prop_assert!(q.bound_m <= q.objective_m);
+                for (z, zp) in sp.zones.iter().enumerate() {
+                    let zone = &region.zones[z];
+                    // Migrant catchments cover the land like local ones.
+                    prop_assert_eq!(zp.school.is_some(), plan.stage(stage).zones[z].school.is_some());
+                    if let Some(s) = zp.school {
+                        let school = &region.schools[s as usize];
+                        prop_assert!(school.takes_catchment(stage));
+                        prop_assert_eq!(&school.county, &zone.county, "children cross a county line");
+                        if zp.placed > 0 && let Some(max) = reach(stage, children) {
+                            prop_assert!(zp.metres.unwrap() as f64 <= max * 1000.0 + 0.5);
+                        }
+                    }
+                    prop_assert!(zp.in_resource_rooms() <= children.special(zone, stage));
+                }
+            }
+            let (_, m) = migrants::migrant_figures(&plan, &region, &policy, stage);
+            prop_assert_eq!(m.public + m.purchased + m.unplaced, m.children);
             let q = plan.stage(stage).quality;
             prop_assert!(q.bound_m <= q.objective_m);
             for (z, zp) in plan.stage(stage).zones.iter().enumerate() {

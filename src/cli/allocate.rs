@@ -52,6 +52,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let objective = args
         .preferences
         .objective_or(catchment::plan::Objective::Distance);
+    let migrant_catchments = args.preferences.migrant_catchments(Default::default());
     Job {
         name,
         description: String::new(),
@@ -71,6 +72,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         feeders_aligned: args.preferences.feeders_aligned,
         objective,
         balance_km: args.preferences.balance_km,
+        migrant_catchments,
         out: args.out,
     }
     .execute()

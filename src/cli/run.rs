@@ -9,7 +9,9 @@ use anyhow::Context;
 use catchment::io::{Scenario, read_barriers, read_locks, read_region};
 use catchment::model::{Region, Stage};
 use catchment::plan::moved_cap::allocate_with_moved_cap;
-use catchment::plan::{DEFAULT_BALANCE_KM, Objective, Preferences, allocate_with_companion};
+use catchment::plan::{
+    DEFAULT_BALANCE_KM, MigrantCatchments, Objective, Preferences, allocate_with_companion,
+};
 use catchment::policy::Policy;
 use catchment::report::{RunInfo, Summary, write_all};
 use catchment::solve::Settings;
@@ -73,6 +75,11 @@ pub struct PreferenceArgs {
     /// from a full school to an empty one.
     #[arg(long)]
     pub balance_km: Option<f64>,
+    /// `separate`: migrant children get catchments of their own (usually
+    /// wider), drawn after the local ones over the seats locals leave;
+    /// `same` (default): they go with the zone's local children.
+    #[arg(long, value_name = "same|separate", value_parser = ["same", "separate"])]
+    pub migrant_catchments: Option<String>,
 }
 
 impl PreferenceArgs {
@@ -83,11 +90,22 @@ impl PreferenceArgs {
             .and_then(Objective::parse)
             .unwrap_or(fallback)
     }
+
+    /// The flag's choice, else the scenario's.
+    pub fn migrant_catchments(&self, scenario: MigrantCatchments) -> MigrantCatchments {
+        self.migrant_catchments
+            .as_deref()
+            .and_then(MigrantCatchments::parse)
+            .unwrap_or(scenario)
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let scenario = Scenario::load(&args.scenario)?;
     let objective = args.preferences.objective_or(scenario.objective);
+    let migrant_catchments = args
+        .preferences
+        .migrant_catchments(scenario.migrant_catchments);
     let job = Job {
         name: scenario.name.clone(),
         description: scenario.description.clone(),
@@ -117,6 +135,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         balance_km: args.preferences.balance_km.or(scenario
             .balance_km
             .filter(|_| objective == Objective::Balance)),
+        migrant_catchments,
         out: args.out.unwrap_or(scenario.out),
     };
     job.execute()
@@ -157,6 +176,7 @@ pub struct Job {
     pub objective: Objective,
     /// None: the default weight.
     pub balance_km: Option<f64>,
+    pub migrant_catchments: MigrantCatchments,
     pub out: PathBuf,
 }
 
@@ -209,6 +229,7 @@ impl Job {
             feeders_aligned: self.feeders_aligned,
             objective: self.objective,
             balance_km: self.balance_km.unwrap_or(DEFAULT_BALANCE_KM),
+            migrant_catchments: self.migrant_catchments,
             ..Preferences::default()
         };
         let plan = match self.max_moved {
@@ -310,6 +331,19 @@ pub fn print_summary(s: &Summary) {
             u.plan.uneven_pairs,
             s.utilization.uneven_pair_gap * 100.0
         );
+    }
+    if let Some(lists) = &s.migrant_lists {
+        for stage in Stage::ALL {
+            let l = lists.stage(stage);
+            println!(
+                "{:<8} migrant catchments: {:.1} child-km, bound {:.1}, gap {}; {} zones with another migrant school",
+                stage.key(),
+                l.objective_km,
+                l.bound_km,
+                gap(l.gap),
+                l.zones_with_other_school
+            );
+        }
     }
     let unplaced: u64 = Stage::ALL.iter().map(|&st| s.stage(st).unplaced).sum();
     if unplaced > 0 {

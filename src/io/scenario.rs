@@ -13,8 +13,8 @@
 //! this file's keys winning, so a scenario that only raises `class_limit`
 //! keeps every other rule of its base. Other settings (`zones`, `schools`,
 //! `locks`, `stability_km`, `contiguous`, `tiles`, `barriers`,
-//! `compactness_km`, `class_cost_km`, `feeders`, `objective`, `balance_km`)
-//! are inherited unless given;
+//! `compactness_km`, `class_cost_km`, `feeders`, `objective`, `balance_km`,
+//! `migrant_catchments`) are inherited unless given;
 //! `name`, `description` and `out` describe this file and are its own.
 //! A chain that comes back to a file it has already read is an error that
 //! lists the chain.
@@ -26,7 +26,7 @@ use serde::Deserialize;
 use super::{InputError, LocksError, read_barriers, read_locks, read_region};
 use crate::model::Region;
 use crate::plan::lottery::LotterySettings;
-use crate::plan::{DEFAULT_BALANCE_KM, Objective, Preferences};
+use crate::plan::{DEFAULT_BALANCE_KM, MigrantCatchments, Objective, Preferences};
 use crate::planning::changes::{
     self, AddSchoolTable, Change, ChangeError, ChangeSchoolTable, CloseSchoolTable, NewHousingTable,
 };
@@ -72,6 +72,9 @@ struct ScenarioFile {
     /// With `objective = "balance"`: km of travel worth moving one child
     /// from a full school to an empty one.
     balance_km: Option<f64>,
+    /// `"separate"`: migrant children get catchments of their own, drawn
+    /// after the local ones; `"same"` (default): one catchment for both.
+    migrant_catchments: Option<String>,
     policy: Option<toml::Table>,
     solver: Option<toml::Table>,
     /// Multi-year projection settings (`catchment project`).
@@ -111,6 +114,7 @@ pub struct Scenario {
     pub objective: Objective,
     /// None: the default weight (`DEFAULT_BALANCE_KM`).
     pub balance_km: Option<f64>,
+    pub migrant_catchments: MigrantCatchments,
     pub policy: Policy,
     pub solver: Settings,
     /// The files read, base first, this one last.
@@ -259,6 +263,14 @@ fn read_chain(
             format!("objective is \"{o}\"; expected \"distance\" or \"balance\""),
         ));
     }
+    if let Some(m) = &file.migrant_catchments
+        && MigrantCatchments::parse(m).is_none()
+    {
+        return Err(parse_error(
+            path,
+            format!("migrant_catchments is \"{m}\"; expected \"same\" or \"separate\""),
+        ));
+    }
     // Each file's own tables must make sense alone, so that an error names
     // the file that holds the mistake.
     if let Some(p) = &file.policy {
@@ -305,7 +317,7 @@ impl Scenario {
     /// the chain's changes applied.
     /// What the scenario asks of the plan beyond the policy: locks,
     /// stability, contiguity, barriers, compactness, class cost, feeders,
-    /// objective.
+    /// objective, migrant catchments.
     pub fn preferences(&self, region: &Region) -> Result<Preferences, ScenarioError> {
         Ok(Preferences {
             locks: match &self.locks {
@@ -323,6 +335,7 @@ impl Scenario {
             feeders_aligned: self.feeders_aligned,
             objective: self.objective,
             balance_km: self.balance_km.unwrap_or(DEFAULT_BALANCE_KM),
+            migrant_catchments: self.migrant_catchments,
             ..Preferences::default()
         })
     }
@@ -374,6 +387,7 @@ impl Scenario {
         let mut feeders_aligned = false;
         let mut objective = Objective::Distance;
         let mut balance_km = None;
+        let mut migrant_catchments = MigrantCatchments::Same;
         let mut changes = Vec::new();
         for layer in &layers {
             let f = &layer.file;
@@ -450,6 +464,13 @@ impl Scenario {
                 }
                 balance_km = Some(k);
             }
+            if let Some(m) = f
+                .migrant_catchments
+                .as_deref()
+                .and_then(MigrantCatchments::parse)
+            {
+                migrant_catchments = m;
+            }
             let tables = changes::Tables {
                 add_school: f.add_school.clone(),
                 change_school: f.change_school.clone(),
@@ -500,6 +521,7 @@ impl Scenario {
             feeders_aligned,
             objective,
             balance_km,
+            migrant_catchments,
             out: own
                 .out
                 .as_ref()
@@ -743,6 +765,52 @@ mod tests {
         assert!(
             err.contains("child.toml") && err.contains("school_limt"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn migrant_catchments_is_a_key_inherited_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(d, "z.geojson", "{}");
+        write(d, "s.geojson", "{}");
+        let base = write(
+            d,
+            "base.toml",
+            "zones = \"z.geojson\"\nschools = \"s.geojson\"\nmigrant_catchments = \"separate\"\n",
+        );
+        assert_eq!(
+            Scenario::load(&base).unwrap().migrant_catchments,
+            MigrantCatchments::Separate
+        );
+        let child = write(d, "child.toml", "extends = \"base.toml\"\n");
+        let s = Scenario::load(&child).unwrap();
+        assert_eq!(s.migrant_catchments, MigrantCatchments::Separate);
+        let region = Region::default();
+        assert_eq!(
+            s.preferences(&region).unwrap().migrant_catchments,
+            MigrantCatchments::Separate
+        );
+        let same = write(
+            d,
+            "same.toml",
+            "extends = \"base.toml\"\nmigrant_catchments = \"same\"\n",
+        );
+        assert_eq!(
+            Scenario::load(&same).unwrap().migrant_catchments,
+            MigrantCatchments::Same
+        );
+        let bad = write(
+            d,
+            "bad.toml",
+            "extends = \"base.toml\"\nmigrant_catchments = \"wider\"\n",
+        );
+        let e = Scenario::load(&bad).unwrap_err().to_string();
+        assert!(
+            e.contains("bad.toml")
+                && e.contains("migrant_catchments is \"wider\"")
+                && e.contains("\"same\" or \"separate\""),
+            "{e}"
         );
     }
 }

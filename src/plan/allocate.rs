@@ -19,7 +19,8 @@ use rstar::primitives::GeomWithData;
 use std::collections::{HashMap, HashSet};
 
 use super::{
-    Plan, Preferences, Quality, SolveStats, StagePlan, Unplaced, ZonePlan, make_contiguous,
+    MigrantCatchments, Plan, Preferences, Quality, SolveStats, StagePlan, Unplaced, ZonePlan,
+    make_contiguous,
 };
 use crate::model::{LockKind, Region, Stage};
 use crate::policy::{Policy, Seats};
@@ -115,13 +116,34 @@ struct PartResult {
     nodes: usize,
 }
 
-/// Allocates every zone's children of both stages.
+/// Allocates every zone's children of both stages (with separate migrant
+/// catchments, in two passes: see [`super::migrant_catchments`]).
 pub fn allocate(
     region: &Region,
     policy: &Policy,
     settings: &Settings,
     preferences: &Preferences,
     observer: &dyn Observer,
+) -> Result<Plan, PlanError> {
+    match preferences.migrant_catchments {
+        MigrantCatchments::Same => {
+            allocate_pass(region, policy, settings, preferences, observer, true)
+        }
+        MigrantCatchments::Separate => {
+            super::migrant_catchments::allocate(region, policy, settings, preferences, observer)
+        }
+    }
+}
+
+/// One allocation of the region's children; `migrant_band`: whether the
+/// migrant share band post-pass may move zones (not over separate lists).
+pub(super) fn allocate_pass(
+    region: &Region,
+    policy: &Policy,
+    settings: &Settings,
+    preferences: &Preferences,
+    observer: &dyn Observer,
+    migrant_band: bool,
 ) -> Result<Plan, PlanError> {
     let seats: Vec<Seats> = region.schools.iter().map(|s| policy.seats(s)).collect();
     // Special children take their resource-room seats first; catchments
@@ -224,8 +246,9 @@ pub fn allocate(
         migrant_band_moves: [0, 0],
         moved_cap: None,
         adjacency: None,
+        migrant: None,
     };
-    let band = super::migrant_band::band_active(region, policy);
+    let band = migrant_band && super::migrant_band::band_active(region, policy);
     let balance = preferences.objective == super::Objective::Balance;
     if preferences.contiguous || preferences.feeders_aligned || band || balance {
         let adjacency = Adjacency::build(&region.zones, DEFAULT_TOLERANCE_M);

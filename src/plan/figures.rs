@@ -4,7 +4,7 @@ use crate::model::{Region, Stage};
 use crate::policy::{Classes, Policy, balance};
 use crate::spatial::rounded_metres;
 
-use super::Plan;
+use super::{Children, Plan};
 
 /// One school's intake for one stage and what it means for its classes and
 /// its size limit.
@@ -111,48 +111,57 @@ impl Plan {
             })
             .collect();
         let mut km_sum = vec![0.0f64; n];
-        for (z, zp) in self.stage(stage).zones.iter().enumerate() {
-            let Some(s) = zp.school else { continue };
-            let f = &mut figures[s as usize];
-            f.zones += 1;
-            if zp.placed == 0 {
-                continue;
-            }
-            let cohort = region.zones[z].cohort(stage);
-            // Children in resource rooms are counted local first, so the
-            // catchment school has the locals they left.
-            let (_, local_left) = super::special::split_resource_rooms(zp, cohort.local);
-            let (local, migrant) = split_placed(zp.placed, local_left);
-            f.intake += zp.placed;
-            f.local += local;
-            f.migrant += migrant;
-            if region.zones[z].current[stage.index()].is_some_and(|t| t != s as usize) {
-                f.moved += zp.placed;
-            }
-            let km = zp.metres.unwrap_or(0) as f64 / 1000.0;
-            km_sum[s as usize] += km * zp.placed as f64;
-            f.max_km = f.max_km.max(km);
-        }
-        for (z, zp) in self.stage(stage).zones.iter().enumerate() {
-            for &(s, n) in &zp.purchased {
-                figures[s as usize].purchased += n;
-            }
-            let zone = &region.zones[z];
-            let (rooms, _) = super::special::split_resource_rooms(zp, zone.cohort(stage).local);
-            for (s, local, migrant) in rooms {
+        // Both passes of separate migrant catchments count against the
+        // school together; a catchment's zones are those of its local list.
+        for (sp, children) in self.passes(stage) {
+            for (z, zp) in sp.zones.iter().enumerate() {
+                let Some(s) = zp.school else { continue };
                 let f = &mut figures[s as usize];
-                let n = local + migrant;
-                f.intake += n;
+                if children != Children::Migrant {
+                    f.zones += 1;
+                }
+                if zp.placed == 0 {
+                    continue;
+                }
+                let cohort = children.cohort(&region.zones[z], stage);
+                // Children in resource rooms are counted local first, so the
+                // catchment school has the locals they left.
+                let (_, local_left) = super::special::split_resource_rooms(zp, cohort.local);
+                let (local, migrant) = split_placed(zp.placed, local_left);
+                f.intake += zp.placed;
                 f.local += local;
                 f.migrant += migrant;
-                f.resource_room += n;
-                let km = rounded_metres(zone.centroid, region.schools[s as usize].location) as f64
-                    / 1000.0;
-                km_sum[s as usize] += km * n as f64;
+                if region.zones[z].current[stage.index()].is_some_and(|t| t != s as usize) {
+                    f.moved += zp.placed;
+                }
+                let km = zp.metres.unwrap_or(0) as f64 / 1000.0;
+                km_sum[s as usize] += km * zp.placed as f64;
                 f.max_km = f.max_km.max(km);
             }
-            for (s, n) in super::special::zone_special(zone, zp, stage).regular_class {
-                figures[s as usize].special += n;
+            for (z, zp) in sp.zones.iter().enumerate() {
+                for &(s, n) in &zp.purchased {
+                    figures[s as usize].purchased += n;
+                }
+                let zone = &region.zones[z];
+                let (rooms, _) =
+                    super::special::split_resource_rooms(zp, children.cohort(zone, stage).local);
+                for (s, local, migrant) in rooms {
+                    let f = &mut figures[s as usize];
+                    let n = local + migrant;
+                    f.intake += n;
+                    f.local += local;
+                    f.migrant += migrant;
+                    f.resource_room += n;
+                    let km = rounded_metres(zone.centroid, region.schools[s as usize].location)
+                        as f64
+                        / 1000.0;
+                    km_sum[s as usize] += km * n as f64;
+                    f.max_km = f.max_km.max(km);
+                }
+                let special = children.special(zone, stage);
+                for (s, n) in super::special::zone_special_of(special, zp).regular_class {
+                    figures[s as usize].special += n;
+                }
             }
         }
         for f in &mut figures {
@@ -163,12 +172,14 @@ impl Plan {
             Stage::Junior => Stage::Primary,
         };
         let mut other_intake = vec![0u32; n];
-        for zp in &self.stage(other).zones {
-            if let Some(s) = zp.school {
-                other_intake[s as usize] += zp.placed;
-            }
-            for &(s, k) in &zp.resource_room {
-                other_intake[s as usize] += k;
+        for (sp, _) in self.passes(other) {
+            for zp in &sp.zones {
+                if let Some(s) = zp.school {
+                    other_intake[s as usize] += zp.placed;
+                }
+                for &(s, k) in &zp.resource_room {
+                    other_intake[s as usize] += k;
+                }
             }
         }
         for (s, f) in figures.iter_mut().enumerate() {
@@ -234,14 +245,16 @@ impl Plan {
 
     pub fn totals(&self, region: &Region, stage: Stage) -> StageTotals {
         let mut t = StageTotals::default();
-        for (z, zp) in self.stage(stage).zones.iter().enumerate() {
-            let cohort = region.zones[z].cohort(stage);
-            t.children += cohort.total() as u64;
-            t.placed += zp.seated() as u64;
-            t.unplaced += zp.unplaced as u64;
-            t.migrant += cohort.migrant as u64;
-            t.migrant_placed +=
-                (split_placed(zp.public(), cohort.local).1 + zp.in_purchased_seats()) as u64;
+        for (sp, children) in self.passes(stage) {
+            for (z, zp) in sp.zones.iter().enumerate() {
+                let cohort = children.cohort(&region.zones[z], stage);
+                t.children += cohort.total() as u64;
+                t.placed += zp.seated() as u64;
+                t.unplaced += zp.unplaced as u64;
+                t.migrant += cohort.migrant as u64;
+                t.migrant_placed +=
+                    (split_placed(zp.public(), cohort.local).1 + zp.in_purchased_seats()) as u64;
+            }
         }
         t
     }

@@ -148,7 +148,8 @@ impl MigrantFigures {
     }
 }
 
-/// Migrant figures per county (in county order) and for the whole region.
+/// Migrant figures per county (in county order) and for the whole region
+/// (from the migrant pass where migrant catchments are separate).
 pub fn migrant_figures(
     plan: &Plan,
     region: &Region,
@@ -156,8 +157,9 @@ pub fn migrant_figures(
     stage: Stage,
 ) -> (BTreeMap<String, MigrantFigures>, MigrantFigures) {
     let mut by_county: BTreeMap<String, MigrantFigures> = BTreeMap::new();
-    for (z, zp) in plan.stage(stage).zones.iter().enumerate() {
-        let cohort = region.zones[z].cohort(stage);
+    for z in 0..region.zones.len() {
+        let (zp, children) = plan.migrant_zone(stage, z);
+        let cohort = children.cohort(&region.zones[z], stage);
         if cohort.migrant == 0 {
             continue;
         }

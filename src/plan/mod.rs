@@ -9,6 +9,7 @@ pub mod feeders;
 mod figures;
 pub mod lottery;
 mod migrant_band;
+pub mod migrant_catchments;
 pub mod migrants;
 pub mod moved_cap;
 pub mod special;
@@ -18,6 +19,7 @@ pub use allocate::{Observer, PlanError, Shortage, allocate};
 pub use check::{Found, Violation, check};
 pub use contiguity::{Broken, ContiguityReport, home_zones, make_contiguous};
 pub use figures::{SchoolFigures, StageTotals, split_placed as figures_split};
+pub use migrant_catchments::{Children, MigrantCatchments, MigrantPass};
 pub use utilization::{
     DEFAULT_BALANCE_KM, Fill, Objective, ObjectiveReport, UNEVEN_PAIR_GAP, UtilizationFigures,
     allocate_with_companion, spread, utilization_figures,
@@ -118,6 +120,10 @@ pub struct Preferences {
     pub contiguous: bool,
     /// Rivers, expressways, railways children should not cross.
     pub barriers: Vec<Barrier>,
+    /// Migrant children in the local catchments (default) or in their own,
+    /// wider ones drawn over the seats locals leave (see
+    /// [`migrant_catchments`]).
+    pub migrant_catchments: MigrantCatchments,
     /// What a trip across a barrier costs, in km: far more than any detour,
     /// so that a zone crosses only where no school on its side has seats.
     pub barrier_penalty_km: f64,
@@ -146,6 +152,7 @@ impl Default for Preferences {
             stability_km: 0.0,
             contiguous: true,
             barriers: Vec::new(),
+            migrant_catchments: MigrantCatchments::Same,
             barrier_penalty_km: 100.0,
             compactness_km: 0.0,
             class_cost_km: 0.0,
@@ -254,11 +261,36 @@ pub struct Plan {
     /// The zone adjacency, where the plan needed it (connected catchments,
     /// bands, balance): kept so that the report does not build it again.
     pub adjacency: Option<std::sync::Arc<Adjacency>>,
+    /// With separate migrant catchments, the migrant pass: `stages` then
+    /// place local children only, this pass the migrant children.
+    pub migrant: Option<MigrantPass>,
 }
 
 impl Plan {
     pub fn stage(&self, stage: Stage) -> &StagePlan {
         &self.stages[stage.index()]
+    }
+
+    /// The zone plans of a stage with the children each places: the one
+    /// plan of all children, or the local and the migrant pass. Whatever
+    /// counts children or seats goes through here, so that both passes
+    /// count against a school together.
+    pub fn passes(&self, stage: Stage) -> Vec<(&StagePlan, Children)> {
+        match &self.migrant {
+            None => vec![(self.stage(stage), Children::All)],
+            Some(m) => vec![
+                (self.stage(stage), Children::Local),
+                (&m.stages[stage.index()], Children::Migrant),
+            ],
+        }
+    }
+
+    /// The zone plan that holds a zone's migrant children of a stage.
+    pub fn migrant_zone(&self, stage: Stage, zone: usize) -> (&ZonePlan, Children) {
+        match &self.migrant {
+            None => (&self.stage(stage).zones[zone], Children::All),
+            Some(m) => (&m.stages[stage.index()].zones[zone], Children::Migrant),
+        }
     }
 
     /// Recounts objective, travel and moved children from the zones (after
@@ -310,37 +342,56 @@ impl Plan {
     /// every run: a child is never silently dropped.
     pub fn conservation(&self, region: &Region) -> Result<(), String> {
         for stage in Stage::ALL {
-            for (z, zp) in self.stage(stage).zones.iter().enumerate() {
-                let children = region.zones[z].cohort(stage).total();
-                if zp.seated() + zp.unplaced != children {
+            for (sp, children_of) in self.passes(stage) {
+                if sp.zones.len() != region.zones.len() {
                     return Err(format!(
-                        "zone {} ({}): {} children, {} placed + {} in resource rooms + {} in purchased seats + {} unplaced",
-                        region.zones[z].id,
+                        "{} plan of {} ({}) has {} zones, the region {}",
+                        children_of.key(),
                         stage.key(),
-                        children,
-                        zp.placed,
-                        zp.in_resource_rooms(),
-                        zp.in_purchased_seats(),
-                        zp.unplaced
+                        sp.stage.key(),
+                        sp.zones.len(),
+                        region.zones.len()
                     ));
                 }
-                let special = special::special_children(&region.zones[z], stage);
-                if zp.in_resource_rooms() > special {
-                    return Err(format!(
-                        "zone {} ({}): {} children in resource rooms, only {} special children",
-                        region.zones[z].id,
-                        stage.key(),
-                        zp.in_resource_rooms(),
-                        special
-                    ));
-                }
-                if zp.unplaced > 0 && zp.reason.is_none() {
-                    return Err(format!(
-                        "zone {} ({}): {} unplaced without a reason",
-                        region.zones[z].id,
-                        stage.key(),
-                        zp.unplaced
-                    ));
+                for (z, zp) in sp.zones.iter().enumerate() {
+                    let zone = &region.zones[z];
+                    let children = children_of.cohort(zone, stage).total();
+                    let what = match children_of {
+                        Children::All => stage.key().to_string(),
+                        other => format!("{}, {} children", stage.key(), other.key()),
+                    };
+                    if zp.seated() + zp.unplaced != children {
+                        return Err(format!(
+                            "zone {} ({what}): {} children, {} placed + {} in resource rooms + {} in purchased seats + {} unplaced",
+                            zone.id,
+                            children,
+                            zp.placed,
+                            zp.in_resource_rooms(),
+                            zp.in_purchased_seats(),
+                            zp.unplaced
+                        ));
+                    }
+                    if children_of == Children::Local && zp.in_purchased_seats() > 0 {
+                        return Err(format!(
+                            "zone {} ({what}): local children in purchased seats",
+                            zone.id
+                        ));
+                    }
+                    let special = children_of.special(zone, stage);
+                    if zp.in_resource_rooms() > special {
+                        return Err(format!(
+                            "zone {} ({what}): {} children in resource rooms, only {} special children",
+                            zone.id,
+                            zp.in_resource_rooms(),
+                            special
+                        ));
+                    }
+                    if zp.unplaced > 0 && zp.reason.is_none() {
+                        return Err(format!(
+                            "zone {} ({what}): {} unplaced without a reason",
+                            zone.id, zp.unplaced
+                        ));
+                    }
                 }
             }
         }

@@ -188,7 +188,12 @@ pub struct ZoneSpecial {
 /// (none may be refused): those not in a resource room take the first
 /// seats at the catchment school, then any purchased seats.
 pub fn zone_special(zone: &Zone, zp: &ZonePlan, stage: Stage) -> ZoneSpecial {
-    let special = special_children(zone, stage);
+    zone_special_of(special_children(zone, stage), zp)
+}
+
+/// As [`zone_special`], for `special` children placed by `zp` (one pass of
+/// separate migrant catchments holds only some of the zone's children).
+pub fn zone_special_of(special: u32, zp: &ZonePlan) -> ZoneSpecial {
     let mut left = special - zp.in_resource_rooms().min(special);
     let mut regular_class = Vec::new();
     let places = zp.school.map(|s| (s, zp.placed)).into_iter();
@@ -266,20 +271,22 @@ pub fn special_figures(
     stage: Stage,
 ) -> (BTreeMap<String, SpecialFigures>, SpecialFigures) {
     let mut by_county: BTreeMap<String, SpecialFigures> = BTreeMap::new();
-    for (z, zp) in plan.stage(stage).zones.iter().enumerate() {
-        let zone = &region.zones[z];
-        let children = special_children(zone, stage);
-        if children == 0 {
-            continue;
+    for (sp, which) in plan.passes(stage) {
+        for (z, zp) in sp.zones.iter().enumerate() {
+            let zone = &region.zones[z];
+            let children = which.special(zone, stage);
+            if children == 0 {
+                continue;
+            }
+            let s = zone_special_of(children, zp);
+            let f = by_county
+                .entry(zone.county.clone().unwrap_or_default())
+                .or_default();
+            f.children += children as u64;
+            f.resource_room += s.resource_room.iter().map(|p| p.1 as u64).sum::<u64>();
+            f.regular_class += s.regular_class.iter().map(|p| p.1 as u64).sum::<u64>();
+            f.unplaced += s.unplaced as u64;
         }
-        let s = zone_special(zone, zp, stage);
-        let f = by_county
-            .entry(zone.county.clone().unwrap_or_default())
-            .or_default();
-        f.children += children as u64;
-        f.resource_room += s.resource_room.iter().map(|p| p.1 as u64).sum::<u64>();
-        f.regular_class += s.regular_class.iter().map(|p| p.1 as u64).sum::<u64>();
-        f.unplaced += s.unplaced as u64;
     }
     let mut total = SpecialFigures::default();
     for f in by_county.values() {

@@ -20,6 +20,13 @@ pub struct StagePolicy {
     /// Children are never assigned farther than this (km, great circle).
     /// `None`: anywhere in their county.
     pub max_km: Option<f64>,
+    /// With separate migrant catchments, migrant children are never
+    /// assigned farther than this (km). `None`: anywhere in their county;
+    /// migrant lists are usually wider than local ones (more compounds per
+    /// school), so a city that publishes them sets this above `max_km` or
+    /// leaves it out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub migrant_max_km: Option<f64>,
     /// Staff ratio (生师比): pupils per teacher, for the teachers a plan needs.
     pub pupils_per_teacher: f64,
 }
@@ -84,6 +91,7 @@ struct PolicyFile {
 struct StagePolicyFile {
     class_limit: Option<u32>,
     max_km: Option<f64>,
+    migrant_max_km: Option<f64>,
     pupils_per_teacher: Option<f64>,
 }
 
@@ -92,6 +100,7 @@ impl StagePolicyFile {
         StagePolicy {
             class_limit: self.class_limit.unwrap_or(default.class_limit),
             max_km: self.max_km.or(default.max_km),
+            migrant_max_km: self.migrant_max_km.or(default.migrant_max_km),
             pupils_per_teacher: self
                 .pupils_per_teacher
                 .unwrap_or(default.pupils_per_teacher),
@@ -125,11 +134,13 @@ impl Default for Policy {
             primary: StagePolicy {
                 class_limit: 45,
                 max_km: None,
+                migrant_max_km: None,
                 pupils_per_teacher: 19.0,
             },
             junior: StagePolicy {
                 class_limit: 50,
                 max_km: None,
+                migrant_max_km: None,
                 pupils_per_teacher: 13.5,
             },
             school_limit: 2000,
@@ -188,6 +199,8 @@ impl Policy {
         for (field, km) in [
             ("primary.max_km", self.primary.max_km),
             ("junior.max_km", self.junior.max_km),
+            ("primary.migrant_max_km", self.primary.migrant_max_km),
+            ("junior.migrant_max_km", self.junior.migrant_max_km),
             ("special_max_km", self.special_max_km),
         ] {
             if let Some(km) = km

@@ -11,7 +11,8 @@ use crate::plan::migrants::{MigrantFigures, migrant_figures};
 use crate::plan::moved_cap::MovedCap;
 use crate::plan::special::{SpecialFigures, any_special, special_figures};
 use crate::plan::{
-    Objective, Plan, Quality, UNEVEN_PAIR_GAP, UtilizationFigures, check, utilization_figures,
+    MigrantCatchments, Objective, Plan, Quality, UNEVEN_PAIR_GAP, UtilizationFigures, check,
+    utilization_figures,
 };
 use crate::policy::Policy;
 use crate::spatial::{Adjacency, DEFAULT_TOLERANCE_M};
@@ -171,6 +172,81 @@ impl SpecialSummary {
     }
 }
 
+/// The migrant catchments of one stage, when separate from local ones.
+#[derive(Clone, Debug, Serialize)]
+pub struct MigrantListStage {
+    /// The migrant pass: child-km it minimises, its relaxation's bound, gap.
+    pub objective_km: f64,
+    pub bound_km: f64,
+    pub gap: Option<f64>,
+    pub travel_km: f64,
+    /// No plan of the migrant pass leaves fewer migrant children without
+    /// a public seat (before purchased seats).
+    pub unplaced_bound: u64,
+    /// Zones whose migrant school is not their local school.
+    pub zones_with_other_school: usize,
+    /// Schools with a local list and with a migrant list (of compounds).
+    pub local_lists: usize,
+    pub migrant_lists: usize,
+    /// Compounds per list, on average: migrant lists are usually wider.
+    pub mean_zones_local_list: f64,
+    pub mean_zones_migrant_list: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MigrantListsSummary {
+    pub primary: MigrantListStage,
+    pub junior: MigrantListStage,
+}
+
+impl MigrantListsSummary {
+    pub fn stage(&self, stage: Stage) -> &MigrantListStage {
+        match stage {
+            Stage::Primary => &self.primary,
+            Stage::Junior => &self.junior,
+        }
+    }
+
+    fn build(plan: &Plan) -> Option<MigrantListsSummary> {
+        let m = plan.migrant.as_ref()?;
+        let lists = |sp: &crate::plan::StagePlan| {
+            let mut schools: Vec<u32> = sp.zones.iter().filter_map(|zp| zp.school).collect();
+            let zones = schools.len();
+            schools.sort_unstable();
+            schools.dedup();
+            let mean = if schools.is_empty() {
+                0.0
+            } else {
+                round(zones as f64 / schools.len() as f64, 3)
+            };
+            (schools.len(), mean)
+        };
+        let stage = |stage: Stage| {
+            let sp = &m.stages[stage.index()];
+            let q = sp.quality;
+            let (local_lists, mean_zones_local_list) = lists(plan.stage(stage));
+            let (migrant_lists, mean_zones_migrant_list) = lists(sp);
+            MigrantListStage {
+                objective_km: q.objective_km(),
+                bound_km: q.bound_km(),
+                gap: gap(&q),
+                travel_km: q.travel_km(),
+                unplaced_bound: q.unplaced_bound,
+                zones_with_other_school:
+                    crate::plan::migrant_catchments::zones_with_other_migrant_school(plan, stage),
+                local_lists,
+                migrant_lists,
+                mean_zones_local_list,
+                mean_zones_migrant_list,
+            }
+        };
+        Some(MigrantListsSummary {
+            primary: stage(Stage::Primary),
+            junior: stage(Stage::Junior),
+        })
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct FeederSummary {
     pub aligned: bool,
@@ -227,6 +303,12 @@ pub struct Summary {
     pub balance: BalanceSummary,
     /// 对口直升: primary catchments and how many feed more than one junior school.
     pub feeders: FeederSummary,
+    /// `"same"`: migrant children in the local catchments; `"separate"`:
+    /// in their own, described in `migrant_lists` (then the stages'
+    /// objective, bound and gap are those of the local catchments).
+    pub migrant_catchments: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub migrant_lists: Option<MigrantListsSummary>,
     /// Children with disabilities per stage (and county); null when no zone
     /// has any (`primary_special` / `junior_special`).
     pub special: Option<SpecialSummary>,
@@ -257,6 +339,13 @@ impl Summary {
             let totals = plan.totals(region, stage);
             let figures = plan.school_figures(region, policy, stage);
             let q = plan.stage(stage).quality;
+            // Travel of every placed child, over both passes when migrant
+            // catchments are separate.
+            let travel_km: f64 = plan
+                .passes(stage)
+                .iter()
+                .map(|(sp, _)| sp.quality.travel_km())
+                .sum();
             StageSummary {
                 children: totals.children,
                 placed: totals.placed,
@@ -265,7 +354,7 @@ impl Summary {
                 objective_km: q.objective_km(),
                 bound_km: q.bound_km(),
                 gap: gap(&q),
-                travel_km: q.travel_km(),
+                travel_km,
                 moved: q.moved,
                 violations: found.iter().filter(|f| f.stage == stage).count(),
                 migrant_children: totals.migrant,
@@ -274,7 +363,7 @@ impl Summary {
                 classes: figures.iter().map(|f| f.classes.opened as u64).sum(),
                 largest_class: figures.iter().map(|f| f.classes.largest).max().unwrap_or(0),
                 mean_km: if totals.placed > 0 {
-                    round(q.travel_km() / totals.placed as f64, 3)
+                    round(travel_km / totals.placed as f64, 3)
                 } else {
                     0.0
                 },
@@ -381,6 +470,12 @@ impl Summary {
                     ),
                 }
             },
+            migrant_catchments: if plan.migrant.is_some() {
+                MigrantCatchments::Separate.key()
+            } else {
+                MigrantCatchments::Same.key()
+            },
+            migrant_lists: MigrantListsSummary::build(plan),
             special: any_special(region).then(|| {
                 let stage = |stage: Stage| {
                     let (counties, total) = special_figures(plan, region, policy, stage);
@@ -609,6 +704,13 @@ pub fn report_md(
         w,
         "Public schools first: catchment schools admit local children first; migrant children a catchment school cannot take go to seats the bureau bought at private schools (政府购买学位), nearest first. Every migrant child's placement is in migrant-placements.csv."
     )?;
+    if s.migrant_lists.is_some() {
+        writeln!(w)?;
+        writeln!(
+            w,
+            "Migrant catchments are separate from local ones (`migrant_catchments = \"separate\"`): local catchments were drawn for local children alone, then migrant catchments, usually wider, over the seats locals left (each school's local and migrant intake together stay within its seats and limits). Each school has a local and a migrant list in catchment-lists.md; zones.geojson gives each zone's `school_primary_migrant` / `school_junior_migrant`. The migrant share band is not applied to separate lists: the migrant list decides where migrant children go."
+        )?;
+    }
     for stage in Stage::ALL {
         let m = &s.stage(stage).migrants;
         if m.total.children == 0 {
@@ -640,6 +742,21 @@ pub fn report_md(
                     .map_or("-".into(), |x| format!("{:.1} %", x * 100.0)),
                 f.target * 100.0,
                 if f.met { "met" } else { "NOT MET" }
+            )?;
+        }
+        if let Some(lists) = &s.migrant_lists {
+            let l = lists.stage(stage);
+            writeln!(
+                w,
+                "\nMigrant catchments (separate lists): {} schools with a migrant list of {:.1} compounds on average (local lists: {} schools, {:.1} compounds); {} zones have a migrant school other than their local one. Migrant pass: {:.1} child-km, bound {:.1}, gap {}.",
+                l.migrant_lists,
+                l.mean_zones_migrant_list,
+                l.local_lists,
+                l.mean_zones_local_list,
+                l.zones_with_other_school,
+                l.objective_km,
+                l.bound_km,
+                percent(l.gap)
             )?;
         }
         if !m.schools_outside_band.is_empty() {

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use crate::model::{Region, Stage};
-use crate::plan::Plan;
+use crate::plan::{Children, Plan, StagePlan};
 use crate::policy::Policy;
 
 use super::{RunInfo, bom};
@@ -117,11 +117,11 @@ pub fn schools_csv(
     csv.flush()
 }
 
-/// Zones of each catchment, grouped by stage and school in school order,
+/// Zones of each catchment of one pass, grouped by school in school order,
 /// zones in input order.
-fn catchment_members(region: &Region, plan: &Plan, stage: Stage) -> Vec<(usize, Vec<usize>)> {
+fn catchment_members(region: &Region, sp: &StagePlan) -> Vec<(usize, Vec<usize>)> {
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); region.schools.len()];
-    for (z, zp) in plan.stage(stage).zones.iter().enumerate() {
+    for (z, zp) in sp.zones.iter().enumerate() {
         if let Some(s) = zp.school {
             members[s as usize].push(z);
         }
@@ -133,42 +133,69 @@ fn catchment_members(region: &Region, plan: &Plan, stage: Stage) -> Vec<(usize, 
         .collect()
 }
 
+/// With separate migrant catchments, the column that says which list (local
+/// or migrant) a row belongs to, after `stage`; none otherwise, so that a
+/// plan of one list keeps its columns.
+fn with_list<'a>(plan: &Plan, header: &[&'a str]) -> Vec<&'a str> {
+    let mut h = header.to_vec();
+    if plan.migrant.is_some() {
+        h.insert(1, "list");
+    }
+    h
+}
+
+fn row_with_list(plan: &Plan, children: Children, mut row: Vec<String>) -> Vec<String> {
+    if plan.migrant.is_some() {
+        row.insert(1, children.key().to_string());
+    }
+    row
+}
+
 pub fn lists_csv(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result<()> {
     let mut csv = csv_writer(w)?;
-    csv.write_record([
-        "stage",
-        "school_id",
-        "school_name",
-        "zone_id",
-        "zone_name",
-        "children",
-        "local",
-        "migrant",
-        "placed",
-        "unplaced",
-        "km",
-    ])?;
+    csv.write_record(with_list(
+        plan,
+        &[
+            "stage",
+            "school_id",
+            "school_name",
+            "zone_id",
+            "zone_name",
+            "children",
+            "local",
+            "migrant",
+            "placed",
+            "unplaced",
+            "km",
+        ],
+    ))?;
     for stage in Stage::ALL {
-        for (s, zones) in catchment_members(region, plan, stage) {
-            let school = &region.schools[s];
-            for z in zones {
-                let zone = &region.zones[z];
-                let zp = &plan.stage(stage).zones[z];
-                let cohort = zone.cohort(stage);
-                csv.write_record([
-                    stage.key().to_string(),
-                    school.id.clone(),
-                    school.name.clone(),
-                    zone.id.clone(),
-                    zone.name.clone(),
-                    cohort.total().to_string(),
-                    cohort.local.to_string(),
-                    cohort.migrant.to_string(),
-                    zp.placed.to_string(),
-                    zp.unplaced.to_string(),
-                    zp.metres
-                        .map_or(String::new(), |m| fixed(m as f64 / 1000.0, 3)),
-                ])?;
+        for (sp, which) in plan.passes(stage) {
+            for (s, zones) in catchment_members(region, sp) {
+                let school = &region.schools[s];
+                for z in zones {
+                    let zone = &region.zones[z];
+                    let zp = &sp.zones[z];
+                    let cohort = which.cohort(zone, stage);
+                    csv.write_record(row_with_list(
+                        plan,
+                        which,
+                        vec![
+                            stage.key().to_string(),
+                            school.id.clone(),
+                            school.name.clone(),
+                            zone.id.clone(),
+                            zone.name.clone(),
+                            cohort.total().to_string(),
+                            cohort.local.to_string(),
+                            cohort.migrant.to_string(),
+                            zp.placed.to_string(),
+                            zp.unplaced.to_string(),
+                            zp.metres
+                                .map_or(String::new(), |m| fixed(m as f64 / 1000.0, 3)),
+                        ],
+                    ))?;
+                }
             }
         }
     }
@@ -176,7 +203,9 @@ pub fn lists_csv(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Re
 }
 
 /// The published document: per school, the compounds of its catchment
-/// (对口小区名单), as a bureau prints it.
+/// (对口小区名单), as a bureau prints it; with separate migrant catchments,
+/// per school its local list (户籍) and its migrant list (随迁子女), as
+/// Hangzhou publishes them.
 pub fn lists_md(
     w: &mut dyn Write,
     region: &Region,
@@ -193,30 +222,80 @@ pub fn lists_md(
         w,
         "Catchment lists: the residential zones whose children each school admits. Zones with no entry-grade children this year are listed too: catchments cover the land."
     )?;
+    if plan.migrant.is_some() {
+        writeln!(w)?;
+        writeln!(
+            w,
+            "Each school has two lists: the zones whose local children (户籍) it admits, and the zones whose migrant children (随迁子女) it admits, usually wider."
+        )?;
+    }
+    let names = |zones: &[usize]| {
+        zones
+            .iter()
+            .map(|&z| region.zones[z].name.as_str())
+            .collect::<Vec<&str>>()
+            .join("、")
+    };
     for stage in Stage::ALL {
         writeln!(w)?;
         writeln!(w, "## {} ({})", stage.chinese(), stage.key())?;
-        for (s, zones) in catchment_members(region, plan, stage) {
-            let school = &region.schools[s];
-            let children: u32 = zones
-                .iter()
-                .map(|&z| plan.stage(stage).zones[z].placed)
-                .sum();
+        let Some(m) = &plan.migrant else {
+            let sp = plan.stage(stage);
+            for (s, zones) in catchment_members(region, sp) {
+                let school = &region.schools[s];
+                let children: u32 = zones.iter().map(|&z| sp.zones[z].placed).sum();
+                writeln!(w)?;
+                writeln!(
+                    w,
+                    "### {} ({}) — {} 个小区, {} 名新生",
+                    school.name,
+                    school.id,
+                    zones.len(),
+                    children
+                )?;
+                writeln!(w)?;
+                writeln!(w, "{}", names(&zones))?;
+            }
+            continue;
+        };
+        let lists = [
+            ("户籍 local", plan.stage(stage)),
+            ("随迁子女 migrant", &m.stages[stage.index()]),
+        ]
+        .map(|(title, sp)| {
+            let mut by_school: Vec<Option<Vec<usize>>> = vec![None; region.schools.len()];
+            for (s, zones) in catchment_members(region, sp) {
+                by_school[s] = Some(zones);
+            }
+            (title, sp, by_school)
+        });
+        for (s, school) in region.schools.iter().enumerate() {
+            if lists.iter().all(|l| l.2[s].is_none()) {
+                continue;
+            }
             writeln!(w)?;
-            writeln!(
-                w,
-                "### {} ({}) — {} 个小区, {} 名新生",
-                school.name,
-                school.id,
-                zones.len(),
-                children
-            )?;
-            writeln!(w)?;
-            let names: Vec<&str> = zones
-                .iter()
-                .map(|&z| region.zones[z].name.as_str())
-                .collect();
-            writeln!(w, "{}", names.join("、"))?;
+            writeln!(w, "### {} ({})", school.name, school.id)?;
+            for (title, sp, by_school) in &lists {
+                let zones = by_school[s].as_deref().unwrap_or(&[]);
+                let children: u32 = zones.iter().map(|&z| sp.zones[z].placed).sum();
+                writeln!(w)?;
+                writeln!(
+                    w,
+                    "**{title}** — {} 个小区, {} 名新生",
+                    zones.len(),
+                    children
+                )?;
+                writeln!(w)?;
+                writeln!(
+                    w,
+                    "{}",
+                    if zones.is_empty() {
+                        "-".into()
+                    } else {
+                        names(zones)
+                    }
+                )?;
+            }
         }
     }
     Ok(())
@@ -224,46 +303,57 @@ pub fn lists_md(
 
 pub fn unplaced_csv(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result<()> {
     let mut csv = csv_writer(w)?;
-    csv.write_record([
-        "stage",
-        "zone_id",
-        "zone_name",
-        "county",
-        "children",
-        "placed",
-        "unplaced",
-        "catchment_school",
-        "reason",
-        "special",
-    ])?;
+    csv.write_record(with_list(
+        plan,
+        &[
+            "stage",
+            "zone_id",
+            "zone_name",
+            "county",
+            "children",
+            "placed",
+            "unplaced",
+            "catchment_school",
+            "reason",
+            "special",
+        ],
+    ))?;
     for stage in Stage::ALL {
-        for (z, zp) in plan.stage(stage).zones.iter().enumerate() {
-            if zp.unplaced == 0 {
-                continue;
+        for (sp, which) in plan.passes(stage) {
+            for (z, zp) in sp.zones.iter().enumerate() {
+                if zp.unplaced == 0 {
+                    continue;
+                }
+                let zone = &region.zones[z];
+                let special =
+                    crate::plan::special::zone_special_of(which.special(zone, stage), zp).unplaced;
+                csv.write_record(row_with_list(
+                    plan,
+                    which,
+                    vec![
+                        stage.key().to_string(),
+                        zone.id.clone(),
+                        zone.name.clone(),
+                        zone.county.clone().unwrap_or_default(),
+                        which.cohort(zone, stage).total().to_string(),
+                        zp.placed.to_string(),
+                        zp.unplaced.to_string(),
+                        zp.school
+                            .map_or(String::new(), |s| region.schools[s as usize].id.clone()),
+                        zp.reason.as_ref().map_or(String::new(), |r| r.to_string()),
+                        special.to_string(),
+                    ],
+                ))?;
             }
-            let zone = &region.zones[z];
-            let special = crate::plan::special::zone_special(zone, zp, stage).unplaced;
-            csv.write_record([
-                stage.key().to_string(),
-                zone.id.clone(),
-                zone.name.clone(),
-                zone.county.clone().unwrap_or_default(),
-                zone.cohort(stage).total().to_string(),
-                zp.placed.to_string(),
-                zp.unplaced.to_string(),
-                zp.school
-                    .map_or(String::new(), |s| region.schools[s as usize].id.clone()),
-                zp.reason.as_ref().map_or(String::new(), |r| r.to_string()),
-                special.to_string(),
-            ])?;
         }
     }
     csv.flush()
 }
 
-/// Where each zone's migrant children went: their catchment school, seats
-/// the bureau bought at private schools, or no seat (with the reason). One
-/// row per zone, stage and destination.
+/// Where each zone's migrant children went: their catchment school (with
+/// separate migrant catchments, the zone's migrant school), seats the bureau
+/// bought at private schools, or no seat (with the reason). One row per
+/// zone, stage and destination.
 pub fn migrant_placements_csv(
     w: &mut dyn Write,
     region: &Region,
@@ -284,9 +374,10 @@ pub fn migrant_placements_csv(
         "reason",
     ])?;
     for stage in Stage::ALL {
-        for (z, zp) in plan.stage(stage).zones.iter().enumerate() {
+        for z in 0..region.zones.len() {
+            let (zp, which) = plan.migrant_zone(stage, z);
             let zone = &region.zones[z];
-            let cohort = zone.cohort(stage);
+            let cohort = which.cohort(zone, stage);
             if cohort.migrant == 0 {
                 continue;
             }
@@ -400,54 +491,59 @@ pub fn special_placements_csv(
         "reason",
     ])?;
     for stage in Stage::ALL {
-        for (z, zp) in plan.stage(stage).zones.iter().enumerate() {
+        for z in 0..region.zones.len() {
             let zone = &region.zones[z];
             let children = crate::plan::special::special_children(zone, stage);
             if children == 0 {
                 continue;
             }
-            let places = crate::plan::special::zone_special(zone, zp, stage);
-            let rows = places
-                .resource_room
-                .iter()
-                .map(|&(s, n)| ("resource room", Some(s), n))
-                .chain(
-                    places
-                        .regular_class
-                        .iter()
-                        .map(|&(s, n)| ("regular class", Some(s), n)),
-                )
-                .chain((places.unplaced > 0).then_some(("no seat", None, places.unplaced)));
-            for (kind, school, n) in rows {
-                let (id, name, km) = match school {
-                    Some(s) => {
-                        let school = &region.schools[s as usize];
-                        let m = crate::spatial::rounded_metres(zone.centroid, school.location);
-                        (
-                            school.id.clone(),
-                            school.name.clone(),
-                            fixed(m as f64 / 1000.0, 3),
-                        )
-                    }
-                    None => (String::new(), String::new(), String::new()),
-                };
-                let reason = match school {
-                    None => zp.reason.as_ref().map_or(String::new(), |r| r.to_string()),
-                    Some(_) => String::new(),
-                };
-                csv.write_record([
-                    stage.key().to_string(),
-                    zone.id.clone(),
-                    zone.name.clone(),
-                    zone.county.clone().unwrap_or_default(),
-                    children.to_string(),
-                    kind.to_string(),
-                    id,
-                    name,
-                    n.to_string(),
-                    km,
-                    reason,
-                ])?;
+            // One pass, or both (local then migrant) with separate migrant
+            // catchments: the zone's special children over its places.
+            for (sp, which) in plan.passes(stage) {
+                let zp = &sp.zones[z];
+                let places = crate::plan::special::zone_special_of(which.special(zone, stage), zp);
+                let rows = places
+                    .resource_room
+                    .iter()
+                    .map(|&(s, n)| ("resource room", Some(s), n))
+                    .chain(
+                        places
+                            .regular_class
+                            .iter()
+                            .map(|&(s, n)| ("regular class", Some(s), n)),
+                    )
+                    .chain((places.unplaced > 0).then_some(("no seat", None, places.unplaced)));
+                for (kind, school, n) in rows {
+                    let (id, name, km) = match school {
+                        Some(s) => {
+                            let school = &region.schools[s as usize];
+                            let m = crate::spatial::rounded_metres(zone.centroid, school.location);
+                            (
+                                school.id.clone(),
+                                school.name.clone(),
+                                fixed(m as f64 / 1000.0, 3),
+                            )
+                        }
+                        None => (String::new(), String::new(), String::new()),
+                    };
+                    let reason = match school {
+                        None => zp.reason.as_ref().map_or(String::new(), |r| r.to_string()),
+                        Some(_) => String::new(),
+                    };
+                    csv.write_record([
+                        stage.key().to_string(),
+                        zone.id.clone(),
+                        zone.name.clone(),
+                        zone.county.clone().unwrap_or_default(),
+                        children.to_string(),
+                        kind.to_string(),
+                        id,
+                        name,
+                        n.to_string(),
+                        km,
+                        reason,
+                    ])?;
+                }
             }
         }
     }

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::model::{Region, Shape, Stage};
-use crate::plan::Plan;
+use crate::plan::{MigrantPass, Plan};
 
 pub fn write(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result<()> {
     let crossing: [std::collections::HashMap<usize, &(usize, usize, String)>; 2] =
@@ -17,6 +17,15 @@ pub fn write(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result
                 .iter()
                 .map(|c| (c.0, c))
                 .collect()
+        });
+    let migrant_crossing: [std::collections::HashMap<usize, &String>; 2] =
+        Stage::ALL.map(|stage| {
+            plan.migrant.as_ref().map_or_else(Default::default, |m| {
+                m.crossings[stage.index()]
+                    .iter()
+                    .map(|c| (c.0, &c.2))
+                    .collect()
+            })
         });
     let features: Vec<String> = (0..region.zones.len())
         .into_par_iter()
@@ -49,10 +58,61 @@ pub fn write(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result
                     properties.insert(format!("barrier_{key}"), barrier.clone().into());
                 }
             }
+            if let Some(m) = &plan.migrant {
+                for stage in Stage::ALL {
+                    let barrier = migrant_crossing[stage.index()].get(&z).copied();
+                    migrant_properties(&mut properties, region, plan, m, stage, z, barrier);
+                }
+            }
             feature_json(shape_geometry(&zone.shape), properties)
         })
         .collect();
     write_collection(w, &features)
+}
+
+/// With separate migrant catchments: the zone's migrant school (and km), and
+/// its migrant children folded into the stage's unplaced, purchased and
+/// resource-room counts, which then cover all its children.
+fn migrant_properties(
+    properties: &mut Map<String, Value>,
+    region: &Region,
+    plan: &Plan,
+    m: &MigrantPass,
+    stage: Stage,
+    z: usize,
+    barrier: Option<&String>,
+) {
+    let key = stage.key();
+    let zp = &m.stages[stage.index()].zones[z];
+    let local = &plan.stage(stage).zones[z];
+    properties.insert(
+        format!("school_{key}_migrant"),
+        zp.school.map_or(Value::Null, |s| {
+            region.schools[s as usize].id.clone().into()
+        }),
+    );
+    properties.insert(format!("km_{key}_migrant"), km(zp.metres));
+    properties.insert(
+        format!("unplaced_{key}"),
+        (local.unplaced + zp.unplaced).into(),
+    );
+    let purchased = local.in_purchased_seats() + zp.in_purchased_seats();
+    if purchased > 0 {
+        properties.insert(format!("purchased_{key}"), purchased.into());
+    }
+    let in_rooms = local.in_resource_rooms() + zp.in_resource_rooms();
+    if in_rooms > 0 {
+        properties.insert(format!("resource_room_{key}"), in_rooms.into());
+    }
+    if let Some(reason) = &zp.reason {
+        properties.insert(
+            format!("unplaced_reason_{key}_migrant"),
+            reason.to_string().into(),
+        );
+    }
+    if let Some(barrier) = barrier {
+        properties.insert(format!("barrier_{key}_migrant"), barrier.clone().into());
+    }
 }
 
 /// Kilometres with metre precision, or null.

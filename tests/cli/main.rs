@@ -5,6 +5,7 @@ mod balance;
 mod determinism;
 mod locks;
 mod lottery;
+mod migrant;
 mod real_data;
 mod run;
 mod special;

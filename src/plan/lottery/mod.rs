@@ -225,6 +225,7 @@ mod tests {
             migrant_band_moves: [0, 0],
             moved_cap: None,
             adjacency: None,
+            migrant: None,
         }
     }
 
