@@ -181,10 +181,10 @@ fn view(region: &Region, children: Children) -> Region {
         let special = Stage::ALL.map(|stage| children.special(zone, stage));
         zone.children = Stage::ALL.map(|stage| children.cohort(zone, stage));
         for stage in Stage::ALL {
-            let key = format!("{}_special", stage.key());
-            if zone.properties.contains_key(&key) {
+            let key = super::special::special_key(stage);
+            if zone.properties.contains_key(key) {
                 zone.properties
-                    .insert(key, Value::from(special[stage.index()]));
+                    .insert(key.into(), Value::from(special[stage.index()]));
             }
         }
     }

@@ -24,7 +24,10 @@ pub fn purchased_seats(school: &School, stage: Stage) -> u32 {
     }
     school
         .properties
-        .get(&format!("purchased_{}", stage.key()))
+        .get(match stage {
+            Stage::Primary => "purchased_primary",
+            Stage::Junior => "purchased_junior",
+        })
         .and_then(|v| v.as_u64())
         .map_or(0, |v| v.min(u32::MAX as u64) as u32)
 }

@@ -24,12 +24,21 @@ use crate::policy::{Policy, Seats};
 use crate::solve::{Arc, Instance, Target, UNPLACED_COST_M, relax};
 use crate::spatial::SchoolIndex;
 
+/// The zone property holding a stage's special children: a constant, as
+/// it is looked up for every zone in every count.
+pub fn special_key(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Primary => "primary_special",
+        Stage::Junior => "junior_special",
+    }
+}
+
 /// Special children of a zone and stage (`primary_special`,
 /// `junior_special`; checked when read), never more than the zone's
 /// children (a projected year may have fewer children than the file).
 pub fn special_children(zone: &Zone, stage: Stage) -> u32 {
     zone.properties
-        .get(&format!("{}_special", stage.key()))
+        .get(special_key(stage))
         .and_then(|v| v.as_u64())
         .map_or(0, |v| v.min(u32::MAX as u64) as u32)
         .min(zone.cohort(stage).total())
