@@ -62,7 +62,8 @@ pub struct SolverArgs {
     /// Nearest schools first offered to each zone (widened where needed).
     #[arg(long)]
     candidates: Option<usize>,
-    /// Time limit of the `highs` backend, seconds per independent part.
+    /// Time limit of the `highs` backend, seconds of solver time in all,
+    /// shared among the independent parts by their size.
     #[arg(long)]
     time_limit: Option<f64>,
     /// Relative gap at which the `highs` backend may stop.
