@@ -65,3 +65,25 @@ pub fn s(p: &Path) -> &str {
 pub fn read_json(p: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(p).expect("file exists")).expect("valid JSON")
 }
+
+/// Rows of a CSV file (BOM stripped) as maps from header to value.
+pub fn rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(
+        text.starts_with('\u{feff}'),
+        "{} has no BOM",
+        path.display()
+    );
+    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            headers
+                .iter()
+                .zip(rec.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}

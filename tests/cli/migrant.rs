@@ -10,28 +10,6 @@ use serde_json::Value;
 
 use super::*;
 
-/// Rows of a CSV file (BOM stripped) as maps from header to value.
-fn rows(path: &Path) -> Vec<HashMap<String, String>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    assert!(
-        text.starts_with('\u{feff}'),
-        "{} has no BOM",
-        path.display()
-    );
-    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let headers = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            headers
-                .iter()
-                .zip(rec.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
-}
-
 /// A scenario extending `base` with separate migrant catchments (and any
 /// further lines), written to `dir`.
 fn separate(dir: &Path, base: &Path, more: &str) -> PathBuf {

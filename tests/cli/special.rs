@@ -44,28 +44,6 @@ fn run(scenario: &Path, out: &Path) -> Value {
     read_json(&out.join("summary.json"))
 }
 
-/// Rows of a CSV file (BOM stripped) as maps from header to value.
-fn rows(path: &Path) -> Vec<HashMap<String, String>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    assert!(
-        text.starts_with('\u{feff}'),
-        "{} has no BOM",
-        path.display()
-    );
-    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let headers = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            headers
-                .iter()
-                .zip(rec.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
-}
-
 fn n(v: &Value) -> u64 {
     v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"))
 }
