@@ -144,3 +144,88 @@ fn santa_rosa_closure_against_the_district() {
         "stability keeps pupils"
     );
 }
+
+/// Hangzhou's 491 real public schools (primary, junior and nine-year, with
+/// their published compound lists) read as they are. Each compound of a
+/// school's local list (户籍) becomes a zone near its school with that
+/// school as today's catchment: the plan keeps every limit, and with a
+/// stability weight every compound stays with the school that publishes it
+/// (the real schools have room for it), while the distance-only plan moves
+/// some, since published lists are not nearest-school lists.
+#[test]
+fn hangzhou_schools_and_their_published_lists() {
+    let Some(data) = shared_data() else { return };
+    let schools = data.join("hangzhou/schools.geojson");
+    let file = read_json(&schools);
+    let features = file["features"].as_array().unwrap();
+    assert_eq!(features.len(), 491);
+    let mut seen = std::collections::HashSet::new();
+    let mut zones = Vec::new();
+    for f in features {
+        let p = &f["properties"];
+        let [lon, lat] = [0, 1].map(|i| f["geometry"]["coordinates"][i].as_f64().unwrap());
+        let stage = p["stage"].as_str().unwrap();
+        let id = p["id"].as_str().unwrap();
+        let compounds = p["hukou_compounds"].as_array().cloned().unwrap_or_default();
+        for (i, c) in compounds.iter().enumerate() {
+            let name = c.as_str().unwrap();
+            // A compound listed by two schools (a primary and a junior
+            // school, say) is one zone, with today's school per stage.
+            if !seen.insert((name.to_string(), stage == "junior")) {
+                continue;
+            }
+            let angle = i as f64 * 0.7;
+            let r = 0.002 + 0.0004 * i as f64;
+            let mut props = serde_json::json!({"id": format!("{id}-{i}"), "name": name});
+            if stage != "junior" {
+                props["primary_local"] = 5.into();
+                props["current_primary"] = id.into();
+            }
+            if stage != "primary" {
+                props["junior_local"] = 5.into();
+                props["current_junior"] = id.into();
+            }
+            zones.push(serde_json::json!({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon + r * angle.cos(), lat + r * angle.sin()]},
+                "properties": props,
+            }));
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let zone_file = tmp.path().join("zones.geojson");
+    std::fs::write(
+        &zone_file,
+        serde_json::json!({"type": "FeatureCollection", "features": zones}).to_string(),
+    )
+    .unwrap();
+    let run = |extra: &[&str], name: &str| {
+        let out = tmp.path().join(name);
+        let mut args = vec![
+            "allocate",
+            "--zones",
+            s(&zone_file),
+            "--schools",
+            s(&schools),
+            "--out",
+            s(&out),
+        ];
+        args.extend_from_slice(extra);
+        let o = catchment(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        read_json(&out.join("summary.json"))
+    };
+    let nearest = run(&["--allow-pieces"], "nearest");
+    let stable = run(&["--allow-pieces", "--stability-km", "50"], "stable");
+    assert_eq!(nearest["schools"], 491);
+    for stage in ["primary", "junior"] {
+        for summary in [&nearest, &stable] {
+            let st = &summary["stages"][stage];
+            assert_eq!(st["violations"], 0, "{stage}");
+            assert_eq!(st["unplaced"], 0, "{stage}");
+            assert_eq!(st["children"], st["placed"], "{stage}");
+        }
+        assert_eq!(stable["stages"][stage]["moved"], 0, "{stage}");
+    }
+    assert!(nearest["stages"]["primary"]["moved"].as_u64().unwrap() > 0);
+}
