@@ -42,7 +42,7 @@ use std::collections::BTreeSet;
 
 use super::contiguity::{County, CountyEdit};
 use super::migrant_band::Edit;
-use super::{Observer, Plan, PlanError, Preferences, allocate};
+use super::{Observer, Plan, PlanError, Preferences, SchoolFigures, allocate};
 use crate::model::{Region, Stage};
 use crate::policy::Policy;
 use crate::solve::Settings;
@@ -188,20 +188,20 @@ fn round(x: f64, digits: i32) -> f64 {
     (x * f).round() / f
 }
 
-/// The utilization figures of `plan`'s stage (rounded for publishing).
+/// The utilization figures of `plan`'s stage (rounded for publishing),
+/// from its school figures (the caller has them already).
 pub fn utilization_figures(
     plan: &Plan,
     region: &Region,
-    policy: &Policy,
+    figures: &[SchoolFigures],
     adjacency: &Adjacency,
     stage: Stage,
 ) -> UtilizationFigures {
-    let figures = plan.school_figures(region, policy, stage);
     let totals = plan.totals(region, stage);
     let q = plan.stage(stage).quality;
     let mut utilization: Vec<Option<f64>> = vec![None; region.schools.len()];
     let mut fills = Vec::new();
-    for f in &figures {
+    for f in figures {
         if region.schools[f.school].takes_catchment(stage) && f.seats > 0 {
             utilization[f.school] = Some(f.utilization());
             fills.push(Fill {
@@ -563,7 +563,15 @@ mod tests {
         // 60 %; zone 3 holds school A and stays.
         assert_eq!(intake(&plan), [80, 120]);
         assert_eq!(plan.objective.zones_moved, [1, 0]);
-        let f = |p: &Plan| utilization_figures(p, &region, &policy, &adjacency, Stage::Primary);
+        let f = |p: &Plan| {
+            utilization_figures(
+                p,
+                &region,
+                &p.school_figures(&region, &policy, Stage::Primary),
+                &adjacency,
+                Stage::Primary,
+            )
+        };
         let (even, plain) = (f(&plan), f(distance));
         assert!(even.spread < plain.spread, "{even:?} {plain:?}");
         // Mean 2/3: A a third above, B a sixth below, weighted by seats.
@@ -654,7 +662,15 @@ mod tests {
                         .len()
                 };
                 assert!(pieces(&plan) <= pieces(distance), "seed {seed} {stage:?}");
-                let f = |p: &Plan| utilization_figures(p, &region, &policy, &adjacency, stage);
+                let f = |p: &Plan| {
+                    utilization_figures(
+                        p,
+                        &region,
+                        &p.school_figures(&region, &policy, stage),
+                        &adjacency,
+                        stage,
+                    )
+                };
                 let (even, plain) = (f(&plan), f(distance));
                 assert!(even.spread <= plain.spread, "seed {seed} {stage:?}");
                 assert!(even.travel_km >= plain.travel_km, "seed {seed} {stage:?}");

@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::model::{Region, Stage};
 use std::collections::BTreeMap;
 
+use crate::plan::SchoolFigures;
 use crate::plan::migrants::{MigrantFigures, migrant_figures};
 use crate::plan::moved_cap::MovedCap;
 use crate::plan::special::{SpecialFigures, any_special, special_figures};
@@ -123,6 +124,7 @@ fn balance_of(
     region: &Region,
     policy: &Policy,
     plan: &Plan,
+    figures: &[SchoolFigures],
     stage: Stage,
 ) -> serde_json::Map<String, serde_json::Value> {
     let spreads = plan.balance(region, policy, stage);
@@ -134,7 +136,6 @@ fn balance_of(
         };
         out.insert(format!("R{}", i + 1), value);
     }
-    let figures = plan.school_figures(region, policy, stage);
     let judged: Vec<bool> = figures
         .iter()
         .filter(|f| region.schools[f.school].takes_catchment(stage))
@@ -335,9 +336,11 @@ fn round(x: f64, digits: i32) -> f64 {
 impl Summary {
     pub fn build(region: &Region, policy: &Policy, plan: &Plan, info: &RunInfo) -> Summary {
         let found = check(plan, region, policy);
+        // Each stage's school figures, computed once for every block below.
+        let all_figures = Stage::ALL.map(|stage| plan.school_figures(region, policy, stage));
         let stage = |stage: Stage| {
             let totals = plan.totals(region, stage);
-            let figures = plan.school_figures(region, policy, stage);
+            let figures = &all_figures[stage.index()];
             let q = plan.stage(stage).quality;
             // Travel of every placed child, over both passes when migrant
             // catchments are separate.
@@ -422,12 +425,11 @@ impl Summary {
             }
         };
         let utilization = |stage: Stage| StageUtilization {
-            plan: utilization_figures(plan, region, policy, adjacency, stage),
-            distance_only: plan
-                .objective
-                .distance_only
-                .as_deref()
-                .map(|d| utilization_figures(d, region, policy, adjacency, stage)),
+            plan: utilization_figures(plan, region, &all_figures[stage.index()], adjacency, stage),
+            distance_only: plan.objective.distance_only.as_deref().map(|d| {
+                let figures = d.school_figures(region, policy, stage);
+                utilization_figures(d, region, &figures, adjacency, stage)
+            }),
         };
         Summary {
             scenario: info.scenario.to_string(),
@@ -454,8 +456,8 @@ impl Summary {
                 split_units: plan.stats.split_units,
             },
             balance: BalanceSummary {
-                primary: balance_of(region, policy, plan, Stage::Primary),
-                junior: balance_of(region, policy, plan, Stage::Junior),
+                primary: balance_of(region, policy, plan, &all_figures[0], Stage::Primary),
+                junior: balance_of(region, policy, plan, &all_figures[1], Stage::Junior),
             },
             feeders: {
                 let table = crate::plan::feeders::feeder_table(plan, region);
