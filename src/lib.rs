@@ -16,6 +16,8 @@
 //!   add seats;
 //! - [`generate`]: realistic synthetic counties for demos and benchmarks.
 
+#[macro_use]
+pub mod options;
 pub mod generate;
 pub mod io;
 pub mod model;
@@ -23,6 +25,7 @@ pub mod plan;
 pub mod planning;
 pub mod policy;
 pub mod report;
+pub mod run;
 pub mod serve;
 pub mod solve;
 pub mod spatial;

@@ -18,7 +18,8 @@ fn run() -> ExitCode {
             for cause in err.chain().skip(1) {
                 eprintln!("  caused by: {cause}");
             }
-            ExitCode::from(2)
+            // Usage errors exit 2 (clap); a run that fails exits 1.
+            ExitCode::from(1)
         }
     }
 }

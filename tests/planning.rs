@@ -541,7 +541,7 @@ fn refused(extra: &str, expected: &[&str]) {
     let out = tmp.path().join("plan");
     let o = catchment(&["run", s(&file), "--out", s(&out)]);
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(o.status.code(), Some(1), "{err}");
     for e in expected {
         assert!(err.contains(e), "expected {e:?} in: {err}");
     }
@@ -618,7 +618,7 @@ fn an_extends_cycle_is_named() {
     std::fs::write(tmp.path().join("b.toml"), "extends = \"a.toml\"\n").unwrap();
     let o = catchment(&["run", s(&a), "--out", s(&tmp.path().join("plan"))]);
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("cycle"), "{err}");
     assert!(
         err.contains("a.toml extends") && err.contains("b.toml"),

@@ -16,7 +16,7 @@ use serde_json::Value;
 use catchment::generate::{Params, generate};
 use catchment::io::read_region;
 use catchment::io::write::write_region;
-use catchment::plan::{Preferences, allocate};
+use catchment::plan::{Preferences, make};
 use catchment::policy::Policy;
 use catchment::report::chart::{Axes, Series, line_chart};
 use catchment::report::{RunInfo, write_all};
@@ -278,7 +278,7 @@ fn country(args: &Args, inst: &Instance) -> anyhow::Result<Row> {
         contiguous: !args.allow_pieces,
         ..Preferences::default()
     };
-    let plan = allocate(&region, &policy, &settings, &preferences, &())?;
+    let plan = make(&region, &policy, &settings, &preferences, &())?;
     let solve_s = start.elapsed().as_secs_f64();
     plan.conservation(&region).map_err(anyhow::Error::msg)?;
     let start = Instant::now();
@@ -393,7 +393,7 @@ fn scaling(args: &Args) -> anyhow::Result<()> {
             let mut times = Vec::new();
             for _ in 0..3 {
                 let start = Instant::now();
-                let plan = allocate(&region, &policy, &settings, &Preferences::default(), &())?;
+                let plan = make(&region, &policy, &settings, &Preferences::default(), &())?;
                 times.push(start.elapsed().as_secs_f64());
                 drop(plan);
             }

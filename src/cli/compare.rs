@@ -9,7 +9,7 @@ use catchment::io::Scenario;
 use catchment::model::Stage;
 use catchment::planning::{compare, solve_scenario};
 
-use super::SolverArgs;
+use catchment::run::{Flags, Run};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -21,8 +21,9 @@ pub struct Args {
     /// and each scenario's full outputs in A/ and B/.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Options over both scenarios' own.
     #[command(flatten)]
-    solver: SolverArgs,
+    flags: Flags,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -31,8 +32,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("out").join(format!("compare-{}-{}", a.name, b.name)));
-    let sa = solve_scenario(&a, &args.solver.apply(a.solver.clone()))?;
-    let sb = solve_scenario(&b, &args.solver.apply(b.solver.clone()))?;
+    let sa = solve_scenario(&Run::from_scenario(a, &args.flags, None)?)?;
+    let sb = solve_scenario(&Run::from_scenario(b, &args.flags, None)?)?;
     let cmp = compare::run(&sa, &sb, &out)
         .with_context(|| format!("writing the comparison to {}", out.display()))?;
     println!("A {} vs B {}", cmp.a.scenario, cmp.b.scenario);
@@ -52,6 +53,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             cmp.moved(stage).children
         );
     }
+    println!("plan A {} B {}", sa.plan.digest(), sb.plan.digest());
     println!("wrote {}", out.join("compare.html").display());
     let violations = cmp.a.primary.violations
         + cmp.a.junior.violations

@@ -13,7 +13,7 @@ use catchment::planning::solve_scenario;
 use catchment::report::lottery::{LotteryInfo, write_lottery};
 use catchment::spatial::{Adjacency, DEFAULT_TOLERANCE_M};
 
-use super::SolverArgs;
+use catchment::run::{Flags, Run};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -39,7 +39,7 @@ pub struct Args {
     #[arg(long)]
     out: Option<PathBuf>,
     #[command(flatten)]
-    solver: SolverArgs,
+    flags: Flags,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -52,7 +52,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     settings
         .validate()
         .map_err(|m| anyhow::anyhow!("--group-size / --seeds / --seed: {m}"))?;
-    let solved = solve_scenario(&scenario, &args.solver.apply(scenario.solver.clone()))?;
+    let solved = solve_scenario(&Run::from_scenario(scenario, &args.flags, None)?)?;
+    let scenario = &solved.scenario;
+    println!("plan {}", solved.plan.digest());
     let (region, plan) = (&solved.region, &solved.plan);
     let (groups, groups_from) = match &args.groups {
         Some(path) => (

@@ -15,8 +15,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use catchment::solve::{Backend, Settings};
-
 /// School catchments (划片) for compulsory education: assigns every zone's
 /// entry-grade children to a school under the class, school and seat limits,
 /// and writes the maps, lists and reports a bureau publishes.
@@ -50,51 +48,6 @@ enum Command {
     /// Multi-school zones (多校划片): group neighbouring schools, draw the
     /// seeded lottery, report oversubscription and each zone's chances.
     Lottery(lottery::Args),
-}
-
-/// Solver flags shared by the commands that allocate.
-#[derive(clap::Args, Clone, Debug, Default)]
-pub struct SolverArgs {
-    /// Backend: `flow` (default, pure Rust) or `highs` (exact MIP; needs a
-    /// binary built with `--features highs`).
-    #[arg(long, value_parser = parse_backend)]
-    solver: Option<Backend>,
-    /// Nearest schools first offered to each zone (widened where needed).
-    #[arg(long)]
-    candidates: Option<usize>,
-    /// Time limit of the `highs` backend, seconds of solver time in all,
-    /// shared among the independent parts by their size.
-    #[arg(long)]
-    time_limit: Option<f64>,
-    /// Relative gap at which the `highs` backend may stop.
-    #[arg(long)]
-    mip_gap: Option<f64>,
-}
-
-impl SolverArgs {
-    fn apply(&self, mut settings: Settings) -> Settings {
-        if let Some(b) = self.solver {
-            settings.backend = b;
-        }
-        if let Some(k) = self.candidates {
-            settings.candidates = k;
-        }
-        if let Some(t) = self.time_limit {
-            settings.time_limit_s = t;
-        }
-        if self.mip_gap.is_some() {
-            settings.mip_gap = self.mip_gap;
-        }
-        settings
-    }
-}
-
-fn parse_backend(s: &str) -> Result<Backend, String> {
-    match s {
-        "flow" => Ok(Backend::Flow),
-        "highs" => Ok(Backend::Highs),
-        _ => Err(format!("unknown solver `{s}`; expected `flow` or `highs`")),
-    }
 }
 
 pub fn main() -> anyhow::Result<ExitCode> {

@@ -7,11 +7,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use catchment::io::{Scenario, read_locks};
+use catchment::io::Scenario;
 use catchment::planning::project_report;
 use catchment::planning::projection::project;
 
-use super::SolverArgs;
+use catchment::run::{Flags, Run};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -25,14 +25,14 @@ pub struct Args {
     /// moved from last year's school (default: keep last year's catchments).
     #[arg(long)]
     reoptimize: bool,
-    /// Km of travel a moved child is worth in re-optimised years.
-    #[arg(long)]
-    stability_km: Option<f64>,
     /// Output folder (default: out/NAME-projection).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Year 1 is the plan these options make (as `catchment run`); in
+    /// re-optimised years a moved child is worth `[projection]
+    /// stability_km`, else the plan's `stability_km`, else 1 km.
     #[command(flatten)]
-    solver: SolverArgs,
+    flags: Flags,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -44,27 +44,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.reoptimize {
         settings.reoptimize = true;
     }
-    if args.stability_km.is_some() {
-        settings.stability_km = args.stability_km;
-    }
     settings
         .validate()
         .map_err(|m| anyhow::anyhow!("projection: {m}"))?;
-    let solver = args.solver.apply(scenario.solver.clone());
-    let region = scenario.region()?;
-    let locks = match &scenario.locks {
-        Some(path) => read_locks(path, &region)?,
-        None => Vec::new(),
-    };
-    let projection = project(
-        &region,
-        &scenario.policy,
-        &solver,
-        &locks,
-        scenario.stability_km,
-        scenario.contiguous,
-        &settings,
-    )?;
+    let run = Run::from_scenario(scenario.clone(), &args.flags, None)?;
+    let (region, _) = run.region()?;
+    let preferences = run.preferences(&region)?;
+    let projection = project(&region, &run.policy, &run.settings, &preferences, &settings)?;
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("out").join(format!("{}-projection", scenario.name)));
@@ -105,6 +91,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ),
         None => println!("no public school runs short"),
     }
+    println!("plan {} (year 1)", projection.plan_digest);
     println!("wrote {}", out.join("projection.md").display());
     Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use catchment::io::Scenario;
+use catchment::run::{Flags, Run};
 use catchment::serve::{Session, start};
 
 #[derive(clap::Args)]
@@ -23,6 +24,8 @@ pub struct Args {
     /// `catchment run`'s out/NAME stays as it was).
     #[arg(long)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    flags: Flags,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -31,11 +34,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("out").join(format!("{}-edited", scenario.name)));
+    let run = Run::from_scenario(scenario.clone(), &args.flags, Some(out.clone()))?;
     eprintln!(
         "reading {} and making its plan ...",
         args.scenario.display()
     );
-    let session = Session::from_scenario(&scenario, out.clone())?;
+    let session = Session::from_run(&run)?;
     let solve_s = session.seconds();
     let (zones, schools) = (session.region.zones.len(), session.region.schools.len());
     let server = start(session, &args.host, args.port)?;

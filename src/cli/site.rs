@@ -9,6 +9,7 @@ use anyhow::Context;
 use catchment::io::{Scenario, read_schools};
 use catchment::planning::site_report::{self, check_candidates};
 use catchment::planning::solve_scenario;
+use catchment::run::{Flags, PlanOptions, Run};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -24,12 +25,21 @@ pub struct Args {
     /// Output folder (default: out/NAME-sites).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Plan options over the scenario's (the solver's come from its
+    /// `[solver]` table: `--candidates` here names candidate sites).
+    #[command(flatten)]
+    plan: PlanOptions,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let scenario = Scenario::load(&args.scenario)?;
-    let settings = scenario.solver.clone();
-    let solved = solve_scenario(&scenario, &settings)?;
+    let flags = Flags {
+        plan: args.plan.clone(),
+        ..Flags::default()
+    };
+    let solved = solve_scenario(&Run::from_scenario(scenario, &flags, None)?)?;
+    let scenario = &solved.scenario;
+    println!("plan {}", solved.plan.digest());
     let candidates = match &args.candidates {
         Some(path) => {
             let list = read_schools(path)?;

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 pub use barriers::read_barriers;
 pub use groups::{GroupSpec, GroupsError, read_groups};
 pub use locks::{LocksError, read_locks, write_locks};
-pub use scenario::{Scenario, ScenarioError};
+pub use scenario::{Scenario, ScenarioError, read_policy};
 
 use crate::model::Region;
 

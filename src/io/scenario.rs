@@ -23,17 +23,18 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::{InputError, LocksError, read_barriers, read_locks, read_region};
+use super::{InputError, LocksError, read_region};
 use crate::model::Region;
+use crate::plan::Objective;
 use crate::plan::lottery::LotterySettings;
-use crate::plan::{DEFAULT_BALANCE_KM, MigrantCatchments, Objective, Preferences};
 use crate::planning::changes::{
     self, AddSchoolTable, Change, ChangeError, ChangeSchoolTable, CloseSchoolTable, NewHousingTable,
 };
 use crate::planning::grades;
 use crate::planning::projection::ProjectionSettings;
 use crate::policy::{Policy, PolicyError};
-use crate::solve::Settings;
+use crate::run::PlanOptions;
+use crate::solve::SolverOptions;
 
 /// A scenario as written in its file: everything optional, because a file
 /// that `extends` another gives only what it changes.
@@ -47,36 +48,10 @@ struct ScenarioFile {
     zones: Option<PathBuf>,
     schools: Option<PathBuf>,
     out: Option<PathBuf>,
-    /// Officers' locks (CSV: zone, school, action, stage).
-    locks: Option<PathBuf>,
-    /// Km of travel one moved child is worth (against `current_*`).
-    stability_km: Option<f64>,
-    /// Most children of a stage moved from today's school.
-    max_moved: Option<u64>,
-    /// Every catchment one connected piece (default true).
-    contiguous: Option<bool>,
     /// A basemap tile URL for `catchment serve` (`https://…/{z}/{x}/{y}.png`).
     tiles: Option<String>,
-    /// Rivers, expressways, railways (GeoJSON lines) not to be crossed.
-    barriers: Option<PathBuf>,
-    /// Km of travel one edge of catchment boundary is worth.
-    compactness_km: Option<f64>,
-    /// Km of child travel one more entry class is worth.
-    class_cost_km: Option<f64>,
-    /// 对口直升: `"aligned"` draws junior catchments over whole primary
-    /// ones; `"free"` (default) draws each stage on its own.
-    feeders: Option<String>,
-    /// `"distance"` (default) or `"balance"`: trade child-km for an even
-    /// use of seats between neighbouring schools.
-    objective: Option<String>,
-    /// With `objective = "balance"`: km of travel worth moving one child
-    /// from a full school to an empty one.
-    balance_km: Option<f64>,
-    /// `"separate"`: migrant children get catchments of their own, drawn
-    /// after the local ones; `"same"` (default): one catchment for both.
-    migrant_catchments: Option<String>,
     policy: Option<toml::Table>,
-    solver: Option<toml::Table>,
+    solver: Option<SolverOptions>,
     /// Multi-year projection settings (`catchment project`).
     projection: Option<toml::Table>,
     /// Multi-school zone settings (`catchment lottery`).
@@ -101,22 +76,13 @@ pub struct Scenario {
     pub schools: PathBuf,
     /// Where `run` writes when no `--out` is given.
     pub out: PathBuf,
-    pub locks: Option<PathBuf>,
-    pub stability_km: f64,
-    pub max_moved: Option<u64>,
-    pub contiguous: bool,
     /// A basemap tile URL for the officers' map; None: no basemap (offline).
     pub tiles: Option<String>,
-    pub barriers: Option<PathBuf>,
-    pub compactness_km: f64,
-    pub class_cost_km: f64,
-    pub feeders_aligned: bool,
-    pub objective: Objective,
-    /// None: the default weight (`DEFAULT_BALANCE_KM`).
-    pub balance_km: Option<f64>,
-    pub migrant_catchments: MigrantCatchments,
+    /// The plan options the chain gives (top-level keys), over each other.
+    pub options: PlanOptions,
     pub policy: Policy,
-    pub solver: Settings,
+    /// The chain's `[solver]` tables, over each other.
+    pub solver: SolverOptions,
     /// The files read, base first, this one last.
     pub chain: Vec<PathBuf>,
     /// What the chain changes in the maps, in the order applied.
@@ -170,6 +136,8 @@ pub enum ScenarioError {
 struct Layer {
     path: PathBuf,
     file: ScenarioFile,
+    /// The file's plan options (top-level keys), paths made absolute.
+    options: PlanOptions,
 }
 
 /// Merges `over` into `base` key by key; tables merge recursively, any
@@ -192,11 +160,14 @@ fn parse_error(path: &Path, message: impl Into<String>) -> ScenarioError {
     }
 }
 
-/// A policy table read and checked as [`Policy`].
-fn policy_of(path: &Path, table: &toml::Table) -> Result<Policy, ScenarioError> {
-    let policy: Policy = toml::Value::Table(table.clone())
-        .try_into()
-        .map_err(|e: toml::de::Error| parse_error(path, format!("[policy]: {}", e.message())))?;
+/// A policy table read and checked as [`Policy`]; `text`: the file's own
+/// text, for the line of a mistake.
+fn policy_of(
+    path: &Path,
+    table: &toml::Table,
+    text: Option<&str>,
+) -> Result<Policy, ScenarioError> {
+    let policy: Policy = typed(path, Some("policy"), table, text)?;
     policy.validate().map_err(|source| ScenarioError::Policy {
         path: path.to_path_buf(),
         source,
@@ -204,14 +175,154 @@ fn policy_of(path: &Path, table: &toml::Table) -> Result<Policy, ScenarioError> 
     Ok(policy)
 }
 
+/// A policy file (`catchment allocate --policy`): the `[policy]` keys at
+/// its top level, checked as a scenario's are.
+pub fn read_policy(path: &Path) -> Result<Policy, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let table: toml::Table = toml::from_str(&text).map_err(|e| parse_error(path, e.to_string()))?;
+    let policy: Policy = typed(path, None, &table, Some(&text))?;
+    policy.validate().map_err(|source| ScenarioError::Policy {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(policy)
+}
+
+/// `table` read as `T`. An error names the key that holds the mistake in
+/// full (`policy.primary.class_limit`) and, given the file's text, its line.
 fn typed<T: serde::de::DeserializeOwned>(
     path: &Path,
-    what: &str,
+    section: Option<&str>,
     table: &toml::Table,
+    text: Option<&str>,
 ) -> Result<T, ScenarioError> {
     toml::Value::Table(table.clone())
         .try_into()
-        .map_err(|e: toml::de::Error| parse_error(path, format!("[{what}]: {}", e.message())))
+        .map_err(|e: toml::de::Error| {
+            let key = culprit::<T>(table);
+            let mut full: Vec<&str> = section.into_iter().collect();
+            full.extend(key.iter().map(String::as_str));
+            let line = match (text, full.split_last()) {
+                (Some(text), Some((last, tables))) => {
+                    let tables = tables.join(".");
+                    line_of(text, Some(tables.as_str()).filter(|t| !t.is_empty()), last)
+                }
+                _ => None,
+            };
+            let at = line.map_or(String::new(), |n| format!("line {n}: "));
+            let what = if full.is_empty() {
+                String::new()
+            } else {
+                format!("`{}`: ", full.join("."))
+            };
+            parse_error(path, format!("{at}{what}{}", e.message()))
+        })
+}
+
+/// The path of the first key whose value alone `T` refuses, as deep as
+/// the mistake goes; empty where no single key is to blame.
+fn culprit<T: serde::de::DeserializeOwned>(table: &toml::Table) -> Vec<String> {
+    let nest = |path: &[String], leaf: toml::Value| {
+        path.iter().rev().fold(leaf, |v, k| {
+            toml::Value::Table(toml::Table::from_iter([(k.clone(), v)]))
+        })
+    };
+    let refused = |v: toml::Value| v.try_into::<T>().is_err();
+    let mut path: Vec<String> = Vec::new();
+    let mut current = table;
+    loop {
+        if refused(nest(&path, toml::Value::Table(toml::Table::new()))) && !path.is_empty() {
+            return path;
+        }
+        let found = current.iter().find(|(k, v)| {
+            let mut p = path.clone();
+            p.push((*k).clone());
+            refused(nest(&p, (*v).clone()))
+        });
+        match found {
+            Some((k, toml::Value::Table(t))) => {
+                path.push(k.clone());
+                current = t;
+            }
+            Some((k, _)) => {
+                path.push(k.clone());
+                return path;
+            }
+            None => return path,
+        }
+    }
+}
+
+/// One file's own keys: the plan options (top-level keys declared in
+/// [`PlanOptions`]) apart from the rest, each checked, paths made absolute
+/// against the file's folder. An error names the file, the key and its line.
+fn parse_layer(path: &Path, text: &str) -> Result<(ScenarioFile, PlanOptions), ScenarioError> {
+    let mut table: toml::Table =
+        toml::from_str(text).map_err(|e| parse_error(path, e.to_string()))?;
+    let mut plan = toml::Table::new();
+    for key in PlanOptions::KEYS {
+        if let Some(v) = table.remove(*key) {
+            plan.insert(key.to_string(), v);
+        }
+    }
+    let mut options: PlanOptions = typed(path, None, &plan, Some(text))?;
+    let file: ScenarioFile = typed(path, None, &table, Some(text))?;
+    options
+        .check(false)
+        .map_err(|e| parse_error(path, located(text, None, &e.to_string())))?;
+    options
+        .rebase(path.parent().unwrap_or(Path::new(".")))
+        .map_err(|m| ScenarioError::MissingFile {
+            path: path.to_path_buf(),
+            field: m.key,
+            file: m.file,
+        })?;
+    Ok((file, options))
+}
+
+/// `message` with the line of the first key it names (`` `key` `` or a
+/// leading `key is`), so that a mistake can be found in a long file.
+fn located(text: &str, section: Option<&str>, message: &str) -> String {
+    let key = message
+        .split('`')
+        .nth(1)
+        .or_else(|| message.split(" is ").next().filter(|k| !k.contains(' ')));
+    let line = key.and_then(|key| line_of(text, section, key.rsplit('.').next().unwrap_or(key)));
+    match line {
+        Some(n) => format!("line {n}: {message}"),
+        None => message.to_string(),
+    }
+}
+
+/// The 1-based line where `key` is set, inside `[section]` if given (a
+/// dotted section such as `policy.primary` also matches its sub-tables).
+fn line_of(text: &str, section: Option<&str>, key: &str) -> Option<usize> {
+    let mut current = String::new();
+    for (n, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if let Some(h) = t.strip_prefix('[') {
+            current = h
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string();
+            continue;
+        }
+        let in_section = match section {
+            None => current.is_empty(),
+            Some(s) => current == s || current.starts_with(&format!("{s}.")),
+        };
+        let name = t.split('=').next().unwrap_or("").trim().trim_matches('"');
+        if in_section && t.contains('=') && name == key {
+            return Some(n + 1);
+        }
+    }
+    None
 }
 
 /// Reads `path` and the files it extends, base first. `seen` holds the
@@ -230,62 +341,23 @@ fn read_chain(
         path: path.to_path_buf(),
         source,
     })?;
-    let file: ScenarioFile = toml::from_str(&text).map_err(|e| parse_error(path, e.to_string()))?;
-    for (key, value) in [
-        ("stability_km", file.stability_km),
-        ("compactness_km", file.compactness_km),
-        ("class_cost_km", file.class_cost_km),
-        ("balance_km", file.balance_km),
-    ] {
-        if let Some(km) = value
-            && !(km.is_finite() && km >= 0.0)
-        {
-            return Err(parse_error(
-                path,
-                format!("{key} is {km}; expected a distance >= 0 in km"),
-            ));
-        }
-    }
-    if let Some(f) = &file.feeders
-        && f != "aligned"
-        && f != "free"
-    {
-        return Err(parse_error(
-            path,
-            format!("feeders is \"{f}\"; expected \"aligned\" or \"free\""),
-        ));
-    }
-    if let Some(o) = &file.objective
-        && Objective::parse(o).is_none()
-    {
-        return Err(parse_error(
-            path,
-            format!("objective is \"{o}\"; expected \"distance\" or \"balance\""),
-        ));
-    }
-    if let Some(m) = &file.migrant_catchments
-        && MigrantCatchments::parse(m).is_none()
-    {
-        return Err(parse_error(
-            path,
-            format!("migrant_catchments is \"{m}\"; expected \"same\" or \"separate\""),
-        ));
-    }
+    let (file, options) = parse_layer(path, &text)?;
     // Each file's own tables must make sense alone, so that an error names
     // the file that holds the mistake.
     if let Some(p) = &file.policy {
-        policy_of(path, p)?;
+        policy_of(path, p, Some(&text))?;
     }
     if let Some(s) = &file.solver {
-        typed::<Settings>(path, "solver", s)?;
+        s.check(false)
+            .map_err(|e| parse_error(path, format!("[solver]: {e}")))?;
     }
     if let Some(p) = &file.projection {
-        typed::<ProjectionSettings>(path, "projection", p)?
+        typed::<ProjectionSettings>(path, Some("projection"), p, Some(&text))?
             .validate()
             .map_err(|m| parse_error(path, format!("[projection]: {m}")))?;
     }
     if let Some(l) = &file.lottery {
-        typed::<LotterySettings>(path, "lottery", l)?
+        typed::<LotterySettings>(path, Some("lottery"), l, Some(&text))?
             .validate()
             .map_err(|m| parse_error(path, format!("[lottery]: {m}")))?;
     }
@@ -308,6 +380,7 @@ fn read_chain(
     layers.push(Layer {
         path: path.to_path_buf(),
         file,
+        options,
     });
     Ok(layers)
 }
@@ -315,31 +388,6 @@ fn read_chain(
 impl Scenario {
     /// The region this scenario describes: its maps, read and checked, with
     /// the chain's changes applied.
-    /// What the scenario asks of the plan beyond the policy: locks,
-    /// stability, contiguity, barriers, compactness, class cost, feeders,
-    /// objective, migrant catchments.
-    pub fn preferences(&self, region: &Region) -> Result<Preferences, ScenarioError> {
-        Ok(Preferences {
-            locks: match &self.locks {
-                Some(path) => read_locks(path, region)?,
-                None => Vec::new(),
-            },
-            stability_km: self.stability_km,
-            contiguous: self.contiguous,
-            barriers: match &self.barriers {
-                Some(path) => read_barriers(path)?,
-                None => Vec::new(),
-            },
-            compactness_km: self.compactness_km,
-            class_cost_km: self.class_cost_km,
-            feeders_aligned: self.feeders_aligned,
-            objective: self.objective,
-            balance_km: self.balance_km.unwrap_or(DEFAULT_BALANCE_KM),
-            migrant_catchments: self.migrant_catchments,
-            ..Preferences::default()
-        })
-    }
-
     pub fn region(&self) -> Result<Region, ScenarioError> {
         Ok(self.changed_region()?.0)
     }
@@ -371,23 +419,13 @@ impl Scenario {
         let layers = read_chain(path, &mut Vec::new())?;
         // Settings: each later file's keys over the earlier ones'.
         let mut policy = toml::Table::new();
-        let mut solver = toml::Table::new();
+        let mut solver = SolverOptions::default();
         let mut projection = toml::Table::new();
         let mut lottery = toml::Table::new();
+        let mut options = PlanOptions::default();
         let mut zones = None;
         let mut schools = None;
-        let mut locks = None;
-        let mut stability_km = 0.0;
-        let mut max_moved = None;
-        let mut contiguous = true;
         let mut tiles = None;
-        let mut barriers = None;
-        let mut compactness_km = 0.0;
-        let mut class_cost_km = 0.0;
-        let mut feeders_aligned = false;
-        let mut objective = Objective::Distance;
-        let mut balance_km = None;
-        let mut migrant_catchments = MigrantCatchments::Same;
         let mut changes = Vec::new();
         for layer in &layers {
             let f = &layer.file;
@@ -408,7 +446,7 @@ impl Scenario {
                 merge(&mut policy, p);
             }
             if let Some(s) = &f.solver {
-                merge(&mut solver, s);
+                solver = s.clone().over(solver);
             }
             if let Some(p) = &f.projection {
                 merge(&mut projection, p);
@@ -422,54 +460,20 @@ impl Scenario {
             if let Some(s) = &f.schools {
                 schools = Some(resolve("schools", s)?);
             }
-            if let Some(l) = &f.locks {
-                locks = Some(resolve("locks", l)?);
-            }
-            if let Some(k) = f.stability_km {
-                stability_km = k;
-            }
-            if f.max_moved.is_some() {
-                max_moved = f.max_moved;
-            }
-            if let Some(c) = f.contiguous {
-                contiguous = c;
-            }
             if f.tiles.is_some() {
                 tiles = f.tiles.clone();
             }
-            if let Some(b) = &f.barriers {
-                barriers = Some(resolve("barriers", b)?);
-            }
-            if let Some(k) = f.compactness_km {
-                compactness_km = k;
-            }
-            if let Some(k) = f.class_cost_km {
-                class_cost_km = k;
-            }
-            if let Some(feeders) = &f.feeders {
-                feeders_aligned = feeders == "aligned";
-            }
-            if let Some(o) = &f.objective {
-                objective = Objective::parse(o).expect("checked when read");
-            }
-            if let Some(k) = f.balance_km {
-                // A weight that would silently do nothing is a mistake.
-                if objective != Objective::Balance {
-                    return Err(parse_error(
-                        &layer.path,
-                        format!(
-                            "balance_km = {k} is given but the objective is \"distance\"; expected objective = \"balance\" here or in a scenario it extends"
-                        ),
-                    ));
-                }
-                balance_km = Some(k);
-            }
-            if let Some(m) = f
-                .migrant_catchments
-                .as_deref()
-                .and_then(MigrantCatchments::parse)
+            options = layer.options.clone().over(options);
+            // A weight that would silently do nothing is a mistake.
+            if let Some(k) = layer.options.balance_km
+                && options.objective != Some(Objective::Balance)
             {
-                migrant_catchments = m;
+                return Err(parse_error(
+                    &layer.path,
+                    format!(
+                        "balance_km = {k} is given but the objective is \"distance\"; expected objective = \"balance\" here or in a scenario it extends"
+                    ),
+                ));
             }
             let tables = changes::Tables {
                 add_school: f.add_school.clone(),
@@ -489,39 +493,30 @@ impl Scenario {
         };
         let zones = zones.ok_or_else(|| missing("zones"))?;
         let schools = schools.ok_or_else(|| missing("schools"))?;
-        let policy = policy_of(path, &policy)?;
-        let solver: Settings = typed(path, "solver", &solver)?;
-        let projection: ProjectionSettings = typed(path, "projection", &projection)?;
+        let policy = policy_of(path, &policy, None)?;
+        let projection: ProjectionSettings = typed(path, Some("projection"), &projection, None)?;
         projection
             .validate()
             .map_err(|m| parse_error(path, format!("[projection]: {m}")))?;
-        let lottery: LotterySettings = typed(path, "lottery", &lottery)?;
+        let lottery: LotterySettings = typed(path, Some("lottery"), &lottery, None)?;
         lottery
             .validate()
             .map_err(|m| parse_error(path, format!("[lottery]: {m}")))?;
         let own = &layers.last().expect("the chain holds this file").file;
         let base = path.parent().unwrap_or(Path::new("."));
-        let name = own.name.clone().unwrap_or_else(|| {
-            path.file_stem()
+        let name = match &own.name {
+            Some(n) => checked_name(path, n)?,
+            None => path
+                .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "scenario".into())
-        });
+                .unwrap_or_else(|| "scenario".into()),
+        };
         Ok(Scenario {
             path: path.to_path_buf(),
             zones,
             schools,
-            locks,
-            stability_km,
-            max_moved,
-            contiguous,
             tiles,
-            barriers,
-            compactness_km,
-            class_cost_km,
-            feeders_aligned,
-            objective,
-            balance_km,
-            migrant_catchments,
+            options,
             out: own
                 .out
                 .as_ref()
@@ -539,9 +534,31 @@ impl Scenario {
     }
 }
 
+/// A scenario's name goes into folder names (`out/NAME`): it is a name, not
+/// a path, so it cannot write outside `out/`.
+fn checked_name(path: &Path, name: &str) -> Result<String, ScenarioError> {
+    let bad = name.trim().is_empty()
+        || name == "."
+        || name == ".."
+        || name
+            .chars()
+            .any(|c| matches!(c, '/' | '\\' | ':' | '\0') || c.is_control());
+    if bad {
+        return Err(parse_error(
+            path,
+            format!(
+                "name is {name:?}; expected a plain name without path characters (/ \\ : ..), e.g. \"closure-2027\"; use `out` to choose the folder"
+            ),
+        ));
+    }
+    Ok(name.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::MigrantCatchments;
+    use crate::plan::feeders::Feeders;
 
     #[test]
     fn missing_map_is_named() {
@@ -600,7 +617,7 @@ mod tests {
         assert_eq!(s.policy.junior.class_limit, 45);
         assert_eq!(s.policy.junior.max_km, Some(5.0));
         assert_eq!(s.policy.migrant_target, 0.9);
-        assert_eq!(s.stability_km, 2.0);
+        assert_eq!(s.options.stability_km, Some(2.0));
         assert_eq!(s.projection.years, 4);
         assert_eq!(s.projection.migration, 1.1);
         assert_eq!(
@@ -634,18 +651,21 @@ mod tests {
         );
         let s = Scenario::load(&child).unwrap();
         assert_eq!(
-            s.barriers.as_deref(),
+            s.options.barriers.as_deref(),
             Some(d.join("rivers.geojson").as_path())
         );
-        assert_eq!(s.compactness_km, 0.5);
-        assert_eq!(s.class_cost_km, 1.0);
-        assert!(s.feeders_aligned);
+        assert_eq!(s.options.compactness_km, Some(0.5));
+        assert_eq!(s.options.class_cost_km, Some(1.0));
+        assert_eq!(s.options.feeders, Some(Feeders::Aligned));
         let free = write(
             d,
             "free.toml",
             "extends = \"base.toml\"\nfeeders = \"free\"\n",
         );
-        assert!(!Scenario::load(&free).unwrap().feeders_aligned);
+        assert_eq!(
+            Scenario::load(&free).unwrap().options.feeders,
+            Some(Feeders::Free)
+        );
         let bad = write(
             d,
             "bad.toml",
@@ -653,7 +673,7 @@ mod tests {
         );
         let e = Scenario::load(&bad).unwrap_err().to_string();
         assert!(
-            e.contains("bad.toml") && e.contains("\"aligned\" or \"free\""),
+            e.contains("bad.toml") && e.contains("feeders") && e.contains("aligned"),
             "{e}"
         );
         let bad = write(
@@ -662,7 +682,7 @@ mod tests {
             "extends = \"base.toml\"\ncompactness_km = -1\n",
         );
         let e = Scenario::load(&bad).unwrap_err().to_string();
-        assert!(e.contains("compactness_km is -1"), "{e}");
+        assert!(e.contains("line 2: compactness_km is -1"), "{e}");
     }
 
     #[test]
@@ -678,25 +698,18 @@ mod tests {
         );
         let child = write(d, "child.toml", "extends = \"base.toml\"\n");
         let s = Scenario::load(&child).unwrap();
-        assert_eq!((s.objective, s.balance_km), (Objective::Balance, Some(3.0)));
-        let region_free = Preferences {
-            objective: s.objective,
-            ..Preferences::default()
-        };
-        assert_eq!(region_free.balance_km, DEFAULT_BALANCE_KM);
+        let o = s.options.resolve();
+        assert_eq!((o.objective, o.balance_km), (Objective::Balance, Some(3.0)));
         let plain = write(
             d,
             "plain.toml",
             "zones = \"z.geojson\"\nschools = \"s.geojson\"\n",
         );
         let s = Scenario::load(&plain).unwrap();
-        assert_eq!((s.objective, s.balance_km), (Objective::Distance, None));
+        let o = s.options.resolve();
+        assert_eq!((o.objective, o.balance_km), (Objective::Distance, None));
         for (name, text, expect) in [
-            (
-                "fair.toml",
-                "objective = \"fair\"\n",
-                "\"distance\" or \"balance\"",
-            ),
+            ("fair.toml", "objective = \"fair\"\n", "objective"),
             ("neg.toml", "balance_km = -2\n", "balance_km is -2"),
             (
                 "idle.toml",
@@ -725,7 +738,7 @@ mod tests {
             );
             let err = Scenario::load(&p).unwrap_err().to_string();
             assert!(
-                err.contains("s.toml") && err.contains("[lottery]") && err.contains(expect),
+                err.contains("s.toml") && err.contains("lottery") && err.contains(expect),
                 "{err}"
             );
         }
@@ -780,15 +793,13 @@ mod tests {
             "zones = \"z.geojson\"\nschools = \"s.geojson\"\nmigrant_catchments = \"separate\"\n",
         );
         assert_eq!(
-            Scenario::load(&base).unwrap().migrant_catchments,
-            MigrantCatchments::Separate
+            Scenario::load(&base).unwrap().options.migrant_catchments,
+            Some(MigrantCatchments::Separate)
         );
         let child = write(d, "child.toml", "extends = \"base.toml\"\n");
         let s = Scenario::load(&child).unwrap();
-        assert_eq!(s.migrant_catchments, MigrantCatchments::Separate);
-        let region = Region::default();
         assert_eq!(
-            s.preferences(&region).unwrap().migrant_catchments,
+            s.options.resolve().migrant_catchments,
             MigrantCatchments::Separate
         );
         let same = write(
@@ -797,8 +808,8 @@ mod tests {
             "extends = \"base.toml\"\nmigrant_catchments = \"same\"\n",
         );
         assert_eq!(
-            Scenario::load(&same).unwrap().migrant_catchments,
-            MigrantCatchments::Same
+            Scenario::load(&same).unwrap().options.migrant_catchments,
+            Some(MigrantCatchments::Same)
         );
         let bad = write(
             d,
@@ -807,9 +818,7 @@ mod tests {
         );
         let e = Scenario::load(&bad).unwrap_err().to_string();
         assert!(
-            e.contains("bad.toml")
-                && e.contains("migrant_catchments is \"wider\"")
-                && e.contains("\"same\" or \"separate\""),
+            e.contains("bad.toml") && e.contains("wider") && e.contains("separate"),
             "{e}"
         );
     }

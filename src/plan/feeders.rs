@@ -17,6 +17,28 @@ use crate::policy::Policy;
 use crate::solve::{self, Arc, Instance, Settings, Target, UNPLACED_COST_M};
 use crate::spatial::{SchoolIndex, rounded_metres};
 
+/// 对口直升 as a scenario key and flag: `aligned` draws junior catchments
+/// over whole primary ones; `free` draws each stage on its own.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Feeders {
+    #[default]
+    Free,
+    Aligned,
+}
+
+impl crate::options::OptionValue for Feeders {}
+
 /// One row of the feeder table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Feeder {

@@ -36,7 +36,18 @@ use crate::policy::Policy;
 use crate::solve::Settings;
 
 /// Whether migrant children have catchments of their own.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum MigrantCatchments {
     /// A zone's migrant children go to its one catchment school, after its
     /// local children (户籍优先).
@@ -46,6 +57,8 @@ pub enum MigrantCatchments {
     /// over the seats locals leave.
     Separate,
 }
+
+impl crate::options::OptionValue for MigrantCatchments {}
 
 impl MigrantCatchments {
     /// The word in scenario files, CLI flags and summary.json.

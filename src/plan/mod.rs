@@ -31,6 +31,26 @@ use crate::model::{Lock, Region, Stage};
 use crate::policy::Seats;
 use crate::spatial::{Adjacency, Barrier};
 
+/// The plan the preferences ask for, with every pass they call for: the
+/// one entry point of every command (through [`crate::run::Run::plan`]).
+/// A cap on moved children searches the stability weight that meets it;
+/// otherwise the objective's plan is made, with the distance-only plan
+/// beside it for `balance`.
+pub fn make(
+    region: &Region,
+    policy: &crate::policy::Policy,
+    settings: &crate::solve::Settings,
+    preferences: &Preferences,
+    observer: &dyn Observer,
+) -> Result<Plan, PlanError> {
+    match preferences.max_moved {
+        Some(cap) => {
+            moved_cap::allocate_with_moved_cap(region, policy, settings, preferences, cap, observer)
+        }
+        None => allocate_with_companion(region, policy, settings, preferences, observer),
+    }
+}
+
 /// Why children of a zone have no seat.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Unplaced {
@@ -115,6 +135,9 @@ pub struct Preferences {
     /// What moving one child away from today's catchment school (the zone's
     /// `current_*`) costs, in km of travel; 0: stability is not weighed.
     pub stability_km: f64,
+    /// Most children of a stage moved away from today's school: the least
+    /// stability weight that meets it is found (see [`moved_cap`]).
+    pub max_moved: Option<u64>,
     /// Every catchment one connected piece around its school (where the map
     /// allows). On by default: a catchment in pieces cannot be published.
     pub contiguous: bool,
@@ -150,6 +173,7 @@ impl Default for Preferences {
         Preferences {
             locks: Vec::new(),
             stability_km: 0.0,
+            max_moved: None,
             contiguous: true,
             barriers: Vec::new(),
             migrant_catchments: MigrantCatchments::Same,
@@ -336,6 +360,33 @@ impl Plan {
         t.travel_m = total.1;
         t.moved = total.2;
         t.bound_m = t.bound_m.min(total.0);
+    }
+
+    /// A fingerprint of where every zone's children go (schools, placed,
+    /// purchased and resource-room seats, unplaced), both stages and both
+    /// passes: equal plans print equal digests, so a bureau can see that two
+    /// reports of one scenario rest on the same plan. FNV-1a, 64 bits.
+    pub fn digest(&self) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut eat = |x: u64| {
+            for b in x.to_le_bytes() {
+                h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        };
+        for stage in Stage::ALL {
+            for (sp, _) in self.passes(stage) {
+                for zp in &sp.zones {
+                    eat(zp.school.map_or(u64::MAX, u64::from));
+                    eat(zp.placed.into());
+                    eat(zp.unplaced.into());
+                    for &(school, n) in zp.purchased.iter().chain(&zp.resource_room) {
+                        eat(school.into());
+                        eat(n.into());
+                    }
+                }
+            }
+        }
+        format!("{h:016x}")
     }
 
     /// Children in = placed + unplaced, for every zone and stage. Checked on

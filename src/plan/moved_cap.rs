@@ -46,6 +46,19 @@ fn moved(plan: &Plan) -> u64 {
         .unwrap_or(0)
 }
 
+/// Whether `a` moves fewer children than `b`: fewer in its worst stage,
+/// or as many there and fewer in all (a cap no weight meets still gets the
+/// plan that moves the fewest).
+fn fewer_moved(a: &Plan, b: &Plan) -> bool {
+    let all = |p: &Plan| -> u64 {
+        Stage::ALL
+            .into_iter()
+            .map(|s| p.stage(s).quality.moved)
+            .sum()
+    };
+    (moved(a), all(a)) < (moved(b), all(b))
+}
+
 /// Allocates with the smallest stability weight (at least the preferences')
 /// whose plan moves at most `max_moved` children in each stage.
 pub fn allocate_with_moved_cap(
@@ -79,7 +92,7 @@ pub fn allocate_with_moved_cap(
                 met = Some((k, plan));
                 break;
             }
-            if moved(&plan) < moved(&best_missed.1) {
+            if fewer_moved(&plan, &best_missed.1) {
                 best_missed = (k, plan);
             }
         }

@@ -59,7 +59,17 @@ pub const DEFAULT_BALANCE_KM: f64 = 8.0;
 pub const UNEVEN_PAIR_GAP: f64 = 0.30;
 
 /// What the plan minimises beyond the hard limits.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Objective {
     /// Child-km of travel (plus stability, barrier and other weights).
@@ -68,6 +78,8 @@ pub enum Objective {
     /// Child-km plus `balance_km` × the utilization spread penalty.
     Balance,
 }
+
+impl crate::options::OptionValue for Objective {}
 
 impl Objective {
     pub fn key(self) -> &'static str {

@@ -28,8 +28,9 @@ use std::time::Instant;
 
 use crate::io::{InputError, LocksError, Scenario, ScenarioError};
 use crate::model::Region;
-use crate::plan::{Plan, PlanError, Preferences, allocate};
+use crate::plan::{Plan, PlanError, Preferences};
 use crate::report::ReportError;
+use crate::run::{Run, RunError};
 use crate::solve::Settings;
 pub use projection::ProjectionError;
 
@@ -48,14 +49,14 @@ pub enum PlanningError {
     Projection(#[from] ProjectionError),
     #[error(transparent)]
     Input(#[from] InputError),
-    #[error("internal error, please report: children lost in the plan of {scenario}: {message}")]
-    Lost { scenario: String, message: String },
+    #[error(transparent)]
+    Run(#[from] RunError),
     #[error("{path}: {message}")]
     Candidates { path: PathBuf, message: String },
 }
 
-/// A scenario read, changed and allocated as `catchment run` would: its
-/// locks, stability weight and contiguity.
+/// A scenario read, changed and allocated as `catchment run` would: the
+/// same [`Run`], the same plan.
 pub struct Solved {
     pub scenario: Scenario,
     pub settings: Settings,
@@ -68,20 +69,19 @@ pub struct Solved {
     pub seconds: f64,
 }
 
-/// Reads and allocates a scenario with these solver settings.
-pub fn solve_scenario(scenario: &Scenario, settings: &Settings) -> Result<Solved, PlanningError> {
+/// Reads and allocates a scenario's run (its flags merged in).
+pub fn solve_scenario(run: &Run) -> Result<Solved, PlanningError> {
     let start = Instant::now();
-    let (region, log) = scenario.changed_region()?;
-    let preferences = scenario.preferences(&region)?;
-    let plan = allocate(&region, &scenario.policy, settings, &preferences, &())?;
-    plan.conservation(&region)
-        .map_err(|message| PlanningError::Lost {
-            scenario: scenario.name.clone(),
-            message,
-        })?;
+    let scenario = run
+        .scenario()
+        .expect("planning commands read a scenario")
+        .clone();
+    let (region, log) = run.region()?;
+    let preferences = run.preferences(&region)?;
+    let plan = run.plan(&region, &preferences, &())?;
     Ok(Solved {
-        scenario: scenario.clone(),
-        settings: settings.clone(),
+        scenario,
+        settings: run.settings.clone(),
         region,
         log,
         preferences,

@@ -55,8 +55,8 @@ use serde_json::Value;
 
 use super::changes::apportion;
 use super::grades::{self, GRADES, StageGrades};
-use crate::model::{Lock, Region, Sector, Stage};
-use crate::plan::{Preferences, allocate};
+use crate::model::{Region, Sector, Stage};
+use crate::plan::{Preferences, make};
 use crate::policy::{Classes, Policy};
 use crate::solve::Settings;
 use crate::spatial::rounded_metres;
@@ -241,6 +241,9 @@ pub struct Projection {
     /// Km per moved child in re-optimised years.
     pub stability_km: f64,
     pub years: Vec<Year>,
+    /// [`crate::plan::Plan::digest`] of year 1's plan (the scenario's own,
+    /// as `catchment run` makes it).
+    pub plan_digest: String,
     /// Classrooms of each school's stage (see [`Projection::shortages`]).
     pub rooms: Vec<[Option<u32>; 2]>,
 }
@@ -386,19 +389,17 @@ fn whole_cohorts(expected: &[f64], shares: &[Option<f64>], region_share: f64) ->
         .collect()
 }
 
-/// Runs the projection. `locks` are the scenario's (indices into `region`),
-/// kept every year; `stability_km` and `contiguous` are the scenario's,
-/// used for year 1.
-#[allow(clippy::too_many_arguments)]
+/// Runs the projection. `base` is the scenario's run: year 1 is its plan
+/// (the one `catchment run` makes); re-optimised years keep its options
+/// and locks and weigh each child moved from last year's school.
 pub fn project(
     region: &Region,
     policy: &Policy,
     solver: &Settings,
-    locks: &[Lock],
-    stability_km: f64,
-    contiguous: bool,
+    base: &Preferences,
     settings: &ProjectionSettings,
 ) -> Result<Projection, ProjectionError> {
+    let stability_km = base.stability_km;
     let n_schools = region.schools.len();
     let mut year0: Vec<[StageGrades; 2]> = Vec::with_capacity(n_schools);
     for school in &region.schools {
@@ -470,6 +471,7 @@ pub fn project(
         .collect();
 
     let mut years: Vec<Year> = Vec::with_capacity(settings.years);
+    let mut plan_digest = String::new();
     for t in 1..=settings.years {
         let previous = years.last();
         // Pupils who stay this year (promoted), and those who left.
@@ -575,12 +577,7 @@ pub fn project(
             }),
             _ => {
                 let preferences = match previous {
-                    None => Preferences {
-                        locks: locks.to_vec(),
-                        stability_km,
-                        contiguous,
-                        ..Preferences::default()
-                    },
+                    None => base.clone(),
                     Some(p) => {
                         for (z, zone) in this.zones.iter_mut().enumerate() {
                             for stage in Stage::ALL {
@@ -589,14 +586,16 @@ pub fn project(
                             }
                         }
                         Preferences {
-                            locks: locks.to_vec(),
                             stability_km: moved_km,
-                            contiguous,
-                            ..Preferences::default()
+                            max_moved: None,
+                            ..base.clone()
                         }
                     }
                 };
-                let plan = allocate(&this, policy, solver, &preferences, &())?;
+                let plan = make(&this, policy, solver, &preferences, &())?;
+                if years.is_empty() {
+                    plan_digest = plan.digest();
+                }
                 Stage::ALL.map(|stage| {
                     plan.stage(stage)
                         .zones
@@ -688,6 +687,7 @@ pub fn project(
         transition,
         stability_km: moved_km,
         years,
+        plan_digest,
         rooms,
     })
 }

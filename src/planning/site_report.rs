@@ -24,7 +24,7 @@ use super::seats::{ClassValue, rank_classes};
 use super::site::{SiteSearch, choose};
 use super::{PlanningError, Solved};
 use crate::model::{School, Sector, Stage};
-use crate::plan::allocate;
+use crate::plan::make;
 use crate::report::OutputDir;
 
 /// Exhaustive search is run beside the heuristic (and wins ties with it)
@@ -251,7 +251,7 @@ fn choose_sites(
     region
         .schools
         .extend(choice.sites.iter().map(|&c| candidates[c].clone()));
-    let plan = allocate(&region, policy, &solved.settings, &solved.preferences, &())?;
+    let plan = make(&region, policy, &solved.settings, &solved.preferences, &())?;
     let plan_totals = |plan: &crate::plan::Plan| Totals {
         unplaced: Stage::ALL
             .iter()

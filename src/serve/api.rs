@@ -20,9 +20,10 @@ use crate::io::Scenario;
 use crate::io::locks::{LockRecord, resolve};
 use crate::io::{LocksError, ScenarioError, write_locks};
 use crate::model::{Lock, LockKind, Region, Stage};
-use crate::plan::{Plan, PlanError, Preferences, Shortage, allocate, check};
+use crate::plan::{Plan, PlanError, Preferences, Shortage, check, make};
 use crate::policy::Policy;
 use crate::report::{ReportError, RunInfo, Summary, school_colors, write_all};
+use crate::run::{Flags, Run, RunError};
 use crate::solve::Settings;
 
 /// Undo steps kept. Each holds a whole plan (a few MB at 20,000 zones), so
@@ -52,6 +53,8 @@ pub enum StartError {
     #[error(transparent)]
     Scenario(Box<ScenarioError>),
     #[error(transparent)]
+    Run(Box<RunError>),
+    #[error(transparent)]
     Locks(Box<LocksError>),
     #[error("the scenario's plan cannot be made: {0}")]
     Plan(Box<PlanError>),
@@ -67,6 +70,12 @@ pub enum StartError {
 
 // Boxed: the input errors carry whole paths and messages, and a start
 // error is returned through every layer of starting up.
+impl From<RunError> for StartError {
+    fn from(e: RunError) -> Self {
+        StartError::Run(Box::new(e))
+    }
+}
+
 impl From<ScenarioError> for StartError {
     fn from(e: ScenarioError) -> Self {
         StartError::Scenario(Box::new(e))
@@ -236,28 +245,39 @@ fn canonical(mut locks: Vec<Lock>) -> Vec<Lock> {
 }
 
 impl Session {
-    /// Opens a scenario as `catchment run` would read it (its maps, locks,
-    /// stability and contiguity) and makes its plan.
+    /// Opens a scenario without flags.
     pub fn from_scenario(scenario: &Scenario, out: PathBuf) -> Result<Session, StartError> {
-        if let Some(t) = &scenario.tiles {
+        Session::from_run(&Run::from_scenario(
+            scenario.clone(),
+            &Flags::default(),
+            Some(out),
+        )?)
+    }
+
+    /// Opens a scenario's run as `catchment run` would read it (its maps,
+    /// every plan option and flag) and makes its plan.
+    pub fn from_run(run: &Run) -> Result<Session, StartError> {
+        let scenario = run.scenario();
+        let tiles = scenario.and_then(|s| s.tiles.clone());
+        if let Some(t) = &tiles {
             let ok = (t.starts_with("https://") || t.starts_with("http://"))
                 && ["{z}", "{x}", "{y}"].iter().all(|p| t.contains(p));
             if !ok {
                 return Err(StartError::Tiles(t.clone()));
             }
         }
-        let region = scenario.region()?;
-        let preferences = scenario.preferences(&region)?;
+        let (region, _) = run.region()?;
+        let preferences = run.preferences(&region)?;
         let info = Info {
-            name: scenario.name.clone(),
-            description: scenario.description.clone(),
-            tiles: scenario.tiles.clone(),
-            out,
+            name: run.name.clone(),
+            description: run.description.clone(),
+            tiles,
+            out: run.out.clone(),
         };
         Session::new(
             region,
-            scenario.policy.clone(),
-            scenario.solver.clone(),
+            run.policy.clone(),
+            run.settings.clone(),
             preferences,
             info,
         )
@@ -273,7 +293,7 @@ impl Session {
     ) -> Result<Session, StartError> {
         preferences.locks = canonical(std::mem::take(&mut preferences.locks));
         let t = Instant::now();
-        let plan = allocate(&region, &policy, &settings, &preferences, &())?;
+        let plan = make(&region, &policy, &settings, &preferences, &())?;
         let seconds = t.elapsed().as_secs_f64();
         plan.conservation(&region).map_err(StartError::Lost)?;
         let start = Stage::ALL.map(|st| plan.stage(st).zones.iter().map(|z| z.school).collect());
@@ -585,7 +605,7 @@ impl Session {
             ..self.preferences.clone()
         };
         let t = Instant::now();
-        match allocate(
+        match make(
             &self.region,
             &self.policy,
             &self.settings,

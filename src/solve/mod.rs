@@ -14,6 +14,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::options::range;
+
 pub use instance::{Arc, Assignment, Component, Instance, Target};
 pub use relax::{Relaxation, relax, relax_again};
 
@@ -23,7 +25,7 @@ pub use relax::{Relaxation, relax, relax_again};
 pub const UNPLACED_COST_M: i64 = 1_000_000_000;
 
 /// How plans are computed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
     /// Our flow relaxation + whole-zone repair (default, pure Rust).
@@ -33,29 +35,27 @@ pub enum Backend {
     Highs,
 }
 
-/// Solver settings of a run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Settings {
-    /// Nearest schools first offered to each zone; lists are widened where
-    /// the relaxation shows they might cut off the optimum.
-    pub candidates: usize,
-    pub backend: Backend,
-    /// Time limit for the MIP backend, seconds, shared among the independent
-    /// parts in proportion to their size.
-    pub time_limit_s: f64,
-    /// The MIP backend stops once its own gap is below this.
-    pub mip_gap: Option<f64>,
-}
+impl crate::options::OptionValue for Backend {}
 
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            candidates: 12,
-            backend: Backend::Flow,
-            time_limit_s: 600.0,
-            mip_gap: None,
-        }
+crate::options! {
+    /// Solver settings of a run: the scenario's `[solver]` table and the
+    /// solver flags of every command that makes a plan.
+    pub struct SolverOptions => Settings {
+        /// Nearest schools first offered to each zone; lists are widened
+        /// where the relaxation shows they might cut off the optimum.
+        #[arg(long)]
+        candidates: usize = 12, range::at_least_one;
+        /// Backend: `flow` (default, pure Rust) or `highs` (exact MIP; needs
+        /// a binary built with `--features highs`).
+        #[arg(long = "solver")]
+        backend: Backend = Backend::Flow, range::any;
+        /// Time limit of the `highs` backend, seconds of solver time in all,
+        /// shared among the independent parts by their size.
+        #[arg(long = "time-limit")]
+        time_limit_s: f64 = 600.0, range::seconds;
+        /// Relative gap at which the `highs` backend may stop.
+        #[arg(long)]
+        mip_gap: f64, range::share;
     }
 }
 

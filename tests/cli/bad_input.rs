@@ -36,7 +36,7 @@ fn check_failure(args: &[&str], tmp: &Path, expected: &[&str]) {
     }
     let o = catchment(&all);
     let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(o.status.code(), Some(1), "{err}");
     for e in expected {
         assert!(err.contains(e), "expected {e:?} in: {err}");
     }

@@ -72,7 +72,7 @@ fn a_lock_set_no_plan_can_meet_names_the_school_and_the_shortage() {
     let locks = tmp.path().join("locks.csv");
     std::fs::write(&locks, text).unwrap();
     let (o, out) = allocate_with(tmp.path(), &["--locks", s(&locks)]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(
         err.contains("school \"P2\"") && err.contains("it has 90") && err.contains("short"),
@@ -88,7 +88,7 @@ fn a_bad_lock_is_named_by_file_and_line() {
     std::fs::write(&locks, "zone,school,action\nZ001,P1,pin\nZ404,P1,pin\n").unwrap();
     let (o, _) = allocate_with(tmp.path(), &["--locks", s(&locks)]);
     let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(1));
     assert!(
         err.contains("locks.csv: line 3") && err.contains("\"Z404\" is not in the zones file"),
         "{err}"

@@ -6,6 +6,8 @@ mod determinism;
 mod locks;
 mod lottery;
 mod migrant;
+mod one_way;
+mod options;
 mod real_data;
 mod run;
 mod special;

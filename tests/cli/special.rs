@@ -205,7 +205,7 @@ fn more_special_children_than_children_is_an_error() {
     let out = tmp.path().join("plan");
     let o = catchment(&["run", s(&scenario), "--out", s(&out)]);
     let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(o.status.code(), Some(1), "{err}");
     for part in [
         "zones.geojson",
         "features[0]",
@@ -224,7 +224,7 @@ fn more_special_children_than_children_is_an_error() {
     county_zones_only(tmp.path());
     let o = catchment(&["run", s(&scenario), "--out", s(&out)]);
     let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(
         err.contains("`resource_room`") && err.contains("\"yes\""),
         "{err}"

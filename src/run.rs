@@ -1,0 +1,306 @@
+//! One resolved run: the scenario file, the files it `extends`, a policy
+//! file and the command-line flags merged and checked once into a [`Run`],
+//! and the one place where a plan is made from it ([`Run::plan`]). Every
+//! command that makes a plan — run, allocate, compare, project, site,
+//! serve, lottery — goes through here, so one scenario gives one plan
+//! whatever command reads it.
+
+use std::path::{Path, PathBuf};
+
+use crate::io::{
+    InputError, LocksError, Scenario, ScenarioError, read_barriers, read_locks, read_region,
+};
+use crate::model::Region;
+use crate::options::{OutOfRange, range};
+use crate::plan::feeders::Feeders;
+use crate::plan::{
+    DEFAULT_BALANCE_KM, MigrantCatchments, Objective, Observer, Plan, PlanError, Preferences,
+};
+use crate::policy::Policy;
+use crate::solve::{Settings, SolverOptions};
+
+crate::options! {
+    /// What a plan weighs beyond the policy: keys of a scenario file (at
+    /// its top level) and flags of every command that makes a plan.
+    pub struct PlanOptions => PlanSettings {
+        /// Locks (CSV: zone,school,action[,stage]; action pin or forbid).
+        #[arg(long)]
+        locks: PathBuf, range::any;
+        /// Km of travel that moving one child away from today's school
+        /// (`current_*`) is worth; 0 ignores stability.
+        #[arg(long, allow_negative_numbers = true)]
+        stability_km: f64 = 0.0, range::km;
+        /// Most children of a stage moved away from today's school
+        /// (`current_*`): the least stability weight that meets it is found.
+        #[arg(long)]
+        max_moved: u64, range::any;
+        /// Every catchment one connected piece (scenario key `contiguous`,
+        /// default true). The flag `--allow-pieces` leaves catchments as the
+        /// distance-optimal plan draws them, in pieces where seats run short.
+        #[arg(long = "allow-pieces", num_args = 0, default_missing_value = "false")]
+        contiguous: bool = true, range::any;
+        /// Rivers, expressways, railways (GeoJSON lines) children should not
+        /// cross: a zone crosses one only where no school on its side has seats.
+        #[arg(long)]
+        barriers: PathBuf, range::any;
+        /// Km of travel one edge of catchment boundary is worth: above 0,
+        /// catchments become more compact at some cost in distance.
+        #[arg(long, allow_negative_numbers = true)]
+        compactness_km: f64 = 0.0, range::km;
+        /// Km of child travel one more entry class is worth: above 0, nearly
+        /// empty classes are avoided where moving a few zones costs little.
+        #[arg(long, allow_negative_numbers = true)]
+        class_cost_km: f64 = 0.0, range::km;
+        /// 对口直升: `aligned` draws junior catchments over whole primary
+        /// catchments, so each primary school feeds exactly one junior
+        /// school; `free` (default) draws each stage on its own.
+        #[arg(long, value_enum)]
+        feeders: Feeders = Feeders::Free, range::any;
+        /// What the plan minimises: `distance` (child-km) or `balance`
+        /// (child-km plus an even use of seats between neighbouring schools;
+        /// the distance-only plan is reported beside it).
+        #[arg(long, value_enum)]
+        objective: Objective = Objective::Distance, range::any;
+        /// With objective `balance`: km of travel worth moving one child from
+        /// a full school to an empty one (default 8).
+        #[arg(long, allow_negative_numbers = true)]
+        balance_km: f64, range::km;
+        /// `separate`: migrant children get catchments of their own (usually
+        /// wider), drawn after the local ones over the seats locals leave;
+        /// `same` (default): they go with the zone's local children.
+        #[arg(long, value_enum, value_name = "same|separate")]
+        migrant_catchments: MigrantCatchments = MigrantCatchments::Same, range::any;
+    }
+}
+
+/// What the command line adds to a scenario: plan and solver options.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct Flags {
+    #[command(flatten)]
+    pub plan: PlanOptions,
+    #[command(flatten)]
+    pub solver: SolverOptions,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error(transparent)]
+    Locks(#[from] LocksError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error("{0}")]
+    Flag(#[from] OutOfRange),
+    #[error(
+        "{flag} {km} is given but the objective is \"distance\"; add --objective balance (or objective = \"balance\" in the scenario)"
+    )]
+    IdleBalance { flag: &'static str, km: f64 },
+    #[error("internal error, please report: children lost in the plan: {0}")]
+    Lost(String),
+}
+
+/// Where a run's region comes from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// Two map files as they are (`catchment allocate`).
+    Maps { zones: PathBuf, schools: PathBuf },
+    /// A scenario: its maps with its changes applied.
+    Scenario(Box<Scenario>),
+}
+
+/// Everything a command needs to make a plan, merged and checked.
+#[derive(Clone, Debug)]
+pub struct Run {
+    pub name: String,
+    pub description: String,
+    pub source: Source,
+    pub policy: Policy,
+    pub settings: Settings,
+    pub options: PlanSettings,
+    /// Where the outputs go: `--out`, else the scenario's `out`.
+    pub out: PathBuf,
+}
+
+impl Run {
+    /// A scenario with the command line's flags over it.
+    pub fn from_scenario(
+        scenario: Scenario,
+        flags: &Flags,
+        out: Option<PathBuf>,
+    ) -> Result<Run, RunError> {
+        let options = merge(&flags.plan, scenario.options.clone())?;
+        flags.solver.check(true)?;
+        let settings = flags.solver.clone().over(scenario.solver.clone()).resolve();
+        Ok(Run {
+            name: scenario.name.clone(),
+            description: scenario.description.clone(),
+            policy: scenario.policy.clone(),
+            settings,
+            options,
+            out: out.unwrap_or_else(|| scenario.out.clone()),
+            source: Source::Scenario(Box::new(scenario)),
+        })
+    }
+
+    /// Two maps, a policy and the flags, without a scenario file.
+    pub fn from_maps(
+        zones: PathBuf,
+        schools: PathBuf,
+        policy: Policy,
+        flags: &Flags,
+        out: PathBuf,
+    ) -> Result<Run, RunError> {
+        let options = merge(&flags.plan, PlanOptions::default())?;
+        flags.solver.check(true)?;
+        Ok(Run {
+            name: out
+                .file_name()
+                .map_or("plan".into(), |n| n.to_string_lossy().into_owned()),
+            description: String::new(),
+            policy,
+            settings: flags.solver.clone().resolve(),
+            options,
+            out,
+            source: Source::Maps { zones, schools },
+        })
+    }
+
+    /// The scenario, where the run has one.
+    pub fn scenario(&self) -> Option<&Scenario> {
+        match &self.source {
+            Source::Scenario(s) => Some(s),
+            Source::Maps { .. } => None,
+        }
+    }
+
+    /// The region to plan and one line per scenario change applied.
+    pub fn region(&self) -> Result<(Region, Vec<String>), RunError> {
+        Ok(match &self.source {
+            Source::Maps { zones, schools } => (read_region(zones, schools)?, Vec::new()),
+            Source::Scenario(s) => s.changed_region()?,
+        })
+    }
+
+    /// The options with their files read (locks need the region's ids).
+    pub fn preferences(&self, region: &Region) -> Result<Preferences, RunError> {
+        let o = &self.options;
+        Ok(Preferences {
+            locks: match &o.locks {
+                Some(path) => read_locks(path, region)?,
+                None => Vec::new(),
+            },
+            stability_km: o.stability_km,
+            max_moved: o.max_moved,
+            contiguous: o.contiguous,
+            barriers: match &o.barriers {
+                Some(path) => read_barriers(path)?,
+                None => Vec::new(),
+            },
+            compactness_km: o.compactness_km,
+            class_cost_km: o.class_cost_km,
+            feeders_aligned: o.feeders == Feeders::Aligned,
+            objective: o.objective,
+            balance_km: o.balance_km.unwrap_or(DEFAULT_BALANCE_KM),
+            migrant_catchments: o.migrant_catchments,
+            ..Preferences::default()
+        })
+    }
+
+    /// The plan this run asks for, checked for conservation (children in =
+    /// placed + unplaced, the companion plan too).
+    pub fn plan(
+        &self,
+        region: &Region,
+        preferences: &Preferences,
+        observer: &dyn Observer,
+    ) -> Result<Plan, RunError> {
+        let plan = crate::plan::make(region, &self.policy, &self.settings, preferences, observer)?;
+        let companion = plan.objective.distance_only.as_deref();
+        for p in std::iter::once(&plan).chain(companion) {
+            p.conservation(region).map_err(RunError::Lost)?;
+        }
+        Ok(plan)
+    }
+
+    /// Path of a file the run reads, for messages.
+    pub fn input_name(&self) -> &Path {
+        match &self.source {
+            Source::Maps { zones, .. } => zones,
+            Source::Scenario(s) => &s.path,
+        }
+    }
+}
+
+/// The flags over the scenario's options, checked. A scenario's
+/// `balance_km` goes with its own objective: asking for `--objective
+/// distance` sets it aside, while a `--balance-km` without the balance
+/// objective is a mistake.
+fn merge(flags: &PlanOptions, mut scenario: PlanOptions) -> Result<PlanSettings, RunError> {
+    flags.check(true)?;
+    if flags.objective == Some(Objective::Distance) {
+        scenario.balance_km = None;
+    }
+    let merged = flags.clone().over(scenario).resolve();
+    if let Some(km) = flags.balance_km
+        && merged.objective != Objective::Balance
+    {
+        return Err(RunError::IdleBalance {
+            flag: "--balance-km",
+            km,
+        });
+    }
+    Ok(merged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_and_a_distance_objective_sets_the_scenario_weight_aside() {
+        let scenario = PlanOptions {
+            objective: Some(Objective::Balance),
+            balance_km: Some(3.0),
+            stability_km: Some(1.0),
+            ..PlanOptions::default()
+        };
+        let flags = PlanOptions {
+            stability_km: Some(2.0),
+            ..PlanOptions::default()
+        };
+        let s = merge(&flags, scenario.clone()).unwrap();
+        assert_eq!((s.stability_km, s.balance_km), (2.0, Some(3.0)));
+        let flags = PlanOptions {
+            objective: Some(Objective::Distance),
+            ..PlanOptions::default()
+        };
+        let s = merge(&flags, scenario).unwrap();
+        assert_eq!((s.objective, s.balance_km), (Objective::Distance, None));
+    }
+
+    #[test]
+    fn a_lone_balance_weight_or_a_negative_flag_is_refused_by_name() {
+        let flags = PlanOptions {
+            balance_km: Some(2.0),
+            ..PlanOptions::default()
+        };
+        let e = merge(&flags, PlanOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("--balance-km 2") && e.contains("--objective balance"),
+            "{e}"
+        );
+        let flags = PlanOptions {
+            stability_km: Some(-1.0),
+            ..PlanOptions::default()
+        };
+        let e = merge(&flags, PlanOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "--stability-km is -1.0; expected a distance >= 0 in km");
+    }
+}

@@ -1,0 +1,168 @@
+//! One scenario, one plan: every command that makes a plan from a scenario
+//! makes the one `catchment run` makes, whatever plan option it sets.
+
+use std::path::Path;
+
+use catchment::io::Scenario;
+use catchment::run::PlanOptions;
+use catchment::serve::Session;
+
+use super::{catchment, read_json, s, stderr, stdout};
+
+/// Every plan option with a value that changes the plan of the test county.
+const CASES: &[(&str, &str)] = &[
+    ("locks", "locks = \"locks.csv\""),
+    ("stability_km", "stability_km = 3.0"),
+    ("max_moved", "max_moved = {half_moved}"),
+    ("contiguous", "contiguous = false"),
+    ("barriers", "barriers = \"river.geojson\""),
+    ("compactness_km", "compactness_km = 2.0"),
+    ("class_cost_km", "class_cost_km = 5.0"),
+    ("feeders", "feeders = \"aligned\""),
+    ("objective", "objective = \"balance\""),
+    ("balance_km", "objective = \"balance\"\nbalance_km = 30.0"),
+    ("migrant_catchments", "migrant_catchments = \"separate\""),
+];
+
+/// The digest a command prints (`plan HEX`), or B's for compare.
+fn digest(out: &std::process::Output, what: &str) -> String {
+    assert!(out.status.success(), "{what}: {}", stderr(out));
+    let text = stdout(out);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("plan "))
+        .unwrap_or_else(|| panic!("{what} prints no plan digest:\n{text}"));
+    let words: Vec<&str> = line.split_whitespace().collect();
+    match words[1] {
+        "A" => words[4].to_string(),
+        d => d.to_string(),
+    }
+}
+
+/// A generated county with a river across it, one pin away from the
+/// nearest school, and today's primary catchments shuffled in a quarter of
+/// the zones (so that a cap on moved children has work to do).
+fn county(dir: &Path) {
+    let o = catchment(&[
+        "generate",
+        "--zones",
+        "240",
+        "--schools",
+        "14",
+        "--seed",
+        "10",
+        "--out",
+        s(dir),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut zones = read_json(&dir.join("zones.geojson"));
+    let features = zones["features"].as_array_mut().unwrap();
+    let n = features.len();
+    let today: Vec<serde_json::Value> = features
+        .iter()
+        .map(|f| f["properties"]["current_primary"].clone())
+        .collect();
+    for (i, f) in features.iter_mut().enumerate().filter(|(i, _)| i % 4 == 1) {
+        f["properties"]["current_primary"] = today[(i + 7) % n].clone();
+    }
+    std::fs::write(dir.join("zones.geojson"), zones.to_string()).unwrap();
+    let lons: Vec<f64> = zones["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| catchment_lon(&f["geometry"]))
+        .collect();
+    let mid = lons.iter().sum::<f64>() / lons.len() as f64;
+    let river = serde_json::json!({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"name": "river"},
+        "geometry": {"type": "LineString", "coordinates": [[mid, -89.0], [mid, 89.0]]}}]});
+    std::fs::write(dir.join("river.geojson"), river.to_string()).unwrap();
+    let zone = &zones["features"][0]["properties"];
+    let schools = read_json(&dir.join("schools.geojson"));
+    let other = schools["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["properties"])
+        .find(|p| {
+            p["stage"] == "primary"
+                && p["sector"] != "private"
+                && p["id"] != zone["current_primary"]
+        })
+        .expect("a second primary school");
+    std::fs::write(
+        dir.join("locks.csv"),
+        format!(
+            "zone,school,action,stage\n{},{},pin,primary\n",
+            zone["id"].as_str().unwrap(),
+            other["id"].as_str().unwrap()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("base.toml"),
+        "zones = \"zones.geojson\"\nschools = \"schools.geojson\"\n",
+    )
+    .unwrap();
+}
+
+/// The first longitude of a geometry.
+fn catchment_lon(g: &serde_json::Value) -> f64 {
+    let mut c = &g["coordinates"];
+    while c[0].is_array() {
+        c = &c[0];
+    }
+    c[0].as_f64().unwrap()
+}
+
+#[test]
+fn every_command_makes_the_plan_run_makes_for_every_plan_option() {
+    let keys: Vec<&str> = CASES.iter().map(|c| c.0).collect();
+    assert_eq!(
+        keys,
+        PlanOptions::KEYS,
+        "every plan option needs a case here"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    county(d);
+    let base = digest(
+        &catchment(&["run", s(&d.join("base.toml")), "--out", s(&d.join("base"))]),
+        "run base",
+    );
+    let moved = read_json(&d.join("base/summary.json"))["stages"]["primary"]["moved"]
+        .as_u64()
+        .unwrap();
+    for (key, line) in CASES {
+        let file = d.join(format!("{key}.toml"));
+        let line = line.replace("{half_moved}", &(moved / 2).to_string());
+        std::fs::write(&file, format!("extends = \"base.toml\"\n{line}\n")).unwrap();
+        let out = d.join(key);
+        let run = digest(
+            &catchment(&["run", s(&file), "--out", s(&out.join("run"))]),
+            key,
+        );
+        assert_ne!(run, base, "{key}: the option does not change the plan");
+        let zones = std::fs::read(out.join("run/zones.geojson")).unwrap();
+        let cmp = catchment(&[
+            "compare",
+            s(&d.join("base.toml")),
+            s(&file),
+            "--out",
+            s(&out.join("compare")),
+        ]);
+        assert_eq!(digest(&cmp, "compare"), run, "{key}: compare");
+        assert_eq!(
+            std::fs::read(out.join("compare/B/zones.geojson")).unwrap(),
+            zones,
+            "{key}: compare's B/zones.geojson"
+        );
+        for command in ["lottery", "project", "site"] {
+            let o = catchment(&[command, s(&file), "--out", s(&out.join(command))]);
+            assert_eq!(digest(&o, command), run, "{key}: {command}");
+        }
+        let scenario = Scenario::load(&file).unwrap();
+        let session = Session::from_scenario(&scenario, out.join("serve")).unwrap();
+        assert_eq!(session.plan.digest(), run, "{key}: serve");
+    }
+}
