@@ -128,6 +128,22 @@ pub struct Zone {
 }
 
 impl Zone {
+    /// A zone known by one point (an address without an outline) and its
+    /// children; no county, today's schools or other properties until
+    /// whoever knows them sets them.
+    pub fn at_point(id: &str, location: Point<f64>, children: [Cohort; 2]) -> Zone {
+        Zone {
+            id: id.into(),
+            name: id.into(),
+            shape: Shape::Point(location),
+            centroid: location,
+            children,
+            current: [None, None],
+            county: None,
+            properties: Map::new(),
+        }
+    }
+
     pub fn cohort(&self, stage: Stage) -> Cohort {
         self.children[stage.index()]
     }
@@ -152,6 +168,36 @@ pub struct School {
 }
 
 impl School {
+    /// A public school known by its kind and place only: classes, pupils,
+    /// seat caps and county are set by whoever knows them.
+    pub fn public(id: &str, kind: SchoolKind, location: Point<f64>) -> School {
+        School {
+            id: id.into(),
+            name: id.into(),
+            location,
+            kind,
+            sector: Sector::Public,
+            county: None,
+            classes: [None, None],
+            enrolled: [0, 0],
+            capacity: [None, None],
+            properties: Map::new(),
+        }
+    }
+
+    /// The same school with these entry classes per stage.
+    pub fn with_classes(self, classes: [Option<u32>; 2]) -> School {
+        School { classes, ..self }
+    }
+
+    /// The same school in this county.
+    pub fn in_county(self, county: &str) -> School {
+        School {
+            county: Some(county.into()),
+            ..self
+        }
+    }
+
     /// Whether the school takes a catchment for this stage.
     pub fn takes_catchment(&self, stage: Stage) -> bool {
         self.sector == Sector::Public && self.kind.teaches(stage)

@@ -253,35 +253,16 @@ pub fn zones_with_other_migrant_school(plan: &Plan, stage: Stage) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{School, SchoolKind, Sector, Shape};
+    use crate::model::{School, SchoolKind};
     use geo::Point;
 
     fn school(id: &str, x: f64, kind: SchoolKind, classes: u32) -> School {
-        School {
-            id: id.into(),
-            name: id.into(),
-            location: Point::new(x, 0.0),
-            kind,
-            sector: Sector::Public,
-            county: None,
-            classes: [Some(classes), Some(classes)],
-            enrolled: [0, 0],
-            capacity: [None, None],
-            properties: Default::default(),
-        }
+        School::public(id, kind, Point::new(x, 0.0)).with_classes([Some(classes), Some(classes)])
     }
 
     fn zone(id: &str, x: f64, local: u32, migrant: u32) -> Zone {
-        Zone {
-            id: id.into(),
-            name: id.into(),
-            shape: Shape::Point(Point::new(x, 0.0)),
-            centroid: Point::new(x, 0.0),
-            children: [Cohort { local, migrant }, Cohort { local, migrant }],
-            current: [None, None],
-            county: None,
-            properties: Default::default(),
-        }
+        let c = Cohort { local, migrant };
+        Zone::at_point(id, Point::new(x, 0.0), [c, c])
     }
 
     fn separate() -> Preferences {

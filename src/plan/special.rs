@@ -314,40 +314,25 @@ pub fn special_figures(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Cohort, SchoolKind, Sector, Shape};
+    use crate::model::{Cohort, SchoolKind};
     use geo::Point;
     use serde_json::json;
 
     fn school(id: &str, x: f64, classes: u32, resource_room: bool) -> School {
-        let mut properties = serde_json::Map::new();
-        properties.insert("resource_room".into(), json!(resource_room));
-        School {
-            id: id.into(),
-            name: id.into(),
-            location: Point::new(x, 0.0),
-            kind: SchoolKind::Primary,
-            sector: Sector::Public,
-            county: None,
-            classes: [Some(classes), None],
-            enrolled: [0, 0],
-            capacity: [None, None],
-            properties,
-        }
+        let mut school = School::public(id, SchoolKind::Primary, Point::new(x, 0.0))
+            .with_classes([Some(classes), None]);
+        school
+            .properties
+            .insert("resource_room".into(), json!(resource_room));
+        school
     }
 
     fn zone(id: &str, x: f64, local: u32, special: u32) -> Zone {
-        let mut properties = serde_json::Map::new();
-        properties.insert("primary_special".into(), json!(special));
-        Zone {
-            id: id.into(),
-            name: id.into(),
-            shape: Shape::Point(Point::new(x, 0.0)),
-            centroid: Point::new(x, 0.0),
-            children: [Cohort { local, migrant: 0 }, Cohort::default()],
-            current: [None, None],
-            county: None,
-            properties,
-        }
+        let children = [Cohort { local, migrant: 0 }, Cohort::default()];
+        let mut zone = Zone::at_point(id, Point::new(x, 0.0), children);
+        zone.properties
+            .insert("primary_special".into(), json!(special));
+        zone
     }
 
     fn place(region: &Region, policy: &Policy) -> (ResourceRooms, Vec<Seats>) {

@@ -1108,18 +1108,7 @@ mod tests {
     use crate::model::{Cohort, Shape, Zone};
 
     fn school(id: &str, kind: SchoolKind, x: f64) -> School {
-        School {
-            id: id.into(),
-            name: id.into(),
-            location: Point::new(x, 31.6),
-            kind,
-            sector: Sector::Public,
-            county: Some("c".into()),
-            classes: [None, None],
-            enrolled: [0, 0],
-            capacity: [None, None],
-            properties: Default::default(),
-        }
+        School::public(id, kind, Point::new(x, 31.6)).in_county("c")
     }
 
     fn region() -> Region {

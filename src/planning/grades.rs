@@ -173,21 +173,13 @@ pub fn store(school: &mut School, grades: &[StageGrades; 2]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Sector;
+
     use geo::Point;
 
     fn school(kind: SchoolKind, enrolled: [u32; 2]) -> School {
         School {
-            id: "s".into(),
-            name: "s".into(),
-            location: Point::new(0.0, 0.0),
-            kind,
-            sector: Sector::Public,
-            county: None,
-            classes: [None, None],
             enrolled,
-            capacity: [None, None],
-            properties: Default::default(),
+            ..School::public("s", kind, Point::new(0.0, 0.0))
         }
     }
 

@@ -216,7 +216,7 @@ pub fn combinations(n: usize, p: usize) -> Vec<Vec<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Cohort, SchoolKind, Sector, Shape};
+    use crate::model::{Cohort, SchoolKind, Shape};
     use geo::Point;
 
     #[test]
@@ -251,18 +251,8 @@ mod tests {
     }
 
     fn school(id: String, x: f64, y: f64, classes: u32) -> School {
-        School {
-            name: id.clone(),
-            id,
-            location: Point::new(x, y),
-            kind: SchoolKind::Primary,
-            sector: Sector::Public,
-            county: None,
-            classes: [Some(classes), None],
-            enrolled: [0, 0],
-            capacity: [None, None],
-            properties: Default::default(),
-        }
+        School::public(&id, SchoolKind::Primary, Point::new(x, y))
+            .with_classes([Some(classes), None])
     }
 
     /// A small county: zones scattered over about 10 km, two existing

@@ -352,18 +352,7 @@ mod tests {
     use geo::Point;
 
     fn school(kind: SchoolKind) -> School {
-        School {
-            id: "s".into(),
-            name: "s".into(),
-            location: Point::new(0.0, 0.0),
-            kind,
-            sector: Sector::Public,
-            county: None,
-            classes: [None, None],
-            enrolled: [0, 0],
-            capacity: [None, None],
-            properties: Default::default(),
-        }
+        School::public("s", kind, Point::new(0.0, 0.0))
     }
 
     #[test]

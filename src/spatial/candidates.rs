@@ -131,16 +131,9 @@ mod tests {
 
     fn school(x: f64, y: f64, kind: SchoolKind, sector: Sector, county: Option<&str>) -> School {
         School {
-            id: format!("{x},{y}"),
-            name: String::new(),
-            location: Point::new(x, y),
-            kind,
             sector,
             county: county.map(String::from),
-            classes: [None, None],
-            enrolled: [0, 0],
-            capacity: [None, None],
-            properties: Default::default(),
+            ..School::public(&format!("{x},{y}"), kind, Point::new(x, y))
         }
     }
 

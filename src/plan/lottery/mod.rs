@@ -143,7 +143,7 @@ mod tests {
     use super::groups::lottery_seats;
     use super::*;
     use crate::io::GroupSpec;
-    use crate::model::{Cohort, Region, School, SchoolKind, Sector, Shape, Stage, Zone};
+    use crate::model::{Cohort, Region, School, SchoolKind, Stage, Zone};
     use crate::plan::{Plan, Quality, SolveStats, StagePlan, Unplaced, ZonePlan};
     use crate::policy::Policy;
     use crate::spatial::Adjacency;
@@ -151,37 +151,19 @@ mod tests {
     /// A school on the equator at `x` degrees (0.01 degree is about 1.1 km)
     /// with `classes` entry classes per stage.
     fn school(id: &str, x: f64, kind: SchoolKind, classes: u32) -> School {
-        School {
-            id: id.into(),
-            name: id.into(),
-            location: Point::new(x, 0.0),
-            kind,
-            sector: Sector::Public,
-            county: Some("c".into()),
-            classes: [Some(classes), Some(classes)],
-            enrolled: [0, 0],
-            capacity: [None, None],
-            properties: Default::default(),
-        }
+        School::public(id, kind, Point::new(x, 0.0))
+            .with_classes([Some(classes), Some(classes)])
+            .in_county("c")
     }
 
     fn zone(id: &str, x: f64, primary: u32) -> Zone {
-        let p = Point::new(x, 0.0);
+        let local = Cohort {
+            local: primary,
+            migrant: 0,
+        };
         Zone {
-            id: id.into(),
-            name: id.into(),
-            shape: Shape::Point(p),
-            centroid: p,
-            children: [
-                Cohort {
-                    local: primary,
-                    migrant: 0,
-                },
-                Cohort::default(),
-            ],
-            current: [None, None],
             county: Some("c".into()),
-            properties: Default::default(),
+            ..Zone::at_point(id, Point::new(x, 0.0), [local, Cohort::default()])
         }
     }
 
