@@ -17,6 +17,7 @@
 //! - [`generate`]: realistic synthetic counties for demos and benchmarks.
 
 pub mod generate;
+pub mod i18n;
 pub mod io;
 pub mod model;
 pub mod plan;

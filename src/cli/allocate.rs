@@ -8,8 +8,8 @@ use anyhow::Context;
 use catchment::policy::Policy;
 use catchment::solve::Settings;
 
-use super::SolverArgs;
 use super::run::{Input, Job, PreferenceArgs};
+use super::{LangArg, SolverArgs};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -29,6 +29,8 @@ pub struct Args {
     solver: SolverArgs,
     #[command(flatten)]
     preferences: PreferenceArgs,
+    #[command(flatten)]
+    lang: LangArg,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -73,6 +75,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         objective,
         balance_km: args.preferences.balance_km,
         migrant_catchments,
+        lang: args.lang.or(Default::default()),
+        year: None,
         out: args.out,
     }
     .execute()

@@ -52,6 +52,24 @@ enum Command {
     Lottery(lottery::Args),
 }
 
+/// The language flag of the commands that write documents.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct LangArg {
+    /// Language of the documents people read: `zh` (default) or `en`.
+    #[arg(long, value_name = "zh|en", value_parser = ["zh", "en"])]
+    lang: Option<String>,
+}
+
+impl LangArg {
+    /// The flag's language, else `fallback` (the scenario's).
+    pub fn or(&self, fallback: catchment::i18n::Lang) -> catchment::i18n::Lang {
+        self.lang
+            .as_deref()
+            .and_then(catchment::i18n::Lang::parse)
+            .unwrap_or(fallback)
+    }
+}
+
 /// Solver flags shared by the commands that allocate.
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct SolverArgs {

@@ -6,18 +6,20 @@ use std::time::Instant;
 
 use anyhow::Context;
 
+use catchment::i18n::Lang;
 use catchment::io::{Scenario, read_barriers, read_locks, read_region};
-use catchment::model::{Region, Stage};
+use catchment::model::Region;
 use catchment::plan::moved_cap::allocate_with_moved_cap;
 use catchment::plan::{
     DEFAULT_BALANCE_KM, MigrantCatchments, Objective, Preferences, allocate_with_companion,
 };
 use catchment::policy::Policy;
-use catchment::report::{RunInfo, Summary, write_all};
+use catchment::report::report_md::seats_fallback_lines;
+use catchment::report::{RunInfo, console_summary, write_all};
 use catchment::solve::Settings;
 
-use super::SolverArgs;
 use super::progress::Progress;
+use super::{LangArg, SolverArgs};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -30,6 +32,8 @@ pub struct Args {
     solver: SolverArgs,
     #[command(flatten)]
     preferences: PreferenceArgs,
+    #[command(flatten)]
+    lang: LangArg,
 }
 
 /// Officers' locks and the weight of stability, on top of a scenario's.
@@ -136,6 +140,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .balance_km
             .filter(|_| objective == Objective::Balance)),
         migrant_catchments,
+        lang: args.lang.or(scenario.lang),
+        year: scenario.projection.start_year,
         out: args.out.unwrap_or(scenario.out),
     };
     job.execute()
@@ -177,6 +183,9 @@ pub struct Job {
     /// None: the default weight.
     pub balance_km: Option<f64>,
     pub migrant_catchments: MigrantCatchments,
+    pub lang: Lang,
+    /// Calendar year of the intake, for map titles.
+    pub year: Option<i32>,
     pub out: PathBuf,
 }
 
@@ -186,6 +195,9 @@ impl Job {
         let progress = Progress::new();
         progress.step("reading maps");
         let region = self.input.read()?;
+        for line in seats_fallback_lines(&region, &self.policy, self.lang) {
+            eprintln!("warning: {line}");
+        }
         let read_s = start.elapsed().as_secs_f64();
         progress.step("allocating");
         anyhow::ensure!(
@@ -264,12 +276,14 @@ impl Job {
             description: &self.description,
             settings: &self.settings,
             seconds: round_ms(start.elapsed().as_secs_f64()),
+            lang: self.lang,
+            year: self.year,
         };
         let summary = write_all(&self.out, &region, &self.policy, &plan, &info)
             .with_context(|| format!("writing the plan to {}", self.out.display()))?;
         progress.finish();
         let total_s = start.elapsed().as_secs_f64();
-        print_summary(&summary);
+        print!("{}", console_summary(&summary, self.lang));
         println!(
             "wrote {} in {total_s:.2} s (reading {read_s:.2} s, allocating {:.2} s, writing {:.2} s)",
             self.out.display(),
@@ -290,69 +304,4 @@ impl Job {
 
 fn round_ms(s: f64) -> f64 {
     (s * 1000.0).round() / 1000.0
-}
-
-/// The one-screen summary at the end of a run.
-pub fn print_summary(s: &Summary) {
-    println!("{}: {} zones, {} schools", s.scenario, s.zones, s.schools);
-    println!(
-        "{:<8} {:>9} {:>9} {:>9} {:>13} {:>13} {:>9} {:>10}",
-        "stage", "children", "placed", "unplaced", "child-km", "bound", "gap", "violations"
-    );
-    for stage in Stage::ALL {
-        let x = s.stage(stage);
-        println!(
-            "{:<8} {:>9} {:>9} {:>9} {:>13.1} {:>13.1} {:>9} {:>10}",
-            stage.key(),
-            x.children,
-            x.placed,
-            x.unplaced,
-            x.objective_km,
-            x.bound_km,
-            gap(x.gap),
-            x.violations
-        );
-    }
-    println!(
-        "both     gap {} over the relaxation bound; {} zones split by the relaxation made whole; {} candidate lists widened",
-        gap(s.total.gap),
-        s.solver.split_units,
-        s.solver.widened_units
-    );
-    for stage in Stage::ALL {
-        let u = s.utilization.stage(stage);
-        let beside = u.distance_only.as_ref().map_or(String::new(), |d| {
-            format!(" (distance-only {:.1})", d.spread * 100.0)
-        });
-        println!(
-            "{:<8} utilization spread {:.1} points{beside}; {} neighbouring schools more than {:.0} points apart",
-            stage.key(),
-            u.plan.spread * 100.0,
-            u.plan.uneven_pairs,
-            s.utilization.uneven_pair_gap * 100.0
-        );
-    }
-    if let Some(lists) = &s.migrant_lists {
-        for stage in Stage::ALL {
-            let l = lists.stage(stage);
-            println!(
-                "{:<8} migrant catchments: {:.1} child-km, bound {:.1}, gap {}; {} zones with another migrant school",
-                stage.key(),
-                l.objective_km,
-                l.bound_km,
-                gap(l.gap),
-                l.zones_with_other_school
-            );
-        }
-    }
-    let unplaced: u64 = Stage::ALL.iter().map(|&st| s.stage(st).unplaced).sum();
-    if unplaced > 0 {
-        println!(
-            "{unplaced} children have no seat: each is listed by zone and reason in unplaced.csv"
-        );
-    }
-}
-
-fn gap(g: Option<f64>) -> String {
-    g.map_or("n/a".into(), |g| format!("{:.3}%", g * 100.0))
 }

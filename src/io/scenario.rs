@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::{InputError, LocksError, read_barriers, read_locks, read_region};
+use crate::i18n::Lang;
 use crate::model::Region;
 use crate::plan::lottery::LotterySettings;
 use crate::plan::{DEFAULT_BALANCE_KM, MigrantCatchments, Objective, Preferences};
@@ -75,6 +76,8 @@ struct ScenarioFile {
     /// `"separate"`: migrant children get catchments of their own, drawn
     /// after the local ones; `"same"` (default): one catchment for both.
     migrant_catchments: Option<String>,
+    /// The language of the documents: `"zh"` (default) or `"en"`.
+    lang: Option<String>,
     policy: Option<toml::Table>,
     solver: Option<toml::Table>,
     /// Multi-year projection settings (`catchment project`).
@@ -115,6 +118,7 @@ pub struct Scenario {
     /// None: the default weight (`DEFAULT_BALANCE_KM`).
     pub balance_km: Option<f64>,
     pub migrant_catchments: MigrantCatchments,
+    pub lang: Lang,
     pub policy: Policy,
     pub solver: Settings,
     /// The files read, base first, this one last.
@@ -271,6 +275,14 @@ fn read_chain(
             format!("migrant_catchments is \"{m}\"; expected \"same\" or \"separate\""),
         ));
     }
+    if let Some(l) = &file.lang
+        && Lang::parse(l).is_none()
+    {
+        return Err(parse_error(
+            path,
+            format!("lang is \"{l}\"; expected \"zh\" or \"en\""),
+        ));
+    }
     // Each file's own tables must make sense alone, so that an error names
     // the file that holds the mistake.
     if let Some(p) = &file.policy {
@@ -388,6 +400,7 @@ impl Scenario {
         let mut objective = Objective::Distance;
         let mut balance_km = None;
         let mut migrant_catchments = MigrantCatchments::Same;
+        let mut lang = Lang::default();
         let mut changes = Vec::new();
         for layer in &layers {
             let f = &layer.file;
@@ -471,6 +484,9 @@ impl Scenario {
             {
                 migrant_catchments = m;
             }
+            if let Some(l) = f.lang.as_deref().and_then(Lang::parse) {
+                lang = l;
+            }
             let tables = changes::Tables {
                 add_school: f.add_school.clone(),
                 change_school: f.change_school.clone(),
@@ -522,6 +538,7 @@ impl Scenario {
             objective,
             balance_km,
             migrant_catchments,
+            lang,
             out: own
                 .out
                 .as_ref()

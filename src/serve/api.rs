@@ -406,6 +406,8 @@ impl Session {
                 description: &self.info.description,
                 settings: &self.settings,
                 seconds: round(self.seconds, 3),
+                lang: Default::default(),
+                year: None,
             },
         );
         let found = check(&self.plan, &self.region, &self.policy);
@@ -838,6 +840,8 @@ impl Session {
             description: &self.info.description,
             settings: &self.settings,
             seconds: round(self.seconds, 3),
+            lang: Default::default(),
+            year: None,
         };
         write_all(&out, &self.region, &self.policy, &self.plan, &info).map_err(|e| match e {
             ReportError::NotOurs { .. } => Reply::error(409, &e.to_string()),
