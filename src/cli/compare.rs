@@ -9,7 +9,7 @@ use catchment::io::Scenario;
 use catchment::model::Stage;
 use catchment::planning::{compare, solve_scenario};
 
-use super::SolverArgs;
+use super::{LangArg, SolverArgs};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -23,11 +23,16 @@ pub struct Args {
     out: Option<PathBuf>,
     #[command(flatten)]
     solver: SolverArgs,
+    #[command(flatten)]
+    lang: LangArg,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let a = Scenario::load(&args.a)?;
-    let b = Scenario::load(&args.b)?;
+    let mut a = Scenario::load(&args.a)?;
+    let mut b = Scenario::load(&args.b)?;
+    // The plans' documents (A/, B/) follow --lang, else each scenario's.
+    a.lang = args.lang.or(a.lang);
+    b.lang = args.lang.or(b.lang);
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("out").join(format!("compare-{}-{}", a.name, b.name)));

@@ -282,6 +282,9 @@ impl Job {
         let summary = write_all(&self.out, &region, &self.policy, &plan, &info)
             .with_context(|| format!("writing the plan to {}", self.out.display()))?;
         progress.finish();
+        if let Some(note) = catchment::report::missing_font_note(self.lang) {
+            eprintln!("warning: {note}");
+        }
         let total_s = start.elapsed().as_secs_f64();
         print!("{}", console_summary(&summary, self.lang));
         println!(

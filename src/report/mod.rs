@@ -23,6 +23,7 @@ mod catchments;
 pub mod chart;
 mod colors;
 mod console;
+mod fonts;
 pub mod lottery;
 pub(crate) mod map;
 pub mod markdown;
@@ -39,7 +40,7 @@ use std::path::{Path, PathBuf};
 pub use catchments::{Catchment, dissolve, polsby_popper};
 pub use colors::school_colors;
 pub use console::console_summary;
-pub use map::render_map;
+pub use map::{Caption, missing_font_note, render_map};
 pub use output_dir::OutputDir;
 pub use summary::{StageSummary, Summary};
 
@@ -138,8 +139,13 @@ pub fn write_all(
     out.write("special-placements.csv", |w| {
         tables::special_placements_csv(w, info.lang, region, plan)
     })?;
+    let titles = Stage::ALL.map(|stage| print_map::title(info, stage));
     let map = |stage: Stage| {
         let path = out.path(&format!("map-{}.png", stage.key()));
+        let caption = Caption {
+            title: &titles[stage.index()],
+            lang: info.lang,
+        };
         render_map(
             &path,
             region,
@@ -147,6 +153,7 @@ pub fn write_all(
             stage,
             &catchments[stage.index()],
             &colors[stage.index()],
+            &caption,
         )
     };
     let (primary, junior) = rayon::join(|| map(Stage::Primary), || map(Stage::Junior));
@@ -171,7 +178,7 @@ pub fn write_all(
         plan,
         summary: &summary,
         lang: info.lang,
-        map_note: None,
+        map_note: missing_font_note(info.lang),
     };
     out.write("report.md", |w| report_md::write(w, &doc))?;
     // Last: its presence marks a complete plan folder.

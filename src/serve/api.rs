@@ -775,8 +775,8 @@ impl Session {
         };
         let column = |names: &[&str]| headers.iter().position(|h| names.contains(&h));
         let (Some(zone), Some(school)) = (
-            column(&["zone", "zone_id"]),
-            column(&["school", "school_id"]),
+            column(&["zone", "zone_id", "小区编号"]),
+            column(&["school", "school_id", "学校编号"]),
         ) else {
             return Reply::error(
                 400,
@@ -786,7 +786,7 @@ impl Session {
                 ),
             );
         };
-        let (action, stage) = (column(&["action"]), column(&["stage"]));
+        let (action, stage) = (column(&["action"]), column(&["stage", "学段"]));
         let mut records = Vec::new();
         for (i, row) in reader.records().enumerate() {
             // Line 1 is the header.

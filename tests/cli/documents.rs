@@ -251,7 +251,8 @@ fn svg_labels(svg: &str, class: &str) -> Vec<(String, f64, f64)> {
                 .replace("&quot;", "\"")
                 .replace("&apos;", "'")
                 .replace("&amp;", "&");
-            (text, attr(t, "x"), attr(t, "y"))
+            let tag = format!(" {}", &t[..open_end]);
+            (text, attr(&tag, "x"), attr(&tag, "y"))
         })
         .collect()
 }
