@@ -102,6 +102,8 @@ fn outputs(c: &mut Criterion) {
         description: "",
         settings: &settings,
         seconds: 0.0,
+        lang: Default::default(),
+        year: None,
     };
     let mut group = c.benchmark_group("outputs");
     group.sample_size(10);

@@ -19,6 +19,7 @@
 #[macro_use]
 pub mod options;
 pub mod generate;
+pub mod i18n;
 pub mod io;
 pub mod model;
 pub mod plan;

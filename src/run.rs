@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::i18n::Lang;
 use crate::io::{
     InputError, LocksError, Scenario, ScenarioError, read_barriers, read_locks, read_region,
 };
@@ -73,13 +74,27 @@ crate::options! {
     }
 }
 
-/// What the command line adds to a scenario: plan and solver options.
+crate::options! {
+    /// How the documents people read are written: keys of a scenario file
+    /// (at its top level) and flags of every command that writes them.
+    pub struct DocumentOptions => Documents {
+        /// Language of the documents people read: `zh` (simplified Chinese,
+        /// default) or `en`.
+        #[arg(long, value_enum)]
+        lang: Lang = Lang::Zh, range::any;
+    }
+}
+
+/// What the command line adds to a scenario: plan, solver and document
+/// options.
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct Flags {
     #[command(flatten)]
     pub plan: PlanOptions,
     #[command(flatten)]
     pub solver: SolverOptions,
+    #[command(flatten)]
+    pub documents: DocumentOptions,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -120,6 +135,9 @@ pub struct Run {
     pub policy: Policy,
     pub settings: Settings,
     pub options: PlanSettings,
+    pub documents: Documents,
+    /// Calendar year of the intake (`[projection] start_year`), for titles.
+    pub year: Option<i32>,
     /// Where the outputs go: `--out`, else the scenario's `out`.
     pub out: PathBuf,
 }
@@ -134,7 +152,14 @@ impl Run {
         let options = merge(&flags.plan, scenario.options.clone())?;
         flags.solver.check(true)?;
         let settings = flags.solver.clone().over(scenario.solver.clone()).resolve();
+        let documents = flags
+            .documents
+            .clone()
+            .over(scenario.documents.clone())
+            .resolve();
         Ok(Run {
+            documents,
+            year: scenario.projection.start_year,
             name: scenario.name.clone(),
             description: scenario.description.clone(),
             policy: scenario.policy.clone(),
@@ -163,6 +188,8 @@ impl Run {
             policy,
             settings: flags.solver.clone().resolve(),
             options,
+            documents: flags.documents.resolve(),
+            year: None,
             out,
             source: Source::Maps { zones, schools },
         })

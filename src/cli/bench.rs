@@ -287,6 +287,8 @@ fn country(args: &Args, inst: &Instance) -> anyhow::Result<Row> {
         description: "",
         settings: &settings,
         seconds: solve_s,
+        lang: Default::default(),
+        year: None,
     };
     let summary = write_all(&dir.join("plan"), &region, &policy, &plan, &info)?;
     let write_s = start.elapsed().as_secs_f64();

@@ -33,7 +33,7 @@ use crate::planning::changes::{
 use crate::planning::grades;
 use crate::planning::projection::ProjectionSettings;
 use crate::policy::{Policy, PolicyError};
-use crate::run::PlanOptions;
+use crate::run::{DocumentOptions, PlanOptions};
 use crate::solve::SolverOptions;
 
 /// A scenario as written in its file: everything optional, because a file
@@ -80,6 +80,8 @@ pub struct Scenario {
     pub tiles: Option<String>,
     /// The plan options the chain gives (top-level keys), over each other.
     pub options: PlanOptions,
+    /// The document options (`lang`), over each other.
+    pub documents: DocumentOptions,
     pub policy: Policy,
     /// The chain's `[solver]` tables, over each other.
     pub solver: SolverOptions,
@@ -138,6 +140,7 @@ struct Layer {
     file: ScenarioFile,
     /// The file's plan options (top-level keys), paths made absolute.
     options: PlanOptions,
+    documents: DocumentOptions,
 }
 
 /// Merges `over` into `base` key by key; tables merge recursively, any
@@ -259,16 +262,18 @@ fn culprit<T: serde::de::DeserializeOwned>(table: &toml::Table) -> Vec<String> {
 /// One file's own keys: the plan options (top-level keys declared in
 /// [`PlanOptions`]) apart from the rest, each checked, paths made absolute
 /// against the file's folder. An error names the file, the key and its line.
-fn parse_layer(path: &Path, text: &str) -> Result<(ScenarioFile, PlanOptions), ScenarioError> {
+fn parse_layer(path: &Path, text: &str) -> Result<Layer, ScenarioError> {
     let mut table: toml::Table =
         toml::from_str(text).map_err(|e| parse_error(path, e.to_string()))?;
-    let mut plan = toml::Table::new();
-    for key in PlanOptions::KEYS {
-        if let Some(v) = table.remove(*key) {
-            plan.insert(key.to_string(), v);
-        }
-    }
+    let mut take = |keys: &[&str]| -> toml::Table {
+        keys.iter()
+            .filter_map(|k| table.remove(*k).map(|v| (k.to_string(), v)))
+            .collect()
+    };
+    let plan = take(PlanOptions::KEYS);
+    let documents = take(DocumentOptions::KEYS);
     let mut options: PlanOptions = typed(path, None, &plan, Some(text))?;
+    let documents: DocumentOptions = typed(path, None, &documents, Some(text))?;
     let file: ScenarioFile = typed(path, None, &table, Some(text))?;
     options
         .check(false)
@@ -280,7 +285,12 @@ fn parse_layer(path: &Path, text: &str) -> Result<(ScenarioFile, PlanOptions), S
             field: m.key,
             file: m.file,
         })?;
-    Ok((file, options))
+    Ok(Layer {
+        path: path.to_path_buf(),
+        file,
+        options,
+        documents,
+    })
 }
 
 /// `message` with the line of the first key it names (`` `key` `` or a
@@ -341,7 +351,8 @@ fn read_chain(
         path: path.to_path_buf(),
         source,
     })?;
-    let (file, options) = parse_layer(path, &text)?;
+    let layer = parse_layer(path, &text)?;
+    let file = &layer.file;
     // Each file's own tables must make sense alone, so that an error names
     // the file that holds the mistake.
     if let Some(p) = &file.policy {
@@ -377,11 +388,7 @@ fn read_chain(
         None => Vec::new(),
     };
     seen.pop();
-    layers.push(Layer {
-        path: path.to_path_buf(),
-        file,
-        options,
-    });
+    layers.push(layer);
     Ok(layers)
 }
 
@@ -423,6 +430,7 @@ impl Scenario {
         let mut projection = toml::Table::new();
         let mut lottery = toml::Table::new();
         let mut options = PlanOptions::default();
+        let mut documents = DocumentOptions::default();
         let mut zones = None;
         let mut schools = None;
         let mut tiles = None;
@@ -464,6 +472,7 @@ impl Scenario {
                 tiles = f.tiles.clone();
             }
             options = layer.options.clone().over(options);
+            documents = layer.documents.clone().over(documents);
             // A weight that would silently do nothing is a mistake.
             if let Some(k) = layer.options.balance_km
                 && options.objective != Some(Objective::Balance)
@@ -517,6 +526,7 @@ impl Scenario {
             schools,
             tiles,
             options,
+            documents,
             out: own
                 .out
                 .as_ref()

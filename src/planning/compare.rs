@@ -422,6 +422,8 @@ pub fn run(a: &Solved, b: &Solved, dir: &Path) -> Result<Comparison, PlanningErr
             description: &s.scenario.description,
             settings: &s.settings,
             seconds: round(s.seconds + start.elapsed().as_secs_f64(), 3),
+            lang: s.lang,
+            year: s.scenario.projection.start_year,
         };
         summaries.push(write_all(
             &out.path(label),

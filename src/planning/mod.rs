@@ -65,6 +65,8 @@ pub struct Solved {
     pub log: Vec<String>,
     pub preferences: Preferences,
     pub plan: Plan,
+    /// The language of the plan's documents.
+    pub lang: crate::i18n::Lang,
     /// Seconds spent reading and allocating.
     pub seconds: f64,
 }
@@ -86,6 +88,7 @@ pub fn solve_scenario(run: &Run) -> Result<Solved, PlanningError> {
         log,
         preferences,
         plan,
+        lang: run.documents.lang,
         seconds: start.elapsed().as_secs_f64(),
     })
 }

@@ -1,16 +1,21 @@
 //! A picture of a stage's catchments: zones filled with their school's
 //! colour, catchment outlines, schools as dots sized by intake, zones with
-//! children left without a seat outlined in red. Drawn with tiny-skia (pure
-//! Rust), so no system library or font is needed.
+//! children left without a seat outlined in red; a title above, a legend
+//! and a scale bar below. Drawn with tiny-skia (pure Rust); the text uses a
+//! Chinese font of the system ([`super::fonts`]) and is left out where
+//! there is none.
 
 use std::path::Path;
 
 use geo::{BoundingRect, Coord, LineString, MultiPolygon, Rect};
-use tiny_skia::{Color, FillRule, Paint, PathBuilder, Pixmap, Stroke, Transform};
+use tiny_skia::{Color, FillRule, Paint, PathBuilder, Pixmap, PixmapPaint, Stroke, Transform};
 
+use super::fonts::{cjk_font, draw_text, text_width};
 use super::{Catchment, ReportError};
+use crate::i18n::Lang;
 use crate::model::{Region, Shape, Stage};
 use crate::plan::Plan;
+use crate::tr;
 
 /// Longest side of the published map in pixels.
 const SIZE: f64 = 1600.0;
@@ -45,6 +50,11 @@ impl Projection {
             width as u32,
             height as u32,
         )
+    }
+
+    /// Metres on the ground per pixel.
+    pub(crate) fn metres_per_pixel(&self) -> f64 {
+        6_371_000.0 * std::f64::consts::PI / 180.0 / self.scale
     }
 
     pub(crate) fn xy(&self, c: Coord<f64>) -> (f32, f32) {
@@ -108,6 +118,23 @@ pub(crate) fn bounds_of(regions: &[&Region]) -> Option<Rect<f64>> {
     }))
 }
 
+/// Height of the title band above the map and of the legend band below.
+const TITLE_BAND: u32 = 56;
+const LEGEND_BAND: u32 = 44;
+
+/// What the picture says around the map.
+pub struct Caption<'a> {
+    pub title: &'a str,
+    pub lang: Lang,
+}
+
+/// The note for report.md and stderr when the PNG maps have no text.
+pub fn missing_font_note(lang: Lang) -> Option<String> {
+    cjk_font()
+        .is_none()
+        .then(|| tr!(lang, "report.no_cjk_font").to_string())
+}
+
 pub fn render_map(
     path: &Path,
     region: &Region,
@@ -115,6 +142,7 @@ pub fn render_map(
     stage: Stage,
     catchments: &[Catchment],
     colors: &[[u8; 3]],
+    caption: &Caption,
 ) -> Result<(), ReportError> {
     let map_error = |message: &str| ReportError::Map {
         path: path.to_path_buf(),
@@ -229,5 +257,166 @@ pub fn render_map(
             }
         }
     }
-    pixmap.save_png(path).map_err(|e| map_error(&e.to_string()))
+    let page = framed(&pixmap, &proj, caption).ok_or_else(|| map_error("empty picture"))?;
+    page.save_png(path).map_err(|e| map_error(&e.to_string()))
+}
+
+/// The map with the title above and the legend and scale bar below.
+fn framed(map: &Pixmap, proj: &Projection, caption: &Caption) -> Option<Pixmap> {
+    let (width, height) = (map.width(), map.height() + TITLE_BAND + LEGEND_BAND);
+    let mut page = Pixmap::new(width, height)?;
+    page.fill(Color::WHITE);
+    page.draw_pixmap(
+        0,
+        TITLE_BAND as i32,
+        map.as_ref(),
+        &PixmapPaint::default(),
+        Transform::identity(),
+        None,
+    );
+    let font = cjk_font();
+    if let Some(font) = font {
+        draw_text(
+            &mut page,
+            font,
+            caption.title,
+            (MARGIN as f32, 38.0),
+            26.0,
+            [0x11; 3],
+        );
+    }
+    let base = (height - LEGEND_BAND / 2) as f32;
+    let right = scale_bar(&mut page, proj, font, base);
+    legend(&mut page, font, caption.lang, base, right);
+    Some(page)
+}
+
+/// Swatches of the legend along the bottom, left of `right`.
+fn legend(page: &mut Pixmap, font: Option<&ab_glyph::FontVec>, lang: Lang, base: f32, right: f32) {
+    let dark = paint([0x22, 0x22, 0x22], 255);
+    let white = paint([0xff, 0xff, 0xff], 255);
+    let thin = Stroke {
+        width: 1.2,
+        ..Stroke::default()
+    };
+    let mut x = MARGIN as f32;
+    let items: [(&str, u8); 4] = [
+        ("map.catchment", 0),
+        ("map.catchment_boundary", 1),
+        ("map.school", 2),
+        ("map.unplaced", 3),
+    ];
+    for (key, symbol) in items {
+        let mut pb = PathBuilder::new();
+        match symbol {
+            0 => {
+                if let Some(r) = tiny_skia::Rect::from_xywh(x, base - 7.0, 14.0, 12.0) {
+                    page.fill_rect(
+                        r,
+                        &paint([0x8d, 0xd3, 0xc7], 255),
+                        Transform::identity(),
+                        None,
+                    );
+                }
+                if let Some(r) = tiny_skia::Rect::from_xywh(x + 12.0, base - 7.0, 14.0, 12.0) {
+                    page.fill_rect(
+                        r,
+                        &paint([0xfd, 0xb4, 0x62], 255),
+                        Transform::identity(),
+                        None,
+                    );
+                }
+            }
+            1 => {
+                pb.move_to(x, base - 1.0);
+                pb.line_to(x + 26.0, base - 1.0);
+                if let Some(p) = pb.finish() {
+                    let stroke = Stroke {
+                        width: 2.0,
+                        ..Stroke::default()
+                    };
+                    page.stroke_path(&p, &dark, &stroke, Transform::identity(), None);
+                }
+            }
+            2 => {
+                pb.push_circle(x + 13.0, base - 1.0, 5.0);
+                if let Some(p) = pb.finish() {
+                    page.fill_path(&p, &dark, FillRule::Winding, Transform::identity(), None);
+                    page.stroke_path(&p, &white, &thin, Transform::identity(), None);
+                }
+            }
+            _ => {
+                if let Some(r) = tiny_skia::Rect::from_xywh(x, base - 7.0, 26.0, 12.0) {
+                    let p = PathBuilder::from_rect(r);
+                    let stroke = Stroke {
+                        width: 2.0,
+                        ..Stroke::default()
+                    };
+                    let red = paint([0xd7, 0x19, 0x1c], 255);
+                    page.stroke_path(&p, &red, &stroke, Transform::identity(), None);
+                }
+            }
+        }
+        x += 32.0;
+        if let Some(font) = font {
+            let text = lang.text(key);
+            let w = text_width(font, text, 14.0);
+            if x + w > right - 20.0 {
+                break;
+            }
+            draw_text(page, font, text, (x, base + 4.0), 14.0, [0x11; 3]);
+            x += w + 24.0;
+        }
+    }
+}
+
+/// A scale bar at the bottom right; returns where it starts.
+fn scale_bar(
+    page: &mut Pixmap,
+    proj: &Projection,
+    font: Option<&ab_glyph::FontVec>,
+    base: f32,
+) -> f32 {
+    let metres_per_pixel = proj.metres_per_pixel();
+    let metres = [
+        50.0, 100.0, 200.0, 500.0, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5,
+    ]
+    .into_iter()
+    .rev()
+    .find(|m| m / metres_per_pixel <= 200.0)
+    .unwrap_or(50.0);
+    let length = (metres / metres_per_pixel) as f32;
+    let label = if metres >= 1000.0 {
+        format!("{} km", metres / 1000.0)
+    } else {
+        format!("{metres} m")
+    };
+    let label_width = font.map_or(0.0, |f| text_width(f, &label, 14.0) + 8.0);
+    let x1 = page.width() as f32 - MARGIN as f32 - label_width;
+    let x0 = x1 - length;
+    let dark = paint([0x11, 0x11, 0x11], 255);
+    let white = paint([0xff, 0xff, 0xff], 255);
+    let half = length / 2.0;
+    if let (Some(a), Some(b)) = (
+        tiny_skia::Rect::from_xywh(x0, base - 4.0, half, 6.0),
+        tiny_skia::Rect::from_xywh(x0 + half, base - 4.0, half, 6.0),
+    ) {
+        page.fill_rect(a, &dark, Transform::identity(), None);
+        page.fill_rect(b, &white, Transform::identity(), None);
+        let stroke = Stroke {
+            width: 1.0,
+            ..Stroke::default()
+        };
+        page.stroke_path(
+            &PathBuilder::from_rect(b),
+            &dark,
+            &stroke,
+            Transform::identity(),
+            None,
+        );
+    }
+    if let Some(font) = font {
+        draw_text(page, font, &label, (x1 + 8.0, base + 3.0), 14.0, [0x11; 3]);
+    }
+    x0
 }

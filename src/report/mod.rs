@@ -22,21 +22,29 @@
 mod catchments;
 pub mod chart;
 mod colors;
+mod console;
+mod fonts;
 pub mod lottery;
 pub(crate) mod map;
+pub mod markdown;
 mod output_dir;
+pub mod print_map;
+pub mod report_md;
 mod summary;
 mod tables;
+mod workbooks;
 mod zones;
 
 use std::path::{Path, PathBuf};
 
 pub use catchments::{Catchment, dissolve, polsby_popper};
 pub use colors::school_colors;
-pub use map::render_map;
+pub use console::console_summary;
+pub use map::{Caption, missing_font_note, render_map};
 pub use output_dir::OutputDir;
 pub use summary::{StageSummary, Summary};
 
+use crate::i18n::Lang;
 use crate::model::{Region, Stage};
 use crate::plan::Plan;
 use crate::policy::Policy;
@@ -73,6 +81,10 @@ pub struct RunInfo<'a> {
     pub description: &'a str,
     pub settings: &'a Settings,
     pub seconds: f64,
+    /// The language of the documents people read.
+    pub lang: Lang,
+    /// Calendar year of the intake, when the scenario gives it (map titles).
+    pub year: Option<i32>,
 }
 
 /// Writes every output into `dir` (replacing an earlier plan there) and
@@ -99,25 +111,41 @@ pub fn write_all(
             .filter_map(|c| c.polsby_popper.map(|pp| (c.figures.school, pp)))
             .collect::<std::collections::HashMap<usize, f64>>()
     });
+    let school_rows = tables::school_rows(region, policy, plan, &compactness);
     out.write("schools.csv", |w| {
-        tables::schools_csv(w, region, policy, plan, &compactness)
+        tables::schools_csv(w, info.lang, &school_rows)
+    })?;
+    out.write("schools.xlsx", |w| {
+        workbooks::schools_xlsx(w, info, policy, &school_rows)
+    })?;
+    out.write("catchment-lists.xlsx", |w| {
+        workbooks::lists_xlsx(w, region, plan, info)
     })?;
     out.write("catchment-lists.csv", |w| {
-        tables::lists_csv(w, region, plan)
+        tables::lists_csv(w, info.lang, region, plan)
     })?;
     out.write("catchment-lists.md", |w| {
         tables::lists_md(w, region, plan, info)
     })?;
-    out.write("unplaced.csv", |w| tables::unplaced_csv(w, region, plan))?;
-    out.write("feeders.csv", |w| tables::feeders_csv(w, region, plan))?;
+    out.write("unplaced.csv", |w| {
+        tables::unplaced_csv(w, info.lang, region, plan)
+    })?;
+    out.write("feeders.csv", |w| {
+        tables::feeders_csv(w, info.lang, region, plan)
+    })?;
     out.write("migrant-placements.csv", |w| {
-        tables::migrant_placements_csv(w, region, plan)
+        tables::migrant_placements_csv(w, info.lang, region, plan)
     })?;
     out.write("special-placements.csv", |w| {
-        tables::special_placements_csv(w, region, plan)
+        tables::special_placements_csv(w, info.lang, region, plan)
     })?;
+    let titles = Stage::ALL.map(|stage| print_map::title(info, stage));
     let map = |stage: Stage| {
         let path = out.path(&format!("map-{}.png", stage.key()));
+        let caption = Caption {
+            title: &titles[stage.index()],
+            lang: info.lang,
+        };
         render_map(
             &path,
             region,
@@ -125,14 +153,34 @@ pub fn write_all(
             stage,
             &catchments[stage.index()],
             &colors[stage.index()],
+            &caption,
         )
     };
     let (primary, junior) = rayon::join(|| map(Stage::Primary), || map(Stage::Junior));
     primary?;
     junior?;
-    out.write("report.md", |w| {
-        summary::report_md(w, region, policy, plan, &summary)
-    })?;
+    for stage in Stage::ALL {
+        out.write(&format!("map-{}.svg", stage.key()), |w| {
+            print_map::write_svg(
+                w,
+                region,
+                plan,
+                stage,
+                &catchments[stage.index()],
+                &colors[stage.index()],
+                info,
+            )
+        })?;
+    }
+    let doc = report_md::Doc {
+        region,
+        policy,
+        plan,
+        summary: &summary,
+        lang: info.lang,
+        map_note: missing_font_note(info.lang),
+    };
+    out.write("report.md", |w| report_md::write(w, &doc))?;
     // Last: its presence marks a complete plan folder.
     out.write(output_dir::MARKER, |w| {
         serde_json::to_writer_pretty(&mut *w, &summary)?;

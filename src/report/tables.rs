@@ -7,7 +7,10 @@ use crate::model::{Region, Stage};
 use crate::plan::{Children, Plan, StagePlan};
 use crate::policy::Policy;
 
+use super::markdown::{md, not_formula};
 use super::{RunInfo, bom};
+use crate::i18n::Lang;
+use crate::tr;
 
 /// A CSV writer that has already written the UTF-8 byte-order mark.
 pub fn csv_writer(w: &mut dyn Write) -> std::io::Result<csv::Writer<&mut dyn Write>> {
@@ -15,111 +18,172 @@ pub fn csv_writer(w: &mut dyn Write) -> std::io::Result<csv::Writer<&mut dyn Wri
     Ok(csv::Writer::from_writer(w))
 }
 
+/// Column headers in the document language (the English keys in `en`).
+pub fn header(lang: Lang, keys: &[&str]) -> Vec<&'static str> {
+    keys.iter()
+        .map(|k| lang.text(&format!("csv.{k}")))
+        .collect()
+}
+
+/// A name from the input as a CSV cell: never read as a formula.
+fn text(name: &str) -> String {
+    not_formula(name).into_owned()
+}
+
 /// A number with a fixed count of decimals, as every table prints them.
 pub fn fixed(x: f64, digits: usize) -> String {
     format!("{x:.digits$}")
 }
 
-pub fn schools_csv(
-    w: &mut dyn Write,
+/// One cell of the per-school table, typed so that the workbook writes
+/// numbers as numbers and the CSV as it always printed them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Count(u64),
+    /// A number printed with this many decimals.
+    Number(f64, usize),
+    /// A share (1.0 = 100 %), printed in CSV with three decimals.
+    Share(f64),
+    Flag(bool),
+    Empty,
+}
+
+impl Cell {
+    fn csv(&self) -> String {
+        match self {
+            Cell::Text(t) => text(t),
+            Cell::Count(n) => n.to_string(),
+            Cell::Number(x, digits) => fixed(*x, *digits),
+            Cell::Share(x) => fixed(*x, 3),
+            Cell::Flag(b) => b.to_string(),
+            Cell::Empty => String::new(),
+        }
+    }
+}
+
+/// The columns of schools.csv and schools.xlsx.
+pub const SCHOOL_COLUMNS: [&str; 36] = [
+    "stage",
+    "school_id",
+    "school_name",
+    "kind",
+    "sector",
+    "county",
+    "intake",
+    "local",
+    "migrant",
+    "classes_opened",
+    "classes_available",
+    "largest_class",
+    "mean_class",
+    "seats",
+    "utilization",
+    "continuing",
+    "school_total",
+    "school_limit",
+    "zones",
+    "mean_km",
+    "max_km",
+    "teachers_needed",
+    "R1",
+    "R2",
+    "R3",
+    "R4",
+    "R5",
+    "R6",
+    "R7",
+    "balance_pass",
+    "moved",
+    "polsby_popper",
+    "migrant_share",
+    "purchased",
+    "purchased_seats",
+    "special",
+];
+
+/// One row per school and stage, with the figures behind it.
+pub fn school_rows(
     region: &Region,
     policy: &Policy,
     plan: &Plan,
     compactness: &[std::collections::HashMap<usize, f64>; 2],
-) -> std::io::Result<()> {
-    let mut csv = csv_writer(w)?;
-    csv.write_record([
-        "stage",
-        "school_id",
-        "school_name",
-        "kind",
-        "sector",
-        "county",
-        "intake",
-        "local",
-        "migrant",
-        "classes_opened",
-        "classes_available",
-        "largest_class",
-        "mean_class",
-        "seats",
-        "utilization",
-        "continuing",
-        "school_total",
-        "school_limit",
-        "zones",
-        "mean_km",
-        "max_km",
-        "teachers_needed",
-        "R1",
-        "R2",
-        "R3",
-        "R4",
-        "R5",
-        "R6",
-        "R7",
-        "balance_pass",
-        "moved",
-        "polsby_popper",
-        "migrant_share",
-        "purchased",
-        "purchased_seats",
-        "special",
-    ])?;
+) -> Vec<(crate::plan::SchoolFigures, Vec<Cell>)> {
+    let mut rows = Vec::new();
     for stage in Stage::ALL {
         for f in plan.school_figures(region, policy, stage) {
-            let s = &region.schools[f.school];
-            csv.write_record(
-                [
-                    stage.key().to_string(),
-                    s.id.clone(),
-                    s.name.clone(),
-                    s.kind.key().to_string(),
-                    s.sector.key().to_string(),
-                    s.county.clone().unwrap_or_default(),
-                    f.intake.to_string(),
-                    f.local.to_string(),
-                    f.migrant.to_string(),
-                    f.classes.opened.to_string(),
-                    f.classes_available.map_or(String::new(), |c| c.to_string()),
-                    f.classes.largest.to_string(),
-                    fixed(f.classes.mean(f.intake), 1),
-                    f.seats.to_string(),
-                    fixed(f.utilization(), 3),
-                    f.continuing.to_string(),
-                    f.school_total.to_string(),
-                    f.school_limit.to_string(),
-                    f.zones.to_string(),
-                    fixed(f.mean_km, 3),
-                    fixed(f.max_km, 3),
-                    fixed(f.teachers, 1),
-                ]
-                .into_iter()
-                .chain(
-                    f.indicators
-                        .iter()
-                        .map(|v| v.map_or(String::new(), |x| fixed(x, 3))),
-                )
-                .chain([
-                    f.balance_pass.map_or(String::new(), |p| p.to_string()),
-                    f.moved.to_string(),
-                    compactness[stage.index()]
-                        .get(&f.school)
-                        .map_or(String::new(), |pp| fixed(*pp, 3)),
-                    f.migrant_share().map_or(String::new(), |x| fixed(x, 3)),
-                    f.purchased.to_string(),
-                    f.purchased_seats.to_string(),
-                    f.special.to_string(),
-                ]),
-            )?;
+            let row = school_row(region, &f, compactness[stage.index()].get(&f.school));
+            rows.push((f, row));
         }
+    }
+    rows
+}
+
+fn school_row(
+    region: &Region,
+    f: &crate::plan::SchoolFigures,
+    compactness: Option<&f64>,
+) -> Vec<Cell> {
+    use Cell::*;
+    let s = &region.schools[f.school];
+    let count = |n: u32| Count(n.into());
+    let mut row = vec![
+        Text(f.stage.key().into()),
+        Text(s.id.clone()),
+        Text(s.name.clone()),
+        Text(s.kind.key().into()),
+        Text(s.sector.key().into()),
+        Text(s.county.clone().unwrap_or_default()),
+        count(f.intake),
+        count(f.local),
+        count(f.migrant),
+        count(f.classes.opened),
+        f.classes_available.map_or(Empty, count),
+        count(f.classes.largest),
+        Number(f.classes.mean(f.intake), 1),
+        count(f.seats),
+        Share(f.utilization()),
+        count(f.continuing),
+        count(f.school_total),
+        count(f.school_limit),
+        Count(f.zones as u64),
+        Number(f.mean_km, 3),
+        Number(f.max_km, 3),
+        Number(f.teachers, 1),
+    ];
+    row.extend(
+        f.indicators
+            .iter()
+            .map(|v| v.map_or(Empty, |x| Number(x, 3))),
+    );
+    row.extend([
+        f.balance_pass.map_or(Empty, Flag),
+        count(f.moved),
+        compactness.map_or(Empty, |pp| Number(*pp, 3)),
+        f.migrant_share().map_or(Empty, Share),
+        count(f.purchased),
+        count(f.purchased_seats),
+        count(f.special),
+    ]);
+    row
+}
+
+pub fn schools_csv(
+    w: &mut dyn Write,
+    lang: Lang,
+    rows: &[(crate::plan::SchoolFigures, Vec<Cell>)],
+) -> std::io::Result<()> {
+    let mut csv = csv_writer(w)?;
+    csv.write_record(header(lang, &SCHOOL_COLUMNS))?;
+    for (_, row) in rows {
+        csv.write_record(row.iter().map(Cell::csv))?;
     }
     csv.flush()
 }
 
 /// Zones of each catchment of one pass, grouped by school in school order,
 /// zones in input order.
-fn catchment_members(region: &Region, sp: &StagePlan) -> Vec<(usize, Vec<usize>)> {
+pub(super) fn catchment_members(region: &Region, sp: &StagePlan) -> Vec<(usize, Vec<usize>)> {
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); region.schools.len()];
     for (z, zp) in sp.zones.iter().enumerate() {
         if let Some(s) = zp.school {
@@ -136,10 +200,10 @@ fn catchment_members(region: &Region, sp: &StagePlan) -> Vec<(usize, Vec<usize>)
 /// With separate migrant catchments, the column that says which list (local
 /// or migrant) a row belongs to, after `stage`; none otherwise, so that a
 /// plan of one list keeps its columns.
-fn with_list<'a>(plan: &Plan, header: &[&'a str]) -> Vec<&'a str> {
-    let mut h = header.to_vec();
+fn with_list(plan: &Plan, lang: Lang, keys: &[&str]) -> Vec<&'static str> {
+    let mut h = header(lang, keys);
     if plan.migrant.is_some() {
-        h.insert(1, "list");
+        h.insert(1, lang.text("csv.list"));
     }
     h
 }
@@ -151,10 +215,16 @@ fn row_with_list(plan: &Plan, children: Children, mut row: Vec<String>) -> Vec<S
     row
 }
 
-pub fn lists_csv(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result<()> {
+pub fn lists_csv(
+    w: &mut dyn Write,
+    lang: Lang,
+    region: &Region,
+    plan: &Plan,
+) -> std::io::Result<()> {
     let mut csv = csv_writer(w)?;
     csv.write_record(with_list(
         plan,
+        lang,
         &[
             "stage",
             "school_id",
@@ -183,9 +253,9 @@ pub fn lists_csv(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Re
                         vec![
                             stage.key().to_string(),
                             school.id.clone(),
-                            school.name.clone(),
+                            text(&school.name),
                             zone.id.clone(),
-                            zone.name.clone(),
+                            text(&zone.name),
                             cohort.total().to_string(),
                             cohort.local.to_string(),
                             cohort.migrant.to_string(),
@@ -212,99 +282,144 @@ pub fn lists_md(
     plan: &Plan,
     info: &RunInfo,
 ) -> std::io::Result<()> {
+    let l = info.lang;
     writeln!(
         w,
-        "# 义务教育学校施教区（对口小区名单） — {}",
-        info.scenario
+        "# {}",
+        tr!(l, "lists.title", scenario = md(info.scenario))
     )?;
     writeln!(w)?;
-    writeln!(
-        w,
-        "Catchment lists: the residential zones whose children each school admits. Zones with no entry-grade children this year are listed too: catchments cover the land."
-    )?;
+    writeln!(w, "{}", tr!(l, "lists.intro"))?;
     if plan.migrant.is_some() {
+        writeln!(w)?;
+        writeln!(w, "{}", tr!(l, "lists.two_lists"))?;
+    }
+    for stage in Stage::ALL {
         writeln!(w)?;
         writeln!(
             w,
-            "Each school has two lists: the zones whose local children (户籍) it admits, and the zones whose migrant children (随迁子女) it admits, usually wider."
+            "## {}",
+            tr!(
+                l,
+                "lists.stage",
+                chinese = stage.chinese(),
+                key = stage.key()
+            )
         )?;
-    }
-    let names = |zones: &[usize]| {
-        zones
-            .iter()
-            .map(|&z| region.zones[z].name.as_str())
-            .collect::<Vec<&str>>()
-            .join("、")
-    };
-    for stage in Stage::ALL {
-        writeln!(w)?;
-        writeln!(w, "## {} ({})", stage.chinese(), stage.key())?;
-        let Some(m) = &plan.migrant else {
-            let sp = plan.stage(stage);
-            for (s, zones) in catchment_members(region, sp) {
-                let school = &region.schools[s];
-                let children: u32 = zones.iter().map(|&z| sp.zones[z].placed).sum();
-                writeln!(w)?;
-                writeln!(
-                    w,
-                    "### {} ({}) — {} 个小区, {} 名新生",
-                    school.name,
-                    school.id,
-                    zones.len(),
-                    children
-                )?;
-                writeln!(w)?;
-                writeln!(w, "{}", names(&zones))?;
-            }
-            continue;
-        };
-        let lists = [
-            ("户籍 local", plan.stage(stage)),
-            ("随迁子女 migrant", &m.stages[stage.index()]),
-        ]
-        .map(|(title, sp)| {
-            let mut by_school: Vec<Option<Vec<usize>>> = vec![None; region.schools.len()];
-            for (s, zones) in catchment_members(region, sp) {
-                by_school[s] = Some(zones);
-            }
-            (title, sp, by_school)
-        });
-        for (s, school) in region.schools.iter().enumerate() {
-            if lists.iter().all(|l| l.2[s].is_none()) {
-                continue;
-            }
-            writeln!(w)?;
-            writeln!(w, "### {} ({})", school.name, school.id)?;
-            for (title, sp, by_school) in &lists {
-                let zones = by_school[s].as_deref().unwrap_or(&[]);
-                let children: u32 = zones.iter().map(|&z| sp.zones[z].placed).sum();
-                writeln!(w)?;
-                writeln!(
-                    w,
-                    "**{title}** — {} 个小区, {} 名新生",
-                    zones.len(),
-                    children
-                )?;
-                writeln!(w)?;
-                writeln!(
-                    w,
-                    "{}",
-                    if zones.is_empty() {
-                        "-".into()
-                    } else {
-                        names(zones)
-                    }
-                )?;
-            }
+        match &plan.migrant {
+            None => one_list_md(w, region, plan.stage(stage), l)?,
+            Some(m) => two_lists_md(w, region, [plan.stage(stage), &m.stages[stage.index()]], l)?,
         }
     }
     Ok(())
 }
 
-pub fn unplaced_csv(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result<()> {
+/// The compounds of a list, as published: names joined by 、.
+fn names_md(region: &Region, zones: &[usize]) -> String {
+    zones
+        .iter()
+        .map(|&z| md(&region.zones[z].name))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// Per school, the compounds whose children it admits.
+fn one_list_md(w: &mut dyn Write, region: &Region, sp: &StagePlan, l: Lang) -> std::io::Result<()> {
+    for (s, zones) in catchment_members(region, sp) {
+        let school = &region.schools[s];
+        let children: u32 = zones.iter().map(|&z| sp.zones[z].placed).sum();
+        writeln!(w)?;
+        writeln!(
+            w,
+            "### {}",
+            tr!(
+                l,
+                "lists.school",
+                name = md(&school.name),
+                id = md(&school.id),
+                zones = l.count(zones.len() as u64),
+                children = l.count(children)
+            )
+        )?;
+        writeln!(w)?;
+        writeln!(w, "{}", names_md(region, &zones))?;
+    }
+    Ok(())
+}
+
+/// Per school, its local list (户籍) and its migrant list (随迁子女).
+fn two_lists_md(
+    w: &mut dyn Write,
+    region: &Region,
+    passes: [&StagePlan; 2],
+    l: Lang,
+) -> std::io::Result<()> {
+    let lists = [
+        (tr!(l, "lists.local"), passes[0]),
+        (tr!(l, "lists.migrant"), passes[1]),
+    ]
+    .map(|(title, sp)| {
+        let mut by_school: Vec<Option<Vec<usize>>> = vec![None; region.schools.len()];
+        for (s, zones) in catchment_members(region, sp) {
+            by_school[s] = Some(zones);
+        }
+        (title, sp, by_school)
+    });
+    for (s, school) in region.schools.iter().enumerate() {
+        if lists.iter().all(|l| l.2[s].is_none()) {
+            continue;
+        }
+        writeln!(w)?;
+        writeln!(
+            w,
+            "### {}",
+            tr!(
+                l,
+                "lists.school_two",
+                name = md(&school.name),
+                id = md(&school.id)
+            )
+        )?;
+        for (title, sp, by_school) in &lists {
+            let zones = by_school[s].as_deref().unwrap_or(&[]);
+            let children: u32 = zones.iter().map(|&z| sp.zones[z].placed).sum();
+            writeln!(w)?;
+            writeln!(
+                w,
+                "{}",
+                tr!(
+                    l,
+                    "lists.list",
+                    title = title,
+                    zones = l.count(zones.len() as u64),
+                    children = l.count(children)
+                )
+            )?;
+            writeln!(w)?;
+            writeln!(
+                w,
+                "{}",
+                if zones.is_empty() {
+                    "-".into()
+                } else {
+                    names_md(region, zones)
+                }
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub fn unplaced_csv(
+    w: &mut dyn Write,
+    lang: Lang,
+    region: &Region,
+    plan: &Plan,
+) -> std::io::Result<()> {
     let mut csv = csv_writer(w)?;
     csv.write_record(with_list(
         plan,
+        lang,
         &[
             "stage",
             "zone_id",
@@ -333,8 +448,8 @@ pub fn unplaced_csv(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io:
                     vec![
                         stage.key().to_string(),
                         zone.id.clone(),
-                        zone.name.clone(),
-                        zone.county.clone().unwrap_or_default(),
+                        text(&zone.name),
+                        text(zone.county.as_deref().unwrap_or_default()),
                         which.cohort(zone, stage).total().to_string(),
                         zp.placed.to_string(),
                         zp.unplaced.to_string(),
@@ -356,23 +471,27 @@ pub fn unplaced_csv(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io:
 /// zone, stage and destination.
 pub fn migrant_placements_csv(
     w: &mut dyn Write,
+    lang: Lang,
     region: &Region,
     plan: &Plan,
 ) -> std::io::Result<()> {
     let mut csv = csv_writer(w)?;
-    csv.write_record([
-        "stage",
-        "zone_id",
-        "zone_name",
-        "county",
-        "migrant_children",
-        "placement",
-        "school_id",
-        "school_name",
-        "children",
-        "km",
-        "reason",
-    ])?;
+    csv.write_record(header(
+        lang,
+        &[
+            "stage",
+            "zone_id",
+            "zone_name",
+            "county",
+            "migrant_children",
+            "placement",
+            "school_id",
+            "school_name",
+            "children",
+            "km",
+            "reason",
+        ],
+    ))?;
     for stage in Stage::ALL {
         for z in 0..region.zones.len() {
             let (zp, which) = plan.migrant_zone(stage, z);
@@ -384,8 +503,8 @@ pub fn migrant_placements_csv(
             let head = [
                 stage.key().to_string(),
                 zone.id.clone(),
-                zone.name.clone(),
-                zone.county.clone().unwrap_or_default(),
+                text(&zone.name),
+                text(zone.county.as_deref().unwrap_or_default()),
                 cohort.migrant.to_string(),
             ];
             let (rooms, local_left) = crate::plan::special::split_resource_rooms(zp, cohort.local);
@@ -394,7 +513,7 @@ pub fn migrant_placements_csv(
                 |kind: &str, school: Option<u32>, n: u32, km: Option<i64>, reason: String| {
                     let (id, name) = school.map_or((String::new(), String::new()), |s| {
                         let s = &region.schools[s as usize];
-                        (s.id.clone(), s.name.clone())
+                        (s.id.clone(), text(&s.name))
                     });
                     csv.write_record(head.iter().cloned().chain([
                         kind.to_string(),
@@ -435,20 +554,28 @@ pub fn migrant_placements_csv(
 
 /// The feeder table (对口直升): primary school -> junior school, with the
 /// zones and children each pair covers.
-pub fn feeders_csv(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result<()> {
+pub fn feeders_csv(
+    w: &mut dyn Write,
+    lang: Lang,
+    region: &Region,
+    plan: &Plan,
+) -> std::io::Result<()> {
     let mut csv = csv_writer(w)?;
-    csv.write_record([
-        "primary_id",
-        "primary_name",
-        "junior_id",
-        "junior_name",
-        "zones",
-        "primary_intake",
-        "junior_children",
-    ])?;
+    csv.write_record(header(
+        lang,
+        &[
+            "primary_id",
+            "primary_name",
+            "junior_id",
+            "junior_name",
+            "zones",
+            "primary_intake",
+            "junior_children",
+        ],
+    ))?;
     let name = |s: Option<usize>| {
         s.map_or((String::new(), String::new()), |s| {
-            (region.schools[s].id.clone(), region.schools[s].name.clone())
+            (region.schools[s].id.clone(), text(&region.schools[s].name))
         })
     };
     for f in crate::plan::feeders::feeder_table(plan, region) {
@@ -473,23 +600,27 @@ pub fn feeders_csv(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::
 /// stage and destination; zones without special children have none.
 pub fn special_placements_csv(
     w: &mut dyn Write,
+    lang: Lang,
     region: &Region,
     plan: &Plan,
 ) -> std::io::Result<()> {
     let mut csv = csv_writer(w)?;
-    csv.write_record([
-        "stage",
-        "zone_id",
-        "zone_name",
-        "county",
-        "special_children",
-        "placement",
-        "school_id",
-        "school_name",
-        "children",
-        "km",
-        "reason",
-    ])?;
+    csv.write_record(header(
+        lang,
+        &[
+            "stage",
+            "zone_id",
+            "zone_name",
+            "county",
+            "special_children",
+            "placement",
+            "school_id",
+            "school_name",
+            "children",
+            "km",
+            "reason",
+        ],
+    ))?;
     for stage in Stage::ALL {
         for z in 0..region.zones.len() {
             let zone = &region.zones[z];
@@ -520,7 +651,7 @@ pub fn special_placements_csv(
                             let m = crate::spatial::rounded_metres(zone.centroid, school.location);
                             (
                                 school.id.clone(),
-                                school.name.clone(),
+                                text(&school.name),
                                 fixed(m as f64 / 1000.0, 3),
                             )
                         }
@@ -533,8 +664,8 @@ pub fn special_placements_csv(
                     csv.write_record([
                         stage.key().to_string(),
                         zone.id.clone(),
-                        zone.name.clone(),
-                        zone.county.clone().unwrap_or_default(),
+                        text(&zone.name),
+                        text(zone.county.as_deref().unwrap_or_default()),
                         children.to_string(),
                         kind.to_string(),
                         id,

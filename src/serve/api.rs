@@ -426,6 +426,8 @@ impl Session {
                 description: &self.info.description,
                 settings: &self.settings,
                 seconds: round(self.seconds, 3),
+                lang: Default::default(),
+                year: None,
             },
         );
         let found = check(&self.plan, &self.region, &self.policy);
@@ -793,8 +795,8 @@ impl Session {
         };
         let column = |names: &[&str]| headers.iter().position(|h| names.contains(&h));
         let (Some(zone), Some(school)) = (
-            column(&["zone", "zone_id"]),
-            column(&["school", "school_id"]),
+            column(&["zone", "zone_id", "小区编号"]),
+            column(&["school", "school_id", "学校编号"]),
         ) else {
             return Reply::error(
                 400,
@@ -804,7 +806,7 @@ impl Session {
                 ),
             );
         };
-        let (action, stage) = (column(&["action"]), column(&["stage"]));
+        let (action, stage) = (column(&["action"]), column(&["stage", "学段"]));
         let mut records = Vec::new();
         for (i, row) in reader.records().enumerate() {
             // Line 1 is the header.
@@ -858,6 +860,8 @@ impl Session {
             description: &self.info.description,
             settings: &self.settings,
             seconds: round(self.seconds, 3),
+            lang: Default::default(),
+            year: None,
         };
         write_all(&out, &self.region, &self.policy, &self.plan, &info).map_err(|e| match e {
             ReportError::NotOurs { .. } => Reply::error(409, &e.to_string()),

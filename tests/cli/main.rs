@@ -3,6 +3,7 @@
 mod bad_input;
 mod balance;
 mod determinism;
+mod documents;
 mod locks;
 mod lottery;
 mod migrant;
@@ -43,9 +44,17 @@ pub fn catchment(args: &[&str]) -> Output {
     catchment_env(args, &[])
 }
 
+/// Commands that write documents in a language (Chinese by default).
+const WITH_LANG: [&str; 3] = ["run", "allocate", "compare"];
+
+/// Runs the binary. The tests read English documents: `--lang en` is added
+/// to commands that write documents unless the test asks for a language.
 pub fn catchment_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_catchment"));
     cmd.args(args);
+    if args.first().is_some_and(|a| WITH_LANG.contains(a)) && !args.contains(&"--lang") {
+        cmd.args(["--lang", "en"]);
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -16,6 +16,10 @@ const OUTPUTS: &[&str] = &[
     "report.md",
     "map-primary.png",
     "map-junior.png",
+    "map-primary.svg",
+    "map-junior.svg",
+    "schools.xlsx",
+    "catchment-lists.xlsx",
 ];
 
 #[test]

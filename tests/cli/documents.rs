@@ -1,0 +1,314 @@
+//! The documents a bureau publishes: their language, the Excel workbooks
+//! and the print maps.
+
+use std::collections::HashMap;
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+
+use super::*;
+
+#[test]
+fn documents_are_chinese_by_default_and_english_on_request() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tiny().join("scenario.toml");
+    let zh = tmp.path().join("zh");
+    let o = catchment(&["run", s(&scenario), "--out", s(&zh), "--lang", "zh"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("个小区"), "{}", stdout(&o));
+    let report = std::fs::read_to_string(zh.join("report.md")).unwrap();
+    assert!(
+        report.starts_with("# 义务教育学校划片方案：tiny"),
+        "{report}"
+    );
+    assert!(report.contains("## 核验"), "{report}");
+    let lists = std::fs::read_to_string(zh.join("catchment-lists.md")).unwrap();
+    assert!(lists.contains("施教区名单"), "{lists}");
+    let header = |path: &Path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        text.trim_start_matches('\u{feff}')
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert!(header(&zh.join("schools.csv")).starts_with("学段,学校编号,学校名称"));
+    assert!(header(&zh.join("catchment-lists.csv")).contains("小区名称"));
+    // JSON keys stay English whatever the language.
+    assert!(read_json(&zh.join("summary.json"))["stages"]["primary"]["children"].is_u64());
+
+    let en = tmp.path().join("en");
+    let o = catchment(&["run", s(&scenario), "--out", s(&en), "--lang", "en"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = std::fs::read_to_string(en.join("report.md")).unwrap();
+    assert!(report.starts_with("# Catchment plan: tiny"), "{report}");
+    assert!(header(&en.join("schools.csv")).starts_with("stage,school_id,school_name"));
+}
+
+#[test]
+fn a_scenario_can_ask_for_english_and_a_bad_language_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let write = |name: &str, lang: &str| {
+        let path = tmp.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "extends = \"{}\"\nlang = \"{lang}\"\n",
+                s(&tiny().join("scenario.toml"))
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let english = write("english.toml", "en");
+    let out = tmp.path().join("out");
+    // No --lang here: the scenario's key decides.
+    let o = Command::new(env!("CARGO_BIN_EXE_catchment"))
+        .args(["run", s(&english), "--out", s(&out)])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.starts_with("# Catchment plan"), "{report}");
+
+    let bad = write("bad.toml", "fr");
+    let o = catchment(&["run", s(&bad), "--out", s(&out)]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("lang is \"fr\""), "{}", stderr(&o));
+}
+
+fn sheet_rows(path: &Path, sheet: &str) -> Vec<Vec<Data>> {
+    let mut book: Xlsx<_> = open_workbook(path).unwrap();
+    let range = book.worksheet_range(sheet).unwrap();
+    range.rows().map(|r| r.to_vec()).collect()
+}
+
+fn number(d: &Data) -> f64 {
+    match d {
+        Data::Float(x) => *x,
+        Data::Int(n) => *n as f64,
+        other => panic!("expected a number, got {other:?}"),
+    }
+}
+
+fn string(d: &Data) -> &str {
+    match d {
+        Data::String(t) => t,
+        other => panic!("expected text, got {other:?}"),
+    }
+}
+
+/// The test county with a `community` on each zone and a numeric-looking
+/// id with a leading zero, allocated in English.
+fn county_with_communities(tmp: &Path) -> PathBuf {
+    let mut zones = read_json(&tiny().join("zones.geojson"));
+    for (i, f) in zones["features"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .enumerate()
+    {
+        let p = &mut f["properties"];
+        p["community"] = format!("社区{}", i % 3).into();
+        if i == 0 {
+            p["id"] = "060971514031000".into();
+            p["name"] = "=HYPERLINK(\"x\")".into();
+        }
+    }
+    let zp = tmp.join("zones.geojson");
+    std::fs::write(&zp, serde_json::to_string(&zones).unwrap()).unwrap();
+    let out = tmp.join("plan");
+    let o = catchment(&[
+        "allocate",
+        "--zones",
+        s(&zp),
+        "--schools",
+        s(&tiny().join("schools.geojson")),
+        "--out",
+        s(&out),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    out
+}
+
+#[test]
+fn the_schools_workbook_holds_schools_csv_with_numbers_as_numbers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = county_with_communities(tmp.path());
+    let csv = rows(&out.join("schools.csv"));
+    let sheet = sheet_rows(&out.join("schools.xlsx"), "schools");
+    let header: Vec<&str> = sheet[0].iter().map(string).collect();
+    let text = std::fs::read_to_string(out.join("schools.csv")).unwrap();
+    let csv_header = text.trim_start_matches('\u{feff}').lines().next().unwrap();
+    assert_eq!(header.join(","), csv_header);
+    assert_eq!(sheet.len() - 1, csv.len());
+    let col = |key: &str| header.iter().position(|h| *h == key).unwrap();
+    for (row, want) in sheet[1..].iter().zip(&csv) {
+        assert_eq!(string(&row[col("school_id")]), want["school_id"]);
+        assert_eq!(string(&row[col("stage")]), want["stage"]);
+        for key in ["intake", "seats", "classes_opened", "school_total"] {
+            assert_eq!(
+                number(&row[col(key)]),
+                want[key].parse::<f64>().unwrap(),
+                "{key}"
+            );
+        }
+        let utilization: f64 = want["utilization"].parse().unwrap();
+        assert!((number(&row[col("utilization")]) - utilization).abs() < 5e-4);
+    }
+}
+
+#[test]
+fn the_lists_workbook_groups_school_community_compound_and_adds_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = county_with_communities(tmp.path());
+    let intake: HashMap<(String, String), f64> = rows(&out.join("schools.csv"))
+        .into_iter()
+        .map(|r| {
+            let n = r["intake"].parse().unwrap();
+            ((r["stage"].clone(), r["school_id"].clone()), n)
+        })
+        .collect();
+    let mut compounds = 0;
+    for stage in ["primary", "junior"] {
+        let sheet = sheet_rows(&out.join("catchment-lists.xlsx"), stage);
+        let header: Vec<&str> = sheet[0].iter().map(string).collect();
+        assert_eq!(
+            header,
+            [
+                "school_id",
+                "school_name",
+                "community",
+                "zone_id",
+                "zone_name",
+                "children",
+                "placed",
+                "unplaced"
+            ]
+        );
+        // Per school: its own row's total, its communities' rows, and the
+        // sum of its compounds' rows.
+        let mut school_total: HashMap<String, f64> = HashMap::new();
+        let mut compound_sum: HashMap<String, f64> = HashMap::new();
+        let mut community_sum: HashMap<String, f64> = HashMap::new();
+        for row in &sheet[1..] {
+            let school = string(&row[0]).to_string();
+            let placed = number(&row[6]);
+            let is_compound = !matches!(row[3], Data::Empty);
+            let is_community = !is_compound && !matches!(row[2], Data::Empty);
+            if is_compound {
+                // Ids stay text, with their leading zeros.
+                let id = string(&row[3]);
+                assert!(!id.is_empty());
+                if id.starts_with('0') {
+                    assert_eq!(id, "060971514031000");
+                    assert_eq!(string(&row[4]), "=HYPERLINK(\"x\")");
+                }
+                *compound_sum.entry(school).or_default() += placed;
+                compounds += 1;
+            } else if is_community {
+                *community_sum.entry(school).or_default() += placed;
+            } else {
+                school_total.insert(school, placed);
+            }
+        }
+        for (school, total) in &school_total {
+            assert_eq!(compound_sum[school], *total, "{stage} {school}");
+            assert_eq!(community_sum[school], *total, "{stage} {school}");
+            assert_eq!(intake[&(stage.to_string(), school.clone())], *total);
+        }
+        let with_intake = intake
+            .iter()
+            .filter(|((st, _), n)| st == stage && **n > 0.0)
+            .count();
+        assert!(school_total.len() >= with_intake, "{stage}");
+    }
+    let zones = read_json(&tiny().join("zones.geojson"));
+    assert_eq!(compounds, 2 * zones["features"].as_array().unwrap().len());
+    // The same formula-looking name is plain text in the CSV too.
+    let lists = std::fs::read_to_string(out.join("catchment-lists.csv")).unwrap();
+    assert!(lists.contains("'=HYPERLINK"), "{lists}");
+}
+
+/// Labels of one group of the SVG: (text, x, y).
+fn svg_labels(svg: &str, class: &str) -> Vec<(String, f64, f64)> {
+    let Some(start) = svg.find(&format!("<g class=\"{class}\"")) else {
+        return Vec::new();
+    };
+    let group = &svg[start..start + svg[start..].find("</g>").unwrap()];
+    let attr = |tag: &str, name: &str| -> f64 {
+        let at = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        tag[at..at + tag[at..].find('"').unwrap()].parse().unwrap()
+    };
+    group
+        .split("<text ")
+        .skip(1)
+        .map(|t| {
+            let open_end = t.find('>').unwrap();
+            let text = &t[open_end + 1..t.find("</text>").unwrap()];
+            let text = text
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&amp;", "&");
+            let tag = format!(" {}", &t[..open_end]);
+            (text, attr(&tag, "x"), attr(&tag, "y"))
+        })
+        .collect()
+}
+
+#[test]
+fn print_maps_name_the_largest_schools_without_overlaps() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("demo");
+    let scenario = root().join("scenarios/baseline.toml");
+    let o = catchment(&["run", s(&scenario), "--out", s(&out), "--lang", "zh"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let schools = rows(&out.join("schools.csv"));
+    for (stage, key) in [("小学", "primary"), ("初中", "junior")] {
+        let svg = std::fs::read_to_string(out.join(format!("map-{key}.svg"))).unwrap();
+        assert!(svg.contains("viewBox=\"0 0 1587 1123\""), "A3 landscape");
+        assert!(svg.contains("WenQuanYi Micro Hei"), "a CJK font family");
+        assert!(svg.contains(&format!("{stage}施教区图")), "title");
+        for part in [
+            "class=\"legend\"",
+            "class=\"scale-bar\"",
+            "class=\"north-arrow\"",
+        ] {
+            assert!(svg.contains(part), "{part}");
+        }
+        let main = svg_labels(&svg, "labels");
+        let inset = svg_labels(&svg, "inset-labels");
+        for labels in [&main, &inset] {
+            let boxes: Vec<(f64, f64, f64, f64)> = labels
+                .iter()
+                .map(|(t, x, y)| {
+                    let w: f64 = t
+                        .chars()
+                        .map(|c| if c >= '\u{1100}' { 11.0 } else { 0.62 * 11.0 })
+                        .sum();
+                    (*x, y - 0.9 * 11.0, x + w, y + 0.25 * 11.0)
+                })
+                .collect();
+            for (i, a) in boxes.iter().enumerate() {
+                for b in &boxes[i + 1..] {
+                    let overlap = a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3;
+                    assert!(!overlap, "{key}: labels {a:?} and {b:?} overlap");
+                }
+            }
+        }
+        // The five largest schools of the stage are named somewhere.
+        let mut by_intake: Vec<(u64, &str)> = schools
+            .iter()
+            .filter(|r| r["学段"] == key)
+            .map(|r| (r["新生人数"].parse().unwrap(), r["学校名称"].as_str()))
+            .collect();
+        by_intake.sort_by_key(|b| std::cmp::Reverse(b.0));
+        for (_, name) in by_intake.iter().take(5) {
+            assert!(
+                main.iter().chain(&inset).any(|(t, _, _)| t == name),
+                "{key}: {name} has no label"
+            );
+        }
+    }
+}
