@@ -9,6 +9,12 @@ const $ = (id) => document.getElementById(id);
 const STAGES = ['primary', 'junior'];
 const STAGE_NAME = { primary: '小学 Primary', junior: '初中 Junior' };
 const EARTH_RADIUS_M = 6371008.8;
+// Sent with every POST: the server accepts changes only from the page it
+// served (a page elsewhere cannot read this token).
+const TOKEN = document.querySelector('meta[name="catchment-token"]')?.content ?? '';
+const ACTION_NAME = { pin: '固定 pin', forbid: '禁止 forbid', release: '解除 release', import: '导入 import', undo: '撤销 undo', redo: '重做 redo' };
+// School names are written on the map from this zoom on.
+const LABEL_ZOOM = 14;
 
 const state = {
   config: null,
@@ -29,6 +35,10 @@ const state = {
   outlines: { primary: new Map(), junior: new Map() },
   outlineGroups: {},
   lastUpdateMs: null,
+  history: null,
+  today: { primary: null, junior: null },
+  todayLayer: null,
+  labels: [],
 };
 
 // The page's numbers are whole or have one or two decimals; Chinese readers
@@ -43,6 +53,7 @@ const esc = (s) =>
 
 async function api(method, path, body, type = 'application/json') {
   const init = { method, headers: {} };
+  if (method !== 'GET') init.headers['X-Catchment-Token'] = TOKEN;
   if (body !== undefined) {
     init.body = body;
     init.headers['Content-Type'] = type;
@@ -220,7 +231,10 @@ function summaryHTML() {
       <tr><th></th><th>小学</th><th>初中</th></tr>
       ${row('适龄儿童 children', (x) => fmt(x.children), 'children')}
       ${row('未安置 unplaced', (x) => `<span class="${x.unplaced ? 'bad' : ''}">${fmt(x.unplaced)}</span>`, 'unplaced')}
-      ${row('差距 gap', (x) => pct(x.gap, 2), 'gap')}
+      ${row('差距 gap (with locks)', (x) => pct(x.gap, 2), 'gap')}
+      ${row('锁定代价 gap without locks', (x, st) => unlockedGap(st), 'gap_unlocked')}
+      ${row('分片 in pieces', (x, st) => piecesCell(st), 'pieces')}
+      ${row('远距 far', (x, st) => farCell(st), 'far')}
       ${row('违规 violations', (x) => `<span class="${x.violations ? 'bad' : 'good'}">${fmt(x.violations)}</span>`, 'violations')}
       ${row('变更学校 moved', (x) => fmt(x.moved), 'moved')}
       ${row('已调整 changed', (x, st) => `${fmt(state.plan.stages[st].changed_since_start.children)} 人 / ${fmt(state.plan.stages[st].changed_since_start.zones)} 片`, 'changed')}
@@ -231,7 +245,88 @@ function summaryHTML() {
       changed: since this session began ·
       locks <span data-k="locks">${pins}</span> pinned, ${forbids} forbidden ·
       solved in ${fmt(state.plan.seconds, 2)} s${state.lastUpdateMs === null ? '' : `, map updated in <span data-k="update-ms">${fmt(state.lastUpdateMs)}</span> ms`}</p>
-    ${s.violations.length ? `<ul class="bad">${s.violations.map((v) => `<li>${esc(v.school_id)} (${v.stage}): ${esc(v.problem)}</li>`).join('')}</ul>` : ''}`;
+    ${s.violations.length ? `<ul class="bad">${s.violations.map((v) => `<li>${esc(v.school_id)} (${v.stage}): ${esc(v.problem)}</li>`).join('')}</ul>` : ''}
+    ${warningsHTML()}`;
+}
+
+// ---------------------------------------------------------------- warnings
+// Harm that "violations 0" does not show: a catchment cut into pieces,
+// children sent beyond max_km (or the county's 99th percentile), and the
+// price of the locks against the bound of the plan without them.
+
+function unlockedGap(st) {
+  const w = state.plan.warnings[st].without_locks;
+  const cls = w.gap !== null && w.gap > state.plan.summary.stages[st].gap + 1e-9 ? 'bad' : '';
+  return `<span class="${cls}" title="objective over the bound WITHOUT locks: ${fmt(w.price_km, 1)} child-km">${pct(w.gap, 2)}</span>`;
+}
+
+function piecesCell(st) {
+  const w = state.plan.warnings[st];
+  return `<span class="${w.pieces.length > w.pieces_at_start ? 'bad' : ''}">${fmt(w.pieces.length)}</span>`;
+}
+
+function farCell(st) {
+  const w = state.plan.warnings[st];
+  return `<span class="${w.far_zones ? 'bad' : ''}">${fmt(w.far_zones)}</span>`;
+}
+
+function warningsHTML() {
+  const items = [];
+  for (const st of STAGES) {
+    const w = state.plan.warnings[st];
+    const stage = STAGE_NAME[st];
+    for (const p of w.pieces) {
+      items.push(`<li data-k="warn-pieces-${st}">${stage}: <a href="#" data-school="${p.school}">${esc(p.name)}</a> 施教区分成多片 catchment in pieces: ${fmt(p.zones_apart.length)} 片 zones apart (${esc(p.reason)})</li>`);
+    }
+    if (w.far_zones) {
+      const line = w.far_basis === 'max_km' ? 'max_km' : '县内 99% 分位 the county\'s 99th percentile';
+      const zones = w.far
+        .slice(0, 5)
+        .map((f) => `<a href="#" data-zone="${f.zone}">${esc(f.name)}</a> ${fmt(f.km, 1)} km`)
+        .join('、');
+      items.push(`<li data-k="warn-far-${st}">${stage}: ${fmt(w.far_zones)} 片 zones (${fmt(w.far_children)} children) beyond ${line} (${fmt(w.far[0].line_km, 1)} km): ${zones}${w.far_zones > 5 ? ' …' : ''}</li>`);
+    }
+    const u = w.without_locks;
+    if (state.plan.locks.length && u.gap !== null && u.price_km > 0) {
+      items.push(`<li data-k="warn-price-${st}">${stage}: 锁定代价 the locks cost ${fmt(u.price_over_unlocked_plan_km, 1)} child-km over the plan without them; gap without locks ${pct(u.gap, 2)} (with locks ${pct(w.gap_with_locks, 2)})</li>`);
+    }
+  }
+  if (!items.length) return '';
+  return `<h3 class="bad">警示 Warnings</h3><ul class="warnings" data-k="warnings">${items.join('')}</ul>`;
+}
+
+// ----------------------------------------------------------------- history
+
+async function loadHistory() {
+  try {
+    state.history = await getJSON('/api/history');
+  } catch (e) {
+    state.history = null;
+    setStatus(e.message, true);
+  }
+  $('history').innerHTML = historyHTML();
+}
+
+function historyHTML() {
+  const h = state.history;
+  if (!h) return '';
+  const delta = (x) => (x > 0 ? `+${fmt(x, 1)}` : fmt(x, 1));
+  const rows = h.edits
+    .map((e) => {
+      const when = e.time.slice(5, 16).replace('T', ' ');
+      const what =
+        e.action === 'import'
+          ? `${fmt(e.imported)} locks`
+          : e.zones
+            ? `${e.zone_names.map(esc).join('、')}${e.zones > e.zone_names.length ? ` … (${fmt(e.zones)})` : ''}${e.school_name ? ` → ${esc(e.school_name)}` : ''}`
+            : '';
+      return `<li data-seq="${e.seq}"><span class="when">#${e.seq} ${esc(when)}</span>${ACTION_NAME[e.action] ?? esc(e.action)} ${what}
+        <br><small>child-km 小学 ${delta(e.delta_km.primary)} · 初中 ${delta(e.delta_km.junior)} · ${fmt(e.locks)} locks</small></li>`;
+    })
+    .join('');
+  return `<h2>编辑记录 History · <span data-k="edits">${fmt(h.edits.length)}</span></h2>
+    <p class="note">Kept in ${esc(h.journal)} and replayed when the map is served again on this folder.</p>
+    ${rows ? `<ol class="history">${rows}</ol>` : '<p class="note">No edits yet.</p>'}`;
 }
 
 function nearbySchools(zones) {
@@ -287,12 +382,23 @@ function selectionHTML() {
     .slice(0, 6)
     .map((z) => derived.locks.get(z).map((l) => `${esc(state.zones[z].properties.name)}: ${l.action === 'pin' ? '固定 pinned to' : '禁止 forbidden'} ${esc(state.schools[l.school].name)}`).join('<br>'))
     .join('<br>');
+  const county = state.zones[zones[0]].properties.county ?? null;
+  const anySchool = near.error
+    ? ''
+    : `<p class="pin-any">任一学校 any school: <select id="pin-any">${state.schools
+        .map((s, i) => ({ s, i }))
+        .filter(({ s }) => s.catchment[state.stage] && (s.county ?? null) === county)
+        .sort((a, b) => a.s.name.localeCompare(b.s.name, 'zh-CN'))
+        .map(({ s, i }) => `<option value="${esc(s.id)}" ${current.has(i) ? 'selected' : ''}>${esc(s.name)} (${esc(s.id)})</option>`)
+        .join('')}</select>
+      <button type="button" id="pin-any-go" title="Pin the selected zones to the chosen school">固定 Pin</button>
+      <button type="button" id="forbid-any-go" title="Never place the selected zones at the chosen school">禁止 Forbid</button></p>`;
   return `<h2>选择 Selection · ${zones.length} 片 zones</h2>
     <p>${names}</p>
     <p>${STAGE_NAME[state.stage]}: <span data-k="sel-children">${fmt(local + migrant)}</span> children (${fmt(local)} local / ${fmt(migrant)} migrant) ·
       now at ${[...current].map((s) => (s >= 0 ? esc(state.schools[s].name) : '–')).join(', ')}</p>
     ${locked.length ? `<p class="locks">${lockLines}</p><button type="button" id="release">解除锁定 Release locks</button>` : ''}
-    <h3>附近学校 Nearby schools</h3>${rows}`;
+    <h3>附近学校 Nearby schools</h3>${rows}${anySchool}`;
 }
 
 function schoolHTML() {
@@ -367,11 +473,20 @@ function setStatus(text, bad = false) {
 
 // Applies an answer that carries a plan: outlines first (only the changed
 // ones when they follow on from what is drawn), then colours and panel.
+function clearRefusal() {
+  state.shortages = [];
+  $('error').hidden = true;
+}
+
 async function applyPlan(data, started) {
   const from = state.plan ? state.plan.version : null;
   state.plan = data;
-  state.shortages = [];
-  $('error').hidden = true;
+  clearRefusal();
+  // The panel follows the compound to the school it now goes to.
+  if (state.selected.size === 1) {
+    const s = stagePlan().school[[...state.selected][0]];
+    if (s >= 0) state.school = s;
+  }
   if (data.outlines && data.outlines.from === from) {
     for (const st of STAGES) setOutlines(st, Object.entries(data.outlines[st]), false);
   } else {
@@ -381,6 +496,7 @@ async function applyPlan(data, started) {
   await frames();
   state.lastUpdateMs = Math.round(performance.now() - started);
   $('summary').innerHTML = summaryHTML();
+  await loadHistory();
   window.__catchment.version = data.version;
 }
 
@@ -392,6 +508,7 @@ async function loadOutlines() {
 async function change(method, path, body, type, doing) {
   if (state.busy) return;
   state.busy = true;
+  clearRefusal();
   renderPanel();
   setStatus(`${doing} …`);
   const started = performance.now();
@@ -448,6 +565,7 @@ async function exportAll() {
 // ------------------------------------------------------------- selection
 
 function select(zones, add) {
+  clearRefusal();
   if (!add) state.selected.clear();
   for (const z of zones) {
     if (add && state.selected.has(z) && zones.length === 1) state.selected.delete(z);
@@ -549,6 +667,132 @@ function schoolTip(i) {
   }`;
 }
 
+// ----------------------------------------------------------------- search
+// By name or id, compounds and schools; Chinese input methods compose a
+// word before it is typed, so results wait for the composition to end.
+
+function searchMatches(query) {
+  const q = query.trim().toLowerCase();
+  if (!q) return [];
+  const hits = [];
+  const rank = (name, id) => (id.toLowerCase() === q || name.toLowerCase() === q ? 0 : name.toLowerCase().startsWith(q) ? 1 : 2);
+  state.schools.forEach((s, i) => {
+    const teaches = s.kind === 'nine_year' || s.kind === state.stage;
+    if (teaches && (s.name.toLowerCase().includes(q) || s.id.toLowerCase().includes(q))) hits.push({ kind: 'school', i, name: s.name, id: s.id, rank: rank(s.name, s.id) });
+  });
+  for (let i = 0; i < state.zones.length; i++) {
+    const p = state.zones[i].properties;
+    const name = String(p.name ?? '');
+    const id = String(p.id);
+    if (name.toLowerCase().includes(q) || id.toLowerCase().includes(q)) hits.push({ kind: 'zone', i, name, id, rank: rank(name, id) });
+  }
+  hits.sort((a, b) => a.rank - b.rank || a.name.length - b.name.length || a.i - b.i);
+  return hits.slice(0, 12);
+}
+
+function hideSearch() {
+  $('search-results').hidden = true;
+}
+
+function showSearch() {
+  const hits = searchMatches($('search').value);
+  state.searchHits = hits;
+  const list = $('search-results');
+  if (!$('search').value.trim()) {
+    list.hidden = true;
+    return;
+  }
+  list.innerHTML = hits.length
+    ? hits
+        .map((h, k) => `<li data-hit="${k}" class="${k === 0 ? 'active' : ''}">${h.kind === 'school' ? '🏫 ' : ''}${esc(h.name)} <small>${esc(h.id)}${h.kind === 'school' ? ' · 学校 school' : ' · 小区 compound'}</small></li>`)
+        .join('')
+    : '<li class="none">无结果 nothing found</li>';
+  list.hidden = false;
+}
+
+function jumpTo(hit) {
+  hideSearch();
+  clearRefusal();
+  const zoom = Math.max(state.map.getZoom(), 15);
+  if (hit.kind === 'zone') {
+    const [lon, lat] = state.zones[hit.i].properties.centroid;
+    state.map.setView([lat, lon], zoom, { animate: false });
+    select([hit.i], false);
+  } else {
+    const [lon, lat] = state.schools[hit.i].location;
+    state.map.setView([lat, lon], zoom, { animate: false });
+    state.school = hit.i;
+    restyleMarkers();
+    renderPanel();
+  }
+}
+
+function setupSearch() {
+  const input = $('search');
+  let composing = false;
+  input.addEventListener('compositionstart', () => (composing = true));
+  input.addEventListener('compositionend', () => {
+    composing = false;
+    showSearch();
+  });
+  input.addEventListener('input', () => {
+    if (!composing) showSearch();
+  });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !composing && state.searchHits?.length) {
+      e.preventDefault();
+      jumpTo(state.searchHits[0]);
+    } else if (e.key === 'Escape') {
+      hideSearch();
+      input.blur();
+    }
+  });
+  $('search-results').addEventListener('mousedown', (e) => {
+    const li = e.target.closest('[data-hit]');
+    if (!li) return;
+    e.preventDefault();
+    jumpTo(state.searchHits[Number(li.dataset.hit)]);
+  });
+  input.addEventListener('blur', () => setTimeout(hideSearch, 150));
+}
+
+// ------------------------------------------------------------ map layers
+
+// School names from LABEL_ZOOM on, for the schools of the stage shown.
+function showLabels() {
+  const on = state.map.getZoom() >= LABEL_ZOOM;
+  state.labelLayer.clearLayers();
+  if (!on) return;
+  state.labels.forEach((m, i) => {
+    const s = state.schools[i];
+    if (s.kind === 'nine_year' || s.kind === state.stage) state.labelLayer.addLayer(m);
+  });
+}
+
+// Today's catchments (current_*) outlined over the plan, dashed.
+async function showToday() {
+  if (state.todayLayer) {
+    state.todayLayer.remove();
+    state.todayLayer = null;
+  }
+  if (!$('today').checked) return;
+  const stage = state.stage;
+  if (!state.today[stage]) state.today[stage] = await getJSON(`/api/outlines?stage=${stage}&of=today`);
+  if (!$('today').checked || stage !== state.stage) return;
+  if (!state.today[stage].features.length) setStatus('现行施教区: the zones give no current_' + stage, true);
+  state.todayLayer = L.geoJSON(state.today[stage], {
+    renderer: L.canvas({ pane: 'today', padding: 0.3 }),
+    interactive: false,
+    style: { color: '#7b3294', weight: 2.4, opacity: 0.9, dashArray: '7 5', fill: false },
+  }).addTo(state.map);
+}
+
+function printMap() {
+  const date = new Date().toISOString().slice(0, 10);
+  $('print-title').textContent = `${state.config.name} · ${STAGE_NAME[state.stage]} 施教区 catchments · ${date}`;
+  window.print();
+}
+
 // ------------------------------------------------------------------ start
 
 function legend() {
@@ -560,7 +804,8 @@ function legend() {
       <div><span class="dot"></span> 学校 school, sized by intake · <span class="dot hollow"></span> 民办 private</div>
       <div><span class="box changed"></span> 刚调整 changed by the last edit</div>
       <div><span class="box pinned"></span> 锁定 locked zone · <span class="box unplaced"></span> 未安置 children without a seat</div>
-      <div><span class="box selected"></span> 已选 selected</div>`;
+      <div><span class="box selected"></span> 已选 selected</div>
+      <div><span class="line today"></span> 现行施教区 today's catchment (when shown)</div>`;
     L.DomEvent.disableClickPropagation(d);
     return d;
   };
@@ -585,7 +830,7 @@ async function main() {
   const map = L.map('map', { preferCanvas: true, zoomSnap: 0.25, attributionControl: Boolean(config.tiles) });
   state.map = map;
   if (config.tiles) L.tileLayer(config.tiles, { maxZoom: 19, attribution: new URL(config.tiles.replace(/[{}]/g, '')).host }).addTo(map);
-  for (const [name, z] of [['outlines', 450], ['schools', 460], ['lasso', 470]]) {
+  for (const [name, z] of [['today', 445], ['outlines', 450], ['schools', 460], ['labels', 465], ['lasso', 470]]) {
     const pane = map.createPane(name);
     pane.style.zIndex = z;
     // Clicks go through to the zones below; school dots take their own.
@@ -618,6 +863,7 @@ async function main() {
   state.markers = schools.map((s, i) => {
     const m = L.circleMarker([s.location[1], s.location[0]], { renderer: schoolRenderer, pane: 'schools' });
     m.on('click', () => {
+      clearRefusal();
       state.school = i;
       restyleMarkers();
       renderPanel();
@@ -626,6 +872,15 @@ async function main() {
     m.on('mouseout', () => ($('tip').hidden = true));
     return m;
   });
+  state.labels = schools.map((s) =>
+    L.marker([s.location[1], s.location[0]], {
+      pane: 'labels',
+      interactive: false,
+      keyboard: false,
+      icon: L.divIcon({ className: 'school-label', html: esc(s.name), iconSize: null }),
+    }),
+  );
+  state.labelLayer = L.layerGroup().addTo(map);
   legend().addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
 
@@ -636,7 +891,10 @@ async function main() {
   for (const r of document.querySelectorAll('input[name=stage]')) {
     r.addEventListener('change', () => {
       state.stage = r.value;
+      clearRefusal();
       redraw();
+      showLabels();
+      showToday();
     });
   }
   $('undo').addEventListener('click', () => change('POST', '/api/undo', '{}', 'application/json', '撤销 undo'));
@@ -659,22 +917,33 @@ async function main() {
       $('redo').click();
     } else if (key === 'escape') {
       if (state.lasso) endLasso();
+      hideSearch();
       select([], false);
     }
   });
   $('panel').addEventListener('click', (e) => {
-    const t = e.target.closest('[data-pin],[data-forbid],[data-school],#release');
+    const t = e.target.closest('[data-pin],[data-forbid],[data-school],[data-zone],#release,#pin-any-go,#forbid-any-go');
     if (!t) return;
     e.preventDefault();
-    if (t.dataset.pin) lockChange('pin', t.dataset.pin);
+    if (t.id === 'pin-any-go') lockChange('pin', $('pin-any').value);
+    else if (t.id === 'forbid-any-go') lockChange('forbid', $('pin-any').value);
+    else if (t.dataset.zone !== undefined) jumpTo({ kind: 'zone', i: Number(t.dataset.zone) });
+    else if (t.dataset.pin) lockChange('pin', t.dataset.pin);
     else if (t.dataset.forbid) lockChange('forbid', t.dataset.forbid);
     else if (t.id === 'release') lockChange('release');
     else if (t.dataset.school !== undefined && t.dataset.school !== 'null') {
+      clearRefusal();
       state.school = Number(t.dataset.school);
       restyleMarkers();
       renderPanel();
     }
   });
+  $('print').addEventListener('click', printMap);
+  $('today').addEventListener('change', showToday);
+  setupSearch();
+  map.on('zoomend', showLabels);
+  showLabels();
+  await loadHistory();
 
   await frames();
   const hooks = window.__catchment;
@@ -712,6 +981,9 @@ window.__catchment = {
   plan: () => state.plan,
   // Selects zones by id, as clicks would.
   select: (ids) => select(ids.map((id) => state.zoneIndex.get(id)), false),
+  selected: () => [...state.selected].map((z) => state.zones[z].properties.id),
+  searchMatches,
+  history: () => state.history,
   importCsv,
 };
 
