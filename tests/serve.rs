@@ -1464,7 +1464,7 @@ fn twenty_slow_uploads_do_not_delay_the_plan() {
 }
 
 #[test]
-fn zones_are_gzipped_for_clients_that_take_it() {
+fn zones_are_gzipped_today_is_outlined_and_there_is_an_icon() {
     let d = Demo::start();
     let plain = get(d.addr, "/api/zones");
     let r = request_as_is(
@@ -1488,6 +1488,9 @@ fn zones_are_gzipped_for_clients_that_take_it() {
     )
     .unwrap();
     assert_eq!(unzipped, plain.body);
+    // Today's catchments (the zones' current_*) as outlines for the overlay.
+    let today = get(d.addr, "/api/outlines?stage=primary&of=today").json();
+    assert!(today["features"].as_array().unwrap().len() > 10, "{today}");
     let icon = get(d.addr, "/favicon.ico");
     assert_eq!(icon.status, 200);
     assert_eq!(icon.header("Content-Type"), Some("image/svg+xml"));

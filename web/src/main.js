@@ -254,9 +254,13 @@ function summaryHTML() {
 // children sent beyond max_km (or the county's 99th percentile), and the
 // price of the locks against the bound of the plan without them.
 
+// The locks cost something worth a warning: at least this many child-km
+// over the plan without them (below, the difference is the heuristics').
+const PRICE_KM = 0.5;
+
 function unlockedGap(st) {
   const w = state.plan.warnings[st].without_locks;
-  const cls = w.gap !== null && w.gap > state.plan.summary.stages[st].gap + 1e-9 ? 'bad' : '';
+  const cls = state.plan.locks.length && w.price_over_unlocked_plan_km >= PRICE_KM ? 'bad' : '';
   return `<span class="${cls}" title="objective over the bound WITHOUT locks: ${fmt(w.price_km, 1)} child-km">${pct(w.gap, 2)}</span>`;
 }
 
@@ -287,7 +291,7 @@ function warningsHTML() {
       items.push(`<li data-k="warn-far-${st}">${stage}: ${fmt(w.far_zones)} 片 zones (${fmt(w.far_children)} children) beyond ${line} (${fmt(w.far[0].line_km, 1)} km): ${zones}${w.far_zones > 5 ? ' …' : ''}</li>`);
     }
     const u = w.without_locks;
-    if (state.plan.locks.length && u.gap !== null && u.price_km > 0) {
+    if (state.plan.locks.length && u.gap !== null && u.price_over_unlocked_plan_km >= PRICE_KM) {
       items.push(`<li data-k="warn-price-${st}">${stage}: 锁定代价 the locks cost ${fmt(u.price_over_unlocked_plan_km, 1)} child-km over the plan without them; gap without locks ${pct(u.gap, 2)} (with locks ${pct(w.gap_with_locks, 2)})</li>`);
     }
   }
@@ -982,6 +986,8 @@ window.__catchment = {
   // Selects zones by id, as clicks would.
   select: (ids) => select(ids.map((id) => state.zoneIndex.get(id)), false),
   selected: () => [...state.selected].map((z) => state.zones[z].properties.id),
+  zoneCentroid: (i) => state.zones[i].properties.centroid,
+  schoolById: (id) => state.schools[state.schoolIndex.get(id)],
   searchMatches,
   history: () => state.history,
   importCsv,
