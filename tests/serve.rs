@@ -1464,7 +1464,7 @@ fn twenty_slow_uploads_do_not_delay_the_plan() {
 }
 
 #[test]
-fn zones_are_gzipped_today_is_outlined_and_there_is_an_icon() {
+fn zones_gzipped_today_outlined_strings_per_language_and_an_icon() {
     let d = Demo::start();
     let plain = get(d.addr, "/api/zones");
     let r = request_as_is(
@@ -1491,6 +1491,13 @@ fn zones_are_gzipped_today_is_outlined_and_there_is_an_icon() {
     // Today's catchments (the zones' current_*) as outlines for the overlay.
     let today = get(d.addr, "/api/outlines?stage=primary&of=today").json();
     assert!(today["features"].as_array().unwrap().len() > 10, "{today}");
+    // The page's words: Chinese unless asked for English.
+    let zh = get(d.addr, "/api/strings").json();
+    assert_eq!(zh["lasso"], "套索");
+    assert_eq!(get(d.addr, "/api/strings?lang=en").json()["lasso"], "Lasso");
+    let r = get(d.addr, "/api/strings?lang=fr");
+    assert_eq!(r.status, 400);
+    assert!(r.json()["error"].as_str().unwrap().contains("lang=en"));
     let icon = get(d.addr, "/favicon.ico");
     assert_eq!(icon.status, 200);
     assert_eq!(icon.header("Content-Type"), Some("image/svg+xml"));

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::bail;
 use catchment::io::Scenario;
-use catchment::serve::{Admission, JOURNAL, Session, bind, random_token, serve};
+use catchment::serve::{Admission, JOURNAL, Lang, Session, bind, random_token, serve};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -31,6 +31,9 @@ pub struct Args {
     /// scenario and folder, and the exports (exports/TIME/).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// The map's language (a page can ask for the other with ?lang=).
+    #[arg(long, value_enum, default_value = "zh")]
+    lang: Lang,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -60,7 +63,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let session = Session::from_scenario(&scenario, out.clone())?;
     let solve_s = session.seconds();
     let (zones, schools) = (session.region.zones.len(), session.region.schools.len());
-    let server = serve(listener, session, admission)?;
+    let server = serve(listener, session, admission, args.lang)?;
     if args.insecure_no_auth {
         eprintln!(
             "warning: listening on {} without an access token: anyone who can reach this address can view and edit the plan",

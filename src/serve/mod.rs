@@ -27,6 +27,7 @@ mod exports;
 mod geometry;
 mod http;
 mod journal;
+mod strings;
 mod warnings;
 
 use std::io::Write;
@@ -42,6 +43,7 @@ pub use api::{EXPORTS, History, Info, Session, StartError};
 pub use assets::{ASSETS, Asset, SOURCE_HASH};
 pub use exports::{EXPORTS_DIR, MANIFEST};
 pub use journal::JOURNAL;
+pub use strings::{Lang, web_strings};
 
 use crate::model::Stage;
 use access::{Admit, admit, check_post};
@@ -114,6 +116,8 @@ struct Shared {
     index: Arc<Vec<u8>>,
     admission: Admission,
     session_token: String,
+    /// The page's language unless it asks for another (`?lang=`).
+    lang: Lang,
 }
 
 impl Shared {
@@ -162,7 +166,7 @@ pub fn start(session: Session, host: &str, port: u16) -> Result<Server, StartErr
     } else {
         Admission::Token(random_token())
     };
-    serve(listener, session, admission)
+    serve(listener, session, admission, Lang::default())
 }
 
 /// Serves `session` on a bound listener.
@@ -170,6 +174,7 @@ pub fn serve(
     listener: TcpListener,
     session: Session,
     admission: Admission,
+    lang: Lang,
 ) -> Result<Server, StartError> {
     let session_token = random_token();
     let page = assets::get("/").expect("the page is bundled");
@@ -185,6 +190,7 @@ pub fn serve(
         session: Mutex::new(session),
         admission: admission.clone(),
         session_token: session_token.clone(),
+        lang,
     });
     let addr = listener.local_addr().ok();
     let http = http::Server::start(listener, shared).map_err(|e| StartError::Bind {
@@ -372,13 +378,14 @@ fn response(reply: Reply, zones_gz: Option<&Arc<Vec<u8>>>) -> http::Response {
 const ZONES_MEDIA: &str = "application/geo+json";
 
 /// The API's routes: method, path and what answers.
-const ROUTES: [(&str, &str); 12] = [
+const ROUTES: [(&str, &str); 13] = [
     ("GET", "/api/config"),
     ("GET", "/api/schools"),
     ("GET", "/api/zones"),
     ("GET", "/api/plan"),
     ("GET", "/api/outlines"),
     ("GET", "/api/history"),
+    ("GET", "/api/strings"),
     ("POST", "/api/locks"),
     ("POST", "/api/undo"),
     ("POST", "/api/redo"),
@@ -432,6 +439,16 @@ fn route(shared: &Shared, rq: &Request) -> Reply {
         },
         ("GET", "/api/plan") => Reply::json(200, &shared.session().plan_json()),
         ("GET", "/api/history") => Reply::json(200, &shared.session().history_json()),
+        ("GET", "/api/strings") => {
+            let asked = query.split('&').find_map(|kv| kv.strip_prefix("lang="));
+            match asked.map(|l| Lang::parse(l).ok_or(l)) {
+                None => Reply::json(200, &web_strings(shared.lang)),
+                Some(Ok(lang)) => Reply::json(200, &web_strings(lang)),
+                Some(Err(l)) => {
+                    Reply::error(400, &format!("lang \"{l}\"; expected ?lang=zh or ?lang=en"))
+                }
+            }
+        }
         ("GET", "/api/outlines") => match stage_of(query) {
             Ok(stage) if query.split('&').any(|kv| kv == "of=today") => {
                 Reply::json(200, &shared.session().today_outlines(stage))

@@ -585,6 +585,28 @@ fn search_by_a_chinese_name_jumps_to_the_zone() {
         json!([]),
     );
     assert!(panel.as_str().unwrap().contains(&name), "{panel}");
+    // Chinese by default; English on request.
+    assert_eq!(
+        d.js(
+            "return document.getElementById('lasso').textContent",
+            json!([])
+        ),
+        "套索"
+    );
+    d.goto(&format!("{}?lang=en", serve.url()));
+    d.wait_for("the English map", "return window.__ready === true", 60);
+    assert_eq!(
+        d.js(
+            "return document.getElementById('lasso').textContent",
+            json!([])
+        ),
+        "Lasso"
+    );
+    let county = d.js(
+        "return document.querySelector('#summary h2').textContent",
+        json!([]),
+    );
+    assert_eq!(county, "County");
 }
 
 #[test]
@@ -639,7 +661,7 @@ fn warnings_appear_for_a_pin_that_splits_a_catchment() {
         10,
     );
     assert!(
-        pieces.as_str().unwrap().contains("catchment in pieces"),
+        pieces.as_str().unwrap().contains("施教区分成多片"),
         "{pieces}"
     );
     assert_eq!(text(&d, "pieces-primary"), "1");
@@ -651,7 +673,7 @@ fn warnings_appear_for_a_pin_that_splits_a_catchment() {
         "bad"
     );
     let far_warning = text(&d, "warn-far-primary");
-    assert!(far_warning.contains("beyond"), "{far_warning}");
+    assert!(far_warning.contains("超出"), "{far_warning}");
     assert!(!text(&d, "warn-price-primary").is_empty());
     // The panel follows the compound to the school it now goes to.
     let school = d.js(
