@@ -12,9 +12,11 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use catchment::io::Scenario;
-use catchment::serve::{BODY_LIMIT, EXPORTS, SOURCE_HASH, Server, Session, start};
+use catchment::serve::{
+    BODY_LIMIT, EXPORTS, EXPORTS_DIR, JOURNAL, MANIFEST, SOURCE_HASH, Server, Session, start,
+};
 
-use http::{get, post_json, raw, request};
+use http::{get, page_token, post_json, raw, request, request_as_is};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -32,15 +34,28 @@ impl Demo {
     fn start() -> Demo {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
-        let scenario = Scenario::load(&root().join("scenarios/baseline.toml")).unwrap();
-        let session = Session::from_scenario(&scenario, out.clone()).unwrap();
-        let server = start(session, "127.0.0.1", 0).unwrap();
+        let server = Demo::serve(&out).unwrap();
         Demo {
             addr: server.addr(),
             server: Some(server),
             out,
             _tmp: tmp,
         }
+    }
+
+    fn serve(out: &Path) -> Result<Server, catchment::serve::StartError> {
+        let scenario = Scenario::load(&root().join("scenarios/baseline.toml")).unwrap();
+        let session = Session::from_scenario(&scenario, out.to_path_buf())?;
+        Ok(start(session, "127.0.0.1", 0).unwrap())
+    }
+
+    /// Stops the server and serves the same scenario and folder again.
+    fn restart(mut self) -> Demo {
+        self.server.take().unwrap().stop();
+        let server = Demo::serve(&self.out).unwrap();
+        self.addr = server.addr();
+        self.server = Some(server);
+        self
     }
 
     fn plan(&self) -> Value {
@@ -543,7 +558,7 @@ fn oversize_bodies_get_413() {
             .unwrap()
             .contains("over the limit")
     );
-    // Sent in full without a length (chunked): cut off at the limit.
+    // Without a length (chunked): refused, whatever its size.
     let body = vec![b' '; BODY_LIMIT + 10];
     let mut req = format!(
         "POST /api/locks HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n",
@@ -554,7 +569,7 @@ fn oversize_bodies_get_413() {
     req.extend_from_slice(&body);
     req.extend_from_slice(b"\r\n0\r\n\r\n");
     let r = raw(d.addr, &req).unwrap();
-    assert_eq!(r.status, 413, "{}", r.text());
+    assert_eq!(r.status, 411, "{}", r.text());
     // Exactly at the limit is read (and then judged on its content).
     let mut at_limit = br#"{"action": "release", "zones": ["Z000001"]}"#.to_vec();
     at_limit.resize(BODY_LIMIT, b' ');
@@ -577,10 +592,20 @@ fn export_writes_the_folder_and_serves_every_file() {
         json!({"action": "pin", "zones": ["Z000001"], "school": target_id, "stage": "primary"}),
     );
     assert_eq!(r.status, 200);
+    // Nothing is exported until asked for: a GET never writes.
+    let r = get(d.addr, "/api/export/report.md");
+    assert_eq!(r.status, 409, "{}", r.text());
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("POST /api/export")
+    );
     let r = post_json(d.addr, "/api/export", &json!({}));
     assert_eq!(r.status, 200, "{}", r.text());
     let listing = r.json();
-    assert_eq!(listing["folder"], d.out.display().to_string());
+    let folder = PathBuf::from(listing["folder"].as_str().unwrap());
+    assert_eq!(folder.parent().unwrap(), d.out.join(EXPORTS_DIR));
     assert_eq!(listing["files"].as_array().unwrap().len(), EXPORTS.len());
     for (name, media) in EXPORTS {
         let r = get(d.addr, &format!("/api/export/{name}"));
@@ -591,7 +616,7 @@ fn export_writes_the_folder_and_serves_every_file() {
             Some(format!("attachment; filename=\"{name}\"").as_str())
         );
         assert!(!r.body.is_empty(), "{name}");
-        assert_eq!(r.body, std::fs::read(d.out.join(name)).unwrap(), "{name}");
+        assert_eq!(r.body, std::fs::read(folder.join(name)).unwrap(), "{name}");
     }
     let locks = get(d.addr, "/api/export/locks.csv").text();
     assert!(
@@ -602,6 +627,9 @@ fn export_writes_the_folder_and_serves_every_file() {
     assert_eq!(summary["stages"]["primary"]["violations"], 0);
     let lists = get(d.addr, "/api/export/catchment-lists.csv").text();
     assert!(lists.contains(&format!("primary,{target_id},")));
+    // Exporting the same plan again makes no second folder.
+    let again = post_json(d.addr, "/api/export", &json!({})).json();
+    assert_eq!(again["folder"], listing["folder"]);
     // Nothing but the output folder was left beside it.
     let parent = d.out.parent().unwrap();
     let entries: Vec<_> = std::fs::read_dir(parent)
@@ -614,25 +642,325 @@ fn export_writes_the_folder_and_serves_every_file() {
     assert!(r.json()["error"].as_str().unwrap().contains("report.md"));
 }
 
+/// Every file under `dir`, relative, sorted.
+fn tree(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 #[test]
-fn export_refuses_a_folder_that_is_not_a_plan() {
+fn exports_keep_the_officers_files_and_every_earlier_export() {
     let d = Demo::start();
-    std::fs::create_dir_all(&d.out).unwrap();
-    std::fs::write(d.out.join("notes.txt"), "mine").unwrap();
-    let r = post_json(d.addr, "/api/export", &json!({}));
-    assert_eq!(r.status, 409, "{}", r.text());
+    std::fs::create_dir_all(d.out.join("signed")).unwrap();
+    std::fs::write(d.out.join("my-notes.txt"), "mine").unwrap();
+    std::fs::write(d.out.join("signed/approved.pdf"), "%PDF signed").unwrap();
+    let first = post_json(d.addr, "/api/export", &json!({}));
+    assert_eq!(first.status, 200, "{}", first.text());
+    let (_, target_id) = other_school(&d, &d.plan());
+    let r = d.locks(json!({"action": "pin", "zones": ["Z000001"], "school": target_id}));
+    assert_eq!(r.status, 200);
+    let second = post_json(d.addr, "/api/export", &json!({}));
+    assert_eq!(second.status, 200, "{}", second.text());
+    assert_ne!(first.json()["folder"], second.json()["folder"]);
+    assert_eq!(
+        std::fs::read_to_string(d.out.join("my-notes.txt")).unwrap(),
+        "mine"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.out.join("signed/approved.pdf")).unwrap(),
+        "%PDF signed"
+    );
+    // The first export is as it was: no locks; the second has the pin.
+    let locks_of = |r: &http::Response| {
+        let folder = PathBuf::from(r.json()["folder"].as_str().unwrap());
+        std::fs::read_to_string(folder.join("locks.csv")).unwrap()
+    };
+    assert!(!locks_of(&first).contains(",pin,"));
+    assert!(locks_of(&second).contains(",pin,"));
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(d.out.join(EXPORTS_DIR).join(MANIFEST)).unwrap())
+            .unwrap();
+    let listed = manifest["exports"].as_array().unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[1]["version"], 2);
+    assert_eq!(listed[1]["edits"], 1);
+    assert!(
+        listed[1]["files"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("locks.csv"))
+    );
+    // Ours: the journal, the exports and their manifest; nothing else
+    // changed.
+    let files = tree(&d.out);
+    let foreign: Vec<&String> = files
+        .iter()
+        .filter(|f| !(f.starts_with("exports/") || *f == JOURNAL))
+        .collect();
+    assert_eq!(foreign, ["my-notes.txt", "signed/approved.pdf"]);
+}
+
+#[test]
+fn a_get_never_writes() {
+    let d = Demo::start();
+    // What an <img> on any website sends, and every other GET.
+    for (name, _) in EXPORTS {
+        let r = request_as_is(
+            d.addr,
+            "GET",
+            &format!("/api/export/{name}"),
+            &[
+                ("Origin", "http://evil.example"),
+                ("Sec-Fetch-Site", "cross-site"),
+            ],
+            b"",
+        );
+        assert_eq!(r.status, 409, "{name}: {}", r.text());
+    }
+    for path in [
+        "/",
+        "/api/config",
+        "/api/plan",
+        "/api/history",
+        "/api/zones",
+        "/api/schools",
+        "/api/outlines?stage=primary",
+        "/api/outlines?stage=junior&of=today",
+        "/api/locks",
+        "/api/export",
+        "/favicon.ico",
+    ] {
+        get(d.addr, path);
+    }
+    assert!(!d.out.exists(), "a GET wrote {:?}", tree(&d.out));
+}
+
+#[test]
+fn a_post_needs_the_media_type_and_the_session_token() {
+    let d = Demo::start();
+    let before = d.plan_bytes();
+    let token = page_token(d.addr);
+    let body = br#"{"action": "release", "zones": ["Z000001"]}"#;
+    let post = |path: &str, headers: &[(&str, &str)], body: &[u8]| {
+        request_as_is(d.addr, "POST", path, headers, body)
+    };
+    // JSON sent as text/plain (what a cross-site form can send).
+    let r = post(
+        "/api/locks",
+        &[
+            ("Content-Type", "text/plain"),
+            ("X-Catchment-Token", &token),
+        ],
+        body,
+    );
+    assert_eq!(r.status, 415, "{}", r.text());
     assert!(
         r.json()["error"]
             .as_str()
             .unwrap()
-            .contains("refusing to replace")
+            .contains("application/json")
     );
-    let r = get(d.addr, "/api/export/report.md");
-    assert_eq!(r.status, 409);
-    assert_eq!(
-        std::fs::read_to_string(d.out.join("notes.txt")).unwrap(),
-        "mine"
+    let r = post("/api/locks", &[("X-Catchment-Token", &token)], body);
+    assert_eq!(r.status, 415, "{}", r.text());
+    // An import is CSV, and only CSV.
+    let r = post(
+        "/api/import",
+        &[
+            ("Content-Type", "application/json"),
+            ("X-Catchment-Token", &token),
+        ],
+        b"zone,school\n",
     );
+    assert_eq!(r.status, 415, "{}", r.text());
+    // No token, a wrong one, a cross-site fetch.
+    let r = post("/api/locks", &[("Content-Type", "application/json")], body);
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("X-Catchment-Token")
+    );
+    let r = post(
+        "/api/export",
+        &[
+            ("Content-Type", "application/json"),
+            ("X-Catchment-Token", "0123456789abcdef0123456789abcdef"),
+        ],
+        b"{}",
+    );
+    assert_eq!(r.status, 403, "{}", r.text());
+    let r = post(
+        "/api/locks",
+        &[
+            ("Content-Type", "application/json"),
+            ("X-Catchment-Token", &token),
+            ("Sec-Fetch-Site", "cross-site"),
+        ],
+        body,
+    );
+    assert_eq!(r.status, 403, "{}", r.text());
+    // The page's own request goes through.
+    let r = post(
+        "/api/locks",
+        &[
+            ("Content-Type", "application/json; charset=utf-8"),
+            ("X-Catchment-Token", &token),
+            ("Sec-Fetch-Site", "same-origin"),
+        ],
+        body,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(d.plan_bytes(), before);
+    assert!(!d.out.exists(), "a refused POST wrote something");
+}
+
+#[test]
+fn network_mode_needs_the_access_token() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = Scenario::load(&root().join("scenarios/baseline.toml")).unwrap();
+    let session = Session::from_scenario(&scenario, tmp.path().join("out")).unwrap();
+    let server = start(session, "0.0.0.0", 0).unwrap();
+    let token = server
+        .access_token()
+        .expect("a token on the network")
+        .to_string();
+    let url = server.url();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with(&format!("/?token={token}")),
+        "{url}"
+    );
+    let addr: SocketAddr = format!("127.0.0.1:{}", server.addr().port())
+        .parse()
+        .unwrap();
+    // Without the token: nothing, whatever the Host and Origin.
+    for path in ["/", "/api/plan", "/api/zones", "/api/export/locks.csv"] {
+        let r = request_as_is(addr, "GET", path, &[("Origin", "http://evil.example")], b"");
+        assert_eq!(r.status, 401, "{path}: {}", r.text());
+    }
+    let r = raw(
+        addr,
+        b"POST /api/export HTTP/1.1\r\nHost: evil.example\r\nOrigin: http://evil.example\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+    )
+    .unwrap();
+    assert_eq!(r.status, 401, "{}", r.text());
+    let r = get(addr, "/?token=wrong");
+    assert_eq!(r.status, 401);
+    // The printed URL sets the cookie and sends the browser on without
+    // the token in the address.
+    let r = get(addr, &format!("/?token={token}"));
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(r.header("Location"), Some("/"));
+    let cookie = r.header("Set-Cookie").unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let r = request_as_is(addr, "GET", "/api/plan", &[("Cookie", &cookie)], b"");
+    assert_eq!(r.status, 200, "{}", r.text());
+    // With the cookie, a POST still needs the page's session token.
+    let page = request_as_is(addr, "GET", "/", &[("Cookie", &cookie)], b"").text();
+    let session_token = page
+        .split_once(r#"name="catchment-token" content=""#)
+        .unwrap()
+        .1
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = request_as_is(
+        addr,
+        "POST",
+        "/api/undo",
+        &[("Cookie", &cookie), ("Content-Type", "application/json")],
+        b"{}",
+    );
+    assert_eq!(r.status, 403, "{}", r.text());
+    let r = request_as_is(
+        addr,
+        "POST",
+        "/api/undo",
+        &[
+            ("Cookie", &cookie),
+            ("Content-Type", "application/json"),
+            ("X-Catchment-Token", &session_token),
+        ],
+        b"{}",
+    );
+    assert_eq!(r.status, 409, "nothing to undo yet: {}", r.text());
+    server.stop();
+}
+
+#[test]
+fn the_binary_on_the_network_prints_a_usable_url_or_refuses_without_auth() {
+    let out = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_catchment"))
+        .arg("serve")
+        .arg(root().join("scenarios/baseline.toml"))
+        .args(["--host", "0.0.0.0", "--port", "0", "--out"])
+        .arg(out.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let url = line
+        .trim()
+        .strip_prefix("serving the officers' map at ")
+        .unwrap_or_else(|| panic!("{line:?}"));
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert!(!url.contains("0.0.0.0"), "{url}");
+    let token = url.split_once("?token=").unwrap().1;
+    assert_eq!(token.len(), 32, "{url}");
+    // --insecure-no-auth is refused where it means nothing.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_catchment"))
+        .arg("serve")
+        .arg(root().join("scenarios/baseline.toml"))
+        .args(["--port", "0", "--insecure-no-auth"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--insecure-no-auth"));
+}
+
+#[test]
+fn a_busy_port_fails_at_once() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_catchment"))
+        .arg("serve")
+        .arg(root().join("scenarios/baseline.toml"))
+        .args(["--port", &port])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("cannot listen") && err.contains("--port"),
+        "{err}"
+    );
+    // Refused before the plan is made (the demo takes longer to plan).
+    assert!(!err.contains("making its plan"), "{err}");
 }
 
 #[test]
@@ -769,8 +1097,11 @@ fn requests_from_other_sites_are_refused() {
         d.addr,
         "POST",
         "/api/undo",
-        &[("Origin", origin.as_str())],
-        b"",
+        &[
+            ("Origin", origin.as_str()),
+            ("Content-Type", "application/json"),
+        ],
+        b"{}",
     );
     assert_eq!(r.status, 409, "{}", r.text());
     let r = raw(
@@ -791,6 +1122,7 @@ fn requests_from_other_sites_are_refused() {
 fn web_source_hash(web: &Path) -> String {
     let mut files: Vec<String> = [
         "build.mjs",
+        "favicon.svg",
         "index.html",
         "package-lock.json",
         "package.json",
@@ -896,4 +1228,334 @@ fn a_scenario_tile_url_reaches_the_page_and_a_bad_one_is_named() {
         .unwrap()
         .to_string();
     assert!(err.contains("tiles = \"file:///etc/passwd\""), "{err}");
+}
+
+/// What a restart must bring back: the plan, the locks, the version and
+/// the undo / redo steps (not the timings).
+fn lasting(plan: &Value) -> Value {
+    json!({
+        "version": plan["version"],
+        "undo": plan["undo"],
+        "redo": plan["redo"],
+        "locks": plan["locks"],
+        "edits": plan["edits"],
+        "primary": plan["stages"]["primary"]["school"],
+        "junior": plan["stages"]["junior"]["school"],
+        "metres": plan["stages"]["primary"]["metres"],
+        "summary": plan["summary"]["stages"],
+    })
+}
+
+#[test]
+fn a_restart_on_the_same_folder_replays_every_edit() {
+    let d = Demo::start();
+    let start_plan = d.plan();
+    let (_, target) = other_school(&d, &start_plan);
+    let pin = |zones: &[&str]| {
+        let r =
+            d.locks(json!({"action": "pin", "zones": zones, "school": target, "stage": "primary"}));
+        assert_eq!(r.status, 200, "{}", r.text());
+        r.json()
+    };
+    pin(&["Z000001"]);
+    let after_two = pin(&["Z000002"]);
+    let r = d.locks(json!({"action": "forbid", "zones": ["Z000003"], "school": target}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(post_json(d.addr, "/api/undo", &json!({})).status, 200);
+    let r = request(
+        d.addr,
+        "POST",
+        "/api/import",
+        &[("Content-Type", "text/csv")],
+        format!(
+            "zone,school,action,stage\nZ000004,{target},pin,primary\nZ000001,{target},pin,primary\n"
+        )
+        .as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(post_json(d.addr, "/api/undo", &json!({})).status, 200);
+    assert_eq!(post_json(d.addr, "/api/redo", &json!({})).status, 200);
+    let before = d.plan();
+    let history = get(d.addr, "/api/history").json();
+    assert_eq!(history["edits"].as_array().unwrap().len(), 7);
+    assert_eq!(history["edits"][0]["action"], "redo", "newest first");
+    assert_eq!(history["edits"][6]["action"], "pin");
+    assert_eq!(history["edits"][6]["school"], json!(target));
+
+    let d = d.restart();
+    let after = d.plan();
+    assert_eq!(lasting(&after), lasting(&before));
+    assert_eq!(
+        get(d.addr, "/api/history").json()["edits"],
+        history["edits"]
+    );
+    // The undo steps come back too; their plans are made again, the same.
+    let r = post_json(d.addr, "/api/undo", &json!({}));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["locks"], after_two["locks"]);
+    assert_eq!(
+        r.json()["stages"]["primary"]["school"],
+        after_two["stages"]["primary"]["school"]
+    );
+    // A new edit after a restart goes on the same journal.
+    assert_eq!(post_json(d.addr, "/api/undo", &json!({})).status, 200);
+    let d = d.restart();
+    assert_eq!(d.plan()["edits"], 9);
+
+    // Another scenario's plan is not replayed onto this folder's edits.
+    let other = Scenario::load(&root().join("scenarios/new-school.toml")).unwrap();
+    let e = Session::from_scenario(&other, d.out.clone())
+        .err()
+        .expect("refused");
+    let e = e.to_string();
+    assert!(
+        e.contains("edits.jsonl") && e.contains("other inputs") && e.contains("--out"),
+        "{e}"
+    );
+}
+
+/// `catchment serve` as a child process on a free port.
+struct Running {
+    child: std::process::Child,
+    addr: SocketAddr,
+}
+
+impl Running {
+    fn start(out: &Path) -> Running {
+        use std::io::{BufRead, BufReader};
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_catchment"))
+            .args(["serve", "scenarios/baseline.toml", "--port", "0", "--out"])
+            .arg(out)
+            .current_dir(root())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("serving the officers' map at ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
+        let addr = url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .parse()
+            .unwrap();
+        Running { child, addr }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_kill_during_an_edit_loses_at_most_that_edit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let s = Running::start(&out);
+    let plan = get(s.addr, "/api/plan").json();
+    let school = |z: usize| plan["stages"]["primary"]["school"][z].as_u64().unwrap() as usize;
+    let schools = get(s.addr, "/api/schools").json();
+    let id = |z: usize| schools[school(z)]["id"].as_str().unwrap().to_string();
+    // Each acknowledged edit pins one more compound to its school.
+    let mut acknowledged = Value::Null;
+    for z in 0..6 {
+        let r = post_json(
+            s.addr,
+            "/api/locks",
+            &json!({"action": "pin", "zones": [format!("Z{:06}", z + 1)], "school": id(z), "stage": "primary"}),
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+        acknowledged = r.json()["locks"].clone();
+    }
+    // The seventh is in flight when the process is killed (SIGKILL).
+    let addr = s.addr;
+    let body = json!({"action": "pin", "zones": ["Z000007"], "school": id(6), "stage": "primary"});
+    let token = page_token(addr);
+    let in_flight = std::thread::spawn(move || {
+        request_as_is(
+            addr,
+            "POST",
+            "/api/locks",
+            &[
+                ("Content-Type", "application/json"),
+                ("X-Catchment-Token", &token),
+            ],
+            body.to_string().as_bytes(),
+        )
+    });
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    drop(s);
+    let _ = in_flight.join();
+
+    let s = Running::start(&out);
+    let plan = get(s.addr, "/api/plan").json();
+    let locks = plan["locks"].as_array().unwrap();
+    for l in acknowledged.as_array().unwrap() {
+        assert!(locks.contains(l), "acknowledged lock {l} lost");
+    }
+    assert!(
+        locks.len() == 6 || locks.len() == 7,
+        "{} locks after the restart",
+        locks.len()
+    );
+    assert_eq!(plan["edits"], locks.len());
+}
+
+#[test]
+fn twenty_slow_uploads_do_not_delay_the_plan() {
+    use std::io::Write;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+    let d = Demo::start();
+    let addr = d.addr;
+    let median_get = || {
+        let mut t: Vec<Duration> = (0..7)
+            .map(|_| {
+                let t = Instant::now();
+                let r = get(addr, "/api/plan");
+                assert_eq!(r.status, 200);
+                t.elapsed()
+            })
+            .collect();
+        t.sort();
+        t[3]
+    };
+    let quiet = median_get();
+    // Twenty clients announce 500 KB and send 1 KB a second.
+    let stop = Arc::new(AtomicBool::new(false));
+    let uploads: Vec<_> = (0..20)
+        .map(|_| {
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                let mut s = std::net::TcpStream::connect(addr).unwrap();
+                let head = format!(
+                    "POST /api/locks HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 500000\r\n\r\n"
+                );
+                s.write_all(head.as_bytes()).unwrap();
+                for _ in 0..30 {
+                    if stop.load(Ordering::SeqCst) || s.write_all(&[b' '; 1024]).is_err() {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(1000));
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(1500));
+    let busy = median_get();
+    stop.store(true, Ordering::SeqCst);
+    for u in uploads {
+        u.join().unwrap();
+    }
+    eprintln!("GET /api/plan median: quiet {quiet:?}, during 20 slow uploads {busy:?}");
+    assert!(
+        busy <= quiet + Duration::from_millis(100),
+        "GET /api/plan took {busy:?} during slow uploads against {quiet:?} without"
+    );
+}
+
+#[test]
+fn zones_gzipped_today_outlined_strings_per_language_and_an_icon() {
+    let d = Demo::start();
+    let plain = get(d.addr, "/api/zones");
+    let r = request_as_is(
+        d.addr,
+        "GET",
+        "/api/zones",
+        &[("Accept-Encoding", "gzip, deflate")],
+        b"",
+    );
+    assert_eq!(r.header("Content-Encoding"), Some("gzip"));
+    assert!(
+        r.body.len() * 4 < plain.body.len(),
+        "{} vs {}",
+        r.body.len(),
+        plain.body.len()
+    );
+    let mut unzipped = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&r.body[..]),
+        &mut unzipped,
+    )
+    .unwrap();
+    assert_eq!(unzipped, plain.body);
+    // Today's catchments (the zones' current_*) as outlines for the overlay.
+    let today = get(d.addr, "/api/outlines?stage=primary&of=today").json();
+    assert!(today["features"].as_array().unwrap().len() > 10, "{today}");
+    // The page's words: Chinese unless asked for English.
+    let zh = get(d.addr, "/api/strings").json();
+    assert_eq!(zh["lasso"], "套索");
+    assert_eq!(get(d.addr, "/api/strings?lang=en").json()["lasso"], "Lasso");
+    let r = get(d.addr, "/api/strings?lang=fr");
+    assert_eq!(r.status, 400);
+    assert!(r.json()["error"].as_str().unwrap().contains("lang=en"));
+    let icon = get(d.addr, "/favicon.ico");
+    assert_eq!(icon.status, 200);
+    assert_eq!(icon.header("Content-Type"), Some("image/svg+xml"));
+}
+
+#[test]
+fn warnings_show_pieces_far_zones_and_the_price_of_locks() {
+    let d = Demo::start();
+    let plan = d.plan();
+    for st in ["primary", "junior"] {
+        let w = &plan["warnings"][st];
+        assert_eq!(
+            w["far_zones"], 0,
+            "{st}: the first plan is its own 99th percentile"
+        );
+        assert!(w["without_locks"]["price_km"].as_f64().unwrap() >= 0.0);
+        let (gap, shown) = (
+            w["gap_with_locks"].as_f64().unwrap(),
+            plan["summary"]["stages"][st]["gap"].as_f64().unwrap(),
+        );
+        assert!((gap - shown).abs() < 1e-6, "{gap} vs {shown}");
+    }
+    // Pin a compound to the farthest school of its county: far, and the
+    // locks cost child-km.
+    let schools = get(d.addr, "/api/schools").json();
+    let zones = get(d.addr, "/api/zones").json();
+    let c = &zones["features"][0]["properties"]["centroid"];
+    let (x, y) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
+    let far = schools
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["catchment"]["primary"] == true)
+        .max_by(|a, b| {
+            let d = |s: &Value| {
+                let l = &s["location"];
+                (l[0].as_f64().unwrap() - x).powi(2) + (l[1].as_f64().unwrap() - y).powi(2)
+            };
+            d(a).total_cmp(&d(b))
+        })
+        .unwrap();
+    let r = d.locks(
+        json!({"action": "pin", "zones": ["Z000001"], "school": far["id"], "stage": "primary"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let w = &r.json()["warnings"]["primary"];
+    assert_eq!(w["far_zones"], 1, "{w}");
+    assert_eq!(w["far"][0]["id"], "Z000001");
+    assert!(
+        w["without_locks"]["price_km"].as_f64().unwrap() > 0.0,
+        "{w}"
+    );
+    assert!(
+        w["without_locks"]["gap"].as_f64().unwrap() > w["gap_with_locks"].as_f64().unwrap(),
+        "{w}"
+    );
+    // Far from its school's other zones, the pinned compound is a piece of
+    // its own.
+    assert!(!w["pieces"].as_array().unwrap().is_empty(), "{w}");
+    assert_eq!(w["pieces"][0]["zones_apart"], json!([0]));
 }

@@ -1,4 +1,4 @@
-// Builds the officers' map into dist/ (index.html, app.js, app.css), which
+// Builds the officers' map into dist/ (index.html, app.js, app.css, favicon.svg), which
 // the Rust binary embeds, and writes dist/SOURCE_HASH: a hash of every
 // source file, which a Rust test recomputes to catch a bundle that is older
 // than its sources. Run: npm ci && npm run build (in web/).
@@ -11,7 +11,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 // The files the bundle is made from, in the order tests/serve.rs hashes them.
 function sources() {
-  const top = ['build.mjs', 'index.html', 'package-lock.json', 'package.json', 'style.css'];
+  const top = ['build.mjs', 'favicon.svg', 'index.html', 'package-lock.json', 'package.json', 'style.css'];
   const src = readdirSync(join(here, 'src')).sort().map((f) => `src/${f}`);
   return [...top, ...src].sort();
 }
@@ -50,5 +50,6 @@ await esbuild.build({
   logLevel: 'warning',
 });
 copyFileSync(join(here, 'index.html'), join(here, 'dist/index.html'));
+copyFileSync(join(here, 'favicon.svg'), join(here, 'dist/favicon.svg'));
 writeFileSync(join(here, 'dist/SOURCE_HASH'), sourceHash());
 console.log(`built ${join(here, 'dist')}`);

@@ -50,6 +50,15 @@ impl Lang {
         }
     }
 
+    /// The catalogue file as written (the officers' map takes its `[web]`
+    /// table whole).
+    pub fn catalogue_text(self) -> &'static str {
+        match self {
+            Lang::Zh => ZH,
+            Lang::En => EN,
+        }
+    }
+
     pub fn key(self) -> &'static str {
         match self {
             Lang::Zh => "zh",

@@ -4,17 +4,23 @@
 //! Every change goes through one rule: build the new lock set, call
 //! [`allocate`] with it, and only when that succeeds replace the plan. A
 //! request that fails for any reason (bad body, unknown id, a lock set no
-//! plan can meet) leaves the session exactly as it was.
+//! plan can meet) leaves the session exactly as it was. A change that
+//! succeeds is written to the journal (and fsynced) before it is installed
+//! and answered: what the officer saw acknowledged survives a crash.
 
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::geometry::{Outlines, feature, zones_geojson};
+use super::exports::{self, Export};
+use super::geometry::{Outlines, feature, today_outlines, zones_geojson};
+use super::journal::{Entry, Journal, JournalError, LockRow, StageKm, digest, utc_now};
+use super::warnings::Baseline;
 use super::{Body, Reply};
 use crate::io::Scenario;
 use crate::io::locks::{LockRecord, resolve};
@@ -66,6 +72,22 @@ pub enum StartError {
     Tiles(String),
     #[error("cannot listen on {addr}: {message}")]
     Bind { addr: String, message: String },
+    #[error(transparent)]
+    Journal(Box<JournalError>),
+    #[error(
+        "{path} line {line}: replaying this edit {message}; the journal does not fit these inputs: move it away or give another --out folder"
+    )]
+    Replay {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+}
+
+impl From<JournalError> for StartError {
+    fn from(e: JournalError) -> Self {
+        StartError::Journal(Box::new(e))
+    }
 }
 
 // Boxed: the input errors carry whole paths and messages, and a start
@@ -106,10 +128,12 @@ pub struct Info {
     pub out: PathBuf,
 }
 
-/// A plan with the locks it was made under.
+/// A plan with the locks it was made under. A journal replayed at start
+/// gives the undo steps' lock sets only: their plans are made again when
+/// they are needed (the same plans: a plan depends only on its inputs).
 struct Snapshot {
     locks: Vec<Lock>,
-    plan: Plan,
+    plan: Option<Plan>,
     seconds: f64,
 }
 
@@ -167,9 +191,50 @@ pub struct Session {
     zone_ids: HashMap<String, usize>,
     school_ids: HashMap<String, usize>,
     outlines: Outlines,
-    /// The plan version last written to `info.out`.
-    exported: Option<u64>,
+    /// The last export of this session, if any.
+    exported: Option<Export>,
     colors: [Vec<String>; 2],
+    /// Every change, durably, in `info.out/edits.jsonl`.
+    journal: Journal,
+    /// What warnings are measured against.
+    baseline: Baseline,
+    /// `GET /api/zones`, built once: the zones never change in a session.
+    zones_json: Arc<Vec<u8>>,
+    /// Today's catchment outlines per stage, made when first asked for.
+    today: [OnceLock<Value>; 2],
+}
+
+/// A change as the journal records it.
+struct Edit {
+    action: &'static str,
+    zones: Vec<String>,
+    school: Option<String>,
+    stage: Option<String>,
+    /// An import: the journal keeps the whole lock set.
+    import: bool,
+}
+
+impl Edit {
+    fn bare(action: &'static str) -> Edit {
+        Edit {
+            action,
+            zones: Vec::new(),
+            school: None,
+            stage: None,
+            import: false,
+        }
+    }
+}
+
+/// The one place plans are made: the scenario's, each change's, and the
+/// plan without locks that warnings measure against.
+fn solve(
+    region: &Region,
+    policy: &Policy,
+    settings: &Settings,
+    preferences: &Preferences,
+) -> Result<Plan, PlanError> {
+    make(region, policy, settings, preferences, &())
 }
 
 /// A lock as the API shows it.
@@ -199,6 +264,50 @@ enum Action {
     Pin,
     Forbid,
     Release,
+}
+
+impl Action {
+    fn key(self) -> &'static str {
+        match self {
+            Action::Pin => "pin",
+            Action::Forbid => "forbid",
+            Action::Release => "release",
+        }
+    }
+}
+
+impl LockChange {
+    /// The change a journal entry recorded.
+    fn from_entry(e: &Entry) -> Result<LockChange, String> {
+        let action = match e.action.as_str() {
+            "pin" => Action::Pin,
+            "forbid" => Action::Forbid,
+            "release" => Action::Release,
+            other => return Err(format!("has an unknown action \"{other}\"")),
+        };
+        let stage = match e.stage.as_deref() {
+            None => None,
+            Some("primary") => Some(StageName::Primary),
+            Some("junior") => Some(StageName::Junior),
+            Some(other) => return Err(format!("has an unknown stage \"{other}\"")),
+        };
+        Ok(LockChange {
+            action,
+            zones: e.zones.clone(),
+            school: e.school.clone(),
+            stage,
+        })
+    }
+
+    fn edit(&self) -> Edit {
+        Edit {
+            action: self.action.key(),
+            zones: self.zones.clone(),
+            school: self.school.clone(),
+            stage: self.stage.map(|s| s.stage().key().to_string()),
+            import: false,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Deserialize)]
@@ -283,7 +392,8 @@ impl Session {
         )
     }
 
-    /// Makes the first plan of a region under the given locks.
+    /// Makes the first plan of a region under the given locks, then
+    /// replays the journal of `info.out` if it has one.
     pub fn new(
         region: Region,
         policy: Policy,
@@ -293,14 +403,33 @@ impl Session {
     ) -> Result<Session, StartError> {
         preferences.locks = canonical(std::mem::take(&mut preferences.locks));
         let t = Instant::now();
-        let plan = make(&region, &policy, &settings, &preferences, &())?;
+        let plan = solve(&region, &policy, &settings, &preferences)?;
         let seconds = t.elapsed().as_secs_f64();
         plan.conservation(&region).map_err(StartError::Lost)?;
+        let baseline = if preferences.locks.is_empty() {
+            Baseline::new(&region, &policy, &plan, &plan)
+        } else {
+            let free = Preferences {
+                locks: Vec::new(),
+                ..preferences.clone()
+            };
+            let unlocked = solve(&region, &policy, &settings, &free)?;
+            Baseline::new(&region, &policy, &plan, &unlocked)
+        };
         let start = Stage::ALL.map(|st| plan.stage(st).zones.iter().map(|z| z.school).collect());
         let mut outlines = Outlines::new(&region);
         outlines.update(&region, &plan);
         let colors = Stage::ALL.map(|st| school_colors(&region, st).into_iter().map(hex).collect());
-        Ok(Session {
+        let zones_json = Arc::new(zones_geojson(&region));
+        let fingerprint = digest(&[
+            &zones_json,
+            format!("{:?}", region.schools).as_bytes(),
+            format!("{policy:?}").as_bytes(),
+            format!("{settings:?}").as_bytes(),
+            format!("{preferences:?}").as_bytes(),
+        ]);
+        let journal = Journal::open(&info.out, &info.name, &fingerprint)?;
+        let mut session = Session {
             zone_ids: region
                 .zones
                 .iter()
@@ -327,6 +456,172 @@ impl Session {
             outlines,
             exported: None,
             colors,
+            journal,
+            baseline,
+            zones_json,
+            today: [OnceLock::new(), OnceLock::new()],
+        };
+        session.replay()?;
+        Ok(session)
+    }
+
+    /// Replays the journal's lock changes (no solve per edit), checking
+    /// each against the lock set it recorded, then makes the plan of the
+    /// final locks: the plan the officer last saw. Undo and redo steps come
+    /// back as lock sets.
+    fn replay(&mut self) -> Result<(), StartError> {
+        let entries = self.journal.entries().to_vec();
+        let Some(last) = entries.last() else {
+            return Ok(());
+        };
+        let mut locks = self.preferences.locks.clone();
+        let (mut undo, mut redo): (Vec<Vec<Lock>>, Vec<Vec<Lock>>) = (Vec::new(), Vec::new());
+        for (k, e) in entries.iter().enumerate() {
+            let fail = |message: String| StartError::Replay {
+                path: self.journal.path().to_path_buf(),
+                line: k + 2,
+                message,
+            };
+            match e.action.as_str() {
+                "undo" => {
+                    let prev = undo
+                        .pop()
+                        .ok_or_else(|| fail("finds nothing to undo".into()))?;
+                    redo.push(std::mem::replace(&mut locks, prev));
+                }
+                "redo" => {
+                    let next = redo
+                        .pop()
+                        .ok_or_else(|| fail("finds nothing to redo".into()))?;
+                    undo.push(std::mem::replace(&mut locks, next));
+                }
+                action => {
+                    let new = if action == "import" {
+                        let rows = e.locks.as_deref().unwrap_or_default();
+                        self.resolve_rows(rows).map_err(&fail)?
+                    } else {
+                        let change = LockChange::from_entry(e).map_err(&fail)?;
+                        self.apply_to(&locks, &change)
+                            .map_err(|r| fail(format!("is refused: {}", r.message())))?
+                    };
+                    undo.push(std::mem::replace(&mut locks, canonical(new)));
+                    redo.clear();
+                }
+            }
+            if undo.len() > HISTORY {
+                undo.remove(0);
+            }
+            let found = self.lock_digest(&locks);
+            if found != e.lock_digest || locks.len() != e.lock_count {
+                return Err(fail(format!(
+                    "gives {} locks ({found}) where the journal recorded {} ({})",
+                    locks.len(),
+                    e.lock_count,
+                    e.lock_digest
+                )));
+            }
+        }
+        let preferences = Preferences {
+            locks: locks.clone(),
+            ..self.preferences.clone()
+        };
+        let t = Instant::now();
+        let plan = solve(&self.region, &self.policy, &self.settings, &preferences)?;
+        plan.conservation(&self.region).map_err(StartError::Lost)?;
+        self.install(locks, plan, t.elapsed().as_secs_f64());
+        // The page counts versions on from where the officer left off, and
+        // this start moved nothing.
+        self.version = last.version;
+        self.changed = [Vec::new(), Vec::new()];
+        let snapshot = |locks| Snapshot {
+            locks,
+            plan: None,
+            seconds: 0.0,
+        };
+        self.history.undo = undo.into_iter().map(snapshot).collect();
+        self.history.redo = redo.into_iter().map(snapshot).collect();
+        eprintln!(
+            "{}: replayed {} edits; {} locks in force",
+            self.journal.path().display(),
+            entries.len(),
+            self.preferences.locks.len()
+        );
+        Ok(())
+    }
+
+    /// An import's journalled lock set, checked against the region.
+    fn resolve_rows(&self, rows: &[LockRow]) -> Result<Vec<Lock>, String> {
+        let records: Vec<(usize, LockRecord)> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                (
+                    i + 1,
+                    LockRecord {
+                        zone: r.zone.clone(),
+                        school: r.school.clone(),
+                        action: r.action.clone(),
+                        stage: Some(r.stage.clone()),
+                    },
+                )
+            })
+            .collect();
+        resolve(&records, &self.region)
+            .map_err(|(i, m)| format!("imports a lock set whose lock {i} is refused: {m}"))
+    }
+
+    /// A digest of a lock set (as its locks.csv).
+    fn lock_digest(&self, locks: &[Lock]) -> String {
+        let mut bytes = Vec::new();
+        write_locks(&mut bytes, locks, &self.region).expect("writing to memory");
+        digest(&[&bytes])
+    }
+
+    fn lock_rows(&self, locks: &[Lock]) -> Vec<LockRow> {
+        locks
+            .iter()
+            .map(|l| LockRow {
+                zone: self.region.zones[l.zone].id.clone(),
+                school: self.region.schools[l.school].id.clone(),
+                action: action_key(l.kind).into(),
+                stage: l.stage.key().into(),
+            })
+            .collect()
+    }
+
+    /// Writes a change to the journal, durably, before it is installed.
+    /// `locks` and `plan`: what the change makes.
+    fn record(&mut self, edit: Edit, locks: &[Lock], plan: &Plan) -> Result<(), Reply> {
+        let km = |p: &Plan| StageKm {
+            primary: round(p.stage(Stage::Primary).quality.travel_km(), 3),
+            junior: round(p.stage(Stage::Junior).quality.travel_km(), 3),
+        };
+        let (now, before) = (km(plan), km(&self.plan));
+        let entry = Entry {
+            seq: self.journal.next_seq(),
+            time: utc_now(),
+            action: edit.action.into(),
+            zones: edit.zones,
+            school: edit.school,
+            stage: edit.stage,
+            locks: edit.import.then(|| self.lock_rows(locks)),
+            version: self.version + 1,
+            lock_count: locks.len(),
+            lock_digest: self.lock_digest(locks),
+            child_km: now,
+            delta_km: StageKm {
+                primary: round(now.primary - before.primary, 3),
+                junior: round(now.junior - before.junior, 3),
+            },
+        };
+        self.journal.append(entry).map_err(|e| {
+            Reply::error(
+                500,
+                &format!(
+                    "cannot write the journal {}: {e}; the change was not applied",
+                    self.journal.path().display()
+                ),
+            )
         })
     }
 
@@ -344,8 +639,8 @@ impl Session {
     }
 
     /// `GET /api/zones`, built once: the zones never change in a session.
-    pub fn zones_json(&self) -> Vec<u8> {
-        zones_geojson(&self.region)
+    pub fn zones_json(&self) -> Arc<Vec<u8>> {
+        Arc::clone(&self.zones_json)
     }
 
     /// `GET /api/config`: the scenario and the limits the panel shows.
@@ -413,6 +708,13 @@ impl Session {
         let mut v = self.outlines.collection(stage);
         v["version"] = self.version.into();
         v
+    }
+
+    /// `GET /api/outlines?stage=&of=today`: today's catchments (`current_*`).
+    pub fn today_outlines(&self, stage: Stage) -> Value {
+        self.today[stage.index()]
+            .get_or_init(|| today_outlines(&self.region, stage))
+            .clone()
     }
 
     /// `GET /api/plan`: the plan, its figures and the locks.
@@ -525,6 +827,8 @@ impl Session {
         json!({
             "version": self.version,
             "seconds": round(self.seconds, 3),
+            "edits": self.journal.entries().len(),
+            "warnings": self.baseline.warnings(&self.region, &self.plan, &self.start),
             "undo": self.history.undo_steps(),
             "redo": self.history.redo_steps(),
             "locks": self.locks_json(),
@@ -584,7 +888,7 @@ impl Session {
         });
         let old = Snapshot {
             locks: std::mem::replace(&mut self.preferences.locks, locks),
-            plan: std::mem::replace(&mut self.plan, plan),
+            plan: Some(std::mem::replace(&mut self.plan, plan)),
             seconds: std::mem::replace(&mut self.seconds, seconds),
         };
         self.version += 1;
@@ -594,7 +898,7 @@ impl Session {
 
     /// Re-optimizes under a new lock set. Nothing changes unless a plan
     /// that meets every lock exists.
-    fn replan(&mut self, locks: Vec<Lock>) -> Reply {
+    fn replan(&mut self, locks: Vec<Lock>, edit: Edit) -> Reply {
         let locks = canonical(locks);
         if locks == self.preferences.locks {
             return self.changed_reply(Redrawn {
@@ -607,19 +911,16 @@ impl Session {
             ..self.preferences.clone()
         };
         let t = Instant::now();
-        match make(
-            &self.region,
-            &self.policy,
-            &self.settings,
-            &preferences,
-            &(),
-        ) {
+        match solve(&self.region, &self.policy, &self.settings, &preferences) {
             Ok(plan) => {
                 if let Err(e) = plan.conservation(&self.region) {
                     return Reply::error(
                         500,
                         &format!("internal error, please report: children lost in the plan: {e}"),
                     );
+                }
+                if let Err(r) = self.record(edit, &locks, &plan) {
+                    return r;
                 }
                 let (old, redrawn) = self.install(locks, plan, t.elapsed().as_secs_f64());
                 self.history.push_undo(old);
@@ -677,14 +978,14 @@ impl Session {
                 return Reply::error(400, &format!("bad request body: {e}; expected {LOCK_BODY}"));
             }
         };
-        match self.apply(&change) {
-            Ok(locks) => self.replan(locks),
+        match self.apply_to(&self.preferences.locks, &change) {
+            Ok(locks) => self.replan(locks, change.edit()),
             Err(reply) => reply,
         }
     }
 
-    /// The lock set after a change, checked against the region.
-    fn apply(&self, change: &LockChange) -> Result<Vec<Lock>, Reply> {
+    /// The lock set after a change of `base`, checked against the region.
+    fn apply_to(&self, base: &[Lock], change: &LockChange) -> Result<Vec<Lock>, Reply> {
         if change.zones.is_empty() {
             return Err(Reply::error(
                 400,
@@ -701,7 +1002,7 @@ impl Session {
             .as_deref()
             .map(|s| self.school(s))
             .transpose()?;
-        let mut locks = self.preferences.locks.clone();
+        let mut locks = base.to_vec();
         if change.action == Action::Release {
             let stages: Vec<Stage> = match change.stage {
                 Some(s) => vec![s.stage()],
@@ -756,22 +1057,62 @@ impl Session {
         Ok(locks)
     }
 
+    /// A step's plan: kept, or made again (after a restart).
+    fn step_plan(&self, s: &mut Snapshot) -> Result<Plan, Reply> {
+        if let Some(p) = s.plan.take() {
+            return Ok(p);
+        }
+        let preferences = Preferences {
+            locks: s.locks.clone(),
+            ..self.preferences.clone()
+        };
+        let t = Instant::now();
+        let plan = solve(&self.region, &self.policy, &self.settings, &preferences)
+            .map_err(|e| Reply::error(500, &format!("making the plan of this step again: {e}")))?;
+        s.seconds = t.elapsed().as_secs_f64();
+        Ok(plan)
+    }
+
     /// `POST /api/undo`.
     pub fn undo(&mut self) -> Reply {
-        let Some(s) = self.history.undo.pop() else {
+        let Some(mut s) = self.history.undo.pop() else {
             return Reply::error(409, "nothing to undo");
         };
-        let (current, redrawn) = self.install(s.locks, s.plan, s.seconds);
+        let plan = match self.step_plan(&mut s) {
+            Ok(p) => p,
+            Err(r) => {
+                self.history.undo.push(s);
+                return r;
+            }
+        };
+        if let Err(r) = self.record(Edit::bare("undo"), &s.locks, &plan) {
+            s.plan = Some(plan);
+            self.history.undo.push(s);
+            return r;
+        }
+        let (current, redrawn) = self.install(s.locks, plan, s.seconds);
         self.history.redo.push(current);
         self.changed_reply(redrawn)
     }
 
     /// `POST /api/redo`.
     pub fn redo(&mut self) -> Reply {
-        let Some(s) = self.history.redo.pop() else {
+        let Some(mut s) = self.history.redo.pop() else {
             return Reply::error(409, "nothing to redo");
         };
-        let (current, redrawn) = self.install(s.locks, s.plan, s.seconds);
+        let plan = match self.step_plan(&mut s) {
+            Ok(p) => p,
+            Err(r) => {
+                self.history.redo.push(s);
+                return r;
+            }
+        };
+        if let Err(r) = self.record(Edit::bare("redo"), &s.locks, &plan) {
+            s.plan = Some(plan);
+            self.history.redo.push(s);
+            return r;
+        }
+        let (current, redrawn) = self.install(s.locks, plan, s.seconds);
         self.history.push_undo(current);
         self.changed_reply(redrawn)
     }
@@ -842,19 +1183,27 @@ impl Session {
             }
             records.push((line, record));
         }
+        let edit = Edit {
+            import: true,
+            ..Edit::bare("import")
+        };
         match resolve(&records, &self.region) {
-            Ok(locks) => self.replan(locks),
+            Ok(locks) => self.replan(locks, edit),
             Err((line, m)) => Reply::error(422, &format!("line {line}: {m}")),
         }
     }
 
-    /// Writes every output of the current plan (and its locks.csv) into the
-    /// output folder, unless it already holds this version.
-    fn export(&mut self) -> Result<(), Reply> {
+    /// Writes every output of the current plan (and its locks.csv) into a
+    /// new folder under `out/exports/`, unless this version is exported.
+    fn export(&mut self) -> Result<Export, Reply> {
         let out = self.info.out.clone();
-        if self.exported == Some(self.version) && out.join("locks.csv").is_file() {
-            return Ok(());
+        if let Some(e) = &self.exported
+            && e.version == self.version
+            && out.join(exports::EXPORTS_DIR).join(&e.folder).is_dir()
+        {
+            return Ok(e.clone());
         }
+        let (name, folder) = exports::new_folder(&out);
         let info = RunInfo {
             scenario: &self.info.name,
             description: &self.info.description,
@@ -863,44 +1212,64 @@ impl Session {
             lang: Default::default(),
             year: None,
         };
-        write_all(&out, &self.region, &self.policy, &self.plan, &info).map_err(|e| match e {
+        write_all(&folder, &self.region, &self.policy, &self.plan, &info).map_err(|e| match e {
             ReportError::NotOurs { .. } => Reply::error(409, &e.to_string()),
-            e => Reply::error(500, &format!("writing the plan to {}: {e}", out.display())),
+            e => Reply::error(
+                500,
+                &format!("writing the plan to {}: {e}", folder.display()),
+            ),
         })?;
-        write_locks_file(&out, &self.preferences.locks, &self.region).map_err(|e| {
+        write_locks_file(&folder, &self.preferences.locks, &self.region).map_err(|e| {
             Reply::error(
                 500,
-                &format!("writing {}: {e}", out.join("locks.csv").display()),
+                &format!("writing {}: {e}", folder.join("locks.csv").display()),
             )
         })?;
-        self.exported = Some(self.version);
-        Ok(())
+        let export = exports::record(
+            &out,
+            &name,
+            &self.info.name,
+            self.version,
+            self.journal.entries().len(),
+        )
+        .map_err(|e| Reply::error(500, &e))?;
+        self.exported = Some(export.clone());
+        Ok(export)
     }
 
-    /// `POST /api/export`: writes the folder and lists its files.
+    /// `POST /api/export`: writes a new export folder and lists its files.
     pub fn export_all(&mut self) -> Reply {
-        if let Err(r) = self.export() {
-            return r;
-        }
+        let export = match self.export() {
+            Ok(e) => e,
+            Err(r) => return r,
+        };
+        let folder = self
+            .info
+            .out
+            .join(exports::EXPORTS_DIR)
+            .join(&export.folder);
         let files: Vec<Value> = EXPORTS
             .iter()
             .map(|(f, _)| {
-                let bytes = fs::metadata(self.info.out.join(f)).map_or(0, |m| m.len());
+                let bytes = fs::metadata(folder.join(f)).map_or(0, |m| m.len());
                 json!({"name": f, "bytes": bytes, "url": format!("/api/export/{f}")})
             })
             .collect();
         Reply::json(
             200,
             &json!({
-                "folder": self.info.out.display().to_string(),
+                "folder": folder.display().to_string(),
+                "name": export.folder,
                 "version": self.version,
+                "exports": exports::list(&self.info.out).len(),
                 "files": files,
             }),
         )
     }
 
-    /// `GET /api/export/{file}`: one output of the current plan.
-    pub fn export_file(&mut self, name: &str) -> Reply {
+    /// `GET /api/export/{file}`: one output of the current plan's export.
+    /// A GET never writes: the plan must have been exported (POST) first.
+    pub fn export_file(&self, name: &str) -> Reply {
         let Some(&(file, media)) = EXPORTS.iter().find(|(f, _)| *f == name) else {
             let names: Vec<&str> = EXPORTS.iter().map(|(f, _)| *f).collect();
             return Reply::error(
@@ -911,19 +1280,79 @@ impl Session {
                 ),
             );
         };
-        if let Err(r) = self.export() {
-            return r;
-        }
-        let path = self.info.out.join(file);
-        match fs::File::open(&path) {
-            Ok(f) => Reply {
+        let Some(export) = self.exported.as_ref().filter(|e| e.version == self.version) else {
+            return Reply::error(
+                409,
+                &format!(
+                    "the plan shown (version {}) is not exported yet: export it first (导出 Export, POST /api/export)",
+                    self.version
+                ),
+            );
+        };
+        let path = self
+            .info
+            .out
+            .join(exports::EXPORTS_DIR)
+            .join(&export.folder)
+            .join(file);
+        match fs::read(&path) {
+            Ok(bytes) => Reply {
                 status: 200,
                 content_type: media,
-                body: Body::File(f),
+                body: Body::Owned(bytes),
                 attachment: Some(file),
+                headers: Vec::new(),
             },
             Err(e) => Reply::error(500, &format!("{}: {e}", path.display())),
         }
+    }
+
+    /// `GET /api/history`: the journal's edits, newest first, with the
+    /// child-km each left and what it changed.
+    pub fn history_json(&self) -> Value {
+        let edits: Vec<Value> = self
+            .journal
+            .entries()
+            .iter()
+            .rev()
+            .map(|e| {
+                let names: Vec<&str> = e
+                    .zones
+                    .iter()
+                    .take(3)
+                    .filter_map(|z| {
+                        self.zone_ids
+                            .get(z)
+                            .map(|&i| self.region.zones[i].name.as_str())
+                    })
+                    .collect();
+                let school = e
+                    .school
+                    .as_ref()
+                    .and_then(|s| self.school_ids.get(s))
+                    .map(|&i| self.region.schools[i].name.as_str());
+                json!({
+                    "seq": e.seq,
+                    "time": e.time,
+                    "action": e.action,
+                    "zones": e.zones.len(),
+                    "zone_names": names,
+                    "school": e.school,
+                    "school_name": school,
+                    "stage": e.stage,
+                    "imported": e.locks.as_ref().map(Vec::len),
+                    "version": e.version,
+                    "locks": e.lock_count,
+                    "child_km": e.child_km,
+                    "delta_km": e.delta_km,
+                })
+            })
+            .collect();
+        json!({
+            "journal": self.journal.path().display().to_string(),
+            "edits": edits,
+            "exports": exports::list(&self.info.out),
+        })
     }
 }
 

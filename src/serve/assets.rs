@@ -12,7 +12,7 @@ pub struct Asset {
 }
 
 /// Every file the server serves outside `/api/`.
-pub const ASSETS: [Asset; 3] = [
+pub const ASSETS: [Asset; 4] = [
     Asset {
         path: "/index.html",
         media: "text/html; charset=utf-8",
@@ -27,6 +27,11 @@ pub const ASSETS: [Asset; 3] = [
         path: "/app.css",
         media: "text/css; charset=utf-8",
         bytes: include_bytes!("../../web/dist/app.css"),
+    },
+    Asset {
+        path: "/favicon.svg",
+        media: "image/svg+xml",
+        bytes: include_bytes!("../../web/dist/favicon.svg"),
     },
 ];
 

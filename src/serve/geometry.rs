@@ -145,6 +145,24 @@ impl Outlines {
     }
 }
 
+/// Today's catchments (the zones' `current_*` school) of a stage as a
+/// FeatureCollection of outlines, feature `id` = school index: the overlay
+/// officers compare the plan with.
+pub fn today_outlines(region: &Region, stage: Stage) -> Value {
+    let mut members = vec![Vec::new(); region.schools.len()];
+    for (z, zone) in region.zones.iter().enumerate() {
+        if let Some(s) = zone.current[stage.index()] {
+            members[s].push(z as u32);
+        }
+    }
+    let features: Vec<Value> = members
+        .par_iter()
+        .enumerate()
+        .filter_map(|(s, zones)| dissolve(region, zones).map(|g| feature(s, &g)))
+        .collect();
+    json!({"type": "FeatureCollection", "features": features})
+}
+
 pub fn feature(school: usize, geometry: &Value) -> Value {
     json!({"type": "Feature", "id": school, "properties": {}, "geometry": geometry})
 }

@@ -105,8 +105,36 @@ fn read_response(stream: TcpStream) -> std::io::Result<Response> {
     })
 }
 
-/// One request with a correct Host header and Content-Length.
+/// The session token the server put in its page (`<meta
+/// name="catchment-token">`), as the page sends it with every POST.
+pub fn page_token(addr: SocketAddr) -> String {
+    let page = get(addr, "/").text();
+    let (_, rest) = page
+        .split_once(r#"name="catchment-token" content=""#)
+        .unwrap_or_else(|| panic!("no session token in the page: {page}"));
+    rest.split('"').next().unwrap().to_string()
+}
+
+/// One request with a correct Host header and Content-Length; a POST also
+/// carries the page's session token, as the page sends it.
 pub fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Response {
+    let token = (method == "POST").then(|| page_token(addr));
+    let mut headers = headers.to_vec();
+    if let Some(t) = &token {
+        headers.push(("X-Catchment-Token", t));
+    }
+    request_as_is(addr, method, path, &headers, body)
+}
+
+/// One request with a correct Host header and Content-Length, and only the
+/// headers given.
+pub fn request_as_is(
     addr: SocketAddr,
     method: &str,
     path: &str,
@@ -117,7 +145,7 @@ pub fn request(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
     );
-    for (k, v) in headers {
+    for (k, v) in headers.iter() {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
     req.push_str("\r\n");

@@ -319,7 +319,12 @@ return { color: h.zoneColor(id), expected: s >= 0 ? h.schoolColor(s, 'junior') :
         locks.contains(&format!("{id},{target},pin,primary")),
         "{locks}"
     );
-    assert!(out.join("report.md").is_file() && out.join("locks.csv").is_file());
+    let export = std::fs::read_dir(out.join("exports"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_dir())
+        .expect("an export folder");
+    assert!(export.join("report.md").is_file() && export.join("locks.csv").is_file());
     let saved = tmp.path().join("locks-from-the-map.csv");
     std::fs::write(&saved, &locks).unwrap();
 
@@ -378,6 +383,311 @@ return { color: h.zoneColor(id), expected: s >= 0 ? h.schoolColor(s, 'junior') :
         "e2e: first map at {first_map_ms} ms; pin -> updated map in {update_ms} ms; intake of the zone's first school {own_intake} -> {own_intake_after}; screenshot {}",
         shot.display()
     );
+}
+
+/// The map of `serve` in a fresh browser, drawn.
+fn open_map(chromium: &Path, chromedriver: &Path, serve: &Serve) -> Driver {
+    let d = Driver::start(chromium, chromedriver);
+    d.goto(&serve.url());
+    d.wait_for("the first map", "return window.__ready === true", 60);
+    d
+}
+
+/// Selects a zone through the page and waits for its panel.
+fn select_zone(d: &Driver, id: &str) {
+    d.js(
+        "window.__catchment.focusZone(arguments[0], 15); window.__catchment.select([arguments[0]])",
+        json!([id]),
+    );
+    d.wait_for(
+        "the selection panel",
+        "return document.querySelectorAll('#selection button.pin').length > 0",
+        10,
+    );
+}
+
+#[test]
+fn a_restart_keeps_the_officers_edits() {
+    let Some((chromium, chromedriver)) = chromium() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let scenario = root().join("scenarios/baseline.toml");
+    let serve = Serve::start(&scenario, &out);
+    let d = open_map(&chromium, &chromedriver, &serve);
+    let id = "Z000010";
+    select_zone(&d, id);
+    let target = d.js(PICK_TARGET, json!([id]));
+    let target = target
+        .as_str()
+        .expect("a nearby school with room")
+        .to_string();
+    let v0 = version(&d);
+    d.click(&d.find(&format!("#selection button[data-pin=\"{target}\"]")));
+    wait_version(&d, v0, "the re-optimized plan");
+    d.wait_for(
+        "the history",
+        "return document.querySelector('[data-k=\"edits\"]')?.textContent === '1'",
+        10,
+    );
+    let pinned_version = version(&d);
+    // The server dies (SIGKILL) and is started again on the same folder.
+    drop(serve);
+    let serve = Serve::start(&scenario, &out);
+    d.goto(&serve.url());
+    d.wait_for("the map again", "return window.__ready === true", 60);
+    assert_eq!(
+        d.js(
+            "return window.__catchment.zoneSchool(arguments[0])",
+            json!([id])
+        ),
+        target.as_str(),
+        "the pin came back"
+    );
+    assert_eq!(text(&d, "locks"), "1");
+    assert_eq!(text(&d, "edits"), "1");
+    assert_eq!(version(&d), pinned_version);
+    let history = d.js(
+        "return document.querySelector('#history ol').textContent",
+        json!([]),
+    );
+    assert!(history.as_str().unwrap().contains("固定"), "{history}");
+}
+
+#[test]
+fn export_keeps_a_file_that_is_not_ours() {
+    let Some((chromium, chromedriver)) = chromium() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(out.join("signed")).unwrap();
+    std::fs::write(out.join("my-notes.txt"), "我的笔记").unwrap();
+    std::fs::write(out.join("signed/approved.pdf"), "%PDF signed").unwrap();
+    let serve = Serve::start(&root().join("scenarios/baseline.toml"), &out);
+    let d = open_map(&chromium, &chromedriver, &serve);
+    for round in 0..2 {
+        if round == 1 {
+            // A change, then a second export beside the first.
+            select_zone(&d, "Z000020");
+            let target = d.js(PICK_TARGET, json!(["Z000020"]));
+            let v = version(&d);
+            d.click(&d.find(&format!(
+                "#selection button[data-pin=\"{}\"]",
+                target.as_str().unwrap()
+            )));
+            wait_version(&d, v, "the pin");
+        }
+        d.js(
+            "document.getElementById('exports').hidden = true",
+            json!([]),
+        );
+        d.click(&d.find("#export"));
+        d.wait_for(
+            "the export",
+            "return !document.getElementById('exports').hidden && document.querySelector('#exports a[download=\"report.md\"]') !== null",
+            60,
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(out.join("my-notes.txt")).unwrap(),
+        "我的笔记"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("signed/approved.pdf")).unwrap(),
+        "%PDF signed"
+    );
+    let folders: Vec<_> = std::fs::read_dir(out.join("exports"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    assert_eq!(folders.len(), 2, "{folders:?}");
+    for f in &folders {
+        assert!(f.join("report.md").is_file() && f.join("locks.csv").is_file());
+    }
+    // The page's download link answers the file of the current export.
+    let href = d.js(
+        "return document.querySelector('#exports a[download=\"locks.csv\"]').getAttribute('href')",
+        json!([]),
+    );
+    let r = http::get(serve.addr, href.as_str().unwrap());
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("Z000020"), "{}", r.text());
+}
+
+#[test]
+fn search_by_a_chinese_name_jumps_to_the_zone() {
+    let Some((chromium, chromedriver)) = chromium() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let serve = Serve::start(
+        &root().join("scenarios/baseline.toml"),
+        &tmp.path().join("out"),
+    );
+    let zones = http::get(serve.addr, "/api/zones").json();
+    let names: Vec<&str> = zones["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["name"].as_str().unwrap())
+        .collect();
+    // A zone far down the list whose name no other zone contains.
+    let (k, name) = names
+        .iter()
+        .enumerate()
+        .skip(1500)
+        .find(|(k, n)| {
+            n.chars().count() >= 3
+                && names
+                    .iter()
+                    .enumerate()
+                    .all(|(j, m)| j == *k || !m.contains(**n))
+        })
+        .map(|(k, n)| (k, n.to_string()))
+        .expect("a zone with a name of its own");
+    let id = zones["features"][k]["properties"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let d = open_map(&chromium, &chromedriver, &serve);
+    let search = d.find("#search");
+    d.click(&search);
+    d.send_keys(&search, &name);
+    let first = d.wait_for(
+        "the search results",
+        "const li = document.querySelector('#search-results li[data-hit]'); return li && !document.getElementById('search-results').hidden ? li.textContent : null",
+        10,
+    );
+    assert!(first.as_str().unwrap().contains(&name), "{first}");
+    // Enter jumps to the first result.
+    d.send_keys(&search, "\u{E007}");
+    d.wait_for(
+        "the jump",
+        "return window.__catchment.selected().length === 1",
+        10,
+    );
+    assert_eq!(
+        d.js("return window.__catchment.selected()", json!([])),
+        json!([id])
+    );
+    let on_screen = d.js(
+        r#"const p = window.__catchment.zonePixel(arguments[0]);
+           const r = document.getElementById('map').getBoundingClientRect();
+           return p.x > r.left && p.x < r.right && p.y > r.top && p.y < r.bottom;"#,
+        json!([id]),
+    );
+    assert_eq!(on_screen, true, "the map shows the zone found");
+    let panel = d.js(
+        "return document.querySelector('#selection').textContent",
+        json!([]),
+    );
+    assert!(panel.as_str().unwrap().contains(&name), "{panel}");
+    // Chinese by default; English on request.
+    assert_eq!(
+        d.js(
+            "return document.getElementById('lasso').textContent",
+            json!([])
+        ),
+        "套索"
+    );
+    d.goto(&format!("{}?lang=en", serve.url()));
+    d.wait_for("the English map", "return window.__ready === true", 60);
+    assert_eq!(
+        d.js(
+            "return document.getElementById('lasso').textContent",
+            json!([])
+        ),
+        "Lasso"
+    );
+    let county = d.js(
+        "return document.querySelector('#summary h2').textContent",
+        json!([]),
+    );
+    assert_eq!(county, "County");
+}
+
+#[test]
+fn warnings_appear_for_a_pin_that_splits_a_catchment() {
+    let Some((chromium, chromedriver)) = chromium() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let serve = Serve::start(
+        &root().join("scenarios/baseline.toml"),
+        &tmp.path().join("out"),
+    );
+    let d = open_map(&chromium, &chromedriver, &serve);
+    assert_eq!(text(&d, "pieces-primary"), "0");
+    assert_eq!(text(&d, "far-primary"), "0");
+    let id = "Z000001";
+    select_zone(&d, id);
+    // Pin it, from the list of every school of the county, to the one
+    // farthest away: its catchment gets a piece far from the rest.
+    let far = d.js(
+        r#"const h = window.__catchment;
+           const zone = h.zone(arguments[0]);
+           const options = [...document.querySelectorAll('#pin-any option')];
+           const [x, y] = h.zoneCentroid(zone);
+           let best = null, bestD = -1;
+           for (const o of options) {
+             const s = h.schoolById(o.value);
+             const d = (s.location[0] - x) ** 2 + (s.location[1] - y) ** 2;
+             if (d > bestD) { bestD = d; best = o.value; }
+           }
+           document.getElementById('pin-any').value = best;
+           return { id: best, options: options.length };"#,
+        json!([id]),
+    );
+    assert!(
+        far["options"].as_u64().unwrap() > 8,
+        "every school of the county is offered: {far}"
+    );
+    let v = version(&d);
+    d.click(&d.find("#pin-any-go"));
+    wait_version(&d, v, "the pin");
+    assert_eq!(
+        d.js(
+            "return window.__catchment.zoneSchool(arguments[0])",
+            json!([id])
+        ),
+        far["id"]
+    );
+    let pieces = d.wait_for(
+        "the warning",
+        "return document.querySelector('[data-k=\"warn-pieces-primary\"]')?.textContent",
+        10,
+    );
+    assert!(
+        pieces.as_str().unwrap().contains("施教区分成多片"),
+        "{pieces}"
+    );
+    assert_eq!(text(&d, "pieces-primary"), "1");
+    assert_eq!(
+        d.js(
+            "return document.querySelector('[data-k=\"pieces-primary\"] span').className",
+            json!([])
+        ),
+        "bad"
+    );
+    let far_warning = text(&d, "warn-far-primary");
+    assert!(far_warning.contains("超出"), "{far_warning}");
+    assert!(!text(&d, "warn-price-primary").is_empty());
+    // The panel follows the compound to the school it now goes to.
+    let school = d.js(
+        "return document.querySelector('#school h2 small').textContent",
+        json!([]),
+    );
+    assert!(
+        school
+            .as_str()
+            .unwrap()
+            .contains(far["id"].as_str().unwrap()),
+        "{school}"
+    );
+    std::fs::write(artifacts().join("warnings.png"), d.screenshot()).unwrap();
 }
 
 fn median(mut v: Vec<f64>) -> f64 {

@@ -117,7 +117,7 @@ impl Driver {
         } else {
             body.to_string().into_bytes()
         };
-        let r = http::request(
+        let r = http::request_as_is(
             self.addr,
             method,
             &path,

@@ -7,8 +7,30 @@ import '../style.css';
 
 const $ = (id) => document.getElementById(id);
 const STAGES = ['primary', 'junior'];
-const STAGE_NAME = { primary: '小学 Primary', junior: '初中 Junior' };
 const EARTH_RADIUS_M = 6371008.8;
+// Sent with every POST: the server accepts changes only from the page it
+// served (a page elsewhere cannot read this token).
+const TOKEN = document.querySelector('meta[name="catchment-token"]')?.content ?? '';
+
+// The page's words: the [web] table of src/i18n/{zh,en}.toml, Chinese
+// unless the server was started with --lang en or the address asks for
+// ?lang=en. `{name}` placeholders are filled from `vars` (already escaped
+// where they hold names).
+let STRINGS = {};
+const LANG = new URLSearchParams(location.search).get('lang');
+const t = (key, vars = {}) => (STRINGS[key] ?? key).replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+const stageName = (st) => t(`stage_${st}`);
+const actionName = (a) => t(`action_${a}`);
+
+async function loadStrings() {
+  STRINGS = await getJSON(`/api/strings${LANG ? `?lang=${encodeURIComponent(LANG)}` : ''}`);
+  document.documentElement.lang = LANG === 'en' ? 'en' : 'zh-CN';
+  for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
+  for (const el of document.querySelectorAll('[data-t-title]')) el.title = t(el.dataset.tTitle);
+  for (const el of document.querySelectorAll('[data-t-placeholder]')) el.placeholder = t(el.dataset.tPlaceholder);
+}
+// School names are written on the map from this zoom on.
+const LABEL_ZOOM = 14;
 
 const state = {
   config: null,
@@ -29,6 +51,10 @@ const state = {
   outlines: { primary: new Map(), junior: new Map() },
   outlineGroups: {},
   lastUpdateMs: null,
+  history: null,
+  today: { primary: null, junior: null },
+  todayLayer: null,
+  labels: [],
 };
 
 // The page's numbers are whole or have one or two decimals; Chinese readers
@@ -43,6 +69,7 @@ const esc = (s) =>
 
 async function api(method, path, body, type = 'application/json') {
   const init = { method, headers: {} };
+  if (method !== 'GET') init.headers['X-Catchment-Token'] = TOKEN;
   if (body !== undefined) {
     init.body = body;
     init.headers['Content-Type'] = type;
@@ -215,28 +242,117 @@ function summaryHTML() {
     `<tr><th>${label}</th>${STAGES.map((st) => `<td data-k="${key}-${st}">${f(s.stages[st], st)}</td>`).join('')}</tr>`;
   const pins = state.plan.locks.filter((l) => l.action === 'pin').length;
   const forbids = state.plan.locks.length - pins;
-  return `<h2>县域汇总 County</h2>
+  const changed = (st) => t('changed_value', { children: fmt(state.plan.stages[st].changed_since_start.children), zones: fmt(state.plan.stages[st].changed_since_start.zones) });
+  const note = t('summary_note', { gap: pct(s.total.gap, 2), pins: `<span data-k="locks">${pins}</span>`, forbids, seconds: fmt(state.plan.seconds, 2) });
+  const update = state.lastUpdateMs === null ? '' : t('summary_note_update', { ms: `<span data-k="update-ms">${fmt(state.lastUpdateMs)}</span>` });
+  return `<h2>${t('county')}</h2>
     <table class="figures">
-      <tr><th></th><th>小学</th><th>初中</th></tr>
-      ${row('适龄儿童 children', (x) => fmt(x.children), 'children')}
-      ${row('未安置 unplaced', (x) => `<span class="${x.unplaced ? 'bad' : ''}">${fmt(x.unplaced)}</span>`, 'unplaced')}
-      ${row('差距 gap', (x) => pct(x.gap, 2), 'gap')}
-      ${row('违规 violations', (x) => `<span class="${x.violations ? 'bad' : 'good'}">${fmt(x.violations)}</span>`, 'violations')}
-      ${row('变更学校 moved', (x) => fmt(x.moved), 'moved')}
-      ${row('已调整 changed', (x, st) => `${fmt(state.plan.stages[st].changed_since_start.children)} 人 / ${fmt(state.plan.stages[st].changed_since_start.zones)} 片`, 'changed')}
-      ${row('平均 mean km', (x) => fmt(x.mean_km, 2), 'mean_km')}
+      <tr><th></th><th>${t('stage_primary')}</th><th>${t('stage_junior')}</th></tr>
+      ${row(t('children'), (x) => fmt(x.children), 'children')}
+      ${row(t('unplaced'), (x) => `<span class="${x.unplaced ? 'bad' : ''}">${fmt(x.unplaced)}</span>`, 'unplaced')}
+      ${row(t('gap'), (x) => pct(x.gap, 2), 'gap')}
+      ${row(t('gap_unlocked'), (x, st) => unlockedGap(st), 'gap_unlocked')}
+      ${row(t('pieces'), (x, st) => piecesCell(st), 'pieces')}
+      ${row(t('far'), (x, st) => farCell(st), 'far')}
+      ${row(t('violations'), (x) => `<span class="${x.violations ? 'bad' : 'good'}">${fmt(x.violations)}</span>`, 'violations')}
+      ${row(t('moved'), (x) => fmt(x.moved), 'moved')}
+      ${row(t('changed'), (x, st) => changed(st), 'changed')}
+      ${row(t('mean_km'), (x) => fmt(x.mean_km, 2), 'mean_km')}
     </table>
-    <p class="note">gap: over the proven lower bound, both stages ${pct(s.total.gap, 2)} ·
-      moved: children placed at another school than today's ·
-      changed: since this session began ·
-      locks <span data-k="locks">${pins}</span> pinned, ${forbids} forbidden ·
-      solved in ${fmt(state.plan.seconds, 2)} s${state.lastUpdateMs === null ? '' : `, map updated in <span data-k="update-ms">${fmt(state.lastUpdateMs)}</span> ms`}</p>
-    ${s.violations.length ? `<ul class="bad">${s.violations.map((v) => `<li>${esc(v.school_id)} (${v.stage}): ${esc(v.problem)}</li>`).join('')}</ul>` : ''}`;
+    <p class="note">${note}${update}</p>
+    ${s.violations.length ? `<ul class="bad">${s.violations.map((v) => `<li>${esc(v.school_id)} (${stageName(v.stage)}): ${esc(v.problem)}</li>`).join('')}</ul>` : ''}
+    ${warningsHTML()}`;
+}
+
+// ---------------------------------------------------------------- warnings
+// Harm that "violations 0" does not show: a catchment cut into pieces,
+// children sent beyond max_km (or the county's 99th percentile), and the
+// price of the locks against the bound of the plan without them.
+
+// The locks cost something worth a warning: at least this many child-km
+// over the plan without them (below, the difference is the heuristics').
+const PRICE_KM = 0.5;
+
+function unlockedGap(st) {
+  const w = state.plan.warnings[st].without_locks;
+  const cls = state.plan.locks.length && w.price_over_unlocked_plan_km >= PRICE_KM ? 'bad' : '';
+  return `<span class="${cls}" title="${esc(t('gap_unlocked_tip', { km: fmt(w.price_km, 1) }))}">${pct(w.gap, 2)}</span>`;
+}
+
+function piecesCell(st) {
+  const w = state.plan.warnings[st];
+  return `<span class="${w.pieces.length > w.pieces_at_start ? 'bad' : ''}">${fmt(w.pieces.length)}</span>`;
+}
+
+function farCell(st) {
+  const w = state.plan.warnings[st];
+  return `<span class="${w.far_zones ? 'bad' : ''}">${fmt(w.far_zones)}</span>`;
+}
+
+function warningsHTML() {
+  const items = [];
+  for (const st of STAGES) {
+    const w = state.plan.warnings[st];
+    const stage = stageName(st);
+    for (const p of w.pieces) {
+      const school = `<a href="#" data-school="${p.school}">${esc(p.name)}</a>`;
+      items.push(`<li data-k="warn-pieces-${st}">${t('warn_pieces', { stage, school, zones: fmt(p.zones_apart.length), reason: esc(p.reason) })}</li>`);
+    }
+    if (w.far_zones) {
+      const line = t(w.far_basis === 'max_km' ? 'warn_far_max_km' : 'warn_far_p99');
+      const list =
+        w.far
+          .slice(0, 5)
+          .map((f) => `<a href="#" data-zone="${f.zone}">${esc(f.name)}</a> ${fmt(f.km, 1)} km`)
+          .join('、') + (w.far_zones > 5 ? ' …' : '');
+      items.push(`<li data-k="warn-far-${st}">${t('warn_far', { stage, zones: fmt(w.far_zones), children: fmt(w.far_children), line, km: fmt(w.far[0].line_km, 1), list })}</li>`);
+    }
+    const u = w.without_locks;
+    if (state.plan.locks.length && u.gap !== null && u.price_over_unlocked_plan_km >= PRICE_KM) {
+      items.push(`<li data-k="warn-price-${st}">${t('warn_price', { stage, km: fmt(u.price_over_unlocked_plan_km, 1), gap: pct(u.gap, 2), gap_locked: pct(w.gap_with_locks, 2) })}</li>`);
+    }
+  }
+  if (!items.length) return '';
+  return `<h3 class="bad">${t('warnings')}</h3><ul class="warnings" data-k="warnings">${items.join('')}</ul>`;
+}
+
+// ----------------------------------------------------------------- history
+
+async function loadHistory() {
+  try {
+    state.history = await getJSON('/api/history');
+  } catch (e) {
+    state.history = null;
+    setStatus(e.message, true);
+  }
+  $('history').innerHTML = historyHTML();
+}
+
+function historyHTML() {
+  const h = state.history;
+  if (!h) return '';
+  const delta = (x) => (x > 0 ? `+${fmt(x, 1)}` : fmt(x, 1));
+  const rows = h.edits
+    .map((e) => {
+      const when = e.time.slice(5, 16).replace('T', ' ');
+      const what =
+        e.action === 'import'
+          ? t('history_locks', { count: fmt(e.imported) })
+          : e.zones
+            ? `${e.zone_names.map(esc).join('、')}${e.zones > e.zone_names.length ? ` … (${fmt(e.zones)})` : ''}${e.school_name ? ` → ${esc(e.school_name)}` : ''}`
+            : '';
+      return `<li data-seq="${e.seq}"><span class="when">#${e.seq} ${esc(when)}</span>${esc(actionName(e.action))} ${what}
+        <br><small>${t('history_delta', { primary: delta(e.delta_km.primary), junior: delta(e.delta_km.junior), locks: fmt(e.locks) })}</small></li>`;
+    })
+    .join('');
+  return `<h2>${t('history')} · <span data-k="edits">${fmt(h.edits.length)}</span></h2>
+    <p class="note">${t('history_note', { path: esc(h.journal) })}</p>
+    ${rows ? `<ol class="history">${rows}</ol>` : `<p class="note">${t('history_none')}</p>`}`;
 }
 
 function nearbySchools(zones) {
   const counties = new Set(zones.map((z) => state.zones[z].properties.county ?? null));
-  if (counties.size > 1) return { error: 'The selection spans several counties; children are placed in their own county.' };
+  if (counties.size > 1) return { error: t('several_counties') };
   const county = [...counties][0];
   const list = [];
   state.schools.forEach((s, i) => {
@@ -252,7 +368,7 @@ function nearbySchools(zones) {
 function selectionHTML() {
   const zones = [...state.selected];
   if (!zones.length) {
-    return `<h2>选择 Selection</h2><p class="note">Click a zone to choose its school (shift-click or 套索 Lasso for several). Click a school's dot for its figures.</p>`;
+    return `<h2>${t('selection')}</h2><p class="note">${t('selection_hint')}</p>`;
   }
   const p = stagePlan();
   const si = state.stage === 'primary' ? 0 : 2;
@@ -269,30 +385,46 @@ function selectionHTML() {
   let rows = '';
   if (near.error) rows = `<p class="bad">${esc(near.error)}</p>`;
   else {
-    rows = `<table class="nearby"><tr><th>学校 school</th><th>km</th><th title="seats left in this plan">余位 free</th><th></th></tr>${near.list
+    rows = `<table class="nearby"><tr><th>${t('school_col')}</th><th>${t('km_col')}</th><th title="${esc(t('free_tip'))}">${t('free_col')}</th><th></th></tr>${near.list
       .map(({ school, metres: m }) => {
         const s = state.schools[school];
         const f = derived.figures.get(school);
         const free = f ? f.seats - f.intake : 0;
         const isCurrent = current.size === 1 && current.has(school);
         return `<tr class="${isCurrent ? 'current' : ''}">
-          <td><span class="swatch" style="background:${s.color[state.stage]}"></span><a href="#" data-school="${school}">${esc(s.name)}</a>${isCurrent ? ' <em>current</em>' : ''}</td>
+          <td><span class="swatch" style="background:${s.color[state.stage]}"></span><a href="#" data-school="${school}">${esc(s.name)}</a>${isCurrent ? ` <em>${t('current_school')}</em>` : ''}</td>
           <td>${fmt(m / 1000, 2)}</td><td>${fmt(free)}</td>
-          <td><button type="button" class="pin" data-pin="${esc(s.id)}" data-free="${free}" data-color="${s.color[state.stage]}" ${isCurrent ? 'data-current="1"' : ''} title="Pin the selected zones to this school">固定 Pin</button>
-          <button type="button" class="forbid" data-forbid="${esc(s.id)}" title="Never place the selected zones at this school">禁止 Forbid</button></td></tr>`;
+          <td><button type="button" class="pin" data-pin="${esc(s.id)}" data-free="${free}" data-color="${s.color[state.stage]}" ${isCurrent ? 'data-current="1"' : ''} title="${esc(t('pin_tip'))}">${t('pin')}</button>
+          <button type="button" class="forbid" data-forbid="${esc(s.id)}" title="${esc(t('forbid_tip'))}">${t('forbid')}</button></td></tr>`;
       })
       .join('')}</table>`;
   }
   const lockLines = locked
     .slice(0, 6)
-    .map((z) => derived.locks.get(z).map((l) => `${esc(state.zones[z].properties.name)}: ${l.action === 'pin' ? '固定 pinned to' : '禁止 forbidden'} ${esc(state.schools[l.school].name)}`).join('<br>'))
+    .map((z) =>
+      derived.locks
+        .get(z)
+        .map((l) => t(l.action === 'pin' ? 'pinned_to' : 'forbidden_at', { zone: esc(state.zones[z].properties.name), school: esc(state.schools[l.school].name) }))
+        .join('<br>'),
+    )
     .join('<br>');
-  return `<h2>选择 Selection · ${zones.length} 片 zones</h2>
+  const county = state.zones[zones[0]].properties.county ?? null;
+  const anySchool = near.error
+    ? ''
+    : `<p class="pin-any">${t('any_school')} <select id="pin-any">${state.schools
+        .map((s, i) => ({ s, i }))
+        .filter(({ s }) => s.catchment[state.stage] && (s.county ?? null) === county)
+        .sort((a, b) => a.s.name.localeCompare(b.s.name, 'zh-CN'))
+        .map(({ s, i }) => `<option value="${esc(s.id)}" ${current.has(i) ? 'selected' : ''}>${esc(s.name)} (${esc(s.id)})</option>`)
+        .join('')}</select>
+      <button type="button" id="pin-any-go" title="${esc(t('pin_tip'))}">${t('pin')}</button>
+      <button type="button" id="forbid-any-go" title="${esc(t('forbid_tip'))}">${t('forbid')}</button></p>`;
+  const now = [...current].map((s) => (s >= 0 ? esc(state.schools[s].name) : '–')).join(', ');
+  return `<h2>${t('selection')} · ${t('selection_zones', { count: zones.length })}</h2>
     <p>${names}</p>
-    <p>${STAGE_NAME[state.stage]}: <span data-k="sel-children">${fmt(local + migrant)}</span> children (${fmt(local)} local / ${fmt(migrant)} migrant) ·
-      now at ${[...current].map((s) => (s >= 0 ? esc(state.schools[s].name) : '–')).join(', ')}</p>
-    ${locked.length ? `<p class="locks">${lockLines}</p><button type="button" id="release">解除锁定 Release locks</button>` : ''}
-    <h3>附近学校 Nearby schools</h3>${rows}`;
+    <p>${t('selection_children', { stage: stageName(state.stage), children: `<span data-k="sel-children">${fmt(local + migrant)}</span>`, local: fmt(local), migrant: fmt(migrant), schools: now })}</p>
+    ${locked.length ? `<p class="locks">${lockLines}</p><button type="button" id="release">${t('release')}</button>` : ''}
+    <h3>${t('nearby')}</h3>${rows}${anySchool}`;
 }
 
 function schoolHTML() {
@@ -303,43 +435,47 @@ function schoolHTML() {
   const short = state.shortages.filter((x) => x.school_index === i);
   const head = `<h2><span class="swatch" style="background:${s.color[state.stage]}"></span>${esc(s.name)} <small>${esc(s.id)} · ${s.kind} · ${s.sector}</small></h2>`;
   const shortHTML = short.length
-    ? `<p class="bad" data-k="short">Locks need ${short.map((x) => `${fmt(x.needed)} ${x.stage ?? 'school'} seats, it has ${fmt(x.seats)}: <strong>${fmt(x.short)} short</strong>`).join('; ')}</p>`
+    ? `<p class="bad" data-k="short">${t('short', {
+        list: short.map((x) => t('short_item', { needed: fmt(x.needed), stage: x.stage ? stageName(x.stage) : t('stage_school_limit'), seats: fmt(x.seats), short: fmt(x.short) })).join('; '),
+      })}</p>`
     : '';
-  if (!f) return `${head}${shortHTML}<p class="note">Does not teach ${STAGE_NAME[state.stage]}.</p>`;
-  if (!s.catchment[state.stage]) return `${head}${shortHTML}<p class="note">Private school: no catchment.</p>`;
+  if (!f) return `${head}${shortHTML}<p class="note">${t('not_taught', { stage: stageName(state.stage) })}</p>`;
+  if (!s.catchment[state.stage]) return `${head}${shortHTML}<p class="note">${t('private_school')}</p>`;
   const cfg = state.config.limits;
   const thresholds = cfg[state.stage].balance_thresholds;
   const indicators = f.indicators
     .map((v, k) => {
       const pass = f.indicator_pass[k];
       const cls = pass === null ? '' : pass ? 'good' : 'bad';
-      return `<td class="${cls}" title="threshold ${thresholds[k]}">R${k + 1}<br>${v === null ? '–' : fmt(v, 2)}<br>${pass === null ? '–' : pass ? '✓' : '✗'}</td>`;
+      return `<td class="${cls}" title="${esc(t('threshold', { value: thresholds[k] }))}">R${k + 1}<br>${v === null ? '–' : fmt(v, 2)}<br>${pass === null ? '–' : pass ? '✓' : '✗'}</td>`;
     })
     .join('');
   const over = (a, b) => (a > b ? 'bad' : '');
+  const balance = f.balance_pass === null ? t('balance_none') : f.balance_pass ? t('balance_pass') : t('balance_fail');
   return `${head}${shortHTML}
     <table class="figures">
-      <tr><th>新生 intake</th><td data-k="intake">${fmt(f.intake)}</td><td>${fmt(f.local)} local / ${fmt(f.migrant)} migrant</td></tr>
-      <tr><th>随迁占比 migrant share</th><td data-k="migrant_share">${pct(f.migrant_share)}</td><td></td></tr>
-      <tr><th>班数 classes</th><td data-k="classes">${fmt(f.classes)}</td><td>of ${f.classes_available ?? '–'} available</td></tr>
-      <tr><th>最大班额 largest class</th><td data-k="largest_class" class="${over(f.largest_class, cfg[state.stage].class_limit)}">${fmt(f.largest_class)}</td><td>limit ${cfg[state.stage].class_limit}</td></tr>
-      <tr><th>学位 seats</th><td data-k="seats">${fmt(f.seats)}</td><td>utilization <span data-k="utilization" class="${over(f.intake, f.seats)}">${pct(f.utilization)}</span></td></tr>
-      <tr><th>全校 school total</th><td data-k="school_total" class="${over(f.school_total, f.school_limit)}">${fmt(f.school_total)}</td><td>limit ${fmt(f.school_limit)} (continuing ${fmt(f.continuing)})</td></tr>
-      <tr><th>变更 moved</th><td data-k="moved_in">+${fmt(f.moved_in)}</td><td>−${fmt(f.moved_out)} vs today's catchment</td></tr>
-      <tr><th>小区 zones</th><td data-k="zones">${fmt(f.zones)}</td><td>mean ${fmt(f.mean_km, 2)} km, max ${fmt(f.max_km, 2)} km</td></tr>
+      <tr><th>${t('intake')}</th><td data-k="intake">${fmt(f.intake)}</td><td>${t('local_migrant', { local: fmt(f.local), migrant: fmt(f.migrant) })}</td></tr>
+      <tr><th>${t('migrant_share')}</th><td data-k="migrant_share">${pct(f.migrant_share)}</td><td></td></tr>
+      <tr><th>${t('classes')}</th><td data-k="classes">${fmt(f.classes)}</td><td>${t('classes_of', { count: f.classes_available ?? '–' })}</td></tr>
+      <tr><th>${t('largest_class')}</th><td data-k="largest_class" class="${over(f.largest_class, cfg[state.stage].class_limit)}">${fmt(f.largest_class)}</td><td>${t('limit', { limit: cfg[state.stage].class_limit })}</td></tr>
+      <tr><th>${t('seats')}</th><td data-k="seats">${fmt(f.seats)}</td><td>${t('utilization', { value: `<span data-k="utilization" class="${over(f.intake, f.seats)}">${pct(f.utilization)}</span>` })}</td></tr>
+      <tr><th>${t('school_total')}</th><td data-k="school_total" class="${over(f.school_total, f.school_limit)}">${fmt(f.school_total)}</td><td>${t('school_limit', { limit: fmt(f.school_limit), continuing: fmt(f.continuing) })}</td></tr>
+      <tr><th>${t('moved')}</th><td data-k="moved_in">+${fmt(f.moved_in)}</td><td>${t('moved_in_out', { out: fmt(f.moved_out) })}</td></tr>
+      <tr><th>${t('zones')}</th><td data-k="zones">${fmt(f.zones)}</td><td>${t('zones_km', { mean: fmt(f.mean_km, 2), max: fmt(f.max_km, 2) })}</td></tr>
     </table>
     <table class="indicators"><tr>${indicators}</tr></table>
-    <p>均衡 balance: <span data-k="balance_pass" class="${f.balance_pass === null ? '' : f.balance_pass ? 'good' : 'bad'}">${f.balance_pass === null ? 'no data' : f.balance_pass ? 'pass' : 'fail'}</span>
+    <p>${t('balance')}: <span data-k="balance_pass" class="${f.balance_pass === null ? '' : f.balance_pass ? 'good' : 'bad'}">${balance}</span>
       ${f.violations.length ? `<br><span class="bad" data-k="school-violations">${f.violations.map(esc).join('; ')}</span>` : ''}</p>`;
 }
 
 function errorHTML(data) {
   const rows = (data.shortages || [])
-    .map((s) => `<tr><td><a href="#" data-school="${s.school_index}">${esc(s.name ?? s.school)}</a></td><td>${s.stage ?? 'school limit'}</td><td>${fmt(s.needed)}</td><td>${fmt(s.seats)}</td><td class="bad">${fmt(s.short)}</td></tr>`)
+    .map((s) => `<tr><td><a href="#" data-school="${s.school_index}">${esc(s.name ?? s.school)}</a></td><td>${s.stage ? stageName(s.stage) : t('stage_school_limit')}</td><td>${fmt(s.needed)}</td><td>${fmt(s.seats)}</td><td class="bad">${fmt(s.short)}</td></tr>`)
     .join('');
-  return `<h2>未执行 Not applied</h2><p>${esc(data.error)}</p>
-    ${rows ? `<table class="figures"><tr><th>school</th><th>stage</th><th>needed</th><th>seats</th><th>short</th></tr>${rows}</table>` : ''}
-    <p class="note">The plan on the map is unchanged.</p>`;
+  const head = ['refused_school', 'refused_stage', 'refused_needed', 'refused_seats', 'refused_short'].map((k) => `<th>${t(k)}</th>`).join('');
+  return `<h2>${t('refused')}</h2><p>${esc(data.error)}</p>
+    ${rows ? `<table class="figures"><tr>${head}</tr>${rows}</table>` : ''}
+    <p class="note">${t('refused_note')}</p>`;
 }
 
 function renderPanel() {
@@ -367,11 +503,20 @@ function setStatus(text, bad = false) {
 
 // Applies an answer that carries a plan: outlines first (only the changed
 // ones when they follow on from what is drawn), then colours and panel.
+function clearRefusal() {
+  state.shortages = [];
+  $('error').hidden = true;
+}
+
 async function applyPlan(data, started) {
   const from = state.plan ? state.plan.version : null;
   state.plan = data;
-  state.shortages = [];
-  $('error').hidden = true;
+  clearRefusal();
+  // The panel follows the compound to the school it now goes to.
+  if (state.selected.size === 1) {
+    const s = stagePlan().school[[...state.selected][0]];
+    if (s >= 0) state.school = s;
+  }
   if (data.outlines && data.outlines.from === from) {
     for (const st of STAGES) setOutlines(st, Object.entries(data.outlines[st]), false);
   } else {
@@ -381,6 +526,7 @@ async function applyPlan(data, started) {
   await frames();
   state.lastUpdateMs = Math.round(performance.now() - started);
   $('summary').innerHTML = summaryHTML();
+  await loadHistory();
   window.__catchment.version = data.version;
 }
 
@@ -392,6 +538,7 @@ async function loadOutlines() {
 async function change(method, path, body, type, doing) {
   if (state.busy) return;
   state.busy = true;
+  clearRefusal();
   renderPanel();
   setStatus(`${doing} …`);
   const started = performance.now();
@@ -400,16 +547,16 @@ async function change(method, path, body, type, doing) {
     if (r.ok) {
       await applyPlan(r.data, started);
       const n = STAGES.reduce((a, st) => a + r.data.stages[st].changed.length, 0);
-      setStatus(`${doing}: done in ${fmt((performance.now() - started) / 1000, 2)} s, ${n} zone(s) changed school`);
+      setStatus(t('status_done', { doing, seconds: fmt((performance.now() - started) / 1000, 2), count: n }));
     } else {
       state.shortages = r.data.shortages || [];
       $('error').innerHTML = errorHTML(r.data);
       $('error').hidden = false;
       if (state.shortages.length && state.shortages[0].school_index !== null) state.school = state.shortages[0].school_index;
-      setStatus(`${doing}: refused (${r.status})`, true);
+      setStatus(t('status_refused', { doing, status: r.status }), true);
     }
   } catch (e) {
-    setStatus(`${doing}: ${e.message}`, true);
+    setStatus(t('status_failed', { doing, message: e.message }), true);
   } finally {
     state.busy = false;
     redraw();
@@ -422,32 +569,33 @@ function lockChange(action, school) {
   const body = { action, zones, stage: state.stage };
   if (school) body.school = school;
   window.__catchment.busy = true;
-  const doing = action === 'pin' ? '固定 pin' : action === 'forbid' ? '禁止 forbid' : '解除 release';
+  const doing = actionName(action);
   return change('POST', '/api/locks', JSON.stringify(body), 'application/json', doing);
 }
 
 async function importCsv(text) {
   window.__catchment.busy = true;
-  await change('POST', '/api/import', text, 'text/csv', '导入 import');
+  await change('POST', '/api/import', text, 'text/csv', actionName('import'));
 }
 
 async function exportAll() {
-  setStatus('导出 export …');
+  setStatus(`${t('exporting')} …`);
   const r = await api('POST', '/api/export', '{}');
   if (!r.ok) {
-    setStatus(`导出 export: ${r.data.error}`, true);
+    setStatus(`${t('exporting')}: ${r.data.error}`, true);
     return;
   }
-  $('exports').innerHTML = `<h2>导出 Exported</h2><p class="note">Written to ${esc(r.data.folder)}</p><ul>${r.data.files
+  $('exports').innerHTML = `<h2>${t('exported')}</h2><p class="note">${t('exported_to', { folder: esc(r.data.folder) })}</p><ul>${r.data.files
     .map((f) => `<li><a href="${f.url}" download="${esc(f.name)}">${esc(f.name)}</a> <small>${fmt(f.bytes / 1024, 1)} KB</small></li>`)
     .join('')}</ul>`;
   $('exports').hidden = false;
-  setStatus(`导出 export: ${r.data.folder}`);
+  setStatus(t('exported_to', { folder: r.data.folder }));
 }
 
 // ------------------------------------------------------------- selection
 
 function select(zones, add) {
+  clearRefusal();
   if (!add) state.selected.clear();
   for (const z of zones) {
     if (add && state.selected.has(z) && zones.length === 1) state.selected.delete(z);
@@ -537,16 +685,142 @@ function zoneTip(i) {
   const s = p.school[i];
   const u = derived.unplaced.get(i);
   return `<strong>${esc(z.name)}</strong> <small>${esc(z.id)}</small><br>
-    ${STAGE_NAME[state.stage]}: ${fmt(z.children[si] + z.children[si + 1])} children (${fmt(z.children[si])} local / ${fmt(z.children[si + 1])} migrant)<br>
-    → ${s >= 0 ? esc(state.schools[s].name) : 'no school'}${p.metres[i] >= 0 ? `, ${fmt(p.metres[i] / 1000, 2)} km` : ''}
-    ${u ? `<br><span class="bad">${fmt(u.children)} without a seat: ${esc(u.reason)}</span>` : ''}`;
+    ${t('tip_children', { stage: stageName(state.stage), children: fmt(z.children[si] + z.children[si + 1]), local: fmt(z.children[si]), migrant: fmt(z.children[si + 1]) })}<br>
+    → ${s >= 0 ? esc(state.schools[s].name) : t('no_school')}${p.metres[i] >= 0 ? `, ${fmt(p.metres[i] / 1000, 2)} km` : ''}
+    ${u ? `<br><span class="bad">${t('tip_unplaced', { children: fmt(u.children), reason: esc(u.reason) })}</span>` : ''}`;
 }
 function schoolTip(i) {
   const s = state.schools[i];
   const f = derived.figures.get(i);
   return `<strong>${esc(s.name)}</strong> <small>${esc(s.id)}</small><br>${
-    s.catchment[state.stage] && f ? `intake ${fmt(f.intake)} of ${fmt(f.seats)} seats (${pct(f.utilization)})` : 'private: no catchment'
+    s.catchment[state.stage] && f ? t('tip_intake', { intake: fmt(f.intake), seats: fmt(f.seats), utilization: pct(f.utilization) }) : t('tip_private')
   }`;
+}
+
+// ----------------------------------------------------------------- search
+// By name or id, compounds and schools; Chinese input methods compose a
+// word before it is typed, so results wait for the composition to end.
+
+function searchMatches(query) {
+  const q = query.trim().toLowerCase();
+  if (!q) return [];
+  const hits = [];
+  const rank = (name, id) => (id.toLowerCase() === q || name.toLowerCase() === q ? 0 : name.toLowerCase().startsWith(q) ? 1 : 2);
+  state.schools.forEach((s, i) => {
+    const teaches = s.kind === 'nine_year' || s.kind === state.stage;
+    if (teaches && (s.name.toLowerCase().includes(q) || s.id.toLowerCase().includes(q))) hits.push({ kind: 'school', i, name: s.name, id: s.id, rank: rank(s.name, s.id) });
+  });
+  for (let i = 0; i < state.zones.length; i++) {
+    const p = state.zones[i].properties;
+    const name = String(p.name ?? '');
+    const id = String(p.id);
+    if (name.toLowerCase().includes(q) || id.toLowerCase().includes(q)) hits.push({ kind: 'zone', i, name, id, rank: rank(name, id) });
+  }
+  hits.sort((a, b) => a.rank - b.rank || a.name.length - b.name.length || a.i - b.i);
+  return hits.slice(0, 12);
+}
+
+function hideSearch() {
+  $('search-results').hidden = true;
+}
+
+function showSearch() {
+  const hits = searchMatches($('search').value);
+  state.searchHits = hits;
+  const list = $('search-results');
+  if (!$('search').value.trim()) {
+    list.hidden = true;
+    return;
+  }
+  list.innerHTML = hits.length
+    ? hits
+        .map((h, k) => `<li data-hit="${k}" class="${k === 0 ? 'active' : ''}">${h.kind === 'school' ? '🏫 ' : ''}${esc(h.name)} <small>${esc(h.id)} · ${t(h.kind === 'school' ? 'search_school' : 'search_zone')}</small></li>`)
+        .join('')
+    : `<li class="none">${t('search_none')}</li>`;
+  list.hidden = false;
+}
+
+function jumpTo(hit) {
+  hideSearch();
+  clearRefusal();
+  const zoom = Math.max(state.map.getZoom(), 15);
+  if (hit.kind === 'zone') {
+    const [lon, lat] = state.zones[hit.i].properties.centroid;
+    state.map.setView([lat, lon], zoom, { animate: false });
+    select([hit.i], false);
+  } else {
+    const [lon, lat] = state.schools[hit.i].location;
+    state.map.setView([lat, lon], zoom, { animate: false });
+    state.school = hit.i;
+    restyleMarkers();
+    renderPanel();
+  }
+}
+
+function setupSearch() {
+  const input = $('search');
+  let composing = false;
+  input.addEventListener('compositionstart', () => (composing = true));
+  input.addEventListener('compositionend', () => {
+    composing = false;
+    showSearch();
+  });
+  input.addEventListener('input', () => {
+    if (!composing) showSearch();
+  });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !composing && state.searchHits?.length) {
+      e.preventDefault();
+      jumpTo(state.searchHits[0]);
+    } else if (e.key === 'Escape') {
+      hideSearch();
+      input.blur();
+    }
+  });
+  $('search-results').addEventListener('mousedown', (e) => {
+    const li = e.target.closest('[data-hit]');
+    if (!li) return;
+    e.preventDefault();
+    jumpTo(state.searchHits[Number(li.dataset.hit)]);
+  });
+  input.addEventListener('blur', () => setTimeout(hideSearch, 150));
+}
+
+// ------------------------------------------------------------ map layers
+
+// School names from LABEL_ZOOM on, for the schools of the stage shown.
+function showLabels() {
+  const on = state.map.getZoom() >= LABEL_ZOOM;
+  state.labelLayer.clearLayers();
+  if (!on) return;
+  state.labels.forEach((m, i) => {
+    const s = state.schools[i];
+    if (s.kind === 'nine_year' || s.kind === state.stage) state.labelLayer.addLayer(m);
+  });
+}
+
+// Today's catchments (current_*) outlined over the plan, dashed.
+async function showToday() {
+  if (state.todayLayer) {
+    state.todayLayer.remove();
+    state.todayLayer = null;
+  }
+  if (!$('today').checked) return;
+  const stage = state.stage;
+  if (!state.today[stage]) state.today[stage] = await getJSON(`/api/outlines?stage=${stage}&of=today`);
+  if (!$('today').checked || stage !== state.stage) return;
+  if (!state.today[stage].features.length) setStatus(t('today_none', { stage }), true);
+  state.todayLayer = L.geoJSON(state.today[stage], {
+    renderer: L.canvas({ pane: 'today', padding: 0.3 }),
+    interactive: false,
+    style: { color: '#7b3294', weight: 2.4, opacity: 0.9, dashArray: '7 5', fill: false },
+  }).addTo(state.map);
+}
+
+function printMap() {
+  const date = new Date().toISOString().slice(0, 10);
+  $('print-title').textContent = t('print_title', { name: state.config.name, stage: stageName(state.stage), date });
+  window.print();
 }
 
 // ------------------------------------------------------------------ start
@@ -555,12 +829,13 @@ function legend() {
   const c = L.control({ position: 'bottomleft' });
   c.onAdd = () => {
     const d = L.DomUtil.create('div', 'legend');
-    d.innerHTML = `<div><span class="swatch" style="background:#8dd3c7"></span><span class="swatch" style="background:#fb8072"></span><span class="swatch" style="background:#80b1d3"></span> 施教区 catchment (colour per school)</div>
-      <div><span class="line"></span> 施教区边界 catchment boundary</div>
-      <div><span class="dot"></span> 学校 school, sized by intake · <span class="dot hollow"></span> 民办 private</div>
-      <div><span class="box changed"></span> 刚调整 changed by the last edit</div>
-      <div><span class="box pinned"></span> 锁定 locked zone · <span class="box unplaced"></span> 未安置 children without a seat</div>
-      <div><span class="box selected"></span> 已选 selected</div>`;
+    d.innerHTML = `<div><span class="swatch" style="background:#8dd3c7"></span><span class="swatch" style="background:#fb8072"></span><span class="swatch" style="background:#80b1d3"></span> ${t('legend_catchment')}</div>
+      <div><span class="line"></span> ${t('legend_boundary')}</div>
+      <div><span class="dot"></span> ${t('legend_school', { hollow: '<span class="dot hollow"></span>' })}</div>
+      <div><span class="box changed"></span> ${t('legend_changed')}</div>
+      <div><span class="box pinned"></span> ${t('legend_locked', { unplaced: '<span class="box unplaced"></span>' })}</div>
+      <div><span class="box selected"></span> ${t('legend_selected')}</div>
+      <div><span class="line today"></span> ${t('legend_today')}</div>`;
     L.DomEvent.disableClickPropagation(d);
     return d;
   };
@@ -569,6 +844,7 @@ function legend() {
 
 async function main() {
   const t0 = performance.now();
+  await loadStrings();
   const [config, schools, zones, plan] = await Promise.all([
     getJSON('/api/config'),
     getJSON('/api/schools'),
@@ -578,14 +854,14 @@ async function main() {
   Object.assign(state, { config, schools, zones: zones.features, plan });
   zones.features.forEach((f, i) => state.zoneIndex.set(f.properties.id, i));
   schools.forEach((s, i) => state.schoolIndex.set(s.id, i));
-  document.title = `${config.name} · 施教区编辑`;
+  document.title = `${config.name} · ${t('page_title')}`;
   $('title').textContent = config.name;
   $('title').title = config.description;
 
   const map = L.map('map', { preferCanvas: true, zoomSnap: 0.25, attributionControl: Boolean(config.tiles) });
   state.map = map;
   if (config.tiles) L.tileLayer(config.tiles, { maxZoom: 19, attribution: new URL(config.tiles.replace(/[{}]/g, '')).host }).addTo(map);
-  for (const [name, z] of [['outlines', 450], ['schools', 460], ['lasso', 470]]) {
+  for (const [name, z] of [['today', 445], ['outlines', 450], ['schools', 460], ['labels', 465], ['lasso', 470]]) {
     const pane = map.createPane(name);
     pane.style.zIndex = z;
     // Clicks go through to the zones below; school dots take their own.
@@ -618,6 +894,7 @@ async function main() {
   state.markers = schools.map((s, i) => {
     const m = L.circleMarker([s.location[1], s.location[0]], { renderer: schoolRenderer, pane: 'schools' });
     m.on('click', () => {
+      clearRefusal();
       state.school = i;
       restyleMarkers();
       renderPanel();
@@ -626,6 +903,15 @@ async function main() {
     m.on('mouseout', () => ($('tip').hidden = true));
     return m;
   });
+  state.labels = schools.map((s) =>
+    L.marker([s.location[1], s.location[0]], {
+      pane: 'labels',
+      interactive: false,
+      keyboard: false,
+      icon: L.divIcon({ className: 'school-label', html: esc(s.name), iconSize: null }),
+    }),
+  );
+  state.labelLayer = L.layerGroup().addTo(map);
   legend().addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
 
@@ -636,11 +922,14 @@ async function main() {
   for (const r of document.querySelectorAll('input[name=stage]')) {
     r.addEventListener('change', () => {
       state.stage = r.value;
+      clearRefusal();
       redraw();
+      showLabels();
+      showToday();
     });
   }
-  $('undo').addEventListener('click', () => change('POST', '/api/undo', '{}', 'application/json', '撤销 undo'));
-  $('redo').addEventListener('click', () => change('POST', '/api/redo', '{}', 'application/json', '重做 redo'));
+  $('undo').addEventListener('click', () => change('POST', '/api/undo', '{}', 'application/json', actionName('undo')));
+  $('redo').addEventListener('click', () => change('POST', '/api/redo', '{}', 'application/json', actionName('redo')));
   $('export').addEventListener('click', exportAll);
   $('lasso').addEventListener('click', () => (state.lasso ? endLasso() : startLasso()));
   $('import').addEventListener('change', async (e) => {
@@ -659,22 +948,33 @@ async function main() {
       $('redo').click();
     } else if (key === 'escape') {
       if (state.lasso) endLasso();
+      hideSearch();
       select([], false);
     }
   });
   $('panel').addEventListener('click', (e) => {
-    const t = e.target.closest('[data-pin],[data-forbid],[data-school],#release');
-    if (!t) return;
+    const el = e.target.closest('[data-pin],[data-forbid],[data-school],[data-zone],#release,#pin-any-go,#forbid-any-go');
+    if (!el) return;
     e.preventDefault();
-    if (t.dataset.pin) lockChange('pin', t.dataset.pin);
-    else if (t.dataset.forbid) lockChange('forbid', t.dataset.forbid);
-    else if (t.id === 'release') lockChange('release');
-    else if (t.dataset.school !== undefined && t.dataset.school !== 'null') {
-      state.school = Number(t.dataset.school);
+    if (el.id === 'pin-any-go') lockChange('pin', $('pin-any').value);
+    else if (el.id === 'forbid-any-go') lockChange('forbid', $('pin-any').value);
+    else if (el.dataset.zone !== undefined) jumpTo({ kind: 'zone', i: Number(el.dataset.zone) });
+    else if (el.dataset.pin) lockChange('pin', el.dataset.pin);
+    else if (el.dataset.forbid) lockChange('forbid', el.dataset.forbid);
+    else if (el.id === 'release') lockChange('release');
+    else if (el.dataset.school !== undefined && el.dataset.school !== 'null') {
+      clearRefusal();
+      state.school = Number(el.dataset.school);
       restyleMarkers();
       renderPanel();
     }
   });
+  $('print').addEventListener('click', printMap);
+  $('today').addEventListener('change', showToday);
+  setupSearch();
+  map.on('zoomend', showLabels);
+  showLabels();
+  await loadHistory();
 
   await frames();
   const hooks = window.__catchment;
@@ -712,10 +1012,15 @@ window.__catchment = {
   plan: () => state.plan,
   // Selects zones by id, as clicks would.
   select: (ids) => select(ids.map((id) => state.zoneIndex.get(id)), false),
+  selected: () => [...state.selected].map((z) => state.zones[z].properties.id),
+  zoneCentroid: (i) => state.zones[i].properties.centroid,
+  schoolById: (id) => state.schools[state.schoolIndex.get(id)],
+  searchMatches,
+  history: () => state.history,
   importCsv,
 };
 
 main().catch((e) => {
-  setStatus(`cannot load the plan: ${e.message}`, true);
+  setStatus(t('status_loading_failed', { message: e.message }), true);
   console.error(e);
 });
