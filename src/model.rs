@@ -96,9 +96,20 @@ pub struct Cohort {
     pub migrant: u32,
 }
 
+/// Most children of one stage in one zone. A compound or village never
+/// holds ten million entry-age children: a larger count is a data error
+/// (a sum pasted in a cell, a growth factor meant as a percentage), and
+/// refusing it keeps every sum of children far from overflow.
+pub const MAX_ZONE_CHILDREN: u32 = 10_000_000;
+
 impl Cohort {
+    /// Local and migrant children together. Readers and scenario changes
+    /// refuse more than [`MAX_ZONE_CHILDREN`], so the sum cannot overflow;
+    /// if that ever broke, this stops the run rather than wrap around.
     pub fn total(self) -> u32 {
-        self.local + self.migrant
+        self.local
+            .checked_add(self.migrant)
+            .expect("zone counts are limited to MAX_ZONE_CHILDREN when read")
     }
 }
 

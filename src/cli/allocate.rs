@@ -73,6 +73,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         objective,
         balance_km: args.preferences.balance_km,
         migrant_catchments,
+        allow_far: args.preferences.allow_far,
         out: args.out,
     }
     .execute()

@@ -80,6 +80,10 @@ pub struct PreferenceArgs {
     /// `same` (default): they go with the zone's local children.
     #[arg(long, value_name = "same|separate", value_parser = ["same", "separate"])]
     pub migrant_catchments: Option<String>,
+    /// Plan even where a zone lies farther than the policy's `max_trip_km`
+    /// from every school of its county (listed in the report instead).
+    #[arg(long)]
+    pub allow_far: bool,
 }
 
 impl PreferenceArgs {
@@ -136,6 +140,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .balance_km
             .filter(|_| objective == Objective::Balance)),
         migrant_catchments,
+        allow_far: args.preferences.allow_far,
         out: args.out.unwrap_or(scenario.out),
     };
     job.execute()
@@ -177,6 +182,7 @@ pub struct Job {
     /// None: the default weight.
     pub balance_km: Option<f64>,
     pub migrant_catchments: MigrantCatchments,
+    pub allow_far: bool,
     pub out: PathBuf,
 }
 
@@ -230,6 +236,7 @@ impl Job {
             objective: self.objective,
             balance_km: self.balance_km.unwrap_or(DEFAULT_BALANCE_KM),
             migrant_catchments: self.migrant_catchments,
+            allow_far: self.allow_far,
             ..Preferences::default()
         };
         let plan = match self.max_moved {

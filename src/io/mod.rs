@@ -11,6 +11,7 @@ pub mod groups;
 pub mod locks;
 pub mod scenario;
 mod schools;
+mod unique_keys;
 pub mod write;
 mod zones;
 
@@ -33,6 +34,8 @@ pub enum InputError {
     },
     #[error("{path}: not valid GeoJSON: {message}")]
     Malformed { path: PathBuf, message: String },
+    #[error("{path}: {message}")]
+    RepeatedKey { path: PathBuf, message: String },
     #[error("{path}: holds no features; expected a FeatureCollection with at least one {what}")]
     Empty { path: PathBuf, what: &'static str },
     #[error(transparent)]

@@ -22,6 +22,7 @@
 mod catchments;
 pub mod chart;
 mod colors;
+mod escape;
 pub mod lottery;
 pub(crate) mod map;
 mod output_dir;

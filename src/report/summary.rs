@@ -19,6 +19,7 @@ use crate::policy::Policy;
 use crate::spatial::{Adjacency, DEFAULT_TOLERANCE_M};
 
 use super::RunInfo;
+use super::escape::markdown_text;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct StageSummary {
@@ -112,6 +113,22 @@ pub struct ViolationSummary {
     pub school_id: String,
     pub stage: &'static str,
     pub problem: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PreExistingSummary {
+    pub school_id: String,
+    pub continuing: u32,
+    pub limit: u32,
+    pub problem: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FarZoneSummary {
+    pub zone_id: String,
+    pub stage: &'static str,
+    pub nearest_school: String,
+    pub km: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -318,6 +335,12 @@ pub struct Summary {
     pub moved_cap: Option<MovedCap>,
     pub utilization: UtilizationSummary,
     pub violations: Vec<ViolationSummary>,
+    /// Schools over a limit before the plan (continuing pupils above the
+    /// school limit): not the plan's violations, listed so none is missed.
+    pub pre_existing_violations: Vec<PreExistingSummary>,
+    /// Zones farther than `max_trip_km` from every school of their county
+    /// for a stage: only with `--allow-far` (otherwise the run stops).
+    pub far_zones: Vec<FarZoneSummary>,
     /// Wall-clock seconds of the run: the one value that differs between
     /// otherwise byte-identical runs.
     pub seconds: f64,
@@ -502,6 +525,24 @@ impl Summary {
                     school_id: region.schools[f.school].id.clone(),
                     stage: f.stage.key(),
                     problem: f.violation.to_string(),
+                })
+                .collect(),
+            pre_existing_violations: crate::plan::pre_existing(region, policy)
+                .into_iter()
+                .map(|p| PreExistingSummary {
+                    school_id: region.schools[p.school].id.clone(),
+                    continuing: p.continuing,
+                    limit: p.limit,
+                    problem: p.to_string(),
+                })
+                .collect(),
+            far_zones: crate::plan::far::far_zones(region, policy)
+                .into_iter()
+                .map(|f| FarZoneSummary {
+                    zone_id: region.zones[f.zone].id.clone(),
+                    stage: f.stage.key(),
+                    nearest_school: region.schools[f.school].id.clone(),
+                    km: round(f.km, 3),
                 })
                 .collect(),
             seconds: info.seconds,
@@ -735,7 +776,11 @@ pub fn report_md(
             writeln!(
                 w,
                 "| {} | {} | {} | {} | {} | {} | {:.0} % {} |",
-                if county.is_empty() { "-" } else { county },
+                if county.is_empty() {
+                    "-".into()
+                } else {
+                    markdown_text(county)
+                },
                 f.children,
                 f.public,
                 f.purchased,
@@ -810,7 +855,11 @@ pub fn report_md(
                     writeln!(
                         w,
                         "| {} | {} | {} | {} | {} | {} | {:.0} % {} |",
-                        if county.is_empty() { "-" } else { county },
+                        if county.is_empty() {
+                            "-".into()
+                        } else {
+                            markdown_text(county)
+                        },
                         f.children,
                         f.resource_room,
                         f.regular_class,
@@ -876,10 +925,10 @@ pub fn report_md(
             writeln!(
                 w,
                 "- {} {}: {} zones apart ({}{}): {}",
-                region.schools[b.school].id,
-                region.schools[b.school].name,
+                markdown_text(&region.schools[b.school].id),
+                markdown_text(&region.schools[b.school].name),
                 b.zones.len(),
-                ids.join(", "),
+                markdown_text(&ids.join(", ")),
                 if b.zones.len() > 10 { ", …" } else { "" },
                 b.reason
             )?;
@@ -901,10 +950,10 @@ pub fn report_md(
             writeln!(
                 w,
                 "- {} {} -> {} {} across {}",
-                region.zones[*z].id,
-                region.zones[*z].name,
-                region.schools[*school].id,
-                region.schools[*school].name,
+                markdown_text(&region.zones[*z].id),
+                markdown_text(&region.zones[*z].name),
+                markdown_text(&region.schools[*school].id),
+                markdown_text(&region.schools[*school].name),
                 barrier
             )?;
         }
@@ -917,7 +966,39 @@ pub fn report_md(
     } else {
         writeln!(w, "Hard limits broken:")?;
         for v in &s.violations {
-            writeln!(w, "- {} ({}): {}", v.school_id, v.stage, v.problem)?;
+            writeln!(
+                w,
+                "- {} ({}): {}",
+                markdown_text(&v.school_id),
+                v.stage,
+                v.problem
+            )?;
+        }
+    }
+    if !s.far_zones.is_empty() {
+        writeln!(
+            w,
+            "\nFarther than max_trip_km ({} km) from every school of their county (planned with --allow-far):",
+            policy.max_trip_km
+        )?;
+        for f in &s.far_zones {
+            writeln!(
+                w,
+                "- zone {} ({}): {:.1} km to the nearest school {}",
+                markdown_text(&f.zone_id),
+                f.stage,
+                f.km,
+                markdown_text(&f.nearest_school)
+            )?;
+        }
+    }
+    if !s.pre_existing_violations.is_empty() {
+        writeln!(
+            w,
+            "\nOver a limit before this plan (not the plan's violation; the plan gives these schools no intake):"
+        )?;
+        for p in &s.pre_existing_violations {
+            writeln!(w, "- {}: {}", markdown_text(&p.school_id), p.problem)?;
         }
     }
     for stage in Stage::ALL {
@@ -948,7 +1029,10 @@ pub fn report_md(
             writeln!(
                 w,
                 "| {} | {} | {} | {} |",
-                zone.id, zone.name, zp.unplaced, reason
+                markdown_text(&zone.id),
+                markdown_text(&zone.name),
+                zp.unplaced,
+                markdown_text(&reason)
             )?;
         }
         if rows.len() > SHOWN {
@@ -983,8 +1067,8 @@ pub fn report_md(
             writeln!(
                 w,
                 "| {} {} | {} / {} | {} | {} | {} / {} |",
-                school.id,
-                school.name,
+                markdown_text(&school.id),
+                markdown_text(&school.name),
                 f.intake,
                 f.seats,
                 f.classes.opened,

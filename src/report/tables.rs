@@ -7,12 +7,35 @@ use crate::model::{Region, Stage};
 use crate::plan::{Children, Plan, StagePlan};
 use crate::policy::Policy;
 
+use super::escape::{csv_cell, markdown_text};
 use super::{RunInfo, bom};
 
 /// A CSV writer that has already written the UTF-8 byte-order mark.
-pub fn csv_writer(w: &mut dyn Write) -> std::io::Result<csv::Writer<&mut dyn Write>> {
+pub fn csv_writer(w: &mut dyn Write) -> std::io::Result<CsvOut<'_>> {
     bom(w)?;
-    Ok(csv::Writer::from_writer(w))
+    Ok(CsvOut(csv::Writer::from_writer(w)))
+}
+
+/// Every CSV document goes through this writer, so that no cell of any of
+/// them opens as a formula in Excel ([`csv_cell`]).
+pub struct CsvOut<'a>(csv::Writer<&'a mut dyn Write>);
+
+impl CsvOut<'_> {
+    pub fn write_record<I, T>(&mut self, record: I) -> csv::Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        self.0.write_record(
+            record
+                .into_iter()
+                .map(|cell| csv_cell(cell.as_ref()).into_owned()),
+        )
+    }
+
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// A number with a fixed count of decimals, as every table prints them.
@@ -232,8 +255,8 @@ pub fn lists_md(
     let names = |zones: &[usize]| {
         zones
             .iter()
-            .map(|&z| region.zones[z].name.as_str())
-            .collect::<Vec<&str>>()
+            .map(|&z| markdown_text(&region.zones[z].name))
+            .collect::<Vec<_>>()
             .join("、")
     };
     for stage in Stage::ALL {
@@ -248,8 +271,8 @@ pub fn lists_md(
                 writeln!(
                     w,
                     "### {} ({}) — {} 个小区, {} 名新生",
-                    school.name,
-                    school.id,
+                    markdown_text(&school.name),
+                    markdown_text(&school.id),
                     zones.len(),
                     children
                 )?;
@@ -274,7 +297,12 @@ pub fn lists_md(
                 continue;
             }
             writeln!(w)?;
-            writeln!(w, "### {} ({})", school.name, school.id)?;
+            writeln!(
+                w,
+                "### {} ({})",
+                markdown_text(&school.name),
+                markdown_text(&school.id)
+            )?;
             for (title, sp, by_school) in &lists {
                 let zones = by_school[s].as_deref().unwrap_or(&[]);
                 let children: u32 = zones.iter().map(|&z| sp.zones[z].placed).sum();

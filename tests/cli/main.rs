@@ -7,6 +7,7 @@ mod locks;
 mod lottery;
 mod migrant;
 mod real_data;
+mod robust;
 mod run;
 mod special;
 
