@@ -3,6 +3,7 @@
 mod bad_input;
 mod balance;
 mod determinism;
+mod fuzz;
 mod locks;
 mod lottery;
 mod migrant;

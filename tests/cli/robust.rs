@@ -364,3 +364,33 @@ fn a_key_given_twice_is_refused_naming_it() {
         ],
     );
 }
+
+#[test]
+fn leftovers_of_a_killed_run_are_recovered_and_the_users_files_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = county(tmp.path(), |_, _| {}, "");
+    let (o, out) = run(&scenario, &[]);
+    succeeded(&o);
+    std::fs::write(out.join("notes.txt"), "an officer's notes").unwrap();
+    // kill -9 right after the plan was set aside, and another one while a
+    // run was writing (its process is gone).
+    std::fs::rename(&out, tmp.path().join(".plan.old")).unwrap();
+    let stale = tmp.path().join(".plan.tmp-4294967294");
+    std::fs::create_dir(&stale).unwrap();
+    std::fs::write(stale.join("zones.geojson"), "half a file").unwrap();
+    let (o, out) = run(&scenario, &[]);
+    succeeded(&o);
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "an officer's notes",
+        "the user's file is kept"
+    );
+    assert!(out.join("summary.json").is_file());
+    let hidden: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "left behind: {hidden:?}");
+}
