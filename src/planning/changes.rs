@@ -54,7 +54,9 @@ use serde_json::Value;
 
 use super::grades;
 use crate::io::{InputError, read_zones};
-use crate::model::{MAX_ZONE_CHILDREN, Region, School, SchoolKind, Sector, Stage};
+use crate::model::{
+    MAX_REGION_CHILDREN, MAX_ZONE_CHILDREN, Region, School, SchoolKind, Sector, Stage,
+};
 use crate::spatial::haversine_m;
 
 /// Where a change was written, so that an error points at the table to fix.
@@ -769,6 +771,21 @@ pub fn apply(region: &mut Region, changes: &[Change]) -> Result<Vec<String>, Cha
             ChangeKind::Growth(g) => grow(region, o, g)?,
             ChangeKind::CloseSchool(c) => close(region, o, c, &opened)?,
         };
+        if let Some((stage, total)) = region.too_many_children() {
+            let field = match &change.kind {
+                ChangeKind::NewZones(..) => "zones_file",
+                _ => "factor",
+            };
+            return Err(field_error(
+                o,
+                field,
+                format!(
+                    "a change after which the region holds {total} {} children",
+                    stage.key()
+                ),
+                &format!("at most {MAX_REGION_CHILDREN} children of a stage in the region"),
+            ));
+        }
         log.push(line);
     }
     Ok(log)
