@@ -394,3 +394,43 @@ fn leftovers_of_a_killed_run_are_recovered_and_the_users_files_kept() {
         .collect();
     assert!(hidden.is_empty(), "left behind: {hidden:?}");
 }
+
+#[test]
+fn sigterm_while_writing_leaves_no_staging_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("plan");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_catchment"))
+        .args([
+            "run",
+            s(&root().join("scenarios/baseline.toml")),
+            "--out",
+            s(&out),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let staging = tmp.path().join(format!(".plan.tmp-{}", child.id()));
+    let seen = loop {
+        if staging.exists() {
+            break true;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    };
+    if !seen {
+        eprintln!("skipped: the run finished before its staging folder was seen");
+        return;
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "stopped by the handler");
+    assert!(!staging.exists(), "staging folder left behind");
+    assert!(!out.exists(), "a half plan was published");
+}
