@@ -96,9 +96,20 @@ pub struct Cohort {
     pub migrant: u32,
 }
 
+/// Most children of one stage in one zone. A compound or village never
+/// holds ten million entry-age children: a larger count is a data error
+/// (a sum pasted in a cell, a growth factor meant as a percentage), and
+/// refusing it keeps every sum of children far from overflow.
+pub const MAX_ZONE_CHILDREN: u32 = 10_000_000;
+
 impl Cohort {
+    /// Local and migrant children together. Readers and scenario changes
+    /// refuse more than [`MAX_ZONE_CHILDREN`], so the sum cannot overflow;
+    /// if that ever broke, this stops the run rather than wrap around.
     pub fn total(self) -> u32 {
-        self.local + self.migrant
+        self.local
+            .checked_add(self.migrant)
+            .expect("zone counts are limited to MAX_ZONE_CHILDREN when read")
     }
 }
 
@@ -237,4 +248,53 @@ pub struct Lock {
 pub struct Region {
     pub zones: Vec<Zone>,
     pub schools: Vec<School>,
+}
+
+/// Most children of a stage in a whole region: many times the entry cohort
+/// of any country, and the bound under which every sum of children over
+/// any set of zones fits the `u32` the solver counts in.
+pub const MAX_REGION_CHILDREN: u64 = u32::MAX as u64;
+
+impl Region {
+    /// The stage whose children, over all zones, exceed
+    /// [`MAX_REGION_CHILDREN`], with their number (summed in `u64`).
+    pub fn too_many_children(&self) -> Option<(Stage, u64)> {
+        Stage::ALL.into_iter().find_map(|stage| {
+            let total: u64 = self
+                .zones
+                .iter()
+                .map(|z| u64::from(z.cohort(stage).total()))
+                .sum();
+            (total > MAX_REGION_CHILDREN).then_some((stage, total))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_region_past_the_u32_range_of_children_is_caught() {
+        let zone = |local| Zone {
+            id: "z".into(),
+            name: "z".into(),
+            shape: Shape::Point(Point::new(118.0, 31.0)),
+            centroid: Point::new(118.0, 31.0),
+            children: [Cohort { local, migrant: 0 }, Cohort::default()],
+            current: [None, None],
+            county: None,
+            properties: Map::new(),
+        };
+        let mut region = Region {
+            zones: vec![zone(MAX_ZONE_CHILDREN); 429],
+            schools: Vec::new(),
+        };
+        assert_eq!(region.too_many_children(), None);
+        region.zones.push(zone(MAX_ZONE_CHILDREN));
+        assert_eq!(
+            region.too_many_children(),
+            Some((Stage::Primary, 430 * u64::from(MAX_ZONE_CHILDREN)))
+        );
+    }
 }

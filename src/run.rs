@@ -71,6 +71,12 @@ crate::options! {
         /// `same` (default): they go with the zone's local children.
         #[arg(long, value_enum, value_name = "same|separate")]
         migrant_catchments: MigrantCatchments = MigrantCatchments::Same, range::any;
+        /// Plan zones farther than the policy's `max_trip_km` from every
+        /// school of their county (listed in summary.json and report.md)
+        /// instead of stopping: such distances usually mean swapped
+        /// coordinates or a zone in the wrong county.
+        #[arg(long = "allow-far", num_args = 0, default_missing_value = "true")]
+        allow_far: bool = false, range::any;
     }
 }
 
@@ -232,6 +238,7 @@ impl Run {
             objective: o.objective,
             balance_km: o.balance_km.unwrap_or(DEFAULT_BALANCE_KM),
             migrant_catchments: o.migrant_catchments,
+            allow_far: o.allow_far,
             ..Preferences::default()
         })
     }

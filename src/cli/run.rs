@@ -32,6 +32,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// Makes a run's plan and writes every output: `run` and `allocate`.
 pub fn execute(run: Run) -> anyhow::Result<ExitCode> {
     let start = Instant::now();
+    // Leftovers of a killed run are put right before the long solve, so
+    // that a bad folder fails at once.
+    catchment::report::recover_output(&run.out)?;
     let progress = Progress::new();
     progress.step("reading maps");
     let (region, _) = run.region()?;

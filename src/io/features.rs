@@ -28,6 +28,12 @@ pub fn read_collection(path: &Path, what: &'static str) -> Result<Vec<Feature>, 
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
+    if let Some(message) = super::unique_keys::repeated_key(text) {
+        return Err(InputError::RepeatedKey {
+            path: path.to_path_buf(),
+            message,
+        });
+    }
     if collection.features.is_empty() {
         return Err(InputError::Empty {
             path: path.to_path_buf(),

@@ -11,6 +11,7 @@ pub mod groups;
 pub mod locks;
 pub mod scenario;
 mod schools;
+mod unique_keys;
 pub mod write;
 mod zones;
 
@@ -33,10 +34,21 @@ pub enum InputError {
     },
     #[error("{path}: not valid GeoJSON: {message}")]
     Malformed { path: PathBuf, message: String },
+    #[error("{path}: {message}")]
+    RepeatedKey { path: PathBuf, message: String },
     #[error("{path}: holds no features; expected a FeatureCollection with at least one {what}")]
     Empty { path: PathBuf, what: &'static str },
     #[error(transparent)]
     Field(Box<FieldError>),
+    #[error(
+        "{path}: the zones hold {total} {stage} children in all; expected at most {max} (entry-grade children per zone, not totals)",
+        max = crate::model::MAX_REGION_CHILDREN
+    )]
+    TooManyChildren {
+        path: PathBuf,
+        stage: &'static str,
+        total: u64,
+    },
     #[error(
         "{path}: features[{index}] (id \"{id}\"): the id is used again (first at features[{first}]); expected every id once"
     )]
@@ -71,8 +83,17 @@ fn id_note(id: &Option<String>) -> String {
 /// Reads a region: schools first, because zones name them in `current_*`.
 pub fn read_region(zones: &Path, schools: &Path) -> Result<Region, InputError> {
     let schools = schools::read(schools)?;
+    let path = zones;
     let zones = zones::read(zones, &schools)?;
-    Ok(Region { zones, schools })
+    let region = Region { zones, schools };
+    if let Some((stage, total)) = region.too_many_children() {
+        return Err(InputError::TooManyChildren {
+            path: path.to_path_buf(),
+            stage: stage.key(),
+            total,
+        });
+    }
+    Ok(region)
 }
 
 pub use schools::read as read_schools;

@@ -9,7 +9,7 @@ use geojson::GeometryValue;
 
 use super::InputError;
 use super::features::{FeatureReader, IdRegistry, read_collection};
-use crate::model::{Cohort, School, Shape, Stage, Zone};
+use crate::model::{Cohort, MAX_ZONE_CHILDREN, School, Shape, Stage, Zone};
 
 pub fn read(path: &Path, schools: &[School]) -> Result<Vec<Zone>, InputError> {
     let features = read_collection(path, "zone (a Polygon, MultiPolygon or Point feature)")?;
@@ -40,10 +40,7 @@ pub fn read(path: &Path, schools: &[School]) -> Result<Vec<Zone>, InputError> {
         let mut current = [None, None];
         for stage in Stage::ALL {
             let key = stage.key();
-            children[stage.index()] = Cohort {
-                local: f.count(&format!("{key}_local"))?.unwrap_or(0),
-                migrant: f.count(&format!("{key}_migrant"))?.unwrap_or(0),
-            };
+            children[stage.index()] = cohort(&f, stage)?;
             // Children with disabilities are some of the zone's children.
             let field = format!("{key}_special");
             if let Some(n) = f.count(&field)? {
@@ -95,6 +92,31 @@ pub fn read(path: &Path, schools: &[School]) -> Result<Vec<Zone>, InputError> {
         });
     }
     Ok(zones)
+}
+
+/// A stage's children, refused above [`MAX_ZONE_CHILDREN`] so that no
+/// sum of children can wrap around.
+fn cohort(f: &FeatureReader, stage: Stage) -> Result<Cohort, InputError> {
+    let key = stage.key();
+    let (local_field, migrant_field) = (format!("{key}_local"), format!("{key}_migrant"));
+    let local = f.count(&local_field)?.unwrap_or(0);
+    let migrant = f.count(&migrant_field)?.unwrap_or(0);
+    let total = u64::from(local) + u64::from(migrant);
+    if total > u64::from(MAX_ZONE_CHILDREN) {
+        let field = if local > migrant {
+            local_field
+        } else {
+            migrant_field
+        };
+        return Err(f.error(
+            &field,
+            format!("{local} local + {migrant} migrant = {total} {key} children in one zone"),
+            &format!(
+                "at most {MAX_ZONE_CHILDREN} children of a stage in one zone (entry-grade children living there, not a total of the county)"
+            ),
+        ));
+    }
+    Ok(Cohort { local, migrant })
 }
 
 fn shape(f: &FeatureReader, value: Option<&GeometryValue>) -> Result<Shape, InputError> {
@@ -176,5 +198,28 @@ mod tests {
             assert!(err.contains(part), "{part:?} in {err}");
         }
         assert!(read_one(json!({"id": "z1", "primary_special": -1})).is_err());
+    }
+
+    #[test]
+    fn counts_that_would_overflow_are_refused_by_name() {
+        let err = read_one(json!({"id": "z1", "primary_local": 4294967295u64,
+            "primary_migrant": 4294967295u64}))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("`primary_") && err.contains("z1") && err.contains("at most 10000000"),
+            "{err}"
+        );
+        let err = read_one(json!({"id": "z1", "junior_local": 6000000, "junior_migrant": 5000000}))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`junior_local`") && err.contains("11000000"),
+            "{err}"
+        );
+        assert!(
+            read_one(json!({"id": "z1", "junior_local": 5000000, "junior_migrant": 5000000}))
+                .is_ok()
+        );
     }
 }

@@ -66,6 +66,12 @@ pub enum PlanError {
         .0.iter().map(|s| s.to_string()).collect::<Vec<_>>().join("; ")
     )]
     Infeasible(Vec<Shortage>),
+    /// Zones beyond `max_trip_km` of every school of their county (the
+    /// message names them; see [`super::far`]).
+    #[error(
+        "{0}; check the zones' coordinates (GeoJSON gives [longitude, latitude]) and county, raise `max_trip_km` in [policy] if such trips are real, or pass --allow-far to plan anyway"
+    )]
+    Far(String),
     #[error(transparent)]
     Solve(#[from] SolveError),
 }
@@ -125,6 +131,17 @@ pub fn allocate(
     preferences: &Preferences,
     observer: &dyn Observer,
 ) -> Result<Plan, PlanError> {
+    if !preferences.allow_far {
+        let far = super::far::far_zones(region, policy);
+        if !far.is_empty() {
+            let list = super::far::FarList {
+                region,
+                far: &far,
+                max_trip_km: policy.max_trip_km,
+            };
+            return Err(PlanError::Far(list.to_string()));
+        }
+    }
     match preferences.migrant_catchments {
         MigrantCatchments::Same => {
             allocate_pass(region, policy, settings, preferences, observer, true)
@@ -533,6 +550,60 @@ impl Context<'_> {
         nearest
     }
 
+    /// Why a zone has no school to go to at all: none in its county (or it
+    /// gives no county while the schools do), none within reach, or locks
+    /// forbid every one within reach.
+    fn no_candidate_reason(&self, part: &Part, zone: usize, stage: Stage) -> Unplaced {
+        if self.index.count(part.county, stage) == 0 {
+            let counties = self.index.counties(stage);
+            return if part.county.is_none() && !counties.is_empty() {
+                Unplaced::NoCounty {
+                    counties: counties.into_iter().map(String::from).collect(),
+                }
+            } else {
+                Unplaced::NoSchoolInCounty {
+                    county: part.county.map(String::from),
+                }
+            };
+        }
+        let (reachable, _) = self.reach(zone, stage, false);
+        if reachable > 0 {
+            Unplaced::AllForbidden { schools: reachable }
+        } else {
+            Unplaced::NoneWithinReach {
+                max_km: self.policy.stage(stage).max_km.unwrap_or(f64::INFINITY),
+            }
+        }
+    }
+
+    /// The schools a zone may reach (its county's, within `max_km`; with
+    /// `allowed` only those no lock forbids; a pin is the whole reach) and
+    /// the distance that reach spans: what an unplaced reason must state,
+    /// whatever the solver's candidate lists held.
+    fn reach(&self, zone: usize, stage: Stage, allowed: bool) -> (usize, f64) {
+        let centroid = self.region.zones[zone].centroid;
+        if let Some(school) = self.locks.pin(zone, stage) {
+            let m = rounded_metres(centroid, self.region.schools[school].location);
+            return (1, m as f64 / 1000.0);
+        }
+        let county = self.region.zones[zone].county.as_deref();
+        let within = self.index.nearest(
+            county,
+            stage,
+            centroid,
+            self.index.count(county, stage),
+            self.max_m(stage),
+        );
+        let schools: Vec<Candidate> = within
+            .candidates
+            .into_iter()
+            .filter(|c| !allowed || !self.locks.forbids(zone, stage, c.school as usize))
+            .collect();
+        let farthest = schools.iter().map(|c| c.metres).max().unwrap_or(0) as f64 / 1000.0;
+        let km = self.policy.stage(stage).max_km.unwrap_or(farthest);
+        (schools.len(), km)
+    }
+
     /// Cost per child of a unit at a school: metres of travel, plus the
     /// stability weight when the school is not the zone's school today.
     fn cost(&self, unit: &Unit, c: &Candidate) -> i64 {
@@ -593,24 +664,19 @@ impl Context<'_> {
                 }
                 let nearest = self.nearest(part, z, stage, k0);
                 if nearest.candidates.is_empty() {
-                    let reason = if self.index.count(part.county, stage) == 0 {
-                        Unplaced::NoSchoolInCounty {
-                            county: part.county.map(String::from),
-                        }
-                    } else {
-                        Unplaced::NoneWithinReach {
-                            max_km: self.policy.stage(stage).max_km.unwrap_or(f64::INFINITY),
-                        }
-                    };
+                    let reason = self.no_candidate_reason(part, z, stage);
                     // Out of reach, it still lies in its nearest school's
-                    // catchment on the map.
-                    let label = self.index.nearest(
-                        part.county,
-                        stage,
-                        self.region.zones[z].centroid,
-                        1,
-                        None,
-                    );
+                    // catchment on the map; forbidden everywhere, in none.
+                    let label = match reason {
+                        Unplaced::AllForbidden { .. } => Default::default(),
+                        _ => self.index.nearest(
+                            part.county,
+                            stage,
+                            self.region.zones[z].centroid,
+                            1,
+                            None,
+                        ),
+                    };
                     let school = label.candidates.first();
                     result.zones.push((
                         z,
@@ -795,13 +861,12 @@ impl Context<'_> {
             Some(s) => (Some(s as u32), metres),
             None => (Some(nearest[0].school), Some(nearest[0].metres)),
         };
-        let reason = (placed < unit.demand).then(|| Unplaced::AllFull {
-            schools: unit.candidates().count(),
-            farthest_km: unit
-                .candidates()
-                .map(|c| c.metres)
-                .max()
-                .map_or(0.0, |m| m as f64 / 1000.0),
+        let reason = (placed < unit.demand).then(|| {
+            let (schools, farthest_km) = self.reach(unit.zone, unit.stage, true);
+            Unplaced::AllFull {
+                schools,
+                farthest_km,
+            }
         });
         ZonePlan {
             school,

@@ -87,6 +87,47 @@ pub fn check(plan: &Plan, region: &Region, policy: &Policy) -> Vec<Found> {
     found
 }
 
+/// A school already over its size limit with the pupils who stay, before
+/// any child is assigned: not the plan's doing (the plan gives it no
+/// intake), but the bureau must see it, so it is reported apart from the
+/// plan's violations.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PreExisting {
+    pub school: usize,
+    pub continuing: u32,
+    pub limit: u32,
+}
+
+impl fmt::Display for PreExisting {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(
+            f,
+            "{} continuing pupils already over the school limit {} ({} too many) before any intake",
+            self.continuing,
+            self.limit,
+            self.continuing - self.limit
+        )
+    }
+}
+
+/// Every school whose continuing pupils alone break its size limit.
+pub fn pre_existing(region: &Region, policy: &Policy) -> Vec<PreExisting> {
+    region
+        .schools
+        .iter()
+        .enumerate()
+        .filter_map(|(school, s)| {
+            let limit = policy.school_limit_of(s);
+            let continuing = s.continuing();
+            (continuing > limit).then_some(PreExisting {
+                school,
+                continuing,
+                limit,
+            })
+        })
+        .collect()
+}
+
 fn violations_of(
     f: &SchoolFigures,
     plan: &Plan,

@@ -5,6 +5,7 @@
 mod allocate;
 mod check;
 mod contiguity;
+pub mod far;
 pub mod feeders;
 mod figures;
 pub mod lottery;
@@ -16,7 +17,7 @@ pub mod special;
 mod utilization;
 
 pub use allocate::{Observer, PlanError, Shortage, allocate};
-pub use check::{Found, Violation, check};
+pub use check::{Found, PreExisting, Violation, check, pre_existing};
 pub use contiguity::{Broken, ContiguityReport, home_zones, make_contiguous};
 pub use figures::{SchoolFigures, StageTotals, split_placed as figures_split};
 pub use migrant_catchments::{Children, MigrantCatchments, MigrantPass};
@@ -58,8 +59,15 @@ pub enum Unplaced {
     NoSchoolInCounty { county: Option<String> },
     /// Schools exist, but none within the policy's maximum distance.
     NoneWithinReach { max_km: f64 },
-    /// Every school within reach is full.
+    /// Every school within reach is full: `schools` counts all of them
+    /// (within `max_km`, or in the county without one) that are not
+    /// forbidden, not only those the solver listed.
     AllFull { schools: usize, farthest_km: f64 },
+    /// Schools are within reach, but locks forbid every one of them.
+    AllForbidden { schools: usize },
+    /// The zone gives no county while every school of the stage is in one:
+    /// children never cross a county line, so the zone can go nowhere.
+    NoCounty { counties: Vec<String> },
 }
 
 impl fmt::Display for Unplaced {
@@ -81,6 +89,26 @@ impl fmt::Display for Unplaced {
                 f,
                 "all {schools} schools within {farthest_km:.1} km are full"
             ),
+            Unplaced::AllForbidden { schools } => write!(
+                f,
+                "every school forbidden by locks (all {schools} within reach)"
+            ),
+            Unplaced::NoCounty { counties } => {
+                const SHOWN: usize = 5;
+                let mut named = counties
+                    .iter()
+                    .take(SHOWN)
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if counties.len() > SHOWN {
+                    named.push_str(&format!(" and {} more", counties.len() - SHOWN));
+                }
+                write!(
+                    f,
+                    "the zone has no county while every school of this stage has one ({named}): give the zone its `county`"
+                )
+            }
         }
     }
 }
@@ -166,6 +194,9 @@ pub struct Preferences {
     /// With `Objective::Balance`: km of travel worth moving one child from
     /// a full school to an empty one.
     pub balance_km: f64,
+    /// Plan even where a zone lies farther than `max_trip_km` from every
+    /// school of its county (see [`far`]); otherwise that is an error.
+    pub allow_far: bool,
 }
 
 impl Default for Preferences {
@@ -183,6 +214,7 @@ impl Default for Preferences {
             feeders_aligned: false,
             objective: Objective::Distance,
             balance_km: DEFAULT_BALANCE_KM,
+            allow_far: false,
         }
     }
 }

@@ -54,7 +54,9 @@ use serde_json::Value;
 
 use super::grades;
 use crate::io::{InputError, read_zones};
-use crate::model::{Region, School, SchoolKind, Sector, Stage};
+use crate::model::{
+    MAX_REGION_CHILDREN, MAX_ZONE_CHILDREN, Region, School, SchoolKind, Sector, Stage,
+};
 use crate::spatial::haversine_m;
 
 /// Where a change was written, so that an error points at the table to fix.
@@ -647,15 +649,18 @@ pub fn apportion(weights: &[f64], total: u64) -> Vec<u64> {
 /// Multiplies whole counts by `factor` so that the total is the rounded
 /// product and each count gets its share (largest remainders): growth of
 /// 1.3 on many zones of one or two children must not round away.
-fn grow_counts(counts: &[u32], factor: f64) -> Vec<u32> {
+/// Counts stay `u64` here: the caller refuses a zone grown beyond
+/// [`MAX_ZONE_CHILDREN`] before anything narrows them.
+fn grow_counts(counts: &[u32], factor: f64) -> Vec<u64> {
     let total: f64 = counts.iter().map(|&c| c as f64).sum::<f64>() * factor;
+    // Beyond this some zone is over the limit whatever the shares, and the
+    // run is refused: capping keeps the arithmetic below far from overflow.
+    let cap = (counts.len() as f64 + 1.0) * f64::from(MAX_ZONE_CHILDREN);
+    let total = total.min(cap);
     apportion(
         &counts.iter().map(|&c| c as f64).collect::<Vec<_>>(),
         total.round() as u64,
     )
-    .into_iter()
-    .map(|x| x as u32)
-    .collect()
 }
 
 /// Scales a zone's birth records (`births` array, `births_YYYY`) with its
@@ -766,6 +771,21 @@ pub fn apply(region: &mut Region, changes: &[Change]) -> Result<Vec<String>, Cha
             ChangeKind::Growth(g) => grow(region, o, g)?,
             ChangeKind::CloseSchool(c) => close(region, o, c, &opened)?,
         };
+        if let Some((stage, total)) = region.too_many_children() {
+            let field = match &change.kind {
+                ChangeKind::NewZones(..) => "zones_file",
+                _ => "factor",
+            };
+            return Err(field_error(
+                o,
+                field,
+                format!(
+                    "a change after which the region holds {total} {} children",
+                    stage.key()
+                ),
+                &format!("at most {MAX_REGION_CHILDREN} children of a stage in the region"),
+            ));
+        }
         log.push(line);
     }
     Ok(log)
@@ -925,10 +945,26 @@ fn grow(region: &mut Region, o: &Origin, g: &Growth) -> Result<String, ChangeErr
             grow_counts(&migrant, g.factor),
         );
         for (k, &z) in selected.iter().enumerate() {
-            region.zones[z].children[i].local = local[k];
-            region.zones[z].children[i].migrant = migrant[k];
+            if local[k] + migrant[k] > u64::from(MAX_ZONE_CHILDREN) {
+                return Err(field_error(
+                    o,
+                    "factor",
+                    format!(
+                        "{}, which gives zone \"{}\" more than {MAX_ZONE_CHILDREN} {} children",
+                        g.factor,
+                        region.zones[z].id,
+                        stage.key()
+                    ),
+                    &format!(
+                        "a factor that leaves every zone at most {MAX_ZONE_CHILDREN} children of a stage (1.5: half as many again)"
+                    ),
+                ));
+            }
+            // Both fit in u32: each is at most their sum, checked above.
+            region.zones[z].children[i].local = local[k] as u32;
+            region.zones[z].children[i].migrant = migrant[k] as u32;
         }
-        let after: u64 = local.iter().chain(&migrant).map(|&x| x as u64).sum();
+        let after: u64 = local.iter().chain(&migrant).sum();
         notes.push(format!("{} {before} -> {after}", stage.key()));
     }
     if g.stages.contains(&Stage::Primary) {
@@ -1150,6 +1186,8 @@ mod tests {
             add_school: Vec<AddSchoolTable>,
             #[serde(default)]
             close_school: Vec<CloseSchoolTable>,
+            #[serde(default)]
+            new_housing: Vec<NewHousingTable>,
         }
         let f: File = toml::from_str(text).unwrap();
         parse(
@@ -1158,6 +1196,7 @@ mod tests {
             Tables {
                 add_school: f.add_school,
                 close_school: f.close_school,
+                new_housing: f.new_housing,
                 ..Default::default()
             },
         )
@@ -1210,9 +1249,25 @@ mod tests {
     }
 
     #[test]
+    fn growth_beyond_the_zone_limit_is_refused_naming_the_factor() {
+        for factor in ["1e12", "1e300", "2000000.0"] {
+            let mut r = region();
+            let c = changes(&format!(
+                "[[new_housing]]\nfactor = {factor}\nzones = [\"Z1\"]\n"
+            ))
+            .unwrap();
+            let err = apply(&mut r, &c).unwrap_err().to_string();
+            assert!(
+                err.contains("`factor`") && err.contains("more than 10000000"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
     fn growth_does_not_round_away_on_small_zones() {
         let grown = grow_counts(&[1, 1, 1, 1, 1, 1, 1, 1, 1, 1], 1.3);
-        assert_eq!(grown.iter().sum::<u32>(), 13);
+        assert_eq!(grown.iter().sum::<u64>(), 13);
         assert!(grown.iter().all(|&x| x == 1 || x == 2));
         assert_eq!(grow_counts(&[4, 0, 2], 0.5), vec![2, 0, 1]);
     }

@@ -62,6 +62,11 @@ pub struct Policy {
     /// this near (km); farther, a regular class at the zone's catchment
     /// school is the better place. `None`: anywhere the stage's reach allows.
     pub special_max_km: Option<f64>,
+    /// A zone farther than this (km) from every school of its county that
+    /// teaches a stage is almost surely a data error (longitude and
+    /// latitude swapped, a zone drawn over the globe): the run stops and
+    /// names it, unless `--allow-far` says the distance is real.
+    pub max_trip_km: f64,
 }
 
 /// A policy as written: every key optional, each missing one taking the
@@ -84,6 +89,7 @@ struct PolicyFile {
     migrant_max_share: Option<f64>,
     special_target: Option<f64>,
     special_max_km: Option<f64>,
+    max_trip_km: Option<f64>,
 }
 
 #[derive(Default, Deserialize)]
@@ -124,6 +130,7 @@ impl From<PolicyFile> for Policy {
             migrant_max_share: f.migrant_max_share.unwrap_or(d.migrant_max_share),
             special_target: f.special_target.unwrap_or(d.special_target),
             special_max_km: f.special_max_km.or(d.special_max_km),
+            max_trip_km: f.max_trip_km.unwrap_or(d.max_trip_km),
         }
     }
 }
@@ -153,6 +160,7 @@ impl Default for Policy {
             migrant_max_share: 1.0,
             special_target: 0.95,
             special_max_km: None,
+            max_trip_km: 100.0,
         }
     }
 }
@@ -164,7 +172,7 @@ pub enum PolicyError {
     Invalid {
         field: &'static str,
         value: String,
-        expected: &'static str,
+        expected: String,
     },
 }
 
@@ -177,13 +185,15 @@ impl Policy {
     }
 
     /// Rejects numbers no bureau could mean (a class limit of 0, a negative
-    /// distance), so that every later division and comparison is safe.
+    /// distance) and limits that contradict each other (a large class no
+    /// larger than the class limit), before any planning: such a policy
+    /// would otherwise run the whole plan and then fail every check.
     pub fn validate(&self) -> Result<(), PolicyError> {
-        let invalid = |field, value: String, expected| {
+        let invalid = |field, value: String, expected: &str| {
             Err(PolicyError::Invalid {
                 field,
                 value,
-                expected,
+                expected: expected.to_string(),
             })
         };
         for (field, limit) in [
@@ -202,6 +212,7 @@ impl Policy {
             ("primary.migrant_max_km", self.primary.migrant_max_km),
             ("junior.migrant_max_km", self.junior.migrant_max_km),
             ("special_max_km", self.special_max_km),
+            ("max_trip_km", Some(self.max_trip_km)),
         ] {
             if let Some(km) = km
                 && !(km.is_finite() && km > 0.0)
@@ -241,11 +252,46 @@ impl Policy {
                 "min <= max",
             );
         }
-        if self.large_class == 0 || self.oversize_class < self.large_class {
+        self.validate_limits()
+    }
+
+    /// The limits against each other: a class at the class limit must not
+    /// already be a large class, and a nine-year school may not be held
+    /// below an ordinary one.
+    fn validate_limits(&self) -> Result<(), PolicyError> {
+        let invalid = |field, value: String, expected: String| {
+            Err(PolicyError::Invalid {
+                field,
+                value,
+                expected,
+            })
+        };
+        let widest = self.primary.class_limit.max(self.junior.class_limit);
+        if self.large_class <= widest {
             return invalid(
-                "large_class / oversize_class",
-                format!("{} / {}", self.large_class, self.oversize_class),
-                "0 < large_class <= oversize_class",
+                "large_class",
+                self.large_class.to_string(),
+                format!(
+                    "more than the class limits (primary.class_limit {}, junior.class_limit {}): a class at its limit must not be a large class; raise large_class or lower the class limit",
+                    self.primary.class_limit, self.junior.class_limit
+                ),
+            );
+        }
+        if self.oversize_class <= self.large_class {
+            return invalid(
+                "oversize_class",
+                self.oversize_class.to_string(),
+                format!("more than large_class ({})", self.large_class),
+            );
+        }
+        if self.nine_year_school_limit < self.school_limit {
+            return invalid(
+                "nine_year_school_limit",
+                self.nine_year_school_limit.to_string(),
+                format!(
+                    "at least school_limit ({}): a nine-year school holds two stages",
+                    self.school_limit
+                ),
             );
         }
         Ok(())
@@ -436,10 +482,31 @@ mod tests {
             Err(PolicyError::Invalid {
                 field: "special_target",
                 value: "1.2".into(),
-                expected: "a share between 0 and 1",
+                expected: "a share between 0 and 1".into(),
             })
         );
         let p: Policy = toml::from_str("special_max_km = 0.0\n").unwrap();
         assert!(p.validate().is_err());
+    }
+
+    #[test]
+    fn contradictory_limits_are_refused_naming_the_key() {
+        for (toml, key) in [
+            ("large_class = 10", "large_class"),
+            ("large_class = 50", "large_class"),
+            ("[primary]\nclass_limit = 60", "large_class"),
+            ("oversize_class = 56", "oversize_class"),
+            ("nine_year_school_limit = 1500", "nine_year_school_limit"),
+            ("school_limit = 0", "school_limit"),
+            ("migrant_target = -0.1", "migrant_target"),
+            ("max_trip_km = -1.0", "max_trip_km"),
+        ] {
+            let p: Policy = toml::from_str(toml).unwrap();
+            match p.validate() {
+                Err(PolicyError::Invalid { field, .. }) => assert_eq!(field, key, "{toml}"),
+                Ok(()) => panic!("{toml} accepted"),
+            }
+        }
+        assert!(Policy::default().validate().is_ok());
     }
 }

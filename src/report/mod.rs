@@ -24,6 +24,7 @@ pub mod chart;
 mod colors;
 mod console;
 mod fonts;
+mod interrupt;
 pub mod lottery;
 pub(crate) mod map;
 pub mod markdown;
@@ -41,7 +42,7 @@ pub use catchments::{Catchment, dissolve, polsby_popper};
 pub use colors::school_colors;
 pub use console::console_summary;
 pub use map::{Caption, missing_font_note, render_map};
-pub use output_dir::OutputDir;
+pub use output_dir::{OutputDir, recover as recover_output};
 pub use summary::{StageSummary, Summary};
 
 use crate::i18n::Lang;
@@ -61,6 +62,15 @@ pub enum ReportError {
         "{path} exists and is not an earlier plan (no summary.json in it): refusing to replace it; choose another --out folder or remove it"
     )]
     NotOurs { path: PathBuf },
+    #[error("{path}: left by an interrupted run; {message}")]
+    Leftover {
+        path: PathBuf,
+        message: &'static str,
+    },
+    #[error(
+        "{path} is not a file of the earlier plan (not in its manifest) and this run writes a file of that name: move or rename it, then run again"
+    )]
+    Clash { path: PathBuf },
     #[error("{path}: cannot draw the picture: {message}")]
     Map { path: PathBuf, message: String },
 }

@@ -705,6 +705,43 @@ fn hard_limits(w: &mut dyn Write, d: &Doc) -> Result<()> {
     for v in &s.violations {
         writeln!(w, "- {} ({}): {}", md(&v.school_id), v.stage, v.problem)?;
     }
+    far_zones(w, d)?;
+    pre_existing(w, d)
+}
+
+/// Zones beyond `max_trip_km` from every school of their county, planned
+/// because `--allow-far` was given.
+fn far_zones(w: &mut dyn Write, d: &Doc) -> Result<()> {
+    let (s, l) = (d.summary, d.lang);
+    if s.far_zones.is_empty() {
+        return Ok(());
+    }
+    let km = d.policy.max_trip_km.to_string();
+    writeln!(w, "\n{}", tr!(l, "checks.far_zones", km = km))?;
+    for f in &s.far_zones {
+        let line = tr!(
+            l,
+            "checks.far_zone",
+            zone = md(&f.zone_id),
+            stage = f.stage,
+            km = format!("{:.1}", f.km),
+            school = md(&f.nearest_school)
+        );
+        writeln!(w, "- {line}")?;
+    }
+    Ok(())
+}
+
+/// Schools over a limit before the plan: not the plan's violations.
+fn pre_existing(w: &mut dyn Write, d: &Doc) -> Result<()> {
+    let (s, l) = (d.summary, d.lang);
+    if s.pre_existing_violations.is_empty() {
+        return Ok(());
+    }
+    writeln!(w, "\n{}", tr!(l, "checks.pre_existing"))?;
+    for p in &s.pre_existing_violations {
+        writeln!(w, "- {}: {}", md(&p.school_id), p.problem)?;
+    }
     Ok(())
 }
 

@@ -113,6 +113,22 @@ pub struct ViolationSummary {
 }
 
 #[derive(Clone, Debug, Serialize)]
+pub struct PreExistingSummary {
+    pub school_id: String,
+    pub continuing: u32,
+    pub limit: u32,
+    pub problem: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FarZoneSummary {
+    pub zone_id: String,
+    pub stage: &'static str,
+    pub nearest_school: String,
+    pub km: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
 pub struct BalanceSummary {
     pub primary: serde_json::Map<String, serde_json::Value>,
     pub junior: serde_json::Map<String, serde_json::Value>,
@@ -316,6 +332,12 @@ pub struct Summary {
     pub moved_cap: Option<MovedCap>,
     pub utilization: UtilizationSummary,
     pub violations: Vec<ViolationSummary>,
+    /// Schools over a limit before the plan (continuing pupils above the
+    /// school limit): not the plan's violations, listed so none is missed.
+    pub pre_existing_violations: Vec<PreExistingSummary>,
+    /// Zones farther than `max_trip_km` from every school of their county
+    /// for a stage: only with `--allow-far` (otherwise the run stops).
+    pub far_zones: Vec<FarZoneSummary>,
     /// Wall-clock seconds of the run: the one value that differs between
     /// otherwise byte-identical runs.
     pub seconds: f64,
@@ -500,6 +522,24 @@ impl Summary {
                     school_id: region.schools[f.school].id.clone(),
                     stage: f.stage.key(),
                     problem: f.violation.to_string(),
+                })
+                .collect(),
+            pre_existing_violations: crate::plan::pre_existing(region, policy)
+                .into_iter()
+                .map(|p| PreExistingSummary {
+                    school_id: region.schools[p.school].id.clone(),
+                    continuing: p.continuing,
+                    limit: p.limit,
+                    problem: p.to_string(),
+                })
+                .collect(),
+            far_zones: crate::plan::far::far_zones(region, policy)
+                .into_iter()
+                .map(|f| FarZoneSummary {
+                    zone_id: region.zones[f.zone].id.clone(),
+                    stage: f.stage.key(),
+                    nearest_school: region.schools[f.school].id.clone(),
+                    km: round(f.km, 3),
                 })
                 .collect(),
             seconds: info.seconds,

@@ -7,7 +7,7 @@ use geojson::{Feature, Geometry, GeometryValue};
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
-use crate::model::{Region, Shape, Stage};
+use crate::model::{Region, Shape, Stage, Zone};
 use crate::plan::{MigrantPass, Plan};
 
 pub fn write(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result<()> {
@@ -32,6 +32,7 @@ pub fn write(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result
         .map(|z| {
             let zone = &region.zones[z];
             let mut properties = zone.properties.clone();
+            model_fields(&mut properties, region, zone);
             for stage in Stage::ALL {
                 let zp = &plan.stage(stage).zones[z];
                 let key = stage.key();
@@ -68,6 +69,24 @@ pub fn write(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result
         })
         .collect();
     write_collection(w, &features)
+}
+
+/// Children and today's school as the plan saw them: a scenario's growth
+/// factors and closures change the model, not the properties read from the
+/// file, so the published counts and `current_*` are taken from the model
+/// (children = placed + unplaced holds in this file too).
+fn model_fields(properties: &mut Map<String, Value>, region: &Region, zone: &Zone) {
+    for stage in Stage::ALL {
+        let key = stage.key();
+        let cohort = zone.cohort(stage);
+        properties.insert(format!("{key}_local"), cohort.local.into());
+        properties.insert(format!("{key}_migrant"), cohort.migrant.into());
+        let field = format!("current_{key}");
+        match zone.current[stage.index()] {
+            Some(s) => properties.insert(field, region.schools[s].id.clone().into()),
+            None => properties.shift_remove(&field),
+        };
+    }
 }
 
 /// With separate migrant catchments: the zone's migrant school (and km), and

@@ -68,6 +68,18 @@ impl<'a> SchoolIndex<'a> {
         self.trees.get(&(county, stage)).map_or(0, |t| t.size())
     }
 
+    /// The counties that have an eligible school of the stage, sorted.
+    pub fn counties(&self, stage: Stage) -> Vec<&'a str> {
+        let mut counties: Vec<&str> = self
+            .trees
+            .keys()
+            .filter(|(_, s)| *s == stage)
+            .filter_map(|(c, _)| *c)
+            .collect();
+        counties.sort_unstable();
+        counties
+    }
+
     /// Eligible schools in order of distance, without end: the caller stops
     /// where it has seen enough (distances only grow).
     pub fn by_distance<'s>(

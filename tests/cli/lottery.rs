@@ -67,6 +67,7 @@ fn lottery_on_the_demo_county_conserves_children_and_repeats_to_the_byte() {
     assert_eq!(
         names,
         [
+            ".catchment-files",
             "lottery-chances.csv",
             "lottery-groups.csv",
             "lottery-schools.csv",

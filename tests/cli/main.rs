@@ -4,12 +4,14 @@ mod bad_input;
 mod balance;
 mod determinism;
 mod documents;
+mod fuzz;
 mod locks;
 mod lottery;
 mod migrant;
 mod one_way;
 mod options;
 mod real_data;
+mod robust;
 mod run;
 mod special;
 

@@ -143,7 +143,7 @@ fn with_short_seats_both_passes_stay_within_every_limit() {
     let scenario = separate(
         tmp.path(),
         &tiny().join("scenario.toml"),
-        "[policy]\nnine_year_school_limit = 700\n[policy.primary]\nclass_limit = 30\n[policy.junior]\nclass_limit = 30\n",
+        "[policy]\nschool_limit = 700\nnine_year_school_limit = 700\n[policy.primary]\nclass_limit = 30\n[policy.junior]\nclass_limit = 30\n",
     );
     let out = tmp.path().join("out");
     let summary = run(&scenario, &out, &[]);
