@@ -21,6 +21,9 @@
 
 use super::contiguity::County;
 
+/// States an ejection chain search may open, and links a chain may have.
+const MAX_STATES: usize = 20_000;
+const MAX_DEPTH: usize = 12;
 /// Iterations a zone may not return to the school it just left.
 const TENURE: usize = 7;
 /// Iterations without a new best before the search stops.
@@ -40,7 +43,148 @@ impl County<'_> {
     /// catchment that could be joined is then connected).
     pub(super) fn attach_and_fit(&mut self) -> bool {
         self.attach_strays();
-        self.fit_seats()
+        self.eject_overload() || (self.fit_seats(), self.eject_overload()).1
+    }
+
+    /// Relieves schools over their seats by ejection chains, the most
+    /// overloaded first, while any chain helps. True when all fit.
+    fn eject_overload(&mut self) -> bool {
+        loop {
+            let mut over: Vec<(i64, usize)> = (0..self.schools.len())
+                .map(|s| (self.over(s), s))
+                .filter(|&(x, _)| x > 0)
+                .collect();
+            if over.is_empty() {
+                return true;
+            }
+            over.sort_unstable_by_key(|&(x, s)| (std::cmp::Reverse(x), s));
+            let mut progress = false;
+            for (_, s) in over {
+                if self.over(s) == 0 {
+                    continue;
+                }
+                for full in [true, false] {
+                    if let Some(chain) = self.ejection_chain(s, full)
+                        && self.apply_chain(&chain)
+                    {
+                        progress = true;
+                        break;
+                    }
+                }
+            }
+            if !progress {
+                return false;
+            }
+        }
+    }
+
+    /// Moves a chain's zones (last link first); undoes it and returns false
+    /// if a catchment it touched came apart.
+    fn apply_chain(&mut self, chain: &[(usize, usize)]) -> bool {
+        let mut journal = Vec::new();
+        let mut touched = Vec::new();
+        for &(z, to) in chain {
+            let from = self.school_of[z].expect("assigned") as usize;
+            journal.push((z, from));
+            touched.extend([from, to]);
+            self.move_zone(z, to);
+        }
+        for &s in &touched {
+            self.refresh(s);
+        }
+        let whole = touched
+            .iter()
+            .all(|&s| self.members[s].iter().all(|&z| self.main[z as usize]));
+        if !whole {
+            self.undo(&journal);
+        }
+        whole
+    }
+
+    /// An ejection chain out of school `s`: it gives a boundary zone to a
+    /// neighbouring catchment, which gives one on if the zone does not fit
+    /// its seats, and so on until a school has room; every school on the
+    /// chain ends within its seats and in one piece. `full`: the first zone
+    /// covers all of `s`'s overload (else any part of it). Breadth first
+    /// over (school, zone received) with the cheapest moves first; the
+    /// moves returned from the end of the chain.
+    fn ejection_chain(&mut self, s: usize, full: bool) -> Option<Vec<(usize, usize)>> {
+        const NONE: usize = usize::MAX;
+        // (school, zone received, parent state, depth)
+        let mut states: Vec<(usize, usize, usize, usize)> = vec![(s, NONE, NONE, 0)];
+        let mut seen = std::collections::HashSet::new();
+        let mut i = 0;
+        while i < states.len() && states.len() < MAX_STATES {
+            let (t, z_in, _, depth) = states[i];
+            let mut path = vec![];
+            let mut k = i;
+            while k != NONE {
+                path.push(states[k].0);
+                k = states[k].2;
+            }
+            let q_in = if z_in == NONE {
+                0
+            } else {
+                self.placed[z_in] as i64
+            };
+            let need = q_in - self.room(t);
+            let mut moves: Vec<(i64, usize, usize)> = Vec::new();
+            for &z in &self.members[t] {
+                let z = z as usize;
+                let q = self.placed[z] as i64;
+                let enough = q >= need || (i == 0 && !full);
+                if z == z_in
+                    || q == 0
+                    || !enough
+                    || !self.main[z]
+                    || self.pinned[z]
+                    || self.home[t] == Some(z as u32)
+                    || (z_in != NONE && self.holds_alone(z_in, z, t))
+                {
+                    continue;
+                }
+                for &w in &self.neighbours[z] {
+                    let w = w as usize;
+                    let Some(u) = self.school_of[w].map(|u| u as usize) else {
+                        continue;
+                    };
+                    if path.contains(&u) || !self.main[w] || !self.may_take(z, u) {
+                        continue;
+                    }
+                    moves.push((q * (self.cost(z, u) - self.cost(z, t)), z, u));
+                }
+            }
+            moves.sort_unstable();
+            moves.dedup();
+            for (_, z, u) in moves {
+                if !seen.insert((z, u)) || !self.stays_connected_without(z, t as u32) {
+                    continue;
+                }
+                states.push((u, z, i, depth + 1));
+                if self.room(u) >= self.placed[z] as i64 {
+                    let mut chain = Vec::new();
+                    let mut k = states.len() - 1;
+                    while states[k].1 != NONE {
+                        chain.push((states[k].1, states[k].0));
+                        k = states[k].2;
+                    }
+                    return Some(chain);
+                }
+                if depth + 1 >= MAX_DEPTH {
+                    states.pop();
+                }
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// Whether zone `z_in`, just received by school `t`, touches `t` only
+    /// through zone `z` (so `z` may not leave).
+    fn holds_alone(&self, z_in: usize, z: usize, t: usize) -> bool {
+        !self.neighbours[z_in]
+            .iter()
+            .any(|&w| w as usize != z && self.school_of[w as usize] == Some(t as u32))
     }
 
     /// Each stray piece to the cheapest neighbouring catchment that may
