@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use catchment::generate::{Params, generate};
+use catchment::generate::{Params, TightParams, generate, generate_tight};
 use catchment::io::write::write_region;
 
 #[derive(clap::Args)]
@@ -22,6 +22,11 @@ pub struct Args {
     /// Counties side by side (children stay in their county).
     #[arg(long, default_value_t = 1)]
     counties: usize,
+    /// A tight county instead: point zones, each a large share of a
+    /// school, and seats only 1-5 % above the children (primary only, one
+    /// county), the hard case for connected catchments.
+    #[arg(long, conflicts_with = "counties")]
+    tight: bool,
     /// Folder for zones.geojson and schools.geojson.
     #[arg(long)]
     out: PathBuf,
@@ -34,12 +39,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.counties > 0 && args.counties <= args.schools,
         "--counties must be between 1 and the number of schools"
     );
-    let region = generate(&Params {
-        seed: args.seed,
-        zones: args.zones,
-        schools: args.schools,
-        counties: args.counties,
-    });
+    let region = if args.tight {
+        generate_tight(&TightParams {
+            seed: args.seed,
+            zones: args.zones,
+            schools: args.schools.min(args.zones),
+        })
+    } else {
+        generate(&Params {
+            seed: args.seed,
+            zones: args.zones,
+            schools: args.schools,
+            counties: args.counties,
+        })
+    };
     write_region(&region, &args.out)
         .with_context(|| format!("writing the county to {}", args.out.display()))?;
     println!(

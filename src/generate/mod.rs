@@ -22,6 +22,7 @@ mod land;
 mod names;
 pub mod rng;
 mod schools;
+mod tight;
 
 use geo::{Centroid, Coord, LineString, MultiPolygon, Point, Polygon};
 use rayon::prelude::*;
@@ -33,6 +34,7 @@ use land::{Frame, Kind, Layout, P};
 use names::{Namer, Place, Teaches};
 use rng::Rng;
 use schools::Draft;
+pub use tight::{TightParams, generate_tight};
 
 /// What to generate.
 #[derive(Clone, Debug)]

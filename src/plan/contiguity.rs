@@ -7,10 +7,22 @@
 //! move first); where no neighbour has room, the piece goes to the cheapest
 //! neighbour anyway and room is made there by passing boundary zones on along
 //! a chain of catchments to one with seats left; failing that, its zones go
-//! one by one from the edge. Zones without children move freely. A local
-//! search then moves boundary zones to neighbouring catchments wherever that
-//! shortens trips without breaking any catchment apart. The relaxation bound
-//! stays the yardstick, so the price of contiguity shows in the gap.
+//! one by one from the edge. Zones without children move freely.
+//!
+//! A school's own zone (where it stands) is the root of its catchment: it
+//! is given to the school first, unless a lock forbids it. Where seats are
+//! tight (a few per cent above the children, zones large), the moves above
+//! may find no room; then every piece is joined to its cheapest neighbour
+//! whatever its seats, and a tabu search moves boundary zones out of the
+//! schools over their seats, one catchment to the next, never breaking one
+//! apart, until every school fits. Only what that cannot fix is left in
+//! pieces, with the proof where there is one (an area of the map whose
+//! children exceed the seats of the schools standing in it, a lock).
+//!
+//! A local search then moves boundary zones to neighbouring catchments
+//! wherever that shortens trips without breaking any catchment apart. The
+//! relaxation bound stays the yardstick, so the price of contiguity shows
+//! in the gap.
 //!
 //! Counties never share a catchment, so each county is repaired on its own,
 //! in parallel, with local indices; each catchment remembers its main piece
@@ -39,6 +51,18 @@ pub struct ContiguityReport {
     /// Catchments still in more than one piece, with the zones outside the
     /// school's piece and why.
     pub broken: Vec<Broken>,
+    /// Schools of the stage with an own zone (the root of the catchment).
+    pub own_zones: usize,
+    /// Own zones in their school's catchment after the repair.
+    pub own_zones_kept: usize,
+    /// Own zones a lock keeps out of their school's catchment.
+    pub own_zones_locked: usize,
+    /// Own zones shared with another school of the stage (the first one in
+    /// input order keeps it).
+    pub own_zones_shared: usize,
+    /// Own zones not kept because their children alone exceed the school's
+    /// seats, or no plan keeping them within every limit was found.
+    pub own_zones_not_fitting: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -46,6 +70,9 @@ pub struct Broken {
     pub school: usize,
     pub zones: Vec<usize>,
     pub reason: String,
+    /// Whether the reason proves that no connected plan can hold the piece
+    /// (a lock, an island, an area with more children than seats).
+    pub certified: bool,
 }
 
 /// The zone each school stands in (or, where it stands in none, the zone
@@ -263,7 +290,7 @@ impl County<'_> {
 
     /// Stray pieces: connected groups of zones outside their school's main
     /// piece, in zone order.
-    fn strays(&mut self) -> Vec<Vec<usize>> {
+    pub(super) fn strays(&mut self) -> Vec<Vec<usize>> {
         let n = self.zones.len();
         let epoch = self.next_epoch();
         let mut pieces = Vec::new();
@@ -293,7 +320,7 @@ impl County<'_> {
     }
 
     /// Whether a piece is still a stray of one school.
-    fn still_stray(&self, piece: &[usize]) -> bool {
+    pub(super) fn still_stray(&self, piece: &[usize]) -> bool {
         let s = self.school_of[piece[0]];
         piece
             .iter()
@@ -302,7 +329,7 @@ impl County<'_> {
 
     /// Schools whose main piece borders the piece, each with what moving the
     /// whole piece there would cost, cheapest first.
-    fn receivers(&self, piece: &[usize]) -> Vec<(i64, usize)> {
+    pub(super) fn receivers(&self, piece: &[usize]) -> Vec<(i64, usize)> {
         let from = self.school_of[piece[0]].expect("assigned") as usize;
         let mut schools: Vec<usize> = piece
             .iter()
@@ -328,7 +355,12 @@ impl County<'_> {
         out
     }
 
-    fn move_piece(&mut self, piece: &[usize], to: usize, journal: &mut Vec<(usize, usize)>) {
+    pub(super) fn move_piece(
+        &mut self,
+        piece: &[usize],
+        to: usize,
+        journal: &mut Vec<(usize, usize)>,
+    ) {
         let from = self.school_of[piece[0]].expect("assigned") as usize;
         for &z in piece {
             journal.push((z, from));
@@ -338,7 +370,7 @@ impl County<'_> {
         self.refresh(to);
     }
 
-    fn undo(&mut self, journal: &[(usize, usize)]) {
+    pub(super) fn undo(&mut self, journal: &[(usize, usize)]) {
         let mut touched = Vec::new();
         for &(z, back) in journal.iter().rev() {
             touched.push(self.school_of[z].expect("assigned") as usize);
@@ -593,47 +625,131 @@ impl County<'_> {
     }
 
     fn run(&mut self) -> ContiguityReport {
+        let mut report = ContiguityReport::default();
+        self.share_homes(&mut report);
         for s in 0..self.schools.len() {
             self.refresh(s);
         }
-        let mut report = ContiguityReport::default();
-        for round in 0..50 {
-            let strays = self.strays();
-            if round == 0 {
-                report.strays_before = strays.len();
-            }
+        report.strays_before = self.strays().len();
+        let start = self.school_of.clone();
+        self.claim_homes(false);
+        self.join_strays();
+        if !self.attach_and_fit() {
+            // No plan within every limit holds every own zone and piece:
+            // back to the start, keeping only the own zones that fit.
+            self.restore(&start);
+            self.claim_homes(true);
+            self.join_strays();
+        }
+        self.polish();
+        report.zones_moved = (0..self.zones.len())
+            .filter(|&z| self.school_of[z] != start[z])
+            .count();
+        self.count_homes(&mut report);
+        for piece in self.strays() {
+            let school = self.school_of[piece[0]].expect("assigned") as usize;
+            let (reason, certified) = self.why_apart(&piece);
+            report.broken.push(Broken {
+                school: self.schools[school],
+                zones: piece.iter().map(|&z| self.zones[z]).collect(),
+                reason,
+                certified,
+            });
+        }
+        report
+    }
+
+    /// Joins stray pieces to neighbouring catchments with room (or made
+    /// room), round after round while that helps.
+    fn join_strays(&mut self) {
+        for _ in 0..50 {
             let mut progress = false;
-            for piece in &strays {
+            for piece in &self.strays() {
                 if self.still_stray(piece) && self.resolve(piece) {
                     progress = true;
-                    report.zones_moved += piece.len();
                 }
             }
             if !progress {
                 break;
             }
         }
-        report.zones_moved += self.polish();
-        for piece in self.strays() {
-            let school = self.schools[self.school_of[piece[0]].expect("assigned") as usize];
-            let reason = if piece.iter().any(|&z| self.pinned[z]) {
-                "pinned by a lock".to_string()
-            } else if piece.iter().all(|&z| {
-                self.neighbours[z]
-                    .iter()
-                    .all(|&w| piece.contains(&(w as usize)))
-            }) {
-                "an island: no neighbouring zone in the county".to_string()
-            } else {
-                "no neighbouring catchment has seats for it".to_string()
-            };
-            report.broken.push(Broken {
-                school,
-                zones: piece.iter().map(|&z| self.zones[z]).collect(),
-                reason,
-            });
+    }
+
+    /// Where two schools of the stage stand in (or nearest to) the same
+    /// zone, the first in input order keeps it as its own.
+    fn share_homes(&mut self, report: &mut ContiguityReport) {
+        let mut owned = std::collections::BTreeSet::new();
+        for s in 0..self.schools.len() {
+            if let Some(h) = self.home[s] {
+                report.own_zones += 1;
+                if !owned.insert(h) {
+                    report.own_zones_shared += 1;
+                    self.home[s] = None;
+                }
+            }
         }
-        report
+    }
+
+    /// Whether a lock keeps school `s`'s own zone `h` out of its catchment.
+    fn home_locked(&self, h: usize, s: usize) -> bool {
+        (self.pinned[h] && self.school_of[h] != Some(s as u32))
+            || self.forbidden.contains(&(h as u32, s as u32))
+    }
+
+    /// Gives every school its own zone. With `strict`, only where the
+    /// school has (or can make) room for it; otherwise whatever its seats,
+    /// for [`Self::attach_and_fit`] to repair.
+    fn claim_homes(&mut self, strict: bool) {
+        for s in 0..self.schools.len() {
+            let Some(h) = self.home[s].map(|h| h as usize) else {
+                continue;
+            };
+            let Some(from) = self.school_of[h].map(|f| f as usize) else {
+                continue;
+            };
+            if from == s || self.home_locked(h, s) || !self.takes[s] {
+                continue;
+            }
+            // Seats of the stage with nothing else in the catchment.
+            let alone = self.stage_cap[s].min(self.school_cap[s] - (self.total[s] - self.load[s]));
+            if self.placed[h] as i64 > alone {
+                continue;
+            }
+            let mut journal = Vec::new();
+            self.move_piece(&[h], s, &mut journal);
+            if strict && self.room(s) < 0 && !self.relieve(s, &mut journal) {
+                self.undo(&journal);
+            }
+        }
+    }
+
+    fn count_homes(&self, report: &mut ContiguityReport) {
+        for s in 0..self.schools.len() {
+            let Some(h) = self.home[s].map(|h| h as usize) else {
+                continue;
+            };
+            if self.school_of[h] == Some(s as u32) {
+                report.own_zones_kept += 1;
+            } else if self.home_locked(h, s) {
+                report.own_zones_locked += 1;
+            } else {
+                report.own_zones_not_fitting += 1;
+            }
+        }
+    }
+
+    /// Puts every zone back in the school it had in `start`.
+    fn restore(&mut self, start: &[Option<u32>]) {
+        for (z, &s) in start.iter().enumerate() {
+            if let Some(s) = s
+                && self.school_of[z] != Some(s)
+            {
+                self.move_zone(z, s as usize);
+            }
+        }
+        for s in 0..self.schools.len() {
+            self.refresh(s);
+        }
     }
 }
 
@@ -670,6 +786,8 @@ pub fn pieces(
                 school: s as usize,
                 zones: apart,
                 reason: "feeders aligned: the primary catchments it takes do not all touch".into(),
+                // Joining them would split a primary catchment again.
+                certified: true,
             });
         }
     }
@@ -702,6 +820,11 @@ pub fn make_contiguous(
             report.strays_before += r.strays_before;
             report.zones_moved += r.zones_moved;
             report.broken.extend(r.broken);
+            report.own_zones += r.own_zones;
+            report.own_zones_kept += r.own_zones_kept;
+            report.own_zones_locked += r.own_zones_locked;
+            report.own_zones_shared += r.own_zones_shared;
+            report.own_zones_not_fitting += r.own_zones_not_fitting;
         }
         report
     })
@@ -773,11 +896,9 @@ impl CountyEdit<'_> {
                 local_school[s] = i as u32;
             }
         }
-        let mut totals: Vec<i64> = region
-            .schools
-            .iter()
-            .map(|s| s.continuing() as i64)
-            .collect();
+        // Children placed in each school this year: the school seats
+        // (`Seats::school`) already leave out the pupils who stay.
+        let mut totals: Vec<i64> = vec![0; region.schools.len()];
         for stage in Stage::ALL {
             for zp in &plan.stage(stage).zones {
                 if let Some(s) = zp.school {

@@ -13,6 +13,7 @@ mod migrant_band;
 pub mod migrant_catchments;
 pub mod migrants;
 pub mod moved_cap;
+mod seat_fit;
 pub mod special;
 mod utilization;
 

@@ -641,7 +641,13 @@ fn contiguity(w: &mut dyn Write, d: &Doc, stage: Stage) -> Result<()> {
             stage = stage_name,
             strays = c.strays_before,
             moved = c.zones_moved,
-            pieces = c.catchments_in_pieces
+            pieces = c.catchments_in_pieces,
+            certified = c.pieces_certified,
+            kept = c.own_zones.kept,
+            schools = c.own_zones.schools,
+            locked = c.own_zones.locked,
+            shared = c.own_zones.shared,
+            not_fitting = c.own_zones.not_fitting
         )
     )?;
     for b in &d.plan.contiguity[stage.index()].broken {

@@ -78,6 +78,27 @@ pub struct ContiguitySummary {
     /// Catchments still in more than one piece (each explained in report.md).
     pub catchments_in_pieces: usize,
     pub zones_outside_their_schools_piece: usize,
+    /// Of the pieces left, those proven impossible to join (a lock, an
+    /// area of the map with more children than seats).
+    pub pieces_certified: usize,
+    /// Each school's own zone (where it stands), the root of its catchment.
+    pub own_zones: OwnZones,
+}
+
+/// Schools' own zones in a connected plan.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct OwnZones {
+    /// Schools of the stage with an own zone.
+    pub schools: usize,
+    /// Own zones in their school's catchment.
+    pub kept: usize,
+    /// Kept out by a lock.
+    pub locked: usize,
+    /// Shared with another school of the stage (the first one keeps it).
+    pub shared: usize,
+    /// Not kept: the zone alone has more children than the school's seats,
+    /// or no plan within every limit keeping it was found.
+    pub not_fitting: usize,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -429,6 +450,14 @@ impl Summary {
                             .iter()
                             .map(|b| b.zones.len())
                             .sum(),
+                        pieces_certified: c.broken.iter().filter(|b| b.certified).count(),
+                        own_zones: OwnZones {
+                            schools: c.own_zones,
+                            kept: c.own_zones_kept,
+                            locked: c.own_zones_locked,
+                            shared: c.own_zones_shared,
+                            not_fitting: c.own_zones_not_fitting,
+                        },
                     }
                 },
             }

@@ -1,0 +1,381 @@
+//! Connected catchments within their seats on tight maps.
+//!
+//! Where seats are only a few per cent above the children and zones are
+//! large, a stray piece rarely fits whole into a neighbour's leftover
+//! seats, and no single chain of moves makes room. Connectivity and seats
+//! are then handled one after the other: every piece is joined to its
+//! cheapest neighbouring catchment whatever its seats (the plan is now
+//! connected), and a tabu search takes the overload apart. Each step moves
+//! one boundary zone out of a school over its seats into a neighbouring
+//! catchment, never cutting the school's catchment in two nor touching its
+//! own zone; the overload thus travels catchment by catchment to wherever
+//! seats are left, and a zone just moved may not go straight back, so the
+//! search does not circle. The best plan seen (least overload, the first
+//! one at that level) is kept; if it is still over somewhere, the caller
+//! falls back to a plan within every limit.
+//!
+//! Pieces left in the end are explained, with a proof where one exists: an
+//! area of the map cut off from the rest (the county's zone graph splits
+//! into components) holds more children than the seats of the schools
+//! standing in it, or no school standing in it may take the zone.
+
+use super::contiguity::County;
+
+/// States an ejection chain search may open, and links a chain may have.
+const MAX_STATES: usize = 20_000;
+const MAX_DEPTH: usize = 12;
+/// Iterations a zone may not return to the school it just left.
+const TENURE: usize = 7;
+/// Iterations without a new best before the search stops.
+const PATIENCE: usize = 3000;
+
+/// One step of the search: zone, from, to, change in total overload.
+type Step = (usize, usize, usize, i64);
+
+impl County<'_> {
+    /// Children over the seats of school `s`.
+    fn over(&self, s: usize) -> i64 {
+        (-self.room(s)).max(0)
+    }
+
+    /// Joins every stray piece to a neighbouring catchment, then moves
+    /// zones until every school fits its seats. True when it does (every
+    /// catchment that could be joined is then connected).
+    pub(super) fn attach_and_fit(&mut self) -> bool {
+        self.attach_strays();
+        self.eject_overload() || (self.fit_seats(), self.eject_overload()).1
+    }
+
+    /// Relieves schools over their seats by ejection chains, the most
+    /// overloaded first, while any chain helps. True when all fit.
+    fn eject_overload(&mut self) -> bool {
+        loop {
+            let mut over: Vec<(i64, usize)> = (0..self.schools.len())
+                .map(|s| (self.over(s), s))
+                .filter(|&(x, _)| x > 0)
+                .collect();
+            if over.is_empty() {
+                return true;
+            }
+            over.sort_unstable_by_key(|&(x, s)| (std::cmp::Reverse(x), s));
+            let mut progress = false;
+            for (_, s) in over {
+                if self.over(s) == 0 {
+                    continue;
+                }
+                for full in [true, false] {
+                    if let Some(chain) = self.ejection_chain(s, full)
+                        && self.apply_chain(&chain)
+                    {
+                        progress = true;
+                        break;
+                    }
+                }
+            }
+            if !progress {
+                return false;
+            }
+        }
+    }
+
+    /// Moves a chain's zones (last link first); undoes it and returns false
+    /// if a catchment it touched came apart.
+    fn apply_chain(&mut self, chain: &[(usize, usize)]) -> bool {
+        let mut journal = Vec::new();
+        let mut touched = Vec::new();
+        for &(z, to) in chain {
+            let from = self.school_of[z].expect("assigned") as usize;
+            journal.push((z, from));
+            touched.extend([from, to]);
+            self.move_zone(z, to);
+        }
+        for &s in &touched {
+            self.refresh(s);
+        }
+        let whole = touched
+            .iter()
+            .all(|&s| self.members[s].iter().all(|&z| self.main[z as usize]));
+        if !whole {
+            self.undo(&journal);
+        }
+        whole
+    }
+
+    /// An ejection chain out of school `s`: it gives a boundary zone to a
+    /// neighbouring catchment, which gives one on if the zone does not fit
+    /// its seats, and so on until a school has room; every school on the
+    /// chain ends within its seats and in one piece. `full`: the first zone
+    /// covers all of `s`'s overload (else any part of it). Breadth first
+    /// over (school, zone received) with the cheapest moves first; the
+    /// moves returned from the end of the chain.
+    fn ejection_chain(&mut self, s: usize, full: bool) -> Option<Vec<(usize, usize)>> {
+        const NONE: usize = usize::MAX;
+        // (school, zone received, parent state, depth)
+        let mut states: Vec<(usize, usize, usize, usize)> = vec![(s, NONE, NONE, 0)];
+        let mut seen = std::collections::HashSet::new();
+        let mut i = 0;
+        while i < states.len() && states.len() < MAX_STATES {
+            let (t, z_in, _, depth) = states[i];
+            let mut path = vec![];
+            let mut k = i;
+            while k != NONE {
+                path.push(states[k].0);
+                k = states[k].2;
+            }
+            let q_in = if z_in == NONE {
+                0
+            } else {
+                self.placed[z_in] as i64
+            };
+            let need = q_in - self.room(t);
+            let mut moves: Vec<(i64, usize, usize)> = Vec::new();
+            for &z in &self.members[t] {
+                let z = z as usize;
+                let q = self.placed[z] as i64;
+                let enough = q >= need || (i == 0 && !full);
+                if z == z_in
+                    || q == 0
+                    || !enough
+                    || !self.main[z]
+                    || self.pinned[z]
+                    || self.home[t] == Some(z as u32)
+                    || (z_in != NONE && self.holds_alone(z_in, z, t))
+                {
+                    continue;
+                }
+                for &w in &self.neighbours[z] {
+                    let w = w as usize;
+                    let Some(u) = self.school_of[w].map(|u| u as usize) else {
+                        continue;
+                    };
+                    if path.contains(&u) || !self.main[w] || !self.may_take(z, u) {
+                        continue;
+                    }
+                    moves.push((q * (self.cost(z, u) - self.cost(z, t)), z, u));
+                }
+            }
+            moves.sort_unstable();
+            moves.dedup();
+            for (_, z, u) in moves {
+                if !seen.insert((z, u)) || !self.stays_connected_without(z, t as u32) {
+                    continue;
+                }
+                states.push((u, z, i, depth + 1));
+                if self.room(u) >= self.placed[z] as i64 {
+                    let mut chain = Vec::new();
+                    let mut k = states.len() - 1;
+                    while states[k].1 != NONE {
+                        chain.push((states[k].1, states[k].0));
+                        k = states[k].2;
+                    }
+                    return Some(chain);
+                }
+                if depth + 1 >= MAX_DEPTH {
+                    states.pop();
+                }
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// Whether zone `z_in`, just received by school `t`, touches `t` only
+    /// through zone `z` (so `z` may not leave).
+    fn holds_alone(&self, z_in: usize, z: usize, t: usize) -> bool {
+        !self.neighbours[z_in]
+            .iter()
+            .any(|&w| w as usize != z && self.school_of[w as usize] == Some(t as u32))
+    }
+
+    /// Each stray piece to the cheapest neighbouring catchment that may
+    /// take it, whatever its seats; round after round, as a piece may only
+    /// border other pieces at first.
+    fn attach_strays(&mut self) {
+        for _ in 0..self.zones.len().max(1) {
+            let mut progress = false;
+            for piece in self.strays() {
+                if !self.still_stray(&piece) {
+                    continue;
+                }
+                if let Some(&(_, r)) = self.receivers(&piece).first() {
+                    self.move_piece(&piece, r, &mut Vec::new());
+                    progress = true;
+                }
+            }
+            if !progress {
+                break;
+            }
+        }
+    }
+
+    /// Tabu search on the total overload; keeps the best plan seen.
+    fn fit_seats(&mut self) -> bool {
+        let mut over: i64 = (0..self.schools.len()).map(|s| self.over(s)).sum();
+        if over == 0 {
+            return true;
+        }
+        let n = self.zones.len();
+        let mut journal: Vec<(usize, usize)> = Vec::new();
+        let (mut best, mut best_len, mut since_best) = (over, 0, 0);
+        let mut tabu_until = vec![0usize; n];
+        let mut tabu_from = vec![u32::MAX; n];
+        let limit = (40 * n).clamp(4000, 100_000);
+        for iter in 1..=limit {
+            let tabu = |z: usize, r: usize| tabu_from[z] == r as u32 && tabu_until[z] > iter;
+            let Some((z, from, to, delta)) = self.best_step(over, best, tabu) else {
+                break;
+            };
+            journal.push((z, from));
+            self.move_zone(z, to);
+            self.refresh(from);
+            self.refresh(to);
+            over += delta;
+            tabu_from[z] = from as u32;
+            tabu_until[z] = iter + TENURE + iter % 5;
+            if over < best {
+                (best, best_len, since_best) = (over, journal.len(), 0);
+                if over == 0 {
+                    break;
+                }
+            } else {
+                since_best += 1;
+                if since_best > PATIENCE {
+                    break;
+                }
+            }
+        }
+        self.undo(&journal[best_len..]);
+        best == 0
+    }
+
+    /// The best move of a boundary zone out of a school over its seats:
+    /// least overload after it, then least added travel; a tabu move only
+    /// if it reaches a new best.
+    fn best_step(
+        &mut self,
+        over: i64,
+        best: i64,
+        tabu: impl Fn(usize, usize) -> bool,
+    ) -> Option<Step> {
+        let mut steps: Vec<(i64, i64, usize, usize, usize)> = Vec::new();
+        for s in 0..self.schools.len() {
+            let excess = self.over(s);
+            if excess == 0 {
+                continue;
+            }
+            for &z in &self.members[s] {
+                let z = z as usize;
+                let q = self.placed[z] as i64;
+                if q == 0 || !self.main[z] || self.pinned[z] || self.home[s] == Some(z as u32) {
+                    continue;
+                }
+                for &w in &self.neighbours[z] {
+                    let w = w as usize;
+                    let Some(r) = self.school_of[w].map(|r| r as usize) else {
+                        continue;
+                    };
+                    if r == s || !self.main[w] || !self.may_take(z, r) {
+                        continue;
+                    }
+                    let room = self.room(r);
+                    let delta = (excess - q).max(0) - excess + (q - room).max(0) - (-room).max(0);
+                    if tabu(z, r) && over + delta >= best {
+                        continue;
+                    }
+                    let travel = q * (self.cost(z, r) - self.cost(z, s));
+                    steps.push((delta, travel, z, s, r));
+                }
+            }
+        }
+        steps.sort_unstable();
+        steps.dedup();
+        steps
+            .into_iter()
+            .find(|&(_, _, z, s, _)| self.stays_connected_without(z, s as u32))
+            .map(|(delta, _, z, s, r)| (z, s, r, delta))
+    }
+
+    /// Why a stray piece is left, and whether that is a proof that no
+    /// connected plan within every limit holds it.
+    pub(super) fn why_apart(&self, piece: &[usize]) -> (String, bool) {
+        if piece.iter().any(|&z| self.pinned[z]) {
+            return (
+                "pinned to this school by a lock, away from its own zone".into(),
+                true,
+            );
+        }
+        let area = self.component(piece[0]);
+        let mut inside = vec![false; self.zones.len()];
+        for &z in &area {
+            inside[z] = true;
+        }
+        // Schools whose catchment may reach the area: those standing in it,
+        // and those with no own zone (their catchment may lie anywhere).
+        let reach: Vec<usize> = (0..self.schools.len())
+            .filter(|&t| self.takes[t] && self.home[t].is_none_or(|h| inside[h as usize]))
+            .collect();
+        let children: i64 = area.iter().map(|&z| self.placed[z] as i64).sum();
+        let seats: i64 = reach
+            .iter()
+            .map(|&t| {
+                self.stage_cap[t]
+                    .min(self.school_cap[t] - (self.total[t] - self.load[t]))
+                    .max(0)
+            })
+            .sum();
+        if reach.is_empty() {
+            return (
+                format!(
+                    "an island of {} zones with no school standing in it: no connected catchment reaches it",
+                    area.len()
+                ),
+                true,
+            );
+        }
+        if children > seats {
+            return (
+                format!(
+                    "its part of the map ({} zones cut off from the rest) has {children} children and only {seats} seats in the {} schools standing in it",
+                    area.len(),
+                    reach.len()
+                ),
+                true,
+            );
+        }
+        if let Some(&z) = piece
+            .iter()
+            .find(|&&z| reach.iter().all(|&t| !self.may_take(z, t)))
+        {
+            return (
+                format!(
+                    "locks or the distance limit keep zone {} from every school standing in its part of the map",
+                    self.zones[z]
+                ),
+                true,
+            );
+        }
+        (
+            "no connected plan within every limit found for it (not proven impossible)".into(),
+            false,
+        )
+    }
+
+    /// The zones connected to `start` in the county's zone graph.
+    fn component(&self, start: usize) -> Vec<usize> {
+        let mut seen = vec![false; self.zones.len()];
+        seen[start] = true;
+        let mut area = vec![start];
+        let mut i = 0;
+        while i < area.len() {
+            let v = area[i];
+            i += 1;
+            for &w in &self.neighbours[v] {
+                if !seen[w as usize] {
+                    seen[w as usize] = true;
+                    area.push(w as usize);
+                }
+            }
+        }
+        area
+    }
+}

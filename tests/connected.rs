@@ -1,0 +1,114 @@
+//! Connected catchments on tight maps (`generate --tight`: point zones,
+//! each a large share of a school, seats 1-5 % above the children): every
+//! school's own zone is in its catchment or the summary says why, every
+//! catchment left in pieces is reported with its reason, and no hard limit
+//! is broken on the way.
+
+use std::collections::BTreeMap;
+
+use catchment::generate::{TightParams, generate_tight};
+use catchment::model::{Region, Stage};
+use catchment::plan::{Plan, Preferences, allocate, check, home_zones};
+use catchment::policy::Policy;
+use catchment::solve::Settings;
+use catchment::spatial::{Adjacency, DEFAULT_TOLERANCE_M};
+use proptest::prelude::*;
+
+fn plan(seed: u64, zones: usize, schools: usize) -> (Region, Plan) {
+    let region = generate_tight(&TightParams {
+        seed,
+        zones,
+        schools,
+    });
+    let plan = allocate(
+        &region,
+        &Policy::default(),
+        &Settings::default(),
+        &Preferences::default(),
+        &(),
+    )
+    .unwrap();
+    (region, plan)
+}
+
+/// Schools whose catchment is in more than one piece over the zones'
+/// adjacency, counted afresh from the plan.
+fn schools_in_pieces(region: &Region, plan: &Plan, stage: Stage) -> Vec<usize> {
+    let adjacency = Adjacency::build(&region.zones, DEFAULT_TOLERANCE_M);
+    let mut members: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for (z, zp) in plan.stage(stage).zones.iter().enumerate() {
+        if let Some(s) = zp.school {
+            members.entry(s).or_default().push(z as u32);
+        }
+    }
+    members
+        .into_iter()
+        .filter(|(_, zones)| adjacency.components_of(zones).iter().any(|&l| l != 0))
+        .map(|(s, _)| s as usize)
+        .collect()
+}
+
+/// What must hold of every connected plan, tight or not.
+fn assert_reported_truthfully(region: &Region, plan: &Plan) {
+    assert!(check(plan, region, &Policy::default()).is_empty());
+    plan.conservation(region).unwrap();
+    let homes = home_zones(region);
+    for stage in Stage::ALL {
+        let report = &plan.contiguity[stage.index()];
+        let kept = region
+            .schools
+            .iter()
+            .enumerate()
+            .filter(|(s, school)| {
+                school.takes_catchment(stage)
+                    && homes[*s]
+                        .is_some_and(|h| plan.stage(stage).zones[h].school == Some(*s as u32))
+            })
+            .count();
+        assert_eq!(kept, report.own_zones_kept, "{stage:?}");
+        assert_eq!(
+            report.own_zones,
+            report.own_zones_kept
+                + report.own_zones_locked
+                + report.own_zones_shared
+                + report.own_zones_not_fitting
+        );
+        let mut reported: Vec<usize> = report.broken.iter().map(|b| b.school).collect();
+        reported.sort_unstable();
+        reported.dedup();
+        assert_eq!(
+            schools_in_pieces(region, plan, stage),
+            reported,
+            "{stage:?}"
+        );
+        assert!(report.broken.iter().all(|b| !b.reason.is_empty()));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(8))]
+
+    #[test]
+    fn tight_plans_report_own_zones_and_pieces_truthfully(
+        seed in 0u64..1_000_000,
+        zones in 40usize..140,
+        per_school in 6usize..12,
+    ) {
+        let (region, plan) = plan(seed, zones, (zones / per_school).max(2));
+        assert_reported_truthfully(&region, &plan);
+    }
+}
+
+#[test]
+fn tight_counties_are_connected_and_every_school_keeps_its_zone() {
+    // 1,300 and 800 zones: seats 1-5 % above the children, and the
+    // distance-optimal plans leave 3 and 4 stray pieces.
+    for (seed, zones, schools) in [(7, 1300, 41), (8, 800, 25)] {
+        let (region, plan) = plan(seed, zones, schools);
+        assert_reported_truthfully(&region, &plan);
+        let report = &plan.contiguity[Stage::Primary.index()];
+        assert!(report.strays_before > 0, "seed {seed}: nothing to repair");
+        assert!(report.broken.is_empty(), "seed {seed}: {:?}", report.broken);
+        assert_eq!(report.own_zones_kept, schools, "seed {seed}");
+    }
+}
