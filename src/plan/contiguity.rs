@@ -707,7 +707,9 @@ impl County<'_> {
             let Some(from) = self.school_of[h].map(|f| f as usize) else {
                 continue;
             };
-            if from == s || self.home_locked(h, s) || !self.takes[s] {
+            // A lock, or the policy's reach (a point zone can be the
+            // nearest to a school yet beyond max_km), keeps it out.
+            if from == s || self.home_locked(h, s) || !self.may_take(h, s) {
                 continue;
             }
             // Seats of the stage with nothing else in the catchment.

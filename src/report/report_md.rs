@@ -705,11 +705,12 @@ fn barriers(w: &mut dyn Write, d: &Doc, stage: Stage) -> Result<()> {
 fn hard_limits(w: &mut dyn Write, d: &Doc) -> Result<()> {
     let (s, l) = (d.summary, d.lang);
     if s.violations.is_empty() {
-        return writeln!(w, "{}", tr!(l, "checks.limits_hold"));
-    }
-    writeln!(w, "{}", tr!(l, "checks.limits_broken"))?;
-    for v in &s.violations {
-        writeln!(w, "- {} ({}): {}", md(&v.school_id), v.stage, v.problem)?;
+        writeln!(w, "{}", tr!(l, "checks.limits_hold"))?;
+    } else {
+        writeln!(w, "{}", tr!(l, "checks.limits_broken"))?;
+        for v in &s.violations {
+            writeln!(w, "- {} ({}): {}", md(&v.school_id), v.stage, v.problem)?;
+        }
     }
     far_zones(w, d)?;
     pre_existing(w, d)

@@ -246,8 +246,9 @@ fn a_bad_migrant_catchments_key_names_the_file_and_the_choices() {
     let e = stderr(&o);
     assert!(
         e.contains("bad.toml")
-            && e.contains("migrant_catchments is \"wide\"")
-            && e.contains("\"same\" or \"separate\""),
+            && e.contains("`migrant_catchments`")
+            && e.contains("wide")
+            && e.contains("`same` or `separate`"),
         "{e}"
     );
 }
