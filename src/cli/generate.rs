@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use catchment::generate::{Params, generate};
+use catchment::generate::{Params, generate, generate_lumpy};
 use catchment::io::write::write_region;
 
 #[derive(clap::Args)]
@@ -22,6 +22,11 @@ pub struct Args {
     /// Counties side by side (children stay in their county).
     #[arg(long, default_value_t = 1)]
     counties: usize,
+    /// Lumpy counties: each county's children scaled so that its public
+    /// seats stand only 1-15 % above them; with few zones per school (e.g.
+    /// `--zones 300 --schools 50`) every zone is a large share of a school.
+    #[arg(long)]
+    lumpy: bool,
     /// Folder for zones.geojson and schools.geojson.
     #[arg(long)]
     out: PathBuf,
@@ -34,12 +39,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.counties > 0 && args.counties <= args.schools,
         "--counties must be between 1 and the number of schools"
     );
-    let region = generate(&Params {
+    let params = Params {
         seed: args.seed,
         zones: args.zones,
         schools: args.schools,
         counties: args.counties,
-    });
+    };
+    let region = if args.lumpy {
+        generate_lumpy(&params)
+    } else {
+        generate(&params)
+    };
     write_region(&region, &args.out)
         .with_context(|| format!("writing the county to {}", args.out.display()))?;
     println!(
