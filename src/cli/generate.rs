@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use catchment::generate::{Params, TightParams, generate, generate_tight};
+use catchment::generate::{Params, TightParams, generate, generate_lumpy, generate_tight};
 use catchment::io::write::write_region;
 
 #[derive(clap::Args)]
@@ -27,6 +27,11 @@ pub struct Args {
     /// county), the hard case for connected catchments.
     #[arg(long, conflicts_with = "counties")]
     tight: bool,
+    /// Lumpy counties: each county's children scaled so that its public
+    /// seats stand only 1-15 % above them; with few zones per school (e.g.
+    /// `--zones 300 --schools 50`) every zone is a large share of a school.
+    #[arg(long, conflicts_with = "tight")]
+    lumpy: bool,
     /// Folder for zones.geojson and schools.geojson.
     #[arg(long)]
     out: PathBuf,
@@ -39,19 +44,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.counties > 0 && args.counties <= args.schools,
         "--counties must be between 1 and the number of schools"
     );
+    let params = Params {
+        seed: args.seed,
+        zones: args.zones,
+        schools: args.schools,
+        counties: args.counties,
+    };
     let region = if args.tight {
         generate_tight(&TightParams {
             seed: args.seed,
             zones: args.zones,
             schools: args.schools.min(args.zones),
         })
+    } else if args.lumpy {
+        generate_lumpy(&params)
     } else {
-        generate(&Params {
-            seed: args.seed,
-            zones: args.zones,
-            schools: args.schools,
-            counties: args.counties,
-        })
+        generate(&params)
     };
     write_region(&region, &args.out)
         .with_context(|| format!("writing the county to {}", args.out.display()))?;

@@ -19,6 +19,7 @@
 //! of threads.
 
 mod land;
+mod lumpy;
 mod names;
 pub mod rng;
 mod schools;
@@ -35,6 +36,8 @@ use names::{Namer, Place, Teaches};
 use rng::Rng;
 use schools::Draft;
 pub use tight::{TightParams, generate_tight};
+
+pub use lumpy::{SEAT_RATIO as LUMPY_SEAT_RATIO, generate_lumpy};
 
 /// What to generate.
 #[derive(Clone, Debug)]

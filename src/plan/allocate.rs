@@ -104,6 +104,8 @@ struct Unit {
     nearest: Nearest,
     /// Schools beyond those, added because their price made them attractive.
     extra: Vec<Candidate>,
+    /// Every school nearer than this is listed (0: only the nearest list).
+    complete_below: i64,
 }
 
 impl Unit {
@@ -545,6 +547,8 @@ impl Context<'_> {
             nearest
                 .candidates
                 .retain(|c| !self.locks.forbids(zone, stage, c.school as usize));
+            // Schools cut off here lie beyond the list like those never fetched.
+            nearest.truncated |= nearest.candidates.len() > k;
             nearest.candidates.truncate(k);
         }
         nearest
@@ -622,6 +626,53 @@ impl Context<'_> {
             + if crosses { self.barrier_m } else { 0 }
     }
 
+    /// The least a unit's children can cost per child at a school beyond
+    /// its nearest list: no less than the last listed school's distance
+    /// (stability and barrier weights only add). `i64::MAX` where the list
+    /// holds every school the unit may go to.
+    fn outside_cost(&self, unit: &Unit) -> i64 {
+        match unit.nearest.candidates.last() {
+            Some(last) if unit.nearest.truncated => {
+                last.metres.max(unit.complete_below)
+                    + self.stability_m.min(0)
+                    + self.barrier_m.min(0)
+            }
+            _ => i64::MAX,
+        }
+    }
+
+    /// Where a unit's value lies beyond its nearest list: the allowed
+    /// schools nearer than the value that are not listed yet, and the
+    /// distance below which the list is then complete.
+    fn schools_below_value(
+        &self,
+        part: &Part,
+        unit: &Unit,
+        value: i64,
+    ) -> Option<(Vec<Candidate>, i64)> {
+        let last = unit.nearest.candidates.last()?.metres;
+        if !unit.nearest.truncated || value <= last || value >= UNPLACED_COST_M {
+            return None;
+        }
+        let max_m = self.max_m(unit.stage);
+        let mut more = Vec::new();
+        for c in self.index.by_distance(
+            part.county,
+            unit.stage,
+            self.region.zones[unit.zone].centroid,
+        ) {
+            if c.metres >= value || max_m.is_some_and(|m| c.metres as f64 > m) {
+                break;
+            }
+            if !self.locks.forbids(unit.zone, unit.stage, c.school as usize)
+                && !unit.candidates().any(|l| l.school == c.school)
+            {
+                more.push(c);
+            }
+        }
+        Some((more, value))
+    }
+
     fn instance(&self, units: &[Unit], layout: &Layout) -> Instance {
         Instance::new(
             units.iter().map(|u| u.demand).collect(),
@@ -640,6 +691,7 @@ impl Context<'_> {
             layout.pools.clone(),
             UNPLACED_COST_M,
         )
+        .with_outside_cost(units.iter().map(|u| self.outside_cost(u)).collect())
     }
 
     fn solve_part(&self, part: &Part) -> Result<PartResult, SolveError> {
@@ -700,6 +752,7 @@ impl Context<'_> {
                     demand,
                     nearest,
                     extra: Vec::new(),
+                    complete_below: 0,
                 });
             }
         }
@@ -734,6 +787,30 @@ impl Context<'_> {
                 units[u].extra.extend(more);
             }
         };
+        // The Lagrangian bound values a unit's children up to what its
+        // dearest school nearer than its value costs: where that value lies
+        // beyond the list, the rest of those schools join it (their reduced
+        // costs are not negative, so the relaxation stays optimal).
+        let completed: Vec<(usize, Vec<Candidate>, i64)> = (0..units.len())
+            .into_par_iter()
+            .filter_map(|u| {
+                let (more, below) =
+                    self.schools_below_value(part, &units[u], relaxation.value[u])?;
+                Some((u, more, below))
+            })
+            .collect();
+        let (inst, relaxation) = if completed.is_empty() {
+            (inst, relaxation)
+        } else {
+            for (u, more, below) in completed {
+                widened[u] |= !more.is_empty();
+                units[u].extra.extend(more);
+                units[u].complete_below = below;
+            }
+            let wider = self.instance(&units, &layout);
+            let r = relax_again(&wider, &inst, &relaxation);
+            (wider, r)
+        };
         result.widened = widened.iter().filter(|&&w| w).count();
         result.split = relaxation.split_units(&inst);
 
@@ -760,8 +837,8 @@ impl Context<'_> {
         let mut travel = [0i128; 2];
         let mut moved = [0u64; 2];
         let mut unplaced = [0u64; 2];
-        let mut bound_pen = [0i128; 2];
-        let mut total_bound = 0i128;
+        let mut bound_pen = [PenalisedBounds::default(); 2];
+        let mut total_bound = PenalisedBounds::default();
         let mut total_unplaced_bound = 0u64;
         for (c, outcome, bounds) in &solved {
             let a = &outcome.assignment;
@@ -799,7 +876,12 @@ impl Context<'_> {
                 .map(|i| (ci.demand[i] - a.placed[i]) as u64)
                 .sum();
             let relaxed_unplaced: u64 = outcome.relaxation.unplaced.iter().map(|&x| x as u64).sum();
-            total_bound += outcome.bound();
+            let relaxation = outcome.relaxation.cost;
+            total_bound.add(
+                outcome.bound(),
+                relaxation,
+                outcome.lagrangian.as_ref().map_or(relaxation, |l| l.bound),
+            );
             total_unplaced_bound += if proven {
                 plan_unplaced
             } else {
@@ -810,7 +892,11 @@ impl Context<'_> {
                 // and bound) is that stage's.
                 [true, false] | [false, true] => {
                     let s = if stages_here[0] { 0 } else { 1 };
-                    bound_pen[s] += outcome.bound();
+                    bound_pen[s].add(
+                        outcome.bound(),
+                        relaxation,
+                        outcome.lagrangian.as_ref().map_or(relaxation, |l| l.bound),
+                    );
                     result.quality[s].unplaced_bound += if proven {
                         plan_unplaced
                     } else {
@@ -818,8 +904,17 @@ impl Context<'_> {
                     };
                 }
                 _ => {
+                    // The Lagrangian bound splits by stage: a nine-year
+                    // school's stages are separate targets in it.
+                    let stage_of: Vec<usize> =
+                        c.units.iter().map(|&u| units[u].stage.index()).collect();
+                    let lagrangian = outcome
+                        .lagrangian
+                        .as_ref()
+                        .and_then(|l| l.by_group(ci, &stage_of, 2));
                     for s in 0..2 {
-                        bound_pen[s] += bounds[s].0;
+                        let l = lagrangian.as_ref().map_or(bounds[s].0, |l| l[s]);
+                        bound_pen[s].add(bounds[s].0.max(l), bounds[s].0, l);
                         result.quality[s].unplaced_bound += bounds[s].1;
                     }
                 }
@@ -831,18 +926,17 @@ impl Context<'_> {
             q.objective_m = objective[i];
             q.travel_m = travel[i];
             q.moved = moved[i];
-            q.bound_m = (bound_pen[i] - UNPLACED_COST_M as i128 * unplaced[i] as i128)
-                .clamp(0, objective[i]);
+            bound_pen[i].set(q, unplaced[i]);
         }
         let all_unplaced = unplaced[0] + unplaced[1];
         result.total = Quality {
             objective_m: objective[0] + objective[1],
             travel_m: travel[0] + travel[1],
             moved: moved[0] + moved[1],
-            bound_m: (total_bound - UNPLACED_COST_M as i128 * all_unplaced as i128)
-                .clamp(0, objective[0] + objective[1]),
             unplaced_bound: total_unplaced_bound,
+            ..Quality::default()
         };
+        total_bound.set(&mut result.total, all_unplaced);
         result.nodes = solved.iter().map(|(_, o, _)| o.nodes).sum();
         Ok(result)
     }
@@ -921,6 +1015,34 @@ impl Context<'_> {
             }
         }
         found
+    }
+}
+
+/// Lower bounds on the penalised cost (travel plus the unplaced penalty):
+/// the best known, the split relaxation's and the Lagrangian one.
+#[derive(Clone, Copy, Debug, Default)]
+struct PenalisedBounds {
+    best: i128,
+    relaxation: i128,
+    lagrangian: i128,
+}
+
+impl PenalisedBounds {
+    fn add(&mut self, best: i128, relaxation: i128, lagrangian: i128) {
+        self.best += best;
+        self.relaxation += relaxation;
+        self.lagrangian += lagrangian;
+    }
+
+    /// The bounds on travel of a plan that leaves `unplaced` children
+    /// without a seat: the penalty of those children taken off, never
+    /// below 0 or above the plan's objective.
+    fn set(&self, q: &mut Quality, unplaced: u64) {
+        let travel =
+            |b: i128| (b - UNPLACED_COST_M as i128 * unplaced as i128).clamp(0, q.objective_m);
+        q.bound_m = travel(self.best);
+        q.relaxation_bound_m = travel(self.relaxation);
+        q.lagrangian_bound_m = travel(self.lagrangian);
     }
 }
 

@@ -231,8 +231,14 @@ pub struct Quality {
     /// Children placed at another school than today's (where today's is known).
     pub moved: u64,
     /// A lower bound on the child-metres of any plan that leaves no more
-    /// children unplaced than this one.
+    /// children unplaced than this one: the stronger of the two below
+    /// (raised by branch and bound where that proves more).
     pub bound_m: i128,
+    /// The same from the split relaxation alone (zones may be split).
+    pub relaxation_bound_m: i128,
+    /// The same from the Lagrangian relaxation for whole zones (a part too
+    /// large for its exact tables counts its relaxation bound).
+    pub lagrangian_bound_m: i128,
     /// Children the relaxation could not place: no plan places more.
     pub unplaced_bound: u64,
 }
@@ -261,11 +267,29 @@ impl Quality {
         }
     }
 
+    /// No bound above the plan's own objective (after edits outside the
+    /// solver, the plan is still a plan; bounds never exceed a plan).
+    pub fn clamp_bounds(&mut self, objective: i128) {
+        self.bound_m = self.bound_m.min(objective);
+        self.relaxation_bound_m = self.relaxation_bound_m.min(objective);
+        self.lagrangian_bound_m = self.lagrangian_bound_m.min(objective);
+    }
+
+    pub fn relaxation_bound_km(&self) -> f64 {
+        self.relaxation_bound_m as f64 / 1000.0
+    }
+
+    pub fn lagrangian_bound_km(&self) -> f64 {
+        self.lagrangian_bound_m as f64 / 1000.0
+    }
+
     pub fn add(&mut self, other: &Quality) {
         self.objective_m += other.objective_m;
         self.travel_m += other.travel_m;
         self.moved += other.moved;
         self.bound_m += other.bound_m;
+        self.relaxation_bound_m += other.relaxation_bound_m;
+        self.lagrangian_bound_m += other.lagrangian_bound_m;
         self.unplaced_bound += other.unplaced_bound;
     }
 }
@@ -383,7 +407,7 @@ impl Plan {
             q.objective_m = objective;
             q.travel_m = travel;
             q.moved = moved;
-            q.bound_m = q.bound_m.min(objective);
+            q.clamp_bounds(objective);
             total.0 += objective;
             total.1 += travel;
             total.2 += moved;
@@ -392,7 +416,7 @@ impl Plan {
         t.objective_m = total.0;
         t.travel_m = total.1;
         t.moved = total.2;
-        t.bound_m = t.bound_m.min(total.0);
+        t.clamp_bounds(total.0);
     }
 
     /// A fingerprint of where every zone's children go (schools, placed,

@@ -172,20 +172,9 @@ mod tests {
         assert!(report.stability_km > 0.0);
         assert!(super::super::check(&plan, &region, &policy).is_empty());
         plan.conservation(&region).unwrap();
-        // Half the weight found would break the cap (up to the bisection's
-        // resolution, and unless moves are not monotone there).
-        let half = allocate(
-            &region,
-            &policy,
-            &settings,
-            &Preferences {
-                stability_km: report.stability_km * 0.5,
-                ..Preferences::default()
-            },
-            &(),
-        )
-        .unwrap();
-        assert!(moved(&half) > cap || report.stability_km <= 0.5);
+        // Moves are not monotone in the weight (a better whole-zone search
+        // can meet the cap at half the weight too), so the least weight is
+        // the least the doubling and bisection tried, not proven least.
         // Below the floor: the cap is reported as missed, with the plan
         // that moves the fewest children.
         let tight = allocate_with_moved_cap(

@@ -28,7 +28,13 @@ pub struct StageSummary {
     /// What the plan minimises: child-km of travel, plus the stability
     /// weight of moved children when one is set.
     pub objective_km: f64,
+    /// The stronger of the two bounds below (raised by branch and bound
+    /// where that proves more): the one the gap is measured against.
     pub bound_km: f64,
+    /// The split relaxation's bound (zones may be split).
+    pub relaxation_bound_km: f64,
+    /// The Lagrangian bound for whole zones.
+    pub lagrangian_bound_km: f64,
     /// (objective - bound) / bound; null when the bound is 0 and the
     /// objective is not.
     pub gap: Option<f64>,
@@ -111,6 +117,8 @@ pub struct Stages {
 pub struct Total {
     pub objective_km: f64,
     pub bound_km: f64,
+    pub relaxation_bound_km: f64,
+    pub lagrangian_bound_km: f64,
     pub gap: Option<f64>,
     pub travel_km: f64,
     pub moved: u64,
@@ -397,6 +405,8 @@ impl Summary {
                 unplaced_bound: q.unplaced_bound,
                 objective_km: q.objective_km(),
                 bound_km: q.bound_km(),
+                relaxation_bound_km: q.relaxation_bound_km(),
+                lagrangian_bound_km: q.lagrangian_bound_km(),
                 gap: gap(&q),
                 travel_km,
                 moved: q.moved,
@@ -492,6 +502,8 @@ impl Summary {
             total: Total {
                 objective_km: t.objective_km(),
                 bound_km: t.bound_km(),
+                relaxation_bound_km: t.relaxation_bound_km(),
+                lagrangian_bound_km: t.lagrangian_bound_km(),
                 gap: gap(&t),
                 travel_km: t.travel_km(),
                 moved: t.moved,

@@ -89,7 +89,8 @@ fn restricted(inst: &Instance, restrictions: &[(usize, Vec<usize>)]) -> (Instanc
         inst.targets.clone(),
         inst.pools.clone(),
         inst.unplaced_cost,
-    );
+    )
+    .with_outside_cost(inst.outside_cost.clone());
     (sub, map)
 }
 

@@ -34,6 +34,11 @@ pub struct Instance {
     /// Cost of leaving one child without a seat: larger than any chain of
     /// moves can save, so the plan first places all it can.
     pub unplaced_cost: i64,
+    /// Per unit, the least cost per child of any target it may go to that
+    /// is not among its arcs (`i64::MAX`: its arcs are all it may use).
+    /// Candidate lists are short; bounds that must hold for the full
+    /// problem look here.
+    pub outside_cost: Vec<i64>,
 }
 
 impl Instance {
@@ -73,6 +78,7 @@ impl Instance {
             demand.len() + 1,
             "one candidate list per unit"
         );
+        let outside_cost = vec![i64::MAX; demand.len()];
         Instance {
             demand,
             arc_start,
@@ -80,7 +86,16 @@ impl Instance {
             targets,
             pools,
             unplaced_cost,
+            outside_cost,
         }
+    }
+
+    /// The same instance, its units' lists declared incomplete: each may
+    /// also go to targets not listed, at no less than `outside_cost[u]`.
+    pub fn with_outside_cost(mut self, outside_cost: Vec<i64>) -> Instance {
+        assert_eq!(outside_cost.len(), self.units(), "one cost per unit");
+        self.outside_cost = outside_cost;
+        self
     }
 
     /// Splits the instance into independent parts: units linked through a
@@ -168,7 +183,8 @@ impl Instance {
             sub_targets,
             pools,
             self.unplaced_cost,
-        );
+        )
+        .with_outside_cost(units.iter().map(|&u| self.outside_cost[u]).collect());
         Component {
             units,
             targets,

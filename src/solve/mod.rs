@@ -4,7 +4,9 @@
 //! measured, never assumed.
 
 pub mod branch;
+pub mod guided;
 pub mod instance;
+pub mod lagrange;
 pub mod mip;
 pub mod network_simplex;
 pub mod relax;
@@ -37,6 +39,10 @@ pub enum Backend {
 
 impl crate::options::OptionValue for Backend {}
 
+/// The Lagrangian bound is computed where the rounded plan lies more than
+/// 1/this of the relaxation bound above it (0.05 %).
+const LAGRANGIAN_FROM_GAP: i128 = 2000;
+
 crate::options! {
     /// Solver settings of a run: the scenario's `[solver]` table and the
     /// solver flags of every command that makes a plan.
@@ -60,11 +66,14 @@ crate::options! {
 }
 
 /// A solved instance: the whole-zone plan, the relaxation, and the best
-/// lower bound known (the relaxation's, raised by branch and bound).
+/// lower bound known (the relaxation's or the Lagrangian one, raised by
+/// branch and bound where that proves more).
 #[derive(Clone, Debug)]
 pub struct Outcome {
     pub assignment: Assignment,
     pub relaxation: Relaxation,
+    /// The Lagrangian bound for whole zones, where its numbers fit.
+    pub lagrangian: Option<lagrange::Lagrangian>,
     bound: i128,
     /// Branch-and-bound nodes explored (0: not branched).
     pub nodes: usize,
@@ -104,13 +113,48 @@ pub fn complete(
 ) -> Result<Outcome, SolveError> {
     let mut bound = relaxation.cost;
     let mut nodes = 0;
-    let assignment = match settings.backend {
+    // Branch and bound and the MIP prove optima over the listed arcs only:
+    // their bounds count where the lists hold every target a unit may use.
+    let lists_complete = inst.outside_cost.iter().all(|&c| c == i64::MAX);
+    let (assignment, lagrangian) = match settings.backend {
         Backend::Flow => {
-            let start = whole::make_whole(inst, &relaxation);
-            let searched = branch::search(inst, &relaxation, start, branch::Limits::default());
-            bound = bound.max(searched.bound);
-            nodes = searched.nodes;
-            searched.assignment
+            let mut best = whole::make_whole(inst, &relaxation);
+            let mut upper = best.cost(inst);
+            // Where rounding already lies within a small fraction of the
+            // relaxation, zones are small against schools and the
+            // Lagrangian bound could add little for its time.
+            let worth = upper - relaxation.cost > relaxation.cost / LAGRANGIAN_FROM_GAP;
+            let lagrangian = if worth {
+                lagrange::bound(
+                    inst,
+                    &relaxation,
+                    upper,
+                    lagrange::Limits::default(),
+                    |picks| {
+                        let plan = whole::polish(inst, &guided::round(inst, picks));
+                        let cost = plan.cost(inst);
+                        (cost < upper).then(|| {
+                            upper = cost;
+                            best = plan;
+                            cost
+                        })
+                    },
+                )
+            } else {
+                None
+            };
+            let proven = lagrangian.as_ref().map_or(bound, |l| l.bound.max(bound));
+            let assignment = if proven >= upper {
+                best
+            } else {
+                let searched = branch::search(inst, &relaxation, best, branch::Limits::default());
+                if lists_complete {
+                    bound = bound.max(searched.bound);
+                }
+                nodes = searched.nodes;
+                searched.assignment
+            };
+            (assignment, lagrangian)
         }
         Backend::Highs => {
             let options = mip::MipOptions {
@@ -120,17 +164,28 @@ pub fn complete(
                 threads: None,
             };
             let result = mip::solve(inst, options)?;
-            if result.proven {
+            let cost = result.assignment.cost(inst);
+            if result.proven && lists_complete {
                 // HiGHS's own gap is relative to its incumbent: its proof
                 // bounds the optimum from below by cost * (1 - gap).
-                let cost = result.assignment.cost(inst);
                 let gap = settings.mip_gap.unwrap_or(0.0).max(0.0);
                 let proven = cost - (cost as f64 * gap).ceil() as i128;
                 bound = bound.max(proven.min(cost));
             }
-            result.assignment
+            let lagrangian =
+                lagrange::bound(inst, &relaxation, cost, lagrange::Limits::default(), |_| {
+                    None
+                });
+            (result.assignment, lagrangian)
         }
     };
+    if let Some(l) = &lagrangian {
+        bound = bound.max(l.bound);
+    }
+    debug_assert!(
+        bound <= assignment.cost(inst),
+        "a lower bound above a plan's cost"
+    );
     if let Err(detail) = assignment.check(inst) {
         return Err(SolveError::LimitBroken {
             backend: settings.backend,
@@ -140,6 +195,7 @@ pub fn complete(
     Ok(Outcome {
         assignment,
         relaxation,
+        lagrangian,
         bound,
         nodes,
     })

@@ -171,6 +171,23 @@ pub fn make_whole(inst: &Instance, relaxation: &Relaxation) -> Assignment {
     state.into_assignment()
 }
 
+/// Brings a plan within every limit and improves it by local search from
+/// every target: for plans made elsewhere (Lagrangian-guided rounding).
+pub fn polish(inst: &Instance, plan: &Assignment) -> Assignment {
+    let mut state = State::new(inst);
+    for u in 0..inst.units() {
+        if let Some(t) = plan.target[u]
+            && plan.placed[u] > 0
+        {
+            state.assign(u, Some(t), plan.placed[u]);
+        }
+    }
+    let mut changed = vec![true; inst.targets.len()];
+    repair(&mut state, &mut changed);
+    improve(&mut state, &changed);
+    state.into_assignment()
+}
+
 /// Children per target in the relaxation.
 fn relaxed_loads(inst: &Instance, r: &Relaxation) -> Vec<i64> {
     let mut load = vec![0i64; inst.targets.len()];

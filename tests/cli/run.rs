@@ -207,7 +207,13 @@ fn full_candidate_lists_are_widened_and_the_bound_does_not_move() {
     assert_eq!(long["solver"]["widened_units"], 0);
     for stage in ["primary", "junior"] {
         let (a, b) = (&short["stages"][stage], &long["stages"][stage]);
-        assert_eq!(a["bound_km"], b["bound_km"], "{stage}");
+        // The relaxation's bound: branch and bound proves more only over
+        // complete lists, so the stronger bound may differ.
+        assert_eq!(
+            a["relaxation_bound_km"], b["relaxation_bound_km"],
+            "{stage}"
+        );
+        assert!(a["bound_km"].as_f64() <= b["bound_km"].as_f64(), "{stage}");
         assert_eq!(a["unplaced"], b["unplaced"], "{stage}");
         assert_eq!(a["violations"], 0);
     }
