@@ -5,7 +5,7 @@
 //! serve, lottery — goes through here, so one scenario gives one plan
 //! whatever command reads it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::i18n::Lang;
 use crate::io::{
@@ -257,14 +257,6 @@ impl Run {
             p.conservation(region).map_err(RunError::Lost)?;
         }
         Ok(plan)
-    }
-
-    /// Path of a file the run reads, for messages.
-    pub fn input_name(&self) -> &Path {
-        match &self.source {
-            Source::Maps { zones, .. } => zones,
-            Source::Scenario(s) => &s.path,
-        }
     }
 }
 

@@ -451,32 +451,16 @@ fn migrants_of_stage(w: &mut dyn Write, d: &Doc, stage: Stage) -> Result<()> {
     writeln!(w)?;
     writeln!(w, "{}:", stage_label(l, stage))?;
     writeln!(w)?;
-    writeln!(w, "{}", tr!(l, "migrants.table_head"))?;
-    writeln!(w, "|---|---:|---:|---:|---:|---:|---:|")?;
-    let all = tr!(l, "report.all");
-    let rows = m
-        .counties
-        .iter()
-        .map(|(c, f)| (c.as_str(), f))
-        .chain([(all, &m.total)]);
-    for (county, f) in rows {
-        writeln!(
-            w,
-            "| {} | {} | {} | {} | {} | {} | {:.0} % {} |",
-            if county.is_empty() {
-                "-".into()
-            } else {
-                md(county)
-            },
+    county_table(w, l, "migrants.table_head", &m.counties, &m.total, |f| {
+        [
             l.count(f.children),
             l.count(f.public),
             l.count(f.purchased),
             l.count(f.unplaced),
             f.share.map_or("-".into(), pct1),
-            f.target * 100.0,
-            met(l, f.met)
-        )?;
-    }
+            format!("{:.0} % {}", f.target * 100.0, met(l, f.met)),
+        ]
+    })?;
     if let Some(lists) = &s.migrant_lists {
         let x = lists.stage(stage);
         writeln!(
@@ -514,6 +498,34 @@ fn migrants_of_stage(w: &mut dyn Write, d: &Doc, stage: Stage) -> Result<()> {
 
 /// How a stage is named before its table: the key in English, the Chinese
 /// name in Chinese.
+/// A table of six figures per county and for all counties together, the
+/// layout the migrant and special-needs sections share.
+fn county_table<F>(
+    w: &mut dyn Write,
+    l: Lang,
+    head: &str,
+    counties: &std::collections::BTreeMap<String, F>,
+    total: &F,
+    cells: impl Fn(&F) -> [String; 6],
+) -> Result<()> {
+    writeln!(w, "{}", l.text(head))?;
+    writeln!(w, "|---|---:|---:|---:|---:|---:|---:|")?;
+    let all = tr!(l, "report.all");
+    let rows = counties
+        .iter()
+        .map(|(c, f)| (c.as_str(), f))
+        .chain([(all, total)]);
+    for (county, f) in rows {
+        let name = if county.is_empty() {
+            "-".into()
+        } else {
+            md(county)
+        };
+        writeln!(w, "| {name} | {} |", cells(f).join(" | "))?;
+    }
+    Ok(())
+}
+
 fn stage_label(lang: Lang, stage: Stage) -> &'static str {
     match lang {
         Lang::En => stage.key(),
@@ -552,32 +564,16 @@ fn special(w: &mut dyn Write, d: &Doc) -> Result<()> {
         writeln!(w)?;
         writeln!(w, "{}:", stage_label(l, stage))?;
         writeln!(w)?;
-        writeln!(w, "{}", tr!(l, "special.table_head"))?;
-        writeln!(w, "|---|---:|---:|---:|---:|---:|---:|")?;
-        let all = tr!(l, "report.all");
-        let rows = sp
-            .counties
-            .iter()
-            .map(|(c, f)| (c.as_str(), f))
-            .chain([(all, &sp.total)]);
-        for (county, f) in rows {
-            writeln!(
-                w,
-                "| {} | {} | {} | {} | {} | {} | {:.0} % {} |",
-                if county.is_empty() {
-                    "-".into()
-                } else {
-                    md(county)
-                },
+        county_table(w, l, "special.table_head", &sp.counties, &sp.total, |f| {
+            [
                 l.count(f.children),
                 l.count(f.resource_room),
                 l.count(f.regular_class),
                 l.count(f.unplaced),
                 f.rate.map_or("-".into(), pct1),
-                f.target * 100.0,
-                met(l, f.pass)
-            )?;
-        }
+                format!("{:.0} % {}", f.target * 100.0, met(l, f.pass)),
+            ]
+        })?;
     }
     writeln!(w)
 }
