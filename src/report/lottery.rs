@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::markdown::not_formula;
 use super::tables::{csv_writer, fixed};
 use super::{OutputDir, ReportError, output_dir};
 use crate::model::{Region, Stage};
@@ -195,7 +196,7 @@ fn school_ids(region: &Region, gl: &GroupLottery) -> (String, String) {
         .iter()
         .map(|&s| region.schools[s].name.as_str())
         .collect();
-    (ids.join(";"), names.join(";"))
+    (ids.join(";"), not_formula(&names.join(";")).into_owned())
 }
 
 fn groups_csv(w: &mut dyn Write, region: &Region, lottery: &Lottery) -> std::io::Result<()> {
@@ -252,7 +253,7 @@ fn schools_csv(w: &mut dyn Write, region: &Region, lottery: &Lottery) -> std::io
                 gl.group.id.clone(),
                 gl.group.stage.key().to_string(),
                 region.schools[s].id.clone(),
-                region.schools[s].name.clone(),
+                not_formula(&region.schools[s].name).into_owned(),
                 gl.applicants[m].to_string(),
                 gl.group.seats[m].to_string(),
                 ratio(gl.oversubscription(m)),
@@ -293,7 +294,7 @@ fn chances_csv(w: &mut dyn Write, region: &Region, lottery: &Lottery) -> std::io
                 gl.group.id.clone(),
                 gl.group.stage.key().to_string(),
                 zone.id.clone(),
-                zone.name.clone(),
+                not_formula(&zone.name).into_owned(),
                 ez.children.to_string(),
             ];
             let stats = |c: &crate::plan::lottery::Chance| {
@@ -307,7 +308,7 @@ fn chances_csv(w: &mut dyn Write, region: &Region, lottery: &Lottery) -> std::io
                         .chain([
                             "school".to_string(),
                             s.id.clone(),
-                            s.name.clone(),
+                            not_formula(&s.name).into_owned(),
                             (rank + 1).to_string(),
                             fixed(choice.metres as f64 / 1000.0, 3),
                         ])
@@ -350,7 +351,7 @@ fn seed_csv(w: &mut dyn Write, region: &Region, lottery: &Lottery) -> std::io::R
                 gl.group.id.clone(),
                 gl.group.stage.key().to_string(),
                 zone.id.clone(),
-                zone.name.clone(),
+                not_formula(&zone.name).into_owned(),
             ];
             for (rank, choice) in ez.choices.iter().enumerate() {
                 let n = d.placed[pos][choice.member];
@@ -360,7 +361,7 @@ fn seed_csv(w: &mut dyn Write, region: &Region, lottery: &Lottery) -> std::io::R
                 let s = &region.schools[gl.group.schools[choice.member]];
                 csv.write_record(head.iter().cloned().chain([
                     s.id.clone(),
-                    s.name.clone(),
+                    not_formula(&s.name).into_owned(),
                     (rank + 1).to_string(),
                     fixed(choice.metres as f64 / 1000.0, 3),
                     n.to_string(),

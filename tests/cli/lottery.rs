@@ -274,3 +274,29 @@ fn a_bad_groups_file_names_the_file_the_line_and_the_fix() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("group_size is 1"), "{}", stderr(&o));
 }
+
+/// A school or compound name that looks like a formula stays text in the
+/// lottery's CSV files, as in the plan's.
+#[test]
+fn formula_like_names_stay_text_in_the_lottery_csvs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut schools = read_json(&tiny().join("schools.geojson"));
+    schools["features"][0]["properties"]["name"] = "=HYPERLINK(\"x\")".into();
+    std::fs::write(d.join("schools.geojson"), schools.to_string()).unwrap();
+    std::fs::copy(tiny().join("zones.geojson"), d.join("zones.geojson")).unwrap();
+    std::fs::write(
+        d.join("s.toml"),
+        "zones = \"zones.geojson\"\nschools = \"schools.geojson\"\n",
+    )
+    .unwrap();
+    let out = d.join("lottery");
+    let o = catchment(&["lottery", s(&d.join("s.toml")), "--out", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text: String = ["lottery-schools.csv", "lottery-groups.csv"]
+        .iter()
+        .map(|f| std::fs::read_to_string(out.join(f)).unwrap())
+        .collect();
+    assert!(text.contains("'=HYPERLINK"), "{text}");
+    assert!(!text.contains(",=HYPERLINK") && !text.contains(";=HYPERLINK"));
+}
