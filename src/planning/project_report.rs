@@ -27,6 +27,7 @@ use crate::model::{Region, Sector, Stage};
 use crate::policy::{Classes, Policy};
 use crate::report::OutputDir;
 use crate::report::chart::{Axes, Series, line_chart};
+use crate::report::markdown::not_formula;
 
 fn bom(w: &mut dyn Write) -> std::io::Result<()> {
     w.write_all(b"\xEF\xBB\xBF")
@@ -170,7 +171,7 @@ fn projection_csv(
                 let mut row: Vec<String> = vec![
                     year.label.to_string(),
                     school.id.clone(),
-                    school.name.clone(),
+                    not_formula(&school.name).into_owned(),
                     school.kind.key().into(),
                     school.sector.key().into(),
                     stage.key().into(),
@@ -251,7 +252,7 @@ fn warnings_csv(w: &mut dyn Write, warnings: &[Warning]) -> std::io::Result<()> 
     for x in warnings {
         csv.write_record([
             x.school_id.clone(),
-            x.school_name.clone(),
+            not_formula(&x.school_name).into_owned(),
             x.first_year.to_string(),
             x.years_short.to_string(),
             x.reasons.join("; "),

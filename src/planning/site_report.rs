@@ -26,6 +26,7 @@ use super::{PlanningError, Solved};
 use crate::model::{School, Sector, Stage};
 use crate::plan::make;
 use crate::report::OutputDir;
+use crate::report::markdown::not_formula;
 
 /// Exhaustive search is run beside the heuristic (and wins ties with it)
 /// when there are at most this many sets to try.
@@ -333,7 +334,7 @@ fn classes_csv(w: &mut dyn Write, rows: &[ClassRow]) -> std::io::Result<()> {
         csv.write_record([
             r.rank.to_string(),
             r.school_id.clone(),
-            r.school_name.clone(),
+            not_formula(&r.school_name).into_owned(),
             r.stage.to_string(),
             opt(r.classes),
             r.seat_price_km
@@ -477,7 +478,7 @@ fn sites_csv(w: &mut dyn Write, s: &SiteChoiceSummary) -> std::io::Result<()> {
     for r in &s.chosen {
         csv.write_record([
             r.id.clone(),
-            r.name.clone(),
+            not_formula(&r.name).into_owned(),
             r.stage.to_string(),
             format!("{:.6}", r.lon),
             format!("{:.6}", r.lat),

@@ -276,7 +276,8 @@ fn a_bad_groups_file_names_the_file_the_line_and_the_fix() {
 }
 
 /// A school or compound name that looks like a formula stays text in the
-/// lottery's CSV files, as in the plan's.
+/// lottery's, the projection's and the site analysis's CSV files, as in
+/// the plan's.
 #[test]
 fn formula_like_names_stay_text_in_the_lottery_csvs() {
     let tmp = tempfile::tempdir().unwrap();
@@ -299,4 +300,11 @@ fn formula_like_names_stay_text_in_the_lottery_csvs() {
         .collect();
     assert!(text.contains("'=HYPERLINK"), "{text}");
     assert!(!text.contains(",=HYPERLINK") && !text.contains(";=HYPERLINK"));
+    for (command, file) in [("project", "projection.csv"), ("site", "add-classes.csv")] {
+        let out = d.join(command);
+        let o = catchment(&[command, s(&d.join("s.toml")), "--out", s(&out)]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let text = std::fs::read_to_string(out.join(file)).unwrap();
+        assert!(text.contains("'=HYPERLINK"), "{command}: {text}");
+    }
 }
