@@ -9,7 +9,6 @@ mod barriers;
 mod features;
 pub mod groups;
 pub mod locks;
-pub mod scenario;
 mod schools;
 mod unique_keys;
 pub mod write;
@@ -20,7 +19,6 @@ use std::path::{Path, PathBuf};
 pub use barriers::read_barriers;
 pub use groups::{GroupSpec, GroupsError, read_groups};
 pub use locks::{LocksError, read_locks, write_locks};
-pub use scenario::{Scenario, ScenarioError, read_policy};
 
 use crate::model::Region;
 

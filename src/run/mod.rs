@@ -5,12 +5,14 @@
 //! serve, lottery — goes through here, so one scenario gives one plan
 //! whatever command reads it.
 
+pub mod changes;
+mod projection;
+mod scenario;
+
 use std::path::PathBuf;
 
 use crate::i18n::Lang;
-use crate::io::{
-    InputError, LocksError, Scenario, ScenarioError, read_barriers, read_locks, read_region,
-};
+use crate::io::{InputError, LocksError, read_barriers, read_locks, read_region};
 use crate::model::Region;
 use crate::options::{OutOfRange, range};
 use crate::plan::feeders::Feeders;
@@ -19,6 +21,9 @@ use crate::plan::{
 };
 use crate::policy::Policy;
 use crate::solve::{Settings, SolverOptions};
+
+pub use projection::ProjectionSettings;
+pub use scenario::{Scenario, ScenarioError, read_policy};
 
 crate::options! {
     /// What a plan weighs beyond the policy: keys of a scenario file (at
