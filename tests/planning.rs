@@ -3,29 +3,18 @@
 //! self-contained page, projections keep every pupil, site selection runs,
 //! and bad changes are refused with errors that say where and why.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use support::{catchment, read_json as json, root, rows as csv, s};
 
 fn scenario(name: &str) -> PathBuf {
     root().join("scenarios").join(format!("{name}.toml"))
-}
-
-fn catchment(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_catchment"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
 }
 
 fn ok(o: &Output) {
@@ -36,32 +25,6 @@ fn ok(o: &Output) {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     );
-}
-
-fn json(p: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(p).expect("file exists")).expect("valid JSON")
-}
-
-/// A CSV written with a byte-order mark, as rows of named fields.
-fn csv(p: &Path) -> Vec<HashMap<String, String>> {
-    let bytes = std::fs::read(p).expect("file exists");
-    assert!(
-        bytes.starts_with(b"\xEF\xBB\xBF"),
-        "{} has no BOM",
-        p.display()
-    );
-    let mut r = csv::Reader::from_reader(&bytes[3..]);
-    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            header
-                .iter()
-                .cloned()
-                .zip(rec.iter().map(String::from))
-                .collect()
-        })
-        .collect()
 }
 
 fn num(row: &HashMap<String, String>, key: &str) -> i64 {

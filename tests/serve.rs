@@ -5,11 +5,14 @@
 
 #[path = "e2e/http.rs"]
 mod http;
+#[path = "support/mod.rs"]
+mod support;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
+use support::root;
 
 use catchment::run::Scenario;
 use catchment::serve::{
@@ -17,10 +20,6 @@ use catchment::serve::{
 };
 
 use http::{get, page_token, post_json, raw, request, request_as_is};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// A server on the demo county (3,000 zones) with exports into `out`.
 struct Demo {

@@ -12,6 +12,8 @@
 //! the first map and a reassignment on a 20,000-zone county.
 
 mod http;
+#[path = "../support/mod.rs"]
+mod support;
 mod webdriver;
 
 use std::io::{BufRead, BufReader};
@@ -21,12 +23,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
 use serde_json::json;
+use support::root;
 
 use webdriver::{Driver, browser};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Chromium and chromedriver, or None (with the reason printed) to skip.
 fn chromium() -> Option<(PathBuf, PathBuf)> {
