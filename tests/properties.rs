@@ -515,3 +515,96 @@ fn highs_finds_the_same_optimum() {
         assert!(ours.bound() <= highs.assignment.cost(&inst));
     }
 }
+
+/// A lumpy instance, where whole zones matter: few large zones per school,
+/// seats only a few per cent above the children, each zone listing its
+/// three to five nearest schools on a line (so lists overlap as on a map).
+fn lumpy(seed: u64) -> Instance {
+    // Rng keeps odd seeds only: spread the small seeds first.
+    let mut r = Rng::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let targets = 4 + r.below(3) as usize;
+    let units = targets * (5 + r.below(4) as usize);
+    let demand: Vec<u32> = (0..units).map(|_| 20 + r.below(160) as u32).collect();
+    let total: u64 = demand.iter().map(|&d| d as u64).sum();
+    // Seats 6-11 % above the children, shared unevenly.
+    let seats = total * (106 + r.below(6)) / 100;
+    let weights: Vec<u64> = (0..targets).map(|_| 2 + r.below(4)).collect();
+    let sum: u64 = weights.iter().sum();
+    let mut caps: Vec<u32> = weights.iter().map(|w| (seats * w / sum) as u32).collect();
+    caps[0] += (seats - caps.iter().map(|&c| c as u64).sum::<u64>()) as u32;
+    let school_at: Vec<i64> = (0..targets as i64).map(|t| t * 2000).collect();
+    let lists: Vec<Vec<Arc>> = (0..units)
+        .map(|_| {
+            let x = r.below(2000 * targets as u64) as i64;
+            let mut arcs: Vec<Arc> = school_at
+                .iter()
+                .enumerate()
+                .map(|(t, &s)| Arc {
+                    target: t as u32,
+                    cost: (x - s).abs() + 100,
+                })
+                .collect();
+            arcs.sort_by_key(|a| (a.cost, a.target));
+            arcs.truncate(3 + r.below(3) as usize);
+            arcs
+        })
+        .collect();
+    let target_list = (0..targets)
+        .map(|t| Target {
+            cap: Some(caps[t]),
+            pool: t as u32,
+        })
+        .collect();
+    let pools = caps.clone();
+    Instance::new(demand, lists, target_list, pools, 100_000)
+}
+
+/// On lumpy instances the Lagrangian bound is what proves the gap: it must
+/// never pass the optimum HiGHS proves, and our plan never beats it.
+#[cfg(feature = "highs")]
+#[test]
+fn lumpy_bounds_never_pass_the_highs_optimum() {
+    let mut lagrangian_used = 0;
+    for seed in 1..=40 {
+        let inst = lumpy(seed);
+        let highs = mip::solve(&inst, MipOptions::exact(MipSolver::Highs)).unwrap();
+        assert!(highs.proven, "seed {seed}: HiGHS did not prove its optimum");
+        let optimum = highs.assignment.cost(&inst) as f64;
+        let ours = solve(&inst, &Settings::default()).unwrap();
+        lagrangian_used += usize::from(ours.lagrangian.is_some());
+        // HiGHS stops within its tolerances: 1e-6 of the optimum.
+        assert!(
+            ours.bound() as f64 <= optimum * (1.0 + 1e-6),
+            "seed {seed}: bound {} above the optimum {optimum}",
+            ours.bound()
+        );
+        assert!(ours.cost(&inst) as f64 >= optimum * (1.0 - 1e-6));
+        if let Some(l) = &ours.lagrangian {
+            assert!(l.bound as f64 <= optimum * (1.0 + 1e-6), "seed {seed}");
+        }
+    }
+    assert!(
+        lagrangian_used > 0,
+        "no lumpy instance used the Lagrangian bound"
+    );
+}
+
+/// Without HiGHS, the same lumpy instances against good_lp's exact branch
+/// and bound where they are small enough: the bound holds, the plan keeps
+/// every limit.
+#[test]
+fn lumpy_bounds_never_pass_the_exact_optimum() {
+    for seed in 1..=12 {
+        let inst = lumpy(seed);
+        let ours = solve(&inst, &Settings::default()).unwrap();
+        assert_eq!(ours.assignment.check(&inst), Ok(()));
+        assert!(ours.bound() <= ours.cost(&inst));
+        if inst.units() <= 24 {
+            let exact = mip::solve(&inst, MipOptions::exact(MipSolver::MicroLp)).unwrap();
+            assert!(exact.proven);
+            let optimum = exact.assignment.cost(&inst);
+            assert!(ours.bound() <= optimum, "seed {seed}");
+            assert!(ours.cost(&inst) >= optimum, "seed {seed}");
+        }
+    }
+}
