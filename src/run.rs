@@ -9,7 +9,8 @@ use std::path::PathBuf;
 
 use crate::i18n::Lang;
 use crate::io::{
-    InputError, LocksError, Scenario, ScenarioError, read_barriers, read_locks, read_region,
+    InputError, LocksError, NeighboursError, Scenario, ScenarioError, read_barriers, read_locks,
+    read_neighbours, read_region,
 };
 use crate::model::Region;
 use crate::options::{OutOfRange, range};
@@ -19,6 +20,7 @@ use crate::plan::{
 };
 use crate::policy::Policy;
 use crate::solve::{Settings, SolverOptions};
+use crate::spatial::GivenNeighbours;
 
 crate::options! {
     /// What a plan weighs beyond the policy: keys of a scenario file (at
@@ -77,6 +79,12 @@ crate::options! {
         /// coordinates or a zone in the wrong county.
         #[arg(long = "allow-far", num_args = 0, default_missing_value = "true")]
         allow_far: bool = false, range::any;
+        /// Neighbours the map cannot see or must not see (CSV:
+        /// zone_a,zone_b[,action]; action add, the default, or remove): used
+        /// wherever catchments must be connected. With point zones only, the
+        /// pairs added replace the guess from the points.
+        #[arg(long)]
+        adjacency: PathBuf, range::any;
     }
 }
 
@@ -111,6 +119,8 @@ pub enum RunError {
     Input(#[from] InputError),
     #[error(transparent)]
     Locks(#[from] LocksError),
+    #[error(transparent)]
+    Neighbours(#[from] NeighboursError),
     #[error(transparent)]
     Plan(#[from] PlanError),
     #[error("{0}")]
@@ -239,6 +249,10 @@ impl Run {
             balance_km: o.balance_km.unwrap_or(DEFAULT_BALANCE_KM),
             migrant_catchments: o.migrant_catchments,
             allow_far: o.allow_far,
+            neighbours: match &o.adjacency {
+                Some(path) => read_neighbours(path, region)?,
+                None => GivenNeighbours::default(),
+            },
             ..Preferences::default()
         })
     }

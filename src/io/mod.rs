@@ -9,6 +9,7 @@ mod barriers;
 mod features;
 pub mod groups;
 pub mod locks;
+mod neighbours;
 pub mod scenario;
 mod schools;
 mod unique_keys;
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 pub use barriers::read_barriers;
 pub use groups::{GroupSpec, GroupsError, read_groups};
 pub use locks::{LocksError, read_locks, write_locks};
+pub use neighbours::{NeighboursError, read_neighbours};
 pub use scenario::{Scenario, ScenarioError, read_policy};
 
 use crate::model::Region;

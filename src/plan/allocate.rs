@@ -29,8 +29,7 @@ use crate::solve::{
     UNPLACED_COST_M, relax, relax_again,
 };
 use crate::spatial::{
-    Adjacency, BarrierIndex, Candidate, DEFAULT_TOLERANCE_M, Nearest, SchoolIndex, rounded_metres,
-    unit_vector,
+    BarrierIndex, Candidate, DEFAULT_TOLERANCE_M, Nearest, SchoolIndex, rounded_metres, unit_vector,
 };
 
 /// A school that pinned zones alone would overfill.
@@ -269,8 +268,13 @@ pub(super) fn allocate_pass(
     };
     let band = migrant_band && super::migrant_band::band_active(region, policy);
     let balance = preferences.objective == super::Objective::Balance;
-    if preferences.contiguous || preferences.feeders_aligned || band || balance {
-        let adjacency = Adjacency::build(&region.zones, DEFAULT_TOLERANCE_M);
+    // A given neighbour list is kept with the plan even where no pass needs
+    // it, so that reports and lottery groups read the bureau's graph.
+    let given = !preferences.neighbours.is_empty();
+    if preferences.contiguous || preferences.feeders_aligned || band || balance || given {
+        let adjacency = preferences
+            .neighbours
+            .adjacency(&region.zones, DEFAULT_TOLERANCE_M);
         if preferences.contiguous {
             plan.contiguity = make_contiguous(
                 &mut plan,

@@ -31,7 +31,7 @@ use std::fmt;
 
 use crate::model::{Lock, Region, Stage};
 use crate::policy::Seats;
-use crate::spatial::{Adjacency, Barrier};
+use crate::spatial::{Adjacency, Barrier, GivenNeighbours};
 
 /// The plan the preferences ask for, with every pass they call for: the
 /// one entry point of every command (through [`crate::run::Run::plan`]).
@@ -198,6 +198,9 @@ pub struct Preferences {
     /// Plan even where a zone lies farther than `max_trip_km` from every
     /// school of its county (see [`far`]); otherwise that is an error.
     pub allow_far: bool,
+    /// Neighbours the bureau adds to or removes from the map's (see
+    /// [`GivenNeighbours`]).
+    pub neighbours: GivenNeighbours,
 }
 
 impl Default for Preferences {
@@ -216,6 +219,7 @@ impl Default for Preferences {
             objective: Objective::Distance,
             balance_km: DEFAULT_BALANCE_KM,
             allow_far: false,
+            neighbours: GivenNeighbours::default(),
         }
     }
 }

@@ -8,6 +8,7 @@ mod fuzz;
 mod locks;
 mod lottery;
 mod migrant;
+mod neighbours;
 mod one_way;
 mod options;
 mod real_data;
