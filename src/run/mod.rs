@@ -5,12 +5,16 @@
 //! serve, lottery — goes through here, so one scenario gives one plan
 //! whatever command reads it.
 
+pub mod changes;
+mod projection;
+mod scenario;
+
 use std::path::PathBuf;
 
 use crate::i18n::Lang;
 use crate::io::{
-    InputError, LocksError, NeighboursError, Scenario, ScenarioError, read_barriers, read_locks,
-    read_neighbours, read_region,
+    InputError, LocksError, NeighboursError, read_barriers, read_locks, read_neighbours,
+    read_region,
 };
 use crate::model::Region;
 use crate::options::{OutOfRange, range};
@@ -21,6 +25,9 @@ use crate::plan::{
 use crate::policy::Policy;
 use crate::solve::{Settings, SolverOptions};
 use crate::spatial::GivenNeighbours;
+
+pub use projection::ProjectionSettings;
+pub use scenario::{Scenario, ScenarioError, read_policy};
 
 crate::options! {
     /// What a plan weighs beyond the policy: keys of a scenario file (at

@@ -5,6 +5,8 @@
 //! rely on them (ids unique, counts whole and non-negative, coordinates on the
 //! globe, `current_*` naming a real school).
 
+pub mod grades;
+
 use geo::{MultiPolygon, Point};
 use serde_json::{Map, Value};
 
