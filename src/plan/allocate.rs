@@ -184,13 +184,15 @@ pub(super) fn allocate_pass(
         moved_cap: None,
         adjacency: None,
         migrant: None,
+        split_communities: Default::default(),
     };
     let band = migrant_band && super::passes::migrant_band::band_active(region, policy);
     let balance = preferences.objective == super::Objective::Balance;
     // A given neighbour list is kept with the plan even where no pass needs
     // it, so that reports and lottery groups read the bureau's graph.
     let given = !preferences.neighbours.is_empty();
-    if preferences.contiguous || preferences.feeders_aligned || band || balance || given {
+    let whole = preferences.keep_communities_whole;
+    if preferences.contiguous || preferences.feeders_aligned || band || balance || given || whole {
         let adjacency = preferences
             .neighbours
             .adjacency(&region.zones, DEFAULT_TOLERANCE_M);
@@ -216,6 +218,16 @@ pub(super) fn allocate_pass(
         }
         if balance {
             plan.objective.zones_moved = super::passes::balance::even_out(
+                &mut plan,
+                region,
+                policy,
+                &adjacency,
+                preferences,
+                &barriers,
+            );
+        }
+        if whole {
+            plan.split_communities = super::passes::communities::keep_whole(
                 &mut plan,
                 region,
                 policy,

@@ -283,6 +283,9 @@ pub struct Preferences {
     /// Neighbours the bureau adds to or removes from the map's (see
     /// [`GivenNeighbours`]).
     pub neighbours: GivenNeighbours,
+    /// Every community's (社区/村, zone property `community`) zones of a
+    /// stage to one school (see [`passes::communities`]).
+    pub keep_communities_whole: bool,
 }
 
 impl Default for Preferences {
@@ -302,6 +305,7 @@ impl Default for Preferences {
             balance_km: DEFAULT_BALANCE_KM,
             allow_far: false,
             neighbours: GivenNeighbours::default(),
+            keep_communities_whole: false,
         }
     }
 }
@@ -431,6 +435,9 @@ pub struct Plan {
     /// With separate migrant catchments, the migrant pass: `stages` then
     /// place local children only, this pass the migrant children.
     pub migrant: Option<MigrantPass>,
+    /// With `keep_communities_whole`, the communities left split per stage
+    /// and why.
+    pub split_communities: [Vec<passes::communities::SplitCommunity>; 2],
 }
 
 impl Plan {

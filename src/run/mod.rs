@@ -92,6 +92,12 @@ crate::options! {
         /// pairs added replace the guess from the points.
         #[arg(long)]
         adjacency: PathBuf, range::any;
+        /// Every community's zones of a stage (zone property `community`:
+        /// 社区/居委/村) to one school, within seats and connected
+        /// catchments; a community that cannot be kept whole is named with
+        /// the reason in report.md and summary.json.
+        #[arg(long = "keep-communities-whole", num_args = 0, default_missing_value = "true")]
+        keep_communities_whole: bool = false, range::any;
     }
 }
 
@@ -260,6 +266,7 @@ impl Run {
                 Some(path) => read_neighbours(path, region)?,
                 None => GivenNeighbours::default(),
             },
+            keep_communities_whole: o.keep_communities_whole,
             ..Preferences::default()
         })
     }

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod balance;
+mod communities;
 mod determinism;
 mod documents;
 mod fuzz;

@@ -25,6 +25,7 @@ const CASES: &[(&str, &str)] = &[
     ("migrant_catchments", "migrant_catchments = \"separate\""),
     ("allow_far", "allow_far = true"),
     ("adjacency", "adjacency = \"adjacency.csv\""),
+    ("keep_communities_whole", "keep_communities_whole = true"),
 ];
 
 /// The digest a command prints (`plan HEX`), or B's for compare.
