@@ -535,10 +535,17 @@ fn bad_changes_are_refused_with_clear_errors() {
             "replaced_by",
         ],
     );
-    // A replacement that exists but was not opened by the scenario.
+    // An existing school without the seats for both catchments.
     refused(
-        "[[close_school]]\nid = \"P031\"\nreplaced_by = \"P030\"\n",
-        &["close_school[0]", "`replaced_by`", "P030", "not opened"],
+        "[[change_school]]\nid = \"P030\"\nclasses_primary = 1\n\
+         [[close_school]]\nid = \"P031\"\nreplaced_by = \"P030\"\n",
+        &[
+            "close_school[0]",
+            "`replaced_by`",
+            "into P030",
+            "45 primary seats",
+            "seats short",
+        ],
     );
     // A replacement of the wrong stage.
     refused(

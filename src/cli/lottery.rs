@@ -63,9 +63,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             format!("from {}", path.display()),
         ),
         None => {
-            let adjacency = Adjacency::build(&region.zones, DEFAULT_TOLERANCE_M);
+            // The plan's graph where it made one (it holds the bureau's
+            // given neighbours).
+            let built;
+            let adjacency = match &plan.adjacency {
+                Some(a) => a.as_ref(),
+                None => {
+                    built = Adjacency::build(&region.zones, DEFAULT_TOLERANCE_M);
+                    &built
+                }
+            };
             (
-                auto_groups(region, plan, &adjacency, settings.group_size),
+                auto_groups(region, plan, adjacency, settings.group_size),
                 format!(
                     "neighbouring catchments, at most {} schools per group",
                     settings.group_size

@@ -237,7 +237,7 @@ pub fn inside(outline: &[P], p: P, margin: f64) -> bool {
 }
 
 /// What kind of settlement a zone belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
     /// The county seat's built-up core (城区): compounds.
     Urban,

@@ -18,6 +18,7 @@
 //! county order, so the same parameters give the same region on any number
 //! of threads.
 
+mod communities;
 mod land;
 mod lumpy;
 mod names;
@@ -364,7 +365,21 @@ fn build_county(
         &frame,
         ids,
     );
-    let zones = finish_zones(plan, zones, &cells, &current, &frame, ids);
+    let places: Vec<communities::Place> = zones
+        .iter()
+        .map(|z| communities::Place {
+            kind: z.kind,
+            centroid: z.centroid,
+            name: &z.name,
+            inhabited: z.population > 0.0,
+        })
+        .collect();
+    let community = communities::communities(&places, &town_names);
+    drop(places);
+    let mut zones = finish_zones(plan, zones, &cells, &current, &frame, ids);
+    for (zone, c) in zones.iter_mut().zip(community) {
+        zone.properties.insert("community".into(), c.into());
+    }
     (zones, schools)
 }
 

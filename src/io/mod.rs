@@ -9,6 +9,7 @@ mod barriers;
 mod features;
 pub mod groups;
 pub mod locks;
+mod neighbours;
 mod schools;
 mod unique_keys;
 pub mod write;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 pub use barriers::read_barriers;
 pub use groups::{GroupSpec, GroupsError, read_groups};
 pub use locks::{LocksError, read_locks, write_locks};
+pub use neighbours::{NeighboursError, read_neighbours};
 
 use crate::model::Region;
 

@@ -29,8 +29,7 @@ use crate::solve::{
     UNPLACED_COST_M, relax, relax_again,
 };
 use crate::spatial::{
-    Adjacency, BarrierIndex, Candidate, DEFAULT_TOLERANCE_M, Nearest, SchoolIndex, rounded_metres,
-    unit_vector,
+    BarrierIndex, Candidate, DEFAULT_TOLERANCE_M, Nearest, SchoolIndex, rounded_metres, unit_vector,
 };
 
 /// A component solved: its plan and per-stage bounds (penalised cost,
@@ -185,11 +184,18 @@ pub(super) fn allocate_pass(
         moved_cap: None,
         adjacency: None,
         migrant: None,
+        split_communities: Default::default(),
     };
     let band = migrant_band && super::passes::migrant_band::band_active(region, policy);
     let balance = preferences.objective == super::Objective::Balance;
-    if preferences.contiguous || preferences.feeders_aligned || band || balance {
-        let adjacency = Adjacency::build(&region.zones, DEFAULT_TOLERANCE_M);
+    // A given neighbour list is kept with the plan even where no pass needs
+    // it, so that reports and lottery groups read the bureau's graph.
+    let given = !preferences.neighbours.is_empty();
+    let whole = preferences.keep_communities_whole;
+    if preferences.contiguous || preferences.feeders_aligned || band || balance || given || whole {
+        let adjacency = preferences
+            .neighbours
+            .adjacency(&region.zones, DEFAULT_TOLERANCE_M);
         if preferences.contiguous {
             plan.contiguity = make_contiguous(
                 &mut plan,
@@ -212,6 +218,16 @@ pub(super) fn allocate_pass(
         }
         if balance {
             plan.objective.zones_moved = super::passes::balance::even_out(
+                &mut plan,
+                region,
+                policy,
+                &adjacency,
+                preferences,
+                &barriers,
+            );
+        }
+        if whole {
+            plan.split_communities = super::passes::communities::keep_whole(
                 &mut plan,
                 region,
                 policy,

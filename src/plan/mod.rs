@@ -33,7 +33,7 @@ use std::fmt;
 use crate::model::{Cohort, Lock, Region, Stage, Zone};
 use crate::policy::Seats;
 use crate::solve::SolveError;
-use crate::spatial::{Adjacency, Barrier};
+use crate::spatial::{Adjacency, Barrier, GivenNeighbours};
 
 /// Which of a zone's children a stage plan places.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -280,6 +280,12 @@ pub struct Preferences {
     /// Plan even where a zone lies farther than `max_trip_km` from every
     /// school of its county (see [`far`]); otherwise that is an error.
     pub allow_far: bool,
+    /// Neighbours the bureau adds to or removes from the map's (see
+    /// [`GivenNeighbours`]).
+    pub neighbours: GivenNeighbours,
+    /// Every community's (社区/村, zone property `community`) zones of a
+    /// stage to one school (see [`passes::communities`]).
+    pub keep_communities_whole: bool,
 }
 
 impl Default for Preferences {
@@ -298,6 +304,8 @@ impl Default for Preferences {
             objective: Objective::Distance,
             balance_km: DEFAULT_BALANCE_KM,
             allow_far: false,
+            neighbours: GivenNeighbours::default(),
+            keep_communities_whole: false,
         }
     }
 }
@@ -427,6 +435,9 @@ pub struct Plan {
     /// With separate migrant catchments, the migrant pass: `stages` then
     /// place local children only, this pass the migrant children.
     pub migrant: Option<MigrantPass>,
+    /// With `keep_communities_whole`, the communities left split per stage
+    /// and why.
+    pub split_communities: [Vec<passes::communities::SplitCommunity>; 2],
 }
 
 impl Plan {

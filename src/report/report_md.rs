@@ -35,6 +35,7 @@ pub fn write(w: &mut dyn Write, d: &Doc) -> Result<()> {
     migrants(w, d)?;
     special(w, d)?;
     feeders(w, d)?;
+    split_communities(w, d)?;
     checks(w, d)?;
     for stage in Stage::ALL {
         unplaced(w, d, stage)?;
@@ -599,6 +600,43 @@ fn feeders(w: &mut dyn Write, d: &Doc) -> Result<()> {
             how = how
         )
     )?;
+    writeln!(w)
+}
+
+/// Communities (社区/村) `keep_communities_whole` could not keep whole,
+/// with their schools and why: the bureau's list must say so.
+fn split_communities(w: &mut dyn Write, d: &Doc) -> Result<()> {
+    let l = d.lang;
+    let split = &d.summary.split_communities;
+    if split.is_empty() {
+        return Ok(());
+    }
+    writeln!(w, "## {}", tr!(l, "communities.heading"))?;
+    writeln!(w)?;
+    writeln!(w, "{}", tr!(l, "communities.intro", n = split.len()))?;
+    writeln!(w)?;
+    for c in split {
+        let stage = if c.stage == Stage::Primary.key() {
+            Stage::Primary
+        } else {
+            Stage::Junior
+        };
+        let reason = tr!(l, &format!("communities.{}", c.reason));
+        writeln!(
+            w,
+            "- {}",
+            tr!(
+                l,
+                "communities.line",
+                community = md(&c.community),
+                stage = stage_label(l, stage),
+                zones = c.zones,
+                children = l.count(c.children),
+                schools = md(&c.schools.join(", ")),
+                reason = reason
+            )
+        )?;
+    }
     writeln!(w)
 }
 

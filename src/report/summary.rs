@@ -157,6 +157,19 @@ pub struct FarZoneSummary {
     pub km: f64,
 }
 
+/// A community `keep_communities_whole` could not keep whole.
+#[derive(Clone, Debug, Serialize)]
+pub struct SplitCommunitySummary {
+    pub community: String,
+    pub county: Option<String>,
+    pub stage: &'static str,
+    pub schools: Vec<String>,
+    pub zones: usize,
+    pub children: u64,
+    /// `seats`, `pieces` or `locks` (see report.md for the words).
+    pub reason: &'static str,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct BalanceSummary {
     pub primary: serde_json::Map<String, serde_json::Value>,
@@ -367,6 +380,10 @@ pub struct Summary {
     /// Zones farther than `max_trip_km` from every school of their county
     /// for a stage: only with `--allow-far` (otherwise the run stops).
     pub far_zones: Vec<FarZoneSummary>,
+    /// With `keep_communities_whole`: the communities left split (absent
+    /// when there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub split_communities: Vec<SplitCommunitySummary>,
     /// Wall-clock seconds of the run: the one value that differs between
     /// otherwise byte-identical runs.
     pub seconds: f64,
@@ -581,6 +598,26 @@ impl Summary {
                     stage: f.stage.key(),
                     nearest_school: region.schools[f.school].id.clone(),
                     km: round(f.km, 3),
+                })
+                .collect(),
+            split_communities: Stage::ALL
+                .into_iter()
+                .flat_map(|stage| {
+                    plan.split_communities[stage.index()].iter().map(move |c| {
+                        SplitCommunitySummary {
+                            community: c.community.clone(),
+                            county: c.county.clone(),
+                            stage: stage.key(),
+                            schools: c
+                                .schools
+                                .iter()
+                                .map(|&s| region.schools[s].id.clone())
+                                .collect(),
+                            zones: c.zones,
+                            children: c.children,
+                            reason: c.reason.key(),
+                        }
+                    })
                 })
                 .collect(),
             seconds: info.seconds,

@@ -39,6 +39,15 @@
 //! catchment that families will actually be moved from. A private school
 //! has no catchment and closes without a replacement.
 //!
+//! A school may also close into existing schools (Santa Rosa closed Steele
+//! Lane into its neighbours): when `replaced_by` names a school this chain
+//! did not open, every named school teaching the stage in the county takes
+//! a share of the catchment, and the closure is allowed only when their
+//! seats (after the closing school's staying pupils, shared among them by
+//! their seats) hold the entry children of today's catchments of the
+//! closing school and of theirs; otherwise it is refused with the seats
+//! short. Today's catchment zones go to the nearest receiver.
+//!
 //! # Errors
 //!
 //! Every error names the scenario file, the change (`close_school[0]`, with
@@ -57,6 +66,7 @@ use crate::model::grades;
 use crate::model::{
     MAX_REGION_CHILDREN, MAX_ZONE_CHILDREN, Region, School, SchoolKind, Sector, Stage,
 };
+use crate::policy::Policy;
 use crate::spatial::haversine_m;
 
 /// Where a change was written, so that an error points at the table to fix.
@@ -689,7 +699,11 @@ fn grow_births(properties: &mut serde_json::Map<String, Value>, factor: f64) {
 
 /// Applies the changes in order and returns one line per change saying
 /// what it did, for the reports.
-pub fn apply(region: &mut Region, changes: &[Change]) -> Result<Vec<String>, ChangeError> {
+pub fn apply(
+    region: &mut Region,
+    changes: &[Change],
+    policy: &Policy,
+) -> Result<Vec<String>, ChangeError> {
     let mut opened: Vec<String> = Vec::new();
     let mut log = Vec::with_capacity(changes.len());
     for change in changes {
@@ -769,7 +783,7 @@ pub fn apply(region: &mut Region, changes: &[Change]) -> Result<Vec<String>, Cha
             }
             ChangeKind::NewZones(path, replaces) => new_zones(region, o, path, replaces)?,
             ChangeKind::Growth(g) => grow(region, o, g)?,
-            ChangeKind::CloseSchool(c) => close(region, o, c, &opened)?,
+            ChangeKind::CloseSchool(c) => close(region, o, c, &opened, policy)?,
         };
         if let Some((stage, total)) = region.too_many_children() {
             let field = match &change.kind {
@@ -994,6 +1008,7 @@ fn close(
     o: &Origin,
     c: &Closure,
     opened: &[String],
+    policy: &Policy,
 ) -> Result<String, ChangeError> {
     let s = school_index(region, o, "id", &c.id)?;
     let closing = region.schools[s].clone();
@@ -1007,123 +1022,82 @@ fn close(
                     o,
                     "replaced_by",
                     format!("\"{id}\", the closing school itself"),
-                    "a school opened by [[add_school]]",
+                    "a school opened by [[add_school]] or an existing school with the seats",
                 ));
-            }
-            if !opened.contains(id) {
-                return Err(ChangeError::Refused {
-                    origin: Box::new(o.clone()),
-                    field: "replaced_by".into(),
-                    message: format!(
-                        "\"{id}\" was not opened by an [[add_school]] of this scenario or one it extends; 先建后撤 (build before closing): a school closes only once its replacement is open, so the replacement must be a school this chain opens"
-                    ),
-                });
             }
             Ok(r)
         })
         .collect::<Result<_, _>>()?;
-    let pool: Vec<usize> = if named.is_empty() {
-        opened
-            .iter()
-            .filter_map(|id| region.schools.iter().position(|x| &x.id == id))
-            .collect()
-    } else {
-        named
-    };
-    let mut replacement: [Option<usize>; 2] = [None, None];
+    let mut receivers: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
     for stage in Stage::ALL {
-        if !closing.takes_catchment(stage) {
-            continue;
+        if closing.takes_catchment(stage) {
+            receivers[stage.index()] = receivers_of(region, o, c, &closing, stage, &named, opened)?;
         }
-        let best = pool
-            .iter()
-            .copied()
-            .filter(|&r| {
-                let x = &region.schools[r];
-                x.takes_catchment(stage) && x.county == closing.county
-            })
-            .min_by(|&a, &b| {
-                let d = |r: usize| haversine_m(region.schools[r].location, closing.location);
-                d(a).total_cmp(&d(b)).then(a.cmp(&b))
-            });
-        let Some(r) = best else {
-            let county = closing
-                .county
-                .as_deref()
-                .map_or(String::new(), |c| format!(" in county {c}"));
-            let looked = if c.replaced_by.is_empty() {
-                "no school opened by an [[add_school]] of this scenario or one it extends"
-                    .to_string()
-            } else {
-                format!("none of {:?}", c.replaced_by)
-            };
-            return Err(ChangeError::Refused {
-                origin: Box::new(o.clone()),
-                field: "replaced_by".into(),
-                message: format!(
-                    "closing \"{}\" ({}, a public {} school) is refused: 先建后撤 (build before closing) — a school closes only once its replacement is open, and {looked} is a public school teaching {}{county}; open the replacement with [[add_school]] first (in this scenario or one it extends) and name it in `replaced_by`",
-                    closing.id,
-                    closing.name,
-                    closing.kind.key(),
-                    stage.key()
-                ),
-            });
-        };
-        replacement[stage.index()] = Some(r);
     }
-    // Pupils of the staying grades move to their stage's replacement.
+    // Pupils of the staying grades move to their stage's receivers.
     let closing_grades = grades::of_school(&closing).map_err(|message| ChangeError::Refused {
         origin: Box::new(o.clone()),
         field: "id".into(),
         message: format!("the closing school's {}: {message}", grades::BY_GRADE),
     })?;
+    let closing_by_grade = grades::read_by_grade(&closing).ok().flatten().is_some();
     let mut moved = Vec::new();
     for stage in Stage::ALL {
-        let Some(r) = replacement[stage.index()] else {
+        let to = &receivers[stage.index()];
+        if to.is_empty() {
             continue;
-        };
-        let target = &mut region.schools[r];
-        let with_grades = grades::read_by_grade(target).ok().flatten().is_some()
-            || grades::read_by_grade(&closing).ok().flatten().is_some();
-        let pupils = closing.enrolled[stage.index()];
-        if with_grades {
-            let mut g = grades::of_school(target).map_err(|message| ChangeError::Refused {
-                origin: Box::new(o.clone()),
-                field: "replaced_by".into(),
-                message: format!("the replacement's {}: {message}", grades::BY_GRADE),
-            })?;
-            let mine = &mut g[stage.index()];
-            let theirs = &closing_grades[stage.index()];
-            for (a, b) in mine.staying.iter_mut().zip(&theirs.staying) {
-                *a += b;
-            }
-            mine.top = match (mine.top, theirs.top) {
-                (Some(a), Some(b)) => Some(a + b),
-                (Some(a), None) => Some(a + theirs.top_or_mean().round() as u32),
-                (None, Some(b)) => Some(mine.top_or_mean().round() as u32 + b),
-                (None, None) => None,
-            };
-            grades::store(target, &g);
-        } else {
-            target.enrolled[stage.index()] += pupils;
         }
+        let into_existing = to.iter().any(|&r| !opened.contains(&region.schools[r].id));
+        let weights: Vec<f64> = to
+            .iter()
+            .map(|&r| f64::from(policy.seats(&region.schools[r]).of(stage)))
+            .collect();
+        let shares = share_grades(&closing_grades[stage.index()], &weights);
+        let pupils = apportion(&weights, closing.enrolled[stage.index()].into());
+        for ((&r, share), &n) in to.iter().zip(&shares).zip(&pupils) {
+            hand_over(
+                &mut region.schools[r],
+                o,
+                stage,
+                share,
+                closing_by_grade,
+                n as u32,
+            )?;
+        }
+        let ids: Vec<&str> = to.iter().map(|&r| region.schools[r].id.as_str()).collect();
         moved.push(format!(
-            "its {} catchment and {pupils} pupils go to {}",
+            "its {} catchment and {} pupils go to {}",
             stage.key(),
-            target.id
+            closing.enrolled[stage.index()],
+            ids.join(", ")
         ));
+        // An existing school takes the catchment only with the seats for it.
+        if into_existing {
+            moved.push(check_receiving_seats(region, policy, o, s, stage, to)?);
+        }
     }
-    // Remove the school; indices above it shift down by one.
+    // Remove the school; indices above it shift down by one. Today's
+    // catchment of the closing school goes to the nearest receiver.
+    let nearest_receiver = |zone: &crate::model::Zone, stage: Stage| {
+        receivers[stage.index()].iter().copied().min_by(|&a, &b| {
+            let d = |r: usize| haversine_m(region.schools[r].location, zone.centroid);
+            d(a).total_cmp(&d(b)).then(a.cmp(&b))
+        })
+    };
+    let today: Vec<[Option<usize>; 2]> = region
+        .zones
+        .iter()
+        .map(|zone| {
+            Stage::ALL.map(|stage| match zone.current[stage.index()] {
+                Some(x) if x == s => nearest_receiver(zone, stage),
+                other => other,
+            })
+        })
+        .collect();
     region.schools.remove(s);
     let shift = |i: usize| if i > s { i - 1 } else { i };
-    for zone in &mut region.zones {
-        for stage in Stage::ALL {
-            let i = stage.index();
-            zone.current[i] = match zone.current[i] {
-                Some(x) if x == s => replacement[i].map(shift),
-                other => other.map(shift),
-            };
-        }
+    for (zone, today) in region.zones.iter_mut().zip(today) {
+        zone.current = today.map(|t| t.map(shift));
     }
     Ok(format!(
         "closed {} {}{}",
@@ -1134,6 +1108,183 @@ fn close(
         } else {
             format!("; {}", moved.join("; "))
         }
+    ))
+}
+
+/// The schools that take a closing school's catchment of one stage: the
+/// nearest school this chain opened when `replaced_by` names none or only
+/// such schools (先建后撤), or every school it names that teaches the stage
+/// in the county when it names an existing one (closing into neighbours).
+fn receivers_of(
+    region: &Region,
+    o: &Origin,
+    c: &Closure,
+    closing: &School,
+    stage: Stage,
+    named: &[usize],
+    opened: &[String],
+) -> Result<Vec<usize>, ChangeError> {
+    let qualifies = |r: &usize| {
+        let x = &region.schools[*r];
+        x.takes_catchment(stage) && x.county == closing.county
+    };
+    let is_opened = |r: usize| opened.contains(&region.schools[r].id);
+    let named_here: Vec<usize> = named.iter().copied().filter(qualifies).collect();
+    if named_here.iter().any(|&r| !is_opened(r)) {
+        return Ok(named_here);
+    }
+    let pool: Vec<usize> = if named.is_empty() {
+        opened
+            .iter()
+            .filter_map(|id| region.schools.iter().position(|x| &x.id == id))
+            .filter(qualifies)
+            .collect()
+    } else {
+        named_here
+    };
+    let nearest = pool.into_iter().min_by(|&a, &b| {
+        let d = |r: usize| haversine_m(region.schools[r].location, closing.location);
+        d(a).total_cmp(&d(b)).then(a.cmp(&b))
+    });
+    match nearest {
+        Some(r) => Ok(vec![r]),
+        None => {
+            let county = closing
+                .county
+                .as_deref()
+                .map_or(String::new(), |c| format!(" in county {c}"));
+            let looked = if c.replaced_by.is_empty() {
+                "no school opened by an [[add_school]] of this scenario or one it extends"
+                    .to_string()
+            } else {
+                format!("none of {:?}", c.replaced_by)
+            };
+            Err(ChangeError::Refused {
+                origin: Box::new(o.clone()),
+                field: "replaced_by".into(),
+                message: format!(
+                    "closing \"{}\" ({}, a public {} school) is refused: 先建后撤 (build before closing) — a school closes only once its replacement is open, and {looked} is a public school teaching {}{county}; open the replacement with [[add_school]] first (in this scenario or one it extends), or name existing schools with the seats, in `replaced_by`",
+                    closing.id,
+                    closing.name,
+                    closing.kind.key(),
+                    stage.key()
+                ),
+            })
+        }
+    }
+}
+
+/// A share of the closing school's staying pupils of one stage per
+/// receiver, grade by grade, in proportion to `weights` (largest
+/// remainders: the shares add up to the whole in every grade).
+fn share_grades(g: &grades::StageGrades, weights: &[f64]) -> Vec<grades::StageGrades> {
+    let mut shares = vec![grades::StageGrades::default(); weights.len()];
+    for &n in &g.staying {
+        for (share, part) in shares.iter_mut().zip(apportion(weights, n.into())) {
+            share.staying.push(part as u32);
+        }
+    }
+    if let Some(top) = g.top {
+        for (share, part) in shares.iter_mut().zip(apportion(weights, top.into())) {
+            share.top = Some(part as u32);
+        }
+    }
+    shares
+}
+
+/// Adds a share of the closing school's pupils to a receiving school: grade
+/// by grade where either school gives grades, else to its staying total.
+fn hand_over(
+    target: &mut School,
+    o: &Origin,
+    stage: Stage,
+    theirs: &grades::StageGrades,
+    closing_by_grade: bool,
+    pupils: u32,
+) -> Result<(), ChangeError> {
+    let with_grades = grades::read_by_grade(target).ok().flatten().is_some() || closing_by_grade;
+    if !with_grades {
+        target.enrolled[stage.index()] += pupils;
+        return Ok(());
+    }
+    let mut g = grades::of_school(target).map_err(|message| ChangeError::Refused {
+        origin: Box::new(o.clone()),
+        field: "replaced_by".into(),
+        message: format!("the replacement's {}: {message}", grades::BY_GRADE),
+    })?;
+    let mine = &mut g[stage.index()];
+    for (a, b) in mine.staying.iter_mut().zip(&theirs.staying) {
+        *a += b;
+    }
+    mine.top = match (mine.top, theirs.top) {
+        (Some(a), Some(b)) => Some(a + b),
+        (Some(a), None) => Some(a + theirs.top_or_mean().round() as u32),
+        (None, Some(b)) => Some(mine.top_or_mean().round() as u32 + b),
+        (None, None) => None,
+    };
+    grades::store(target, &g);
+    Ok(())
+}
+
+/// Refuses a closure into existing schools that lack the seats: the
+/// receivers' seats of the stage (after taking the closing school's
+/// staying pupils) against the entry children of today's catchments of the
+/// closing school and the receivers. Today's catchment is the zones whose
+/// `current_*` names the school; zones without one count for their nearest
+/// school of the stage in their county. Returns the line for the log.
+fn check_receiving_seats(
+    region: &Region,
+    policy: &Policy,
+    o: &Origin,
+    closing: usize,
+    stage: Stage,
+    receivers: &[usize],
+) -> Result<String, ChangeError> {
+    let seats: u64 = receivers
+        .iter()
+        .map(|&r| u64::from(policy.seats(&region.schools[r]).of(stage)))
+        .sum();
+    let county = &region.schools[closing].county;
+    let schools: Vec<usize> = (0..region.schools.len())
+        .filter(|&x| {
+            let school = &region.schools[x];
+            school.takes_catchment(stage) && &school.county == county
+        })
+        .collect();
+    let mut children = 0u64;
+    for zone in region.zones.iter().filter(|z| &z.county == county) {
+        let today = zone.current[stage.index()].or_else(|| {
+            schools.iter().copied().min_by(|&a, &b| {
+                let d = |x: usize| haversine_m(region.schools[x].location, zone.centroid);
+                d(a).total_cmp(&d(b)).then(a.cmp(&b))
+            })
+        });
+        if today.is_some_and(|t| t == closing || receivers.contains(&t)) {
+            children += u64::from(zone.cohort(stage).total());
+        }
+    }
+    let ids: Vec<&str> = receivers
+        .iter()
+        .map(|&r| region.schools[r].id.as_str())
+        .collect();
+    if children > seats {
+        return Err(ChangeError::Refused {
+            origin: Box::new(o.clone()),
+            field: "replaced_by".into(),
+            message: format!(
+                "closing \"{}\" into {} is refused: they have {seats} {} seats for the {children} entry children of today's catchments of \"{}\" and theirs, {} seats short; give them classes with [[change_school]], or name more schools in `replaced_by`",
+                region.schools[closing].id,
+                ids.join(", "),
+                stage.key(),
+                region.schools[closing].id,
+                children - seats
+            ),
+        });
+    }
+    Ok(format!(
+        "{} has {seats} {} seats for {children} children of today's catchments",
+        ids.join(", "),
+        stage.key()
     ))
 }
 
@@ -1210,7 +1361,7 @@ mod tests {
              [[close_school]]\nid = \"P1\"\n",
         )
         .unwrap();
-        let log = apply(&mut r, &c).unwrap();
+        let log = apply(&mut r, &c, &Policy::default()).unwrap();
         assert_eq!(log.len(), 2);
         let ids: Vec<&str> = r.schools.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids, ["P2", "J1", "P3"]);
@@ -1226,7 +1377,9 @@ mod tests {
     fn a_closure_without_a_replacement_is_refused() {
         let mut r = region();
         let c = changes("[[close_school]]\nid = \"P1\"\n").unwrap();
-        let err = apply(&mut r, &c).unwrap_err().to_string();
+        let err = apply(&mut r, &c, &Policy::default())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("s.toml: close_school[0] (id \"P1\")"), "{err}");
         assert!(err.contains("先建后撤") && err.contains("primary"), "{err}");
         // A school of another stage does not replace it.
@@ -1236,7 +1389,36 @@ mod tests {
              [[close_school]]\nid = \"P1\"\n",
         )
         .unwrap();
-        assert!(apply(&mut r, &c).is_err());
+        assert!(apply(&mut r, &c, &Policy::default()).is_err());
+    }
+
+    #[test]
+    fn a_closure_into_an_existing_school_needs_its_seats() {
+        let mut r = region();
+        let c = changes("[[close_school]]\nid = \"P1\"\nreplaced_by = \"P2\"\n").unwrap();
+        let log = apply(&mut r, &c, &Policy::default()).unwrap();
+        assert!(
+            log[0].contains("go to P2") && log[0].contains("1900 primary seats for 24"),
+            "{log:?}"
+        );
+        let ids: Vec<&str> = r.schools.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["P2", "J1"]);
+        assert_eq!(r.schools[0].enrolled, [100, 0]);
+        for z in &r.zones {
+            assert_eq!(z.current, [Some(0), Some(1)]);
+        }
+        // No classes: no seats for the 24 children of both catchments.
+        let mut r = region();
+        r.schools[1].classes = [Some(0), None];
+        let err = apply(&mut r, &c, &Policy::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("close_school[0] (id \"P1\")")
+                && err.contains("0 primary seats for the 24 entry children")
+                && err.contains("24 seats short"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -1256,7 +1438,9 @@ mod tests {
                 "[[new_housing]]\nfactor = {factor}\nzones = [\"Z1\"]\n"
             ))
             .unwrap();
-            let err = apply(&mut r, &c).unwrap_err().to_string();
+            let err = apply(&mut r, &c, &Policy::default())
+                .unwrap_err()
+                .to_string();
             assert!(
                 err.contains("`factor`") && err.contains("more than 10000000"),
                 "{err}"

@@ -12,7 +12,10 @@ mod scenario;
 use std::path::PathBuf;
 
 use crate::i18n::Lang;
-use crate::io::{InputError, LocksError, read_barriers, read_locks, read_region};
+use crate::io::{
+    InputError, LocksError, NeighboursError, read_barriers, read_locks, read_neighbours,
+    read_region,
+};
 use crate::model::Region;
 use crate::options::{OutOfRange, range};
 use crate::plan::feeders::Feeders;
@@ -21,6 +24,7 @@ use crate::plan::{
 };
 use crate::policy::Policy;
 use crate::solve::{Settings, SolverOptions};
+use crate::spatial::GivenNeighbours;
 
 pub use projection::ProjectionSettings;
 pub use scenario::{Scenario, ScenarioError, read_policy};
@@ -82,6 +86,18 @@ crate::options! {
         /// coordinates or a zone in the wrong county.
         #[arg(long = "allow-far", num_args = 0, default_missing_value = "true")]
         allow_far: bool = false, range::any;
+        /// Neighbours the map cannot see or must not see (CSV:
+        /// zone_a,zone_b[,action]; action add, the default, or remove): used
+        /// wherever catchments must be connected. With point zones only, the
+        /// pairs added replace the guess from the points.
+        #[arg(long)]
+        adjacency: PathBuf, range::any;
+        /// Every community's zones of a stage (zone property `community`:
+        /// 社区/居委/村) to one school, within seats and connected
+        /// catchments; a community that cannot be kept whole is named with
+        /// the reason in report.md and summary.json.
+        #[arg(long = "keep-communities-whole", num_args = 0, default_missing_value = "true")]
+        keep_communities_whole: bool = false, range::any;
     }
 }
 
@@ -116,6 +132,8 @@ pub enum RunError {
     Input(#[from] InputError),
     #[error(transparent)]
     Locks(#[from] LocksError),
+    #[error(transparent)]
+    Neighbours(#[from] NeighboursError),
     #[error(transparent)]
     Plan(#[from] PlanError),
     #[error("{0}")]
@@ -244,6 +262,11 @@ impl Run {
             balance_km: o.balance_km.unwrap_or(DEFAULT_BALANCE_KM),
             migrant_catchments: o.migrant_catchments,
             allow_far: o.allow_far,
+            neighbours: match &o.adjacency {
+                Some(path) => read_neighbours(path, region)?,
+                None => GivenNeighbours::default(),
+            },
+            keep_communities_whole: o.keep_communities_whole,
             ..Preferences::default()
         })
     }

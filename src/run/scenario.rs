@@ -418,7 +418,7 @@ impl Scenario {
                 }
             }
         }
-        let log = changes::apply(&mut region, &self.changes)?;
+        let log = changes::apply(&mut region, &self.changes, &self.policy)?;
         Ok((region, log))
     }
 

@@ -4,6 +4,7 @@ mod adjacency;
 mod barriers;
 mod candidates;
 mod geodesy;
+mod given_neighbours;
 
 pub use adjacency::{Adjacency, DEFAULT_TOLERANCE_M};
 pub use barriers::{Barrier, BarrierIndex, lines_of};
@@ -12,3 +13,4 @@ pub use geodesy::{
     EARTH_RADIUS_M, chord_for_m, haversine_m, m_for_chord, metres_of_chord2, rounded_metres,
     unit_vector,
 };
+pub use given_neighbours::GivenNeighbours;

@@ -2,12 +2,14 @@
 
 mod bad_input;
 mod balance;
+mod communities;
 mod determinism;
 mod documents;
 mod fuzz;
 mod locks;
 mod lottery;
 mod migrant;
+mod neighbours;
 mod one_way;
 mod options;
 mod real_data;

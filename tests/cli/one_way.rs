@@ -24,6 +24,8 @@ const CASES: &[(&str, &str)] = &[
     ("balance_km", "objective = \"balance\"\nbalance_km = 30.0"),
     ("migrant_catchments", "migrant_catchments = \"separate\""),
     ("allow_far", "allow_far = true"),
+    ("adjacency", "adjacency = \"adjacency.csv\""),
+    ("keep_communities_whole", "keep_communities_whole = true"),
 ];
 
 /// The digest a command prints (`plan HEX`), or B's for compare.
@@ -79,6 +81,23 @@ fn county(dir: &Path) {
         "type": "Feature", "properties": {"name": "river"},
         "geometry": {"type": "LineString", "coordinates": [[mid, -89.0], [mid, 89.0]]}}]});
     std::fs::write(dir.join("river.geojson"), river.to_string()).unwrap();
+    // The same line as a fence the neighbour graph must not cross: every
+    // pair of nearby zones on either side of it is parted.
+    let ids: Vec<&str> = zones["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["id"].as_str().unwrap())
+        .collect();
+    let mut fence = String::from("zone_a,zone_b,action\n");
+    for (a, &la) in lons.iter().enumerate() {
+        for (b, &lb) in lons.iter().enumerate() {
+            if la < mid && lb >= mid && lb - la < 0.03 {
+                fence.push_str(&format!("{},{},remove\n", ids[a], ids[b]));
+            }
+        }
+    }
+    std::fs::write(dir.join("adjacency.csv"), fence).unwrap();
     let zone = &zones["features"][0]["properties"];
     let schools = read_json(&dir.join("schools.geojson"));
     let other = schools["features"]

@@ -229,3 +229,77 @@ fn hangzhou_schools_and_their_published_lists() {
     }
     assert!(nearest["stages"]["primary"]["moved"].as_u64().unwrap() > 0);
 }
+
+/// Closing a school into existing neighbours (`replaced_by` naming schools
+/// the scenario did not open): Steele Lane into the three schools the
+/// district sent its blocks to. Accepted with the seats the schools have
+/// (no published capacities: the school limit), refused with the seats
+/// short once their classes are set below today's catchments.
+#[test]
+fn santa_rosa_closes_steele_lane_into_its_neighbours() {
+    let Some(data) = shared_data() else { return };
+    let sr = data.join("santa-rosa");
+    let tmp = tempfile::tempdir().unwrap();
+    // Today's boundary from the 2025 assignment, Steele Lane's included.
+    let z25 = read_json(&sr.join("zones-2025.geojson"));
+    let today: std::collections::HashMap<String, serde_json::Value> = z25["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let p = &f["properties"];
+            (
+                p["id"].as_str().unwrap().into(),
+                p["current_primary"].clone(),
+            )
+        })
+        .collect();
+    let mut z26 = read_json(&sr.join("zones-2026.geojson"));
+    for f in z26["features"].as_array_mut().unwrap() {
+        let p = f["properties"].as_object_mut().unwrap();
+        p.remove("current_primary");
+        if let Some(s) = today.get(p["id"].as_str().unwrap()) {
+            p.insert("current_primary".into(), s.clone());
+        }
+    }
+    std::fs::write(tmp.path().join("zones.geojson"), z26.to_string()).unwrap();
+    let base = format!(
+        "zones = \"zones.geojson\"\nschools = {:?}\n\n[[close_school]]\nid = \"steele-lane\"\nreplaced_by = [\"james-monroe\", \"hidden-valley\", \"helen-lehman\"]\n",
+        s(&sr.join("schools.geojson"))
+    );
+    let accepted = tmp.path().join("closure.toml");
+    std::fs::write(&accepted, &base).unwrap();
+    let out = tmp.path().join("closure");
+    let o = catchment(&["run", s(&accepted), "--out", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = read_json(&out.join("summary.json"));
+    assert_eq!(summary["stages"]["primary"]["placed"], 2949, "{summary}");
+    for f in read_json(&out.join("zones.geojson"))["features"]
+        .as_array()
+        .unwrap()
+    {
+        assert_ne!(f["properties"]["school_primary"], "steele-lane");
+    }
+    // Four classes each (180 seats) cannot take today's catchments.
+    let mut short = base.clone();
+    for id in ["james-monroe", "hidden-valley", "helen-lehman"] {
+        short.push_str(&format!(
+            "\n[[change_school]]\nid = \"{id}\"\nclasses_primary = 4\n"
+        ));
+    }
+    let refused = tmp.path().join("short.toml");
+    std::fs::write(&refused, short).unwrap();
+    let out = tmp.path().join("short");
+    let o = catchment(&["run", s(&refused), "--out", s(&out)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let e = stderr(&o);
+    for expected in [
+        "short.toml: close_school[0] (id \"steele-lane\")",
+        "`replaced_by`",
+        "540 primary seats",
+        "seats short",
+    ] {
+        assert!(e.contains(expected), "expected {expected:?} in: {e}");
+    }
+    assert!(!out.exists(), "a refused scenario left an output folder");
+}

@@ -208,6 +208,7 @@ mod tests {
             moved_cap: None,
             adjacency: None,
             migrant: None,
+            split_communities: Default::default(),
         }
     }
 
