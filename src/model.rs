@@ -248,6 +248,9 @@ pub struct Lock {
 pub struct Region {
     pub zones: Vec<Zone>,
     pub schools: Vec<School>,
+    /// How far each zone is from each school: every distance a plan uses
+    /// comes from here (straight unless a road network is given).
+    pub distances: crate::spatial::Distances,
 }
 
 /// Most children of a stage in a whole region: many times the entry cohort
@@ -289,6 +292,7 @@ mod tests {
         let mut region = Region {
             zones: vec![zone(MAX_ZONE_CHILDREN); 429],
             schools: Vec::new(),
+            ..Region::default()
         };
         assert_eq!(region.too_many_children(), None);
         region.zones.push(zone(MAX_ZONE_CHILDREN));

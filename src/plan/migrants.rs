@@ -14,7 +14,7 @@ use super::figures::split_placed;
 use crate::model::{Region, School, Sector, Stage};
 use crate::policy::Policy;
 use crate::solve::{Arc, Instance, Target, relax};
-use crate::spatial::{SchoolIndex, rounded_metres};
+use crate::spatial::SchoolIndex;
 
 /// Seats a private school sells to the bureau for migrant children, per stage
 /// (`purchased_primary`, `purchased_junior`; checked when read).
@@ -47,9 +47,7 @@ pub fn place_in_purchased_seats(plan: &mut Plan, region: &Region, policy: &Polic
         if capacity.iter().all(|&c| c == 0) {
             continue;
         }
-        let index = SchoolIndex::with(&region.schools, |s, st| {
-            st == stage && purchased_seats(s, st) > 0
-        });
+        let index = SchoolIndex::of_with(region, |s, st| st == stage && purchased_seats(s, st) > 0);
         let max_m = policy.stage(stage).max_km.map(|km| km * 1000.0);
         let zones = &plan.stages[stage.index()].zones;
         let mut demand = Vec::new();
@@ -192,7 +190,7 @@ pub fn migrant_figures(
 
 /// Distance of a purchased placement (for the placements list).
 pub fn purchased_metres(region: &Region, zone: usize, school: u32) -> i64 {
-    rounded_metres(
+    region.distances.metres(
         region.zones[zone].centroid,
         region.schools[school as usize].location,
     )

@@ -27,6 +27,7 @@ pub fn write(w: &mut dyn Write, d: &Doc) -> Result<()> {
     title(w, d)?;
     stage_table(w, d)?;
     totals(w, d)?;
+    super::distance::section(w, d)?;
     moved(w, d)?;
     seats_fallback(w, d)?;
     map_note(w, d)?;

@@ -11,6 +11,7 @@ mod migrant;
 mod one_way;
 mod options;
 mod real_data;
+mod roads;
 mod robust;
 mod run;
 mod special;
