@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use catchment::io::Scenario;
+use catchment::run::Scenario;
 use catchment::serve::{
     BODY_LIMIT, EXPORTS, EXPORTS_DIR, JOURNAL, MANIFEST, SOURCE_HASH, Server, Session, start,
 };

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use catchment::io::read_policy;
 use catchment::policy::Policy;
+use catchment::run::read_policy;
 use catchment::run::{Flags, Run};
 
 #[derive(clap::Args)]

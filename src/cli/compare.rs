@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use catchment::io::Scenario;
 use catchment::model::Stage;
 use catchment::planning::{compare, solve_scenario};
+use catchment::run::Scenario;
 
 use catchment::run::{Flags, Run};
 

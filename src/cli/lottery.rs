@@ -7,10 +7,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use catchment::io::{Scenario, read_groups};
+use catchment::io::read_groups;
 use catchment::plan::lottery::{LotterySettings, auto_groups, groups_from_specs, study};
 use catchment::planning::solve_scenario;
 use catchment::report::lottery::{LotteryInfo, write_lottery};
+use catchment::run::Scenario;
 use catchment::spatial::{Adjacency, DEFAULT_TOLERANCE_M};
 
 use catchment::run::{Flags, Run};

@@ -7,9 +7,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use catchment::io::Scenario;
 use catchment::planning::project_report;
 use catchment::planning::projection::project;
+use catchment::run::Scenario;
 
 use catchment::run::{Flags, Run};
 

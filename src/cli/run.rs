@@ -6,9 +6,9 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-use catchment::io::Scenario;
 use catchment::report::report_md::seats_fallback_lines;
 use catchment::report::{RunInfo, console_summary, write_all};
+use catchment::run::Scenario;
 use catchment::run::{Flags, Run};
 
 use super::progress::Progress;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::bail;
-use catchment::io::Scenario;
+use catchment::run::Scenario;
 use catchment::run::{Flags, Run};
 use catchment::serve::{Admission, JOURNAL, Session, bind, random_token, serve};
 

@@ -6,9 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use catchment::io::{Scenario, read_schools};
+use catchment::io::read_schools;
 use catchment::planning::site_report::{self, check_candidates};
 use catchment::planning::solve_scenario;
+use catchment::run::Scenario;
 use catchment::run::{Flags, PlanOptions, Run};
 
 #[derive(clap::Args)]

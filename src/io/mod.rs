@@ -10,7 +10,6 @@ mod features;
 pub mod groups;
 pub mod locks;
 mod roads;
-pub mod scenario;
 mod schools;
 mod unique_keys;
 pub mod write;
@@ -22,7 +21,6 @@ pub use barriers::read_barriers;
 pub use groups::{GroupSpec, GroupsError, read_groups};
 pub use locks::{LocksError, read_locks, write_locks};
 pub use roads::{read_geojson_ways, read_ways};
-pub use scenario::{Scenario, ScenarioError, read_policy};
 
 use crate::model::Region;
 

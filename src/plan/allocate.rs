@@ -19,8 +19,8 @@ use rstar::primitives::GeomWithData;
 use std::collections::{HashMap, HashSet};
 
 use super::{
-    MigrantCatchments, Plan, Preferences, Quality, SolveStats, StagePlan, Unplaced, ZonePlan,
-    make_contiguous,
+    Observer, Plan, PlanError, Preferences, Quality, Shortage, SolveStats, StagePlan, Unplaced,
+    ZonePlan, make_contiguous,
 };
 use crate::model::{LockKind, Region, Stage};
 use crate::policy::{Policy, Seats};
@@ -31,57 +31,6 @@ use crate::solve::{
 use crate::spatial::{
     Adjacency, BarrierIndex, Candidate, DEFAULT_TOLERANCE_M, Nearest, SchoolIndex, unit_vector,
 };
-
-/// A school that pinned zones alone would overfill.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Shortage {
-    pub school: String,
-    pub stage: Option<Stage>,
-    pub needed: u64,
-    pub seats: u64,
-}
-
-impl std::fmt::Display for Shortage {
-    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        let what = match self.stage {
-            Some(stage) => format!("{} seats", stage.key()),
-            None => "places under its school limit".into(),
-        };
-        write!(
-            f,
-            "school \"{}\": pinned zones need {} {what}, it has {} ({} short)",
-            self.school,
-            self.needed,
-            self.seats,
-            self.needed - self.seats
-        )
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum PlanError {
-    #[error(
-        "the locks cannot all be met: {}; release some pins or give these schools more classes",
-        .0.iter().map(|s| s.to_string()).collect::<Vec<_>>().join("; ")
-    )]
-    Infeasible(Vec<Shortage>),
-    /// Zones beyond `max_trip_km` of every school of their county (the
-    /// message names them; see [`super::far`]).
-    #[error(
-        "{0}; check the zones' coordinates (GeoJSON gives [longitude, latitude]) and county, raise `max_trip_km` in [policy] if such trips are real, or pass --allow-far to plan anyway"
-    )]
-    Far(String),
-    #[error(transparent)]
-    Solve(#[from] SolveError),
-}
-
-/// Told how far the allocation has come (the command line draws a bar).
-pub trait Observer: Sync {
-    fn parts(&self, _total: usize) {}
-    fn part_done(&self) {}
-}
-
-impl Observer for () {}
 
 /// A component solved: its plan and per-stage bounds (penalised cost,
 /// unplaced children).
@@ -121,36 +70,6 @@ struct PartResult {
     rounds: usize,
     split: usize,
     nodes: usize,
-}
-
-/// Allocates every zone's children of both stages (with separate migrant
-/// catchments, in two passes: see [`super::migrant_catchments`]).
-pub fn allocate(
-    region: &Region,
-    policy: &Policy,
-    settings: &Settings,
-    preferences: &Preferences,
-    observer: &dyn Observer,
-) -> Result<Plan, PlanError> {
-    if !preferences.allow_far {
-        let far = super::far::far_zones(region, policy);
-        if !far.is_empty() {
-            let list = super::far::FarList {
-                region,
-                far: &far,
-                max_trip_km: policy.max_trip_km,
-            };
-            return Err(PlanError::Far(list.to_string()));
-        }
-    }
-    match preferences.migrant_catchments {
-        MigrantCatchments::Same => {
-            allocate_pass(region, policy, settings, preferences, observer, true)
-        }
-        MigrantCatchments::Separate => {
-            super::migrant_catchments::allocate(region, policy, settings, preferences, observer)
-        }
-    }
 }
 
 /// One allocation of the region's children; `migrant_band`: whether the
@@ -266,7 +185,7 @@ pub(super) fn allocate_pass(
         adjacency: None,
         migrant: None,
     };
-    let band = migrant_band && super::migrant_band::band_active(region, policy);
+    let band = migrant_band && super::passes::migrant_band::band_active(region, policy);
     let balance = preferences.objective == super::Objective::Balance;
     if preferences.contiguous || preferences.feeders_aligned || band || balance {
         let adjacency = Adjacency::build(&region.zones, DEFAULT_TOLERANCE_M);
@@ -281,7 +200,7 @@ pub(super) fn allocate_pass(
             );
         }
         if band {
-            plan.migrant_band_moves = super::migrant_band::fit_migrant_band(
+            plan.migrant_band_moves = super::passes::migrant_band::fit_migrant_band(
                 &mut plan,
                 region,
                 policy,
@@ -291,7 +210,7 @@ pub(super) fn allocate_pass(
             );
         }
         if balance {
-            plan.objective.zones_moved = super::utilization::even_out(
+            plan.objective.zones_moved = super::passes::balance::even_out(
                 &mut plan,
                 region,
                 policy,
@@ -301,19 +220,19 @@ pub(super) fn allocate_pass(
             );
         }
         if preferences.feeders_aligned {
-            super::feeders::align(&mut plan, region, policy, settings)?;
+            super::passes::feeders::align(&mut plan, region, policy, settings)?;
             // Junior catchments are now unions of primary ones: what is
             // left in pieces is reported, not moved (moving would split a
             // primary catchment again).
             plan.contiguity[Stage::Junior.index()] =
-                super::contiguity::pieces(&plan, region, &adjacency, Stage::Junior);
+                super::passes::contiguity::pieces(&plan, region, &adjacency, Stage::Junior);
         }
         plan.adjacency = Some(std::sync::Arc::new(adjacency));
     }
     plan.seats = seats;
     plan.crossings = Stage::ALL.map(|stage| crossings(region, &plan, &barriers, stage));
     plan.recount(region, preferences);
-    super::migrants::place_in_purchased_seats(&mut plan, region, policy);
+    super::passes::purchased_seats::place_in_purchased_seats(&mut plan, region, policy);
     Ok(plan)
 }
 

@@ -1,7 +1,7 @@
 //! The numbers a bureau reports per school and stage, computed from a plan.
 
 use crate::model::{Region, Stage};
-use crate::policy::{Classes, Policy, balance};
+use crate::policy::{Classes, Policy, balance, purchased_seats, split_placed};
 
 use super::{Children, Plan};
 
@@ -73,13 +73,6 @@ pub struct StageTotals {
     pub unplaced: u64,
     pub migrant: u64,
     pub migrant_placed: u64,
-}
-
-/// Splits a zone's placed children into local and migrant: local children
-/// first, as catchment schools admit registered residents first (户籍优先).
-pub fn split_placed(placed: u32, local: u32) -> (u32, u32) {
-    let l = placed.min(local);
-    (l, placed - l)
 }
 
 impl Plan {
@@ -185,7 +178,7 @@ impl Plan {
         }
         for (s, f) in figures.iter_mut().enumerate() {
             let school = &region.schools[s];
-            f.purchased_seats = super::migrants::purchased_seats(school, stage);
+            f.purchased_seats = purchased_seats(school, stage);
             f.stage_pupils = school.enrolled[stage.index()] + f.intake;
             f.teachers = f.stage_pupils as f64 / policy.stage(stage).pupils_per_teacher;
             let mut pupils = [0.0; 2];

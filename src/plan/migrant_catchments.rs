@@ -28,10 +28,10 @@
 
 use serde_json::Value;
 
-use super::{
-    ContiguityReport, Plan, PlanError, Preferences, SolveStats, StagePlan, allocate::Observer,
-};
-use crate::model::{Cohort, LockKind, Region, Stage, Zone};
+use super::Observer;
+use super::allocate::allocate_pass;
+use super::{Children, ContiguityReport, Plan, PlanError, Preferences, SolveStats, StagePlan};
+use crate::model::{LockKind, Region, Stage};
 use crate::policy::Policy;
 use crate::solve::Settings;
 
@@ -70,55 +70,6 @@ impl MigrantCatchments {
     }
 }
 
-/// Which of a zone's children a stage plan places.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Children {
-    /// All of them (one catchment for local and migrant children).
-    All,
-    /// Local children only (the local pass of separate catchments).
-    Local,
-    /// Migrant children only (the migrant pass).
-    Migrant,
-}
-
-impl Children {
-    pub fn key(self) -> &'static str {
-        match self {
-            Children::All => "all",
-            Children::Local => "local",
-            Children::Migrant => "migrant",
-        }
-    }
-
-    /// The zone's children of the stage this plan places.
-    pub fn cohort(self, zone: &Zone, stage: Stage) -> Cohort {
-        let c = zone.cohort(stage);
-        match self {
-            Children::All => c,
-            Children::Local => Cohort {
-                local: c.local,
-                migrant: 0,
-            },
-            Children::Migrant => Cohort {
-                local: 0,
-                migrant: c.migrant,
-            },
-        }
-    }
-
-    /// The zone's special children among those (counted local first, the
-    /// convention of the whole plan).
-    pub fn special(self, zone: &Zone, stage: Stage) -> u32 {
-        let all = super::special::special_children(zone, stage);
-        let local = all.min(zone.cohort(stage).local);
-        match self {
-            Children::All => all,
-            Children::Local => local,
-            Children::Migrant => all - local,
-        }
-    }
-}
-
 /// The migrant pass of a plan with separate migrant catchments.
 #[derive(Clone, Debug)]
 pub struct MigrantPass {
@@ -130,8 +81,28 @@ pub struct MigrantPass {
     pub crossings: [Vec<(usize, usize, String)>; 2],
 }
 
-/// Draws local catchments, then migrant catchments over the seats left.
+/// Allocates every zone's children of both stages: in one pass over all
+/// children, or, with separate migrant catchments, a local pass and then a
+/// migrant pass over the seats the locals leave.
 pub fn allocate(
+    region: &Region,
+    policy: &Policy,
+    settings: &Settings,
+    preferences: &Preferences,
+    observer: &dyn Observer,
+) -> Result<Plan, PlanError> {
+    match preferences.migrant_catchments {
+        MigrantCatchments::Same => {
+            allocate_pass(region, policy, settings, preferences, observer, true)
+        }
+        MigrantCatchments::Separate => {
+            allocate_separate(region, policy, settings, preferences, observer)
+        }
+    }
+}
+
+/// Draws local catchments, then migrant catchments over the seats left.
+fn allocate_separate(
     region: &Region,
     policy: &Policy,
     settings: &Settings,
@@ -245,6 +216,7 @@ pub fn zones_with_other_migrant_school(plan: &Plan, stage: Stage) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Cohort, Zone};
     use crate::model::{School, SchoolKind};
     use geo::Point;
 

@@ -10,111 +10,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::Plan;
-use super::figures::split_placed;
-use crate::model::{Region, School, Sector, Stage};
-use crate::policy::Policy;
-use crate::solve::{Arc, Instance, Target, relax};
-use crate::spatial::SchoolIndex;
-
-/// Seats a private school sells to the bureau for migrant children, per stage
-/// (`purchased_primary`, `purchased_junior`; checked when read).
-pub fn purchased_seats(school: &School, stage: Stage) -> u32 {
-    if school.sector != Sector::Private || !school.kind.teaches(stage) {
-        return 0;
-    }
-    school
-        .properties
-        .get(match stage {
-            Stage::Primary => "purchased_primary",
-            Stage::Junior => "purchased_junior",
-        })
-        .and_then(|v| v.as_u64())
-        .map_or(0, |v| v.min(u32::MAX as u64) as u32)
-}
-
-/// Places migrant children left without a public seat in purchased seats:
-/// a transportation problem (nearest first, within reach and county), solved
-/// exactly by the flow relaxation (the bureau places children one by one, so
-/// a zone's children may go to several private schools).
-pub fn place_in_purchased_seats(plan: &mut Plan, region: &Region, policy: &Policy) {
-    const CANDIDATES: usize = 8;
-    for stage in Stage::ALL {
-        let capacity: Vec<u32> = region
-            .schools
-            .iter()
-            .map(|s| purchased_seats(s, stage))
-            .collect();
-        if capacity.iter().all(|&c| c == 0) {
-            continue;
-        }
-        let index = SchoolIndex::of_with(region, |s, st| st == stage && purchased_seats(s, st) > 0);
-        let max_m = policy.stage(stage).max_km.map(|km| km * 1000.0);
-        let zones = &plan.stages[stage.index()].zones;
-        let mut demand = Vec::new();
-        let mut lists = Vec::new();
-        let mut owners = Vec::new();
-        for (z, zp) in zones.iter().enumerate() {
-            let cohort = region.zones[z].cohort(stage);
-            let (_, migrant_placed) = split_placed(zp.public(), cohort.local);
-            let waiting = cohort.migrant - migrant_placed;
-            if waiting == 0 {
-                continue;
-            }
-            let near = index.nearest(
-                region.zones[z].county.as_deref(),
-                stage,
-                region.zones[z].centroid,
-                CANDIDATES,
-                max_m,
-            );
-            if near.candidates.is_empty() {
-                continue;
-            }
-            demand.push(waiting);
-            lists.push(
-                near.candidates
-                    .iter()
-                    .map(|c| Arc {
-                        target: c.school,
-                        cost: c.metres,
-                    })
-                    .collect::<Vec<_>>(),
-            );
-            owners.push(z);
-        }
-        if owners.is_empty() {
-            continue;
-        }
-        let targets = (0..region.schools.len())
-            .map(|s| Target {
-                cap: Some(capacity[s]),
-                pool: s as u32,
-            })
-            .collect();
-        let inst = Instance::new(
-            demand,
-            lists,
-            targets,
-            capacity.clone(),
-            crate::solve::UNPLACED_COST_M,
-        );
-        let r = relax(&inst);
-        let zones = &mut plan.stages[stage.index()].zones;
-        for (u, &z) in owners.iter().enumerate() {
-            for a in inst.arc_start[u]..inst.arc_start[u + 1] {
-                let n = r.flow[a];
-                if n > 0 {
-                    let school = inst.arcs[a].target;
-                    zones[z].purchased.push((school, n));
-                    zones[z].unplaced -= n;
-                }
-            }
-            if zones[z].unplaced == 0 {
-                zones[z].reason = None;
-            }
-        }
-    }
-}
+use crate::model::{Region, Stage};
+use crate::policy::{Policy, split_placed};
 
 /// Migrant children of one stage in one county (or all counties).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -185,13 +82,5 @@ pub fn migrant_figures(
             .map(|(k, v)| (k, v.finish(target)))
             .collect(),
         total.finish(target),
-    )
-}
-
-/// Distance of a purchased placement (for the placements list).
-pub fn purchased_metres(region: &Region, zone: usize, school: u32) -> i64 {
-    region.distances.metres(
-        region.zones[zone].centroid,
-        region.schools[school as usize].location,
     )
 }

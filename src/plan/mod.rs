@@ -4,54 +4,136 @@
 
 mod allocate;
 mod check;
-mod contiguity;
 pub mod far;
-pub mod feeders;
 mod figures;
 pub mod lottery;
-mod migrant_band;
+mod make;
 pub mod migrant_catchments;
 pub mod migrants;
 pub mod moved_cap;
-mod seat_fit;
+pub mod passes;
 pub mod special;
 mod utilization;
+mod zone_moves;
 
-pub use allocate::{Observer, PlanError, Shortage, allocate};
 pub use check::{Found, PreExisting, Violation, check, pre_existing};
-pub use contiguity::{Broken, ContiguityReport, home_zones, make_contiguous};
-pub use figures::{SchoolFigures, StageTotals, split_placed as figures_split};
-pub use migrant_catchments::{Children, MigrantCatchments, MigrantPass};
+pub use figures::{SchoolFigures, StageTotals};
+pub use make::{allocate_with_companion, make};
+pub use migrant_catchments::{MigrantCatchments, MigrantPass, allocate};
+pub use passes::contiguity::{Broken, ContiguityReport, make_contiguous};
+pub use passes::feeders;
 pub use utilization::{
     DEFAULT_BALANCE_KM, Fill, Objective, ObjectiveReport, UNEVEN_PAIR_GAP, UtilizationFigures,
-    allocate_with_companion, spread, utilization_figures,
+    spread, utilization_figures,
 };
+pub use zone_moves::home_zones;
 
 use std::fmt;
 
-use crate::model::{Lock, Region, Stage};
+use crate::model::{Cohort, Lock, Region, Stage, Zone};
 use crate::policy::Seats;
+use crate::solve::SolveError;
 use crate::spatial::{Adjacency, Barrier};
 
-/// The plan the preferences ask for, with every pass they call for: the
-/// one entry point of every command (through [`crate::run::Run::plan`]).
-/// A cap on moved children searches the stability weight that meets it;
-/// otherwise the objective's plan is made, with the distance-only plan
-/// beside it for `balance`.
-pub fn make(
-    region: &Region,
-    policy: &crate::policy::Policy,
-    settings: &crate::solve::Settings,
-    preferences: &Preferences,
-    observer: &dyn Observer,
-) -> Result<Plan, PlanError> {
-    match preferences.max_moved {
-        Some(cap) => {
-            moved_cap::allocate_with_moved_cap(region, policy, settings, preferences, cap, observer)
+/// Which of a zone's children a stage plan places.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Children {
+    /// All of them (one catchment for local and migrant children).
+    All,
+    /// Local children only (the local pass of separate catchments).
+    Local,
+    /// Migrant children only (the migrant pass).
+    Migrant,
+}
+
+impl Children {
+    pub fn key(self) -> &'static str {
+        match self {
+            Children::All => "all",
+            Children::Local => "local",
+            Children::Migrant => "migrant",
         }
-        None => allocate_with_companion(region, policy, settings, preferences, observer),
+    }
+
+    /// The zone's children of the stage this plan places.
+    pub fn cohort(self, zone: &Zone, stage: Stage) -> Cohort {
+        let c = zone.cohort(stage);
+        match self {
+            Children::All => c,
+            Children::Local => Cohort {
+                local: c.local,
+                migrant: 0,
+            },
+            Children::Migrant => Cohort {
+                local: 0,
+                migrant: c.migrant,
+            },
+        }
+    }
+
+    /// The zone's special children among those (counted local first, the
+    /// convention of the whole plan).
+    pub fn special(self, zone: &Zone, stage: Stage) -> u32 {
+        let all = special::special_children(zone, stage);
+        let local = all.min(zone.cohort(stage).local);
+        match self {
+            Children::All => all,
+            Children::Local => local,
+            Children::Migrant => all - local,
+        }
     }
 }
+
+/// A school that pinned zones alone would overfill.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shortage {
+    pub school: String,
+    pub stage: Option<Stage>,
+    pub needed: u64,
+    pub seats: u64,
+}
+
+impl std::fmt::Display for Shortage {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        let what = match self.stage {
+            Some(stage) => format!("{} seats", stage.key()),
+            None => "places under its school limit".into(),
+        };
+        write!(
+            f,
+            "school \"{}\": pinned zones need {} {what}, it has {} ({} short)",
+            self.school,
+            self.needed,
+            self.seats,
+            self.needed - self.seats
+        )
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error(
+        "the locks cannot all be met: {}; release some pins or give these schools more classes",
+        .0.iter().map(|s| s.to_string()).collect::<Vec<_>>().join("; ")
+    )]
+    Infeasible(Vec<Shortage>),
+    /// Zones beyond `max_trip_km` of every school of their county (the
+    /// message names them; see [`far`]).
+    #[error(
+        "{0}; check the zones' coordinates (GeoJSON gives [longitude, latitude]) and county, raise `max_trip_km` in [policy] if such trips are real, or pass --allow-far to plan anyway"
+    )]
+    Far(String),
+    #[error(transparent)]
+    Solve(#[from] SolveError),
+}
+
+/// Told how far the allocation has come (the command line draws a bar).
+pub trait Observer: Sync {
+    fn parts(&self, _total: usize) {}
+    fn part_done(&self) {}
+}
+
+impl Observer for () {}
 
 /// Why children of a zone have no seat.
 #[derive(Clone, Debug, PartialEq)]

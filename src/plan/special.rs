@@ -18,8 +18,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Plan, ZonePlan};
 use crate::model::{Region, School, Stage, Zone};
+use crate::plan::{Plan, ZonePlan};
 use crate::policy::{Policy, Seats};
 use crate::solve::{Arc, Instance, Target, UNPLACED_COST_M, relax};
 use crate::spatial::SchoolIndex;

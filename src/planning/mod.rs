@@ -12,9 +12,7 @@
 //! The command-line tools `compare`, `project` and `site` are thin glue
 //! over these.
 
-pub mod changes;
 pub mod compare;
-pub mod grades;
 pub mod project_report;
 pub mod projection;
 pub mod relaxed;
@@ -26,11 +24,12 @@ pub mod site_report;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::io::{InputError, LocksError, Scenario, ScenarioError};
+use crate::io::{InputError, LocksError};
 use crate::model::Region;
 use crate::plan::{Plan, PlanError, Preferences};
 use crate::report::ReportError;
 use crate::run::{Run, RunError};
+use crate::run::{Scenario, ScenarioError};
 use crate::solve::Settings;
 pub use projection::ProjectionError;
 

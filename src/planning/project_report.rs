@@ -20,14 +20,15 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::PlanningError;
-use super::grades::{GRADES, first_grade};
-use super::projection::{Projection, ProjectionSettings, StageYear};
-use crate::io::Scenario;
+use super::projection::{Projection, StageYear};
+use crate::model::grades::{GRADES, first_grade};
 use crate::model::{Region, Sector, Stage};
 use crate::policy::{Classes, Policy};
 use crate::report::OutputDir;
 use crate::report::chart::{Axes, Series, line_chart};
 use crate::report::markdown::not_formula;
+use crate::run::ProjectionSettings;
+use crate::run::Scenario;
 
 fn bom(w: &mut dyn Write) -> std::io::Result<()> {
     w.write_all(b"\xEF\xBB\xBF")

@@ -18,7 +18,6 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::changes::county_near;
 use super::relaxed::Score;
 use super::seats::{ClassValue, rank_classes};
 use super::site::{SiteSearch, choose};
@@ -27,6 +26,7 @@ use crate::model::{School, Sector, Stage};
 use crate::plan::make;
 use crate::report::OutputDir;
 use crate::report::markdown::not_formula;
+use crate::run::changes::county_near;
 
 /// Exhaustive search is run beside the heuristic (and wins ties with it)
 /// when there are at most this many sets to try.

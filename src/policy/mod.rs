@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 pub use balance::BalancePolicy;
 
-use crate::model::{School, SchoolKind, Stage};
+use crate::model::{School, SchoolKind, Sector, Stage};
 
 /// Rules for one entry stage.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -389,6 +389,29 @@ impl Classes {
             intake as f64 / self.opened as f64
         }
     }
+}
+
+/// Seats a private school sells to the bureau for migrant children, per stage
+/// (`purchased_primary`, `purchased_junior`; checked when read).
+pub fn purchased_seats(school: &School, stage: Stage) -> u32 {
+    if school.sector != Sector::Private || !school.kind.teaches(stage) {
+        return 0;
+    }
+    school
+        .properties
+        .get(match stage {
+            Stage::Primary => "purchased_primary",
+            Stage::Junior => "purchased_junior",
+        })
+        .and_then(|v| v.as_u64())
+        .map_or(0, |v| v.min(u32::MAX as u64) as u32)
+}
+
+/// Splits a zone's placed children into local and migrant: local children
+/// first, as catchment schools admit registered residents first (户籍优先).
+pub fn split_placed(placed: u32, local: u32) -> (u32, u32) {
+    let l = placed.min(local);
+    (l, placed - l)
 }
 
 #[cfg(test)]

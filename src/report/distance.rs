@@ -8,7 +8,7 @@ use std::io::{Result, Write};
 use serde::Serialize;
 
 use crate::model::Region;
-use crate::spatial::{FallbackReason, Place};
+use crate::spatial::{FallbackReason, Place, road_distances};
 use crate::tr;
 
 use super::markdown::md;
@@ -76,8 +76,8 @@ impl DistanceSummary {
     pub fn build(region: &Region) -> DistanceSummary {
         let d = &region.distances;
         DistanceSummary {
-            kind: d.kind().key(),
-            road: d.road().map(|r| {
+            kind: d.kind(),
+            road: road_distances(d).map(|r| {
                 let fallback = |place: Place| {
                     r.fallback
                         .iter()

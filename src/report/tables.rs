@@ -508,7 +508,7 @@ pub fn migrant_placements_csv(
                 cohort.migrant.to_string(),
             ];
             let (rooms, local_left) = crate::plan::special::split_resource_rooms(zp, cohort.local);
-            let (_, public) = crate::plan::figures_split(zp.placed, local_left);
+            let (_, public) = crate::policy::split_placed(zp.placed, local_left);
             let mut row =
                 |kind: &str, school: Option<u32>, n: u32, km: Option<i64>, reason: String| {
                     let (id, name) = school.map_or((String::new(), String::new()), |s| {
@@ -534,11 +534,11 @@ pub fn migrant_placements_csv(
                 )?;
             }
             for &(s, _, n) in rooms.iter().filter(|r| r.2 > 0) {
-                let m = crate::plan::migrants::purchased_metres(region, z, s);
+                let m = crate::plan::passes::purchased_seats::purchased_metres(region, z, s);
                 row("resource room", Some(s), n, Some(m), String::new())?;
             }
             for &(s, n) in &zp.purchased {
-                let m = crate::plan::migrants::purchased_metres(region, z, s);
+                let m = crate::plan::passes::purchased_seats::purchased_metres(region, z, s);
                 row("purchased seat", Some(s), n, Some(m), String::new())?;
             }
             let in_rooms: u32 = rooms.iter().map(|r| r.2).sum();

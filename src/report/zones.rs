@@ -28,11 +28,10 @@ pub fn write(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result
             })
         });
     let road = region.distances.road().is_some();
-    let fallback: std::collections::HashMap<usize, &crate::spatial::Fallback> = region
-        .distances
-        .road()
-        .map(|r| r.fallback_zones().map(|f| (f.index, f)).collect())
-        .unwrap_or_default();
+    let fallback: std::collections::HashMap<usize, &crate::spatial::Fallback> =
+        crate::spatial::road_distances(&region.distances)
+            .map(|r| r.fallback_zones().map(|f| (f.index, f)).collect())
+            .unwrap_or_default();
     let features: Vec<String> = (0..region.zones.len())
         .into_par_iter()
         .map(|z| {

@@ -22,14 +22,14 @@ use super::geometry::{Outlines, feature, today_outlines, zones_geojson};
 use super::journal::{Entry, Journal, JournalError, LockRow, StageKm, digest, utc_now};
 use super::warnings::Baseline;
 use super::{Body, Reply};
-use crate::io::Scenario;
 use crate::io::locks::{LockRecord, resolve};
-use crate::io::{LocksError, ScenarioError, write_locks};
+use crate::io::{LocksError, write_locks};
 use crate::model::{Lock, LockKind, Region, Stage};
 use crate::plan::{Plan, PlanError, Preferences, Shortage, check, make};
 use crate::policy::Policy;
 use crate::report::{ReportError, RunInfo, Summary, school_colors, write_all};
 use crate::run::{Flags, Run, RunError};
+use crate::run::{Scenario, ScenarioError};
 use crate::solve::Settings;
 
 /// Undo steps kept. Each holds a whole plan (a few MB at 20,000 zones), so
@@ -768,7 +768,7 @@ impl Session {
                 "zone": zone.id,
                 "school": to.id,
                 "stage": stage.key(),
-                "distance": self.region.distances.kind().key(),
+                "distance": self.region.distances.kind(),
                 "km": metres as f64 / 1000.0,
                 "straight_km": straight as f64 / 1000.0,
             },

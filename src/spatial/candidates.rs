@@ -10,9 +10,8 @@ use geo::Point;
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
-use super::distances::Distances;
-use super::geodesy::{chord_for_m, metres_of_chord2, unit_vector};
-use crate::model::{Region, School, Stage};
+use crate::model::geodesy::{chord_for_m, metres_of_chord2, unit_vector};
+use crate::model::{Distances, Region, School, Stage};
 
 type Entry = GeomWithData<[f64; 3], u32>;
 

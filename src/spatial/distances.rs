@@ -1,9 +1,6 @@
-//! The one source of every distance a plan uses: great-circle, or along
-//! the roads where a road network is given. Whatever asks how far a zone
-//! (or any point) is from a school — the solver's candidate lists and
-//! costs, the bound, repairs, bands, the lottery, projections, reports and
-//! the officers' map — asks the region's [`Distances`], so a plan never
-//! mixes two notions of distance.
+//! A region joined to a road network: the road measure behind the
+//! region's [`Distances`] (see `model::Distances`), with what joining found
+//! (zones and schools off the roads, detours) for the reports.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -12,9 +9,9 @@ use std::sync::{Arc, Mutex};
 use geo::{Coord, Point};
 use rayon::prelude::*;
 
-use super::geodesy::rounded_metres;
 use super::roads::{Network, Search, Snap, between, path};
-use crate::model::{Region, Stage};
+use crate::model::geodesy::rounded_metres;
+use crate::model::{Distances, Region, RoadMeasure, Stage};
 
 /// How distance is measured: on foot or by car along the roads, or
 /// straight (great-circle).
@@ -37,69 +34,6 @@ impl DistanceKind {
             DistanceKind::Drive => "drive",
             DistanceKind::Straight => "straight",
         }
-    }
-}
-
-/// Distances of one region: straight by default.
-#[derive(Clone, Debug, Default)]
-pub struct Distances {
-    road: Option<Arc<RoadDistances>>,
-}
-
-impl Distances {
-    pub fn by_road(road: RoadDistances) -> Distances {
-        Distances {
-            road: Some(Arc::new(road)),
-        }
-    }
-
-    /// The road network and what joining the region to it found, where
-    /// distances are by road.
-    pub fn road(&self) -> Option<&RoadDistances> {
-        self.road.as_deref()
-    }
-
-    pub fn kind(&self) -> DistanceKind {
-        match &self.road {
-            None => DistanceKind::Straight,
-            Some(r) => match r.network.profile {
-                super::roads::Profile::Walk => DistanceKind::Walk,
-                super::roads::Profile::Drive => DistanceKind::Drive,
-            },
-        }
-    }
-
-    /// Metres from a zone's centroid (or any point) to a school's location
-    /// (or any point), rounded so that costs compare exactly. Never less
-    /// than the great-circle metres, which therefore bound it from below.
-    pub fn metres(&self, from: Point<f64>, to: Point<f64>) -> i64 {
-        let straight = rounded_metres(from, to);
-        match &self.road {
-            None => straight,
-            Some(road) => road.metres(from, to, straight),
-        }
-    }
-
-    /// The way from a point to a school's location as a line (lon/lat)
-    /// and its rounded metres: along the roads where the distances are by
-    /// road and both ends join the network, else the straight line (its
-    /// metres as [`Distances::metres`] gives them, detour included).
-    pub fn route(&self, from: Point<f64>, to: Point<f64>) -> (Vec<Coord<f64>>, i64) {
-        let metres = self.metres(from, to);
-        let straight = vec![from.0, to.0];
-        let Some(road) = &self.road else {
-            return (straight, metres);
-        };
-        match road.way(from, to) {
-            Some(line) => (line, metres),
-            None => (straight, metres),
-        }
-    }
-
-    /// Great-circle metres, whatever the distances are (for the
-    /// `straight_km_*` figures beside the road ones).
-    pub fn straight_metres(from: Point<f64>, to: Point<f64>) -> i64 {
-        rounded_metres(from, to)
     }
 }
 
@@ -197,6 +131,29 @@ pub struct RoadDistances {
     /// Searches from points the region does not hold (a candidate site, a
     /// school added later), kept: one search per point, however many ask.
     fields: Mutex<HashMap<Key, Arc<Vec<f64>>>>,
+}
+
+/// The road measure of a region's distances, where they are by road.
+pub fn road_distances(distances: &Distances) -> Option<&RoadDistances> {
+    distances.road()?.as_any().downcast_ref()
+}
+
+impl RoadMeasure for RoadDistances {
+    fn metres(&self, from: Point<f64>, to: Point<f64>, straight: i64) -> i64 {
+        self.road_metres(from, to, straight)
+    }
+
+    fn kind(&self) -> &'static str {
+        self.network.profile.key()
+    }
+
+    fn way(&self, from: Point<f64>, to: Point<f64>) -> Option<Vec<Coord<f64>>> {
+        self.road_way(from, to)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }
 
 impl std::fmt::Debug for RoadDistances {
@@ -387,7 +344,7 @@ impl RoadDistances {
         self.fallback.iter().filter(|f| f.place == Place::Zone)
     }
 
-    fn metres(&self, from: Point<f64>, to: Point<f64>, straight: i64) -> i64 {
+    fn road_metres(&self, from: Point<f64>, to: Point<f64>, straight: i64) -> i64 {
         let scaled = |f: f64| ((straight as f64 * f).round() as i64).max(straight);
         let zone = self.zone_of.get(&key(from)).map(|&z| z as usize);
         let school = self.school_of.get(&key(to)).map(|&s| s as usize);
@@ -432,7 +389,7 @@ impl RoadDistances {
 
     /// The line along the network from a point to another, where both join
     /// it on one piece and neither falls back.
-    fn way(&self, from: Point<f64>, to: Point<f64>) -> Option<Vec<Coord<f64>>> {
+    fn road_way(&self, from: Point<f64>, to: Point<f64>) -> Option<Vec<Coord<f64>>> {
         let zone = self.zone_of.get(&key(from)).map(|&z| z as usize);
         if zone.is_some_and(|z| self.zone_fallback[z].is_some()) {
             return None;

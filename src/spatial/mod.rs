@@ -5,16 +5,18 @@ mod adjacency;
 mod barriers;
 mod candidates;
 mod distances;
-mod geodesy;
+mod road_join;
 pub mod roads;
 
+pub use crate::model::Distances;
+pub use crate::model::geodesy::{
+    EARTH_RADIUS_M, chord_for_m, haversine_m, m_for_chord, metres_of_chord2, rounded_metres,
+    unit_vector,
+};
 pub use adjacency::{Adjacency, DEFAULT_TOLERANCE_M};
 pub use barriers::{Barrier, BarrierIndex, lines_of};
 pub use candidates::{Candidate, Nearest, SchoolIndex};
 pub use distances::{
-    Detour, DistanceKind, Distances, Fallback, FallbackReason, Place, RoadDistances,
+    Detour, DistanceKind, Fallback, FallbackReason, Place, RoadDistances, road_distances,
 };
-pub use geodesy::{
-    EARTH_RADIUS_M, chord_for_m, haversine_m, m_for_chord, metres_of_chord2, rounded_metres,
-    unit_vector,
-};
+pub use road_join::{RoadSettings, RoadsError, join, zones_area};

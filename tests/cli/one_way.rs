@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use catchment::io::Scenario;
 use catchment::run::PlanOptions;
+use catchment::run::Scenario;
 use catchment::serve::Session;
 
 use super::{catchment, read_json, s, stderr, stdout};

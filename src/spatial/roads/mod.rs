@@ -5,12 +5,10 @@
 //! Readers produce [`Way`]s (coordinates, string tags, optional shared node
 //! ids); everything after that is the same whatever the file format.
 
-mod join;
 mod network;
 mod profile;
 mod shortest;
 
-pub use join::{RoadSettings, RoadsError, join, zones_area};
 pub use network::{Edge, Network, Snap};
 pub use profile::{Profile, Way};
 pub use shortest::{Field, Search, between, path};

@@ -9,7 +9,7 @@ use rstar::RTree;
 use rstar::primitives::{GeomWithData, Line};
 
 use super::profile::{Profile, Way};
-use crate::spatial::geodesy::{chord_for_m, haversine_m, m_for_chord, unit_vector};
+use crate::model::geodesy::{chord_for_m, haversine_m, m_for_chord, unit_vector};
 
 /// Vertices of different ways closer than this are one junction.
 const JOIN_M: f64 = 1.0;

@@ -5,12 +5,14 @@
 //! serve, lottery — goes through here, so one scenario gives one plan
 //! whatever command reads it.
 
+pub mod changes;
+mod projection;
+mod scenario;
+
 use std::path::PathBuf;
 
 use crate::i18n::Lang;
-use crate::io::{
-    InputError, LocksError, Scenario, ScenarioError, read_barriers, read_locks, read_region,
-};
+use crate::io::{InputError, LocksError, read_barriers, read_locks, read_region};
 use crate::model::Region;
 use crate::options::{OutOfRange, range};
 use crate::plan::feeders::Feeders;
@@ -19,8 +21,12 @@ use crate::plan::{
 };
 use crate::policy::Policy;
 use crate::solve::{Settings, SolverOptions};
-use crate::spatial::roads::{Profile, RoadSettings, RoadsError};
+use crate::spatial::roads::Profile;
 use crate::spatial::{DistanceKind, Distances};
+use crate::spatial::{RoadSettings, RoadsError};
+
+pub use projection::ProjectionSettings;
+pub use scenario::{Scenario, ScenarioError, read_policy};
 
 crate::options! {
     /// What a plan weighs beyond the policy: keys of a scenario file (at
@@ -271,9 +277,9 @@ impl Run {
             max_snap_m: o.max_snap_m,
             allow_fallback: o.allow_fallback,
         };
-        let ways = crate::io::read_ways(path, crate::spatial::roads::zones_area(region, 5_000.0))?;
-        let road = crate::spatial::roads::join(path, &ways, region, &settings)?;
-        Ok(Distances::by_road(road))
+        let ways = crate::io::read_ways(path, crate::spatial::zones_area(region, 5_000.0))?;
+        let road = crate::spatial::join(path, &ways, region, &settings)?;
+        Ok(Distances::by_road(std::sync::Arc::new(road)))
     }
 
     /// The options with their files read (locks need the region's ids).

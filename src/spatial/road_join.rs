@@ -7,10 +7,9 @@ use std::path::{Path, PathBuf};
 
 use geo::{Coord, Rect};
 
-use super::network::Network;
-use super::profile::{Profile, Way};
+use super::distances::RoadDistances;
+use super::roads::{Network, Profile, Way};
 use crate::model::Region;
-use crate::spatial::RoadDistances;
 
 /// How the network is made and joined.
 #[derive(Clone, Copy, Debug)]

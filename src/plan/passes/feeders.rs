@@ -11,8 +11,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{Plan, PlanError, Unplaced};
 use crate::model::{Region, SchoolKind, Stage};
+use crate::plan::{Plan, PlanError, Unplaced};
 use crate::policy::Policy;
 use crate::solve::{self, Arc, Instance, Settings, Target, UNPLACED_COST_M};
 use crate::spatial::SchoolIndex;

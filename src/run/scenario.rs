@@ -8,7 +8,7 @@
 //!
 //! `extends = "baseline.toml"` makes a scenario the base's maps and settings
 //! plus its own: the base's changes apply first, then this file's (see
-//! [`crate::planning::changes`] for the order within a file). Tables
+//! [`crate::run::changes`] for the order within a file). Tables
 //! (`[policy]`, `[solver]`, `[projection]`, `[lottery]`) merge key by key,
 //! this file's keys winning, so a scenario that only raises `class_limit`
 //! keeps every other rule of its base. Other settings (`zones`, `schools`,
@@ -23,17 +23,17 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::{InputError, LocksError, read_region};
-use crate::model::Region;
-use crate::plan::Objective;
-use crate::plan::lottery::LotterySettings;
-use crate::planning::changes::{
+use super::ProjectionSettings;
+use super::changes::{
     self, AddSchoolTable, Change, ChangeError, ChangeSchoolTable, CloseSchoolTable, NewHousingTable,
 };
-use crate::planning::grades;
-use crate::planning::projection::ProjectionSettings;
+use super::{DocumentOptions, PlanOptions};
+use crate::io::{InputError, LocksError, read_region};
+use crate::model::Region;
+use crate::model::grades;
+use crate::plan::Objective;
+use crate::plan::lottery::LotterySettings;
 use crate::policy::{Policy, PolicyError};
-use crate::run::{DocumentOptions, PlanOptions};
 use crate::solve::SolverOptions;
 
 /// A scenario as written in its file: everything optional, because a file

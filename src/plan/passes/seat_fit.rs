@@ -19,7 +19,7 @@
 //! into components) holds more children than the seats of the schools
 //! standing in it, or no school standing in it may take the zone.
 
-use super::contiguity::County;
+use crate::plan::zone_moves::County;
 
 /// States an ejection chain search may open, and links a chain may have.
 const MAX_STATES: usize = 20_000;
@@ -41,7 +41,7 @@ impl County<'_> {
     /// Joins every stray piece to a neighbouring catchment, then moves
     /// zones until every school fits its seats. True when it does (every
     /// catchment that could be joined is then connected).
-    pub(super) fn attach_and_fit(&mut self) -> bool {
+    pub(in crate::plan) fn attach_and_fit(&mut self) -> bool {
         self.attach_strays();
         self.eject_overload() || (self.fit_seats(), self.eject_overload()).1
     }
@@ -297,7 +297,7 @@ impl County<'_> {
 
     /// Why a stray piece is left, and whether that is a proof that no
     /// connected plan within every limit holds it.
-    pub(super) fn why_apart(&self, piece: &[usize]) -> (String, bool) {
+    pub(in crate::plan) fn why_apart(&self, piece: &[usize]) -> (String, bool) {
         if piece.iter().any(|&z| self.pinned[z]) {
             return (
                 "pinned to this school by a lock, away from its own zone".into(),

@@ -14,9 +14,9 @@
 //! The gap against the distance-only bound shows what the band costs; the
 //! schools still outside it are named in the report.
 
-use super::contiguity::{County, CountyEdit};
-use super::{Plan, Preferences};
 use crate::model::{Region, Stage};
+use crate::plan::zone_moves::{County, CountyEdit, Edit, Effect};
+use crate::plan::{Plan, Preferences};
 use crate::policy::Policy;
 use crate::spatial::{Adjacency, BarrierIndex};
 
@@ -54,22 +54,6 @@ pub fn fit_migrant_band(
         .map(|moves| moves.into_iter().sum())
 }
 
-/// A candidate edit: one zone to another school, or two zones swapped.
-#[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
-pub(super) enum Edit {
-    Move { zone: usize, to: usize },
-    Swap { a: usize, b: usize },
-}
-
-/// What an edit does to the schools it touches (in school order): their
-/// children and migrant children after it, and the travel it adds.
-pub(super) struct Effect {
-    pub(super) schools: Vec<usize>,
-    pub(super) load: Vec<i64>,
-    pub(super) migrant: Vec<i64>,
-    pub(super) travel: i64,
-}
-
 /// Shares are compared with this slack so that rounding never makes a
 /// school that fits look outside its band.
 const EPS: f64 = 1e-9;
@@ -90,75 +74,9 @@ impl County<'_> {
         self.outside(s, self.migrant_load[s], self.load[s])
     }
 
-    /// Whether zone `z` may leave its school `s` at all.
-    fn may_leave(&self, z: usize, s: usize) -> bool {
-        self.placed[z] > 0 && !self.pinned[z] && self.home[s] != Some(z as u32)
-    }
-
-    /// Whether zone `z` touches school `r`'s catchment (its main piece when
-    /// catchments are connected), not counting zone `except`.
-    fn touches(&self, z: usize, r: usize, except: usize) -> bool {
-        self.neighbours[z].iter().any(|&w| {
-            let w = w as usize;
-            w != except && self.school_of[w] == Some(r as u32) && (!self.connected || self.main[w])
-        })
-    }
-
-    /// What an edit does to the schools it touches, or None where it
-    /// breaks a limit (seats, school size, lock, reach, home zone).
-    pub(super) fn effect(&self, edit: Edit) -> Option<Effect> {
-        // (zone, from, to) for each zone the edit moves.
-        let moves: Vec<(usize, usize, usize)> = match edit {
-            Edit::Move { zone, to } => {
-                vec![(zone, self.school_of[zone]? as usize, to)]
-            }
-            Edit::Swap { a, b } => {
-                let (sa, sb) = (self.school_of[a]? as usize, self.school_of[b]? as usize);
-                vec![(a, sa, sb), (b, sb, sa)]
-            }
-        };
-        let mut schools: Vec<usize> = moves.iter().flat_map(|&(_, f, t)| [f, t]).collect();
-        schools.sort_unstable();
-        schools.dedup();
-        let mut load: Vec<i64> = schools.iter().map(|&s| self.load[s]).collect();
-        let mut total: Vec<i64> = schools.iter().map(|&s| self.total[s]).collect();
-        let mut migrant: Vec<i64> = schools.iter().map(|&s| self.migrant_load[s]).collect();
-        let at = |s: usize| schools.iter().position(|&x| x == s).expect("listed");
-        let mut travel = 0;
-        for &(z, from, to) in &moves {
-            if from == to || !self.may_leave(z, from) || !self.may_take(z, to) {
-                return None;
-            }
-            let (q, m) = (self.placed[z] as i64, self.migrant[z] as i64);
-            let (f, t) = (at(from), at(to));
-            load[f] -= q;
-            total[f] -= q;
-            migrant[f] -= m;
-            load[t] += q;
-            total[t] += q;
-            migrant[t] += m;
-            travel += q * (self.cost(z, to) - self.cost(z, from));
-        }
-        for (i, &s) in schools.iter().enumerate() {
-            if load[i] > self.stage_cap[s] || total[i] > self.school_cap[s] {
-                // Only where the edit adds children: a school already over
-                // (never, after the allocation) would block every edit.
-                if load[i] > self.load[s] || total[i] > self.total[s] {
-                    return None;
-                }
-            }
-        }
-        Some(Effect {
-            schools,
-            load,
-            migrant,
-            travel,
-        })
-    }
-
     /// Children outside the bands of the schools an edit touches: now,
     /// and after it.
-    pub(super) fn outside_change(&self, effect: &Effect) -> (f64, f64) {
+    pub(in crate::plan) fn outside_change(&self, effect: &Effect) -> (f64, f64) {
         let before: f64 = effect.schools.iter().map(|&s| self.outside_now(s)).sum();
         let after: f64 = effect
             .schools
@@ -177,60 +95,9 @@ impl County<'_> {
         (before - after > EPS).then_some((before - after, effect.travel))
     }
 
-    /// Whether the edit keeps every catchment it touches in one piece.
-    pub(super) fn keeps_pieces(&mut self, edit: Edit) -> bool {
-        if !self.connected {
-            return true;
-        }
-        match edit {
-            Edit::Move { zone, to } => {
-                let from = self.school_of[zone].expect("assigned");
-                self.touches(zone, to, usize::MAX) && self.stays_connected_without(zone, from)
-            }
-            Edit::Swap { a, b } => {
-                let (sa, sb) = (
-                    self.school_of[a].expect("assigned"),
-                    self.school_of[b].expect("assigned"),
-                );
-                // Each zone joins the other catchment through a zone that
-                // stays there, and neither catchment falls apart without
-                // the zone it gives.
-                self.touches(a, sb as usize, b)
-                    && self.touches(b, sa as usize, a)
-                    && self.stays_connected_without(a, sa)
-                    && self.stays_connected_without(b, sb)
-            }
-        }
-    }
-
-    pub(super) fn candidates(&self, s: usize) -> Vec<Edit> {
-        let mut edits = Vec::new();
-        for &z in &self.members[s] {
-            let z = z as usize;
-            for &w in &self.neighbours[z] {
-                let w = w as usize;
-                let Some(r) = self.school_of[w] else { continue };
-                let r = r as usize;
-                if r == s {
-                    continue;
-                }
-                // Out of s, into s, and the two swapped.
-                edits.push(Edit::Move { zone: z, to: r });
-                edits.push(Edit::Move { zone: w, to: s });
-                edits.push(Edit::Swap {
-                    a: z.min(w),
-                    b: z.max(w),
-                });
-            }
-        }
-        edits.sort_by(|a, b| a.partial_cmp(b).expect("integers"));
-        edits.dedup();
-        edits
-    }
-
     /// Edits zones until every school fits its band or no edit helps;
     /// returns the zones moved.
-    pub(super) fn fit_band(&mut self) -> usize {
+    pub(in crate::plan) fn fit_band(&mut self) -> usize {
         for s in 0..self.schools.len() {
             self.refresh(s);
         }

@@ -5,6 +5,12 @@
 //! rely on them (ids unique, counts whole and non-negative, coordinates on the
 //! globe, `current_*` naming a real school).
 
+mod distances;
+pub mod geodesy;
+pub mod grades;
+
+pub use distances::{Distances, RoadMeasure};
+
 use geo::{MultiPolygon, Point};
 use serde_json::{Map, Value};
 
@@ -250,7 +256,7 @@ pub struct Region {
     pub schools: Vec<School>,
     /// How far each zone is from each school: every distance a plan uses
     /// comes from here (straight unless a road network is given).
-    pub distances: crate::spatial::Distances,
+    pub distances: Distances,
 }
 
 /// Most children of a stage in a whole region: many times the entry cohort

@@ -52,8 +52,8 @@ use geo::{Contains, LineString, Point, Polygon};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::grades;
 use crate::io::{InputError, read_zones};
+use crate::model::grades;
 use crate::model::{
     MAX_REGION_CHILDREN, MAX_ZONE_CHILDREN, Region, School, SchoolKind, Sector, Stage,
 };

@@ -1,0 +1,522 @@
+//! Connected catchments: every school's catchment one piece of land around
+//! the school, unless the map makes that impossible.
+//!
+//! The distance-optimal plan leaves stray pieces where seats run short: a few
+//! compounds sent across another catchment to a school with room. Strays are
+//! handed, whole, to a neighbouring catchment with room (the cheapest such
+//! move first); where no neighbour has room, the piece goes to the cheapest
+//! neighbour anyway and room is made there by passing boundary zones on along
+//! a chain of catchments to one with seats left; failing that, its zones go
+//! one by one from the edge. Zones without children move freely.
+//!
+//! A school's own zone (where it stands) is the root of its catchment: it
+//! is given to the school first, unless a lock forbids it. Where seats are
+//! tight (a few per cent above the children, zones large), the moves above
+//! may find no room; then every piece is joined to its cheapest neighbour
+//! whatever its seats, and a tabu search moves boundary zones out of the
+//! schools over their seats, one catchment to the next, never breaking one
+//! apart, until every school fits. Only what that cannot fix is left in
+//! pieces, with the proof where there is one (an area of the map whose
+//! children exceed the seats of the schools standing in it, a lock).
+//!
+//! A local search then moves boundary zones to neighbouring catchments
+//! wherever that shortens trips without breaking any catchment apart. The
+//! relaxation bound stays the yardstick, so the price of contiguity shows
+//! in the gap.
+//!
+//! Counties never share a catchment, so each county is repaired on its own,
+//! in parallel, with local indices; each catchment remembers its main piece
+//! and only the catchments a move touches are looked at again.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::model::{Region, Stage};
+use crate::plan::zone_moves::{County, CountyEdit, home_zones};
+use crate::plan::{Plan, Preferences};
+use crate::policy::Policy;
+use crate::spatial::{Adjacency, BarrierIndex};
+
+/// What making catchments connected did for one stage.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ContiguityReport {
+    /// Stray pieces found in the distance-optimal plan.
+    pub strays_before: usize,
+    /// Zones moved to make catchments connected or shorter.
+    pub zones_moved: usize,
+    /// Catchments still in more than one piece, with the zones outside the
+    /// school's piece and why.
+    pub broken: Vec<Broken>,
+    /// Schools of the stage with an own zone (the root of the catchment).
+    pub own_zones: usize,
+    /// Own zones in their school's catchment after the repair.
+    pub own_zones_kept: usize,
+    /// Own zones a lock keeps out of their school's catchment.
+    pub own_zones_locked: usize,
+    /// Own zones shared with another school of the stage (the first one in
+    /// input order keeps it).
+    pub own_zones_shared: usize,
+    /// Own zones not kept because their children alone exceed the school's
+    /// seats, or no plan keeping them within every limit was found.
+    pub own_zones_not_fitting: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Broken {
+    pub school: usize,
+    pub zones: Vec<usize>,
+    pub reason: String,
+    /// Whether the reason proves that no connected plan can hold the piece
+    /// (a lock, an island, an area with more children than seats).
+    pub certified: bool,
+}
+
+impl County<'_> {
+    /// Joins a stray piece to a neighbouring catchment; true on success.
+    fn resolve(&mut self, piece: &[usize]) -> bool {
+        let receivers = self.receivers(piece);
+        let demand: i64 = piece.iter().map(|&z| self.placed[z] as i64).sum();
+        let mut journal = Vec::new();
+        if let Some(&(_, r)) = receivers.iter().find(|&&(_, r)| self.room(r) >= demand) {
+            self.move_piece(piece, r, &mut journal);
+            return true;
+        }
+        for &(_, r) in receivers.iter().take(3) {
+            journal.clear();
+            self.move_piece(piece, r, &mut journal);
+            if self.relieve(r, &mut journal) {
+                return true;
+            }
+            self.undo(&journal);
+        }
+        // One zone from the edge of the piece, to the cheapest neighbour
+        // with room for it.
+        let from = self.school_of[piece[0]].expect("assigned") as usize;
+        let mut best: Option<(i64, usize, usize)> = None;
+        for &z in piece {
+            for &w in &self.neighbours[z] {
+                let w = w as usize;
+                let Some(r) = self.school_of[w].map(|s| s as usize) else {
+                    continue;
+                };
+                if !self.main[w]
+                    || r == from
+                    || self.room(r) < self.placed[z] as i64
+                    || !self.may_take(z, r)
+                {
+                    continue;
+                }
+                let delta = self.placed[z] as i64 * (self.cost(z, r) - self.cost(z, from));
+                if best.is_none_or(|b| (delta, z, r) < b) {
+                    best = Some((delta, z, r));
+                }
+            }
+        }
+        match best {
+            Some((_, z, r)) => {
+                journal.clear();
+                self.move_piece(&[z], r, &mut journal);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Brings school `r` (and every school a chain touches) back within its
+    /// seats by chains of boundary moves towards catchments with room.
+    fn relieve(&mut self, r: usize, journal: &mut Vec<(usize, usize)>) -> bool {
+        for _ in 0..64 {
+            let over = if self.room(r) < 0 {
+                Some(r)
+            } else {
+                journal
+                    .iter()
+                    .flat_map(|&(z, s)| [s, self.school_of[z].expect("assigned") as usize])
+                    .find(|&s| self.room(s) < 0)
+            };
+            let Some(over) = over else { return true };
+            let Some(path) = self.chain_from(over) else {
+                return false;
+            };
+            for (z, to) in path {
+                let from = self.school_of[z].expect("assigned") as usize;
+                journal.push((z, from));
+                self.move_zone(z, to);
+                self.refresh(from);
+                self.refresh(to);
+            }
+        }
+        false
+    }
+
+    /// Classes opened in all (both schools) if zone `z` moves from `from`
+    /// to `to`: negative when the move empties a nearly empty class.
+    fn classes_change(&self, z: usize, from: usize, to: usize) -> i64 {
+        if self.class_cost_m == 0 {
+            return 0;
+        }
+        let q = self.placed[z] as i64;
+        let classes = |load: i64| (load + self.class_limit - 1).div_euclid(self.class_limit);
+        classes(self.load[from] - q) - classes(self.load[from]) + classes(self.load[to] + q)
+            - classes(self.load[to])
+    }
+
+    /// The cheapest chain of boundary moves from school `start` to a school
+    /// with room, breadth first over catchments: each step moves one zone
+    /// with children from the edge of one main piece into the adjacent main
+    /// piece of the next, without splitting the first. Listed from the end of
+    /// the chain, so each school receives before it gives.
+    fn chain_from(&mut self, start: usize) -> Option<Vec<(usize, usize)>> {
+        let n = self.schools.len();
+        let mut parent: Vec<Option<(usize, usize)>> = vec![None; n];
+        let mut visited = vec![false; n];
+        visited[start] = true;
+        let mut queue = VecDeque::from([start]);
+        while let Some(t) = queue.pop_front() {
+            let mut edges: Vec<(i64, usize, usize)> = Vec::new();
+            for &z in &self.members[t] {
+                let z = z as usize;
+                if !self.main[z]
+                    || self.placed[z] == 0
+                    || self.pinned[z]
+                    || self.home[t] == Some(z as u32)
+                {
+                    continue;
+                }
+                for &w in &self.neighbours[z] {
+                    let w = w as usize;
+                    let Some(u) = self.school_of[w].map(|s| s as usize) else {
+                        continue;
+                    };
+                    if u == t || visited[u] || !self.main[w] || !self.may_take(z, u) {
+                        continue;
+                    }
+                    let delta = self.placed[z] as i64 * (self.cost(z, u) - self.cost(z, t));
+                    edges.push((delta, z, u));
+                }
+            }
+            edges.sort_unstable();
+            edges.dedup();
+            for (_, z, u) in edges {
+                if visited[u] || !self.stays_connected_without(z, t as u32) {
+                    continue;
+                }
+                visited[u] = true;
+                parent[u] = Some((t, z));
+                if self.room(u) >= self.placed[z] as i64 {
+                    let mut path = Vec::new();
+                    let mut v = u;
+                    while let Some((p, z)) = parent[v] {
+                        path.push((z, v));
+                        v = p;
+                    }
+                    return Some(path);
+                }
+                queue.push_back(u);
+            }
+        }
+        None
+    }
+
+    /// Boundary moves that shorten trips and keep every catchment whole.
+    /// With a compactness weight, a move is also charged for the boundary
+    /// it adds: each edge between the zone and its old catchment becomes a
+    /// catchment boundary, each edge to the new one stops being one. That
+    /// pulls in tendrils and fills notches, including with zones that have
+    /// no children this year.
+    fn polish(&mut self) -> usize {
+        let mut moves = 0;
+        for _ in 0..20 {
+            let mut improved = false;
+            for z in 0..self.zones.len() {
+                let Some(s) = self.school_of[z] else { continue };
+                let movable = self.placed[z] > 0 || self.compactness_m > 0;
+                if !movable || self.home[s as usize] == Some(z as u32) || self.pinned[z] {
+                    continue;
+                }
+                let here = self.cost(z, s as usize);
+                let same = |school: u32| {
+                    self.neighbours[z]
+                        .iter()
+                        .filter(|&&w| self.school_of[w as usize] == Some(school))
+                        .count() as i64
+                };
+                let mut best: Option<(i64, usize)> = None;
+                for &w in &self.neighbours[z] {
+                    let Some(r) = self.school_of[w as usize] else {
+                        continue;
+                    };
+                    if r == s {
+                        continue;
+                    }
+                    let boundary = self.compactness_m * (same(s) - same(r));
+                    let r = r as usize;
+                    let classes = self.class_cost_m * self.classes_change(z, s as usize, r);
+                    let delta =
+                        self.placed[z] as i64 * (self.cost(z, r) - here) + boundary + classes;
+                    if delta < 0
+                        && self.room(r) >= self.placed[z] as i64
+                        && self.may_take(z, r)
+                        && best.is_none_or(|b| (delta, r) < b)
+                    {
+                        best = Some((delta, r));
+                    }
+                }
+                if let Some((_, r)) = best
+                    && self.stays_connected_without(z, s)
+                {
+                    self.move_zone(z, r);
+                    self.refresh(s as usize);
+                    self.refresh(r);
+                    moves += 1;
+                    improved = true;
+                }
+            }
+            if !improved {
+                break;
+            }
+        }
+        moves
+    }
+
+    fn run(&mut self) -> ContiguityReport {
+        let mut report = ContiguityReport::default();
+        self.share_homes(&mut report);
+        for s in 0..self.schools.len() {
+            self.refresh(s);
+        }
+        report.strays_before = self.strays().len();
+        let start = self.school_of.clone();
+        self.claim_homes(false);
+        self.join_strays();
+        if !self.attach_and_fit() {
+            // No plan within every limit holds every own zone and piece:
+            // back to the start, keeping only the own zones that fit.
+            self.restore(&start);
+            self.claim_homes(true);
+            self.join_strays();
+        }
+        self.polish();
+        report.zones_moved = (0..self.zones.len())
+            .filter(|&z| self.school_of[z] != start[z])
+            .count();
+        self.count_homes(&mut report);
+        for piece in self.strays() {
+            let school = self.school_of[piece[0]].expect("assigned") as usize;
+            let (reason, certified) = self.why_apart(&piece);
+            report.broken.push(Broken {
+                school: self.schools[school],
+                zones: piece.iter().map(|&z| self.zones[z]).collect(),
+                reason,
+                certified,
+            });
+        }
+        report
+    }
+
+    /// Joins stray pieces to neighbouring catchments with room (or made
+    /// room), round after round while that helps.
+    fn join_strays(&mut self) {
+        for _ in 0..50 {
+            let mut progress = false;
+            for piece in &self.strays() {
+                if self.still_stray(piece) && self.resolve(piece) {
+                    progress = true;
+                }
+            }
+            if !progress {
+                break;
+            }
+        }
+    }
+
+    /// Where two schools of the stage stand in (or nearest to) the same
+    /// zone, the first in input order keeps it as its own.
+    fn share_homes(&mut self, report: &mut ContiguityReport) {
+        let mut owned = std::collections::BTreeSet::new();
+        for s in 0..self.schools.len() {
+            if let Some(h) = self.home[s] {
+                report.own_zones += 1;
+                if !owned.insert(h) {
+                    report.own_zones_shared += 1;
+                    self.home[s] = None;
+                }
+            }
+        }
+    }
+
+    /// Whether a lock keeps school `s`'s own zone `h` out of its catchment.
+    fn home_locked(&self, h: usize, s: usize) -> bool {
+        (self.pinned[h] && self.school_of[h] != Some(s as u32))
+            || self.forbidden.contains(&(h as u32, s as u32))
+    }
+
+    /// Gives every school its own zone. With `strict`, only where the
+    /// school has (or can make) room for it; otherwise whatever its seats,
+    /// for [`Self::attach_and_fit`] to repair.
+    fn claim_homes(&mut self, strict: bool) {
+        for s in 0..self.schools.len() {
+            let Some(h) = self.home[s].map(|h| h as usize) else {
+                continue;
+            };
+            let Some(from) = self.school_of[h].map(|f| f as usize) else {
+                continue;
+            };
+            // A lock, or the policy's reach (a point zone can be the
+            // nearest to a school yet beyond max_km), keeps it out.
+            if from == s || self.home_locked(h, s) || !self.may_take(h, s) {
+                continue;
+            }
+            // Seats of the stage with nothing else in the catchment.
+            let alone = self.stage_cap[s].min(self.school_cap[s] - (self.total[s] - self.load[s]));
+            if self.placed[h] as i64 > alone {
+                continue;
+            }
+            let mut journal = Vec::new();
+            self.move_piece(&[h], s, &mut journal);
+            if strict && self.room(s) < 0 && !self.relieve(s, &mut journal) {
+                self.undo(&journal);
+            }
+        }
+    }
+
+    fn count_homes(&self, report: &mut ContiguityReport) {
+        for s in 0..self.schools.len() {
+            let Some(h) = self.home[s].map(|h| h as usize) else {
+                continue;
+            };
+            if self.school_of[h] == Some(s as u32) {
+                report.own_zones_kept += 1;
+            } else if self.home_locked(h, s) {
+                report.own_zones_locked += 1;
+            } else {
+                report.own_zones_not_fitting += 1;
+            }
+        }
+    }
+
+    /// Puts every zone back in the school it had in `start`.
+    fn restore(&mut self, start: &[Option<u32>]) {
+        for (z, &s) in start.iter().enumerate() {
+            if let Some(s) = s
+                && self.school_of[z] != Some(s)
+            {
+                self.move_zone(z, s as usize);
+            }
+        }
+        for s in 0..self.schools.len() {
+            self.refresh(s);
+        }
+    }
+}
+
+/// The pieces of a stage's catchments as they are, without moving anything:
+/// each catchment's zones outside the piece that holds its school's zone.
+pub fn pieces(
+    plan: &Plan,
+    region: &Region,
+    adjacency: &Adjacency,
+    stage: Stage,
+) -> ContiguityReport {
+    let homes = home_zones(region);
+    let mut members: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for (z, zp) in plan.stage(stage).zones.iter().enumerate() {
+        if let Some(s) = zp.school {
+            members.entry(s).or_default().push(z as u32);
+        }
+    }
+    let mut report = ContiguityReport::default();
+    for (s, zones) in members {
+        let labels = adjacency.components_of(&zones);
+        let home = homes[s as usize]
+            .and_then(|h| zones.iter().position(|&z| z as usize == h))
+            .map_or(0, |i| labels[i]);
+        let apart: Vec<usize> = zones
+            .iter()
+            .zip(&labels)
+            .filter(|&(_, &l)| l != home)
+            .map(|(&z, _)| z as usize)
+            .collect();
+        if !apart.is_empty() {
+            report.strays_before += 1;
+            report.broken.push(Broken {
+                school: s as usize,
+                zones: apart,
+                reason: "feeders aligned: the primary catchments it takes do not all touch".into(),
+                // Joining them would split a primary catchment again.
+                certified: true,
+            });
+        }
+    }
+    report
+}
+
+pub fn make_contiguous(
+    plan: &mut Plan,
+    region: &Region,
+    policy: &Policy,
+    adjacency: &Adjacency,
+    preferences: &Preferences,
+    barriers: &BarrierIndex,
+) -> [ContiguityReport; 2] {
+    let edit = CountyEdit {
+        region,
+        policy,
+        adjacency,
+        preferences,
+        barriers,
+        connected: true,
+    };
+    edit.apply(plan, |county| county.run()).map(|counties| {
+        let mut report = ContiguityReport::default();
+        for r in counties {
+            report.strays_before += r.strays_before;
+            report.zones_moved += r.zones_moved;
+            report.broken.extend(r.broken);
+            report.own_zones += r.own_zones;
+            report.own_zones_kept += r.own_zones_kept;
+            report.own_zones_locked += r.own_zones_locked;
+            report.own_zones_shared += r.own_zones_shared;
+            report.own_zones_not_fitting += r.own_zones_not_fitting;
+        }
+        report
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::read_region;
+    use crate::plan::{Preferences, allocate};
+    use crate::solve::Settings;
+
+    #[test]
+    fn every_catchment_of_the_test_county_is_one_piece() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/tiny");
+        let region = read_region(&dir.join("zones.geojson"), &dir.join("schools.geojson")).unwrap();
+        let plan = allocate(
+            &region,
+            &Policy::default(),
+            &Settings::default(),
+            &Preferences::default(),
+            &(),
+        )
+        .unwrap();
+        let adjacency = Adjacency::build(&region.zones, crate::spatial::DEFAULT_TOLERANCE_M);
+        for stage in Stage::ALL {
+            let mut members: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+            for (z, zp) in plan.stage(stage).zones.iter().enumerate() {
+                members
+                    .entry(zp.school.unwrap())
+                    .or_default()
+                    .push(z as u32);
+            }
+            for (s, zones) in members {
+                let labels = adjacency.components_of(&zones);
+                assert!(
+                    labels.iter().all(|&l| l == 0),
+                    "school {s} in pieces ({stage:?})"
+                );
+            }
+        }
+    }
+}
