@@ -7,12 +7,12 @@ use std::io::{Result, Write};
 
 use serde::Serialize;
 
+use crate::i18n::Lang;
 use crate::model::Region;
 use crate::spatial::{FallbackReason, Place, road_distances};
 use crate::tr;
 
 use super::markdown::md;
-use super::report_md::Doc;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct DistanceSummary {
@@ -117,11 +117,16 @@ impl DistanceSummary {
     }
 }
 
-/// The report's distance section.
-pub fn section(w: &mut dyn Write, d: &Doc) -> Result<()> {
-    let l = d.lang;
+/// The report's distance section, for a region of `zones` zones and
+/// `schools` schools.
+pub fn section(
+    w: &mut dyn Write,
+    l: Lang,
+    s: &DistanceSummary,
+    zones: usize,
+    schools: usize,
+) -> Result<()> {
     writeln!(w, "\n## {}\n", tr!(l, "distance.heading"))?;
-    let s = &d.summary.distance;
     let Some(r) = &s.road else {
         return writeln!(w, "{}", tr!(l, "distance.straight"));
     };
@@ -141,9 +146,9 @@ pub fn section(w: &mut dyn Write, d: &Doc) -> Result<()> {
             edges = r.network.edges,
             km = format!("{:.1}", r.network.km),
             zones = r.snapped.zones,
-            all_zones = d.region.zones.len(),
+            all_zones = zones,
             schools = r.snapped.schools,
-            all_schools = d.region.schools.len(),
+            all_schools = schools,
             snap = r.snapped.max_snap_m
         )
     )?;
