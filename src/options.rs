@@ -70,6 +70,13 @@ pub mod range {
             .ok_or("a distance >= 0 in km")
     }
 
+    /// A distance in metres: finite and not negative.
+    pub fn metres(v: &f64) -> Result<(), &'static str> {
+        (v.is_finite() && *v >= 0.0)
+            .then_some(())
+            .ok_or("a distance >= 0 in metres")
+    }
+
     /// A positive count.
     pub fn at_least_one(v: &usize) -> Result<(), &'static str> {
         (*v >= 1).then_some(()).ok_or("a count of at least 1")

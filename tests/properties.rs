@@ -201,7 +201,14 @@ fn region() -> impl Strategy<Value = (Region, Policy)> {
                 policy.migrant_min_share = 0.1;
                 policy.migrant_max_share = 0.3;
             }
-            (Region { zones, schools }, policy)
+            (
+                Region {
+                    zones,
+                    schools,
+                    ..Region::default()
+                },
+                policy,
+            )
         })
 }
 

@@ -57,6 +57,12 @@ pub struct Args {
     /// are made connected, as `run` does.
     #[arg(long)]
     allow_pieces: bool,
+    /// Also run city and province with distances along roads (`--roads`),
+    /// beside the straight-line runs on the same instance: the instance's
+    /// `roads.geojson` where the generator wrote one, else a street grid
+    /// every 0.005 degree over each county.
+    #[arg(long)]
+    roads: bool,
 }
 
 struct Instance {
@@ -114,6 +120,8 @@ struct Row {
     highs_note: Option<String>,
     /// HiGHS found no whole-zone plan within its budget.
     highs_no_plan: bool,
+    /// The same command with distances along roads: seconds and peak MB.
+    roads: Option<(f64, f64)>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -205,6 +213,11 @@ fn whole_command(args: &Args, inst: &Instance) -> anyhow::Result<Row> {
         generate(&params)
     };
     write_region(&region, &maps).with_context(|| format!("writing {}", maps.display()))?;
+    let roads = maps.join("roads.geojson");
+    if args.roads && !roads.exists() {
+        std::fs::write(&roads, street_grid(&region).to_string())
+            .with_context(|| format!("writing {}", roads.display()))?;
+    }
     drop(region);
     let mut times = Vec::new();
     let mut peak: f64 = 0.0;
@@ -226,7 +239,27 @@ fn whole_command(args: &Args, inst: &Instance) -> anyhow::Result<Row> {
         gap = total_gap(&summary);
     }
     let ours = median(times);
+    let mut with_roads = None;
+    if args.roads {
+        let mut extra = vec!["--roads".to_string(), roads.display().to_string()];
+        if args.allow_pieces {
+            extra.push("--allow-pieces".into());
+        }
+        let (mut times, mut peak) = (Vec::new(), 0.0f64);
+        for run in 0..args.runs.max(1) {
+            let (s, summary, mb) = run_allocate(&maps, &dir.join("plan-roads"), &extra)?;
+            eprintln!(
+                "  roads run {}: {s:.2} s, gap {:?}, {mb:.0} MB",
+                run + 1,
+                total_gap(&summary)
+            );
+            times.push(s);
+            peak = peak.max(mb);
+        }
+        with_roads = Some((median(times), peak));
+    }
     let mut row = Row {
+        roads: with_roads,
         name: inst.name.into(),
         size: format!("{} / {} / {}", inst.zones, inst.schools, inst.counties),
         ours_s: ours,
@@ -335,9 +368,44 @@ fn percent(g: Option<f64>) -> String {
     g.map_or("n/a".into(), |g| format!("{:.3} %", g * 100.0))
 }
 
+/// A stand-in road layer for a generated instance: a street grid every
+/// 0.005 degree (about 500 m) over each county's zones, so that every zone
+/// lies within 300 m of a street.
+fn street_grid(region: &catchment::model::Region) -> Value {
+    const STEP: f64 = 0.005;
+    let mut boxes: std::collections::BTreeMap<Option<&str>, [f64; 4]> = Default::default();
+    for z in &region.zones {
+        let b =
+            boxes
+                .entry(z.county.as_deref())
+                .or_insert([f64::MAX, f64::MAX, f64::MIN, f64::MIN]);
+        let (x, y) = (z.centroid.x(), z.centroid.y());
+        *b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
+    }
+    let mut features = Vec::new();
+    for [x0, y0, x1, y1] in boxes.into_values() {
+        let steps = |lo: f64, hi: f64| ((hi - lo) / STEP).ceil() as usize + 2;
+        let xs: Vec<f64> = (0..steps(x0, x1))
+            .map(|i| x0 - STEP + i as f64 * STEP)
+            .collect();
+        let ys: Vec<f64> = (0..steps(y0, y1))
+            .map(|j| y0 - STEP + j as f64 * STEP)
+            .collect();
+        let lines = xs
+            .iter()
+            .map(|&x| ys.iter().map(|&y| [x, y]).collect::<Vec<_>>())
+            .chain(ys.iter().map(|&y| xs.iter().map(|&x| [x, y]).collect()));
+        features.extend(lines.map(|l| {
+            serde_json::json!({"type": "Feature", "properties": {"highway": "residential"},
+                "geometry": {"type": "LineString", "coordinates": l}})
+        }));
+    }
+    serde_json::json!({"type": "FeatureCollection", "features": features})
+}
+
 fn table(rows: &[Row]) -> String {
     let mut s = String::from(
-        "| instance | zones / schools / counties | ours: time | gap vs bound | peak memory | HiGHS: time | HiGHS gap vs our bound | speed ratio | notes |\n|---|---|---:|---:|---:|---:|---:|---:|---|\n",
+        "| instance | zones / schools / counties | ours: time | gap vs bound | peak memory | with --roads: time / peak | HiGHS: time | HiGHS gap vs our bound | speed ratio | notes |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n",
     );
     for r in rows {
         let (h_s, h_gap, ratio) = match r.highs_s {
@@ -365,13 +433,17 @@ fn table(rows: &[Row]) -> String {
             Some(h) => format!("{}; {h}", r.note),
             None => r.note.clone(),
         };
+        let roads = r
+            .roads
+            .map_or("-".into(), |(s, mb)| format!("{s:.2} s / {mb:.0} MB"));
         s.push_str(&format!(
-            "| {} | {} | {:.2} s | {} | {:.0} MB | {} | {} | {} | {} |\n",
+            "| {} | {} | {:.2} s | {} | {:.0} MB | {} | {} | {} | {} | {} |\n",
             r.name,
             r.size,
             r.ours_s,
             percent(r.ours_gap),
             r.peak_mb,
+            roads,
             h_s,
             h_gap,
             ratio,

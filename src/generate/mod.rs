@@ -114,6 +114,7 @@ pub fn generate(params: &Params) -> Region {
     let mut region = Region {
         zones: Vec::with_capacity(params.zones),
         schools: Vec::with_capacity(params.schools),
+        ..Region::default()
     };
     for (zones, schools) in parts {
         region.zones.extend(zones);

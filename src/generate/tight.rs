@@ -116,7 +116,11 @@ pub fn generate_tight(params: &TightParams) -> Region {
             }
         })
         .collect();
-    Region { zones, schools }
+    Region {
+        zones,
+        schools,
+        ..Region::default()
+    }
 }
 
 /// Zone points in km: two thirds around a few centres (towns and their

@@ -179,6 +179,7 @@ mod tests {
                 school("P", Sector::Private, "c"),
                 school("X", Sector::Public, "other"),
             ],
+            ..Region::default()
         }
     }
 

@@ -10,6 +10,7 @@ mod features;
 pub mod groups;
 pub mod locks;
 mod neighbours;
+mod roads;
 mod schools;
 mod unique_keys;
 pub mod write;
@@ -21,6 +22,7 @@ pub use barriers::read_barriers;
 pub use groups::{GroupSpec, GroupsError, read_groups};
 pub use locks::{LocksError, read_locks, write_locks};
 pub use neighbours::{NeighboursError, read_neighbours};
+pub use roads::{read_geojson_ways, read_ways};
 
 use crate::model::Region;
 
@@ -40,6 +42,8 @@ pub enum InputError {
     Empty { path: PathBuf, what: &'static str },
     #[error(transparent)]
     Field(Box<FieldError>),
+    #[error("{path}: {message}")]
+    Roads { path: PathBuf, message: String },
     #[error(
         "{path}: the zones hold {total} {stage} children in all; expected at most {max} (entry-grade children per zone, not totals)",
         max = crate::model::MAX_REGION_CHILDREN
@@ -85,7 +89,11 @@ pub fn read_region(zones: &Path, schools: &Path) -> Result<Region, InputError> {
     let schools = schools::read(schools)?;
     let path = zones;
     let zones = zones::read(zones, &schools)?;
-    let region = Region { zones, schools };
+    let region = Region {
+        zones,
+        schools,
+        ..Region::default()
+    };
     if let Some((stage, total)) = region.too_many_children() {
         return Err(InputError::TooManyChildren {
             path: path.to_path_buf(),

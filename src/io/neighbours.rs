@@ -103,6 +103,7 @@ mod tests {
         Region {
             zones: vec![z("a", 117.0), z("b", 117.1), z("c", 117.2)],
             schools: Vec::new(),
+            ..Region::default()
         }
     }
 

@@ -5,7 +5,11 @@
 //! rely on them (ids unique, counts whole and non-negative, coordinates on the
 //! globe, `current_*` naming a real school).
 
+mod distances;
+pub mod geodesy;
 pub mod grades;
+
+pub use distances::{Distances, RoadMeasure};
 
 use geo::{MultiPolygon, Point};
 use serde_json::{Map, Value};
@@ -250,6 +254,9 @@ pub struct Lock {
 pub struct Region {
     pub zones: Vec<Zone>,
     pub schools: Vec<School>,
+    /// How far each zone is from each school: every distance a plan uses
+    /// comes from here (straight unless a road network is given).
+    pub distances: Distances,
 }
 
 /// Most children of a stage in a whole region: many times the entry cohort
@@ -291,6 +298,7 @@ mod tests {
         let mut region = Region {
             zones: vec![zone(MAX_ZONE_CHILDREN); 429],
             schools: Vec::new(),
+            ..Region::default()
         };
         assert_eq!(region.too_many_children(), None);
         region.zones.push(zone(MAX_ZONE_CHILDREN));

@@ -29,7 +29,7 @@ use crate::solve::{
     UNPLACED_COST_M, relax, relax_again,
 };
 use crate::spatial::{
-    BarrierIndex, Candidate, DEFAULT_TOLERANCE_M, Nearest, SchoolIndex, rounded_metres, unit_vector,
+    BarrierIndex, Candidate, DEFAULT_TOLERANCE_M, Nearest, SchoolIndex, unit_vector,
 };
 
 /// A component solved: its plan and per-stage bounds (penalised cost,
@@ -88,7 +88,7 @@ pub(super) fn allocate_pass(
     let resource_rooms = super::special::place_in_resource_rooms(region, policy, &seats);
     let regular_seats = super::special::seats_left(&seats, &resource_rooms);
     let demand = super::special::regular_demand(region, &resource_rooms);
-    let index = SchoolIndex::new(&region.schools);
+    let index = SchoolIndex::of(region);
     let locks = LockIndex::new(preferences);
     locks.check_seats(region, &regular_seats, &demand)?;
     let parts = split_by_county(region);
@@ -458,7 +458,7 @@ impl Context<'_> {
     /// nearest schools within reach that are not forbidden to it.
     fn nearest(&self, part: &Part, zone: usize, stage: Stage, k: usize) -> Nearest {
         if let Some(school) = self.locks.pin(zone, stage) {
-            let metres = rounded_metres(
+            let metres = self.region.distances.metres(
                 self.region.zones[zone].centroid,
                 self.region.schools[school].location,
             );
@@ -522,7 +522,10 @@ impl Context<'_> {
     fn reach(&self, zone: usize, stage: Stage, allowed: bool) -> (usize, f64) {
         let centroid = self.region.zones[zone].centroid;
         if let Some(school) = self.locks.pin(zone, stage) {
-            let m = rounded_metres(centroid, self.region.schools[school].location);
+            let m = self
+                .region
+                .distances
+                .metres(centroid, self.region.schools[school].location);
             return (1, m as f64 / 1000.0);
         }
         let county = self.region.zones[zone].county.as_deref();
@@ -1094,7 +1097,9 @@ fn label_empty_zones(
                     .map(|c| c.school)
                     .find(allowed)
             })?;
-            let metres = rounded_metres(zone.centroid, region.schools[school as usize].location);
+            let metres = region
+                .distances
+                .metres(zone.centroid, region.schools[school as usize].location);
             Some((school, metres))
         })
         .collect();

@@ -30,7 +30,7 @@ pub struct FarZone {
 /// county that teaches a stage (zones of a county without such a school
 /// are not far: they get their own reason), in zone then stage order.
 pub fn far_zones(region: &Region, policy: &Policy) -> Vec<FarZone> {
-    let index = SchoolIndex::new(&region.schools);
+    let index = SchoolIndex::of(region);
     let limit_m = policy.max_trip_km * 1000.0;
     (0..region.zones.len())
         .into_par_iter()
@@ -140,6 +140,7 @@ mod tests {
                 zone("swapped", Point::new(31.0, 18.0)),
             ],
             schools: vec![school],
+            ..Region::default()
         };
         let far = far_zones(&region, &Policy::default());
         assert_eq!(far.len(), 1, "junior has no school: not far, unplaced");

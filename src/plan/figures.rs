@@ -2,7 +2,6 @@
 
 use crate::model::{Region, Stage};
 use crate::policy::{Classes, Policy, balance, purchased_seats, split_placed};
-use crate::spatial::rounded_metres;
 
 use super::{Children, Plan};
 
@@ -145,7 +144,9 @@ impl Plan {
                     f.local += local;
                     f.migrant += migrant;
                     f.resource_room += n;
-                    let km = rounded_metres(zone.centroid, region.schools[s as usize].location)
+                    let km = region
+                        .distances
+                        .metres(zone.centroid, region.schools[s as usize].location)
                         as f64
                         / 1000.0;
                     km_sum[s as usize] += km * n as f64;

@@ -259,6 +259,7 @@ mod tests {
             &Region {
                 zones: vec![z],
                 schools: vec![],
+                ..Region::default()
             },
             Children::Migrant,
         );
@@ -292,6 +293,7 @@ mod tests {
                 school("near", 0.0, SchoolKind::NineYear, 1),
                 school("far", 0.05, SchoolKind::NineYear, 1),
             ],
+            ..Region::default()
         };
         let plan = super::super::allocate(&region, &policy, &Settings::default(), &separate(), &())
             .unwrap();
@@ -325,6 +327,7 @@ mod tests {
         let region = Region {
             zones: vec![zone("a", 0.0, 10, 10)],
             schools: vec![school("only", 0.0, SchoolKind::NineYear, 4)],
+            ..Region::default()
         };
         let plan = super::super::allocate(&region, &policy, &Settings::default(), &separate(), &())
             .unwrap();
@@ -346,6 +349,7 @@ mod tests {
         let region = Region {
             zones: vec![zone("a", 0.0, 3, 3)],
             schools: vec![school("far", 0.05, SchoolKind::Primary, 2)],
+            ..Region::default()
         };
         let plan = super::super::allocate(&region, &policy, &Settings::default(), &separate(), &())
             .unwrap();

@@ -79,7 +79,7 @@ pub fn place_in_resource_rooms(region: &Region, policy: &Policy, seats: &[Seats]
     {
         return placed;
     }
-    let index = SchoolIndex::with(&region.schools, eligible);
+    let index = SchoolIndex::of_with(region, eligible);
     let mut demand = Vec::new();
     let mut lists = Vec::new();
     let mut owners = Vec::new();
@@ -360,6 +360,7 @@ mod tests {
                 school("plain", 0.0, 9, false),
                 school("far", 0.05, 9, true),
             ],
+            ..Region::default()
         };
         let (placed, left) = place(&region, &policy);
         let p = &placed[Stage::Primary.index()];
@@ -380,6 +381,7 @@ mod tests {
         let region = Region {
             zones: vec![zone("a", 0.0, 10, 2)],
             schools: vec![school("plain", 0.0, 9, false)],
+            ..Region::default()
         };
         let (placed, left) = place(&region, &policy);
         assert!(placed[0][0].is_empty());
@@ -410,6 +412,7 @@ mod tests {
         let region = Region {
             zones: vec![zone("a", 0.0, 10, 2)],
             schools: vec![school("far", 0.05, 9, true)],
+            ..Region::default()
         };
         let (placed, _) = place(&region, &policy);
         assert!(placed[0][0].is_empty());

@@ -69,6 +69,8 @@ pub fn home_zones(region: &Region) -> Vec<Option<usize>> {
 pub(super) struct County<'a> {
     pub(super) stage: Stage,
     pub(super) barriers: &'a BarrierIndex,
+    /// The region's distances (by road where it has roads).
+    pub(super) distances: &'a crate::spatial::Distances,
     pub(super) zone_point: Vec<geo::Point<f64>>,
     pub(super) school_point: Vec<geo::Point<f64>>,
     pub(super) barrier_m: i64,
@@ -114,6 +116,11 @@ pub(super) struct County<'a> {
 
 impl County<'_> {
     pub(super) fn metres(&self, z: usize, s: usize) -> i64 {
+        if self.distances.road().is_some() {
+            return self
+                .distances
+                .metres(self.zone_point[z], self.school_point[s]);
+        }
         let (a, b) = (self.zone_at[z], self.school_at[s]);
         metres_of_chord2((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2))
     }
@@ -451,6 +458,7 @@ impl CountyEdit<'_> {
                     let mut county = County {
                         stage,
                         barriers,
+                        distances: &region.distances,
                         zone_point: zones.iter().map(|&z| region.zones[z].centroid).collect(),
                         school_point: schools
                             .iter()

@@ -485,7 +485,7 @@ pub fn project(
                                 school: Some(s),
                                 placed: n,
                                 unplaced: 0,
-                                metres: rounded_metres(
+                                metres: this.distances.metres(
                                     this.zones[z].centroid,
                                     this.schools[s as usize].location,
                                 ),
@@ -807,6 +807,7 @@ mod tests {
                 properties: properties.as_object().cloned().unwrap_or_default(),
             }],
             schools: Vec::new(),
+            ..Region::default()
         }
     }
 

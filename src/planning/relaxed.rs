@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use crate::model::{Region, School, Stage, Zone};
 use crate::policy::Policy;
 use crate::solve::{Arc, Instance, Relaxation, Target, UNPLACED_COST_M, relax, relax_again};
-use crate::spatial::{Candidate, SchoolIndex};
+use crate::spatial::{Candidate, Distances, SchoolIndex};
 
 /// A solved relaxation and how its indices map back to the region.
 #[derive(Clone, Debug)]
@@ -55,13 +55,19 @@ impl Relaxed {
     /// prices show they would lower the cost (as the allocation does), so
     /// the optimum is over all schools of the county.
     pub fn solve(region: &Region, policy: &Policy, k: usize) -> Relaxed {
-        Relaxed::solve_parts(&region.zones, &region.schools, policy, k)
+        Relaxed::solve_parts(&region.zones, &region.schools, &region.distances, policy, k)
     }
 
     /// [`Relaxed::solve`] over zones and schools given apart, so that
     /// callers trying other schools need not copy the zones.
-    pub fn solve_parts(zones: &[Zone], schools: &[School], policy: &Policy, k: usize) -> Relaxed {
-        let index = SchoolIndex::new(schools);
+    pub fn solve_parts(
+        zones: &[Zone],
+        schools: &[School],
+        distances: &Distances,
+        policy: &Policy,
+        k: usize,
+    ) -> Relaxed {
+        let index = SchoolIndex::new(schools).measured_by(distances);
         let seats: Vec<_> = schools.iter().map(|s| policy.seats(s)).collect();
         let mut targets = Vec::new();
         let mut pools = Vec::new();

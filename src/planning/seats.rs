@@ -80,7 +80,9 @@ pub fn rank_classes(region: &Region, policy: &Policy, k: usize) -> (Score, Vec<C
                 let limit = policy.stage(stage).class_limit;
                 school.classes[i] = school.classes[i].map(|c| c + 1);
                 school.capacity[i] = school.capacity[i].map(|c| c + limit);
-                let after = Relaxed::solve_parts(&region.zones, &schools, policy, k).score();
+                let after =
+                    Relaxed::solve_parts(&region.zones, &schools, &region.distances, policy, k)
+                        .score();
                 (
                     before.unplaced.saturating_sub(after.unplaced),
                     before.travel_m - after.travel_m,

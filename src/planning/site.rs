@@ -23,6 +23,7 @@ use rayon::prelude::*;
 use super::relaxed::{Relaxed, Score};
 use crate::model::{School, Zone};
 use crate::policy::Policy;
+use crate::spatial::Distances;
 
 /// A set of chosen sites (candidate indices, ascending) and its score.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,6 +46,8 @@ pub struct SiteSearch<'a> {
     zones: &'a [Zone],
     schools: &'a [School],
     candidates: &'a [School],
+    /// The region's distances: candidate sites join its road network too.
+    distances: &'a Distances,
     policy: &'a Policy,
     k: usize,
     cache: Mutex<HashMap<Vec<usize>, Score>>,
@@ -56,6 +59,7 @@ impl<'a> SiteSearch<'a> {
         zones: &'a [Zone],
         schools: &'a [School],
         candidates: &'a [School],
+        distances: &'a Distances,
         policy: &'a Policy,
         k: usize,
     ) -> Self {
@@ -63,6 +67,7 @@ impl<'a> SiteSearch<'a> {
             zones,
             schools,
             candidates,
+            distances,
             policy,
             k,
             cache: Mutex::new(HashMap::new()),
@@ -83,7 +88,8 @@ impl<'a> SiteSearch<'a> {
         }
         let mut schools = self.schools.to_vec();
         schools.extend(key.iter().map(|&c| self.candidates[c].clone()));
-        let score = Relaxed::solve_parts(self.zones, &schools, self.policy, self.k).score();
+        let score =
+            Relaxed::solve_parts(self.zones, &schools, self.distances, self.policy, self.k).score();
         if let Ok(mut c) = self.cache.lock() {
             c.insert(key, score);
         }
@@ -316,7 +322,8 @@ mod tests {
         let policy = Policy::default();
         for seed in 1..=6u64 {
             let (zones, schools, candidates) = instance(seed, 40, 7);
-            let search = SiteSearch::new(&zones, &schools, &candidates, &policy, 12);
+            let straight = Distances::default();
+            let search = SiteSearch::new(&zones, &schools, &candidates, &straight, &policy, 12);
             for p in 1..=3 {
                 let heuristic = search.greedy_swap(p);
                 let exact = search.exhaustive(p);
@@ -348,7 +355,8 @@ mod tests {
     fn gains_are_what_each_site_adds_to_the_others() {
         let policy = Policy::default();
         let (zones, schools, candidates) = instance(3, 40, 6);
-        let search = SiteSearch::new(&zones, &schools, &candidates, &policy, 12);
+        let straight = Distances::default();
+        let search = SiteSearch::new(&zones, &schools, &candidates, &straight, &policy, 12);
         let choice = search.greedy_swap(2);
         let gains = search.gains(&choice);
         assert_eq!(gains.len(), 2);

@@ -229,6 +229,7 @@ fn choose_sites(
         &solved.region.zones,
         &solved.region.schools,
         candidates,
+        &solved.region.distances,
         policy,
         k,
     );

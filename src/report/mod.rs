@@ -23,6 +23,7 @@ mod catchments;
 pub mod chart;
 mod colors;
 mod console;
+pub mod distance;
 mod fonts;
 mod interrupt;
 pub mod lottery;

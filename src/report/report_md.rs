@@ -27,6 +27,13 @@ pub fn write(w: &mut dyn Write, d: &Doc) -> Result<()> {
     title(w, d)?;
     stage_table(w, d)?;
     totals(w, d)?;
+    super::distance::section(
+        w,
+        d.lang,
+        &d.summary.distance,
+        d.region.zones.len(),
+        d.region.schools.len(),
+    )?;
     moved(w, d)?;
     seats_fallback(w, d)?;
     map_note(w, d)?;

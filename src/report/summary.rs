@@ -353,6 +353,8 @@ pub struct Summary {
     /// Both stages together: nine-year schools couple them, and this bound
     /// is the one the solver proves jointly.
     pub total: Total,
+    /// How distances were measured (straight, or along which roads).
+    pub distance: super::distance::DistanceSummary,
     pub solver: SolverSummary,
     /// Balance indicators: per stage, each indicator's enrollment-weighted
     /// coefficient of variation between schools against its limit (null
@@ -525,6 +527,7 @@ impl Summary {
                 travel_km: t.travel_km(),
                 moved: t.moved,
             },
+            distance: super::distance::DistanceSummary::build(region),
             solver: SolverSummary {
                 backend: format!("{:?}", info.settings.backend).to_lowercase(),
                 candidates: info.settings.candidates,

@@ -648,7 +648,7 @@ pub fn special_placements_csv(
                     let (id, name, km) = match school {
                         Some(s) => {
                             let school = &region.schools[s as usize];
-                            let m = crate::spatial::rounded_metres(zone.centroid, school.location);
+                            let m = region.distances.metres(zone.centroid, school.location);
                             (
                                 school.id.clone(),
                                 text(&school.name),

@@ -27,12 +27,20 @@ pub fn write(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result
                     .collect()
             })
         });
+    let road = region.distances.road().is_some();
+    let fallback: std::collections::HashMap<usize, &crate::spatial::Fallback> =
+        crate::spatial::road_distances(&region.distances)
+            .map(|r| r.fallback_zones().map(|f| (f.index, f)).collect())
+            .unwrap_or_default();
     let features: Vec<String> = (0..region.zones.len())
         .into_par_iter()
         .map(|z| {
             let zone = &region.zones[z];
             let mut properties = zone.properties.clone();
             model_fields(&mut properties, region, zone);
+            if let Some(f) = fallback.get(&z) {
+                properties.insert("distance_fallback".into(), f.reason.key().into());
+            }
             for stage in Stage::ALL {
                 let zp = &plan.stage(stage).zones[z];
                 let key = stage.key();
@@ -43,6 +51,12 @@ pub fn write(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result
                     }),
                 );
                 properties.insert(format!("km_{key}"), km(zp.metres));
+                if road {
+                    properties.insert(
+                        format!("straight_km_{key}"),
+                        km(straight_metres(region, zone, zp.school)),
+                    );
+                }
                 properties.insert(format!("unplaced_{key}"), zp.unplaced.into());
                 let purchased = zp.in_purchased_seats();
                 if purchased > 0 {
@@ -69,6 +83,16 @@ pub fn write(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result
         })
         .collect();
     write_collection(w, &features)
+}
+
+/// Great-circle metres from a zone to a school, beside the road ones.
+fn straight_metres(region: &Region, zone: &Zone, school: Option<u32>) -> Option<i64> {
+    school.map(|s| {
+        crate::spatial::Distances::straight_metres(
+            zone.centroid,
+            region.schools[s as usize].location,
+        )
+    })
 }
 
 /// Children and today's school as the plan saw them: a scenario's growth
@@ -111,6 +135,12 @@ fn migrant_properties(
         }),
     );
     properties.insert(format!("km_{key}_migrant"), km(zp.metres));
+    if region.distances.road().is_some() {
+        properties.insert(
+            format!("straight_km_{key}_migrant"),
+            km(straight_metres(region, &region.zones[z], zp.school)),
+        );
+    }
     properties.insert(
         format!("unplaced_{key}"),
         (local.unplaced + zp.unplaced).into(),

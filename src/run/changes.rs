@@ -1327,6 +1327,7 @@ mod tests {
                 school("P2", SchoolKind::Primary, 117.75),
                 school("J1", SchoolKind::Junior, 117.72),
             ],
+            ..Region::default()
         }
     }
 

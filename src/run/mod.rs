@@ -25,6 +25,9 @@ use crate::plan::{
 use crate::policy::Policy;
 use crate::solve::{Settings, SolverOptions};
 use crate::spatial::GivenNeighbours;
+use crate::spatial::roads::Profile;
+use crate::spatial::{DistanceKind, Distances};
+use crate::spatial::{RoadSettings, RoadsError};
 
 pub use projection::ProjectionSettings;
 pub use scenario::{Scenario, ScenarioError, read_policy};
@@ -98,6 +101,27 @@ crate::options! {
         /// the reason in report.md and summary.json.
         #[arg(long = "keep-communities-whole", num_args = 0, default_missing_value = "true")]
         keep_communities_whole: bool = false, range::any;
+        /// Roads and paths (GeoJSON LineStrings with optional `highway`,
+        /// `oneway`, `foot`, `access`; or an OpenStreetMap .osm.pbf extract):
+        /// distances are then measured along them.
+        #[arg(long)]
+        roads: PathBuf, range::any;
+        /// How distance is measured: `walk` (every path both ways, no
+        /// motorways; the default with roads), `drive` (roads only, one-way
+        /// streets respected) or `straight` (great-circle; the default
+        /// without roads).
+        #[arg(long, value_enum)]
+        distance: DistanceKind, range::any;
+        /// Farthest a zone's centroid or a school may lie from a usable road
+        /// to join the network, metres (farther: straight line times the
+        /// county's median detour, flagged).
+        #[arg(long)]
+        max_snap_m: f64 = 500.0, range::metres;
+        /// Plan even where more than half of the zones cannot use the road
+        /// network (they fall back to straight lines, flagged); otherwise
+        /// that is an error, as the roads file is then likely wrong.
+        #[arg(long = "allow-fallback", num_args = 0, default_missing_value = "true")]
+        allow_fallback: bool = false, range::any;
     }
 }
 
@@ -136,12 +160,18 @@ pub enum RunError {
     Neighbours(#[from] NeighboursError),
     #[error(transparent)]
     Plan(#[from] PlanError),
+    #[error(transparent)]
+    Roads(#[from] RoadsError),
     #[error("{0}")]
     Flag(#[from] OutOfRange),
     #[error(
         "{flag} {km} is given but the objective is \"distance\"; add --objective balance (or objective = \"balance\" in the scenario)"
     )]
     IdleBalance { flag: &'static str, km: f64 },
+    #[error(
+        "distance = \"{0}\" measures along roads, but no roads file is given; add --roads FILE (or roads = \"FILE\" in the scenario), or use --distance straight"
+    )]
+    DistanceWithoutRoads(&'static str),
     #[error("internal error, please report: children lost in the plan: {0}")]
     Lost(String),
 }
@@ -232,12 +262,42 @@ impl Run {
         }
     }
 
-    /// The region to plan and one line per scenario change applied.
+    /// The region to plan, with its distances (by road where roads are
+    /// given), and one line per scenario change applied.
     pub fn region(&self) -> Result<(Region, Vec<String>), RunError> {
-        Ok(match &self.source {
+        let (mut region, log) = match &self.source {
             Source::Maps { zones, schools } => (read_region(zones, schools)?, Vec::new()),
             Source::Scenario(s) => s.changed_region()?,
-        })
+        };
+        region.distances = self.distances(&region)?;
+        Ok((region, log))
+    }
+
+    /// How far zones are from schools in this run: along the roads file's
+    /// network for `walk`/`drive`, great-circle otherwise.
+    pub fn distances(&self, region: &Region) -> Result<Distances, RunError> {
+        let o = &self.options;
+        let kind = o.distance.unwrap_or(if o.roads.is_some() {
+            DistanceKind::Walk
+        } else {
+            DistanceKind::Straight
+        });
+        let profile = match kind {
+            DistanceKind::Straight => return Ok(Distances::default()),
+            DistanceKind::Walk => Profile::Walk,
+            DistanceKind::Drive => Profile::Drive,
+        };
+        let Some(path) = &o.roads else {
+            return Err(RunError::DistanceWithoutRoads(kind.key()));
+        };
+        let settings = RoadSettings {
+            profile,
+            max_snap_m: o.max_snap_m,
+            allow_fallback: o.allow_fallback,
+        };
+        let ways = crate::io::read_ways(path, crate::spatial::zones_area(region, 5_000.0))?;
+        let road = crate::spatial::join(path, &ways, region, &settings)?;
+        Ok(Distances::by_road(std::sync::Arc::new(road)))
     }
 
     /// The options with their files read (locks need the region's ids).

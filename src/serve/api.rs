@@ -717,6 +717,64 @@ impl Session {
             .clone()
     }
 
+    /// `GET /api/route?zone=ID&stage=primary|junior[&school=ID]`: the way
+    /// from a zone to its catchment school of the stage (or to `school`,
+    /// the school it would go to if reassigned) as a GeoJSON LineString
+    /// with its km: along the roads where the plan measures by road. The
+    /// region's distances keep every search they make, so asking again is
+    /// quick.
+    pub fn route(&self, query: &str) -> Result<Value, (u16, String)> {
+        let param = |name: &str| {
+            query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+        };
+        let zone_id =
+            param("zone").ok_or((400, "expected ?zone=ID&stage=primary|junior".into()))?;
+        let &z = self
+            .zone_ids
+            .get(zone_id)
+            .ok_or((404, format!("zone \"{zone_id}\" is not in the plan")))?;
+        let stage = match param("stage") {
+            Some("primary") => Stage::Primary,
+            Some("junior") => Stage::Junior,
+            other => {
+                return Err((
+                    400,
+                    format!("stage {other:?}; expected stage=primary or stage=junior"),
+                ));
+            }
+        };
+        let school = match param("school") {
+            Some(id) => *self
+                .school_ids
+                .get(id)
+                .ok_or((404, format!("school \"{id}\" is not in the plan")))?,
+            None => self.plan.stage(stage).zones[z].school.ok_or((
+                404,
+                format!("zone \"{zone_id}\" has no {} school", stage.key()),
+            ))? as usize,
+        };
+        let (zone, to) = (&self.region.zones[z], &self.region.schools[school]);
+        let (line, metres) = self.region.distances.route(zone.centroid, to.location);
+        let straight = crate::spatial::Distances::straight_metres(zone.centroid, to.location);
+        Ok(serde_json::json!({
+            "type": "Feature",
+            "geometry": {
+                "type": "LineString",
+                "coordinates": line.iter().map(|c| [c.x, c.y]).collect::<Vec<_>>(),
+            },
+            "properties": {
+                "zone": zone.id,
+                "school": to.id,
+                "stage": stage.key(),
+                "distance": self.region.distances.kind(),
+                "km": metres as f64 / 1000.0,
+                "straight_km": straight as f64 / 1000.0,
+            },
+        }))
+    }
+
     /// `GET /api/plan`: the plan, its figures and the locks.
     pub fn plan_json(&self) -> Value {
         let summary = Summary::build(

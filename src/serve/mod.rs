@@ -378,12 +378,13 @@ fn response(reply: Reply, zones_gz: Option<&Arc<Vec<u8>>>) -> http::Response {
 const ZONES_MEDIA: &str = "application/geo+json";
 
 /// The API's routes: method, path and what answers.
-const ROUTES: [(&str, &str); 13] = [
+const ROUTES: [(&str, &str); 14] = [
     ("GET", "/api/config"),
     ("GET", "/api/schools"),
     ("GET", "/api/zones"),
     ("GET", "/api/plan"),
     ("GET", "/api/outlines"),
+    ("GET", "/api/route"),
     ("GET", "/api/history"),
     ("GET", "/api/strings"),
     ("POST", "/api/locks"),
@@ -439,6 +440,10 @@ fn route(shared: &Shared, rq: &Request) -> Reply {
         },
         ("GET", "/api/plan") => Reply::json(200, &shared.session().plan_json()),
         ("GET", "/api/history") => Reply::json(200, &shared.session().history_json()),
+        ("GET", "/api/route") => match shared.session().route(query) {
+            Ok(v) => Reply::json(200, &v),
+            Err((status, message)) => Reply::error(status, &message),
+        },
         ("GET", "/api/strings") => {
             let asked = query.split('&').find_map(|kv| kv.strip_prefix("lang="));
             match asked.map(|l| Lang::parse(l).ok_or(l)) {

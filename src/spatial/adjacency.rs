@@ -73,7 +73,7 @@ use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 use spade::{DelaunayTriangulation, HasPosition, Point2, Triangulation};
 
-use super::geodesy::EARTH_RADIUS_M;
+use crate::model::geodesy::EARTH_RADIUS_M;
 use crate::model::{Shape, Zone};
 
 /// Suits surveyed data such as census blocks, whose neighbours share exact

@@ -1,4 +1,8 @@
-//! The nearest schools of each zone, per county and stage, from an R-tree.
+//! The nearest schools of each zone, per county and stage, from an R-tree:
+//! by great-circle distance, or by road where the region's distances are.
+//! The straight line never exceeds the road, so schools are visited in
+//! straight order and the search stops once no farther one can be nearer
+//! by road.
 
 use std::collections::HashMap;
 
@@ -6,8 +10,8 @@ use geo::Point;
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
-use super::geodesy::{chord_for_m, metres_of_chord2, unit_vector};
-use crate::model::{School, Stage};
+use crate::model::geodesy::{chord_for_m, metres_of_chord2, unit_vector};
+use crate::model::{Distances, Region, School, Stage};
 
 type Entry = GeomWithData<[f64; 3], u32>;
 
@@ -15,14 +19,16 @@ type Entry = GeomWithData<[f64; 3], u32>;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Candidate {
     pub school: u32,
-    /// Great-circle metres, rounded: integer so that costs compare exactly.
+    /// Metres as the region measures them (by road or great-circle),
+    /// rounded: integer so that costs compare exactly.
     pub metres: i64,
 }
 
 /// The public schools of each county and stage, ready for nearest queries.
 pub struct SchoolIndex<'a> {
     trees: HashMap<(Option<&'a str>, Stage), RTree<Entry>>,
-    _schools: std::marker::PhantomData<&'a [School]>,
+    schools: &'a [School],
+    distances: Option<&'a Distances>,
 }
 
 /// The answer to a nearest query.
@@ -35,12 +41,32 @@ pub struct Nearest {
 }
 
 impl<'a> SchoolIndex<'a> {
+    /// Indexes the region's schools that take a catchment (public,
+    /// teaching the stage), measured as the region measures.
+    pub fn of(region: &'a Region) -> Self {
+        Self::new(&region.schools).measured_by(&region.distances)
+    }
+
+    /// Indexes the region's schools `eligible` admits for each stage,
+    /// measured as the region measures.
+    pub fn of_with(region: &'a Region, eligible: impl Fn(&School, Stage) -> bool) -> Self {
+        Self::with(&region.schools, eligible).measured_by(&region.distances)
+    }
+
+    /// The same schools with distances measured by `distances` (by road
+    /// where it holds a network).
+    pub fn measured_by(mut self, distances: &'a Distances) -> Self {
+        self.distances = distances.road().is_some().then_some(distances);
+        self
+    }
+
     /// Indexes the schools that take a catchment (public, teaching the stage).
     pub fn new(schools: &'a [School]) -> Self {
         Self::with(schools, |s, stage| s.takes_catchment(stage))
     }
 
-    /// Indexes the schools `eligible` admits for each stage.
+    /// Indexes the schools `eligible` admits for each stage, by
+    /// great-circle distance.
     pub fn with(schools: &'a [School], eligible: impl Fn(&School, Stage) -> bool) -> Self {
         let mut groups: HashMap<(Option<&str>, Stage), Vec<Entry>> = HashMap::new();
         for (i, s) in schools.iter().enumerate() {
@@ -59,7 +85,8 @@ impl<'a> SchoolIndex<'a> {
             .collect();
         SchoolIndex {
             trees,
-            _schools: std::marker::PhantomData,
+            schools,
+            distances: None,
         }
     }
 
@@ -87,16 +114,30 @@ impl<'a> SchoolIndex<'a> {
         county: Option<&'s str>,
         stage: Stage,
         at: Point<f64>,
-    ) -> impl Iterator<Item = Candidate> + 's {
+    ) -> Box<dyn Iterator<Item = Candidate> + 's> {
         let query = unit_vector(at);
-        self.trees
+        let straight = self
+            .trees
             .get(&(county, stage))
             .into_iter()
             .flat_map(move |tree| tree.nearest_neighbor_iter_with_distance_2(&query))
             .map(|(entry, chord2)| Candidate {
                 school: entry.data,
                 metres: metres_of_chord2(chord2),
-            })
+            });
+        match self.distances {
+            None => Box::new(straight),
+            Some(d) => {
+                let mut all: Vec<Candidate> = straight
+                    .map(|c| Candidate {
+                        metres: d.metres(at, self.schools[c.school as usize].location),
+                        ..c
+                    })
+                    .collect();
+                all.sort_by_key(|c| (c.metres, c.school));
+                Box::new(all.into_iter())
+            }
+        }
     }
 
     /// The `k` nearest eligible schools within `max_m` metres.
@@ -111,6 +152,9 @@ impl<'a> SchoolIndex<'a> {
         let Some(tree) = self.trees.get(&(county, stage)) else {
             return Nearest::default();
         };
+        if let Some(distances) = self.distances {
+            return self.nearest_by_road(tree, distances, at, k, max_m);
+        }
         let query = unit_vector(at);
         let max_chord2 = max_m.map(|m| chord_for_m(m).powi(2));
         let mut out = Vec::with_capacity(k.min(tree.size()));
@@ -131,6 +175,57 @@ impl<'a> SchoolIndex<'a> {
         out.sort_by_key(|c| (c.metres, c.school));
         Nearest {
             candidates: out,
+            truncated,
+        }
+    }
+}
+
+impl SchoolIndex<'_> {
+    /// The `k` nearest by road within `max_m`: schools in straight order,
+    /// until the straight line alone puts the rest beyond the `k`-th.
+    fn nearest_by_road(
+        &self,
+        tree: &RTree<Entry>,
+        distances: &Distances,
+        at: Point<f64>,
+        k: usize,
+        max_m: Option<f64>,
+    ) -> Nearest {
+        let within = |m: i64| max_m.is_none_or(|max| m as f64 <= max);
+        let mut found: Vec<Candidate> = Vec::with_capacity(k + 1);
+        let mut truncated = false;
+        for (entry, chord2) in tree.nearest_neighbor_iter_with_distance_2(&unit_vector(at)) {
+            let straight = metres_of_chord2(chord2);
+            if !within(straight) {
+                break;
+            }
+            let metres = distances.metres(at, self.schools[entry.data as usize].location);
+            let all_farther = k == 0 || (found.len() >= k && straight > found[k - 1].metres);
+            if all_farther {
+                // This school and every later one are farther by road than
+                // the k listed: the list is cut if one of them is in reach.
+                if found.len() > k || within(metres) {
+                    truncated = true;
+                    break;
+                }
+                continue;
+            }
+            if within(metres) {
+                let c = Candidate {
+                    school: entry.data,
+                    metres,
+                };
+                let at = found.partition_point(|f| (f.metres, f.school) < (c.metres, c.school));
+                found.insert(at, c);
+                found.truncate(k + 1);
+            }
+        }
+        if found.len() > k {
+            truncated = true;
+            found.truncate(k);
+        }
+        Nearest {
+            candidates: found,
             truncated,
         }
     }

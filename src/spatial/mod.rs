@@ -1,16 +1,24 @@
-//! Geography: distances on the globe and the nearest schools of each zone.
+//! Geography: distances on the globe and along roads, the nearest schools
+//! of each zone, zone adjacency, barriers.
 
 mod adjacency;
 mod barriers;
 mod candidates;
-mod geodesy;
+mod distances;
 mod given_neighbours;
+mod road_join;
+pub mod roads;
 
-pub use adjacency::{Adjacency, DEFAULT_TOLERANCE_M};
-pub use barriers::{Barrier, BarrierIndex, lines_of};
-pub use candidates::{Candidate, Nearest, SchoolIndex};
-pub use geodesy::{
+pub use crate::model::Distances;
+pub use crate::model::geodesy::{
     EARTH_RADIUS_M, chord_for_m, haversine_m, m_for_chord, metres_of_chord2, rounded_metres,
     unit_vector,
 };
+pub use adjacency::{Adjacency, DEFAULT_TOLERANCE_M};
+pub use barriers::{Barrier, BarrierIndex, lines_of};
+pub use candidates::{Candidate, Nearest, SchoolIndex};
+pub use distances::{
+    Detour, DistanceKind, Fallback, FallbackReason, Place, RoadDistances, road_distances,
+};
 pub use given_neighbours::GivenNeighbours;
+pub use road_join::{RoadSettings, RoadsError, join, zones_area};

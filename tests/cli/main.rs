@@ -13,6 +13,7 @@ mod neighbours;
 mod one_way;
 mod options;
 mod real_data;
+mod roads;
 mod robust;
 mod run;
 mod special;

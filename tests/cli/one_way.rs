@@ -26,6 +26,19 @@ const CASES: &[(&str, &str)] = &[
     ("allow_far", "allow_far = true"),
     ("adjacency", "adjacency = \"adjacency.csv\""),
     ("keep_communities_whole", "keep_communities_whole = true"),
+    ("roads", "roads = \"roads.geojson\""),
+    (
+        "distance",
+        "roads = \"roads.geojson\"\ndistance = \"drive\"",
+    ),
+    (
+        "max_snap_m",
+        "roads = \"roads.geojson\"\nmax_snap_m = 300.0",
+    ),
+    (
+        "allow_fallback",
+        "roads = \"roads.geojson\"\nallow_fallback = true",
+    ),
 ];
 
 /// The digest a command prints (`plan HEX`), or B's for compare.
@@ -98,6 +111,11 @@ fn county(dir: &Path) {
         }
     }
     std::fs::write(dir.join("adjacency.csv"), fence).unwrap();
+    std::fs::write(
+        dir.join("roads.geojson"),
+        street_grid(&zones, mid).to_string(),
+    )
+    .unwrap();
     let zone = &zones["features"][0]["properties"];
     let schools = read_json(&dir.join("schools.geojson"));
     let other = schools["features"]
@@ -125,6 +143,54 @@ fn county(dir: &Path) {
         "zones = \"zones.geojson\"\nschools = \"schools.geojson\"\n",
     )
     .unwrap();
+}
+
+/// Streets every 0.004 degree over the zones, east-west ones broken at
+/// the river (lon `mid`) except every fifth, which bridges it.
+fn street_grid(zones: &serde_json::Value, mid: f64) -> serde_json::Value {
+    let mut all = Vec::new();
+    for f in zones["features"].as_array().unwrap() {
+        positions(&f["geometry"]["coordinates"], &mut all);
+    }
+    let (x0, x1, y0, y1) = all.iter().fold(
+        (f64::MAX, f64::MIN, f64::MAX, f64::MIN),
+        |(a, b, c, d), p| (a.min(p[0]), b.max(p[0]), c.min(p[1]), d.max(p[1])),
+    );
+    let step = 0.004;
+    let xs: Vec<f64> = (0..=((x1 - x0) / step).ceil() as usize)
+        .map(|i| x0 + i as f64 * step)
+        .collect();
+    let ys: Vec<f64> = (0..=((y1 - y0) / step).ceil() as usize)
+        .map(|j| y0 + j as f64 * step)
+        .collect();
+    let mut lines: Vec<Vec<[f64; 2]>> = xs
+        .iter()
+        .map(|&x| ys.iter().map(|&y| [x, y]).collect())
+        .collect();
+    for (j, &y) in ys.iter().enumerate() {
+        let line: Vec<[f64; 2]> = xs.iter().map(|&x| [x, y]).collect();
+        if j % 5 == 0 {
+            lines.push(line);
+        } else {
+            let (west, east): (Vec<_>, Vec<_>) = line.into_iter().partition(|p| p[0] < mid);
+            lines.extend([west, east].into_iter().filter(|l| l.len() > 1));
+        }
+    }
+    let features: Vec<serde_json::Value> = lines
+        .into_iter()
+        .map(|l| {
+            serde_json::json!({"type": "Feature", "properties": {"highway": "residential"},
+            "geometry": {"type": "LineString", "coordinates": l}})
+        })
+        .collect();
+    serde_json::json!({"type": "FeatureCollection", "features": features})
+}
+
+fn positions(c: &serde_json::Value, out: &mut Vec<[f64; 2]>) {
+    match c[0].as_f64() {
+        Some(x) => out.push([x, c[1].as_f64().unwrap()]),
+        None => c.as_array().unwrap().iter().for_each(|c| positions(c, out)),
+    }
 }
 
 /// The first longitude of a geometry.

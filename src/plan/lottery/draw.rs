@@ -6,7 +6,6 @@ use crate::generate::rng::Rng;
 use crate::model::Region;
 use crate::plan::Unplaced;
 use crate::policy::Policy;
-use crate::spatial::rounded_metres;
 
 /// A school of the group a zone's children may go to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,7 +49,9 @@ impl Entrants {
                     .enumerate()
                     .map(|(member, &s)| Choice {
                         member,
-                        metres: rounded_metres(zone.centroid, region.schools[s].location),
+                        metres: region
+                            .distances
+                            .metres(zone.centroid, region.schools[s].location),
                     })
                     .filter(|c| max_km.is_none_or(|km| c.metres as f64 <= km * 1000.0))
                     .collect();

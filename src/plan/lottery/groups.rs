@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use crate::io::GroupSpec;
 use crate::model::{Region, SchoolKind, Stage};
 use crate::plan::Plan;
-use crate::spatial::{Adjacency, rounded_metres};
+use crate::spatial::Adjacency;
 
 /// A multi-school zone for one stage.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -178,7 +178,9 @@ pub fn auto_groups(region: &Region, plan: &Plan, adjacency: &Adjacency, size: us
             let mut edges: Vec<(i64, usize, usize)> = pairs
                 .into_iter()
                 .map(|(a, b)| {
-                    let d = rounded_metres(region.schools[a].location, region.schools[b].location);
+                    let d = region
+                        .distances
+                        .metres(region.schools[a].location, region.schools[b].location);
                     (d, a, b)
                 })
                 .collect();

@@ -355,6 +355,7 @@ mod tests {
                 zone("z3", 0.019, 20),
                 zone("z4", 0.018, 0),
             ],
+            ..Region::default()
         };
         let policy = Policy::default();
         let plan = plan_of(&region, &policy, &[Some(0), Some(0), Some(1), Some(1)]);
@@ -414,6 +415,7 @@ mod tests {
             zones: (0..5)
                 .map(|i| zone(&format!("z{i}"), i as f64 * 0.01, 10))
                 .collect(),
+            ..Region::default()
         };
         region.schools[3].county = Some("other".into());
         let policy = Policy::default();
@@ -440,6 +442,7 @@ mod tests {
         let mut region = Region {
             schools: vec![school("N", 0.0, SchoolKind::NineYear, 10)],
             zones: vec![zone("z", 0.0, 100)],
+            ..Region::default()
         };
         region.schools[0].enrolled = [1800, 300];
         let policy = Policy::default();

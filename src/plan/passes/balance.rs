@@ -227,6 +227,7 @@ mod tests {
         Region {
             zones,
             schools: vec![school("A", 0.035, 100), school("B", 0.085, 200)],
+            ..Region::default()
         }
     }
 

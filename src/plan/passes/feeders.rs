@@ -15,7 +15,7 @@ use crate::model::{Region, SchoolKind, Stage};
 use crate::plan::{Plan, PlanError, Unplaced};
 use crate::policy::Policy;
 use crate::solve::{self, Arc, Instance, Settings, Target, UNPLACED_COST_M};
-use crate::spatial::{SchoolIndex, rounded_metres};
+use crate::spatial::SchoolIndex;
 
 /// 对口直升 as a scenario key and flag: `aligned` draws junior catchments
 /// over whole primary ones; `free` draws each stage on its own.
@@ -99,7 +99,7 @@ pub fn align(
     settings: &Settings,
 ) -> Result<(), PlanError> {
     const CANDIDATES: usize = 12;
-    let index = SchoolIndex::new(&region.schools);
+    let index = SchoolIndex::of(region);
     // Junior children to place: special children already in resource
     // rooms keep their seats there.
     let regular: Vec<u32> = (0..region.zones.len())
@@ -179,7 +179,9 @@ pub fn align(
                     .iter()
                     .map(|&z| {
                         regular[z] as i64
-                            * rounded_metres(region.zones[z].centroid, region.schools[s].location)
+                            * region
+                                .distances
+                                .metres(region.zones[z].centroid, region.schools[s].location)
                     })
                     .sum();
                 let mean = (total as f64 / demand as f64).round() as i64;
@@ -218,7 +220,9 @@ pub fn align(
         if let Some(s) = school {
             order.sort_by_key(|&z| {
                 (
-                    rounded_metres(region.zones[z].centroid, region.schools[s].location),
+                    region
+                        .distances
+                        .metres(region.zones[z].centroid, region.schools[s].location),
                     z,
                 )
             });
@@ -233,8 +237,11 @@ pub fn align(
             left -= placed;
             let zp = &mut junior[z];
             zp.school = school.map(|s| s as u32);
-            zp.metres = school
-                .map(|s| rounded_metres(region.zones[z].centroid, region.schools[s].location));
+            zp.metres = school.map(|s| {
+                region
+                    .distances
+                    .metres(region.zones[z].centroid, region.schools[s].location)
+            });
             zp.placed = placed;
             zp.purchased.clear();
             zp.unplaced = children - placed;
@@ -250,8 +257,11 @@ pub fn align(
             let children = regular[z];
             let zp = &mut junior[z];
             zp.school = school.map(|s| s as u32);
-            zp.metres = school
-                .map(|s| rounded_metres(region.zones[z].centroid, region.schools[s].location));
+            zp.metres = school.map(|s| {
+                region
+                    .distances
+                    .metres(region.zones[z].centroid, region.schools[s].location)
+            });
             zp.placed = 0;
             zp.purchased.clear();
             zp.unplaced = children;

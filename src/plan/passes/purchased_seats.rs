@@ -5,7 +5,7 @@ use crate::model::{Region, Stage};
 use crate::plan::Plan;
 use crate::policy::{Policy, purchased_seats, split_placed};
 use crate::solve::{Arc, Instance, Target, relax};
-use crate::spatial::{SchoolIndex, rounded_metres};
+use crate::spatial::SchoolIndex;
 
 /// Places migrant children left without a public seat in purchased seats:
 /// a transportation problem (nearest first, within reach and county), solved
@@ -22,9 +22,7 @@ pub fn place_in_purchased_seats(plan: &mut Plan, region: &Region, policy: &Polic
         if capacity.iter().all(|&c| c == 0) {
             continue;
         }
-        let index = SchoolIndex::with(&region.schools, |s, st| {
-            st == stage && purchased_seats(s, st) > 0
-        });
+        let index = SchoolIndex::of_with(region, |s, st| st == stage && purchased_seats(s, st) > 0);
         let max_m = policy.stage(stage).max_km.map(|km| km * 1000.0);
         let zones = &plan.stages[stage.index()].zones;
         let mut demand = Vec::new();
@@ -95,7 +93,7 @@ pub fn place_in_purchased_seats(plan: &mut Plan, region: &Region, policy: &Polic
 
 /// Distance of a purchased placement (for the placements list).
 pub fn purchased_metres(region: &Region, zone: usize, school: u32) -> i64 {
-    rounded_metres(
+    region.distances.metres(
         region.zones[zone].centroid,
         region.schools[school as usize].location,
     )

@@ -1,0 +1,167 @@
+//! Road layers: GeoJSON LineString or MultiLineString features (the
+//! bureau's own roads, or drawn by hand) with optional OpenStreetMap-style
+//! properties `highway`, `oneway`, `foot`, `access`, `junction`, `bridge`,
+//! `tunnel` and `speed_kmh`; or OpenStreetMap `.osm.pbf` extracts. Either
+//! becomes a list of [`Way`]s, the one input of the network builder.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use geo::{Coord, Rect};
+use geojson::GeometryValue;
+use serde_json::Value;
+
+use super::InputError;
+use super::features::{FeatureReader, describe, read_collection};
+use crate::spatial::roads::Way;
+
+/// The properties kept as tags; others are the bureau's own business.
+const TAGS: [&str; 8] = [
+    "highway",
+    "oneway",
+    "foot",
+    "access",
+    "junction",
+    "bridge",
+    "tunnel",
+    "speed_kmh",
+];
+
+/// The ways of a roads file, by its extension: `.pbf` is an OpenStreetMap
+/// extract (only ways within `clip` are kept), anything else GeoJSON.
+pub fn read_ways(path: &Path, clip: Rect<f64>) -> Result<Vec<Way>, InputError> {
+    let _ = clip;
+    match path.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("pbf") => Err(InputError::Roads {
+            path: path.to_path_buf(),
+            message: "OpenStreetMap .osm.pbf extracts cannot be read by this build yet; give the roads as GeoJSON LineStrings".into(),
+        }),
+        _ => read_geojson_ways(path),
+    }
+}
+
+/// The ways of a GeoJSON road layer.
+pub fn read_geojson_ways(path: &Path) -> Result<Vec<Way>, InputError> {
+    let features = read_collection(path, "road (a LineString or MultiLineString feature)")?;
+    let mut ways = Vec::with_capacity(features.len());
+    for (index, mut feature) in features.into_iter().enumerate() {
+        let f = FeatureReader::new(path, index, &mut feature);
+        const EXPECTED: &str = "a LineString or MultiLineString of the road";
+        let Some(value) = feature.geometry.as_ref().map(|g| &g.value) else {
+            return Err(f.error("geometry", "missing", EXPECTED));
+        };
+        f.check_coordinates(value)?;
+        let lines: Vec<&Vec<geojson::Position>> = match value {
+            GeometryValue::LineString { coordinates } => vec![coordinates],
+            GeometryValue::MultiLineString { coordinates } => coordinates.iter().collect(),
+            other => return Err(f.error("geometry", format!("a {}", other.type_name()), EXPECTED)),
+        };
+        let tags = tags_of(&f)?;
+        for line in lines {
+            if line.len() < 2 {
+                return Err(f.error(
+                    "geometry.coordinates",
+                    format!("a line of {} position(s)", line.len()),
+                    "at least two positions",
+                ));
+            }
+            ways.push(Way {
+                coords: line
+                    .iter()
+                    .map(|p| Coord {
+                        x: p.as_slice()[0],
+                        y: p.as_slice()[1],
+                    })
+                    .collect(),
+                node_ids: None,
+                tags: tags.clone(),
+            });
+        }
+    }
+    Ok(ways)
+}
+
+/// The known properties as OpenStreetMap tags: `true`/`false` become
+/// `yes`/`no`, numbers their decimal text.
+fn tags_of(f: &FeatureReader) -> Result<BTreeMap<String, String>, InputError> {
+    let mut tags = BTreeMap::new();
+    for key in TAGS {
+        let text = match f.properties.get(key) {
+            None | Some(Value::Null) => continue,
+            Some(Value::Bool(b)) => if *b { "yes" } else { "no" }.to_string(),
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            Some(other) => {
+                return Err(f.error(key, describe(Some(other)), "a string, number or true/false"));
+            }
+        };
+        tags.insert(key.to_string(), text);
+    }
+    if let Some(speed) = tags.get("speed_kmh")
+        && !speed.parse::<f64>().is_ok_and(|v| v.is_finite() && v > 0.0)
+    {
+        return Err(f.error("speed_kmh", speed.clone(), "a speed in km/h above 0"));
+    }
+    Ok(tags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> tempfile::NamedTempFile {
+        let f = tempfile::Builder::new()
+            .suffix(".geojson")
+            .tempfile()
+            .unwrap();
+        std::fs::write(f.path(), text).unwrap();
+        f
+    }
+
+    fn world() -> Rect<f64> {
+        Rect::new(
+            Coord {
+                x: -180.0,
+                y: -90.0,
+            },
+            Coord { x: 180.0, y: 90.0 },
+        )
+    }
+
+    #[test]
+    fn lines_become_ways_with_their_tags() {
+        let f = file(
+            r#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","properties":{"highway":"residential","oneway":true,"speed_kmh":30,"name":"x"},
+             "geometry":{"type":"LineString","coordinates":[[120,30],[120.01,30]]}},
+            {"type":"Feature","properties":null,
+             "geometry":{"type":"MultiLineString","coordinates":[[[120,30],[120,30.01]],[[121,30],[121,30.01]]]}}]}"#,
+        );
+        let ways = read_ways(f.path(), world()).unwrap();
+        assert_eq!(ways.len(), 3);
+        assert_eq!(ways[0].tags["oneway"], "yes");
+        assert_eq!(ways[0].tags["speed_kmh"], "30");
+        assert!(!ways[0].tags.contains_key("name"));
+        assert!(ways[1].tags.is_empty());
+    }
+
+    #[test]
+    fn bad_files_are_named_with_what_is_wrong() {
+        let truncated = file(r#"{"type":"FeatureCollection","features":[{"type":"Feat"#);
+        let e = read_ways(truncated.path(), world())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(&truncated.path().display().to_string()) && e.contains("not valid GeoJSON"),
+            "{e}"
+        );
+        let empty = file("");
+        let e = read_ways(empty.path(), world()).unwrap_err().to_string();
+        assert!(e.contains("holds no features"), "{e}");
+        let point = file(
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[120,30]}}]}"#,
+        );
+        let e = read_ways(point.path(), world()).unwrap_err().to_string();
+        assert!(e.contains("features[0]") && e.contains("a Point"), "{e}");
+    }
+}

@@ -1,0 +1,444 @@
+//! A region joined to a road network: the road measure behind the
+//! region's [`Distances`] (see `model::Distances`), with what joining found
+//! (zones and schools off the roads, detours) for the reports.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use geo::{Coord, Point};
+use rayon::prelude::*;
+
+use super::roads::{Network, Search, Snap, between, path};
+use crate::model::geodesy::rounded_metres;
+use crate::model::{Distances, Region, RoadMeasure, Stage};
+
+/// How distance is measured: on foot or by car along the roads, or
+/// straight (great-circle).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum DistanceKind {
+    Walk,
+    Drive,
+    Straight,
+}
+
+impl crate::options::OptionValue for DistanceKind {}
+
+impl DistanceKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            DistanceKind::Walk => "walk",
+            DistanceKind::Drive => "drive",
+            DistanceKind::Straight => "straight",
+        }
+    }
+}
+
+/// A zone or school that could not use the network, and why: its
+/// distances are straight-line times its county's median detour.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fallback {
+    pub place: Place,
+    /// Index in the region's zones or schools.
+    pub index: usize,
+    pub id: String,
+    pub reason: FallbackReason,
+    /// The factor its straight-line distances are multiplied by.
+    pub detour: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    Zone,
+    School,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FallbackReason {
+    /// No usable road within `max_snap_m`.
+    NoRoadNear { max_snap_m: f64 },
+    /// On a piece of network that reaches no school of this stage of its
+    /// county.
+    Cut { stage: Stage },
+}
+
+impl FallbackReason {
+    pub fn key(&self) -> &'static str {
+        match self {
+            FallbackReason::NoRoadNear { .. } => "no_road_near",
+            FallbackReason::Cut { .. } => "cut_off",
+        }
+    }
+}
+
+impl std::fmt::Display for FallbackReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            FallbackReason::NoRoadNear { max_snap_m } => {
+                write!(f, "no usable road within max_snap_m = {max_snap_m} m")
+            }
+            FallbackReason::Cut { stage } => {
+                write!(f, "its roads reach no {} school of its county", stage.key())
+            }
+        }
+    }
+}
+
+/// How much longer the way by road is than the straight line: road /
+/// straight from each zone to its nearest school by road (zones that fall
+/// back not counted).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Detour {
+    pub median: f64,
+    pub p95: f64,
+    /// Zone-stage pairs measured.
+    pub pairs: usize,
+}
+
+type Key = (u64, u64);
+
+fn key(p: Point<f64>) -> Key {
+    (p.x().to_bits(), p.y().to_bits())
+}
+
+/// A region joined to a road network: where each zone and school joins
+/// it, the metres from every zone to every school of its county, and the
+/// zones and schools that fall back to straight lines.
+pub struct RoadDistances {
+    pub file: PathBuf,
+    pub network: Network,
+    pub max_snap_m: f64,
+    pub zones_snapped: usize,
+    pub schools_snapped: usize,
+    pub fallback: Vec<Fallback>,
+    pub detour: Detour,
+    zone_of: HashMap<Key, u32>,
+    zone_snap: Vec<Option<Snap>>,
+    /// The factor of a zone that falls back.
+    zone_fallback: Vec<Option<f64>>,
+    school_of: HashMap<Key, u32>,
+    school_snap: Vec<Option<Snap>>,
+    /// Median detour of each school's county (for a school that falls back).
+    school_detour: Vec<f64>,
+    /// Per school: (zone, metres) of the zones of its county it is reached
+    /// from, by zone.
+    table: Vec<Vec<(u32, u32)>>,
+    /// The detour of points the region does not hold.
+    overall_detour: f64,
+    /// Searches from points the region does not hold (a candidate site, a
+    /// school added later), kept: one search per point, however many ask.
+    fields: Mutex<HashMap<Key, Arc<Vec<f64>>>>,
+}
+
+/// The road measure of a region's distances, where they are by road.
+pub fn road_distances(distances: &Distances) -> Option<&RoadDistances> {
+    distances.road()?.as_any().downcast_ref()
+}
+
+impl RoadMeasure for RoadDistances {
+    fn metres(&self, from: Point<f64>, to: Point<f64>, straight: i64) -> i64 {
+        self.road_metres(from, to, straight)
+    }
+
+    fn kind(&self) -> &'static str {
+        self.network.profile.key()
+    }
+
+    fn way(&self, from: Point<f64>, to: Point<f64>) -> Option<Vec<Coord<f64>>> {
+        self.road_way(from, to)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+impl std::fmt::Debug for RoadDistances {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(
+            f,
+            "RoadDistances({}, {:?})",
+            self.file.display(),
+            self.network
+        )
+    }
+}
+
+impl RoadDistances {
+    /// Joins the region to the network and measures every zone to every
+    /// school of its county (a search from each school, in parallel).
+    pub fn build(file: PathBuf, network: Network, region: &Region, max_snap_m: f64) -> Self {
+        let zone_snap: Vec<Option<Snap>> = region
+            .zones
+            .par_iter()
+            .map(|z| network.snap(z.centroid, max_snap_m))
+            .collect();
+        let school_snap: Vec<Option<Snap>> = region
+            .schools
+            .par_iter()
+            .map(|s| network.snap(s.location, max_snap_m))
+            .collect();
+        let mut county_zones: HashMap<Option<&str>, Vec<u32>> = HashMap::new();
+        for (z, zone) in region.zones.iter().enumerate() {
+            if zone_snap[z].is_some() {
+                county_zones
+                    .entry(zone.county.as_deref())
+                    .or_default()
+                    .push(z as u32);
+            }
+        }
+        let table: Vec<Vec<(u32, u32)>> = (0..region.schools.len())
+            .into_par_iter()
+            .map_init(
+                || Search::new(&network),
+                |search, s| {
+                    let Some(target) = &school_snap[s] else {
+                        return Vec::new();
+                    };
+                    let Some(zones) = county_zones.get(&region.schools[s].county.as_deref()) else {
+                        return Vec::new();
+                    };
+                    let field = search.run(&network, target, f64::INFINITY);
+                    zones
+                        .iter()
+                        .filter_map(|&z| {
+                            let from = zone_snap[z as usize].as_ref()?;
+                            let m = between(&network, field, from, target);
+                            m.is_finite()
+                                .then(|| (z, m.round().min(u32::MAX as f64) as u32))
+                        })
+                        .collect()
+                },
+            )
+            .collect();
+        let mut road = RoadDistances {
+            file,
+            max_snap_m,
+            zones_snapped: zone_snap.iter().filter(|s| s.is_some()).count(),
+            schools_snapped: school_snap.iter().filter(|s| s.is_some()).count(),
+            fallback: Vec::new(),
+            detour: Detour::default(),
+            zone_of: HashMap::new(),
+            zone_fallback: vec![None; region.zones.len()],
+            school_of: HashMap::new(),
+            school_detour: vec![1.0; region.schools.len()],
+            zone_snap,
+            school_snap,
+            table,
+            overall_detour: 1.0,
+            fields: Mutex::new(HashMap::new()),
+            network,
+        };
+        for (z, zone) in region.zones.iter().enumerate() {
+            road.zone_of.entry(key(zone.centroid)).or_insert(z as u32);
+        }
+        for (s, school) in region.schools.iter().enumerate() {
+            road.school_of
+                .entry(key(school.location))
+                .or_insert(s as u32);
+        }
+        road.find_fallbacks(region);
+        road
+    }
+
+    /// Detours from each zone's nearest school by road, the zones and
+    /// schools that cannot use the network, and their factors.
+    fn find_fallbacks(&mut self, region: &Region) {
+        let n = region.zones.len();
+        // Each zone's nearest school by road per stage: (metres, school).
+        let mut nearest: Vec<[Option<(u32, u32)>; 2]> = vec![[None; 2]; n];
+        let mut has_school: HashMap<(Option<&str>, Stage), bool> = HashMap::new();
+        for (s, school) in region.schools.iter().enumerate() {
+            for stage in Stage::ALL {
+                if !school.takes_catchment(stage) {
+                    continue;
+                }
+                has_school.insert((school.county.as_deref(), stage), true);
+                for &(z, m) in &self.table[s] {
+                    let best = &mut nearest[z as usize][stage.index()];
+                    if best.is_none_or(|b| (m, s as u32) < b) {
+                        *best = Some((m, s as u32));
+                    }
+                }
+            }
+        }
+        let mut ratios: HashMap<Option<&str>, Vec<f64>> = HashMap::new();
+        let mut all = Vec::new();
+        let mut reasons: Vec<Option<FallbackReason>> = vec![None; n];
+        for (z, zone) in region.zones.iter().enumerate() {
+            if self.zone_snap[z].is_none() {
+                reasons[z] = Some(FallbackReason::NoRoadNear {
+                    max_snap_m: self.max_snap_m,
+                });
+                continue;
+            }
+            for stage in Stage::ALL {
+                let county = zone.county.as_deref();
+                match nearest[z][stage.index()] {
+                    None if has_school.contains_key(&(county, stage)) => {
+                        reasons[z].get_or_insert(FallbackReason::Cut { stage });
+                    }
+                    None => {}
+                    Some((m, s)) => {
+                        let school = &region.schools[s as usize];
+                        let straight = rounded_metres(zone.centroid, school.location) as f64;
+                        if straight > 0.0 {
+                            let r = (m as f64 / straight).max(1.0);
+                            ratios.entry(county).or_default().push(r);
+                            all.push(r);
+                        }
+                    }
+                }
+            }
+        }
+        self.detour = Detour {
+            median: quantile(&mut all, 0.5).unwrap_or(1.0),
+            p95: quantile(&mut all, 0.95).unwrap_or(1.0),
+            pairs: all.len(),
+        };
+        self.overall_detour = self.detour.median;
+        let county_detour: HashMap<Option<&str>, f64> = ratios
+            .into_iter()
+            .map(|(c, mut v)| (c, quantile(&mut v, 0.5).unwrap_or(1.0)))
+            .collect();
+        let of = |county: Option<&str>| {
+            county_detour
+                .get(&county)
+                .copied()
+                .unwrap_or(self.overall_detour)
+        };
+        for (z, reason) in reasons.into_iter().enumerate() {
+            if let Some(reason) = reason {
+                let detour = of(region.zones[z].county.as_deref());
+                self.zone_fallback[z] = Some(detour);
+                self.fallback.push(Fallback {
+                    place: Place::Zone,
+                    index: z,
+                    id: region.zones[z].id.clone(),
+                    reason,
+                    detour,
+                });
+            }
+        }
+        for (s, school) in region.schools.iter().enumerate() {
+            self.school_detour[s] = of(school.county.as_deref());
+            if self.school_snap[s].is_none() {
+                self.fallback.push(Fallback {
+                    place: Place::School,
+                    index: s,
+                    id: school.id.clone(),
+                    reason: FallbackReason::NoRoadNear {
+                        max_snap_m: self.max_snap_m,
+                    },
+                    detour: self.school_detour[s],
+                });
+            }
+        }
+    }
+
+    /// Zones that fall back.
+    pub fn fallback_zones(&self) -> impl Iterator<Item = &Fallback> {
+        self.fallback.iter().filter(|f| f.place == Place::Zone)
+    }
+
+    fn road_metres(&self, from: Point<f64>, to: Point<f64>, straight: i64) -> i64 {
+        let scaled = |f: f64| ((straight as f64 * f).round() as i64).max(straight);
+        let zone = self.zone_of.get(&key(from)).map(|&z| z as usize);
+        let school = self.school_of.get(&key(to)).map(|&s| s as usize);
+        if let Some(z) = zone
+            && let Some(f) = self.zone_fallback[z]
+        {
+            return scaled(f);
+        }
+        if let Some(s) = school {
+            if self.school_snap[s].is_none() {
+                return scaled(self.school_detour[s]);
+            }
+            if let Some(z) = zone
+                && let Ok(i) = self.table[s].binary_search_by_key(&(z as u32), |p| p.0)
+            {
+                return i64::from(self.table[s][i].1).max(straight);
+            }
+        }
+        let from_snap = match zone {
+            Some(z) => self.zone_snap[z],
+            None => self.network.snap(from, self.max_snap_m),
+        };
+        let to_snap = match school {
+            Some(s) => self.school_snap[s],
+            None => self.network.snap(to, self.max_snap_m),
+        };
+        let detour = school.map_or(self.overall_detour, |s| self.school_detour[s]);
+        let (Some(from_snap), Some(to_snap)) = (from_snap, to_snap) else {
+            return scaled(detour);
+        };
+        if self.network.piece_of(&from_snap) != self.network.piece_of(&to_snap) {
+            return scaled(detour);
+        }
+        let field = self.field(to, &to_snap);
+        let m = between(&self.network, field.as_slice(), &from_snap, &to_snap);
+        if m.is_finite() {
+            (m.round() as i64).max(straight)
+        } else {
+            scaled(detour)
+        }
+    }
+
+    /// The line along the network from a point to another, where both join
+    /// it on one piece and neither falls back.
+    fn road_way(&self, from: Point<f64>, to: Point<f64>) -> Option<Vec<Coord<f64>>> {
+        let zone = self.zone_of.get(&key(from)).map(|&z| z as usize);
+        if zone.is_some_and(|z| self.zone_fallback[z].is_some()) {
+            return None;
+        }
+        let from_snap = self.network.snap(from, self.max_snap_m)?;
+        let to_snap = self.network.snap(to, self.max_snap_m)?;
+        let (nodes, _) = path(&self.network, &from_snap, &to_snap)?;
+        let on_edge = |s: &Snap| {
+            let e = &self.network.edges[s.edge as usize];
+            let (a, b) = (
+                self.network.coords[e.a as usize],
+                self.network.coords[e.b as usize],
+            );
+            Coord {
+                x: a.x + (b.x - a.x) * s.t,
+                y: a.y + (b.y - a.y) * s.t,
+            }
+        };
+        let mut line = vec![from.0, on_edge(&from_snap)];
+        line.extend(nodes.iter().map(|&n| self.network.coords[n as usize]));
+        line.push(on_edge(&to_snap));
+        line.push(to.0);
+        line.dedup();
+        Some(line)
+    }
+
+    /// Metres from every node to a point, searched once per point.
+    fn field(&self, at: Point<f64>, snap: &Snap) -> Arc<Vec<f64>> {
+        if let Some(f) = self.fields.lock().expect("distance cache").get(&key(at)) {
+            return f.clone();
+        }
+        let mut search = Search::new(&self.network);
+        search.run(&self.network, snap, f64::INFINITY);
+        let field = Arc::new(std::mem::take(&mut search.dist));
+        self.fields
+            .lock()
+            .expect("distance cache")
+            .entry(key(at))
+            .or_insert(field)
+            .clone()
+    }
+}
+
+/// The `q` quantile (nearest rank) of the values, sorted in place.
+fn quantile(values: &mut [f64], q: f64) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let rank = ((q * values.len() as f64).ceil() as usize).clamp(1, values.len());
+    Some(values[rank - 1])
+}

@@ -1,0 +1,14 @@
+//! Distance along roads and paths: the ways a reader gives (GeoJSON or
+//! OpenStreetMap), the network a travel profile makes of them, where zones
+//! and schools join it, and shortest paths over it.
+//!
+//! Readers produce [`Way`]s (coordinates, string tags, optional shared node
+//! ids); everything after that is the same whatever the file format.
+
+mod network;
+mod profile;
+mod shortest;
+
+pub use network::{Edge, Network, Snap};
+pub use profile::{Profile, Way};
+pub use shortest::{Field, Search, between, path};

@@ -1,0 +1,306 @@
+//! The network one profile makes of the ways: nodes where ways meet, edges
+//! with their length and the directions they may be travelled, and an
+//! R-tree over the edges to join zones and schools to it.
+
+use std::collections::HashMap;
+
+use geo::{Coord, Point};
+use rstar::RTree;
+use rstar::primitives::{GeomWithData, Line};
+
+use super::profile::{Profile, Way};
+use crate::model::geodesy::{chord_for_m, haversine_m, m_for_chord, unit_vector};
+
+/// Vertices of different ways closer than this are one junction.
+const JOIN_M: f64 = 1.0;
+
+/// A stretch of way between two vertices.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Edge {
+    pub a: u32,
+    pub b: u32,
+    /// Great-circle metres from `a` to `b`.
+    pub metres: f64,
+    /// May be travelled from `a` to `b`.
+    pub forward: bool,
+    /// May be travelled from `b` to `a`.
+    pub backward: bool,
+}
+
+/// Where a point joins the network: the nearest point of the nearest
+/// usable edge, `t` of the way from its `a` to its `b`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Snap {
+    pub edge: u32,
+    pub t: f64,
+    /// Straight metres from the point to the edge (a compound's gate to its
+    /// street): they count in every distance.
+    pub metres: f64,
+}
+
+type Segment = GeomWithData<Line<[f64; 3]>, u32>;
+
+/// The usable part of the ways for one profile.
+pub struct Network {
+    pub profile: Profile,
+    pub coords: Vec<Coord<f64>>,
+    pub edges: Vec<Edge>,
+    /// Edges arriving at each node, as (from node, metres): node `v`'s are
+    /// `arrivals[arrival_start[v]..arrival_start[v + 1]]`. A search from a
+    /// school over them finds how far every node is *to* the school.
+    pub(super) arrival_start: Vec<u32>,
+    pub(super) arrivals: Vec<(u32, f64)>,
+    /// Weakly connected piece of each node.
+    pub piece: Vec<u32>,
+    segments: RTree<Segment>,
+}
+
+impl std::fmt::Debug for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(
+            f,
+            "Network({:?}, {} nodes, {} edges)",
+            self.profile,
+            self.coords.len(),
+            self.edges.len()
+        )
+    }
+}
+
+impl Network {
+    /// The network of the ways `profile` may use.
+    pub fn build(ways: &[Way], profile: Profile) -> Network {
+        let mut coords: Vec<Coord<f64>> = Vec::new();
+        let mut vertices: RTree<GeomWithData<[f64; 3], u32>> = RTree::new();
+        let mut by_id: HashMap<i64, u32> = HashMap::new();
+        let join2 = chord_for_m(JOIN_M).powi(2);
+        let mut edges = Vec::new();
+        for way in ways {
+            let Some((forward, backward)) = profile.directions(&way.tags) else {
+                continue;
+            };
+            let mut previous: Option<u32> = None;
+            for (i, &c) in way.coords.iter().enumerate() {
+                let id = way.node_ids.as_ref().and_then(|ids| ids.get(i).copied());
+                let node = match id {
+                    Some(id) => *by_id.entry(id).or_insert_with(|| {
+                        coords.push(c);
+                        coords.len() as u32 - 1
+                    }),
+                    None => {
+                        let v = unit_vector(Point::from(c));
+                        let near = vertices
+                            .nearest_neighbor_iter_with_distance_2(&v)
+                            .next()
+                            .map(|(near, d2)| (near.data, d2));
+                        match near {
+                            Some((near, d2)) if d2 <= join2 => near,
+                            _ => {
+                                coords.push(c);
+                                let n = coords.len() as u32 - 1;
+                                vertices.insert(GeomWithData::new(v, n));
+                                n
+                            }
+                        }
+                    }
+                };
+                if let Some(p) = previous
+                    && p != node
+                {
+                    edges.push(Edge {
+                        a: p,
+                        b: node,
+                        metres: haversine_m(
+                            Point::from(coords[p as usize]),
+                            Point::from(coords[node as usize]),
+                        ),
+                        forward,
+                        backward,
+                    });
+                }
+                previous = Some(node);
+            }
+        }
+        Self::from_parts(profile, coords, edges)
+    }
+
+    /// A network of given nodes and edges.
+    pub fn from_parts(profile: Profile, coords: Vec<Coord<f64>>, edges: Vec<Edge>) -> Network {
+        let n = coords.len();
+        let mut count = vec![0u32; n + 1];
+        for e in &edges {
+            if e.forward {
+                count[e.b as usize + 1] += 1;
+            }
+            if e.backward {
+                count[e.a as usize + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            count[i + 1] += count[i];
+        }
+        let mut next = count.clone();
+        let mut arrivals = vec![(0u32, 0.0); count[n] as usize];
+        for e in &edges {
+            if e.forward {
+                arrivals[next[e.b as usize] as usize] = (e.a, e.metres);
+                next[e.b as usize] += 1;
+            }
+            if e.backward {
+                arrivals[next[e.a as usize] as usize] = (e.b, e.metres);
+                next[e.a as usize] += 1;
+            }
+        }
+        let segments = RTree::bulk_load(
+            edges
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    let a = unit_vector(Point::from(coords[e.a as usize]));
+                    let b = unit_vector(Point::from(coords[e.b as usize]));
+                    GeomWithData::new(Line::new(a, b), i as u32)
+                })
+                .collect(),
+        );
+        let piece = pieces(n, &edges);
+        Network {
+            profile,
+            coords,
+            edges,
+            arrival_start: count,
+            arrivals,
+            piece,
+            segments,
+        }
+    }
+
+    /// Total length of the edges, km.
+    pub fn km(&self) -> f64 {
+        self.edges.iter().map(|e| e.metres).sum::<f64>() / 1000.0
+    }
+
+    /// Nodes that some edge uses.
+    pub fn used_nodes(&self) -> usize {
+        let mut used = vec![false; self.coords.len()];
+        for e in &self.edges {
+            used[e.a as usize] = true;
+            used[e.b as usize] = true;
+        }
+        used.into_iter().filter(|&u| u).count()
+    }
+
+    /// Where a point joins the network, if an edge lies within `max_m`.
+    pub fn snap(&self, at: Point<f64>, max_m: f64) -> Option<Snap> {
+        let q = unit_vector(at);
+        let (segment, d2) = self
+            .segments
+            .nearest_neighbor_iter_with_distance_2(&q)
+            .next()?;
+        let metres = m_for_chord(d2.sqrt());
+        if metres > max_m {
+            return None;
+        }
+        let line = segment.geom();
+        let p = line.nearest_point(&q);
+        let along = |x: &[f64; 3]| {
+            (0..3)
+                .map(|i| (x[i] - line.from[i]).powi(2))
+                .sum::<f64>()
+                .sqrt()
+        };
+        let length = along(&line.to);
+        let t = if length > 0.0 {
+            (along(&p) / length).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        Some(Snap {
+            edge: segment.data,
+            t,
+            metres,
+        })
+    }
+
+    /// The piece of network a snapped point is on.
+    pub fn piece_of(&self, snap: &Snap) -> u32 {
+        self.piece[self.edges[snap.edge as usize].a as usize]
+    }
+}
+
+/// Weakly connected pieces (union-find), numbered by their least node.
+fn pieces(n: usize, edges: &[Edge]) -> Vec<u32> {
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn root(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            parent[x as usize] = parent[parent[x as usize] as usize];
+            x = parent[x as usize];
+        }
+        x
+    }
+    for e in edges {
+        let (ra, rb) = (root(&mut parent, e.a), root(&mut parent, e.b));
+        if ra != rb {
+            let (lo, hi) = (ra.min(rb), ra.max(rb));
+            parent[hi as usize] = lo;
+        }
+    }
+    (0..n as u32).map(|x| root(&mut parent, x)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn way(points: &[(f64, f64)], tags: &[(&str, &str)]) -> Way {
+        Way {
+            coords: points.iter().map(|&(x, y)| Coord { x, y }).collect(),
+            node_ids: None,
+            tags: tags
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<BTreeMap<_, _>>(),
+        }
+    }
+
+    #[test]
+    fn ways_meet_at_shared_vertices_and_within_a_metre_only() {
+        let ways = [
+            way(&[(120.0, 30.0), (120.01, 30.0)], &[]),
+            // Starts 0.5 m from the first way's end: joined.
+            way(&[(120.010005, 30.0), (120.02, 30.0)], &[]),
+            // Crosses the first way without a shared vertex: no junction.
+            way(&[(120.005, 29.99), (120.005, 30.01)], &[]),
+        ];
+        let net = Network::build(&ways, Profile::Walk);
+        assert_eq!(net.coords.len(), 5);
+        assert_eq!(net.edges.len(), 3);
+        assert_eq!(net.piece[0], net.piece[2]);
+        assert_ne!(net.piece[0], net.piece[3]);
+    }
+
+    #[test]
+    fn osm_node_ids_decide_junctions() {
+        let mut a = way(&[(120.0, 30.0), (120.01, 30.0)], &[]);
+        a.node_ids = Some(vec![1, 2]);
+        let mut b = way(&[(120.0, 30.0), (120.0, 30.01)], &[]);
+        b.node_ids = Some(vec![3, 4]);
+        let net = Network::build(&[a, b], Profile::Walk);
+        assert_eq!(net.coords.len(), 4);
+        assert_ne!(net.piece[0], net.piece[2]);
+    }
+
+    #[test]
+    fn a_point_snaps_to_the_nearest_usable_edge() {
+        let ways = [
+            way(&[(120.0, 30.0), (120.01, 30.0)], &[("highway", "motorway")]),
+            way(&[(120.0, 30.001), (120.01, 30.001)], &[]),
+        ];
+        let net = Network::build(&ways, Profile::Walk);
+        assert_eq!(net.edges.len(), 1);
+        let s = net.snap(Point::new(120.0025, 30.0), 500.0).unwrap();
+        assert!((s.metres - 111.2).abs() < 0.5, "{s:?}");
+        assert!((s.t - 0.25).abs() < 1e-3, "{s:?}");
+        assert!(net.snap(Point::new(120.0025, 30.0), 100.0).is_none());
+    }
+}

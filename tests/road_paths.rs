@@ -1,0 +1,93 @@
+//! Road distances against an independent shortest-path computation
+//! (petgraph's Dijkstra) on random networks, to the millimetre.
+
+use catchment::spatial::roads::{Edge, Network, Profile, Search, Snap, between};
+
+use geo::Coord;
+use petgraph::algo::dijkstra;
+use petgraph::graph::{DiGraph, NodeIndex};
+use proptest::prelude::*;
+
+/// A random network: nodes, edges (a, b, metres, forward, backward),
+/// and two points on edges (edge, t, snap metres).
+fn networks() -> impl Strategy<Value = (usize, Vec<Edge>, Snap, Snap)> {
+    (2usize..12).prop_flat_map(|n| {
+        let edge =
+            (0..n as u32, 0..n as u32, 1.0f64..5_000.0, 0u8..3).prop_map(|(a, b, metres, dir)| {
+                Edge {
+                    a,
+                    b,
+                    metres,
+                    forward: dir != 2,
+                    backward: dir != 1,
+                }
+            });
+        prop::collection::vec(edge, 1..30).prop_flat_map(move |edges| {
+            let m = edges.len() as u32;
+            let snap = (0..m, 0.0f64..=1.0, 0.0f64..400.0).prop_map(|(edge, t, metres)| Snap {
+                edge,
+                t,
+                metres,
+            });
+            (Just(n), Just(edges), snap.clone(), snap)
+        })
+    })
+}
+
+/// The same distance by petgraph: the two points become nodes joined to
+/// the ends of their edges, in the directions the edges allow.
+fn by_petgraph(n: usize, edges: &[Edge], from: &Snap, to: &Snap) -> Option<f64> {
+    let mut g = DiGraph::<(), f64>::new();
+    let nodes: Vec<NodeIndex> = (0..n + 2).map(|_| g.add_node(())).collect();
+    let (s, t) = (nodes[n], nodes[n + 1]);
+    for e in edges {
+        if e.forward {
+            g.add_edge(nodes[e.a as usize], nodes[e.b as usize], e.metres);
+        }
+        if e.backward {
+            g.add_edge(nodes[e.b as usize], nodes[e.a as usize], e.metres);
+        }
+    }
+    let (ef, et) = (&edges[from.edge as usize], &edges[to.edge as usize]);
+    if ef.forward {
+        g.add_edge(s, nodes[ef.b as usize], (1.0 - from.t) * ef.metres);
+    }
+    if ef.backward {
+        g.add_edge(s, nodes[ef.a as usize], from.t * ef.metres);
+    }
+    if et.forward {
+        g.add_edge(nodes[et.a as usize], t, to.t * et.metres);
+    }
+    if et.backward {
+        g.add_edge(nodes[et.b as usize], t, (1.0 - to.t) * et.metres);
+    }
+    if from.edge == to.edge {
+        let d = (to.t - from.t) * ef.metres;
+        if (d >= 0.0 && ef.forward) || (d <= 0.0 && ef.backward) {
+            g.add_edge(s, t, d.abs());
+        }
+    }
+    dijkstra(&g, s, Some(t), |e| *e.weight())
+        .get(&t)
+        .map(|d| d + from.metres + to.metres)
+}
+
+proptest! {
+    #[test]
+    fn road_metres_match_an_independent_shortest_path((n, edges, from, to) in networks()) {
+        let coords = (0..n).map(|i| Coord { x: 120.0 + i as f64 * 1e-3, y: 30.0 }).collect();
+        let network = Network::from_parts(Profile::Drive, coords, edges.clone());
+        let mut search = Search::new(&network);
+        // A search left over from another target must not leak into this one.
+        search.run(&network, &from, f64::INFINITY);
+        let field = search.run(&network, &to, f64::INFINITY);
+        let ours = between(&network, field, &from, &to);
+        match by_petgraph(n, &edges, &from, &to) {
+            Some(theirs) => prop_assert!(
+                (ours - theirs).abs() < 1e-3,
+                "ours {} m, petgraph {} m", ours, theirs
+            ),
+            None => prop_assert!(ours.is_infinite(), "ours {} m, petgraph none", ours),
+        }
+    }
+}
