@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use catchment::io::{Scenario, read_schools};
-use catchment::planning::site_report::{self, check_candidates};
+use catchment::planning::site_choice::{analyse, check_candidates};
 use catchment::planning::solve_scenario;
 use catchment::run::{Flags, PlanOptions, Run};
 
@@ -50,8 +50,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("out").join(format!("{}-sites", scenario.name)));
-    let summary = site_report::run(&solved, candidates, args.k, &out)
-        .with_context(|| format!("writing the site analysis to {}", out.display()))?;
+    let summary = analyse(
+        &solved,
+        candidates
+            .as_ref()
+            .map(|(p, l)| (p.as_path(), l.as_slice())),
+        args.k,
+    )?;
+    catchment::report::site::write(
+        &solved,
+        &summary,
+        candidates.as_ref().map(|(_, l)| l.as_slice()),
+        &out,
+    )
+    .with_context(|| format!("writing the site analysis to {}", out.display()))?;
     println!("{}: one more class, best first", summary.scenario);
     for r in summary.classes.iter().take(5) {
         println!(

@@ -7,7 +7,9 @@
 //! - [`projection`]: the multi-year projection and the first year each
 //!   school runs short (学位预警);
 //! - [`relaxed`]: the region's relaxation solved exactly, the evaluator
-//!   for extra classes and new sites.
+//!   for extra classes and new sites;
+//! - [`compare`], [`site_choice`], [`warnings`]: the figures of `compare`,
+//!   `site` and `project`, which [`crate::report`] writes.
 //!
 //! The command-line tools `compare`, `project` and `site` are thin glue
 //! over these.
@@ -15,13 +17,12 @@
 pub mod changes;
 pub mod compare;
 pub mod grades;
-pub mod project_report;
 pub mod projection;
 pub mod relaxed;
-mod render;
 pub mod seats;
 pub mod site;
-pub mod site_report;
+pub mod site_choice;
+pub mod warnings;
 
 use std::path::PathBuf;
 use std::time::Instant;

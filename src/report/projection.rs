@@ -19,31 +19,16 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::PlanningError;
-use super::grades::{GRADES, first_grade};
-use super::projection::{Projection, ProjectionSettings, StageYear};
+use super::chart::{Axes, Series, line_chart};
+use super::markdown::not_formula;
+use super::tables::csv_writer;
+use super::{OutputDir, ReportError};
 use crate::io::Scenario;
 use crate::model::{Region, Sector, Stage};
+use crate::planning::grades::{GRADES, first_grade};
+use crate::planning::projection::{Projection, ProjectionSettings, StageYear};
+use crate::planning::warnings::{Warning, warnings};
 use crate::policy::{Classes, Policy};
-use crate::report::OutputDir;
-use crate::report::chart::{Axes, Series, line_chart};
-use crate::report::markdown::not_formula;
-
-fn bom(w: &mut dyn Write) -> std::io::Result<()> {
-    w.write_all(b"\xEF\xBB\xBF")
-}
-
-/// A public school's first year short of seats.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Warning {
-    pub school_id: String,
-    pub school_name: String,
-    /// The year label of the first shortage.
-    pub first_year: i32,
-    /// Years (of those projected) in which it is short.
-    pub years_short: usize,
-    pub reasons: Vec<String>,
-}
 
 #[derive(Clone, Debug, Serialize)]
 pub struct YearSummary {
@@ -64,46 +49,6 @@ pub struct ProjectionSummary {
     pub warnings: Vec<Warning>,
 }
 
-/// The warnings: each public school's first short year and its reasons
-/// then.
-pub fn warnings(region: &Region, policy: &Policy, p: &Projection) -> Vec<Warning> {
-    let mut out = Vec::new();
-    for (s, school) in region.schools.iter().enumerate() {
-        let mut first = None;
-        let mut count = 0;
-        for year in &p.years {
-            let short = p.shortages(region, policy, year, s);
-            if !short.is_empty() {
-                count += 1;
-                if first.is_none() {
-                    first = Some((
-                        year.label,
-                        short
-                            .iter()
-                            .map(|x| format!("{}: {}", x.stage.key(), x.reason))
-                            .collect::<Vec<_>>(),
-                    ));
-                }
-            }
-        }
-        if let Some((year, reasons)) = first {
-            out.push(Warning {
-                school_id: school.id.clone(),
-                school_name: school.name.clone(),
-                first_year: year,
-                years_short: count,
-                reasons,
-            });
-        }
-    }
-    out.sort_by(|a, b| {
-        a.first_year
-            .cmp(&b.first_year)
-            .then(a.school_id.cmp(&b.school_id))
-    });
-    out
-}
-
 fn opt(x: Option<impl ToString>) -> String {
     x.map_or(String::new(), |x| x.to_string())
 }
@@ -114,8 +59,7 @@ fn projection_csv(
     policy: &Policy,
     p: &Projection,
 ) -> std::io::Result<()> {
-    bom(w)?;
-    let mut csv = csv::Writer::from_writer(w);
+    let mut csv = csv_writer(w)?;
     let mut header: Vec<String> = [
         "year",
         "school_id",
@@ -199,8 +143,7 @@ fn projection_csv(
 }
 
 fn totals_csv(w: &mut dyn Write, p: &Projection) -> std::io::Result<()> {
-    bom(w)?;
-    let mut csv = csv::Writer::from_writer(w);
+    let mut csv = csv_writer(w)?;
     csv.write_record([
         "year",
         "stage",
@@ -240,8 +183,7 @@ fn totals_csv(w: &mut dyn Write, p: &Projection) -> std::io::Result<()> {
 }
 
 fn warnings_csv(w: &mut dyn Write, warnings: &[Warning]) -> std::io::Result<()> {
-    bom(w)?;
-    let mut csv = csv::Writer::from_writer(w);
+    let mut csv = csv_writer(w)?;
     csv.write_record([
         "school_id",
         "school_name",
@@ -424,7 +366,7 @@ pub fn write(
     region: &Region,
     policy: &Policy,
     p: &Projection,
-) -> Result<ProjectionSummary, PlanningError> {
+) -> Result<ProjectionSummary, ReportError> {
     let out = OutputDir::create(dir)?;
     let warnings = warnings(region, policy, p);
     out.write("projection.csv", |w| projection_csv(w, region, policy, p))?;
@@ -433,7 +375,7 @@ pub fn write(
     out.write("projection.md", |w| {
         markdown(w, scenario, region, policy, p, &warnings)
     })?;
-    let x = |y: &super::projection::Year| y.label as f64;
+    let x = |y: &crate::planning::projection::Year| y.label as f64;
     let mut series = Vec::new();
     for stage in Stage::ALL {
         let i = stage.index();
