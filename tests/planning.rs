@@ -17,11 +17,15 @@ fn scenario(name: &str) -> PathBuf {
     root().join("scenarios").join(format!("{name}.toml"))
 }
 
+/// Runs the binary; these tests read English documents, so `--lang en` is
+/// added unless a test asks for a language.
 fn catchment(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_catchment"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_catchment"));
+    cmd.args(args);
+    if !args.contains(&"--lang") && args.first().is_some_and(|c| *c != "generate") {
+        cmd.args(["--lang", "en"]);
+    }
+    cmd.output().expect("the binary runs")
 }
 
 fn s(p: &Path) -> &str {

@@ -59,6 +59,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         &region,
         &scenario.policy,
         &projection,
+        run.documents.lang,
     )
     .with_context(|| format!("writing the projection to {}", out.display()))?;
     println!(

@@ -9,7 +9,7 @@ use anyhow::Context;
 use catchment::io::{Scenario, read_schools};
 use catchment::planning::site_choice::{analyse, check_candidates};
 use catchment::planning::solve_scenario;
-use catchment::run::{Flags, PlanOptions, Run};
+use catchment::run::{DocumentOptions, Flags, PlanOptions, Run};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -29,12 +29,15 @@ pub struct Args {
     /// `[solver]` table: `--candidates` here names candidate sites).
     #[command(flatten)]
     plan: PlanOptions,
+    #[command(flatten)]
+    documents: DocumentOptions,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let scenario = Scenario::load(&args.scenario)?;
     let flags = Flags {
         plan: args.plan.clone(),
+        documents: args.documents.clone(),
         ..Flags::default()
     };
     let solved = solve_scenario(&Run::from_scenario(scenario, &flags, None)?)?;

@@ -28,6 +28,10 @@ pub enum ZoneChange {
     New,
 }
 
+/// The end of a flow for children without a school (in summary.json as
+/// written; the documents translate it).
+pub const NO_SCHOOL: &str = "(none)";
+
 /// The figures of one scenario's stage.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct StageFigures {
@@ -279,8 +283,8 @@ fn moved(a: &Solved, b: &Solved, stage: Stage) -> (Moved, Vec<ZoneChange>) {
         m.zones += 1;
         m.children += children;
         let key = (
-            from.unwrap_or_else(|| "(none)".into()),
-            to.unwrap_or_else(|| "(none)".into()),
+            from.unwrap_or_else(|| NO_SCHOOL.into()),
+            to.unwrap_or_else(|| NO_SCHOOL.into()),
         );
         let e = flows.entry(key).or_default();
         e.0 += 1;

@@ -62,7 +62,11 @@ pub struct Totals {
 pub struct SiteChoiceSummary {
     pub candidates: usize,
     pub sites: usize,
+    /// How the sites were chosen, in English (summary.json).
     pub method: String,
+    /// The same, for documents in any language.
+    #[serde(skip)]
+    pub search: Search,
     /// Relaxation without and with the chosen sites.
     pub relaxation_before: Totals,
     pub relaxation_after: Totals,
@@ -70,6 +74,35 @@ pub struct SiteChoiceSummary {
     pub plan_before: Totals,
     pub plan_after: Totals,
     pub chosen: Vec<SiteRow>,
+}
+
+/// How the chosen set was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Search {
+    /// Exhaustive search over `sets` beat greedy + swaps.
+    Exhaustive { sets: u128 },
+    /// Greedy + swaps, equal to exhaustive search over `sets`.
+    GreedyProven { sets: u128 },
+    /// Greedy + swaps alone, `scored` sets scored.
+    Greedy { scored: usize },
+}
+
+impl std::fmt::Display for Search {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            Search::Exhaustive { sets } => {
+                write!(
+                    f,
+                    "exhaustive over {sets} sets (better than greedy + swaps)"
+                )
+            }
+            Search::GreedyProven { sets } => write!(
+                f,
+                "greedy + swaps, equal to exhaustive search over {sets} sets"
+            ),
+            Search::Greedy { scored } => write!(f, "greedy + swaps ({scored} sets scored)"),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -202,12 +235,14 @@ fn choose_sites(
         let exact = search.exhaustive(p);
         if exact.score.penalised() < choice.score.penalised() {
             choice = exact;
-            format!("exhaustive over {sets} sets (better than greedy + swaps)")
+            Search::Exhaustive { sets }
         } else {
-            format!("greedy + swaps, equal to exhaustive search over {sets} sets")
+            Search::GreedyProven { sets }
         }
     } else {
-        format!("greedy + swaps ({} sets scored)", search.evaluations())
+        Search::Greedy {
+            scored: search.evaluations(),
+        }
     };
     let gains = search.gains(&choice);
     // The whole-zone plan with the chosen sites.
@@ -265,7 +300,8 @@ fn choose_sites(
     Ok(SiteChoiceSummary {
         candidates: candidates.len(),
         sites: p,
-        method,
+        method: method.to_string(),
+        search: method,
         relaxation_before: totals(none),
         relaxation_after: totals(choice.score),
         plan_before: before,

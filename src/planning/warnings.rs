@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::projection::Projection;
+use super::projection::{Projection, Shortage};
 use crate::model::Region;
 use crate::policy::Policy;
 
@@ -16,7 +16,11 @@ pub struct Warning {
     pub first_year: i32,
     /// Years (of those projected) in which it is short.
     pub years_short: usize,
+    /// "stage: reason" in English (summary.json).
     pub reasons: Vec<String>,
+    /// The same shortages, for documents in any language.
+    #[serde(skip)]
+    pub causes: Vec<Shortage>,
 }
 
 /// The warnings: each public school's first short year and its reasons
@@ -31,23 +35,22 @@ pub fn warnings(region: &Region, policy: &Policy, p: &Projection) -> Vec<Warning
             if !short.is_empty() {
                 count += 1;
                 if first.is_none() {
-                    first = Some((
-                        year.label,
-                        short
-                            .iter()
-                            .map(|x| format!("{}: {}", x.stage.key(), x.reason))
-                            .collect::<Vec<_>>(),
-                    ));
+                    first = Some((year.label, short));
                 }
             }
         }
-        if let Some((year, reasons)) = first {
+        if let Some((year, causes)) = first {
+            let reasons = causes
+                .iter()
+                .map(|x| format!("{}: {}", x.stage.key(), x.reason))
+                .collect();
             out.push(Warning {
                 school_id: school.id.clone(),
                 school_name: school.name.clone(),
                 first_year: year,
                 years_short: count,
                 reasons,
+                causes,
             });
         }
     }

@@ -27,13 +27,17 @@ use std::time::Instant;
 use super::change_map::changes_map;
 use super::chart::{Axes, Series, line_chart};
 use super::html::{escape_html, png_data_uri};
+use super::markdown::md;
 use super::{OutputDir, ReportError, RunInfo, write_all};
+use crate::i18n::Lang;
 use crate::model::Stage;
 use crate::planning::Solved;
 use crate::planning::compare::{
-    Comparison, Load, StageFigures, compare, distance_curve, round, utilization_curve,
+    Comparison, Load, Moved, NO_SCHOOL, SideFigures, StageFigures, Utilization, compare,
+    distance_curve, round, utilization_curve,
 };
 use crate::policy::Policy;
+use crate::tr;
 
 /// Runs the comparison end to end and writes `dir` (atomically: the folder
 /// appears whole or not at all).
@@ -126,7 +130,9 @@ pub fn write(a: &Solved, b: &Solved, dir: &Path) -> Result<Comparison, ReportErr
         }
     }
     let policy_a = &a.scenario.policy;
-    out.write("compare.md", |w| markdown(w, &cmp, policy_a, &chart_files))?;
+    out.write("compare.md", |w| {
+        markdown(w, a.lang, &cmp, policy_a, &chart_files)
+    })?;
     let mut images: Vec<(String, Vec<u8>)> = Vec::new();
     let read = |file: &str| -> Result<Vec<u8>, ReportError> {
         let p = out.path(file);
@@ -145,7 +151,7 @@ pub fn write(a: &Solved, b: &Solved, dir: &Path) -> Result<Comparison, ReportErr
     for name in &chart_files {
         images.push((name.to_string(), read(name)?));
     }
-    out.write("compare.html", |w| html(w, &cmp, policy_a, &images))?;
+    out.write("compare.html", |w| html(w, a.lang, &cmp, policy_a, &images))?;
     out.write("summary.json", |w| {
         serde_json::to_writer_pretty(&mut *w, &cmp)?;
         w.write_all(b"\n")
@@ -154,46 +160,60 @@ pub fn write(a: &Solved, b: &Solved, dir: &Path) -> Result<Comparison, ReportErr
     Ok(cmp)
 }
 
-/// The labels and cells of the headline table, one row per figure.
-type Row = (&'static str, fn(&StageFigures) -> String);
+/// The catalogue key of each headline figure and its cell, one row per
+/// figure.
+type Row = (&'static str, fn(Lang, &StageFigures) -> String);
 
 fn opt_pct(x: Option<f64>) -> String {
     x.map_or("–".into(), |x| format!("{:.1} %", x * 100.0))
 }
 
 const ROWS: [Row; 15] = [
-    ("children", |f| f.children.to_string()),
-    ("placed", |f| f.placed.to_string()),
-    ("seats short (children without a seat)", |f| {
-        f.unplaced.to_string()
-    }),
-    ("mean km", |f| format!("{:.3}", f.mean_km)),
-    ("max km", |f| format!("{:.2}", f.max_km)),
-    ("child-km (travel)", |f| format!("{:.1}", f.travel_km)),
-    ("gap to the bound", |f| {
+    ("children", |l, f| l.count(f.children)),
+    ("placed", |l, f| l.count(f.placed)),
+    ("unplaced", |l, f| l.count(f.unplaced)),
+    ("mean_km", |_, f| format!("{:.3}", f.mean_km)),
+    ("max_km", |_, f| format!("{:.2}", f.max_km)),
+    ("travel", |_, f| format!("{:.1}", f.travel_km)),
+    ("gap", |_, f| {
         f.gap.map_or("–".into(), |g| format!("{:.3} %", g * 100.0))
     }),
-    ("classes opened", |f| f.classes.to_string()),
-    ("largest class", |f| f.largest_class.to_string()),
-    ("large classes (大班额)", |f| f.large_classes.to_string()),
-    ("oversize classes (超大班额)", |f| {
-        f.oversize_classes.to_string()
+    ("classes", |l, f| l.count(f.classes)),
+    ("largest_class", |_, f| f.largest_class.to_string()),
+    ("large_classes", |l, f| l.count(f.large_classes)),
+    ("oversize_classes", |l, f| l.count(f.oversize_classes)),
+    ("full_schools", |_, f| f.full_schools.to_string()),
+    ("migrants_placed", |l, f| {
+        tr!(
+            l,
+            "report.n_of_m",
+            n = l.count(f.migrant_placed),
+            m = l.count(f.migrant_children)
+        )
     }),
-    ("schools full", |f| f.full_schools.to_string()),
-    ("migrant children placed", |f| {
-        format!("{} of {}", f.migrant_placed, f.migrant_children)
-    }),
-    ("migrant public share", |f| opt_pct(f.migrant_public_share)),
-    ("hard-limit violations", |f| f.violations.to_string()),
+    ("migrant_share", |_, f| opt_pct(f.migrant_public_share)),
+    ("violations", |_, f| f.violations.to_string()),
 ];
 
-/// A difference B - A of a number cell, where both parse.
+/// Figures where a smaller B is better (distance, shortage, large classes).
+const SMALLER_IS_BETTER: [&str; 7] = [
+    "unplaced",
+    "mean_km",
+    "max_km",
+    "travel",
+    "large_classes",
+    "oversize_classes",
+    "violations",
+];
+
+/// A difference B - A of a number cell, where both parse (thousands
+/// separators aside).
 fn delta(a: &str, b: &str) -> String {
     let num = |s: &str| {
         s.trim_end_matches(" %")
             .split(' ')
             .next()
-            .and_then(|x| x.parse::<f64>().ok())
+            .and_then(|x| x.replace(',', "").parse::<f64>().ok())
     };
     match (num(a), num(b)) {
         (Some(x), Some(y)) if a.split(' ').count() <= 2 => {
@@ -214,60 +234,160 @@ fn delta(a: &str, b: &str) -> String {
     }
 }
 
-const INDICATORS: [&str; 7] = [
-    "R1 qualified teachers",
-    "R2 backbone teachers",
-    "R3 PE and arts teachers",
-    "R4 teaching area",
-    "R5 sports area",
-    "R6 equipment",
-    "R7 multimedia rooms",
-];
-
-fn cv(x: Option<f64>) -> String {
-    x.map_or("no data".into(), |x| format!("{x:.3}"))
+fn delta_class(key: &str, d: &str) -> &'static str {
+    let sign = d.chars().next();
+    match (SMALLER_IS_BETTER.contains(&key), sign) {
+        (true, Some('-')) => " better",
+        (true, Some('+')) => " worse",
+        (false, _) if key == "migrant_share" && sign == Some('+') => " better",
+        (false, _) if key == "migrant_share" && sign == Some('-') => " worse",
+        _ => "",
+    }
 }
 
-fn load_cell(l: Option<Load>) -> String {
-    match l {
+/// The headline figures of one row: A and B per stage, with B − A.
+struct Cells {
+    ap: String,
+    bp: String,
+    dp: String,
+    aj: String,
+    bj: String,
+    dj: String,
+}
+
+fn cells(l: Lang, c: &Comparison, cell: fn(Lang, &StageFigures) -> String) -> Cells {
+    let (ap, bp, aj, bj) = (
+        cell(l, &c.a.primary),
+        cell(l, &c.b.primary),
+        cell(l, &c.a.junior),
+        cell(l, &c.b.junior),
+    );
+    Cells {
+        dp: delta(&ap, &bp),
+        dj: delta(&aj, &bj),
+        ap,
+        bp,
+        aj,
+        bj,
+    }
+}
+
+fn cv(l: Lang, x: Option<f64>) -> String {
+    x.map_or(tr!(l, "compare.no_data").into(), |x| format!("{x:.3}"))
+}
+
+fn load_cell(l: Lang, load: Option<Load>) -> String {
+    match load {
         None => "–".into(),
-        Some(l) => format!(
+        Some(x) => format!(
             "{} / {} ({})",
-            l.intake,
-            l.seats,
-            l.share()
+            l.count(x.intake),
+            l.count(x.seats),
+            x.share()
                 .map_or("–".into(), |s| format!("{:.0} %", s * 100.0))
         ),
     }
 }
 
+/// Intake B − A of a school, or its intake where it exists in one only.
+fn intake_change(l: Lang, r: &Utilization) -> String {
+    match (r.a, r.b) {
+        (Some(a), Some(b)) => format!("{:+}", b.intake as i64 - a.intake as i64),
+        (None, Some(b)) => tr!(l, "compare.new", n = l.count(b.intake)),
+        (Some(a), None) => tr!(l, "compare.closed", n = l.count(a.intake)),
+        (None, None) => String::new(),
+    }
+}
+
+/// "A primary", "B junior": a side and a stage as a column head.
+fn side_stage(l: Lang, side: &str, stage: Stage) -> String {
+    tr!(l, "compare.side_stage", side = side, stage = l.stage(stage))
+}
+
+/// A school id shown in a flow: `(none)` for children without a school.
+fn flow_end(l: Lang, id: &str) -> String {
+    if id == NO_SCHOOL {
+        tr!(l, "compare.no_school").into()
+    } else {
+        id.into()
+    }
+}
+
+fn description(l: Lang, s: &SideFigures) -> &str {
+    if s.description.is_empty() {
+        tr!(l, "compare.no_description")
+    } else {
+        &s.description
+    }
+}
+
+fn side_facts(l: Lang, s: &SideFigures) -> String {
+    tr!(
+        l,
+        "compare.side_facts",
+        zones = l.count(s.zones as u64),
+        schools = l.count(s.schools as u64),
+        files = s.chain.join(" → ")
+    )
+}
+
+fn moved_rest(l: Lang, m: &Moved) -> String {
+    tr!(
+        l,
+        "compare.moved_rest",
+        zones = l.count(m.zones as u64),
+        new_zones = l.count(m.new_zones as u64),
+        new_children = l.count(m.new_zone_children),
+        only_a = l.count(m.zones_only_in_a as u64)
+    )
+}
+
+fn limits(l: Lang, c: &Comparison) -> String {
+    tr!(
+        l,
+        "compare.limits",
+        primary = c.a.primary.balance_cv_limit,
+        junior = c.a.junior.balance_cv_limit
+    )
+}
+
 fn markdown(
     w: &mut dyn Write,
+    l: Lang,
     c: &Comparison,
     policy: &Policy,
     charts: &[&str],
 ) -> std::io::Result<()> {
-    writeln!(
-        w,
-        "# Scenarios side by side: {} (A) and {} (B)",
-        c.a.scenario, c.b.scenario
-    )?;
+    md_sides(w, l, c)?;
+    md_figures(w, l, c, policy)?;
+    md_moved(w, l, c)?;
+    md_balance(w, l, c)?;
+    md_maps(w, l, charts)?;
+    md_utilization(w, l, c)
+}
+
+fn md_sides(w: &mut dyn Write, l: Lang, c: &Comparison) -> std::io::Result<()> {
+    let title = tr!(
+        l,
+        "compare.title",
+        a = md(&c.a.scenario),
+        b = md(&c.b.scenario)
+    );
+    writeln!(w, "# {title}")?;
     writeln!(w)?;
     for s in [&c.a, &c.b] {
         writeln!(
             w,
-            "**{}: {}** — {} ({} zones, {} schools; files: {}; full outputs in `{}/`).",
+            "**{}: {}** — {}",
             s.label,
-            s.scenario,
-            if s.description.is_empty() {
-                "no description"
-            } else {
-                &s.description
-            },
-            s.zones,
-            s.schools,
-            s.chain.join(" → "),
-            s.label
+            md(&s.scenario),
+            tr!(
+                l,
+                "compare.side",
+                description = md(description(l, s)),
+                facts = side_facts(l, s),
+                outputs = tr!(l, "compare.full_outputs", label = s.label)
+            )
         )?;
         writeln!(w)?;
         for line in &s.changes {
@@ -277,109 +397,137 @@ fn markdown(
             writeln!(w)?;
         }
     }
-    writeln!(w, "## Figures")?;
+    Ok(())
+}
+
+fn md_figures(w: &mut dyn Write, l: Lang, c: &Comparison, policy: &Policy) -> std::io::Result<()> {
+    writeln!(w, "## {}", tr!(l, "compare.figures"))?;
     writeln!(w)?;
+    let d = tr!(l, "compare.delta");
     writeln!(
         w,
-        "| | A primary | B primary | B − A | A junior | B junior | B − A |"
+        "| | {} | {} | {d} | {} | {} | {d} |",
+        side_stage(l, "A", Stage::Primary),
+        side_stage(l, "B", Stage::Primary),
+        side_stage(l, "A", Stage::Junior),
+        side_stage(l, "B", Stage::Junior),
     )?;
     writeln!(w, "|---|---:|---:|---:|---:|---:|---:|")?;
-    for (label, cell) in ROWS {
-        let (ap, bp, aj, bj) = (
-            cell(&c.a.primary),
-            cell(&c.b.primary),
-            cell(&c.a.junior),
-            cell(&c.b.junior),
-        );
+    for (key, cell) in ROWS {
+        let x = cells(l, c, cell);
         writeln!(
             w,
-            "| {label} | {ap} | {bp} | {} | {aj} | {bj} | {} |",
-            delta(&ap, &bp),
-            delta(&aj, &bj)
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            l.text(&format!("compare.row_{key}")),
+            x.ap,
+            x.bp,
+            x.dp,
+            x.aj,
+            x.bj,
+            x.dj
         )?;
     }
     writeln!(w)?;
     writeln!(
         w,
-        "Large classes count classes of {} pupils or more ({} or more: oversize) when each school's entrants are spread evenly over the classes it opens. The migrant target is {} (A) / {} (B) of migrant children in public schools.",
-        policy.large_class,
-        policy.oversize_class,
-        opt_pct(Some(c.a.migrant_target)),
-        opt_pct(Some(c.b.migrant_target))
+        "{}",
+        tr!(
+            l,
+            "compare.large_classes_note",
+            large = policy.large_class,
+            oversize = policy.oversize_class,
+            a = opt_pct(Some(c.a.migrant_target)),
+            b = opt_pct(Some(c.b.migrant_target))
+        )
     )?;
-    writeln!(w)?;
-    writeln!(w, "## Children moved between A and B")?;
+    writeln!(w)
+}
+
+fn md_moved(w: &mut dyn Write, l: Lang, c: &Comparison) -> std::io::Result<()> {
+    writeln!(w, "## {}", tr!(l, "compare.moved_heading"))?;
     writeln!(w)?;
     for stage in Stage::ALL {
         let m = c.moved(stage);
         writeln!(
             w,
-            "{}: **{} children** in {} zones have another school in B than in A; {} new zones with {} children exist only in B; {} zones of A are not in B.",
-            stage.key(),
-            m.children,
-            m.zones,
-            m.new_zones,
-            m.new_zone_children,
-            m.zones_only_in_a
+            "{}: **{}** {}",
+            l.stage(stage),
+            tr!(l, "compare.moved_lead", children = l.count(m.children)),
+            moved_rest(l, m)
         )?;
         writeln!(w)?;
         if !m.flows.is_empty() {
-            writeln!(w, "| from (A) | to (B) | zones | children |")?;
+            writeln!(
+                w,
+                "| {} | {} | {} | {} |",
+                tr!(l, "compare.from"),
+                tr!(l, "compare.to"),
+                tr!(l, "compare.zones"),
+                tr!(l, "compare.children")
+            )?;
             writeln!(w, "|---|---|---:|---:|")?;
             for f in &m.flows {
                 writeln!(
                     w,
                     "| {} | {} | {} | {} |",
-                    f.from, f.to, f.zones, f.children
+                    md(&flow_end(l, &f.from)),
+                    md(&flow_end(l, &f.to)),
+                    l.count(f.zones as u64),
+                    l.count(f.children)
                 )?;
             }
             writeln!(w)?;
         }
         writeln!(
             w,
-            "![zones whose {} school changed](changed-{}.png)",
-            stage.key(),
+            "![{}](changed-{}.png)",
+            tr!(l, "compare.changed_alt", stage = l.stage(stage)),
             stage.key()
         )?;
         writeln!(w)?;
     }
-    writeln!(
-        w,
-        "## Balance (优质均衡): coefficient of variation between schools"
-    )?;
+    Ok(())
+}
+
+fn md_balance(w: &mut dyn Write, l: Lang, c: &Comparison) -> std::io::Result<()> {
+    writeln!(w, "## {}", tr!(l, "compare.balance_heading"))?;
     writeln!(w)?;
     writeln!(
         w,
-        "| indicator | A primary | B primary | A junior | B junior |"
+        "| {} | {} | {} | {} | {} |",
+        tr!(l, "compare.indicator"),
+        side_stage(l, "A", Stage::Primary),
+        side_stage(l, "B", Stage::Primary),
+        side_stage(l, "A", Stage::Junior),
+        side_stage(l, "B", Stage::Junior),
     )?;
     writeln!(w, "|---|---:|---:|---:|---:|")?;
-    for (i, name) in INDICATORS.iter().enumerate() {
+    for i in 0..7 {
         writeln!(
             w,
-            "| {name} | {} | {} | {} | {} |",
-            cv(c.a.primary.balance_cv[i]),
-            cv(c.b.primary.balance_cv[i]),
-            cv(c.a.junior.balance_cv[i]),
-            cv(c.b.junior.balance_cv[i])
+            "| {} | {} | {} | {} | {} |",
+            l.text(&format!("compare.r{}", i + 1)),
+            cv(l, c.a.primary.balance_cv[i]),
+            cv(l, c.b.primary.balance_cv[i]),
+            cv(l, c.a.junior.balance_cv[i]),
+            cv(l, c.b.junior.balance_cv[i])
         )?;
     }
     writeln!(w)?;
-    writeln!(
-        w,
-        "Limits: {} (primary), {} (junior); \"no data\" where some school gives no resource figures.",
-        c.a.primary.balance_cv_limit, c.a.junior.balance_cv_limit
-    )?;
-    writeln!(w)?;
-    writeln!(w, "## Maps and charts")?;
+    writeln!(w, "{}{}.", limits(l, c), tr!(l, "compare.no_data_note"))?;
+    writeln!(w)
+}
+
+fn md_maps(w: &mut dyn Write, l: Lang, charts: &[&str]) -> std::io::Result<()> {
+    writeln!(w, "## {}", tr!(l, "compare.maps_and_charts"))?;
     writeln!(w)?;
     for stage in Stage::ALL {
+        let k = stage.key();
         writeln!(
             w,
-            "{}: [A](A/map-{}.png) · [B](B/map-{}.png) · [zones that changed](changed-{}.png)",
-            stage.key(),
-            stage.key(),
-            stage.key(),
-            stage.key()
+            "{}: [A](A/map-{k}.png) · [B](B/map-{k}.png) · [{}](changed-{k}.png)",
+            l.stage(stage),
+            tr!(l, "compare.zones_changed")
         )?;
         writeln!(w)?;
     }
@@ -387,33 +535,48 @@ fn markdown(
         writeln!(w, "![{chart}]({chart})")?;
         writeln!(w)?;
     }
-    writeln!(w, "## Utilization per school")?;
+    Ok(())
+}
+
+fn md_utilization(w: &mut dyn Write, l: Lang, c: &Comparison) -> std::io::Result<()> {
+    writeln!(w, "## {}", tr!(l, "compare.utilization_heading"))?;
     writeln!(w)?;
     writeln!(
         w,
-        "Intake / seats (share of seats taken); – where the school does not exist or take a catchment in that scenario."
+        "{}{}.",
+        tr!(l, "compare.utilization_intro"),
+        tr!(l, "compare.utilization_dash")
     )?;
     writeln!(w)?;
-    writeln!(w, "| school | stage | A | B | intake B − A |")?;
+    writeln!(
+        w,
+        "| {} | {} | A | B | {} |",
+        tr!(l, "compare.school"),
+        tr!(l, "compare.stage"),
+        tr!(l, "compare.intake_change")
+    )?;
     writeln!(w, "|---|---|---:|---:|---:|")?;
     for r in &c.utilization {
-        let d = match (r.a, r.b) {
-            (Some(a), Some(b)) => format!("{:+}", b.intake as i64 - a.intake as i64),
-            (None, Some(b)) => format!("+{} (new)", b.intake),
-            (Some(a), None) => format!("−{} (closed)", a.intake),
-            (None, None) => String::new(),
-        };
         writeln!(
             w,
-            "| {} {} | {} | {} | {} | {d} |",
-            r.id,
-            r.name,
-            r.stage,
-            load_cell(r.a),
-            load_cell(r.b)
+            "| {} {} | {} | {} | {} | {} |",
+            md(&r.id),
+            md(&r.name),
+            stage_of(l, r.stage),
+            load_cell(l, r.a),
+            load_cell(l, r.b),
+            intake_change(l, r)
         )?;
     }
     Ok(())
+}
+
+/// A stage key of the utilization rows in the document language.
+fn stage_of(l: Lang, key: &str) -> &'static str {
+    match Stage::ALL.into_iter().find(|s| s.key() == key) {
+        Some(stage) => l.stage(stage),
+        None => l.text("compare.stage"),
+    }
 }
 
 const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI','PingFang SC','Microsoft YaHei',sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#222}\
@@ -423,57 +586,63 @@ th{background:#f4f4f4}tr:nth-child(even) td{background:#fafafa}.better{color:#1a
 .pair{display:flex;gap:1em;flex-wrap:wrap}.pair figure{flex:1 1 45%;margin:0}img{max-width:100%;border:1px solid #ddd}\
 figcaption{font-size:.9em;color:#555}ul{margin-top:0}";
 
-/// Figures where a smaller B is better (distance, shortage, large classes).
-const SMALLER_IS_BETTER: [&str; 7] = [
-    "seats short (children without a seat)",
-    "mean km",
-    "max km",
-    "child-km (travel)",
-    "large classes (大班额)",
-    "oversize classes (超大班额)",
-    "hard-limit violations",
-];
+/// The images of the page by file name, as data URIs.
+struct Images<'a>(&'a [(String, Vec<u8>)]);
 
-fn delta_class(label: &str, d: &str) -> &'static str {
-    let sign = d.chars().next();
-    match (SMALLER_IS_BETTER.contains(&label), sign) {
-        (true, Some('-')) => " better",
-        (true, Some('+')) => " worse",
-        (false, _) if label == "migrant public share" && sign == Some('+') => " better",
-        (false, _) if label == "migrant public share" && sign == Some('-') => " worse",
-        _ => "",
+impl Images<'_> {
+    fn uri(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, bytes)| png_data_uri(bytes))
+            .unwrap_or_default()
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(n, _)| n == name)
     }
 }
 
 fn html(
     w: &mut dyn Write,
+    l: Lang,
     c: &Comparison,
     policy: &Policy,
     images: &[(String, Vec<u8>)],
 ) -> std::io::Result<()> {
-    let e = escape_html;
+    let images = Images(images);
     let mut h = String::new();
-    let title = format!("{} (A) and {} (B)", c.a.scenario, c.b.scenario);
+    html_sides(&mut h, l, c);
+    html_figures(&mut h, l, c, policy);
+    html_moved(&mut h, l, c, &images);
+    html_maps(&mut h, l, &images);
+    html_balance(&mut h, l, c);
+    html_utilization(&mut h, l, c);
+    h.push_str("</table>\n</body>\n</html>\n");
+    w.write_all(h.as_bytes())
+}
+
+fn html_sides(h: &mut String, l: Lang, c: &Comparison) {
+    let e = escape_html;
+    let title = tr!(l, "compare.title", a = &c.a.scenario, b = &c.b.scenario);
     let _ = write!(
         h,
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>Scenarios side by side: {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<h1>Scenarios side by side: {}</h1>\n",
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
         e(&title),
         e(&title)
     );
     for s in [&c.a, &c.b] {
         let _ = writeln!(
             h,
-            "<p><b>{}: {}</b> — {} ({} zones, {} schools; files: {}).</p>",
+            "<p><b>{}: {}</b> — {}</p>",
             e(&s.label),
             e(&s.scenario),
-            e(if s.description.is_empty() {
-                "no description"
-            } else {
-                &s.description
-            }),
-            s.zones,
-            s.schools,
-            e(&s.chain.join(" → "))
+            e(&tr!(
+                l,
+                "compare.side_short",
+                description = description(l, s),
+                facts = side_facts(l, s)
+            ))
         );
         if !s.changes.is_empty() {
             h.push_str("<ul>\n");
@@ -483,68 +652,84 @@ fn html(
             h.push_str("</ul>\n");
         }
     }
-    h.push_str("<h2>Figures</h2>\n<table>\n<tr><th></th><th>A primary</th><th>B primary</th><th>B − A</th><th>A junior</th><th>B junior</th><th>B − A</th></tr>\n");
-    for (label, cell) in ROWS {
-        let (ap, bp, aj, bj) = (
-            cell(&c.a.primary),
-            cell(&c.b.primary),
-            cell(&c.a.junior),
-            cell(&c.b.junior),
-        );
-        let (dp, dj) = (delta(&ap, &bp), delta(&aj, &bj));
+}
+
+fn html_figures(h: &mut String, l: Lang, c: &Comparison, policy: &Policy) {
+    let e = escape_html;
+    let d = e(tr!(l, "compare.delta"));
+    let _ = write!(
+        h,
+        "<h2>{}</h2>\n<table>\n<tr><th></th><th>{}</th><th>{}</th><th>{d}</th><th>{}</th><th>{}</th><th>{d}</th></tr>\n",
+        e(tr!(l, "compare.figures")),
+        e(&side_stage(l, "A", Stage::Primary)),
+        e(&side_stage(l, "B", Stage::Primary)),
+        e(&side_stage(l, "A", Stage::Junior)),
+        e(&side_stage(l, "B", Stage::Junior)),
+    );
+    for (key, cell) in ROWS {
+        let x = cells(l, c, cell);
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n{}\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n{}\">{}</td></tr>",
-            e(label),
-            e(&ap),
-            e(&bp),
-            delta_class(label, &dp),
-            e(&dp),
-            e(&aj),
-            e(&bj),
-            delta_class(label, &dj),
-            e(&dj)
+            e(l.text(&format!("compare.row_{key}"))),
+            e(&x.ap),
+            e(&x.bp),
+            delta_class(key, &x.dp),
+            e(&x.dp),
+            e(&x.aj),
+            e(&x.bj),
+            delta_class(key, &x.dj),
+            e(&x.dj)
         );
     }
     h.push_str("</table>\n");
     let _ = writeln!(
         h,
-        "<p>Large classes: {} pupils or more ({} or more: oversize), entrants spread evenly over the classes opened. Migrant target: {} (A) / {} (B).</p>",
-        policy.large_class,
-        policy.oversize_class,
-        opt_pct(Some(c.a.migrant_target)),
-        opt_pct(Some(c.b.migrant_target))
+        "<p>{}</p>",
+        e(&tr!(
+            l,
+            "compare.large_classes_short",
+            large = policy.large_class,
+            oversize = policy.oversize_class,
+            a = opt_pct(Some(c.a.migrant_target)),
+            b = opt_pct(Some(c.b.migrant_target))
+        ))
     );
-    let img = |name: &str| -> String {
-        images
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, bytes)| png_data_uri(bytes))
-            .unwrap_or_default()
-    };
-    h.push_str("<h2>Children moved between A and B</h2>\n");
+}
+
+fn html_moved(h: &mut String, l: Lang, c: &Comparison, images: &Images) {
+    let e = escape_html;
+    let _ = writeln!(h, "<h2>{}</h2>", e(tr!(l, "compare.moved_heading")));
     for stage in Stage::ALL {
         let m = c.moved(stage);
         let _ = writeln!(
             h,
-            "<p>{}: <b>{} children</b> in {} zones have another school in B than in A; {} new zones with {} children exist only in B; {} zones of A are not in B.</p>",
-            stage.key(),
-            m.children,
-            m.zones,
-            m.new_zones,
-            m.new_zone_children,
-            m.zones_only_in_a
+            "<p>{}: <b>{}</b> {}</p>",
+            e(l.stage(stage)),
+            e(&tr!(
+                l,
+                "compare.moved_lead",
+                children = l.count(m.children)
+            )),
+            e(&moved_rest(l, m))
         );
         if !m.flows.is_empty() {
-            h.push_str("<table>\n<tr><th>from (A)</th><th>to (B)</th><th>zones</th><th>children</th></tr>\n");
+            let _ = writeln!(
+                h,
+                "<table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+                e(tr!(l, "compare.from")),
+                e(tr!(l, "compare.to")),
+                e(tr!(l, "compare.zones")),
+                e(tr!(l, "compare.children"))
+            );
             for f in &m.flows {
                 let _ = writeln!(
                     h,
                     "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                    e(&f.from),
-                    e(&f.to),
-                    f.zones,
-                    f.children
+                    e(&flow_end(l, &f.from)),
+                    e(&flow_end(l, &f.to)),
+                    l.count(f.zones as u64),
+                    l.count(f.children)
                 );
             }
             h.push_str("</table>\n");
@@ -552,75 +737,98 @@ fn html(
         let name = format!("changed-{}.png", stage.key());
         let _ = writeln!(
             h,
-            "<figure><img alt=\"zones whose {} school changed\" src=\"{}\"><figcaption>Zones whose {} school changed, in their new school's colour; blue outline: new zones; red ring: school opened in B; cross: school closed in B.</figcaption></figure>",
-            stage.key(),
-            img(&name),
-            stage.key()
+            "<figure><img alt=\"{}\" src=\"{}\"><figcaption>{}</figcaption></figure>",
+            e(&tr!(l, "compare.changed_alt", stage = l.stage(stage))),
+            images.uri(&name),
+            // The catalogue's own text: nothing to escape.
+            tr!(l, "compare.changed_caption", stage = l.stage(stage))
         );
     }
-    h.push_str("<h2>Maps</h2>\n");
+}
+
+fn html_maps(h: &mut String, l: Lang, images: &Images) {
+    let e = escape_html;
+    let _ = writeln!(h, "<h2>{}</h2>", e(tr!(l, "compare.maps")));
     for stage in Stage::ALL {
         h.push_str("<div class=\"pair\">\n");
         for label in ["A", "B"] {
             let name = format!("{label}/map-{}.png", stage.key());
             let _ = writeln!(
                 h,
-                "<figure><img alt=\"{label} {}\" src=\"{}\"><figcaption>{label}: {} catchments</figcaption></figure>",
-                stage.key(),
-                img(&name),
-                stage.key()
+                "<figure><img alt=\"{}\" src=\"{}\"><figcaption>{}</figcaption></figure>",
+                e(&side_stage(l, label, stage)),
+                images.uri(&name),
+                e(&tr!(
+                    l,
+                    "compare.map_caption",
+                    side = label,
+                    stage = l.stage(stage)
+                ))
             );
         }
         h.push_str("</div>\n");
     }
-    h.push_str("<h2>Charts</h2>\n");
+    let _ = writeln!(h, "<h2>{}</h2>", e(tr!(l, "compare.charts")));
     for name in ["distance.png", "utilization.png"] {
-        if images.iter().any(|(n, _)| n == name) {
+        if images.has(name) {
             let _ = writeln!(
                 h,
                 "<figure><img alt=\"{name}\" src=\"{}\"></figure>",
-                img(name)
+                images.uri(name)
             );
         }
     }
-    h.push_str("<h2>Balance (优质均衡): coefficient of variation between schools</h2>\n<table>\n<tr><th>indicator</th><th>A primary</th><th>B primary</th><th>A junior</th><th>B junior</th></tr>\n");
-    for (i, name) in INDICATORS.iter().enumerate() {
+}
+
+fn html_balance(h: &mut String, l: Lang, c: &Comparison) {
+    let e = escape_html;
+    let _ = write!(
+        h,
+        "<h2>{}</h2>\n<table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+        e(tr!(l, "compare.balance_heading")),
+        e(tr!(l, "compare.indicator")),
+        e(&side_stage(l, "A", Stage::Primary)),
+        e(&side_stage(l, "B", Stage::Primary)),
+        e(&side_stage(l, "A", Stage::Junior)),
+        e(&side_stage(l, "B", Stage::Junior)),
+    );
+    for i in 0..7 {
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            e(name),
-            cv(c.a.primary.balance_cv[i]),
-            cv(c.b.primary.balance_cv[i]),
-            cv(c.a.junior.balance_cv[i]),
-            cv(c.b.junior.balance_cv[i])
+            e(l.text(&format!("compare.r{}", i + 1))),
+            e(&cv(l, c.a.primary.balance_cv[i])),
+            e(&cv(l, c.b.primary.balance_cv[i])),
+            e(&cv(l, c.a.junior.balance_cv[i])),
+            e(&cv(l, c.b.junior.balance_cv[i]))
         );
     }
-    let _ = writeln!(
+    let _ = writeln!(h, "</table>\n<p>{}.</p>", e(&limits(l, c)));
+}
+
+fn html_utilization(h: &mut String, l: Lang, c: &Comparison) {
+    let e = escape_html;
+    let _ = write!(
         h,
-        "</table>\n<p>Limits: {} (primary), {} (junior).</p>",
-        c.a.primary.balance_cv_limit, c.a.junior.balance_cv_limit
+        "<h2>{}</h2>\n<p>{}.</p>\n<table>\n<tr><th>{}</th><th>{}</th><th>A</th><th>B</th><th>{}</th></tr>\n",
+        e(tr!(l, "compare.utilization_heading")),
+        e(tr!(l, "compare.utilization_intro")),
+        e(tr!(l, "compare.school")),
+        e(tr!(l, "compare.stage")),
+        e(tr!(l, "compare.intake_change")),
     );
-    h.push_str("<h2>Utilization per school</h2>\n<p>Intake / seats (share of seats taken).</p>\n<table>\n<tr><th>school</th><th>stage</th><th>A</th><th>B</th><th>intake B − A</th></tr>\n");
     for r in &c.utilization {
-        let d = match (r.a, r.b) {
-            (Some(a), Some(b)) => format!("{:+}", b.intake as i64 - a.intake as i64),
-            (None, Some(b)) => format!("+{} (new)", b.intake),
-            (Some(a), None) => format!("−{} (closed)", a.intake),
-            (None, None) => String::new(),
-        };
         let _ = writeln!(
             h,
             "<tr><td>{} {}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             e(&r.id),
             e(&r.name),
-            r.stage,
-            e(&load_cell(r.a)),
-            e(&load_cell(r.b)),
-            e(&d)
+            e(stage_of(l, r.stage)),
+            e(&load_cell(l, r.a)),
+            e(&load_cell(l, r.b)),
+            e(&intake_change(l, r))
         );
     }
-    h.push_str("</table>\n</body>\n</html>\n");
-    w.write_all(h.as_bytes())
 }
 
 #[cfg(test)]

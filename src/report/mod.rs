@@ -36,6 +36,7 @@ pub mod markdown;
 mod output_dir;
 pub mod print_map;
 pub mod projection;
+mod reasons;
 pub mod report_md;
 pub mod site;
 mod summary;

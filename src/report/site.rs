@@ -14,12 +14,14 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::markdown::not_formula;
-use super::tables::csv_writer;
+use super::markdown::{md, not_formula};
+use super::tables::{csv_writer, header_of};
 use super::{OutputDir, ReportError};
+use crate::i18n::Lang;
 use crate::model::{School, Stage};
 use crate::planning::Solved;
-use crate::planning::site_choice::{ClassRow, SiteChoiceSummary, SiteSummary};
+use crate::planning::site_choice::{ClassRow, Search, SiteChoiceSummary, SiteSummary};
+use crate::tr;
 
 /// Writes the seat ranking and (with candidates) the chosen sites into
 /// `dir` atomically.
@@ -29,20 +31,21 @@ pub fn write(
     candidates: Option<&[School]>,
     dir: &Path,
 ) -> Result<(), ReportError> {
+    let l = solved.lang;
     let out = OutputDir::create(dir)?;
-    out.write("add-classes.csv", |w| classes_csv(w, &summary.classes))?;
+    out.write("add-classes.csv", |w| classes_csv(w, l, &summary.classes))?;
     out.write("add-classes.md", |w| {
-        classes_md(w, solved, &summary.classes, None)
+        classes_md(w, l, solved, &summary.classes, None)
     })?;
     if let (Some(s), Some(list)) = (&summary.sites, candidates) {
-        out.write("sites.csv", |w| sites_csv(w, s))?;
+        out.write("sites.csv", |w| sites_csv(w, l, s))?;
         out.write("sites.geojson", |w| sites_geojson(w, s))?;
         out.write("sites.toml", |w| sites_toml(w, solved, s, list))?;
     }
     out.write("sites.md", |w| {
-        classes_md(w, solved, &summary.classes, Some(20))?;
+        classes_md(w, l, solved, &summary.classes, Some(20))?;
         if let Some(s) = &summary.sites {
-            sites_md(w, s)?;
+            sites_md(w, l, s)?;
         }
         Ok(())
     })?;
@@ -58,36 +61,48 @@ fn opt(x: Option<impl ToString>) -> String {
     x.map_or(String::new(), |x| x.to_string())
 }
 
-fn classes_csv(w: &mut dyn Write, rows: &[ClassRow]) -> std::io::Result<()> {
+/// A stage key of the rows in the document language.
+fn stage_of(l: Lang, key: &str) -> &'static str {
+    match Stage::ALL.into_iter().find(|s| s.key() == key) {
+        Some(stage) => l.stage(stage),
+        None => l.text(&format!("project.kind_{key}")),
+    }
+}
+
+fn classes_csv(w: &mut dyn Write, l: Lang, rows: &[ClassRow]) -> std::io::Result<()> {
     let mut csv = csv_writer(w)?;
-    csv.write_record([
-        "rank",
-        "school_id",
-        "school_name",
-        "stage",
-        "classes",
-        "seat_price_km",
-        "dual_km_per_class",
-        "shortage_removed",
-        "km_saved",
-        "limited_by_school_size",
-    ])?;
+    csv.write_record(header_of(
+        l,
+        "site_csv",
+        &[
+            "rank",
+            "school_id",
+            "school_name",
+            "stage",
+            "classes",
+            "seat_price_km",
+            "dual_km_per_class",
+            "shortage_removed",
+            "km_saved",
+            "limited_by_school_size",
+        ],
+    ))?;
     for r in rows {
         csv.write_record([
             r.rank.to_string(),
             r.school_id.clone(),
             not_formula(&r.school_name).into_owned(),
-            r.stage.to_string(),
+            stage_of(l, r.stage).to_string(),
             opt(r.classes),
             r.seat_price_km
-                .map_or("shortage".into(), |x| format!("{x:.3}")),
+                .map_or(tr!(l, "site.shortage").into(), |x| format!("{x:.3}")),
             opt(r.dual_km_per_class.map(|x| format!("{x:.3}"))),
             r.shortage_removed.to_string(),
             format!("{:.3}", r.km_saved),
             if r.limited_by_school_size {
-                "yes"
+                tr!(l, "project.yes")
             } else {
-                "no"
+                tr!(l, "project.no")
             }
             .into(),
         ])?;
@@ -97,21 +112,20 @@ fn classes_csv(w: &mut dyn Write, rows: &[ClassRow]) -> std::io::Result<()> {
 
 fn classes_md(
     w: &mut dyn Write,
+    l: Lang,
     solved: &Solved,
     rows: &[ClassRow],
     top: Option<usize>,
 ) -> std::io::Result<()> {
-    writeln!(w, "# Where to add seats: {}", solved.scenario.name)?;
-    writeln!(w)?;
     writeln!(
         w,
-        "One more entry class at each public school, valued in the relaxation (zones may be split; solved exactly over all schools): children without a seat who would get one, and child-km saved. The seat price is the relaxation's dual price of one seat (km of travel one more seat saves at the margin; \"shortage\": it would seat a child who has none); price × class size bounds a class's gain from above, and schools with a positive price were solved again with the extra class for the exact gain. Limited by school size: the school's size limit binds, so classes alone do not help."
+        "# {}",
+        tr!(l, "site.title", scenario = md(&solved.scenario.name))
     )?;
     writeln!(w)?;
-    writeln!(
-        w,
-        "| rank | school | stage | classes | seat price km | dual km / class | shortage removed | km saved | limited by size |"
-    )?;
+    writeln!(w, "{}", tr!(l, "site.classes_intro"))?;
+    writeln!(w)?;
+    writeln!(w, "{}", tr!(l, "site.classes_head"))?;
     writeln!(w, "|---:|---|---|---:|---:|---:|---:|---:|---|")?;
     let useful = rows.iter().filter(|r| {
         r.shortage_removed > 0 || r.km_saved != 0.0 || r.seat_price_km.is_none_or(|p| p > 0.0)
@@ -121,17 +135,21 @@ fn classes_md(
             w,
             "| {} | {} {} | {} | {} | {} | {} | {} | {:.1} | {} |",
             r.rank,
-            r.school_id,
-            r.school_name,
-            r.stage,
+            md(&r.school_id),
+            md(&r.school_name),
+            stage_of(l, r.stage),
             opt(r.classes),
             r.seat_price_km
-                .map_or("shortage".into(), |x| format!("{x:.3}")),
+                .map_or(tr!(l, "site.shortage").into(), |x| format!("{x:.3}")),
             r.dual_km_per_class
                 .map_or("–".into(), |x| format!("{x:.1}")),
-            r.shortage_removed,
+            l.count(r.shortage_removed),
             r.km_saved,
-            if r.limited_by_school_size { "yes" } else { "" }
+            if r.limited_by_school_size {
+                tr!(l, "project.yes")
+            } else {
+                ""
+            }
         )?;
     }
     let idle = rows
@@ -139,51 +157,62 @@ fn classes_md(
         .filter(|r| r.shortage_removed == 0 && r.km_saved == 0.0 && r.seat_price_km == Some(0.0))
         .count();
     writeln!(w)?;
-    writeln!(
-        w,
-        "{idle} school stages have seats to spare (price 0): one more class there gains nothing."
-    )?;
+    writeln!(w, "{}", tr!(l, "site.idle", n = l.count(idle as u64)))?;
     writeln!(w)?;
     Ok(())
 }
 
-fn sites_md(w: &mut dyn Write, s: &SiteChoiceSummary) -> std::io::Result<()> {
-    writeln!(w, "## New school sites")?;
+fn search(l: Lang, s: &Search) -> String {
+    match *s {
+        Search::Exhaustive { sets } => tr!(l, "site.search_exhaustive", sets = sets),
+        Search::GreedyProven { sets } => tr!(l, "site.search_proven", sets = sets),
+        Search::Greedy { scored } => tr!(l, "site.search_greedy", scored = scored),
+    }
+}
+
+fn sites_md(w: &mut dyn Write, l: Lang, s: &SiteChoiceSummary) -> std::io::Result<()> {
+    writeln!(w, "## {}", tr!(l, "site.sites_heading"))?;
     writeln!(w)?;
     writeln!(
         w,
-        "{} of {} candidate sites chosen ({}), scored by the relaxation: children without a seat first, then child-km.",
-        s.sites, s.candidates, s.method
+        "{}",
+        tr!(
+            l,
+            "site.chosen",
+            sites = s.sites,
+            candidates = s.candidates,
+            method = search(l, &s.search)
+        )
     )?;
     writeln!(w)?;
-    writeln!(w, "| | without a seat | child-km |")?;
+    writeln!(w, "{}", tr!(l, "site.totals_head"))?;
     writeln!(w, "|---|---:|---:|")?;
-    for (label, t) in [
-        ("relaxation, no new site", s.relaxation_before),
-        ("relaxation, chosen sites", s.relaxation_after),
-        ("whole-zone plan, no new site", s.plan_before),
-        ("whole-zone plan, chosen sites", s.plan_after),
+    for (key, t) in [
+        ("site.relaxation_before", s.relaxation_before),
+        ("site.relaxation_after", s.relaxation_after),
+        ("site.plan_before", s.plan_before),
+        ("site.plan_after", s.plan_after),
     ] {
-        writeln!(w, "| {label} | {} | {:.1} |", t.unplaced, t.travel_km)?;
+        writeln!(
+            w,
+            "| {} | {} | {:.1} |",
+            l.text(key),
+            l.count(t.unplaced),
+            t.travel_km
+        )?;
     }
     writeln!(w)?;
-    writeln!(
-        w,
-        "Gain of each site: what it adds to the other chosen sites (the relaxation without it minus with all); intake: its entrants in the whole-zone plan."
-    )?;
+    writeln!(w, "{}", tr!(l, "site.gain"))?;
     writeln!(w)?;
-    writeln!(
-        w,
-        "| site | stage | location | classes | shortage removed | km saved | intake primary | intake junior |"
-    )?;
+    writeln!(w, "{}", tr!(l, "site.sites_head"))?;
     writeln!(w, "|---|---|---|---|---:|---:|---:|---:|")?;
     for r in &s.chosen {
         writeln!(
             w,
             "| {} {} | {} | {:.5}, {:.5} | {} | {} | {:.1} | {} | {} |",
-            r.id,
-            r.name,
-            r.stage,
+            md(&r.id),
+            md(&r.name),
+            stage_of(l, r.stage),
             r.lon,
             r.lat,
             [r.classes_primary, r.classes_junior]
@@ -192,35 +221,39 @@ fn sites_md(w: &mut dyn Write, s: &SiteChoiceSummary) -> std::io::Result<()> {
                 .map(|c| c.to_string())
                 .collect::<Vec<_>>()
                 .join(" + "),
-            r.shortage_removed,
+            l.count(r.shortage_removed),
             r.km_saved,
-            r.intake_primary,
-            r.intake_junior
+            l.count(r.intake_primary),
+            l.count(r.intake_junior)
         )?;
     }
     Ok(())
 }
 
-fn sites_csv(w: &mut dyn Write, s: &SiteChoiceSummary) -> std::io::Result<()> {
+fn sites_csv(w: &mut dyn Write, l: Lang, s: &SiteChoiceSummary) -> std::io::Result<()> {
     let mut csv = csv_writer(w)?;
-    csv.write_record([
-        "id",
-        "name",
-        "stage",
-        "lon",
-        "lat",
-        "classes_primary",
-        "classes_junior",
-        "shortage_removed",
-        "km_saved",
-        "intake_primary",
-        "intake_junior",
-    ])?;
+    csv.write_record(header_of(
+        l,
+        "site_csv",
+        &[
+            "id",
+            "name",
+            "stage",
+            "lon",
+            "lat",
+            "classes_primary",
+            "classes_junior",
+            "shortage_removed",
+            "km_saved",
+            "intake_primary",
+            "intake_junior",
+        ],
+    ))?;
     for r in &s.chosen {
         csv.write_record([
             r.id.clone(),
             not_formula(&r.name).into_owned(),
-            r.stage.to_string(),
+            stage_of(l, r.stage).to_string(),
             format!("{:.6}", r.lon),
             format!("{:.6}", r.lat),
             opt(r.classes_primary),
