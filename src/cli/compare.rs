@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use catchment::model::Stage;
-use catchment::planning::{compare, solve_scenario};
+use catchment::planning::solve_scenario;
+use catchment::report::compare;
 use catchment::run::Scenario;
 
 use catchment::run::{Flags, Run};
@@ -34,7 +35,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| PathBuf::from("out").join(format!("compare-{}-{}", a.name, b.name)));
     let sa = solve_scenario(&Run::from_scenario(a, &args.flags, None)?)?;
     let sb = solve_scenario(&Run::from_scenario(b, &args.flags, None)?)?;
-    let cmp = compare::run(&sa, &sb, &out)
+    let cmp = compare::write(&sa, &sb, &out)
         .with_context(|| format!("writing the comparison to {}", out.display()))?;
     println!("A {} vs B {}", cmp.a.scenario, cmp.b.scenario);
     println!(

@@ -7,12 +7,14 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use catchment::i18n::Lang;
 use catchment::io::read_groups;
 use catchment::plan::lottery::{LotterySettings, auto_groups, groups_from_specs, study};
 use catchment::planning::solve_scenario;
 use catchment::report::lottery::{LotteryInfo, write_lottery};
 use catchment::run::Scenario;
 use catchment::spatial::{Adjacency, DEFAULT_TOLERANCE_M};
+use catchment::tr;
 
 use catchment::run::{Flags, Run};
 
@@ -57,11 +59,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let scenario = &solved.scenario;
     println!("plan {}", solved.plan.digest());
     let (region, plan) = (&solved.region, &solved.plan);
-    let (groups, groups_from) = match &args.groups {
-        Some(path) => (
-            groups_from_specs(region, plan, &read_groups(path, region)?),
-            format!("from {}", path.display()),
-        ),
+    let from = |lang: Lang| match &args.groups {
+        Some(path) => tr!(lang, "lottery.groups_from_file", path = path.display()),
+        None => tr!(lang, "lottery.groups_auto", n = settings.group_size),
+    };
+    let (groups_from, groups_from_text) = (from(Lang::En), from(solved.lang));
+    let groups = match &args.groups {
+        Some(path) => groups_from_specs(region, plan, &read_groups(path, region)?),
         None => {
             // The plan's graph where it made one (it holds the bureau's
             // given neighbours).
@@ -73,13 +77,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     &built
                 }
             };
-            (
-                auto_groups(region, plan, adjacency, settings.group_size),
-                format!(
-                    "neighbouring catchments, at most {} schools per group",
-                    settings.group_size
-                ),
-            )
+            auto_groups(region, plan, adjacency, settings.group_size)
         }
     };
     let lottery = study(
@@ -96,6 +94,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         scenario: &scenario.name,
         description: &scenario.description,
         groups_from,
+        groups_from_text,
+        lang: solved.lang,
     };
     let (summary, path) = write_lottery(&out, region, &lottery, &info)
         .with_context(|| format!("writing the lottery to {}", out.display()))?;

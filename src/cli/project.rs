@@ -7,7 +7,6 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use catchment::planning::project_report;
 use catchment::planning::projection::project;
 use catchment::run::Scenario;
 
@@ -54,8 +53,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("out").join(format!("{}-projection", scenario.name)));
-    let summary = project_report::write(&out, &scenario, &region, &scenario.policy, &projection)
-        .with_context(|| format!("writing the projection to {}", out.display()))?;
+    let summary = catchment::report::projection::write(
+        &out,
+        &scenario,
+        &region,
+        &scenario.policy,
+        &projection,
+        run.documents.lang,
+    )
+    .with_context(|| format!("writing the projection to {}", out.display()))?;
     println!(
         "{}: {} years, catchments {}",
         summary.scenario,

@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use catchment::io::read_schools;
-use catchment::planning::site_report::{self, check_candidates};
+use catchment::planning::site_choice::{analyse, check_candidates};
 use catchment::planning::solve_scenario;
 use catchment::run::Scenario;
-use catchment::run::{Flags, PlanOptions, Run};
+use catchment::run::{DocumentOptions, Flags, PlanOptions, Run};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -30,12 +30,15 @@ pub struct Args {
     /// `[solver]` table: `--candidates` here names candidate sites).
     #[command(flatten)]
     plan: PlanOptions,
+    #[command(flatten)]
+    documents: DocumentOptions,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let scenario = Scenario::load(&args.scenario)?;
     let flags = Flags {
         plan: args.plan.clone(),
+        documents: args.documents.clone(),
         ..Flags::default()
     };
     let solved = solve_scenario(&Run::from_scenario(scenario, &flags, None)?)?;
@@ -51,8 +54,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("out").join(format!("{}-sites", scenario.name)));
-    let summary = site_report::run(&solved, candidates, args.k, &out)
-        .with_context(|| format!("writing the site analysis to {}", out.display()))?;
+    let summary = analyse(
+        &solved,
+        candidates
+            .as_ref()
+            .map(|(p, l)| (p.as_path(), l.as_slice())),
+        args.k,
+    )?;
+    catchment::report::site::write(
+        &solved,
+        &summary,
+        candidates.as_ref().map(|(_, l)| l.as_slice()),
+        &out,
+    )
+    .with_context(|| format!("writing the site analysis to {}", out.display()))?;
     println!("{}: one more class, best first", summary.scenario);
     for r in summary.classes.iter().take(5) {
         println!(

@@ -87,6 +87,11 @@ impl Lang {
         }
     }
 
+    /// Whether the catalogue has `key`.
+    pub fn has(self, key: &str) -> bool {
+        self.catalogue().contains_key(key)
+    }
+
     /// The text of `key` with each `{name}` replaced by its value.
     pub fn fill(self, key: &str, args: &[(&str, &dyn Display)]) -> String {
         let template = self.text(key);

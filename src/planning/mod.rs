@@ -7,19 +7,19 @@
 //! - [`projection`]: the multi-year projection and the first year each
 //!   school runs short (学位预警);
 //! - [`relaxed`]: the region's relaxation solved exactly, the evaluator
-//!   for extra classes and new sites.
+//!   for extra classes and new sites;
+//! - [`compare`], [`site_choice`], [`warnings`]: the figures of `compare`,
+//!   `site` and `project`, which [`crate::report`] writes.
 //!
 //! The command-line tools `compare`, `project` and `site` are thin glue
 //! over these.
 
-pub mod compare;
-pub mod project_report;
 pub mod projection;
 pub mod relaxed;
-mod render;
 pub mod seats;
 pub mod site;
-pub mod site_report;
+pub mod site_choice;
+pub mod warnings;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -27,7 +27,6 @@ use std::time::Instant;
 use crate::io::{InputError, LocksError};
 use crate::model::Region;
 use crate::plan::{Plan, PlanError, Preferences};
-use crate::report::ReportError;
 use crate::run::{Run, RunError};
 use crate::run::{Scenario, ScenarioError};
 use crate::solve::Settings;
@@ -42,8 +41,6 @@ pub enum PlanningError {
     Locks(#[from] LocksError),
     #[error(transparent)]
     Plan(#[from] PlanError),
-    #[error(transparent)]
-    Report(#[from] ReportError),
     #[error(transparent)]
     Projection(#[from] ProjectionError),
     #[error(transparent)]

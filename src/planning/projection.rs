@@ -154,7 +154,66 @@ pub struct Year {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Shortage {
     pub stage: Stage,
-    pub reason: String,
+    pub reason: ShortReason,
+}
+
+/// What runs short; shown in English here (summary.json), in the document
+/// language by [`crate::report::projection`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShortReason {
+    EntryClasses {
+        entrants: u32,
+        needed: u32,
+        available: u32,
+    },
+    Classrooms {
+        pupils: u32,
+        needed: u32,
+        rooms: u32,
+    },
+    IntakeCap {
+        entrants: u32,
+        cap: u32,
+    },
+    Unplaced {
+        children: u32,
+    },
+    SchoolLimit {
+        pupils: u32,
+        limit: u32,
+    },
+}
+
+impl std::fmt::Display for ShortReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match *self {
+            ShortReason::EntryClasses {
+                entrants,
+                needed,
+                available,
+            } => write!(
+                f,
+                "{entrants} entrants need {needed} classes, {available} can open"
+            ),
+            ShortReason::Classrooms {
+                pupils,
+                needed,
+                rooms,
+            } => write!(
+                f,
+                "{pupils} pupils need {needed} classes, {rooms} classrooms"
+            ),
+            ShortReason::IntakeCap { entrants, cap } => {
+                write!(f, "{entrants} entrants over the intake cap of {cap}")
+            }
+            ShortReason::Unplaced { children } => {
+                write!(f, "{children} children of its catchment without a seat")
+            }
+            ShortReason::SchoolLimit { pupils, limit } => {
+                write!(f, "{pupils} pupils over the school limit of {limit}")
+            }
+        }
+    }
 }
 
 /// A whole projection.
@@ -728,10 +787,11 @@ fn shortages(
         {
             out.push(Shortage {
                 stage,
-                reason: format!(
-                    "{} entrants need {entry} classes, {available} can open",
-                    sy.intake[i]
-                ),
+                reason: ShortReason::EntryClasses {
+                    entrants: sy.intake[i],
+                    needed: entry,
+                    available,
+                },
             });
         }
         if let Some(rooms) = rooms[i] {
@@ -742,10 +802,11 @@ fn shortages(
             if needed > rooms {
                 out.push(Shortage {
                     stage,
-                    reason: format!(
-                        "{} pupils need {needed} classes, {rooms} classrooms",
-                        sy.pupils(stage)
-                    ),
+                    reason: ShortReason::Classrooms {
+                        pupils: sy.pupils(stage),
+                        needed,
+                        rooms,
+                    },
                 });
             }
         }
@@ -754,16 +815,18 @@ fn shortages(
         {
             out.push(Shortage {
                 stage,
-                reason: format!("{} entrants over the intake cap of {cap}", sy.intake[i]),
+                reason: ShortReason::IntakeCap {
+                    entrants: sy.intake[i],
+                    cap,
+                },
             });
         }
         if sy.unplaced[i] > 0 {
             out.push(Shortage {
                 stage,
-                reason: format!(
-                    "{} children of its catchment without a seat",
-                    sy.unplaced[i]
-                ),
+                reason: ShortReason::Unplaced {
+                    children: sy.unplaced[i],
+                },
             });
         }
     }
@@ -776,7 +839,10 @@ fn shortages(
         };
         out.push(Shortage {
             stage,
-            reason: format!("{} pupils over the school limit of {limit}", sy.total()),
+            reason: ShortReason::SchoolLimit {
+                pupils: sy.total(),
+                limit,
+            },
         });
     }
     out

@@ -19,11 +19,15 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::markdown::not_formula;
+use super::markdown::{md, not_formula};
+use super::reasons;
+use super::tables::header_of;
 use super::tables::{csv_writer, fixed};
 use super::{OutputDir, ReportError, output_dir};
+use crate::i18n::Lang;
 use crate::model::{Region, Stage};
 use crate::plan::lottery::{GroupLottery, Lottery};
+use crate::tr;
 
 /// Zones listed in `lottery.md` as the least certain.
 pub const UNCERTAIN_ZONES_LISTED: usize = 20;
@@ -33,8 +37,11 @@ pub const UNCERTAIN_ZONES_LISTED: usize = 20;
 pub struct LotteryInfo<'a> {
     pub scenario: &'a str,
     pub description: &'a str,
-    /// Where the groups came from, in words.
+    /// Where the groups came from, in words (English, for summary.json).
     pub groups_from: String,
+    /// The same in the document language.
+    pub groups_from_text: String,
+    pub lang: Lang,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -169,11 +176,20 @@ pub fn write_lottery(
 ) -> Result<(LotterySummary, PathBuf), ReportError> {
     let out = OutputDir::create(dir)?;
     let summary = LotterySummary::build(region, lottery, info);
-    out.write("lottery-groups.csv", |w| groups_csv(w, region, lottery))?;
-    out.write("lottery-schools.csv", |w| schools_csv(w, region, lottery))?;
-    out.write("lottery-chances.csv", |w| chances_csv(w, region, lottery))?;
-    out.write(&seed_file(lottery.seed), |w| seed_csv(w, region, lottery))?;
-    out.write("lottery.md", |w| report_md(w, region, lottery, &summary))?;
+    let l = info.lang;
+    out.write("lottery-groups.csv", |w| groups_csv(w, l, region, lottery))?;
+    out.write("lottery-schools.csv", |w| {
+        schools_csv(w, l, region, lottery)
+    })?;
+    out.write("lottery-chances.csv", |w| {
+        chances_csv(w, l, region, lottery)
+    })?;
+    out.write(&seed_file(lottery.seed), |w| {
+        seed_csv(w, l, region, lottery)
+    })?;
+    out.write("lottery.md", |w| {
+        report_md(w, l, region, lottery, &summary, info)
+    })?;
     // Last: its presence marks a complete output folder.
     out.write(output_dir::MARKER, |w| {
         serde_json::to_writer_pretty(&mut *w, &summary)?;
@@ -199,23 +215,32 @@ fn school_ids(region: &Region, gl: &GroupLottery) -> (String, String) {
     (ids.join(";"), not_formula(&names.join(";")).into_owned())
 }
 
-fn groups_csv(w: &mut dyn Write, region: &Region, lottery: &Lottery) -> std::io::Result<()> {
+fn groups_csv(
+    w: &mut dyn Write,
+    l: Lang,
+    region: &Region,
+    lottery: &Lottery,
+) -> std::io::Result<()> {
     let mut csv = csv_writer(w)?;
-    csv.write_record([
-        "group",
-        "stage",
-        "schools",
-        "school_names",
-        "zones",
-        "children",
-        "seats",
-        "unplaced_in_draw",
-    ])?;
+    csv.write_record(header_of(
+        l,
+        "lottery_csv",
+        &[
+            "group",
+            "stage",
+            "schools",
+            "school_names",
+            "zones",
+            "children",
+            "seats",
+            "unplaced_in_draw",
+        ],
+    ))?;
     for gl in &lottery.groups {
         let (ids, names) = school_ids(region, gl);
         csv.write_record([
             gl.group.id.clone(),
-            gl.group.stage.key().to_string(),
+            l.stage(gl.group.stage).to_string(),
             ids,
             names,
             gl.group.zones.len().to_string(),
@@ -231,27 +256,36 @@ fn ratio(x: Option<f64>) -> String {
     x.map_or(String::new(), |r| fixed(r, 3))
 }
 
-fn schools_csv(w: &mut dyn Write, region: &Region, lottery: &Lottery) -> std::io::Result<()> {
+fn schools_csv(
+    w: &mut dyn Write,
+    l: Lang,
+    region: &Region,
+    lottery: &Lottery,
+) -> std::io::Result<()> {
     let mut csv = csv_writer(w)?;
-    csv.write_record([
-        "group",
-        "stage",
-        "school_id",
-        "school_name",
-        "first_choice_applicants",
-        "seats",
-        "oversubscription",
-        "admitted_first_choice",
-        "admitted_from_others",
-        "admitted",
-        "free_seats",
-    ])?;
+    csv.write_record(header_of(
+        l,
+        "lottery_csv",
+        &[
+            "group",
+            "stage",
+            "school_id",
+            "school_name",
+            "first_choice_applicants",
+            "seats",
+            "oversubscription",
+            "admitted_first_choice",
+            "admitted_from_others",
+            "admitted",
+            "free_seats",
+        ],
+    ))?;
     for gl in &lottery.groups {
         for (m, &s) in gl.group.schools.iter().enumerate() {
             let d = &gl.published;
             csv.write_record([
                 gl.group.id.clone(),
-                gl.group.stage.key().to_string(),
+                l.stage(gl.group.stage).to_string(),
                 region.schools[s].id.clone(),
                 not_formula(&region.schools[s].name).into_owned(),
                 gl.applicants[m].to_string(),
@@ -267,32 +301,41 @@ fn schools_csv(w: &mut dyn Write, region: &Region, lottery: &Lottery) -> std::io
     csv.flush()
 }
 
-fn chances_csv(w: &mut dyn Write, region: &Region, lottery: &Lottery) -> std::io::Result<()> {
+fn chances_csv(
+    w: &mut dyn Write,
+    l: Lang,
+    region: &Region,
+    lottery: &Lottery,
+) -> std::io::Result<()> {
     let mut csv = csv_writer(w)?;
-    csv.write_record([
-        "group",
-        "stage",
-        "zone_id",
-        "zone_name",
-        "children",
-        "outcome",
-        "school_id",
-        "school_name",
-        "choice",
-        "km",
-        "mean",
-        "min",
-        "p5",
-        "p95",
-        "max",
-    ])?;
+    csv.write_record(header_of(
+        l,
+        "lottery_csv",
+        &[
+            "group",
+            "stage",
+            "zone_id",
+            "zone_name",
+            "children",
+            "outcome",
+            "school_id",
+            "school_name",
+            "choice",
+            "km",
+            "mean",
+            "min",
+            "p5",
+            "p95",
+            "max",
+        ],
+    ))?;
     for gl in &lottery.groups {
         for zc in &gl.chances {
             let ez = &gl.entrants.zones[zc.pos];
             let zone = &region.zones[ez.zone];
             let head = [
                 gl.group.id.clone(),
-                gl.group.stage.key().to_string(),
+                l.stage(gl.group.stage).to_string(),
                 zone.id.clone(),
                 not_formula(&zone.name).into_owned(),
                 ez.children.to_string(),
@@ -306,7 +349,7 @@ fn chances_csv(w: &mut dyn Write, region: &Region, lottery: &Lottery) -> std::io
                     head.iter()
                         .cloned()
                         .chain([
-                            "school".to_string(),
+                            tr!(l, "lottery_csv.outcome_school").to_string(),
                             s.id.clone(),
                             not_formula(&s.name).into_owned(),
                             (rank + 1).to_string(),
@@ -319,7 +362,11 @@ fn chances_csv(w: &mut dyn Write, region: &Region, lottery: &Lottery) -> std::io
                 csv.write_record(
                     head.iter()
                         .cloned()
-                        .chain(["unplaced".to_string(), String::new(), String::new()])
+                        .chain([
+                            tr!(l, "lottery_csv.outcome_unplaced").to_string(),
+                            String::new(),
+                            String::new(),
+                        ])
                         .chain([String::new(), String::new()])
                         .chain(stats(&zc.unplaced)),
                 )?;
@@ -329,27 +376,31 @@ fn chances_csv(w: &mut dyn Write, region: &Region, lottery: &Lottery) -> std::io
     csv.flush()
 }
 
-fn seed_csv(w: &mut dyn Write, region: &Region, lottery: &Lottery) -> std::io::Result<()> {
+fn seed_csv(w: &mut dyn Write, l: Lang, region: &Region, lottery: &Lottery) -> std::io::Result<()> {
     let mut csv = csv_writer(w)?;
-    csv.write_record([
-        "group",
-        "stage",
-        "zone_id",
-        "zone_name",
-        "school_id",
-        "school_name",
-        "choice",
-        "km",
-        "children",
-        "reason",
-    ])?;
+    csv.write_record(header_of(
+        l,
+        "lottery_csv",
+        &[
+            "group",
+            "stage",
+            "zone_id",
+            "zone_name",
+            "school_id",
+            "school_name",
+            "choice",
+            "km",
+            "children",
+            "reason",
+        ],
+    ))?;
     for gl in &lottery.groups {
         let d = &gl.published;
         for (pos, ez) in gl.entrants.zones.iter().enumerate() {
             let zone = &region.zones[ez.zone];
             let head = [
                 gl.group.id.clone(),
-                gl.group.stage.key().to_string(),
+                l.stage(gl.group.stage).to_string(),
                 zone.id.clone(),
                 not_formula(&zone.name).into_owned(),
             ];
@@ -375,7 +426,7 @@ fn seed_csv(w: &mut dyn Write, region: &Region, lottery: &Lottery) -> std::io::R
                     String::new(),
                     String::new(),
                     d.unplaced[pos].to_string(),
-                    gl.entrants.reason(pos).to_string(),
+                    reasons::unplaced(l, &gl.entrants.reason(pos)),
                 ]))?;
             }
         }
@@ -389,89 +440,134 @@ fn pct(x: f64) -> String {
 
 fn report_md(
     w: &mut dyn Write,
+    l: Lang,
     region: &Region,
     lottery: &Lottery,
     summary: &LotterySummary,
+    info: &LotteryInfo,
 ) -> std::io::Result<()> {
-    writeln!(w, "# 多校划片 Multi-school zones: {}\n", summary.scenario)?;
+    md_intro(w, l, lottery, summary, info)?;
+    md_stages(w, l, summary)?;
+    md_groups(w, l, region, lottery, summary)?;
+    md_oversubscribed(w, l, region, lottery)?;
+    md_uncertain(w, l, region, lottery)?;
+    writeln!(
+        w,
+        "\n{}",
+        tr!(
+            l,
+            "lottery.files",
+            files = summary
+                .files
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    )
+}
+
+fn md_intro(
+    w: &mut dyn Write,
+    l: Lang,
+    lottery: &Lottery,
+    summary: &LotterySummary,
+    info: &LotteryInfo,
+) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "# {}\n",
+        tr!(l, "lottery.title", scenario = md(&summary.scenario))
+    )?;
     if !summary.description.is_empty() {
         writeln!(w, "{}\n", summary.description)?;
     }
     writeln!(
         w,
-        "Groups: {}. Published draw: seed {}; chances over {} draws (seeds {}..{}).\n",
-        summary.groups_from,
-        lottery.seed,
-        lottery.seeds,
-        lottery.seed,
-        lottery.seed + lottery.seeds as u64 - 1
+        "{}\n",
+        tr!(
+            l,
+            "lottery.draws",
+            groups = info.groups_from_text,
+            seed = lottery.seed,
+            seeds = l.count(lottery.seeds as u64),
+            last = lottery.seed + lottery.seeds as u64 - 1
+        )
     )?;
-    writeln!(
-        w,
-        "Each child applies to the nearest school of the group. A school with more \
-         applicants than seats admits them in lottery order (随机派位); those it cannot \
-         take apply, in the next round, to their nearest school of the group that still \
-         has seats. Children no school of the group can take are listed without a seat, \
-         with the reason. In every draw, children = placed + unplaced for every zone and \
-         group, and no school takes more than its seats.\n"
-    )?;
-    writeln!(
-        w,
-        "| stage | groups | schools | zones | children | seats | at nearest school | at another | without a seat | oversubscribed schools |"
-    )?;
+    writeln!(w, "{}\n", tr!(l, "lottery.rules"))
+}
+
+fn md_stages(w: &mut dyn Write, l: Lang, summary: &LotterySummary) -> std::io::Result<()> {
+    writeln!(w, "{}", tr!(l, "lottery.stages_head"))?;
     writeln!(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")?;
     for s in &summary.stages {
+        let stage = Stage::ALL
+            .into_iter()
+            .find(|x| x.key() == s.stage)
+            .map_or(s.stage, |x| l.stage(x));
         writeln!(
             w,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            s.stage,
-            s.groups,
-            s.schools,
-            s.zones,
-            s.children,
-            s.seats,
-            s.placed_nearest,
-            s.placed_other,
-            s.unplaced,
-            s.oversubscribed_schools
+            stage,
+            l.count(s.groups as u64),
+            l.count(s.schools as u64),
+            l.count(s.zones as u64),
+            l.count(s.children),
+            l.count(s.seats),
+            l.count(s.placed_nearest),
+            l.count(s.placed_other),
+            l.count(s.unplaced),
+            l.count(s.oversubscribed_schools as u64)
         )?;
     }
+    Ok(())
+}
 
-    writeln!(w, "\n## Groups\n")?;
+/// "P001 第一小学" for a member of a group.
+fn school_name(region: &Region, gl: &GroupLottery, member: usize) -> String {
+    let s = &region.schools[gl.group.schools[member]];
+    format!("{} {}", md(&s.id), md(&s.name))
+}
+
+fn md_groups(
+    w: &mut dyn Write,
+    l: Lang,
+    region: &Region,
+    lottery: &Lottery,
+    summary: &LotterySummary,
+) -> std::io::Result<()> {
+    writeln!(w, "\n## {}\n", tr!(l, "lottery.groups_heading"))?;
     if lottery.groups.is_empty() {
-        writeln!(
-            w,
-            "No group: every school keeps its single-school catchment."
-        )?;
-    } else {
-        writeln!(
-            w,
-            "| group | stage | schools | zones | children | seats | without a seat (draw {}) |",
-            lottery.seed
-        )?;
-        writeln!(w, "|---|---|---|---:|---:|---:|---:|")?;
-        for (gl, row) in lottery.groups.iter().zip(&summary.groups) {
-            let names: Vec<String> = gl
-                .group
-                .schools
-                .iter()
-                .map(|&s| format!("{} {}", region.schools[s].id, region.schools[s].name))
-                .collect();
-            writeln!(
-                w,
-                "| {} | {} | {} | {} | {} | {} | {} |",
-                row.group,
-                row.stage,
-                names.join("; "),
-                row.zones,
-                row.children,
-                row.seats,
-                row.unplaced
-            )?;
-        }
+        return writeln!(w, "{}", tr!(l, "lottery.no_group"));
     }
+    writeln!(w, "{}", tr!(l, "lottery.groups_head", seed = lottery.seed))?;
+    writeln!(w, "|---|---|---|---:|---:|---:|---:|")?;
+    for (gl, row) in lottery.groups.iter().zip(&summary.groups) {
+        let names: Vec<String> = (0..gl.group.schools.len())
+            .map(|m| school_name(region, gl, m))
+            .collect();
+        writeln!(
+            w,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            md(&row.group),
+            l.stage(gl.group.stage),
+            names.join("; "),
+            l.count(row.zones as u64),
+            l.count(row.children),
+            l.count(row.seats),
+            l.count(row.unplaced)
+        )?;
+    }
+    Ok(())
+}
 
-    writeln!(w, "\n## Oversubscribed schools\n")?;
+fn md_oversubscribed(
+    w: &mut dyn Write,
+    l: Lang,
+    region: &Region,
+    lottery: &Lottery,
+) -> std::io::Result<()> {
+    writeln!(w, "\n## {}\n", tr!(l, "lottery.oversubscribed_heading"))?;
     let mut over: Vec<(f64, &GroupLottery, usize)> = lottery
         .groups
         .iter()
@@ -484,40 +580,42 @@ fn report_md(
     // Most oversubscribed first; ties in group and school order (stable).
     over.sort_by(|a, b| b.0.total_cmp(&a.0));
     if over.is_empty() {
-        writeln!(
-            w,
-            "None: every child has a seat at the nearest school of the group."
-        )?;
-    } else {
-        writeln!(
-            w,
-            "| school | stage | group | first-choice applicants | seats | applicants per seat | admitted (first choice) | admitted from other schools (draw {}) |",
-            lottery.seed
-        )?;
-        writeln!(w, "|---|---|---|---:|---:|---:|---:|---:|")?;
-        for (r, gl, m) in &over {
-            let s = &region.schools[gl.group.schools[*m]];
-            writeln!(
-                w,
-                "| {} {} | {} | {} | {} | {} | {} | {} | {} |",
-                s.id,
-                s.name,
-                gl.group.stage.key(),
-                gl.group.id,
-                gl.applicants[*m],
-                gl.group.seats[*m],
-                if r.is_finite() {
-                    fixed(*r, 2)
-                } else {
-                    "no seats".into()
-                },
-                gl.published.admitted_first[*m],
-                gl.published.admitted_other[*m]
-            )?;
-        }
+        return writeln!(w, "{}", tr!(l, "lottery.none_oversubscribed"));
     }
+    writeln!(
+        w,
+        "{}",
+        tr!(l, "lottery.oversubscribed_head", seed = lottery.seed)
+    )?;
+    writeln!(w, "|---|---|---|---:|---:|---:|---:|---:|")?;
+    for (r, gl, m) in &over {
+        writeln!(
+            w,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            school_name(region, gl, *m),
+            l.stage(gl.group.stage),
+            md(&gl.group.id),
+            l.count(gl.applicants[*m]),
+            l.count(gl.group.seats[*m]),
+            if r.is_finite() {
+                fixed(*r, 2)
+            } else {
+                tr!(l, "lottery.no_seats").into()
+            },
+            l.count(gl.published.admitted_first[*m]),
+            l.count(gl.published.admitted_other[*m])
+        )?;
+    }
+    Ok(())
+}
 
-    writeln!(w, "\n## Zones with the least certain outcome\n")?;
+fn md_uncertain(
+    w: &mut dyn Write,
+    l: Lang,
+    region: &Region,
+    lottery: &Lottery,
+) -> std::io::Result<()> {
+    writeln!(w, "\n## {}\n", tr!(l, "lottery.uncertain_heading"))?;
     let mut zones: Vec<(f64, &GroupLottery, usize)> = lottery
         .groups
         .iter()
@@ -531,75 +629,78 @@ fn report_md(
         .collect();
     zones.sort_by(|a, b| b.0.total_cmp(&a.0));
     if zones.is_empty() {
-        writeln!(
-            w,
-            "None: every zone's children get the same school in every draw."
-        )?;
-    } else {
-        writeln!(
-            w,
-            "Uncertainty = the chance that a child of the zone does not get the outcome most likely for it, over the {} draws. Shares: mean (5th-95th percentile).\n",
-            lottery.seeds
-        )?;
-        writeln!(
-            w,
-            "| zone | stage | group | children | uncertainty | nearest school | its share | most likely |"
-        )?;
-        writeln!(w, "|---|---|---|---:|---:|---|---:|---|")?;
-        for (u, gl, i) in zones.iter().take(UNCERTAIN_ZONES_LISTED) {
-            let zc = &gl.chances[*i];
-            let ez = &gl.entrants.zones[zc.pos];
-            let zone = &region.zones[ez.zone];
-            let school = |m: usize| {
-                let s = &region.schools[gl.group.schools[m]];
-                format!("{} {}", s.id, s.name)
-            };
-            let (nearest, share) = match ez.choices.first() {
-                Some(c) => {
-                    let ch = &zc.schools[c.member];
-                    (
-                        school(c.member),
-                        format!("{} ({}-{})", pct(ch.mean), pct(ch.p5), pct(ch.p95)),
-                    )
-                }
-                None => ("(none within reach)".into(), String::new()),
-            };
-            let likeliest = zc.likeliest();
-            let most = (0..gl.group.schools.len())
-                .find(|&m| zc.schools[m].mean == likeliest)
-                .map_or_else(|| "no seat".to_string(), school);
-            writeln!(
-                w,
-                "| {} {} | {} | {} | {} | {} | {} | {} | {} ({}) |",
-                zone.id,
-                zone.name,
-                gl.group.stage.key(),
-                gl.group.id,
-                ez.children,
-                pct(*u),
-                nearest,
-                share,
-                most,
-                pct(likeliest)
-            )?;
-        }
-        if zones.len() > UNCERTAIN_ZONES_LISTED {
-            writeln!(
-                w,
-                "\n{} more zones have an uncertain outcome; every zone is in lottery-chances.csv.",
-                zones.len() - UNCERTAIN_ZONES_LISTED
-            )?;
-        }
+        return writeln!(w, "{}", tr!(l, "lottery.none_uncertain"));
     }
     writeln!(
         w,
-        "\nFiles: {}.",
-        summary
-            .files
-            .iter()
-            .map(|f| format!("`{f}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        "{}\n",
+        tr!(
+            l,
+            "lottery.uncertainty",
+            seeds = l.count(lottery.seeds as u64)
+        )
     )?;
+    writeln!(w, "{}", tr!(l, "lottery.uncertain_head"))?;
+    writeln!(w, "|---|---|---|---:|---:|---|---:|---|")?;
+    for (u, gl, i) in zones.iter().take(UNCERTAIN_ZONES_LISTED) {
+        uncertain_row(w, l, region, *u, gl, *i)?;
+    }
+    if zones.len() > UNCERTAIN_ZONES_LISTED {
+        writeln!(
+            w,
+            "\n{}",
+            tr!(
+                l,
+                "lottery.more_uncertain",
+                n = l.count((zones.len() - UNCERTAIN_ZONES_LISTED) as u64)
+            )
+        )?;
+    }
     Ok(())
+}
+
+/// One zone of the least certain: its nearest school and share there, and
+/// its likeliest outcome.
+fn uncertain_row(
+    w: &mut dyn Write,
+    l: Lang,
+    region: &Region,
+    uncertainty: f64,
+    gl: &GroupLottery,
+    i: usize,
+) -> std::io::Result<()> {
+    let zc = &gl.chances[i];
+    let ez = &gl.entrants.zones[zc.pos];
+    let zone = &region.zones[ez.zone];
+    let (nearest, share) = match ez.choices.first() {
+        Some(c) => {
+            let ch = &zc.schools[c.member];
+            (
+                school_name(region, gl, c.member),
+                format!("{} ({}-{})", pct(ch.mean), pct(ch.p5), pct(ch.p95)),
+            )
+        }
+        None => (tr!(l, "lottery.none_within_reach").into(), String::new()),
+    };
+    let likeliest = zc.likeliest();
+    let most = (0..gl.group.schools.len())
+        .find(|&m| zc.schools[m].mean == likeliest)
+        .map_or_else(
+            || tr!(l, "lottery.no_seat").to_string(),
+            |m| school_name(region, gl, m),
+        );
+    writeln!(
+        w,
+        "| {} {} | {} | {} | {} | {} | {} | {} | {} ({}) |",
+        md(&zone.id),
+        md(&zone.name),
+        l.stage(gl.group.stage),
+        md(&gl.group.id),
+        l.count(ez.children),
+        pct(uncertainty),
+        nearest,
+        share,
+        most,
+        pct(likeliest)
+    )
 }

@@ -13,25 +13,34 @@
 //! - `summary.json` and `report.md`: totals, objective, bound, gap, checks;
 //! - `map-primary.png`, `map-junior.png`: the catchments at a glance.
 //!
-//! Multi-school lotteries (`catchment lottery`) write their own folder, see
-//! [`lottery`].
+//! Multi-school lotteries (`catchment lottery`), comparisons of two
+//! scenarios (`compare`), projections (`project`) and the seat and site
+//! analysis (`site`) write their own folders, see [`lottery`], [`compare`],
+//! [`projection`] and [`site`].
 //!
 //! CSV files start with a UTF-8 byte-order mark so that Excel shows Chinese
 //! names; GeoJSON is RFC 7946 (WGS84, no BOM) so that QGIS opens it.
 
 mod catchments;
+mod change_map;
 pub mod chart;
 mod colors;
+pub mod compare;
+pub mod comparison;
 mod console;
 pub mod distance;
 mod fonts;
+pub mod html;
 mod interrupt;
 pub mod lottery;
 pub(crate) mod map;
 pub mod markdown;
 mod output_dir;
 pub mod print_map;
+pub mod projection;
+mod reasons;
 pub mod report_md;
+pub mod site;
 mod summary;
 mod tables;
 mod workbooks;

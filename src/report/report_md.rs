@@ -824,7 +824,10 @@ fn unplaced(w: &mut dyn Write, d: &Doc, stage: Stage) -> Result<()> {
     const SHOWN: usize = 50;
     for (z, zp) in rows.iter().take(SHOWN) {
         let zone = &region.zones[*z];
-        let reason = zp.reason.as_ref().map_or(String::new(), |r| r.to_string());
+        let reason = zp
+            .reason
+            .as_ref()
+            .map_or(String::new(), |r| super::reasons::unplaced(l, r));
         writeln!(
             w,
             "| {} | {} | {} | {} |",

@@ -8,7 +8,7 @@ use crate::plan::{Children, Plan, StagePlan};
 use crate::policy::Policy;
 
 use super::markdown::{md, not_formula};
-use super::{RunInfo, bom};
+use super::{RunInfo, bom, reasons};
 use crate::i18n::Lang;
 use crate::tr;
 
@@ -22,6 +22,21 @@ pub fn csv_writer(w: &mut dyn Write) -> std::io::Result<csv::Writer<&mut dyn Wri
 pub fn header(lang: Lang, keys: &[&str]) -> Vec<&'static str> {
     keys.iter()
         .map(|k| lang.text(&format!("csv.{k}")))
+        .collect()
+}
+
+/// Column headers of a command's own CSV files: the shared `[csv]` text
+/// where there is one, else the document's table (`[lottery_csv]`, …).
+pub fn header_of(lang: Lang, table: &str, keys: &[&str]) -> Vec<&'static str> {
+    keys.iter()
+        .map(|k| {
+            let shared = format!("csv.{k}");
+            if lang.has(&shared) {
+                lang.text(&shared)
+            } else {
+                lang.text(&format!("{table}.{k}"))
+            }
+        })
         .collect()
 }
 
@@ -455,7 +470,9 @@ pub fn unplaced_csv(
                         zp.unplaced.to_string(),
                         zp.school
                             .map_or(String::new(), |s| region.schools[s as usize].id.clone()),
-                        zp.reason.as_ref().map_or(String::new(), |r| r.to_string()),
+                        zp.reason
+                            .as_ref()
+                            .map_or(String::new(), |r| reasons::unplaced(lang, r)),
                         special.to_string(),
                     ],
                 ))?;
@@ -526,7 +543,7 @@ pub fn migrant_placements_csv(
                 };
             if public > 0 {
                 row(
-                    "catchment school",
+                    tr!(lang, "reasons.catchment_school"),
                     zp.school,
                     public,
                     zp.metres,
@@ -535,17 +552,32 @@ pub fn migrant_placements_csv(
             }
             for &(s, _, n) in rooms.iter().filter(|r| r.2 > 0) {
                 let m = crate::plan::passes::purchased_seats::purchased_metres(region, z, s);
-                row("resource room", Some(s), n, Some(m), String::new())?;
+                row(
+                    tr!(lang, "reasons.resource_room"),
+                    Some(s),
+                    n,
+                    Some(m),
+                    String::new(),
+                )?;
             }
             for &(s, n) in &zp.purchased {
                 let m = crate::plan::passes::purchased_seats::purchased_metres(region, z, s);
-                row("purchased seat", Some(s), n, Some(m), String::new())?;
+                row(
+                    tr!(lang, "reasons.purchased_seat"),
+                    Some(s),
+                    n,
+                    Some(m),
+                    String::new(),
+                )?;
             }
             let in_rooms: u32 = rooms.iter().map(|r| r.2).sum();
             let left = cohort.migrant - public - in_rooms - zp.in_purchased_seats();
             if left > 0 {
-                let reason = zp.reason.as_ref().map_or(String::new(), |r| r.to_string());
-                row("no seat", None, left, None, reason)?;
+                let reason = zp
+                    .reason
+                    .as_ref()
+                    .map_or(String::new(), |r| reasons::unplaced(lang, r));
+                row(tr!(lang, "reasons.no_seat"), None, left, None, reason)?;
             }
         }
     }
@@ -636,14 +668,18 @@ pub fn special_placements_csv(
                 let rows = places
                     .resource_room
                     .iter()
-                    .map(|&(s, n)| ("resource room", Some(s), n))
+                    .map(|&(s, n)| ("reasons.resource_room", Some(s), n))
                     .chain(
                         places
                             .regular_class
                             .iter()
-                            .map(|&(s, n)| ("regular class", Some(s), n)),
+                            .map(|&(s, n)| ("reasons.regular_class", Some(s), n)),
                     )
-                    .chain((places.unplaced > 0).then_some(("no seat", None, places.unplaced)));
+                    .chain((places.unplaced > 0).then_some((
+                        "reasons.no_seat",
+                        None,
+                        places.unplaced,
+                    )));
                 for (kind, school, n) in rows {
                     let (id, name, km) = match school {
                         Some(s) => {
@@ -658,7 +694,10 @@ pub fn special_placements_csv(
                         None => (String::new(), String::new(), String::new()),
                     };
                     let reason = match school {
-                        None => zp.reason.as_ref().map_or(String::new(), |r| r.to_string()),
+                        None => zp
+                            .reason
+                            .as_ref()
+                            .map_or(String::new(), |r| reasons::unplaced(lang, r)),
                         Some(_) => String::new(),
                     };
                     csv.write_record([
@@ -667,7 +706,7 @@ pub fn special_placements_csv(
                         text(&zone.name),
                         text(zone.county.as_deref().unwrap_or_default()),
                         children.to_string(),
-                        kind.to_string(),
+                        lang.text(kind).to_string(),
                         id,
                         name,
                         n.to_string(),

@@ -316,3 +316,223 @@ fn print_maps_name_the_largest_schools_without_overlaps() {
         }
     }
 }
+
+/// Words of four or more ASCII letters in a document's prose: code spans,
+/// HTML tags and styles, embedded images, link targets, ids (with digits),
+/// file names and keys (with `.`, `/` or `_`) and the `allowed` names
+/// (scenario names given by the user) are not prose.
+fn english_words(text: &str, allowed: &[&str]) -> Vec<String> {
+    let mut prose = String::with_capacity(text.len());
+    let mut rest = text;
+    // Cut out spans between the given delimiters.
+    let cut = |text: &str, open: &str, close: &str| -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(i) = rest.find(open) {
+            out.push_str(&rest[..i]);
+            out.push(' ');
+            match rest[i + open.len()..].find(close) {
+                Some(j) => rest = &rest[i + open.len() + j + close.len()..],
+                None => rest = "",
+            }
+        }
+        out.push_str(rest);
+        out
+    };
+    while let Some(i) = rest.find('`') {
+        prose.push_str(&rest[..i]);
+        match rest[i + 1..].find('`') {
+            Some(j) => rest = &rest[i + 1 + j + 1..],
+            None => rest = "",
+        }
+    }
+    prose.push_str(rest);
+    let prose = cut(&prose, "<style>", "</style>");
+    let prose = cut(&prose, "data:image/png;base64,", "\"");
+    let prose = cut(&prose, "<", ">");
+    let prose = cut(&prose, "](", ")");
+    let mut words = Vec::new();
+    for token in prose.split(|c: char| !(c.is_ascii_alphanumeric() || "_./-".contains(c))) {
+        if token.contains(|c: char| c.is_ascii_digit() || "_./".contains(c))
+            || allowed.contains(&token)
+        {
+            continue;
+        }
+        for word in token.split('-') {
+            if word.len() >= 4 && word.chars().all(|c| c.is_ascii_alphabetic()) {
+                words.push(word.to_string());
+            }
+        }
+    }
+    words
+}
+
+/// Every listed file of `dir` is Chinese prose: no English word in it.
+fn assert_chinese(dir: &Path, files: &[&str], allowed: &[&str]) {
+    for f in files {
+        let text = std::fs::read_to_string(dir.join(f))
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.join(f).display()));
+        let words = english_words(&text, allowed);
+        assert!(
+            words.is_empty(),
+            "{f} has English words in Chinese: {words:?}\n{}",
+            text.chars().take(3000).collect::<String>()
+        );
+    }
+}
+
+#[test]
+fn the_english_word_check_finds_english_and_skips_ids_and_code() {
+    let found = english_words(
+        "共 3 所学校 `max_km` P001 map-primary.png [A](A/map.png) Children moved",
+        &[],
+    );
+    assert_eq!(found, ["Children", "moved"]);
+    assert!(english_words("方案 tiny-growth：A", &["tiny-growth"]).is_empty());
+}
+
+/// A scenario over the test county, written beside its maps.
+fn tiny_scenario(dir: &Path, name: &str, extra: &str) -> PathBuf {
+    for f in ["zones.geojson", "schools.geojson"] {
+        if !dir.join(f).exists() {
+            std::fs::copy(tiny().join(f), dir.join(f)).unwrap();
+        }
+    }
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(
+        &path,
+        format!(
+            "name = \"{name}\"\nzones = \"zones.geojson\"\nschools = \"schools.geojson\"\n{extra}"
+        ),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn compare_documents_are_chinese_by_default() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tiny_scenario(tmp.path(), "tiny", "");
+    let b = tiny_scenario(
+        tmp.path(),
+        "smaller",
+        "[policy.primary]\nclass_limit = 40\n",
+    );
+    let out = tmp.path().join("cmp");
+    let o = catchment(&["compare", s(&a), s(&b), "--out", s(&out), "--lang", "zh"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_chinese(&out, &["compare.md", "compare.html"], &["tiny", "smaller"]);
+    let md = std::fs::read_to_string(out.join("compare.md")).unwrap();
+    assert!(
+        md.starts_with("# 方案对比：tiny（A）与 smaller（B）"),
+        "{md}"
+    );
+}
+
+#[test]
+fn lottery_documents_and_reasons_are_chinese_by_default() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tiny_scenario(tmp.path(), "tiny", "");
+    let out = tmp.path().join("lottery");
+    let o = catchment(&["lottery", s(&scenario), "--out", s(&out), "--lang", "zh"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let seed = read_json(&out.join("summary.json"))["seed"]
+        .as_u64()
+        .unwrap();
+    let seed_file = format!("lottery-seed-{seed}.csv");
+    assert_chinese(
+        &out,
+        &[
+            "lottery.md",
+            "lottery-groups.csv",
+            "lottery-schools.csv",
+            "lottery-chances.csv",
+            &seed_file,
+        ],
+        &["tiny"],
+    );
+    assert!(rows(&out.join("lottery-schools.csv"))[0].contains_key("学校名称"));
+}
+
+#[test]
+fn projection_documents_are_chinese_by_default_and_english_on_request() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tiny_scenario(tmp.path(), "tiny", "");
+    let zh = tmp.path().join("zh");
+    let o = catchment(&["project", s(&scenario), "--out", s(&zh), "--lang", "zh"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let files = [
+        "projection.md",
+        "projection.csv",
+        "totals.csv",
+        "warnings.csv",
+    ];
+    assert_chinese(&zh, &files, &["tiny"]);
+    assert!(rows(&zh.join("totals.csv"))[0].contains_key("年份"));
+    let en = tmp.path().join("en");
+    let o = catchment(&["project", s(&scenario), "--out", s(&en), "--lang", "en"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = std::fs::read_to_string(en.join("projection.md")).unwrap();
+    assert!(md.starts_with("# 6-year projection: tiny"), "{md}");
+    assert!(rows(&en.join("totals.csv"))[0].contains_key("year"));
+}
+
+#[test]
+fn site_documents_are_chinese_by_default() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tiny_scenario(tmp.path(), "tiny", "");
+    let schools = read_json(&tiny().join("schools.geojson"));
+    let first = &schools["features"][0];
+    let [x, y] = [0, 1].map(|i| first["geometry"]["coordinates"][i].as_f64().unwrap() + 0.01);
+    let candidates = tmp.path().join("sites.geojson");
+    std::fs::write(
+        &candidates,
+        serde_json::json!({"type": "FeatureCollection", "features": [{
+            "type": "Feature",
+            "properties": {"id": "NEW1", "name": "城北新校", "stage": "primary", "classes_primary": 2},
+            "geometry": {"type": "Point", "coordinates": [x, y]},
+        }]})
+        .to_string(),
+    )
+    .unwrap();
+    let out = tmp.path().join("site");
+    let o = catchment(&[
+        "site",
+        s(&scenario),
+        "--candidates",
+        s(&candidates),
+        "--out",
+        s(&out),
+        "--lang",
+        "zh",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_chinese(
+        &out,
+        &["add-classes.md", "add-classes.csv", "sites.md", "sites.csv"],
+        &["tiny"],
+    );
+}
+
+#[test]
+fn reasons_in_csv_cells_follow_the_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tiny().join("scenario.toml");
+    for (lang, full) in [("zh", "均已满额"), ("en", "are full")] {
+        let out = tmp.path().join(lang);
+        let o = catchment(&["run", s(&scenario), "--out", s(&out), "--lang", lang]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let key = if lang == "zh" { "原因" } else { "reason" };
+        let unplaced = rows(&out.join("unplaced.csv"));
+        assert!(!unplaced.is_empty());
+        for row in &unplaced {
+            assert!(row[key].contains(full), "{lang}: {row:?}");
+        }
+        if lang == "zh" {
+            for row in rows(&out.join("migrant-placements.csv")) {
+                let words = english_words(&row["原因"], &[]);
+                assert!(words.is_empty(), "{row:?}");
+            }
+        }
+    }
+}

@@ -36,7 +36,7 @@ pub fn catchment(args: &[&str]) -> Output {
 }
 
 /// Commands that write documents in a language (Chinese by default).
-const WITH_LANG: [&str; 3] = ["run", "allocate", "compare"];
+const WITH_LANG: [&str; 6] = ["run", "allocate", "compare", "project", "site", "lottery"];
 
 /// Runs the binary. The tests read English documents: `--lang en` is added
 /// to commands that write documents unless the test asks for a language.

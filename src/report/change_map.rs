@@ -1,59 +1,15 @@
-//! Pictures and page pieces for the planning reports: the map of zones
-//! whose school changed between two scenarios, PNG files as base64 data
-//! URIs (so an HTML report is one self-contained file that can be mailed
-//! or opened offline), and HTML escaping.
+//! The map of zones whose school changed between two scenarios (for
+//! `catchment compare`).
 
 use std::path::Path;
 
 use geo::{BoundingRect, Coord, Point, Rect};
 use tiny_skia::{Color, FillRule, PathBuilder, Pixmap, Stroke, Transform};
 
+use super::comparison::ZoneChange;
+use super::map::{Projection, area_path, bounds_of, paint};
+use super::{ReportError, school_colors};
 use crate::model::{Region, Shape, Stage};
-use crate::report::map::{Projection, area_path, bounds_of, paint};
-use crate::report::{ReportError, school_colors};
-
-/// Standard base64 (RFC 4648, with padding).
-pub fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// A PNG as a `data:` URI for an `<img src>`.
-pub fn png_data_uri(bytes: &[u8]) -> String {
-    format!("data:image/png;base64,{}", base64(bytes))
-}
-
-/// Text safe inside HTML elements and attribute values.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Longest side of the change map in pixels (it sits in a page).
 const SIZE: f64 = 1200.0;
@@ -120,17 +76,6 @@ fn focus(a: &Region, b: &Region, stage: Stage, change: &[ZoneChange]) -> Option<
             y: hi.y + pad_y,
         },
     ))
-}
-
-/// What the changed-zones map shows, per zone of scenario B.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ZoneChange {
-    /// Same school in A and B.
-    Same,
-    /// Another school in B than in A.
-    Moved,
-    /// The zone exists only in B (new housing).
-    New,
 }
 
 /// Draws B's zones around the changes (see [`focus`]): unchanged ones light grey, zones whose school changed
@@ -239,26 +184,4 @@ pub fn changes_map(
         }
     }
     pixmap.save_png(path).map_err(|e| error(&e.to_string()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_matches_rfc_4648_vectors() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"foob"), "Zm9vYg==");
-        assert_eq!(base64(b"fooba"), "Zm9vYmE=");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
-    }
-
-    #[test]
-    fn html_is_escaped() {
-        assert_eq!(escape_html("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
-        assert_eq!(escape_html("丰陵县第一小学"), "丰陵县第一小学");
-    }
 }

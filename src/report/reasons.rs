@@ -1,0 +1,87 @@
+//! Why children have no seat, in the document language: the reason column
+//! of unplaced.csv, migrant-placements.csv and the lottery's draw, and the
+//! table of report.md. English is the plan's own wording.
+
+use crate::i18n::Lang;
+use crate::plan::Unplaced;
+use crate::tr;
+
+/// Counties named in a reason before "and N more".
+const COUNTIES_SHOWN: usize = 5;
+
+/// The reason in `lang`.
+pub fn unplaced(lang: Lang, reason: &Unplaced) -> String {
+    if lang == Lang::En {
+        return reason.to_string();
+    }
+    match reason {
+        Unplaced::NoSchoolInCounty { county: Some(c) } => {
+            tr!(lang, "reasons.no_school_in_county", county = c)
+        }
+        Unplaced::NoSchoolInCounty { county: None } => tr!(lang, "reasons.no_school").into(),
+        Unplaced::NoneWithinReach { max_km } => tr!(lang, "reasons.none_within", km = max_km),
+        Unplaced::AllFull {
+            schools,
+            farthest_km,
+        } => tr!(
+            lang,
+            "reasons.all_full",
+            schools = schools,
+            km = format!("{farthest_km:.1}")
+        ),
+        Unplaced::AllForbidden { schools } => {
+            tr!(lang, "reasons.all_forbidden", schools = schools)
+        }
+        Unplaced::NoCounty { counties } => {
+            let mut named = counties
+                .iter()
+                .take(COUNTIES_SHOWN)
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(tr!(lang, "report.list_separator"));
+            if counties.len() > COUNTIES_SHOWN {
+                named.push_str(&tr!(
+                    lang,
+                    "reasons.more_counties",
+                    n = counties.len() - COUNTIES_SHOWN
+                ));
+            }
+            tr!(lang, "reasons.no_county", counties = named)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn english_is_the_plans_wording_and_chinese_has_no_english() {
+        let reasons = [
+            Unplaced::NoSchoolInCounty {
+                county: Some("东区".into()),
+            },
+            Unplaced::NoSchoolInCounty { county: None },
+            Unplaced::NoneWithinReach { max_km: 3.0 },
+            Unplaced::AllFull {
+                schools: 14,
+                farthest_km: 3.21,
+            },
+            Unplaced::AllForbidden { schools: 4 },
+            Unplaced::NoCounty {
+                counties: (0..7).map(|i| format!("县{i}")).collect(),
+            },
+        ];
+        for r in &reasons {
+            assert_eq!(unplaced(Lang::En, r), r.to_string());
+            let zh = unplaced(Lang::Zh, r);
+            // Key names in code spans stay as they are written.
+            let prose: String = zh.split('`').step_by(2).collect();
+            assert!(
+                !prose.chars().any(|c| c.is_ascii_alphabetic()),
+                "{zh} (from {r})"
+            );
+        }
+        assert!(unplaced(Lang::Zh, &reasons[3]).contains("3.2"));
+    }
+}
