@@ -9,6 +9,7 @@ mod barriers;
 mod features;
 pub mod groups;
 pub mod locks;
+pub mod osm_pbf;
 pub mod scenario;
 mod schools;
 mod unique_keys;
