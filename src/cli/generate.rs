@@ -5,8 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use catchment::generate::{Params, TightParams, generate, generate_lumpy, generate_tight};
-use catchment::io::write::write_region;
+use catchment::generate::roads::{RoadWay, feature};
+use catchment::generate::{
+    Params, TightParams, generate_lumpy, generate_tight, generate_with_roads,
+};
+use catchment::io::write::{write_collection, write_region};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -32,7 +35,8 @@ pub struct Args {
     /// `--zones 300 --schools 50`) every zone is a large share of a school.
     #[arg(long, conflicts_with = "tight")]
     lumpy: bool,
-    /// Folder for zones.geojson and schools.geojson.
+    /// Folder for zones.geojson, schools.geojson and (except for --tight
+    /// and --lumpy) roads.geojson.
     #[arg(long)]
     out: PathBuf,
 }
@@ -50,23 +54,32 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         schools: args.schools,
         counties: args.counties,
     };
-    let region = if args.tight {
-        generate_tight(&TightParams {
+    let (region, roads) = if args.tight {
+        let region = generate_tight(&TightParams {
             seed: args.seed,
             zones: args.zones,
             schools: args.schools.min(args.zones),
-        })
+        });
+        (region, None)
     } else if args.lumpy {
-        generate_lumpy(&params)
+        (generate_lumpy(&params), None)
     } else {
-        generate(&params)
+        let (region, counties) = generate_with_roads(&params);
+        let ways: Vec<RoadWay> = counties.into_iter().flat_map(|c| c.ways).collect();
+        (region, Some(ways))
     };
     write_region(&region, &args.out)
         .with_context(|| format!("writing the county to {}", args.out.display()))?;
+    if let Some(ways) = &roads {
+        let path = args.out.join("roads.geojson");
+        write_collection(&path, ways, feature)
+            .with_context(|| format!("writing the roads to {}", path.display()))?;
+    }
     println!(
-        "wrote {} zones and {} schools to {}",
+        "wrote {} zones and {} schools{} to {}",
         region.zones.len(),
         region.schools.len(),
+        roads.map_or(String::new(), |w| format!(" and {} roads", w.len())),
         args.out.display()
     );
     Ok(ExitCode::SUCCESS)

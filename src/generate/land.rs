@@ -289,7 +289,7 @@ impl Settlement {
     /// Whether p lies within `margin` of the blob, in the blob's own shape:
     /// villages start right where the built-up edge is, not at a circle
     /// around its farthest lobe.
-    fn covers(&self, p: P, margin: f64) -> bool {
+    pub fn covers(&self, p: P, margin: f64) -> bool {
         let (dx, dy) = (p[0] - self.center[0], p[1] - self.center[1]);
         (dx * dx + dy * dy).sqrt() < self.radius * self.reach(dy.atan2(dx)) + margin
     }
@@ -362,6 +362,8 @@ pub fn design_area(mix: (usize, usize, usize)) -> f64 {
 pub struct Sites {
     pub points: Vec<P>,
     pub kinds: Vec<Kind>,
+    /// The county seat's built-up core, if the county has one.
+    pub seat: Option<Settlement>,
     pub towns: Vec<Settlement>,
 }
 
@@ -488,6 +490,7 @@ pub fn place_sites(rng: &mut Rng, outline: &[P], mix: (usize, usize, usize)) -> 
     Sites {
         points,
         kinds,
+        seat: (n_urban > 0).then_some(seat),
         towns,
     }
 }

@@ -23,6 +23,7 @@ mod land;
 mod lumpy;
 mod names;
 pub mod rng;
+pub mod roads;
 mod schools;
 mod tight;
 
@@ -97,6 +98,16 @@ const ID_LETTERS: [char; 3] = ['P', 'J', 'N'];
 
 /// Generates a region deterministically from its parameters.
 pub fn generate(params: &Params) -> Region {
+    build(params, false).0
+}
+
+/// Generates a region and its roads, county by county (the region is the
+/// one [`generate`] makes).
+pub fn generate_with_roads(params: &Params) -> (Region, Vec<roads::CountyRoads>) {
+    build(params, true)
+}
+
+fn build(params: &Params, with_roads: bool) -> (Region, Vec<roads::CountyRoads>) {
     let (counties, zones_per_school, layout) = layout(params);
     let plans = plan(params, counties);
     let kind_totals = plans.last().map_or([0; 3], |p| {
@@ -107,20 +118,49 @@ pub fn generate(params: &Params) -> Region {
         school_width: kind_totals.map(|t| digits(t).max(3)),
     };
     let policy = Policy::default();
-    let parts: Vec<(Vec<Zone>, Vec<School>)> = plans
+    let parts: Vec<County> = plans
         .par_iter()
-        .map(|p| build_county(params.seed, p, &layout, zones_per_school, &ids, &policy))
+        .map(|p| {
+            let build = Build {
+                seed: params.seed,
+                layout: &layout,
+                zones_per_school,
+                ids: &ids,
+                policy: &policy,
+                with_roads,
+            };
+            build_county(p, &build)
+        })
         .collect();
     let mut region = Region {
         zones: Vec::with_capacity(params.zones),
         schools: Vec::with_capacity(params.schools),
         ..Region::default()
     };
-    for (zones, schools) in parts {
-        region.zones.extend(zones);
-        region.schools.extend(schools);
+    let mut all_roads = Vec::new();
+    for county in parts {
+        region.zones.extend(county.zones);
+        region.schools.extend(county.schools);
+        all_roads.extend(county.roads);
     }
-    region
+    (region, all_roads)
+}
+
+/// What every county is built with.
+struct Build<'a> {
+    seed: u64,
+    layout: &'a Layout,
+    zones_per_school: f64,
+    ids: &'a Ids,
+    policy: &'a Policy,
+    with_roads: bool,
+}
+
+/// One county, built.
+struct County {
+    zones: Vec<Zone>,
+    schools: Vec<School>,
+    roads: Option<roads::CountyRoads>,
 }
 
 /// The number of counties actually made, the zones per school that set
@@ -204,14 +244,15 @@ struct ZoneDraft {
 }
 
 /// Builds one county: land, people, schools, today's catchments.
-fn build_county(
-    seed: u64,
-    plan: &CountyPlan,
-    layout: &Layout,
-    zones_per_school: f64,
-    ids: &Ids,
-    policy: &Policy,
-) -> (Vec<Zone>, Vec<School>) {
+fn build_county(plan: &CountyPlan, build: &Build) -> County {
+    let Build {
+        seed,
+        layout,
+        zones_per_school,
+        ids,
+        policy,
+        with_roads,
+    } = *build;
     let mut rng = Rng::new(seed, COUNTY_STREAM, plan.index as u64);
     let outline_deg = layout.outline(plan.index);
     let frame = Frame::new(land::area_centroid(&outline_deg).1);
@@ -377,11 +418,32 @@ fn build_county(
         .collect();
     let community = communities::communities(&places, &town_names);
     drop(places);
+    let roads = with_roads.then(|| {
+        let school_points: Vec<P> = drafts.iter().map(|d| d.at).collect();
+        roads::county_roads(
+            seed,
+            &roads::Land {
+                index: plan.index,
+                outline: &outline,
+                seat: sites.seat.as_ref(),
+                towns: &sites.towns,
+                town_names: &town_names,
+                kinds: &kinds,
+                centroids: &centroids,
+                schools: &school_points,
+                frame,
+            },
+        )
+    });
     let mut zones = finish_zones(plan, zones, &cells, &current, &frame, ids);
     for (zone, c) in zones.iter_mut().zip(community) {
         zone.properties.insert("community".into(), c.into());
     }
-    (zones, schools)
+    County {
+        zones,
+        schools,
+        roads,
+    }
 }
 
 /// Children per inhabitant of a stage: the county's public schools at

@@ -10,6 +10,7 @@ mod features;
 pub mod groups;
 pub mod locks;
 mod neighbours;
+pub mod osm_pbf;
 mod roads;
 mod schools;
 mod unique_keys;
@@ -44,6 +45,8 @@ pub enum InputError {
     Field(Box<FieldError>),
     #[error("{path}: {message}")]
     Roads { path: PathBuf, message: String },
+    #[error(transparent)]
+    Osm(#[from] osm_pbf::OsmError),
     #[error(
         "{path}: the zones hold {total} {stage} children in all; expected at most {max} (entry-grade children per zone, not totals)",
         max = crate::model::MAX_REGION_CHILDREN

@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::InputError;
 use super::features::{FeatureReader, describe, read_collection};
+use super::osm_pbf::read_osm_ways;
 use crate::spatial::roads::Way;
 
 /// The properties kept as tags; others are the bureau's own business.
@@ -30,12 +31,15 @@ const TAGS: [&str; 8] = [
 /// The ways of a roads file, by its extension: `.pbf` is an OpenStreetMap
 /// extract (only ways within `clip` are kept), anything else GeoJSON.
 pub fn read_ways(path: &Path, clip: Rect<f64>) -> Result<Vec<Way>, InputError> {
-    let _ = clip;
     match path.extension().and_then(|e| e.to_str()) {
-        Some(e) if e.eq_ignore_ascii_case("pbf") => Err(InputError::Roads {
-            path: path.to_path_buf(),
-            message: "OpenStreetMap .osm.pbf extracts cannot be read by this build yet; give the roads as GeoJSON LineStrings".into(),
-        }),
+        Some(e) if e.eq_ignore_ascii_case("pbf") => Ok(read_osm_ways(path, clip)?
+            .into_iter()
+            .map(|w| Way {
+                coords: w.coords,
+                node_ids: Some(w.node_ids),
+                tags: w.tags,
+            })
+            .collect()),
         _ => read_geojson_ways(path),
     }
 }

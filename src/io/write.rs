@@ -58,7 +58,7 @@ pub fn write_region(region: &Region, dir: &Path) -> std::io::Result<()> {
 
 /// Writes a FeatureCollection through a temporary file renamed into place,
 /// so that an interrupted run never leaves half a file under the real name.
-fn write_collection<T>(
+pub fn write_collection<T>(
     path: &Path,
     items: &[T],
     feature: impl Fn(&T, &mut String),

@@ -34,6 +34,49 @@ fn the_demo_is_identical_with_one_and_two_threads() {
     same_bytes(&root().join("scenarios/baseline.toml"));
 }
 
+/// `generate` writes the demo county and its roads the same on any number
+/// of threads; the roads file is a FeatureCollection of LineStrings.
+#[test]
+fn generated_roads_are_identical_with_one_and_two_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut runs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = tmp.path().join(threads);
+        let o = catchment_env(
+            &[
+                "generate",
+                "--seed",
+                "1",
+                "--zones",
+                "3000",
+                "--schools",
+                "80",
+                "--out",
+                s(&out),
+            ],
+            &[("RAYON_NUM_THREADS", threads)],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        runs.push(files(&out));
+    }
+    assert_eq!(runs[0], runs[1]);
+    let names: Vec<&str> = runs[0].iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["roads.geojson", "schools.geojson", "zones.geojson"]);
+    // The demo's roads are these very bytes.
+    let demo = std::fs::read(root().join("maps/demo/roads.geojson")).unwrap();
+    assert!(
+        runs[0][0].1 == demo,
+        "maps/demo/roads.geojson is out of date"
+    );
+    let roads = read_json(&tmp.path().join("1/roads.geojson"));
+    let features = roads["features"].as_array().unwrap();
+    assert!(features.len() > 1000);
+    for f in features {
+        assert_eq!(f["geometry"]["type"], "LineString");
+        assert!(f["properties"]["highway"].is_string());
+    }
+}
+
 pub fn same_bytes(scenario: &Path) {
     same_bytes_with(scenario, &[]);
 }

@@ -277,3 +277,34 @@ fn bad_roads_files_are_refused_by_name_and_nothing_is_written() {
 fn the_demo_on_foot_gives_the_same_bytes_on_one_or_two_threads() {
     super::determinism::same_bytes(&super::root().join("scenarios/roads.toml"));
 }
+
+/// A real OpenStreetMap extract (south-eastern Finland, tests/data/osm):
+/// zones and schools along Hurukselantie are planned on its walking
+/// network, every trip at least its straight line.
+#[test]
+fn an_openstreetmap_extract_gives_the_walking_distances() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (a, b) = ((26.9431029, 60.5257978), (26.9319389, 60.5381256));
+    let at = |t: f64| (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t);
+    let zones: Vec<Value> = [0.1, 0.3, 0.5, 0.7, 0.9]
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| zone(&format!("Z{i}"), at(t).0, at(t).1))
+        .collect();
+    let schools = vec![school("S", a.0, a.1), school("N", b.0, b.1)];
+    std::fs::write(d.join("zones.geojson"), collection(zones)).unwrap();
+    std::fs::write(d.join("schools.geojson"), collection(schools)).unwrap();
+    let pbf = super::root().join("tests/data/osm/pyrosm-test.osm.pbf");
+    let o = allocate(d, "osm", &["--roads", s(&pbf)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = read_json(&d.join("osm/summary.json"));
+    assert_eq!(summary["distance"]["kind"], "walk");
+    assert!(summary["distance"]["network"]["edges"].as_u64().unwrap() > 100);
+    for (zone, school, km, straight) in schools_of(&d.join("osm")) {
+        assert!(
+            km + 1e-9 >= straight,
+            "{zone} -> {school}: {km} < {straight}"
+        );
+    }
+}
