@@ -418,6 +418,7 @@ pub fn run(a: &Solved, b: &Solved, dir: &Path) -> Result<Comparison, PlanningErr
     for (label, s) in [("A", a), ("B", b)] {
         let start = Instant::now();
         let info = RunInfo {
+            output: Default::default(),
             scenario: &s.scenario.name,
             description: &s.scenario.description,
             settings: &s.settings,

@@ -24,6 +24,7 @@ pub mod chart;
 mod colors;
 mod console;
 mod fonts;
+pub mod formats;
 mod interrupt;
 pub mod lottery;
 pub(crate) mod map;
@@ -31,6 +32,7 @@ pub mod markdown;
 mod output_dir;
 pub mod print_map;
 pub mod report_md;
+mod shapefiles;
 mod summary;
 mod tables;
 mod workbooks;
@@ -95,6 +97,16 @@ pub struct RunInfo<'a> {
     pub lang: Lang,
     /// Calendar year of the intake, when the scenario gives it (map titles).
     pub year: Option<i32>,
+    /// The coordinate system and formats of the map files.
+    pub output: MapOutput,
+}
+
+/// How the map files (zones, catchments) are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct MapOutput {
+    /// Their coordinate system (WGS84 unless the bureau overlays a web map).
+    pub crs: crate::spatial::Crs,
+    pub formats: formats::Formats,
 }
 
 /// Writes every output into `dir` (replacing an earlier plan there) and
@@ -111,10 +123,15 @@ pub fn write_all(
     let catchments = Stage::ALL.map(|stage| dissolve(region, policy, plan, stage));
     let summary = Summary::build(region, policy, plan, info).with_compactness(&catchments);
 
-    out.write("zones.geojson", |w| zones::write(w, region, plan))?;
+    let crs = info.output.crs;
+    out.write("zones.geojson", |w| zones::write(w, region, plan, crs))?;
     out.write("catchments.geojson", |w| {
-        catchments::write(w, region, &catchments, &colors)
+        catchments::write(w, region, &catchments, &colors, crs)
     })?;
+    if info.output.formats.shp {
+        shapefiles::write_zones(&out, region, plan, crs)?;
+        shapefiles::write_catchments(&out, region, &catchments, crs)?;
+    }
     let compactness = catchments.each_ref().map(|stage| {
         stage
             .iter()

@@ -724,6 +724,7 @@ impl Session {
             &self.policy,
             &self.plan,
             &RunInfo {
+                output: Default::default(),
                 scenario: &self.info.name,
                 description: &self.info.description,
                 settings: &self.settings,
@@ -1205,6 +1206,7 @@ impl Session {
         }
         let (name, folder) = exports::new_folder(&out);
         let info = RunInfo {
+            output: Default::default(),
             scenario: &self.info.name,
             description: &self.info.description,
             settings: &self.settings,

@@ -4,6 +4,7 @@ mod bad_input;
 mod balance;
 mod determinism;
 mod documents;
+mod formats;
 mod fuzz;
 mod locks;
 mod lottery;
