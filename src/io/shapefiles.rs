@@ -126,11 +126,12 @@ fn read_dbf(dbf: &Path) -> Result<Vec<Map<String, Value>>, InputError> {
             );
             Ok(r)
         }
-        Err((place, _)) => Err(InputError::Encoding {
+        Err((place, message)) => Err(InputError::Encoding {
             path: dbf.to_path_buf(),
             message: format!(
-                "{} is neither UTF-8 text ({}) nor GBK text; expected a .cpg file naming the encoding (e.g. a file {} holding \"GBK\")",
-                place_of(not_utf8.0.or(place)),
+                "{} is neither UTF-8 nor GBK text ({message}; as UTF-8, {}: {}); expected a .cpg file naming the encoding (e.g. a file {} holding \"GBK\")",
+                place_of(place),
+                place_of(not_utf8.0),
                 not_utf8.1,
                 cpg.display()
             ),
@@ -313,6 +314,40 @@ mod tests {
         assert_eq!(cpg_encoding("UTF-8"), Some(encoding_rs::UTF_8));
         assert_eq!(cpg_encoding("65001"), Some(encoding_rs::UTF_8));
         assert_eq!(cpg_encoding("nonsense"), None);
+    }
+
+    /// A .dbf whose text is GBK reads without a .cpg; bytes that are
+    /// neither UTF-8 nor GBK name the first record that holds them.
+    #[test]
+    fn dbf_text_is_utf8_or_gbk_or_an_error_naming_the_record() {
+        use dbase::{FieldName, Record, TableWriterBuilder};
+        let dir = tempfile::tempdir().unwrap();
+        let dbf = dir.path().join("zones.dbf");
+        let write = |names: [&str; 2]| {
+            let builder = TableWriterBuilder::with_encoding(dbase::encoding::EncodingRs::from(
+                encoding_rs::GBK,
+            ))
+            .add_character_field(FieldName::try_from("MC").unwrap(), 20);
+            let mut w = builder.build_with_file_dest(&dbf).unwrap();
+            for name in names {
+                let mut r = Record::default();
+                r.insert("MC".into(), FieldValue::Character(Some(name.into())));
+                w.write_record(&r).unwrap();
+            }
+        };
+        write(["西湖小区", "QQQQ"]);
+        let records = read_dbf(&dbf).unwrap();
+        assert_eq!(records[0]["MC"], Value::from("西湖小区"));
+        let mut bytes = std::fs::read(&dbf).unwrap();
+        let at = bytes.windows(4).position(|w| w == b"QQQQ").unwrap();
+        bytes[at..at + 2].copy_from_slice(b"\xff\xff");
+        std::fs::write(&dbf, bytes).unwrap();
+        let err = read_dbf(&dbf).unwrap_err().to_string();
+        assert!(
+            err.contains("zones.dbf")
+                && err.starts_with(&format!("{}: record 2 is", dbf.display())),
+            "{err}"
+        );
     }
 
     #[test]
