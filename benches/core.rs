@@ -98,6 +98,7 @@ fn outputs(c: &mut Criterion) {
     let plan = allocate(&region, &policy, &settings, &Preferences::default(), &()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let info = RunInfo {
+        output: Default::default(),
         scenario: "bench",
         description: "",
         settings: &settings,

@@ -334,6 +334,7 @@ fn country(args: &Args, inst: &Instance) -> anyhow::Result<Row> {
     plan.conservation(&region).map_err(anyhow::Error::msg)?;
     let start = Instant::now();
     let info = RunInfo {
+        output: Default::default(),
         scenario: "country",
         description: "",
         settings: &settings,

@@ -7,14 +7,14 @@ use std::path::Path;
 use geojson::GeometryValue;
 
 use super::InputError;
-use super::features::{FeatureReader, read_collection};
+use super::features::{FeatureReader, Place, read_collection};
 use crate::spatial::{Barrier, lines_of};
 
 pub fn read_barriers(path: &Path) -> Result<Vec<Barrier>, InputError> {
     let features = read_collection(path, "barrier (a LineString or MultiLineString feature)")?;
     let mut barriers = Vec::with_capacity(features.len());
     for (index, mut feature) in features.into_iter().enumerate() {
-        let f = FeatureReader::new(path, index, &mut feature);
+        let f = FeatureReader::new(path, Place::Feature(index), &mut feature);
         const EXPECTED: &str = "a LineString or MultiLineString (or a Polygon) of the barrier";
         let Some(value) = feature.geometry.as_ref().map(|g| &g.value) else {
             return Err(f.error("geometry", "missing", EXPECTED));

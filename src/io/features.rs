@@ -43,20 +43,60 @@ pub fn read_collection(path: &Path, what: &'static str) -> Result<Vec<Feature>, 
     Ok(collection.features)
 }
 
+/// Where a feature is in its file, as the person who opens the file finds
+/// it: a GeoJSON feature's index, a table's row number (as a spreadsheet
+/// shows it, header = row 1), a shapefile's record number (from 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    Feature(usize),
+    Row(usize),
+    Record(usize),
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Feature(i) => write!(f, "features[{i}]"),
+            Place::Row(n) => write!(f, "row {n}"),
+            Place::Record(n) => write!(f, "record {n}"),
+        }
+    }
+}
+
+/// The features of one file, whatever its format, each with its place.
+#[derive(Debug)]
+pub struct Loaded {
+    pub features: Vec<Feature>,
+    pub places: Vec<Place>,
+}
+
+impl Loaded {
+    /// GeoJSON features, placed by index.
+    pub fn indexed(features: Vec<Feature>) -> Loaded {
+        let places = (0..features.len()).map(Place::Feature).collect();
+        Loaded { features, places }
+    }
+
+    /// The features with their places, in file order.
+    pub fn into_iter(self) -> impl Iterator<Item = (Place, Feature)> {
+        self.places.into_iter().zip(self.features)
+    }
+}
+
 /// One feature being read, so that every error can say where it is.
 pub struct FeatureReader<'a> {
     pub path: &'a Path,
-    pub index: usize,
+    pub place: Place,
     pub id: Option<String>,
     pub properties: Map<String, Value>,
 }
 
 impl<'a> FeatureReader<'a> {
-    pub fn new(path: &'a Path, index: usize, feature: &mut Feature) -> Self {
+    pub fn new(path: &'a Path, place: Place, feature: &mut Feature) -> Self {
         let properties = feature.properties.take().unwrap_or_default();
         let mut reader = FeatureReader {
             path,
-            index,
+            place,
             id: None,
             properties,
         };
@@ -74,7 +114,7 @@ impl<'a> FeatureReader<'a> {
     pub fn error(&self, field: &str, found: impl Into<String>, expected: &str) -> InputError {
         InputError::Field(Box::new(super::FieldError {
             path: self.path.to_path_buf(),
-            index: self.index,
+            place: self.place,
             id: self.id.clone(),
             field: field.to_string(),
             found: found.into(),
@@ -196,7 +236,7 @@ pub fn describe(value: Option<&Value>) -> String {
 /// Catches repeated ids, remembering where each id was first seen.
 pub struct IdRegistry {
     path: PathBuf,
-    seen: HashMap<String, usize>,
+    seen: HashMap<String, Place>,
 }
 
 impl IdRegistry {
@@ -207,16 +247,16 @@ impl IdRegistry {
         }
     }
 
-    pub fn insert(&mut self, id: &str, index: usize) -> Result<(), InputError> {
+    pub fn insert(&mut self, id: &str, place: Place) -> Result<(), InputError> {
         if let Some(&first) = self.seen.get(id) {
             return Err(InputError::DuplicateId {
                 path: self.path.clone(),
-                index,
+                place,
                 id: id.to_string(),
                 first,
             });
         }
-        self.seen.insert(id.to_string(), index);
+        self.seen.insert(id.to_string(), place);
         Ok(())
     }
 }

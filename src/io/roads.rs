@@ -49,7 +49,7 @@ pub fn read_geojson_ways(path: &Path) -> Result<Vec<Way>, InputError> {
     let features = read_collection(path, "road (a LineString or MultiLineString feature)")?;
     let mut ways = Vec::with_capacity(features.len());
     for (index, mut feature) in features.into_iter().enumerate() {
-        let f = FeatureReader::new(path, index, &mut feature);
+        let f = FeatureReader::new(path, super::features::Place::Feature(index), &mut feature);
         const EXPECTED: &str = "a LineString or MultiLineString of the road";
         let Some(value) = feature.geometry.as_ref().map(|g| &g.value) else {
             return Err(f.error("geometry", "missing", EXPECTED));

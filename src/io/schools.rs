@@ -5,18 +5,21 @@ use std::path::Path;
 use geojson::GeometryValue;
 
 use super::InputError;
-use super::features::{FeatureReader, IdRegistry, describe, read_collection};
+use super::features::{FeatureReader, IdRegistry, Loaded, describe};
 use crate::model::{School, SchoolKind, Sector, Stage};
 use crate::policy::balance::RESOURCE_FIELDS;
 
-pub fn read(path: &Path) -> Result<Vec<School>, InputError> {
-    let features = read_collection(path, "school (a Point feature)")?;
+/// What a schools file must hold, for the error about an empty one.
+pub const WHAT: &str = "school (a Point feature)";
+
+/// The schools of a file already loaded (any format, converted to WGS84).
+pub fn read(path: &Path, loaded: Loaded) -> Result<Vec<School>, InputError> {
     let mut ids = IdRegistry::new(path);
-    let mut schools = Vec::with_capacity(features.len());
-    for (index, mut feature) in features.into_iter().enumerate() {
-        let f = FeatureReader::new(path, index, &mut feature);
+    let mut schools = Vec::with_capacity(loaded.features.len());
+    for (place, mut feature) in loaded.into_iter() {
+        let f = FeatureReader::new(path, place, &mut feature);
         let id = f.id()?;
-        ids.insert(&id, index)?;
+        ids.insert(&id, place)?;
         let location = match feature.geometry.as_ref().map(|g| &g.value) {
             Some(value @ GeometryValue::Point { coordinates }) => {
                 f.check_coordinates(value)?;

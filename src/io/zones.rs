@@ -8,22 +8,25 @@ use geo::{Centroid, MultiPolygon, Point, Polygon};
 use geojson::GeometryValue;
 
 use super::InputError;
-use super::features::{FeatureReader, IdRegistry, read_collection};
+use super::features::{FeatureReader, IdRegistry, Loaded};
 use crate::model::{Cohort, MAX_ZONE_CHILDREN, School, Shape, Stage, Zone};
 
-pub fn read(path: &Path, schools: &[School]) -> Result<Vec<Zone>, InputError> {
-    let features = read_collection(path, "zone (a Polygon, MultiPolygon or Point feature)")?;
+/// What a zones file must hold, for the error about an empty one.
+pub const WHAT: &str = "zone (a Polygon, MultiPolygon or Point feature)";
+
+/// The zones of a file already loaded (any format, converted to WGS84).
+pub fn read(path: &Path, loaded: Loaded, schools: &[School]) -> Result<Vec<Zone>, InputError> {
     let school_index: HashMap<&str, usize> = schools
         .iter()
         .enumerate()
         .map(|(i, s)| (s.id.as_str(), i))
         .collect();
     let mut ids = IdRegistry::new(path);
-    let mut zones = Vec::with_capacity(features.len());
-    for (index, mut feature) in features.into_iter().enumerate() {
-        let f = FeatureReader::new(path, index, &mut feature);
+    let mut zones = Vec::with_capacity(loaded.features.len());
+    for (place, mut feature) in loaded.into_iter() {
+        let f = FeatureReader::new(path, place, &mut feature);
         let id = f.id()?;
-        ids.insert(&id, index)?;
+        ids.insert(&id, place)?;
         let shape = shape(&f, feature.geometry.as_ref().map(|g| &g.value))?;
         let centroid = match &shape {
             Shape::Point(p) => *p,
@@ -175,7 +178,7 @@ mod tests {
             "properties": properties,
         }]});
         std::fs::write(&path, collection.to_string()).unwrap();
-        read(&path, &[])
+        crate::io::read_zones(&path, &[])
     }
 
     #[test]

@@ -136,6 +136,7 @@ pub fn write(
     region: &Region,
     catchments: &[Vec<Catchment>; 2],
     colors: &[Vec<[u8; 3]>; 2],
+    crs: crate::spatial::Crs,
 ) -> std::io::Result<()> {
     let mut features = Vec::new();
     for stage in Stage::ALL {
@@ -166,11 +167,12 @@ pub fn write(
                 "polsby_popper".into(),
                 c.polsby_popper.map_or(Value::Null, round3),
             );
-            let geometry = if !c.area.0.is_empty() {
+            let mut geometry = if !c.area.0.is_empty() {
                 geojson::GeometryValue::from(&rounded(&c.area))
             } else {
                 geojson::GeometryValue::from(&MultiPoint::new(c.points.clone()))
             };
+            crs.geometry_from_wgs84(&mut geometry);
             features.push(feature_json(geometry, p));
         }
     }

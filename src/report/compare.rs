@@ -53,6 +53,7 @@ pub fn write(a: &Solved, b: &Solved, dir: &Path) -> Result<Comparison, ReportErr
             seconds: round(s.seconds + start.elapsed().as_secs_f64(), 3),
             lang: s.lang,
             year: s.scenario.projection.start_year,
+            output: Default::default(),
         };
         summaries.push(write_all(
             &out.path(label),

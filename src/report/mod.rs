@@ -30,6 +30,7 @@ pub mod comparison;
 mod console;
 pub mod distance;
 mod fonts;
+pub mod formats;
 pub mod html;
 mod interrupt;
 pub mod lottery;
@@ -40,6 +41,7 @@ pub mod print_map;
 pub mod projection;
 mod reasons;
 pub mod report_md;
+mod shapefiles;
 pub mod site;
 mod summary;
 mod tables;
@@ -105,6 +107,16 @@ pub struct RunInfo<'a> {
     pub lang: Lang,
     /// Calendar year of the intake, when the scenario gives it (map titles).
     pub year: Option<i32>,
+    /// The coordinate system and formats of the map files.
+    pub output: MapOutput,
+}
+
+/// How the map files (zones, catchments) are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct MapOutput {
+    /// Their coordinate system (WGS84 unless the bureau overlays a web map).
+    pub crs: crate::spatial::Crs,
+    pub formats: formats::Formats,
 }
 
 /// Writes every output into `dir` (replacing an earlier plan there) and
@@ -121,10 +133,15 @@ pub fn write_all(
     let catchments = Stage::ALL.map(|stage| dissolve(region, policy, plan, stage));
     let summary = Summary::build(region, policy, plan, info).with_compactness(&catchments);
 
-    out.write("zones.geojson", |w| zones::write(w, region, plan))?;
+    let crs = info.output.crs;
+    out.write("zones.geojson", |w| zones::write(w, region, plan, crs))?;
     out.write("catchments.geojson", |w| {
-        catchments::write(w, region, &catchments, &colors)
+        catchments::write(w, region, &catchments, &colors, crs)
     })?;
+    if info.output.formats.shp {
+        shapefiles::write_zones(&out, region, plan, crs)?;
+        shapefiles::write_catchments(&out, region, &catchments, crs)?;
+    }
     let compactness = catchments.each_ref().map(|stage| {
         stage
             .iter()

@@ -10,7 +10,13 @@ use serde_json::{Map, Value};
 use crate::model::{Region, Shape, Stage, Zone};
 use crate::plan::{MigrantPass, Plan};
 
-pub fn write(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result<()> {
+/// `crs`: the coordinate system of the geometry written.
+pub fn write(
+    w: &mut dyn Write,
+    region: &Region,
+    plan: &Plan,
+    crs: crate::spatial::Crs,
+) -> std::io::Result<()> {
     let crossing: [std::collections::HashMap<usize, &(usize, usize, String)>; 2] =
         Stage::ALL.map(|stage| {
             plan.crossings[stage.index()]
@@ -79,7 +85,9 @@ pub fn write(w: &mut dyn Write, region: &Region, plan: &Plan) -> std::io::Result
                     migrant_properties(&mut properties, region, plan, m, stage, z, barrier);
                 }
             }
-            feature_json(shape_geometry(&zone.shape), properties)
+            let mut geometry = shape_geometry(&zone.shape);
+            crs.geometry_from_wgs84(&mut geometry);
+            feature_json(geometry, properties)
         })
         .collect();
     write_collection(w, &features)

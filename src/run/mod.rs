@@ -13,8 +13,8 @@ use std::path::PathBuf;
 
 use crate::i18n::Lang;
 use crate::io::{
-    InputError, LocksError, NeighboursError, read_barriers, read_locks, read_neighbours,
-    read_region,
+    Columns, FileSettings, InputError, LocksError, NeighboursError, ReadSettings, read_barriers,
+    read_locks, read_neighbours, read_region_with,
 };
 use crate::model::Region;
 use crate::options::{OutOfRange, range};
@@ -23,7 +23,9 @@ use crate::plan::{
     DEFAULT_BALANCE_KM, MigrantCatchments, Objective, Observer, Plan, PlanError, Preferences,
 };
 use crate::policy::Policy;
+use crate::report::formats::Formats;
 use crate::solve::{Settings, SolverOptions};
+use crate::spatial::Crs;
 use crate::spatial::GivenNeighbours;
 use crate::spatial::roads::Profile;
 use crate::spatial::{DistanceKind, Distances};
@@ -126,6 +128,55 @@ crate::options! {
 }
 
 crate::options! {
+    /// How the input files are read and output geometry written: keys of a
+    /// scenario file (at its top level) and flags of every command that
+    /// reads maps.
+    pub struct InputOptions => Inputs {
+        /// Coordinate system of every input file: `wgs84` (GPS, default),
+        /// `gcj02` (Amap, Tencent) or `bd09` (Baidu); converted to WGS84 on
+        /// reading.
+        #[arg(long, value_enum)]
+        crs: Crs = Crs::Wgs84, range::any;
+        /// The zones file's coordinate system, where it differs from `crs`.
+        #[arg(skip)]
+        zones_crs: Crs, range::any;
+        /// The schools file's coordinate system, where it differs from `crs`.
+        #[arg(skip)]
+        schools_crs: Crs, range::any;
+        /// The roads file's coordinate system, where it differs from `crs`.
+        #[arg(skip)]
+        roads_crs: Crs, range::any;
+        /// Coordinate system of the output geometry (zones.geojson,
+        /// catchments.geojson, shapefiles): `wgs84` (default), or `gcj02` /
+        /// `bd09` to overlay an Amap or Baidu basemap.
+        #[arg(long, value_enum)]
+        output_crs: Crs = Crs::Wgs84, range::any;
+        /// The property that holds each zone's and school's county, where it
+        /// is not `county` (e.g. `district`).
+        #[arg(long)]
+        county_field: String, range::any;
+    }
+}
+
+impl Inputs {
+    /// The coordinate system of the zones file.
+    pub fn zones_crs(&self) -> Crs {
+        self.zones_crs.unwrap_or(self.crs)
+    }
+
+    /// The coordinate system of the schools file.
+    pub fn schools_crs(&self) -> Crs {
+        self.schools_crs.unwrap_or(self.crs)
+    }
+
+    /// The coordinate system of the roads file: what reads roads converts
+    /// their geometry with [`Crs::geometry_to_wgs84`].
+    pub fn roads_crs(&self) -> Crs {
+        self.roads_crs.unwrap_or(self.crs)
+    }
+}
+
+crate::options! {
     /// How the documents people read are written: keys of a scenario file
     /// (at its top level) and flags of every command that writes them.
     pub struct DocumentOptions => Documents {
@@ -133,6 +184,11 @@ crate::options! {
         /// default) or `en`.
         #[arg(long, value_enum)]
         lang: Lang = Lang::Zh, range::any;
+        /// Map formats of catchments and zones: `geojson` (always written)
+        /// and `shp` (shapefiles for ArcGIS, with .cpg and .prj), comma
+        /// separated: `--formats geojson,shp`.
+        #[arg(long)]
+        formats: Formats = Formats::default(), range::any;
     }
 }
 
@@ -146,6 +202,8 @@ pub struct Flags {
     pub solver: SolverOptions,
     #[command(flatten)]
     pub documents: DocumentOptions,
+    #[command(flatten)]
+    pub inputs: InputOptions,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -195,6 +253,8 @@ pub struct Run {
     pub settings: Settings,
     pub options: PlanSettings,
     pub documents: Documents,
+    /// How the maps are read and output geometry written.
+    pub inputs: Inputs,
     /// Calendar year of the intake (`[projection] start_year`), for titles.
     pub year: Option<i32>,
     /// Where the outputs go: `--out`, else the scenario's `out`.
@@ -216,8 +276,11 @@ impl Run {
             .clone()
             .over(scenario.documents.clone())
             .resolve();
+        flags.inputs.check(true)?;
+        let inputs = flags.inputs.clone().over(scenario.inputs.clone()).resolve();
         Ok(Run {
             documents,
+            inputs,
             year: scenario.projection.start_year,
             name: scenario.name.clone(),
             description: scenario.description.clone(),
@@ -248,6 +311,7 @@ impl Run {
             settings: flags.solver.clone().resolve(),
             options,
             documents: flags.documents.resolve(),
+            inputs: flags.inputs.resolve(),
             year: None,
             out,
             source: Source::Maps { zones, schools },
@@ -265,9 +329,12 @@ impl Run {
     /// The region to plan, with its distances (by road where roads are
     /// given), and one line per scenario change applied.
     pub fn region(&self) -> Result<(Region, Vec<String>), RunError> {
+        let settings = self.read_settings();
         let (mut region, log) = match &self.source {
-            Source::Maps { zones, schools } => (read_region(zones, schools)?, Vec::new()),
-            Source::Scenario(s) => s.changed_region()?,
+            Source::Maps { zones, schools } => {
+                (read_region_with(zones, schools, &settings)?, Vec::new())
+            }
+            Source::Scenario(s) => s.changed_region_with(&settings)?,
         };
         region.distances = self.distances(&region)?;
         Ok((region, log))
@@ -295,9 +362,40 @@ impl Run {
             max_snap_m: o.max_snap_m,
             allow_fallback: o.allow_fallback,
         };
-        let ways = crate::io::read_ways(path, crate::spatial::zones_area(region, 5_000.0))?;
+        // The area is clipped in the file's own coordinates, then every
+        // vertex is brought to WGS84 like the zones and schools.
+        let crs = self.inputs.roads_crs();
+        let area = crate::spatial::zones_area(region, 5_000.0);
+        let (min, max) = (area.min(), area.max());
+        let (a, b) = (crs.from_wgs84(min.x, min.y), crs.from_wgs84(max.x, max.y));
+        let clip = geo::Rect::new(
+            geo::coord! { x: a.0, y: a.1 },
+            geo::coord! { x: b.0, y: b.1 },
+        );
+        let mut ways = crate::io::read_ways(path, clip)?;
+        for c in ways.iter_mut().flat_map(|w| w.coords.iter_mut()) {
+            (c.x, c.y) = crs.to_wgs84(c.x, c.y);
+        }
         let road = crate::spatial::join(path, &ways, region, &settings)?;
         Ok(Distances::by_road(std::sync::Arc::new(road)))
+    }
+
+    /// How the zones and schools files are read: the coordinate systems,
+    /// the scenario's `[columns]` and `county_field`.
+    pub fn read_settings(&self) -> ReadSettings {
+        let columns = |file: &str| match self.scenario() {
+            Some(s) => s.columns(file),
+            None => Columns::default(),
+        };
+        let file = |crs: Crs, name: &str| FileSettings {
+            crs,
+            columns: columns(name),
+            county_field: self.inputs.county_field.clone(),
+        };
+        ReadSettings {
+            zones: file(self.inputs.zones_crs(), "zones"),
+            schools: file(self.inputs.schools_crs(), "schools"),
+        }
     }
 
     /// The options with their files read (locks need the region's ids).

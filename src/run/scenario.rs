@@ -27,8 +27,8 @@ use super::ProjectionSettings;
 use super::changes::{
     self, AddSchoolTable, Change, ChangeError, ChangeSchoolTable, CloseSchoolTable, NewHousingTable,
 };
-use super::{DocumentOptions, PlanOptions};
-use crate::io::{InputError, LocksError, read_region};
+use super::{DocumentOptions, InputOptions, PlanOptions};
+use crate::io::{Columns, InputError, LocksError, ReadSettings, read_region_with};
 use crate::model::Region;
 use crate::model::grades;
 use crate::plan::Objective;
@@ -56,6 +56,9 @@ struct ScenarioFile {
     projection: Option<toml::Table>,
     /// Multi-school zone settings (`catchment lottery`).
     lottery: Option<toml::Table>,
+    /// The files' column names for our keys (`primary_local = "XX_HJ"`),
+    /// shared or per file (`[columns.zones]`).
+    columns: Option<toml::Table>,
     #[serde(default)]
     add_school: Vec<AddSchoolTable>,
     #[serde(default)]
@@ -82,6 +85,10 @@ pub struct Scenario {
     pub options: PlanOptions,
     /// The document options (`lang`), over each other.
     pub documents: DocumentOptions,
+    /// How the maps are read (`crs`, `county_field`, …), over each other.
+    pub inputs: InputOptions,
+    /// The chain's `[columns]` tables, merged key by key.
+    pub columns: toml::Table,
     pub policy: Policy,
     /// The chain's `[solver]` tables, over each other.
     pub solver: SolverOptions,
@@ -141,6 +148,7 @@ struct Layer {
     /// The file's plan options (top-level keys), paths made absolute.
     options: PlanOptions,
     documents: DocumentOptions,
+    inputs: InputOptions,
 }
 
 /// Merges `over` into `base` key by key; tables merge recursively, any
@@ -272,9 +280,17 @@ fn parse_layer(path: &Path, text: &str) -> Result<Layer, ScenarioError> {
     };
     let plan = take(PlanOptions::KEYS);
     let documents = take(DocumentOptions::KEYS);
+    let inputs = take(InputOptions::KEYS);
     let mut options: PlanOptions = typed(path, None, &plan, Some(text))?;
     let documents: DocumentOptions = typed(path, None, &documents, Some(text))?;
+    let inputs: InputOptions = typed(path, None, &inputs, Some(text))?;
     let file: ScenarioFile = typed(path, None, &table, Some(text))?;
+    if let Some(columns) = &file.columns {
+        for name in ["zones", "schools", "roads"] {
+            Columns::from_table(columns, name)
+                .map_err(|m| parse_error(path, located(text, Some("columns"), &m)))?;
+        }
+    }
     options
         .check(false)
         .map_err(|e| parse_error(path, located(text, None, &e.to_string())))?;
@@ -290,6 +306,7 @@ fn parse_layer(path: &Path, text: &str) -> Result<Layer, ScenarioError> {
         file,
         options,
         documents,
+        inputs,
     })
 }
 
@@ -401,7 +418,36 @@ impl Scenario {
 
     /// The region and one line per change saying what it did.
     pub fn changed_region(&self) -> Result<(Region, Vec<String>), ScenarioError> {
-        let mut region = read_region(&self.zones, &self.schools)?;
+        self.changed_region_with(&self.read_settings())
+    }
+
+    /// The scenario's own reading of its maps (its `crs`, `[columns]`,
+    /// `county_field`), without command-line flags.
+    pub fn read_settings(&self) -> ReadSettings {
+        let inputs = self.inputs.clone().resolve();
+        let file = |crs, name| super::FileSettings {
+            crs,
+            columns: self.columns(name),
+            county_field: inputs.county_field.clone(),
+        };
+        ReadSettings {
+            zones: file(inputs.zones_crs(), "zones"),
+            schools: file(inputs.schools_crs(), "schools"),
+        }
+    }
+
+    /// The column names of one file (`zones`, `schools`, `roads`): the
+    /// shared `[columns]` keys and the file's own table. Checked on loading.
+    pub fn columns(&self, file: &str) -> Columns {
+        Columns::from_table(&self.columns, file).unwrap_or_default()
+    }
+
+    /// The region read with `settings`, and one line per change.
+    pub fn changed_region_with(
+        &self,
+        settings: &ReadSettings,
+    ) -> Result<(Region, Vec<String>), ScenarioError> {
+        let mut region = read_region_with(&self.zones, &self.schools, settings)?;
         // Schools that give pupils by grade but not the staying total get it
         // from their grades, so seats count the pupils who stay.
         for school in &mut region.schools {
@@ -431,6 +477,8 @@ impl Scenario {
         let mut lottery = toml::Table::new();
         let mut options = PlanOptions::default();
         let mut documents = DocumentOptions::default();
+        let mut inputs = InputOptions::default();
+        let mut columns = toml::Table::new();
         let mut zones = None;
         let mut schools = None;
         let mut tiles = None;
@@ -473,6 +521,10 @@ impl Scenario {
             }
             options = layer.options.clone().over(options);
             documents = layer.documents.clone().over(documents);
+            inputs = layer.inputs.clone().over(inputs);
+            if let Some(c) = &f.columns {
+                merge(&mut columns, c);
+            }
             // A weight that would silently do nothing is a mistake.
             if let Some(k) = layer.options.balance_km
                 && options.objective != Some(Objective::Balance)
@@ -496,7 +548,7 @@ impl Scenario {
             parse_error(
                 path,
                 format!(
-                    "`{field}` is missing; expected the path of the {field} file (GeoJSON), relative to the scenario file, here or in a scenario it extends"
+                    "`{field}` is missing; expected the path of the {field} file (GeoJSON, shapefile, CSV or Excel), relative to the scenario file, here or in a scenario it extends"
                 ),
             )
         };
@@ -527,6 +579,8 @@ impl Scenario {
             tiles,
             options,
             documents,
+            inputs,
+            columns,
             out: own
                 .out
                 .as_ref()

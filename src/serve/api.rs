@@ -782,6 +782,7 @@ impl Session {
             &self.policy,
             &self.plan,
             &RunInfo {
+                output: Default::default(),
                 scenario: &self.info.name,
                 description: &self.info.description,
                 settings: &self.settings,
@@ -1263,6 +1264,7 @@ impl Session {
         }
         let (name, folder) = exports::new_folder(&out);
         let info = RunInfo {
+            output: Default::default(),
             scenario: &self.info.name,
             description: &self.info.description,
             settings: &self.settings,

@@ -4,6 +4,7 @@
 mod adjacency;
 mod barriers;
 mod candidates;
+pub mod crs;
 mod distances;
 mod given_neighbours;
 mod road_join;
@@ -17,6 +18,7 @@ pub use crate::model::geodesy::{
 pub use adjacency::{Adjacency, DEFAULT_TOLERANCE_M};
 pub use barriers::{Barrier, BarrierIndex, lines_of};
 pub use candidates::{Candidate, Nearest, SchoolIndex};
+pub use crs::Crs;
 pub use distances::{
     Detour, DistanceKind, Fallback, FallbackReason, Place, RoadDistances, road_distances,
 };

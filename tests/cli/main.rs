@@ -5,6 +5,7 @@ mod balance;
 mod communities;
 mod determinism;
 mod documents;
+mod formats;
 mod fuzz;
 mod locks;
 mod lottery;

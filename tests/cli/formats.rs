@@ -1,0 +1,475 @@
+//! The bureau's own files: the same county as GCJ-02 GeoJSON, as GBK
+//! shapefiles with short column names mapped by `[columns]`, and schools
+//! as an Excel point table, each gives the plan of the WGS84 GeoJSON;
+//! Hangzhou's GCJ-02 schools read with their `district` as the county.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use catchment::spatial::Crs;
+use serde_json::Value;
+
+use super::{catchment, read_json, s, shared_data, stderr};
+
+/// A generated county (polygon zones, about 200 of them) in `dir`.
+fn county(dir: &Path) {
+    let o = catchment(&[
+        "generate",
+        "--zones",
+        "200",
+        "--schools",
+        "12",
+        "--seed",
+        "7",
+        "--out",
+        s(dir),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// Runs the binary and returns each zone's (primary, junior) school.
+fn assignments(args: &[&str], out: &Path) -> BTreeMap<String, (Value, Value)> {
+    let o = catchment(args);
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    planned(out)
+}
+
+/// Each zone's (primary, junior) school in the plan written to `out`.
+fn planned(out: &Path) -> BTreeMap<String, (Value, Value)> {
+    let zones = read_json(&out.join("zones.geojson"));
+    zones["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let p = &f["properties"];
+            (
+                p["id"].as_str().unwrap().to_string(),
+                (p["school_primary"].clone(), p["school_junior"].clone()),
+            )
+        })
+        .collect()
+}
+
+fn allocate(
+    zones: &Path,
+    schools: &Path,
+    out: &Path,
+    extra: &[&str],
+) -> BTreeMap<String, (Value, Value)> {
+    let mut args = vec![
+        "allocate",
+        "--zones",
+        s(zones),
+        "--schools",
+        s(schools),
+        "--out",
+        s(out),
+    ];
+    args.extend_from_slice(extra);
+    assignments(&args, out)
+}
+
+/// Every position of a GeoJSON file converted from WGS84 to `crs`.
+fn convert_file(from: &Path, to: &Path, crs: Crs) {
+    let mut collection: geojson::FeatureCollection =
+        serde_json::from_value(read_json(from)).unwrap();
+    for f in &mut collection.features {
+        if let Some(g) = f.geometry.as_mut() {
+            crs.geometry_from_wgs84(&mut g.value);
+        }
+    }
+    std::fs::write(to, serde_json::to_string(&collection).unwrap()).unwrap();
+}
+
+fn features(path: &Path) -> Vec<Value> {
+    read_json(path)["features"].as_array().unwrap().clone()
+}
+
+#[test]
+fn gcj02_geojson_gives_the_wgs84_plan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    county(dir);
+    let (zones, schools) = (dir.join("zones.geojson"), dir.join("schools.geojson"));
+    let wgs = allocate(&zones, &schools, &dir.join("wgs"), &[]);
+    let (gz, gs) = (
+        dir.join("gcj-zones.geojson"),
+        dir.join("gcj-schools.geojson"),
+    );
+    convert_file(&zones, &gz, Crs::Gcj02);
+    convert_file(&schools, &gs, Crs::Gcj02);
+    // Read as WGS84 the plan moves (the shift is about 500 m here)...
+    let gcj = allocate(&gz, &gs, &dir.join("gcj"), &["--crs", "gcj02"]);
+    assert_eq!(gcj, wgs);
+    // ...and the zones written back are where the WGS84 file has them.
+    let back = features(&dir.join("gcj/zones.geojson"));
+    let original = features(&zones);
+    for (a, b) in back.iter().zip(&original) {
+        let pa = &a["geometry"]["coordinates"][0][0];
+        let pb = &b["geometry"]["coordinates"][0][0];
+        let m = catchment::spatial::haversine_m(
+            geo::Point::new(pa[0].as_f64().unwrap(), pa[1].as_f64().unwrap()),
+            geo::Point::new(pb[0].as_f64().unwrap(), pb[1].as_f64().unwrap()),
+        );
+        assert!(m < 0.5, "{m} m");
+    }
+    // --output-crs gcj02 writes the zones back in the file's own system.
+    allocate(
+        &gz,
+        &gs,
+        &dir.join("gcj-out"),
+        &["--crs", "gcj02", "--output-crs", "gcj02"],
+    );
+    let out = features(&dir.join("gcj-out/zones.geojson"));
+    let given = features(&gz);
+    let (pa, pb) = (
+        &out[0]["geometry"]["coordinates"][0][0],
+        &given[0]["geometry"]["coordinates"][0][0],
+    );
+    assert!((pa[0].as_f64().unwrap() - pb[0].as_f64().unwrap()).abs() < 1e-6);
+}
+
+/// A GBK shapefile without .cpg, fields named as a bureau names them.
+fn write_shapefile(path: &Path, source: &Path, fields: &[(&str, &str, bool)]) {
+    use dbase::{FieldName, FieldValue, Record, TableWriterBuilder};
+    use shapefile::{Point, Polygon, PolygonRing};
+    let mut builder =
+        TableWriterBuilder::new().set_encoding(dbase::encoding::EncodingRs::from(encoding_rs::GBK));
+    for (ours, theirs, numeric) in fields {
+        let name = FieldName::try_from(*theirs).unwrap();
+        builder = if *numeric {
+            builder.add_numeric_field(name, 10, 0)
+        } else {
+            let _ = ours;
+            builder.add_character_field(name, 60)
+        };
+    }
+    let features = features(source);
+    let is_point = features[0]["geometry"]["type"] == "Point";
+    let record = |f: &Value| {
+        let mut r = Record::default();
+        for (ours, theirs, numeric) in fields {
+            let v = &f["properties"][*ours];
+            let value = if *numeric {
+                FieldValue::Numeric(v.as_f64())
+            } else {
+                FieldValue::Character(v.as_str().map(str::to_string))
+            };
+            r.insert(theirs.to_string(), value);
+        }
+        r
+    };
+    let xy = |p: &Value| Point::new(p[0].as_f64().unwrap(), p[1].as_f64().unwrap());
+    if is_point {
+        let mut w = shapefile::Writer::from_path(path, builder).unwrap();
+        for f in &features {
+            w.write_shape_and_record(&xy(&f["geometry"]["coordinates"]), &record(f))
+                .unwrap();
+        }
+    } else {
+        let mut w = shapefile::Writer::from_path(path, builder).unwrap();
+        for f in &features {
+            let ring: Vec<Point> = f["geometry"]["coordinates"][0]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(xy)
+                .collect();
+            let polygon = Polygon::with_rings(vec![PolygonRing::Outer(ring)]);
+            w.write_shape_and_record(&polygon, &record(f)).unwrap();
+        }
+    }
+}
+
+#[test]
+fn gbk_shapefiles_with_mapped_columns_give_the_geojson_plan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    county(dir);
+    let (zones, schools) = (dir.join("zones.geojson"), dir.join("schools.geojson"));
+    let wgs = allocate(&zones, &schools, &dir.join("wgs"), &[]);
+    write_shapefile(
+        &dir.join("xq.shp"),
+        &zones,
+        &[
+            ("id", "ID", false),
+            ("name", "MC", false),
+            ("county", "XQ", false),
+            ("primary_local", "XX_HJ", true),
+            ("primary_migrant", "XX_SQ", true),
+            ("junior_local", "CZ_HJ", true),
+            ("junior_migrant", "CZ_SQ", true),
+            ("current_primary", "DQ_XX", false),
+            ("current_junior", "DQ_CZ", false),
+        ],
+    );
+    write_shapefile(
+        &dir.join("xx.shp"),
+        &schools,
+        &[
+            ("id", "ID", false),
+            ("name", "MC", false),
+            ("county", "XQ", false),
+            ("stage", "XD", false),
+            ("sector", "XZ", false),
+            ("classes_primary", "BJ_XX", true),
+            ("classes_junior", "BJ_CZ", true),
+            ("enrolled_primary", "ZX_XX", true),
+            ("enrolled_junior", "ZX_CZ", true),
+            ("capacity_primary", "RL_XX", true),
+        ],
+    );
+    assert!(!dir.join("xq.cpg").exists());
+    let scenario = dir.join("shp.toml");
+    std::fs::write(
+        &scenario,
+        r#"zones = "xq.shp"
+schools = "xx.shp"
+out = "shp"
+[columns]
+name = "MC"
+county = "XQ"
+[columns.zones]
+primary_local = "XX_HJ"
+primary_migrant = "XX_SQ"
+junior_local = "CZ_HJ"
+junior_migrant = "CZ_SQ"
+current_primary = "DQ_XX"
+current_junior = "DQ_CZ"
+[columns.schools]
+stage = "XD"
+sector = "XZ"
+classes_primary = "BJ_XX"
+classes_junior = "BJ_CZ"
+enrolled_primary = "ZX_XX"
+enrolled_junior = "ZX_CZ"
+capacity_primary = "RL_XX"
+"#,
+    )
+    .unwrap();
+    let o = catchment(&["run", s(&scenario), "--formats", "geojson,shp"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("GBK"),
+        "says which encoding: {}",
+        stderr(&o)
+    );
+    let shp = planned(&dir.join("shp"));
+    assert_eq!(shp, wgs);
+    // The plan's own shapefiles, listed in the output folder's manifest.
+    let manifest = std::fs::read_to_string(dir.join("shp/.catchment-files")).unwrap();
+    for file in ["zones", "catchments"] {
+        for ext in ["shp", "shx", "dbf", "cpg", "prj"] {
+            let name = format!("{file}.{ext}");
+            assert!(dir.join("shp").join(&name).is_file(), "{name}");
+            assert!(
+                manifest.lines().any(|l| l == name),
+                "{name} in the manifest"
+            );
+        }
+    }
+    let records = dbase::read(dir.join("shp/zones.dbf")).unwrap();
+    assert_eq!(records.len(), shp.len());
+    let first = shp.values().next().unwrap();
+    let Some(dbase::FieldValue::Character(Some(school))) = records[0].get("SCHOOL_PRI") else {
+        panic!("SCHOOL_PRI is text")
+    };
+    assert_eq!(Some(school.as_str()), first.0.as_str());
+    let zones_out = features(&dir.join("shp/zones.geojson"));
+    let original = features(&zones);
+    assert_eq!(
+        zones_out[0]["properties"]["name"],
+        original[0]["properties"]["name"]
+    );
+
+    // A mapping that names no column of the file lists the file's columns.
+    let bad = dir.join("bad.toml");
+    let text = std::fs::read_to_string(&scenario).unwrap();
+    std::fs::write(&bad, text.replace("= \"XX_HJ\"", "= \"XX_LOCAL\"")).unwrap();
+    let o = catchment(&["run", s(&bad), "--out", s(&dir.join("bad"))]);
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(
+        e.contains("xq.shp") && e.contains("XX_LOCAL") && e.contains("\"XX_HJ\""),
+        "{e}"
+    );
+}
+
+#[test]
+fn schools_as_an_excel_point_table_give_the_geojson_plan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    county(dir);
+    let (zones, schools) = (dir.join("zones.geojson"), dir.join("schools.geojson"));
+    let wgs = allocate(&zones, &schools, &dir.join("wgs"), &[]);
+    let keys = [
+        "stage",
+        "sector",
+        "county",
+        "classes_primary",
+        "classes_junior",
+        "enrolled_primary",
+        "enrolled_junior",
+        "capacity_primary",
+    ];
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    // Chinese headers for the id and name, our keys for the rest.
+    let headers = [&["学校编号", "学校名称", "lon", "lat"][..], &keys[..]].concat();
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, f) in features(&schools).iter().enumerate() {
+        let row = r as u32 + 1;
+        let p = &f["properties"];
+        sheet
+            .write_string(row, 0, p["id"].as_str().unwrap())
+            .unwrap();
+        sheet
+            .write_string(row, 1, p["name"].as_str().unwrap())
+            .unwrap();
+        for i in 0..2 {
+            let x = f["geometry"]["coordinates"][i].as_f64().unwrap();
+            sheet.write_number(row, 2 + i as u16, x).unwrap();
+        }
+        for (k, key) in keys.iter().enumerate() {
+            let col = 4 + k as u16;
+            match &p[*key] {
+                Value::Number(n) => {
+                    sheet.write_number(row, col, n.as_f64().unwrap()).unwrap();
+                }
+                Value::String(t) => {
+                    sheet.write_string(row, col, t).unwrap();
+                }
+                _ => {}
+            }
+        }
+    }
+    let xlsx = dir.join("schools.xlsx");
+    book.save(&xlsx).unwrap();
+    let table = allocate(&zones, &xlsx, &dir.join("xlsx"), &[]);
+    assert_eq!(table, wgs);
+
+    // The same table as a CSV without lat: the error lists the columns.
+    let csv = dir.join("schools.csv");
+    std::fs::write(
+        &csv,
+        "学校编号,学校名称,lon,stage\nP001,一小,120.1,primary\n",
+    )
+    .unwrap();
+    let o = catchment(&[
+        "allocate",
+        "--zones",
+        s(&zones),
+        "--schools",
+        s(&csv),
+        "--out",
+        s(&dir.join("csv")),
+    ]);
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(
+        e.contains("schools.csv") && e.contains("`lat`") && e.contains("\"学校编号\""),
+        "{e}"
+    );
+    // An extension no reader takes lists the ones that are read.
+    let kml = dir.join("schools.kml");
+    std::fs::write(&kml, "<kml/>").unwrap();
+    let o = catchment(&[
+        "allocate",
+        "--zones",
+        s(&zones),
+        "--schools",
+        s(&kml),
+        "--out",
+        s(&dir.join("kml")),
+    ]);
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(
+        e.contains("schools.kml") && e.contains(".shp") && e.contains(".xlsx"),
+        "{e}"
+    );
+}
+
+/// Hangzhou's real schools are GCJ-02 with a `district`. Zones are placed
+/// around each school's published compounds (as in real_data.rs), also
+/// GCJ-02: read with crs = "gcj02" and county_field = "district", no
+/// compound is given a school of another district.
+#[test]
+fn hangzhou_with_districts_assigns_no_compound_across_districts() {
+    let Some(data) = shared_data() else { return };
+    let schools = data.join("hangzhou/schools.geojson");
+    let file = read_json(&schools);
+    let mut district_of = BTreeMap::new();
+    let mut zones = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for f in file["features"].as_array().unwrap() {
+        let p = &f["properties"];
+        let [lon, lat] = [0, 1].map(|i| f["geometry"]["coordinates"][i].as_f64().unwrap());
+        let id = p["id"].as_str().unwrap();
+        let district = p["district"].clone();
+        district_of.insert(id.to_string(), district.clone());
+        let stage = p["stage"].as_str().unwrap();
+        for (i, c) in p["hukou_compounds"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            if !seen.insert((c.as_str().unwrap().to_string(), stage == "junior")) {
+                continue;
+            }
+            let angle = i as f64 * 0.7;
+            let r = 0.002 + 0.0004 * i as f64;
+            let mut props = serde_json::json!({
+                "id": format!("{id}-{i}"), "name": c, "district": district,
+            });
+            if stage != "junior" {
+                props["primary_local"] = 5.into();
+            }
+            if stage != "primary" {
+                props["junior_local"] = 5.into();
+            }
+            zones.push(serde_json::json!({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon + r * angle.cos(), lat + r * angle.sin()]},
+                "properties": props,
+            }));
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let zone_file = tmp.path().join("zones.geojson");
+    std::fs::write(
+        &zone_file,
+        serde_json::json!({"type": "FeatureCollection", "features": zones}).to_string(),
+    )
+    .unwrap();
+    let scenario = tmp.path().join("hangzhou.toml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "zones = \"zones.geojson\"\nschools = \"{}\"\nout = \"out\"\ncrs = \"gcj02\"\ncounty_field = \"district\"\ncontiguous = false\n",
+            s(&schools)
+        ),
+    )
+    .unwrap();
+    let o = catchment(&["run", s(&scenario)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = features(&tmp.path().join("out/zones.geojson"));
+    assert_eq!(out.len(), zones.len());
+    let mut across = 0;
+    for f in &out {
+        let p = &f["properties"];
+        for stage in ["primary", "junior"] {
+            if let Some(school) = p[format!("school_{stage}")].as_str()
+                && district_of[school] != p["district"]
+            {
+                across += 1;
+            }
+        }
+    }
+    assert_eq!(across, 0, "compounds assigned across district lines");
+}
