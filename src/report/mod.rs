@@ -30,7 +30,7 @@ pub mod comparison;
 mod console;
 pub mod distance;
 mod fonts;
-pub mod formats;
+
 pub mod html;
 mod interrupt;
 pub mod lottery;
@@ -116,7 +116,7 @@ pub struct RunInfo<'a> {
 pub struct MapOutput {
     /// Their coordinate system (WGS84 unless the bureau overlays a web map).
     pub crs: crate::spatial::Crs,
-    pub formats: formats::Formats,
+    pub formats: crate::run::Formats,
 }
 
 /// Writes every output into `dir` (replacing an earlier plan there) and

@@ -6,6 +6,7 @@
 //! whatever command reads it.
 
 pub mod changes;
+mod formats;
 mod projection;
 mod scenario;
 
@@ -23,7 +24,7 @@ use crate::plan::{
     DEFAULT_BALANCE_KM, MigrantCatchments, Objective, Observer, Plan, PlanError, Preferences,
 };
 use crate::policy::Policy;
-use crate::report::formats::Formats;
+
 use crate::solve::{Settings, SolverOptions};
 use crate::spatial::Crs;
 use crate::spatial::GivenNeighbours;
@@ -31,6 +32,7 @@ use crate::spatial::roads::Profile;
 use crate::spatial::{DistanceKind, Distances};
 use crate::spatial::{RoadSettings, RoadsError};
 
+pub use formats::Formats;
 pub use projection::ProjectionSettings;
 pub use scenario::{Scenario, ScenarioError, read_policy};
 
