@@ -85,9 +85,10 @@ pub(super) fn allocate_pass(
     let seats: Vec<Seats> = region.schools.iter().map(|s| policy.seats(s)).collect();
     // Special children take their resource-room seats first; catchments
     // are drawn over the children and seats left (see `special`).
-    let resource_rooms = super::special::place_in_resource_rooms(region, policy, &seats);
-    let regular_seats = super::special::seats_left(&seats, &resource_rooms);
-    let demand = super::special::regular_demand(region, &resource_rooms);
+    let resource_rooms =
+        super::passes::resource_rooms::place_in_resource_rooms(region, policy, &seats);
+    let regular_seats = super::passes::resource_rooms::seats_left(&seats, &resource_rooms);
+    let demand = super::passes::resource_rooms::regular_demand(region, &resource_rooms);
     let index = SchoolIndex::of(region);
     let locks = LockIndex::new(preferences);
     locks.check_seats(region, &regular_seats, &demand)?;

@@ -1,6 +1,6 @@
-//! The policy passes, in the order the allocation core runs them after the
-//! distance-optimal solve (special children take their resource-room seats
-//! before it: [`super::special`]): connected catchments (`contiguity`, with
+//! The policy passes, in the order the allocation core runs them: special
+//! children take their resource-room seats before the distance-optimal
+//! solve (`resource_rooms`); after it, connected catchments (`contiguity`, with
 //! `seat_fit` for tight maps), the migrant share band (`migrant_band`),
 //! utilization balance (`balance`), whole communities (`communities`),
 //! feeder alignment (`feeders`) and last
@@ -15,4 +15,5 @@ pub mod contiguity;
 pub mod feeders;
 pub mod migrant_band;
 pub mod purchased_seats;
+pub mod resource_rooms;
 mod seat_fit;
