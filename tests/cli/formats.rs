@@ -9,7 +9,8 @@ use std::path::Path;
 use catchment::spatial::Crs;
 use serde_json::Value;
 
-use super::{catchment, read_json, s, shared_data, stderr};
+use super::real_data::hangzhou_compounds;
+use super::{catchment, collection, features, read_json, s, shared_data, stderr};
 
 /// A generated county (polygon zones, about 200 of them) in `dir`.
 fn county(dir: &Path) {
@@ -36,10 +37,7 @@ fn assignments(args: &[&str], out: &Path) -> BTreeMap<String, (Value, Value)> {
 
 /// Each zone's (primary, junior) school in the plan written to `out`.
 fn planned(out: &Path) -> BTreeMap<String, (Value, Value)> {
-    let zones = read_json(&out.join("zones.geojson"));
-    zones["features"]
-        .as_array()
-        .unwrap()
+    features(&out.join("zones.geojson"))
         .iter()
         .map(|f| {
             let p = &f["properties"];
@@ -80,10 +78,6 @@ fn convert_file(from: &Path, to: &Path, crs: Crs) {
         }
     }
     std::fs::write(to, serde_json::to_string(&collection).unwrap()).unwrap();
-}
-
-fn features(path: &Path) -> Vec<Value> {
-    read_json(path)["features"].as_array().unwrap().clone()
 }
 
 #[test]
@@ -402,51 +396,22 @@ fn hangzhou_with_districts_assigns_no_compound_across_districts() {
     let Some(data) = shared_data() else { return };
     let schools = data.join("hangzhou/schools.geojson");
     let file = read_json(&schools);
-    let mut district_of = BTreeMap::new();
-    let mut zones = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for f in file["features"].as_array().unwrap() {
-        let p = &f["properties"];
-        let [lon, lat] = [0, 1].map(|i| f["geometry"]["coordinates"][i].as_f64().unwrap());
-        let id = p["id"].as_str().unwrap();
-        let district = p["district"].clone();
-        district_of.insert(id.to_string(), district.clone());
-        let stage = p["stage"].as_str().unwrap();
-        for (i, c) in p["hukou_compounds"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-        {
-            if !seen.insert((c.as_str().unwrap().to_string(), stage == "junior")) {
-                continue;
-            }
-            let angle = i as f64 * 0.7;
-            let r = 0.002 + 0.0004 * i as f64;
-            let mut props = serde_json::json!({
-                "id": format!("{id}-{i}"), "name": c, "district": district,
-            });
-            if stage != "junior" {
-                props["primary_local"] = 5.into();
-            }
-            if stage != "primary" {
-                props["junior_local"] = 5.into();
-            }
-            zones.push(serde_json::json!({
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [lon + r * angle.cos(), lat + r * angle.sin()]},
-                "properties": props,
-            }));
-        }
-    }
+    let district_of: BTreeMap<&str, &Value> = file["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["properties"]["id"].as_str().unwrap(),
+                &f["properties"]["district"],
+            )
+        })
+        .collect();
+    let zones = hangzhou_compounds(&file, |school, zone| {
+        zone["district"] = school["district"].clone();
+    });
     let tmp = tempfile::tempdir().unwrap();
-    let zone_file = tmp.path().join("zones.geojson");
-    std::fs::write(
-        &zone_file,
-        serde_json::json!({"type": "FeatureCollection", "features": zones}).to_string(),
-    )
-    .unwrap();
+    std::fs::write(tmp.path().join("zones.geojson"), collection(zones.clone())).unwrap();
     let scenario = tmp.path().join("hangzhou.toml");
     std::fs::write(
         &scenario,
@@ -465,7 +430,7 @@ fn hangzhou_with_districts_assigns_no_compound_across_districts() {
         let p = &f["properties"];
         for stage in ["primary", "junior"] {
             if let Some(school) = p[format!("school_{stage}")].as_str()
-                && district_of[school] != p["district"]
+                && *district_of[school] != p["district"]
             {
                 across += 1;
             }

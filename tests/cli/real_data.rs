@@ -54,27 +54,15 @@ fn santa_rosa_closure_against_the_district() {
     let Some(data) = shared_data() else { return };
     let sr = data.join("santa-rosa");
     let tmp = tempfile::tempdir().unwrap();
-    let z25 = read_json(&sr.join("zones-2025.geojson"));
     let mut z26 = read_json(&sr.join("zones-2026.geojson"));
-    let today: std::collections::HashMap<String, String> = z25["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let p = &f["properties"];
-            (
-                p["id"].as_str().unwrap().to_string(),
-                p["current_primary"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let today = todays_primary(&sr);
     let mut district = std::collections::HashMap::new();
     for f in z26["features"].as_array_mut().unwrap() {
         let p = f["properties"].as_object_mut().unwrap();
         let id = p["id"].as_str().unwrap().to_string();
         district.insert(id.clone(), p.remove("current_primary").unwrap());
-        if let Some(s) = today.get(&id).filter(|s| *s != "steele-lane") {
-            p.insert("current_primary".into(), s.clone().into());
+        if let Some(s) = today.get(&id).filter(|s| **s != "steele-lane") {
+            p.insert("current_primary".into(), s.clone());
         }
     }
     let mut schools = read_json(&sr.join("schools.geojson"));
@@ -157,48 +145,21 @@ fn hangzhou_schools_and_their_published_lists() {
     let Some(data) = shared_data() else { return };
     let schools = data.join("hangzhou/schools.geojson");
     let file = read_json(&schools);
-    let features = file["features"].as_array().unwrap();
-    assert_eq!(features.len(), 491);
-    let mut seen = std::collections::HashSet::new();
-    let mut zones = Vec::new();
-    for f in features {
-        let p = &f["properties"];
-        let [lon, lat] = [0, 1].map(|i| f["geometry"]["coordinates"][i].as_f64().unwrap());
-        let stage = p["stage"].as_str().unwrap();
-        let id = p["id"].as_str().unwrap();
-        let compounds = p["hukou_compounds"].as_array().cloned().unwrap_or_default();
-        for (i, c) in compounds.iter().enumerate() {
-            let name = c.as_str().unwrap();
-            // A compound listed by two schools (a primary and a junior
-            // school, say) is one zone, with today's school per stage.
-            if !seen.insert((name.to_string(), stage == "junior")) {
-                continue;
-            }
-            let angle = i as f64 * 0.7;
-            let r = 0.002 + 0.0004 * i as f64;
-            let mut props = serde_json::json!({"id": format!("{id}-{i}"), "name": name});
-            if stage != "junior" {
-                props["primary_local"] = 5.into();
-                props["current_primary"] = id.into();
-            }
-            if stage != "primary" {
-                props["junior_local"] = 5.into();
-                props["current_junior"] = id.into();
-            }
-            zones.push(serde_json::json!({
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [lon + r * angle.cos(), lat + r * angle.sin()]},
-                "properties": props,
-            }));
+    assert_eq!(file["features"].as_array().unwrap().len(), 491);
+    // A compound listed by two schools (a primary and a junior school,
+    // say) is one zone, with today's school per stage.
+    let zones = hangzhou_compounds(&file, |school, zone| {
+        let stage = school["stage"].as_str().unwrap();
+        if stage != "junior" {
+            zone["current_primary"] = school["id"].clone();
         }
-    }
+        if stage != "primary" {
+            zone["current_junior"] = school["id"].clone();
+        }
+    });
     let tmp = tempfile::tempdir().unwrap();
     let zone_file = tmp.path().join("zones.geojson");
-    std::fs::write(
-        &zone_file,
-        serde_json::json!({"type": "FeatureCollection", "features": zones}).to_string(),
-    )
-    .unwrap();
+    std::fs::write(&zone_file, collection(zones)).unwrap();
     let run = |extra: &[&str], name: &str| {
         let out = tmp.path().join(name);
         let mut args = vec![
@@ -241,19 +202,7 @@ fn santa_rosa_closes_steele_lane_into_its_neighbours() {
     let sr = data.join("santa-rosa");
     let tmp = tempfile::tempdir().unwrap();
     // Today's boundary from the 2025 assignment, Steele Lane's included.
-    let z25 = read_json(&sr.join("zones-2025.geojson"));
-    let today: std::collections::HashMap<String, serde_json::Value> = z25["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let p = &f["properties"];
-            (
-                p["id"].as_str().unwrap().into(),
-                p["current_primary"].clone(),
-            )
-        })
-        .collect();
+    let today = todays_primary(&sr);
     let mut z26 = read_json(&sr.join("zones-2026.geojson"));
     for f in z26["features"].as_array_mut().unwrap() {
         let p = f["properties"].as_object_mut().unwrap();
@@ -302,4 +251,58 @@ fn santa_rosa_closes_steele_lane_into_its_neighbours() {
         assert!(e.contains(expected), "expected {expected:?} in: {e}");
     }
     assert!(!out.exists(), "a refused scenario left an output folder");
+}
+
+/// Zones around Hangzhou's real schools: each school's published compounds
+/// (`hukou_compounds`) as points on a spiral around it (GCJ-02, as the
+/// schools), 5 local children for each stage the school teaches; a compound
+/// a stage's lists name twice is one zone. `with` adds properties taken
+/// from the school's (today's school, its district).
+pub(crate) fn hangzhou_compounds(
+    schools: &serde_json::Value,
+    with: impl Fn(&serde_json::Value, &mut serde_json::Value),
+) -> Vec<serde_json::Value> {
+    let mut seen = std::collections::HashSet::new();
+    let mut zones = Vec::new();
+    for f in schools["features"].as_array().unwrap() {
+        let p = &f["properties"];
+        let [lon, lat] = [0, 1].map(|i| f["geometry"]["coordinates"][i].as_f64().unwrap());
+        let stage = p["stage"].as_str().unwrap();
+        let id = p["id"].as_str().unwrap();
+        let compounds = p["hukou_compounds"].as_array().cloned().unwrap_or_default();
+        for (i, c) in compounds.iter().enumerate() {
+            if !seen.insert((c.as_str().unwrap().to_string(), stage == "junior")) {
+                continue;
+            }
+            let (angle, r) = (i as f64 * 0.7, 0.002 + 0.0004 * i as f64);
+            let mut props = serde_json::json!({"id": format!("{id}-{i}"), "name": c});
+            if stage != "junior" {
+                props["primary_local"] = 5.into();
+            }
+            if stage != "primary" {
+                props["junior_local"] = 5.into();
+            }
+            with(p, &mut props);
+            zones.push(serde_json::json!({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon + r * angle.cos(), lat + r * angle.sin()]},
+                "properties": props,
+            }));
+        }
+    }
+    zones
+}
+
+/// Each Santa Rosa block's primary school under the 2025 assignment.
+fn todays_primary(sr: &Path) -> std::collections::HashMap<String, serde_json::Value> {
+    features(&sr.join("zones-2025.geojson"))
+        .iter()
+        .map(|f| {
+            let p = &f["properties"];
+            (
+                p["id"].as_str().unwrap().into(),
+                p["current_primary"].clone(),
+            )
+        })
+        .collect()
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::{catchment, read_json, s, stderr};
+use super::{catchment, collection, features, read_json, s, stderr};
 
 /// A zone: a small square around its centre, with children of both stages.
 fn zone(id: &str, x: f64, y: f64) -> Value {
@@ -26,10 +26,6 @@ fn school(id: &str, x: f64, y: f64) -> Value {
 fn line(points: &[[f64; 2]], properties: Value) -> Value {
     json!({"type": "Feature", "properties": properties,
         "geometry": {"type": "LineString", "coordinates": points}})
-}
-
-fn collection(features: Vec<Value>) -> String {
-    json!({"type": "FeatureCollection", "features": features}).to_string()
 }
 
 /// West school W and east school E on either side of a gap at lon 118.01
@@ -80,10 +76,7 @@ fn county(dir: &Path, gap: Option<Value>) {
 }
 
 fn schools_of(out: &Path) -> Vec<(String, String, f64, f64)> {
-    let zones = read_json(&out.join("zones.geojson"));
-    zones["features"]
-        .as_array()
-        .unwrap()
+    features(&out.join("zones.geojson"))
         .iter()
         .map(|f| {
             let p = &f["properties"];

@@ -68,6 +68,19 @@ pub fn read_json(p: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(p).expect("file exists")).expect("valid JSON")
 }
 
+/// The features of a GeoJSON FeatureCollection file.
+pub fn features(p: &Path) -> Vec<serde_json::Value> {
+    read_json(p)["features"]
+        .as_array()
+        .expect("a FeatureCollection")
+        .clone()
+}
+
+/// A FeatureCollection's text, to write as a GeoJSON file.
+pub fn collection(features: Vec<serde_json::Value>) -> String {
+    serde_json::json!({"type": "FeatureCollection", "features": features}).to_string()
+}
+
 /// Rows of a CSV file (BOM stripped) as maps from header to value.
 pub fn rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
     let text = std::fs::read_to_string(path).unwrap();
