@@ -8,6 +8,7 @@ use geo::{Coord, Point};
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Line};
 
+use super::chains::Chains;
 use super::profile::{Profile, Way};
 use crate::model::geodesy::{chord_for_m, haversine_m, m_for_chord, unit_vector};
 
@@ -52,6 +53,8 @@ pub struct Network {
     pub(super) arrivals: Vec<(u32, f64)>,
     /// Weakly connected piece of each node.
     pub piece: Vec<u32>,
+    /// The junctions and the chains between them, which searches run over.
+    pub chains: Chains,
     segments: RTree<Segment>,
 }
 
@@ -59,10 +62,11 @@ impl std::fmt::Debug for Network {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         write!(
             f,
-            "Network({:?}, {} nodes, {} edges)",
+            "Network({:?}, {} nodes, {} edges, {} junctions)",
             self.profile,
             self.coords.len(),
-            self.edges.len()
+            self.edges.len(),
+            self.chains.junctions()
         )
     }
 }
@@ -163,7 +167,9 @@ impl Network {
                 .collect(),
         );
         let piece = pieces(n, &edges);
+        let chains = Chains::build(n, &edges);
         Network {
+            chains,
             profile,
             coords,
             edges,
