@@ -7,7 +7,18 @@
 //! placed by its chain and its metres along it. Distances are those of the
 //! full network: a chain's length is the sum of its edges.
 
-use super::network::Edge;
+/// A stretch of way between two vertices.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Edge {
+    pub a: u32,
+    pub b: u32,
+    /// Great-circle metres from `a` to `b`.
+    pub metres: f64,
+    /// May be travelled from `a` to `b`.
+    pub forward: bool,
+    /// May be travelled from `b` to `a`.
+    pub backward: bool,
+}
 
 /// Not a junction.
 const NONE: u32 = u32::MAX;

@@ -10,7 +10,7 @@ mod network;
 mod profile;
 mod shortest;
 
-pub use chains::{Chain, Chains};
-pub use network::{Edge, Network, Snap};
+pub use chains::{Chain, Chains, Edge};
+pub use network::{Network, Snap};
 pub use profile::{Profile, Way};
 pub use shortest::{Departure, Field, Search, between, chain_ends, path};
