@@ -13,9 +13,10 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use serde_json::Value;
 
-use catchment::generate::{Params, generate, generate_lumpy};
+use catchment::generate::roads::{RoadWay, feature};
+use catchment::generate::{Params, generate, generate_lumpy, generate_with_roads};
 use catchment::io::read_region;
-use catchment::io::write::write_region;
+use catchment::io::write::{write_collection, write_region};
 use catchment::plan::{Preferences, make};
 use catchment::policy::Policy;
 use catchment::report::chart::{Axes, Series, line_chart};
@@ -122,6 +123,9 @@ struct Row {
     highs_no_plan: bool,
     /// The same command with distances along roads: seconds and peak MB.
     roads: Option<(f64, f64)>,
+    /// Seconds the officers' map takes to answer a one-zone change, straight
+    /// and by road.
+    serve_edit: Option<(f64, f64)>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -194,6 +198,81 @@ fn run_allocate(maps: &Path, out: &Path, extra: &[String]) -> anyhow::Result<(f6
     Ok((seconds, summary, peak_kb / 1024.0))
 }
 
+/// The command line's plan flags alone, to open a session as `serve` does.
+#[derive(clap::Parser)]
+struct SessionFlags {
+    #[command(flatten)]
+    flags: catchment::run::Flags,
+}
+
+/// Median seconds the officers' map takes to answer a one-zone change (a
+/// pin of a zone to its second-nearest primary school), measured in
+/// process on the session `serve` would open: the plan made again with the
+/// distances the session holds.
+fn serve_edit(maps: &Path, out: &Path, roads: Option<&Path>, runs: usize) -> anyhow::Result<f64> {
+    use catchment::model::Stage;
+    use catchment::run::Run;
+    use catchment::serve::Session;
+    use catchment::spatial::SchoolIndex;
+    use clap::Parser;
+
+    let mut argv = vec!["serve".to_string()];
+    if let Some(r) = roads {
+        argv.extend(["--roads".to_string(), r.display().to_string()]);
+    }
+    let flags = SessionFlags::try_parse_from(argv)?.flags;
+    let (zones, schools) = (maps.join("zones.geojson"), maps.join("schools.geojson"));
+    let _ = std::fs::remove_dir_all(out);
+    std::fs::create_dir_all(out)?;
+    let run = Run::from_maps(
+        zones.clone(),
+        schools.clone(),
+        Policy::default(),
+        &flags,
+        out.to_path_buf(),
+    )?;
+    let mut session = Session::from_run(&run)?;
+    let region = read_region(&zones, &schools)?;
+    let index = SchoolIndex::new(&region.schools);
+    let mut times = Vec::new();
+    for zone in region.zones.iter().filter(|z| z.children[0].total() > 0) {
+        let near = index.nearest(
+            zone.county.as_deref(),
+            Stage::Primary,
+            zone.centroid,
+            2,
+            None,
+        );
+        let Some(second) = near.candidates.get(1) else {
+            continue;
+        };
+        let body = serde_json::json!({
+            "action": "pin",
+            "zones": [zone.id],
+            "school": region.schools[second.school as usize].id,
+            "stage": "primary",
+        });
+        let start = Instant::now();
+        let reply = session.change_locks(body.to_string().as_bytes());
+        let seconds = start.elapsed().as_secs_f64();
+        if reply.status != 200 {
+            bail!("the one-zone change failed: {}", reply.message());
+        }
+        eprintln!(
+            "  serve edit{}: {seconds:.2} s",
+            if roads.is_some() { " (roads)" } else { "" }
+        );
+        times.push(seconds);
+        if times.len() == runs.max(1) {
+            break;
+        }
+    }
+    if times.is_empty() {
+        bail!("no zone with primary children has two schools to choose from");
+    }
+    Ok(median(times))
+}
+
 fn total_gap(summary: &Value) -> Option<f64> {
     summary["total"]["gap"].as_f64()
 }
@@ -207,13 +286,20 @@ fn whole_command(args: &Args, inst: &Instance) -> anyhow::Result<Row> {
         schools: inst.schools,
         counties: inst.counties,
     };
+    let roads = maps.join("roads.geojson");
     let region = if inst.lumpy {
         generate_lumpy(&params)
+    } else if args.roads {
+        let (region, counties) = generate_with_roads(&params);
+        let ways: Vec<RoadWay> = counties.into_iter().flat_map(|c| c.ways).collect();
+        std::fs::create_dir_all(&maps)?;
+        write_collection(&roads, &ways, feature)
+            .with_context(|| format!("writing {}", roads.display()))?;
+        region
     } else {
         generate(&params)
     };
     write_region(&region, &maps).with_context(|| format!("writing {}", maps.display()))?;
-    let roads = maps.join("roads.geojson");
     if args.roads && !roads.exists() {
         std::fs::write(&roads, street_grid(&region).to_string())
             .with_context(|| format!("writing {}", roads.display()))?;
@@ -258,8 +344,16 @@ fn whole_command(args: &Args, inst: &Instance) -> anyhow::Result<Row> {
         }
         with_roads = Some((median(times), peak));
     }
+    let serve_edit = if args.roads && inst.name == "city" {
+        let straight = serve_edit(&maps, &dir.join("serve"), None, args.runs)?;
+        let by_road = serve_edit(&maps, &dir.join("serve-roads"), Some(&roads), args.runs)?;
+        Some((straight, by_road))
+    } else {
+        None
+    };
     let mut row = Row {
         roads: with_roads,
+        serve_edit,
         name: inst.name.into(),
         size: format!("{} / {} / {}", inst.zones, inst.schools, inst.counties),
         ours_s: ours,
@@ -406,7 +500,7 @@ fn street_grid(region: &catchment::model::Region) -> Value {
 
 fn table(rows: &[Row]) -> String {
     let mut s = String::from(
-        "| instance | zones / schools / counties | ours: time | gap vs bound | peak memory | with --roads: time / peak | HiGHS: time | HiGHS gap vs our bound | speed ratio | notes |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n",
+        "| instance | zones / schools / counties | ours: time | gap vs bound | peak memory | with --roads: time / peak | serve one-zone edit: straight / roads | HiGHS: time | HiGHS gap vs our bound | speed ratio | notes |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
     );
     for r in rows {
         let (h_s, h_gap, ratio) = match r.highs_s {
@@ -437,14 +531,18 @@ fn table(rows: &[Row]) -> String {
         let roads = r
             .roads
             .map_or("-".into(), |(s, mb)| format!("{s:.2} s / {mb:.0} MB"));
+        let edit = r
+            .serve_edit
+            .map_or("-".into(), |(a, b)| format!("{a:.2} s / {b:.2} s"));
         s.push_str(&format!(
-            "| {} | {} | {:.2} s | {} | {:.0} MB | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {:.2} s | {} | {:.0} MB | {} | {} | {} | {} | {} | {} |\n",
             r.name,
             r.size,
             r.ours_s,
             percent(r.ours_gap),
             r.peak_mb,
             roads,
+            edit,
             h_s,
             h_gap,
             ratio,

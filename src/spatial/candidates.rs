@@ -4,7 +4,8 @@
 //! straight order and the search stops once no farther one can be nearer
 //! by road.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 
 use geo::Point;
 use rstar::RTree;
@@ -127,16 +128,13 @@ impl<'a> SchoolIndex<'a> {
             });
         match self.distances {
             None => Box::new(straight),
-            Some(d) => {
-                let mut all: Vec<Candidate> = straight
-                    .map(|c| Candidate {
-                        metres: d.metres(at, self.schools[c.school as usize].location),
-                        ..c
-                    })
-                    .collect();
-                all.sort_by_key(|c| (c.metres, c.school));
-                Box::new(all.into_iter())
-            }
+            Some(d) => Box::new(ByRoad {
+                straight: straight.peekable(),
+                measured: BinaryHeap::new(),
+                at,
+                schools: self.schools,
+                distances: d,
+            }),
         }
     }
 
@@ -227,6 +225,43 @@ impl SchoolIndex<'_> {
         Nearest {
             candidates: found,
             truncated,
+        }
+    }
+}
+
+/// Schools in order of road distance, measured only as far as needed: a
+/// school is given once no school not yet measured can come before it.
+/// The straight line never exceeds the road, so every school after the
+/// next in straight order is at least that far by road (less one metre, for
+/// the two roundings of the straight metres).
+struct ByRoad<'a, I: Iterator<Item = Candidate>> {
+    straight: std::iter::Peekable<I>,
+    /// (metres by road, school) of the schools measured, not yet given.
+    measured: BinaryHeap<Reverse<(i64, u32)>>,
+    at: Point<f64>,
+    schools: &'a [School],
+    distances: &'a Distances,
+}
+
+impl<I: Iterator<Item = Candidate>> Iterator for ByRoad<'_, I> {
+    type Item = Candidate;
+
+    fn next(&mut self) -> Option<Candidate> {
+        loop {
+            let settled = match (self.measured.peek(), self.straight.peek()) {
+                (Some(Reverse((m, _))), Some(next)) => *m + 1 < next.metres,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => return None,
+            };
+            if settled {
+                let Reverse((metres, school)) = self.measured.pop()?;
+                return Some(Candidate { school, metres });
+            }
+            let c = self.straight.next()?;
+            let location = self.schools[c.school as usize].location;
+            let metres = self.distances.metres(self.at, location);
+            self.measured.push(Reverse((metres, c.school)));
         }
     }
 }

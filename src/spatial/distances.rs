@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use geo::{Coord, Point};
 use rayon::prelude::*;
 
-use super::roads::{Network, Search, Snap, between, path};
+use super::roads::{Departure, Network, Search, Snap, between, chain_ends, path};
 use crate::model::geodesy::rounded_metres;
 use crate::model::{Distances, Region, RoadMeasure, Stage};
 
@@ -100,6 +100,30 @@ pub struct Detour {
 
 type Key = (u64, u64);
 
+/// Hashes a point's bits by one multiply per word: every distance asked
+/// of the region looks its zone and school up, so the lookup must cost
+/// little. Keys are exact coordinates, not chosen by an adversary.
+#[derive(Clone, Copy, Default)]
+struct PointHasher(u64);
+
+impl std::hash::Hasher for PointHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type ByPoint = HashMap<Key, u32, std::hash::BuildHasherDefault<PointHasher>>;
+
 fn key(p: Point<f64>) -> Key {
     (p.x().to_bits(), p.y().to_bits())
 }
@@ -115,11 +139,11 @@ pub struct RoadDistances {
     pub schools_snapped: usize,
     pub fallback: Vec<Fallback>,
     pub detour: Detour,
-    zone_of: HashMap<Key, u32>,
+    zone_of: ByPoint,
     zone_snap: Vec<Option<Snap>>,
     /// The factor of a zone that falls back.
     zone_fallback: Vec<Option<f64>>,
-    school_of: HashMap<Key, u32>,
+    school_of: ByPoint,
     school_snap: Vec<Option<Snap>>,
     /// Median detour of each school's county (for a school that falls back).
     school_detour: Vec<f64>,
@@ -190,6 +214,25 @@ impl RoadDistances {
                     .push(z as u32);
             }
         }
+        // The junctions each county's searches must settle: the chain
+        // ends of its zones.
+        let county_ends: HashMap<Option<&str>, Vec<u32>> = county_zones
+            .iter()
+            .map(|(&county, zones)| {
+                let mut ends: Vec<u32> = zones
+                    .iter()
+                    .filter_map(|&z| zone_snap[z as usize].as_ref())
+                    .flat_map(|s| chain_ends(&network, s.edge))
+                    .collect();
+                ends.sort_unstable();
+                ends.dedup();
+                (county, ends)
+            })
+            .collect();
+        let departures: Vec<Option<Departure>> = zone_snap
+            .iter()
+            .map(|s| s.as_ref().map(|s| Departure::new(&network, s)))
+            .collect();
         let table: Vec<Vec<(u32, u32)>> = (0..region.schools.len())
             .into_par_iter()
             .map_init(
@@ -198,15 +241,16 @@ impl RoadDistances {
                     let Some(target) = &school_snap[s] else {
                         return Vec::new();
                     };
-                    let Some(zones) = county_zones.get(&region.schools[s].county.as_deref()) else {
+                    let county = region.schools[s].county.as_deref();
+                    let Some(zones) = county_zones.get(&county) else {
                         return Vec::new();
                     };
-                    let field = search.run(&network, target, f64::INFINITY);
+                    let field = search.run_to(&network, target, &county_ends[&county]);
+                    let arrival = Departure::new(&network, target);
                     zones
                         .iter()
                         .filter_map(|&z| {
-                            let from = zone_snap[z as usize].as_ref()?;
-                            let m = between(&network, field, from, target);
+                            let m = departures[z as usize]?.to(field, &arrival);
                             m.is_finite()
                                 .then(|| (z, m.round().min(u32::MAX as f64) as u32))
                         })
@@ -221,9 +265,9 @@ impl RoadDistances {
             schools_snapped: school_snap.iter().filter(|s| s.is_some()).count(),
             fallback: Vec::new(),
             detour: Detour::default(),
-            zone_of: HashMap::new(),
+            zone_of: ByPoint::default(),
             zone_fallback: vec![None; region.zones.len()],
-            school_of: HashMap::new(),
+            school_of: ByPoint::default(),
             school_detour: vec![1.0; region.schools.len()],
             zone_snap,
             school_snap,

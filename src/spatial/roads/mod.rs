@@ -5,10 +5,12 @@
 //! Readers produce [`Way`]s (coordinates, string tags, optional shared node
 //! ids); everything after that is the same whatever the file format.
 
+mod chains;
 mod network;
 mod profile;
 mod shortest;
 
-pub use network::{Edge, Network, Snap};
+pub use chains::{Chain, Chains, Edge};
+pub use network::{Network, Snap};
 pub use profile::{Profile, Way};
-pub use shortest::{Field, Search, between, path};
+pub use shortest::{Departure, Field, Search, between, chain_ends, path};

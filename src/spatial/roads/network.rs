@@ -8,24 +8,12 @@ use geo::{Coord, Point};
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Line};
 
+use super::chains::{Chains, Edge};
 use super::profile::{Profile, Way};
 use crate::model::geodesy::{chord_for_m, haversine_m, m_for_chord, unit_vector};
 
 /// Vertices of different ways closer than this are one junction.
 const JOIN_M: f64 = 1.0;
-
-/// A stretch of way between two vertices.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Edge {
-    pub a: u32,
-    pub b: u32,
-    /// Great-circle metres from `a` to `b`.
-    pub metres: f64,
-    /// May be travelled from `a` to `b`.
-    pub forward: bool,
-    /// May be travelled from `b` to `a`.
-    pub backward: bool,
-}
 
 /// Where a point joins the network: the nearest point of the nearest
 /// usable edge, `t` of the way from its `a` to its `b`.
@@ -52,6 +40,8 @@ pub struct Network {
     pub(super) arrivals: Vec<(u32, f64)>,
     /// Weakly connected piece of each node.
     pub piece: Vec<u32>,
+    /// The junctions and the chains between them, which searches run over.
+    pub chains: Chains,
     segments: RTree<Segment>,
 }
 
@@ -59,10 +49,11 @@ impl std::fmt::Debug for Network {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         write!(
             f,
-            "Network({:?}, {} nodes, {} edges)",
+            "Network({:?}, {} nodes, {} edges, {} junctions)",
             self.profile,
             self.coords.len(),
-            self.edges.len()
+            self.edges.len(),
+            self.chains.junctions()
         )
     }
 }
@@ -163,7 +154,9 @@ impl Network {
                 .collect(),
         );
         let piece = pieces(n, &edges);
+        let chains = Chains::build(n, &edges);
         Network {
+            chains,
             profile,
             coords,
             edges,
