@@ -9,6 +9,6 @@ mod network;
 mod profile;
 mod shortest;
 
-pub use network::{Edge, Network, Snap};
-pub use profile::{Profile, Way};
-pub use shortest::{Field, Search, between, path};
+pub use network::{Edge, Network, Snap, Weight};
+pub use profile::{DRIVE_DEFAULT_KMH, DRIVE_KMH, Profile, WALK_KMH, Way};
+pub use shortest::{Field, Search, between, measure, path};

@@ -44,7 +44,11 @@ impl PartialOrd for Label {
 /// One search's buffers, kept between searches so that a thread running
 /// searches from many schools allocates once.
 pub struct Search {
+    /// Cost from every node to the target (metres by length; by time, see
+    /// [`super::Weight::Time`]).
     pub dist: Vec<f64>,
+    /// Metres of the cheapest way from every node to the target.
+    pub len: Vec<f64>,
     touched: Vec<u32>,
     heap: BinaryHeap<Reverse<Label>>,
 }
@@ -53,6 +57,7 @@ impl Search {
     pub fn new(network: &Network) -> Search {
         Search {
             dist: vec![f64::INFINITY; network.coords.len()],
+            len: vec![f64::INFINITY; network.coords.len()],
             touched: Vec::new(),
             heap: BinaryHeap::new(),
         }
@@ -63,16 +68,18 @@ impl Search {
     pub fn run(&mut self, network: &Network, target: &Snap, bound_m: f64) -> &[f64] {
         for &n in &self.touched {
             self.dist[n as usize] = f64::INFINITY;
+            self.len[n as usize] = f64::INFINITY;
         }
         self.touched.clear();
         self.heap.clear();
         let e = &network.edges[target.edge as usize];
+        let f = network.factor[target.edge as usize];
         let along = target.t * e.metres;
         if e.forward {
-            self.offer(e.a, along);
+            self.offer(e.a, along * f, along);
         }
         if e.backward {
-            self.offer(e.b, e.metres - along);
+            self.offer(e.b, (e.metres - along) * f, e.metres - along);
         }
         while let Some(Reverse(Label(d, v))) = self.heap.pop() {
             if d > self.dist[v as usize] {
@@ -85,77 +92,105 @@ impl Search {
                 network.arrival_start[v as usize] as usize,
                 network.arrival_start[v as usize + 1] as usize,
             );
-            for &(u, metres) in &network.arrivals[from..to] {
-                self.offer(u, d + metres);
+            let len = self.len[v as usize];
+            for &(u, cost, metres) in &network.arrivals[from..to] {
+                self.offer(u, d + cost, len + metres);
             }
         }
         &self.dist
     }
 
-    fn offer(&mut self, node: u32, d: f64) {
+    fn offer(&mut self, node: u32, d: f64, len: f64) {
         let slot = &mut self.dist[node as usize];
         if d < *slot {
             if slot.is_infinite() {
                 self.touched.push(node);
             }
             *slot = d;
+            self.len[node as usize] = len;
             self.heap.push(Reverse(Label(d, node)));
         }
     }
 }
 
-/// Metres along the network from `from` to the target of `field`, with
-/// both snap lengths; infinite where the target is not reached.
+/// Cost along the network from `from` to the target of `field`, with
+/// both snap lengths (metres by length); infinite where the target is not
+/// reached.
 pub fn between(
     network: &Network,
     field: &(impl Field + ?Sized),
     from: &Snap,
     target: &Snap,
 ) -> f64 {
+    measure(network, field, None, from, target).0
+}
+
+/// Cost and metres of the cheapest way from `from` to the target of a
+/// search (`len`: the search's metres per node; without it the metres are
+/// the cost), both snap lengths included; infinite where not reached.
+pub fn measure(
+    network: &Network,
+    field: &(impl Field + ?Sized),
+    len: Option<&[f64]>,
+    from: &Snap,
+    target: &Snap,
+) -> (f64, f64) {
     let e = &network.edges[from.edge as usize];
+    let f = network.factor[from.edge as usize];
+    let metres_to = |node: u32| len.map_or(field.to_target(node), |l| l[node as usize]);
     let along = from.t * e.metres;
-    let mut best = f64::INFINITY;
+    let mut best = (f64::INFINITY, f64::INFINITY);
+    let mut offer = |cost: f64, metres: f64| {
+        if cost < best.0 {
+            best = (cost, metres);
+        }
+    };
     if e.forward {
-        best = best.min(e.metres - along + field.to_target(e.b));
+        offer(
+            (e.metres - along) * f + field.to_target(e.b),
+            e.metres - along + metres_to(e.b),
+        );
     }
     if e.backward {
-        best = best.min(along + field.to_target(e.a));
+        offer(along * f + field.to_target(e.a), along + metres_to(e.a));
     }
     if from.edge == target.edge {
         let there = target.t * e.metres;
         if e.forward && along <= there {
-            best = best.min(there - along);
+            offer((there - along) * f, there - along);
         }
         if e.backward && along >= there {
-            best = best.min(along - there);
+            offer((along - there) * f, along - there);
         }
     }
-    best + from.metres + target.metres
+    let snaps = from.metres + target.metres;
+    let snap_cost = from.metres * f + target.metres * network.factor[target.edge as usize];
+    (best.0 + snap_cost, best.1 + snaps)
 }
 
-/// The way along the network from `from` to `target`: the nodes passed, in
-/// order, and its metres with both snap lengths; `None` where the target
-/// is not reached.
+/// The way along the network from `from` to `target`, the cheapest for
+/// the network's weight: the nodes passed, in order, and its metres with
+/// both snap lengths; `None` where the target is not reached.
 pub fn path(network: &Network, from: &Snap, target: &Snap) -> Option<(Vec<u32>, f64)> {
     const TARGET: u32 = u32::MAX;
     let n = network.coords.len();
     let mut dist = vec![f64::INFINITY; n];
+    let mut len = vec![f64::INFINITY; n];
     // The next node on the way to the target; TARGET: the target's edge.
     let mut next = vec![TARGET; n];
     let mut heap = BinaryHeap::new();
     let e = &network.edges[target.edge as usize];
+    let f = network.factor[target.edge as usize];
     let along = target.t * e.metres;
-    let mut start = |node: u32, d: f64, heap: &mut BinaryHeap<Reverse<Label>>| {
-        if d < dist[node as usize] {
-            dist[node as usize] = d;
-            heap.push(Reverse(Label(d, node)));
-        }
-    };
     if e.forward {
-        start(e.a, along, &mut heap);
+        dist[e.a as usize] = along * f;
+        len[e.a as usize] = along;
+        heap.push(Reverse(Label(along * f, e.a)));
     }
-    if e.backward {
-        start(e.b, e.metres - along, &mut heap);
+    if e.backward && (e.metres - along) * f < dist[e.b as usize] {
+        dist[e.b as usize] = (e.metres - along) * f;
+        len[e.b as usize] = e.metres - along;
+        heap.push(Reverse(Label(dist[e.b as usize], e.b)));
     }
     while let Some(Reverse(Label(d, v))) = heap.pop() {
         if d > dist[v as usize] {
@@ -165,36 +200,38 @@ pub fn path(network: &Network, from: &Snap, target: &Snap) -> Option<(Vec<u32>, 
             network.arrival_start[v as usize] as usize,
             network.arrival_start[v as usize + 1] as usize,
         );
-        for &(u, metres) in &network.arrivals[lo..hi] {
-            if d + metres < dist[u as usize] {
-                dist[u as usize] = d + metres;
+        for &(u, cost, metres) in &network.arrivals[lo..hi] {
+            if d + cost < dist[u as usize] {
+                dist[u as usize] = d + cost;
+                len[u as usize] = len[v as usize] + metres;
                 next[u as usize] = v;
-                heap.push(Reverse(Label(d + metres, u)));
+                heap.push(Reverse(Label(d + cost, u)));
             }
         }
     }
-    let total = between(network, &dist, from, target);
+    let (total, metres) = measure(network, &dist, Some(&len), from, target);
     if !total.is_finite() {
         return None;
     }
-    let f = &network.edges[from.edge as usize];
-    let along = from.t * f.metres;
-    let via_b =
-        f.forward && (f.metres - along + dist[f.b as usize] + from.metres + target.metres) == total;
-    let via_a = f.backward && (along + dist[f.a as usize] + from.metres + target.metres) == total;
+    let fe = &network.edges[from.edge as usize];
+    let ff = network.factor[from.edge as usize];
+    let snaps = from.metres * ff + target.metres * network.factor[target.edge as usize];
+    let along = from.t * fe.metres;
+    let via_b = fe.forward && ((fe.metres - along) * ff + dist[fe.b as usize] + snaps) == total;
+    let via_a = fe.backward && (along * ff + dist[fe.a as usize] + snaps) == total;
     let mut nodes = Vec::new();
     let mut node = if via_b {
-        f.b
+        fe.b
     } else if via_a {
-        f.a
+        fe.a
     } else {
-        return Some((nodes, total));
+        return Some((nodes, metres));
     };
     loop {
         nodes.push(node);
         node = next[node as usize];
         if node == TARGET {
-            return Some((nodes, total));
+            return Some((nodes, metres));
         }
     }
 }
