@@ -471,10 +471,9 @@ impl RoadDistances {
         }
         if let (Some(z), Some(s)) = (zone, school)
             && self.school_snap[s].is_some()
+            && let Some(e) = self.table_entry(s, z)
         {
-            if let Some(e) = self.table_entry(s, z) {
-                return i64::from(e.2).max(straight);
-            }
+            return i64::from(e.2).max(straight);
         }
         let snap = |p: Point<f64>| self.network.snap(p, self.max_snap_m);
         let (Some(from_snap), Some(to_snap)) = (snap(from), snap(to)) else {
