@@ -370,6 +370,10 @@ fn minutes_send_a_zone_down_the_longer_faster_road() {
     assert!(
         (summary["stages"]["primary"]["travel_km"].as_f64().unwrap() - 20.0 * 1.43).abs() < 0.2
     );
+    // The published lists give the same road km.
+    let lists = super::rows(&d.join("minutes/catchment-lists.csv"));
+    let km: f64 = lists[0]["km"].parse().unwrap();
+    assert!((km - by_time[0].2).abs() < 1e-3, "{km}");
     let report = std::fs::read_to_string(d.join("minutes/report.md")).unwrap();
     assert!(report.contains("child-minutes"), "{report}");
 
