@@ -31,11 +31,38 @@ pub trait OptionValue {
 
 impl OptionValue for PathBuf {
     fn rebase(&mut self, dir: &Path) {
-        *self = dir.join(&*self);
+        *self = lexical(&dir.join(&*self));
     }
     fn file(&self) -> Option<&Path> {
         Some(self)
     }
+}
+
+/// A path with `.` dropped and each `..` taking away the folder before it,
+/// by its text alone: `scenarios/../maps/demo/roads.geojson` is
+/// `maps/demo/roads.geojson`. Not `canonicalize`, which would make a
+/// relative path absolute (and machine-specific in every output) and needs
+/// the file to exist. A `..` with no folder before it stays.
+pub fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(c),
+            },
+            _ => out.push(c),
+        }
+    }
+    if out.is_empty() {
+        return PathBuf::from(".");
+    }
+    out.iter().collect()
 }
 
 macro_rules! plain_values {
@@ -236,7 +263,8 @@ macro_rules! options {
 
 #[cfg(test)]
 mod tests {
-    use super::range;
+    use super::{lexical, range};
+    use std::path::{Path, PathBuf};
 
     #[derive(
         Clone,
@@ -328,5 +356,18 @@ mod tests {
     fn unknown_keys_are_refused() {
         let e = toml::from_str::<Given>("reach_kms = 1.0").unwrap_err();
         assert!(e.to_string().contains("reach_kms"), "{e}");
+    }
+
+    #[test]
+    fn paths_are_normalised_by_their_text() {
+        let n = |p: &str| lexical(Path::new(p));
+        assert_eq!(
+            n("scenarios/../maps/demo/roads.geojson"),
+            PathBuf::from("maps/demo/roads.geojson")
+        );
+        assert_eq!(n("./a/./b/../c"), PathBuf::from("a/c"));
+        assert_eq!(n("../x/../../y"), PathBuf::from("../../y"));
+        assert_eq!(n("/a/../../b"), PathBuf::from("/b"));
+        assert_eq!(n("a/.."), PathBuf::from("."));
     }
 }

@@ -1558,3 +1558,127 @@ fn warnings_show_pieces_far_zones_and_the_price_of_locks() {
     assert!(!w["pieces"].as_array().unwrap().is_empty(), "{w}");
     assert_eq!(w["pieces"][0]["zones_apart"], json!([0]));
 }
+
+/// A small generated county with its road layer, served with roads or
+/// without.
+fn small_county(dir: &Path, roads: bool) -> Server {
+    if !dir.join("roads.geojson").is_file() {
+        let o = support::catchment(&[
+            "generate",
+            "--zones",
+            "120",
+            "--schools",
+            "8",
+            "--seed",
+            "4",
+            "--out",
+            support::s(dir),
+        ]);
+        assert!(o.status.success(), "{}", support::stderr(&o));
+    }
+    let name = if roads { "roads" } else { "straight" };
+    let scenario = dir.join(format!("{name}.toml"));
+    let mut text =
+        format!("name = \"{name}\"\nzones = \"zones.geojson\"\nschools = \"schools.geojson\"\n");
+    if roads {
+        text.push_str("roads = \"roads.geojson\"\nallow_fallback = true\n");
+    }
+    std::fs::write(&scenario, text).unwrap();
+    let scenario = Scenario::load(&scenario).unwrap();
+    let session = Session::from_scenario(&scenario, dir.join(format!("out-{name}"))).unwrap();
+    start(session, "127.0.0.1", 0).unwrap()
+}
+
+/// `GET /api/route`: the way from a compound to its school as a GeoJSON
+/// LineString whose km are the plan's own road km for that zone (to the
+/// metre), to another school on request; unknown zones and schools are
+/// 404, a bad or missing stage 400; without roads, a straight line said
+/// so.
+#[test]
+fn a_route_is_the_plans_way_along_the_roads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let server = small_county(d, true);
+    let addr = server.addr();
+    let plan = get(addr, "/api/plan").json();
+    assert_eq!(plan["summary"]["distance"]["kind"], "walk");
+    let zones = get(addr, "/api/zones").json();
+    let schools = get(addr, "/api/schools").json();
+    let id = |z: usize| {
+        zones["features"][z]["properties"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let metres = plan["stages"]["primary"]["metres"].as_array().unwrap();
+    let mut along_roads = 0;
+    for z in 0..metres.len().min(40) {
+        let m = metres[z].as_i64().unwrap();
+        if m < 0 {
+            continue;
+        }
+        let r = get(addr, &format!("/api/route?zone={}&stage=primary", id(z)));
+        assert_eq!(r.status, 200, "{}", r.text());
+        let f = r.json();
+        assert_eq!(f["type"], "Feature");
+        assert_eq!(f["geometry"]["type"], "LineString");
+        let points = f["geometry"]["coordinates"].as_array().unwrap();
+        assert!(points.len() >= 2, "{f}");
+        let school = plan["stages"]["primary"]["school"][z].as_i64().unwrap() as usize;
+        assert_eq!(f["properties"]["school"], schools[school]["id"]);
+        assert_eq!(f["properties"]["distance"], "walk");
+        let km = f["properties"]["km"].as_f64().unwrap();
+        assert!(
+            (km * 1000.0 - m as f64).abs() <= 1.0,
+            "zone {z}: {km} km vs {m} m"
+        );
+        assert!(km >= f["properties"]["straight_km"].as_f64().unwrap() - 1e-9);
+        if points.len() > 2 {
+            along_roads += 1;
+        }
+    }
+    assert!(along_roads > 10, "{along_roads} routes follow roads");
+    // Another school on request.
+    let other = schools
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|s| s["catchment"]["primary"] == true)
+        .unwrap();
+    let r = get(
+        addr,
+        &format!(
+            "/api/route?zone={}&stage=primary&school={}",
+            id(0),
+            other["id"].as_str().unwrap()
+        ),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["properties"]["school"], other["id"]);
+    // Unknown zone or school: 404; a bad or missing stage or zone: 400.
+    for (path, status) in [
+        ("/api/route?zone=NOPE&stage=primary".to_string(), 404),
+        (
+            format!("/api/route?zone={}&stage=primary&school=NOPE", id(0)),
+            404,
+        ),
+        (format!("/api/route?zone={}&stage=senior", id(0)), 400),
+        (format!("/api/route?zone={}", id(0)), 400),
+        ("/api/route?stage=primary".to_string(), 400),
+    ] {
+        let r = get(addr, &path);
+        assert_eq!(r.status, status, "{path}: {}", r.text());
+        assert!(r.json()["error"].is_string(), "{path}");
+    }
+    server.stop();
+
+    // Without roads: the straight line, said so.
+    let server = small_county(d, false);
+    let addr = server.addr();
+    let f = get(addr, &format!("/api/route?zone={}&stage=primary", id(0))).json();
+    assert_eq!(f["properties"]["distance"], "straight");
+    assert_eq!(f["geometry"]["coordinates"].as_array().unwrap().len(), 2);
+    assert_eq!(f["properties"]["km"], f["properties"]["straight_km"]);
+    server.stop();
+}

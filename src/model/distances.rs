@@ -18,6 +18,11 @@ pub trait RoadMeasure: Send + Sync + std::fmt::Debug {
     /// Rounded metres from `from` to `to`, whose great-circle metres are
     /// `straight`; never less than `straight`.
     fn metres(&self, from: Point<f64>, to: Point<f64>, straight: i64) -> i64;
+    /// Rounded metres of the way [`RoadMeasure::metres`] prices (the same
+    /// number unless its costs are travel times).
+    fn length(&self, from: Point<f64>, to: Point<f64>, straight: i64) -> i64;
+    /// Where costs are travel times: the cost metres one minute is worth.
+    fn metres_per_minute(&self) -> Option<f64>;
     /// `walk` or `drive`.
     fn kind(&self) -> &'static str;
     /// The way along the roads (lon/lat), where both ends join them.
@@ -47,9 +52,53 @@ impl Distances {
         self.road.as_ref().map_or("straight", |r| r.kind())
     }
 
-    /// Metres from a zone's centroid (or any point) to a school's location
-    /// (or any point), rounded so that costs compare exactly. Never less
-    /// than the great-circle metres, which therefore bound it from below.
+    /// With `objective_unit = "minutes"`: the cost metres one minute of
+    /// travel is worth (every cost is then a time, counted as the metres
+    /// the network's fastest way covers in it).
+    pub fn metres_per_minute(&self) -> Option<f64> {
+        self.road.as_ref().and_then(|r| r.metres_per_minute())
+    }
+
+    /// `km` or `minutes`: what [`Distances::metres`] counts.
+    pub fn unit(&self) -> &'static str {
+        if self.metres_per_minute().is_some() {
+            "minutes"
+        } else {
+            "km"
+        }
+    }
+
+    /// Minutes of travel a cost is worth (by time), else `None`.
+    pub fn minutes(&self, cost_metres: i64) -> Option<f64> {
+        self.metres_per_minute().map(|m| cost_metres as f64 / m)
+    }
+
+    /// Metres of the way from a point to another as people travel it:
+    /// [`Distances::metres`] itself, unless costs are travel times, then
+    /// the road metres of the fastest way.
+    pub fn length(&self, from: Point<f64>, to: Point<f64>) -> i64 {
+        let straight = rounded_metres(from, to);
+        match &self.road {
+            None => straight,
+            Some(road) => road.length(from, to, straight),
+        }
+    }
+
+    /// The metres of a way whose cost [`Distances::metres`] gave: the cost
+    /// itself by length (no second look-up), else [`Distances::length`].
+    pub fn length_of(&self, from: Point<f64>, to: Point<f64>, cost: i64) -> i64 {
+        match self.metres_per_minute() {
+            None => cost,
+            Some(_) => self.length(from, to),
+        }
+    }
+
+    /// The cost of the way from a zone's centroid (or any point) to a
+    /// school's location (or any point), rounded so that costs compare
+    /// exactly: metres, or with `objective_unit = "minutes"` a travel time
+    /// counted as the metres the network's fastest way covers in it. Never
+    /// less than the great-circle metres, which therefore bound it from
+    /// below.
     pub fn metres(&self, from: Point<f64>, to: Point<f64>) -> i64 {
         let straight = rounded_metres(from, to);
         match &self.road {
@@ -59,11 +108,12 @@ impl Distances {
     }
 
     /// The way from a point to a school's location as a line (lon/lat) and
-    /// its rounded metres: along the roads where the distances are by road
-    /// and both ends join the network, else the straight line (its metres
-    /// as [`Distances::metres`] gives them, detour included).
+    /// its rounded metres ([`Distances::length`]): along the roads where
+    /// the distances are by road and both ends join the network, else the
+    /// straight line (its metres with the detour of a zone that falls
+    /// back).
     pub fn route(&self, from: Point<f64>, to: Point<f64>) -> (Vec<Coord<f64>>, i64) {
-        let metres = self.metres(from, to);
+        let metres = self.length(from, to);
         let line = self
             .road
             .as_ref()

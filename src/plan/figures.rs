@@ -126,7 +126,13 @@ impl Plan {
                 if region.zones[z].current[stage.index()].is_some_and(|t| t != s as usize) {
                     f.moved += zp.placed;
                 }
-                let km = zp.metres.unwrap_or(0) as f64 / 1000.0;
+                // Road km as people travel them, whatever the objective's unit.
+                let metres = region.distances.length_of(
+                    region.zones[z].centroid,
+                    region.schools[s as usize].location,
+                    zp.metres.unwrap_or(0),
+                );
+                let km = metres as f64 / 1000.0;
                 km_sum[s as usize] += km * zp.placed as f64;
                 f.max_km = f.max_km.max(km);
             }
@@ -146,7 +152,7 @@ impl Plan {
                     f.resource_room += n;
                     let km = region
                         .distances
-                        .metres(zone.centroid, region.schools[s as usize].location)
+                        .length(zone.centroid, region.schools[s as usize].location)
                         as f64
                         / 1000.0;
                     km_sum[s as usize] += km * n as f64;

@@ -217,6 +217,15 @@ pub struct ZonePlan {
 }
 
 impl ZonePlan {
+    /// Road metres from zone `z` to its school as people travel them: the
+    /// plan's own cost, unless costs are minutes (then the metres of the
+    /// fastest way).
+    pub fn road_metres(&self, region: &Region, z: usize) -> Option<i64> {
+        let (m, s) = (self.metres?, self.school?);
+        let to = region.schools[s as usize].location;
+        Some(region.distances.length_of(region.zones[z].centroid, to, m))
+    }
+
     /// Children placed anywhere: catchment school, resource rooms and
     /// purchased seats.
     pub fn seated(&self) -> u32 {

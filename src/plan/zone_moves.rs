@@ -20,7 +20,8 @@ use crate::policy::{Policy, split_placed};
 use crate::spatial::{Adjacency, BarrierIndex, metres_of_chord2, unit_vector};
 
 /// The zone each school stands in (or, where it stands in none, the zone
-/// nearest to it): the seed of its catchment.
+/// nearest to it, by road where the region's distances are): the seed of
+/// its catchment.
 pub fn home_zones(region: &Region) -> Vec<Option<usize>> {
     type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
     let boxes: Vec<Entry> = region
@@ -59,9 +60,35 @@ pub fn home_zones(region: &Region) -> Vec<Option<usize>> {
                     Shape::Point(_) => false,
                 })
                 .min();
-            inside.or_else(|| centroids.nearest_neighbor(&unit_vector(p)).map(|e| e.data))
+            inside.or_else(|| nearest_zone(region, &centroids, p))
         })
         .collect()
+}
+
+/// The zone whose centroid is nearest to a point as the region measures
+/// (the plan's own distance from the zone to the point). Zones are visited
+/// in straight-line order and the walk stops once the straight line alone
+/// is longer than the best so far, as a road is never shorter.
+fn nearest_zone(
+    region: &Region,
+    centroids: &RTree<GeomWithData<[f64; 3], usize>>,
+    p: geo::Point<f64>,
+) -> Option<usize> {
+    let mut by_line = centroids.nearest_neighbor_iter_with_distance_2(&unit_vector(p));
+    if region.distances.road().is_none() {
+        return by_line.next().map(|(e, _)| e.data);
+    }
+    let mut best: Option<(i64, usize)> = None;
+    for (e, d2) in by_line {
+        if best.is_some_and(|(m, _)| metres_of_chord2(d2) > m) {
+            break;
+        }
+        let m = region.distances.metres(region.zones[e.data].centroid, p);
+        if best.is_none_or(|b| (m, e.data) < b) {
+            best = Some((m, e.data));
+        }
+    }
+    best.map(|(_, z)| z)
 }
 
 /// One county's catchments of one stage, in local indices: zone `i` is
@@ -747,5 +774,82 @@ impl County<'_> {
         edits.sort_by(|a, b| a.partial_cmp(b).expect("integers"));
         edits.dedup();
         edits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use geo::{Coord, Point};
+
+    use super::*;
+    use crate::model::{Cohort, Distances, School, SchoolKind, Zone};
+    use crate::spatial::roads::{Profile, Way, Weight};
+    use crate::spatial::{RoadSettings, join};
+
+    fn way(points: &[(f64, f64)]) -> Way {
+        Way {
+            coords: points.iter().map(|&(x, y)| Coord { x, y }).collect(),
+            node_ids: None,
+            tags: BTreeMap::from([("highway".to_string(), "residential".to_string())]),
+        }
+    }
+
+    /// A school with no zone around it: A is nearer by straight line but
+    /// its street reaches the school only by a 4.7 km loop; B's street
+    /// runs straight to it. By road, B is the school's own zone.
+    #[test]
+    fn a_school_in_no_zone_seeds_from_the_nearest_zone_by_road() {
+        let children = [
+            Cohort {
+                local: 10,
+                migrant: 0,
+            },
+            Cohort::default(),
+        ];
+        let mut region = Region {
+            zones: vec![
+                Zone::at_point("A", Point::new(118.003, 31.0), children),
+                Zone::at_point("B", Point::new(117.995, 31.0), children),
+            ],
+            schools: vec![
+                School::public("S", SchoolKind::Primary, Point::new(118.0, 31.0))
+                    .with_classes([Some(2), None]),
+            ],
+            ..Region::default()
+        };
+        assert_eq!(home_zones(&region), vec![Some(0)]);
+        let ways = [
+            way(&[(118.0, 31.0), (117.995, 31.0)]),
+            way(&[
+                (118.003, 31.0),
+                (118.003, 31.02),
+                (118.0, 31.02),
+                (118.0, 31.0),
+            ]),
+        ];
+        let settings = RoadSettings {
+            profile: Profile::Walk,
+            weight: Weight::Length,
+            max_snap_m: 500.0,
+            allow_fallback: false,
+        };
+        let road = join(
+            std::path::Path::new("roads.geojson"),
+            &ways,
+            &region,
+            &settings,
+        )
+        .unwrap();
+        region.distances = Distances::by_road(Arc::new(road));
+        assert!(
+            region
+                .distances
+                .metres(region.zones[0].centroid, region.schools[0].location)
+                > 4000
+        );
+        assert_eq!(home_zones(&region), vec![Some(1)]);
     }
 }

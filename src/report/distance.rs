@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::i18n::Lang;
 use crate::model::Region;
+use crate::spatial::roads::Weight;
 use crate::spatial::{FallbackReason, Place, road_distances};
 use crate::tr;
 
@@ -34,6 +35,10 @@ pub struct RoadSummary {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fallback_schools: Vec<FallbackSummary>,
     pub detour: DetourSummary,
+    /// With `objective_unit = "minutes"`: the speed a cost km is travelled
+    /// at (the network's fastest way), km/h.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_kmh: Option<f64>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -111,6 +116,8 @@ impl DistanceSummary {
                         median: round(r.detour.median, 3),
                         p95: round(r.detour.p95, 3),
                     },
+                    reference_kmh: (r.network.weight == Weight::Time)
+                        .then_some(r.network.reference_kmh),
                 }
             }),
         }
@@ -162,6 +169,9 @@ pub fn section(
             p95 = format!("{:.2}", r.detour.p95)
         )
     )?;
+    if let Some(kmh) = r.reference_kmh {
+        writeln!(w, "\n{}", tr!(l, "distance.minutes", kmh = kmh))?;
+    }
     if r.fallback_zones.is_empty() && r.fallback_schools.is_empty() {
         return writeln!(w, "\n{}", tr!(l, "distance.no_fallback"));
     }

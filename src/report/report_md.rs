@@ -106,6 +106,11 @@ fn stage_table(w: &mut dyn Write, d: &Doc) -> Result<()> {
     writeln!(w, "|---|---:|---:|")?;
     type Cell<'c> = &'c dyn Fn(&StageSummary) -> String;
     let count = |n: u64| l.count(n);
+    // Which unit the objective counts (`objective_unit`).
+    let objective_label = match s.total.minutes {
+        Some(_) => "report.objective_min",
+        None => "report.objective",
+    };
     let rows: [(&str, Cell); 15] = [
         ("report.children", &|x| count(x.children)),
         ("report.placed", &|x| count(x.placed)),
@@ -139,8 +144,14 @@ fn stage_table(w: &mut dyn Write, d: &Doc) -> Result<()> {
         ("report.schools_with_intake", &|x| count(x.schools as u64)),
         ("report.classes_opened", &|x| count(x.classes)),
         ("report.largest_class", &|x| x.largest_class.to_string()),
-        ("report.objective", &|x| format!("{:.1}", x.objective_km)),
-        ("report.bound", &|x| format!("{:.1}", x.bound_km)),
+        (objective_label, &|x| match x.minutes {
+            Some(m) => format!("{:.1}", m.objective_min),
+            None => format!("{:.1}", x.objective_km),
+        }),
+        ("report.bound", &|x| match x.minutes {
+            Some(m) => format!("{:.1}", m.bound_min),
+            None => format!("{:.1}", x.bound_km),
+        }),
         ("report.gap", &|x| percent(l, x.gap)),
         ("report.mean_max_km", &|x| {
             format!("{:.2} / {:.2}", x.mean_km, x.max_km)
@@ -172,13 +183,22 @@ fn totals(w: &mut dyn Write, d: &Doc) -> Result<()> {
     writeln!(
         w,
         "{}",
-        tr!(
-            l,
-            "report.both_stages",
-            objective = format!("{:.1}", s.total.objective_km),
-            bound = format!("{:.1}", s.total.bound_km),
-            gap = percent(l, s.total.gap)
-        )
+        match s.total.minutes {
+            Some(m) => tr!(
+                l,
+                "report.both_stages_min",
+                objective = format!("{:.1}", m.objective_min),
+                bound = format!("{:.1}", m.bound_min),
+                gap = percent(l, s.total.gap)
+            ),
+            None => tr!(
+                l,
+                "report.both_stages",
+                objective = format!("{:.1}", s.total.objective_km),
+                bound = format!("{:.1}", s.total.bound_km),
+                gap = percent(l, s.total.gap)
+            ),
+        }
     )?;
     writeln!(w)?;
     writeln!(

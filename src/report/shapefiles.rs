@@ -78,7 +78,8 @@ pub fn write_zones(
                 cells.push(Cell::Text(school.unwrap_or_default()));
             }
             for zp in stages {
-                cells.push(Cell::Number(zp.metres.map_or(0.0, |m| m as f64 / 1000.0)));
+                let metres = zp.road_metres(region, z);
+                cells.push(Cell::Number(metres.map_or(0.0, |m| m as f64 / 1000.0)));
             }
             for zp in stages {
                 cells.push(Cell::Number(f64::from(zp.unplaced)));

@@ -38,8 +38,14 @@ pub struct StageSummary {
     /// (objective - bound) / bound; null when the bound is 0 and the
     /// objective is not.
     pub gap: Option<f64>,
-    /// Child-km of travel alone.
+    /// Child-km of travel alone (road km along the roads, also when the
+    /// objective counts minutes).
     pub travel_km: f64,
+    /// With `objective_unit = "minutes"`: the objective, bound and travel
+    /// in child-minutes (the `*_km` objective and bounds are then the same
+    /// costs counted as km at `distance.reference_kmh`).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<Minutes>,
     /// Children placed at another school than today's (`current_*`).
     pub moved: u64,
     pub violations: usize,
@@ -121,7 +127,47 @@ pub struct Total {
     pub lagrangian_bound_km: f64,
     pub gap: Option<f64>,
     pub travel_km: f64,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<Minutes>,
     pub moved: u64,
+}
+
+/// Child-minutes, where the objective counts minutes.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Minutes {
+    pub objective_min: f64,
+    pub bound_min: f64,
+    pub travel_min: f64,
+}
+
+impl Minutes {
+    fn of(distances: &crate::model::Distances, q: &Quality) -> Option<Minutes> {
+        let per = distances.metres_per_minute()?;
+        let min = |m: i128| round(m as f64 / per, 3);
+        Some(Minutes {
+            objective_min: min(q.objective_m),
+            bound_min: min(q.bound_m),
+            travel_min: min(q.travel_m),
+        })
+    }
+}
+
+/// Child-km of road travel of a stage's placed children (both passes),
+/// where the plan's costs are minutes.
+fn road_travel_km(region: &Region, plan: &Plan, stage: Stage) -> f64 {
+    let mut metres = 0.0;
+    for (sp, _) in plan.passes(stage).iter() {
+        for (z, zp) in sp.zones.iter().enumerate() {
+            if let (Some(s), true) = (zp.school, zp.placed > 0) {
+                let m = region.distances.length(
+                    region.zones[z].centroid,
+                    region.schools[s as usize].location,
+                );
+                metres += m as f64 * zp.placed as f64;
+            }
+        }
+    }
+    metres / 1000.0
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -347,6 +393,8 @@ pub struct Summary {
     pub scenario: String,
     /// What the plan minimises: `"distance"` or `"balance"`.
     pub objective: Objective,
+    /// What its travel counts: `"km"` or `"minutes"`.
+    pub objective_unit: &'static str,
     pub zones: usize,
     pub schools: usize,
     pub stages: Stages,
@@ -412,11 +460,14 @@ impl Summary {
             let q = plan.stage(stage).quality;
             // Travel of every placed child, over both passes when migrant
             // catchments are separate.
-            let travel_km: f64 = plan
-                .passes(stage)
-                .iter()
-                .map(|(sp, _)| sp.quality.travel_km())
-                .sum();
+            let travel_km: f64 = if region.distances.metres_per_minute().is_some() {
+                road_travel_km(region, plan, stage)
+            } else {
+                plan.passes(stage)
+                    .iter()
+                    .map(|(sp, _)| sp.quality.travel_km())
+                    .sum()
+            };
             StageSummary {
                 children: totals.children,
                 placed: totals.placed,
@@ -428,6 +479,7 @@ impl Summary {
                 lagrangian_bound_km: q.lagrangian_bound_km(),
                 gap: gap(&q),
                 travel_km,
+                minutes: Minutes::of(&region.distances, &q),
                 moved: q.moved,
                 violations: found.iter().filter(|f| f.stage == stage).count(),
                 migrant_children: totals.migrant,
@@ -512,6 +564,7 @@ impl Summary {
         Summary {
             scenario: info.scenario.to_string(),
             objective: plan.objective.objective,
+            objective_unit: region.distances.unit(),
             zones: region.zones.len(),
             schools: region.schools.len(),
             stages: Stages {
@@ -524,7 +577,15 @@ impl Summary {
                 relaxation_bound_km: t.relaxation_bound_km(),
                 lagrangian_bound_km: t.lagrangian_bound_km(),
                 gap: gap(&t),
-                travel_km: t.travel_km(),
+                travel_km: if region.distances.metres_per_minute().is_some() {
+                    Stage::ALL
+                        .iter()
+                        .map(|&stage| road_travel_km(region, plan, stage))
+                        .sum()
+                } else {
+                    t.travel_km()
+                },
+                minutes: Minutes::of(&region.distances, &t),
                 moved: t.moved,
             },
             distance: super::distance::DistanceSummary::build(region),

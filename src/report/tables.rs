@@ -276,7 +276,7 @@ pub fn lists_csv(
                             cohort.migrant.to_string(),
                             zp.placed.to_string(),
                             zp.unplaced.to_string(),
-                            zp.metres
+                            zp.road_metres(region, z)
                                 .map_or(String::new(), |m| fixed(m as f64 / 1000.0, 3)),
                         ],
                     ))?;
@@ -546,7 +546,7 @@ pub fn migrant_placements_csv(
                     tr!(lang, "reasons.catchment_school"),
                     zp.school,
                     public,
-                    zp.metres,
+                    zp.road_metres(region, z),
                     String::new(),
                 )?;
             }
@@ -684,7 +684,7 @@ pub fn special_placements_csv(
                     let (id, name, km) = match school {
                         Some(s) => {
                             let school = &region.schools[s as usize];
-                            let m = region.distances.metres(zone.centroid, school.location);
+                            let m = region.distances.length(zone.centroid, school.location);
                             (
                                 school.id.clone(),
                                 text(&school.name),

@@ -56,7 +56,7 @@ pub fn write(
                         region.schools[s as usize].id.clone().into()
                     }),
                 );
-                properties.insert(format!("km_{key}"), km(zp.metres));
+                travel(&mut properties, region, zone, key, zp);
                 if road {
                     properties.insert(
                         format!("straight_km_{key}"),
@@ -91,6 +91,34 @@ pub fn write(
         })
         .collect();
     write_collection(w, &features)
+}
+
+/// `km_<key>`, road km to the zone's school; where the objective counts
+/// minutes, `min_<key>` beside it (the km are then those of the fastest
+/// way).
+fn travel(
+    properties: &mut Map<String, Value>,
+    region: &Region,
+    zone: &Zone,
+    key: &str,
+    zp: &crate::plan::ZonePlan,
+) {
+    let d = &region.distances;
+    let length = zp
+        .metres
+        .zip(zp.school)
+        .map(|(m, s)| d.length_of(zone.centroid, region.schools[s as usize].location, m));
+    properties.insert(format!("km_{key}"), km(length.or(zp.metres)));
+    if d.metres_per_minute().is_some() {
+        let minutes = zp
+            .metres
+            .and_then(|m| d.minutes(m))
+            .map(|x| (x * 1000.0).round() / 1000.0);
+        let value = minutes
+            .and_then(serde_json::Number::from_f64)
+            .map_or(Value::Null, Value::Number);
+        properties.insert(format!("min_{key}"), value);
+    }
 }
 
 /// Great-circle metres from a zone to a school, beside the road ones.
@@ -142,7 +170,13 @@ fn migrant_properties(
             region.schools[s as usize].id.clone().into()
         }),
     );
-    properties.insert(format!("km_{key}_migrant"), km(zp.metres));
+    travel(
+        properties,
+        region,
+        &region.zones[z],
+        &format!("{key}_migrant"),
+        zp,
+    );
     if region.distances.road().is_some() {
         properties.insert(
             format!("straight_km_{key}_migrant"),

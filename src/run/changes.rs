@@ -19,7 +19,8 @@
 //! as a village redeveloped into compounds, which are removed with the
 //! children living there), or multiplies the children of existing zones by
 //! `factor` (one stage with `stage`), picked by ids (`zones`), a circle
-//! (`centre` and `radius_km`, by zone centroid) or a `polygon`. Counts are
+//! (`centre` and `radius_km`, by zone centroid; along the roads where the
+//! run has them) or a `polygon`. Counts are
 //! multiplied so that the total is the rounded product and small zones
 //! keep their share (largest remainders); birth records grow with the
 //! primary children. New zones and schools that name no county get the
@@ -46,7 +47,8 @@
 //! seats (after the closing school's staying pupils, shared among them by
 //! their seats) hold the entry children of today's catchments of the
 //! closing school and of theirs; otherwise it is refused with the seats
-//! short. Today's catchment zones go to the nearest receiver.
+//! short. Today's catchment zones go to the nearest receiver (by road
+//! where the run has roads).
 //!
 //! # Errors
 //!
@@ -922,8 +924,16 @@ fn grow(region: &mut Region, o: &Origin, g: &Growth) -> Result<String, ChangeErr
             }
             out
         }
+        // Km as people travel them: along the roads where the region has
+        // them (never shorter than the straight line, checked first).
         Area::Circle { centre, radius_km } => (0..region.zones.len())
-            .filter(|&z| haversine_m(region.zones[z].centroid, *centre) <= radius_km * 1000.0)
+            .filter(|&z| {
+                let limit = radius_km * 1000.0;
+                let from = region.zones[z].centroid;
+                haversine_m(from, *centre) <= limit
+                    && (region.distances.road().is_none()
+                        || region.distances.length(from, *centre) as f64 <= limit)
+            })
             .collect(),
         Area::Polygon(p) => (0..region.zones.len())
             .filter(|&z| p.contains(&region.zones[z].centroid))
@@ -1080,8 +1090,12 @@ fn close(
     // catchment of the closing school goes to the nearest receiver.
     let nearest_receiver = |zone: &crate::model::Zone, stage: Stage| {
         receivers[stage.index()].iter().copied().min_by(|&a, &b| {
-            let d = |r: usize| haversine_m(region.schools[r].location, zone.centroid);
-            d(a).total_cmp(&d(b)).then(a.cmp(&b))
+            let d = |r: usize| {
+                region
+                    .distances
+                    .metres(zone.centroid, region.schools[r].location)
+            };
+            d(a).cmp(&d(b)).then(a.cmp(&b))
         })
     };
     let today: Vec<[Option<usize>; 2]> = region

@@ -29,7 +29,8 @@ use crate::solve::{Settings, SolverOptions};
 use crate::spatial::Crs;
 use crate::spatial::GivenNeighbours;
 use crate::spatial::roads::Profile;
-use crate::spatial::{DistanceKind, Distances};
+use crate::spatial::roads::Weight;
+use crate::spatial::{DistanceKind, Distances, ObjectiveUnit};
 use crate::spatial::{RoadSettings, RoadsError};
 
 pub use formats::Formats;
@@ -126,6 +127,13 @@ crate::options! {
         /// that is an error, as the roads file is then likely wrong.
         #[arg(long = "allow-fallback", num_args = 0, default_missing_value = "true")]
         allow_fallback: bool = false, range::any;
+        /// What the objective counts: `km` (child-km along the roads, the
+        /// default) or `minutes` (child-minutes along the roads, each way at
+        /// its `speed_kmh` or its highway's speed for the profile; needs
+        /// roads and distance walk or drive). The `*_km` weights then count
+        /// as the minutes the network's fastest way takes for that distance.
+        #[arg(long, value_enum)]
+        objective_unit: ObjectiveUnit = ObjectiveUnit::Km, range::any;
     }
 }
 
@@ -232,6 +240,10 @@ pub enum RunError {
         "distance = \"{0}\" measures along roads, but no roads file is given; add --roads FILE (or roads = \"FILE\" in the scenario), or use --distance straight"
     )]
     DistanceWithoutRoads(&'static str),
+    #[error(
+        "objective_unit = \"minutes\" counts travel time along roads, but distances are straight lines{why}; add --roads FILE (or roads = \"FILE\" in the scenario) with --distance walk or drive, or use --objective-unit km"
+    )]
+    MinutesWithoutRoads { why: &'static str },
     #[error("internal error, please report: children lost in the plan: {0}")]
     Lost(String),
 }
@@ -336,6 +348,17 @@ impl Run {
             Source::Maps { zones, schools } => {
                 (read_region_with(zones, schools, &settings)?, Vec::new())
             }
+            // With roads, the changes that ask how far (zones within
+            // `radius_km` of new housing, the nearest school to take a
+            // closed one's catchment) measure along the roads of the maps
+            // as read; the changed region is then joined to them anew.
+            Source::Scenario(s) if !s.changes.is_empty() && self.options.roads.is_some() => {
+                let mut region = s.base_region_with(&settings)?;
+                region.distances = self.distances(&region)?;
+                let log = changes::apply(&mut region, &s.changes, &s.policy)
+                    .map_err(ScenarioError::from)?;
+                (region, log)
+            }
             Source::Scenario(s) => s.changed_region_with(&settings)?,
         };
         region.distances = self.distances(&region)?;
@@ -351,7 +374,17 @@ impl Run {
         } else {
             DistanceKind::Straight
         });
+        let minutes = o.objective_unit == ObjectiveUnit::Minutes;
         let profile = match kind {
+            DistanceKind::Straight if minutes => {
+                return Err(RunError::MinutesWithoutRoads {
+                    why: if o.roads.is_some() {
+                        " (distance = \"straight\")"
+                    } else {
+                        " (no roads file)"
+                    },
+                });
+            }
             DistanceKind::Straight => return Ok(Distances::default()),
             DistanceKind::Walk => Profile::Walk,
             DistanceKind::Drive => Profile::Drive,
@@ -361,6 +394,11 @@ impl Run {
         };
         let settings = RoadSettings {
             profile,
+            weight: if minutes {
+                Weight::Time
+            } else {
+                Weight::Length
+            },
             max_snap_m: o.max_snap_m,
             allow_fallback: o.allow_fallback,
         };

@@ -468,6 +468,13 @@ impl Scenario {
         Ok((region, log))
     }
 
+    /// The maps as read, before the scenario's changes.
+    pub fn base_region_with(&self, settings: &ReadSettings) -> Result<Region, ScenarioError> {
+        let mut bare = self.clone();
+        bare.changes.clear();
+        Ok(bare.changed_region_with(settings)?.0)
+    }
+
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let layers = read_chain(path, &mut Vec::new())?;
         // Settings: each later file's keys over the earlier ones'.
@@ -487,7 +494,7 @@ impl Scenario {
             let f = &layer.file;
             let base = layer.path.parent().unwrap_or(Path::new("."));
             let resolve = |field: &'static str, p: &Path| -> Result<PathBuf, ScenarioError> {
-                let full = base.join(p);
+                let full = crate::options::lexical(&base.join(p));
                 if full.is_file() {
                     Ok(full)
                 } else {
@@ -693,6 +700,25 @@ mod tests {
             std::fs::canonicalize(d.join("z.geojson")).unwrap()
         );
         assert_eq!(s.chain.len(), 2);
+    }
+
+    #[test]
+    fn paths_given_up_and_across_folders_are_normalised_by_their_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(d, "z.geojson", "{}");
+        write(d, "s.geojson", "{}");
+        write(d, "roads.geojson", "{}");
+        std::fs::create_dir(d.join("scenarios")).unwrap();
+        let s = write(
+            &d.join("scenarios"),
+            "s.toml",
+            "zones = \"../z.geojson\"\nschools = \"./../s.geojson\"\nroads = \"../roads.geojson\"\n",
+        );
+        let s = Scenario::load(&s).unwrap();
+        assert_eq!(s.options.roads, Some(d.join("roads.geojson")));
+        assert_eq!(s.zones, d.join("z.geojson"));
+        assert_eq!(s.schools, d.join("s.geojson"));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use geo::{Coord, Point};
 use rayon::prelude::*;
 
-use super::roads::{Departure, Network, Search, Snap, between, chain_ends, path};
+use super::roads::{Departure, Network, Search, Snap, Weight, chain_ends, measure, path};
 use crate::model::geodesy::rounded_metres;
 use crate::model::{Distances, Region, RoadMeasure, Stage};
 
@@ -33,6 +33,38 @@ impl DistanceKind {
             DistanceKind::Walk => "walk",
             DistanceKind::Drive => "drive",
             DistanceKind::Straight => "straight",
+        }
+    }
+}
+
+/// What the objective counts: km of travel, or minutes of travel along
+/// the roads (each way at its speed for the profile).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ObjectiveUnit {
+    #[default]
+    Km,
+    Minutes,
+}
+
+impl crate::options::OptionValue for ObjectiveUnit {}
+
+impl ObjectiveUnit {
+    pub fn key(self) -> &'static str {
+        match self {
+            ObjectiveUnit::Km => "km",
+            ObjectiveUnit::Minutes => "minutes",
         }
     }
 }
@@ -124,6 +156,12 @@ impl std::hash::Hasher for PointHasher {
 
 type ByPoint = HashMap<Key, u32, std::hash::BuildHasherDefault<PointHasher>>;
 
+/// What a search to one point leaves: cost and metres from every node.
+struct SearchField {
+    dist: Vec<f64>,
+    len: Vec<f64>,
+}
+
 fn key(p: Point<f64>) -> Key {
     (p.x().to_bits(), p.y().to_bits())
 }
@@ -147,14 +185,17 @@ pub struct RoadDistances {
     school_snap: Vec<Option<Snap>>,
     /// Median detour of each school's county (for a school that falls back).
     school_detour: Vec<f64>,
-    /// Per school: (zone, metres) of the zones of its county it is reached
-    /// from, by zone.
-    table: Vec<Vec<(u32, u32)>>,
+    /// Per school: (zone, cost, metres) of the zones of its county it is
+    /// reached from, by zone (cost = metres when searched by length).
+    table: Vec<Vec<(u32, u32, u32)>>,
     /// The detour of points the region does not hold.
     overall_detour: f64,
+    /// Road metres over straight metres (median), for the length of a way
+    /// that falls back when costs are times.
+    length_detour: f64,
     /// Searches from points the region does not hold (a candidate site, a
     /// school added later), kept: one search per point, however many ask.
-    fields: Mutex<HashMap<Key, Arc<Vec<f64>>>>,
+    fields: Mutex<HashMap<Key, Arc<SearchField>>>,
 }
 
 /// The road measure of a region's distances, where they are by road.
@@ -165,6 +206,14 @@ pub fn road_distances(distances: &Distances) -> Option<&RoadDistances> {
 impl RoadMeasure for RoadDistances {
     fn metres(&self, from: Point<f64>, to: Point<f64>, straight: i64) -> i64 {
         self.road_metres(from, to, straight)
+    }
+
+    fn length(&self, from: Point<f64>, to: Point<f64>, straight: i64) -> i64 {
+        self.road_length(from, to, straight)
+    }
+
+    fn metres_per_minute(&self) -> Option<f64> {
+        (self.network.weight == Weight::Time).then(|| self.network.metres_per_minute())
     }
 
     fn kind(&self) -> &'static str {
@@ -233,7 +282,7 @@ impl RoadDistances {
             .iter()
             .map(|s| s.as_ref().map(|s| Departure::new(&network, s)))
             .collect();
-        let table: Vec<Vec<(u32, u32)>> = (0..region.schools.len())
+        let table: Vec<Vec<(u32, u32, u32)>> = (0..region.schools.len())
             .into_par_iter()
             .map_init(
                 || Search::new(&network),
@@ -245,14 +294,18 @@ impl RoadDistances {
                     let Some(zones) = county_zones.get(&county) else {
                         return Vec::new();
                     };
-                    let field = search.run_to(&network, target, &county_ends[&county]);
+                    search.run_to(&network, target, &county_ends[&county]);
                     let arrival = Departure::new(&network, target);
+                    let rounded = |m: f64| m.round().min(u32::MAX as f64) as u32;
                     zones
                         .iter()
                         .filter_map(|&z| {
-                            let m = departures[z as usize]?.to(field, &arrival);
-                            m.is_finite()
-                                .then(|| (z, m.round().min(u32::MAX as f64) as u32))
+                            let (cost, m) = departures[z as usize]?.to(
+                                search.dist.as_slice(),
+                                Some(&search.len),
+                                &arrival,
+                            );
+                            cost.is_finite().then(|| (z, rounded(cost), rounded(m)))
                         })
                         .collect()
                 },
@@ -273,6 +326,7 @@ impl RoadDistances {
             school_snap,
             table,
             overall_detour: 1.0,
+            length_detour: 1.0,
             fields: Mutex::new(HashMap::new()),
             network,
         };
@@ -301,7 +355,7 @@ impl RoadDistances {
                     continue;
                 }
                 has_school.insert((school.county.as_deref(), stage), true);
-                for &(z, m) in &self.table[s] {
+                for &(z, m, _) in &self.table[s] {
                     let best = &mut nearest[z as usize][stage.index()];
                     if best.is_none_or(|b| (m, s as u32) < b) {
                         *best = Some((m, s as u32));
@@ -311,6 +365,7 @@ impl RoadDistances {
         }
         let mut ratios: HashMap<Option<&str>, Vec<f64>> = HashMap::new();
         let mut all = Vec::new();
+        let mut lengths = Vec::new();
         let mut reasons: Vec<Option<FallbackReason>> = vec![None; n];
         for (z, zone) in region.zones.iter().enumerate() {
             if self.zone_snap[z].is_none() {
@@ -333,6 +388,8 @@ impl RoadDistances {
                             let r = (m as f64 / straight).max(1.0);
                             ratios.entry(county).or_default().push(r);
                             all.push(r);
+                            let metres = self.table_entry(s as usize, z).map_or(m, |e| e.2);
+                            lengths.push((metres as f64 / straight).max(1.0));
                         }
                     }
                 }
@@ -344,6 +401,7 @@ impl RoadDistances {
             pairs: all.len(),
         };
         self.overall_detour = self.detour.median;
+        self.length_detour = quantile(&mut lengths, 0.5).unwrap_or(1.0);
         let county_detour: HashMap<Option<&str>, f64> = ratios
             .into_iter()
             .map(|(c, mut v)| (c, quantile(&mut v, 0.5).unwrap_or(1.0)))
@@ -402,9 +460,9 @@ impl RoadDistances {
                 return scaled(self.school_detour[s]);
             }
             if let Some(z) = zone
-                && let Ok(i) = self.table[s].binary_search_by_key(&(z as u32), |p| p.0)
+                && let Some(e) = self.table_entry(s, z)
             {
-                return i64::from(self.table[s][i].1).max(straight);
+                return i64::from(e.1).max(straight);
             }
         }
         let from_snap = match zone {
@@ -423,11 +481,66 @@ impl RoadDistances {
             return scaled(detour);
         }
         let field = self.field(to, &to_snap);
-        let m = between(&self.network, field.as_slice(), &from_snap, &to_snap);
+        let (m, _) = measure(
+            &self.network,
+            field.dist.as_slice(),
+            None,
+            &from_snap,
+            &to_snap,
+        );
         if m.is_finite() {
             (m.round() as i64).max(straight)
         } else {
             scaled(detour)
+        }
+    }
+
+    /// A school's table entry for a zone: (zone, cost, metres).
+    fn table_entry(&self, s: usize, z: usize) -> Option<(u32, u32, u32)> {
+        let i = self.table[s]
+            .binary_search_by_key(&(z as u32), |p| p.0)
+            .ok()?;
+        Some(self.table[s][i])
+    }
+
+    /// Metres of the way [`Self::road_metres`] prices: the same as its
+    /// cost by length; by time, the metres of the fastest way (straight
+    /// times the median detour where it falls back).
+    fn road_length(&self, from: Point<f64>, to: Point<f64>, straight: i64) -> i64 {
+        if self.network.weight == Weight::Length {
+            return self.road_metres(from, to, straight);
+        }
+        let fallback = ((straight as f64 * self.length_detour).round() as i64).max(straight);
+        let zone = self.zone_of.get(&key(from)).map(|&z| z as usize);
+        let school = self.school_of.get(&key(to)).map(|&s| s as usize);
+        if zone.is_some_and(|z| self.zone_fallback[z].is_some()) {
+            return fallback;
+        }
+        if let (Some(z), Some(s)) = (zone, school)
+            && self.school_snap[s].is_some()
+            && let Some(e) = self.table_entry(s, z)
+        {
+            return i64::from(e.2).max(straight);
+        }
+        let snap = |p: Point<f64>| self.network.snap(p, self.max_snap_m);
+        let (Some(from_snap), Some(to_snap)) = (snap(from), snap(to)) else {
+            return fallback;
+        };
+        if self.network.piece_of(&from_snap) != self.network.piece_of(&to_snap) {
+            return fallback;
+        }
+        let field = self.field(to, &to_snap);
+        let (cost, m) = measure(
+            &self.network,
+            field.dist.as_slice(),
+            Some(&field.len),
+            &from_snap,
+            &to_snap,
+        );
+        if cost.is_finite() {
+            (m.round() as i64).max(straight)
+        } else {
+            fallback
         }
     }
 
@@ -461,13 +574,16 @@ impl RoadDistances {
     }
 
     /// Metres from every node to a point, searched once per point.
-    fn field(&self, at: Point<f64>, snap: &Snap) -> Arc<Vec<f64>> {
+    fn field(&self, at: Point<f64>, snap: &Snap) -> Arc<SearchField> {
         if let Some(f) = self.fields.lock().expect("distance cache").get(&key(at)) {
             return f.clone();
         }
         let mut search = Search::new(&self.network);
         search.run(&self.network, snap, f64::INFINITY);
-        let field = Arc::new(std::mem::take(&mut search.dist));
+        let field = Arc::new(SearchField {
+            dist: std::mem::take(&mut search.dist),
+            len: std::mem::take(&mut search.len),
+        });
         self.fields
             .lock()
             .expect("distance cache")

@@ -20,7 +20,8 @@ pub use barriers::{Barrier, BarrierIndex, lines_of};
 pub use candidates::{Candidate, Nearest, SchoolIndex};
 pub use crs::Crs;
 pub use distances::{
-    Detour, DistanceKind, Fallback, FallbackReason, Place, RoadDistances, road_distances,
+    Detour, DistanceKind, Fallback, FallbackReason, ObjectiveUnit, Place, RoadDistances,
+    road_distances,
 };
 pub use given_neighbours::GivenNeighbours;
 pub use road_join::{RoadSettings, RoadsError, join, zones_area};

@@ -8,13 +8,15 @@ use std::path::{Path, PathBuf};
 use geo::{Coord, Rect};
 
 use super::distances::RoadDistances;
-use super::roads::{Network, Profile, Way};
+use super::roads::{Network, Profile, Way, Weight};
 use crate::model::Region;
 
 /// How the network is made and joined.
 #[derive(Clone, Copy, Debug)]
 pub struct RoadSettings {
     pub profile: Profile,
+    /// Length, or travel time (`objective_unit = "minutes"`).
+    pub weight: Weight,
     pub max_snap_m: f64,
     /// More than half of the zones may fall back to straight lines.
     pub allow_fallback: bool,
@@ -98,7 +100,7 @@ pub fn join(
     region: &Region,
     settings: &RoadSettings,
 ) -> Result<RoadDistances, RoadsError> {
-    let network = Network::build(ways, settings.profile);
+    let network = Network::build_weighted(ways, settings.profile, settings.weight);
     if network.edges.is_empty() {
         return Err(RoadsError::NoUsableWays {
             path: path.to_path_buf(),

@@ -39,6 +39,10 @@ const CASES: &[(&str, &str)] = &[
         "allow_fallback",
         "roads = \"roads.geojson\"\nallow_fallback = true",
     ),
+    (
+        "objective_unit",
+        "roads = \"roads.geojson\"\ndistance = \"drive\"\nobjective_unit = \"minutes\"",
+    ),
 ];
 
 /// The digest a command prints (`plan HEX`), or B's for compare.

@@ -301,3 +301,161 @@ fn an_openstreetmap_extract_gives_the_walking_distances() {
         );
     }
 }
+
+/// One zone Z at a junction: a residential street 0.95 km east to school
+/// N, a primary road 1.43 km west to school F.
+fn slow_and_fast(d: &Path) {
+    let zones = vec![zone("Z", 118.0, 31.0)];
+    let schools = vec![school("N", 118.01, 31.0), school("F", 117.985, 31.0)];
+    let roads = vec![
+        line(
+            &[[118.0, 31.0], [118.01, 31.0]],
+            json!({"highway": "residential"}),
+        ),
+        line(
+            &[[118.0, 31.0], [117.985, 31.0]],
+            json!({"highway": "primary"}),
+        ),
+    ];
+    std::fs::write(d.join("zones.geojson"), collection(zones)).unwrap();
+    std::fs::write(d.join("schools.geojson"), collection(schools)).unwrap();
+    std::fs::write(d.join("roads.geojson"), collection(roads)).unwrap();
+}
+
+/// A zone at a junction: a residential street runs 0.95 km east to N, a
+/// primary road 1.43 km west to F. By km the zone goes to N; by minutes
+/// driving (30 km/h against 60 km/h) to F, and its km are then F's road km.
+#[test]
+fn minutes_send_a_zone_down_the_longer_faster_road() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    slow_and_fast(d);
+    let roads = d.join("roads.geojson");
+    let base = ["--roads", s(&roads), "--distance", "drive"];
+    let o = allocate(d, "km", &base);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let by_km = schools_of(&d.join("km"));
+    assert_eq!(by_km[0].1, "N", "{by_km:?}");
+    let summary = read_json(&d.join("km/summary.json"));
+    assert_eq!(summary["objective_unit"], "km");
+    assert!(summary["total"].get("objective_min").is_none());
+
+    let mut minutes = base.to_vec();
+    minutes.extend(["--objective-unit", "minutes"]);
+    let o = allocate(d, "minutes", &minutes);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let by_time = schools_of(&d.join("minutes"));
+    assert_eq!(by_time[0].1, "F", "{by_time:?}");
+    // Road km of the fastest way, and its minutes at 60 km/h.
+    assert!((by_time[0].2 - 1.43).abs() < 0.01, "{by_time:?}");
+    let zones = read_json(&d.join("minutes/zones.geojson"));
+    let min = zones["features"][0]["properties"]["min_primary"]
+        .as_f64()
+        .unwrap();
+    assert!((min - by_time[0].2 / 60.0 * 60.0).abs() < 0.02, "{min}");
+    let summary = read_json(&d.join("minutes/summary.json"));
+    assert_eq!(summary["objective_unit"], "minutes");
+    assert_eq!(summary["distance"]["reference_kmh"], 60.0);
+    let objective = summary["stages"]["primary"]["objective_min"]
+        .as_f64()
+        .unwrap();
+    assert!((objective - 20.0 * min).abs() < 0.1, "{summary}");
+    assert!(
+        (summary["stages"]["primary"]["travel_km"].as_f64().unwrap() - 20.0 * 1.43).abs() < 0.2
+    );
+    // The published lists give the same road km.
+    let lists = super::rows(&d.join("minutes/catchment-lists.csv"));
+    let km: f64 = lists[0]["km"].parse().unwrap();
+    assert!((km - by_time[0].2).abs() < 1e-3, "{km}");
+    let report = std::fs::read_to_string(d.join("minutes/report.md")).unwrap();
+    assert!(report.contains("child-minutes"), "{report}");
+
+    // Minutes need roads: refused by name without them.
+    let o = allocate(d, "straight", &["--objective-unit", "minutes"]);
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(e.contains("objective_unit") && e.contains("--roads"), "{e}");
+    assert!(!d.join("straight").exists());
+}
+
+/// summary.json names the roads file as the scenario reached it, with
+/// `..` resolved by the text alone (still relative where it was given so).
+#[test]
+fn the_roads_file_is_named_without_dot_dot() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    slow_and_fast(d);
+    std::fs::create_dir(d.join("scenarios")).unwrap();
+    std::fs::write(
+        d.join("scenarios/s.toml"),
+        "zones = \"../zones.geojson\"\nschools = \"../schools.geojson\"\n\
+         roads = \"../roads.geojson\"\ncontiguous = false\n",
+    )
+    .unwrap();
+    let out = d.join("out");
+    let o = catchment(&["run", s(&d.join("scenarios/s.toml")), "--out", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = read_json(&out.join("summary.json"));
+    assert_eq!(
+        summary["distance"]["roads"].as_str(),
+        Some(s(&d.join("roads.geojson")))
+    );
+}
+
+/// New housing `radius_km` around school W counts km along the roads: zone
+/// A, 0.67 km from W as the crow flies but across the river (the bridge is
+/// 3 km north), does not grow with roads and grows without them; C on W's
+/// side grows either way.
+#[test]
+fn new_housing_near_a_point_is_near_by_road() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    county(d, None);
+    let mut zones = read_json(&d.join("zones.geojson"));
+    zones["features"]
+        .as_array_mut()
+        .unwrap()
+        .push(zone("C", 118.004, 31.001));
+    std::fs::write(d.join("zones.geojson"), zones.to_string()).unwrap();
+    let grown = |roads: bool| {
+        let name = if roads { "roads" } else { "straight" };
+        let mut text = String::from(
+            "zones = \"zones.geojson\"\nschools = \"schools.geojson\"\ncontiguous = false\n",
+        );
+        if roads {
+            text.push_str("roads = \"roads.geojson\"\n");
+        }
+        text.push_str("[[new_housing]]\ncentre = [118.005, 31.0]\nradius_km = 1.0\nfactor = 2.0\n");
+        std::fs::write(d.join(format!("{name}.toml")), text).unwrap();
+        let out = d.join(format!("out-{name}"));
+        let o = catchment(&["run", s(&d.join(format!("{name}.toml"))), "--out", s(&out)]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let zones = read_json(&out.join("zones.geojson"));
+        zones["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let p = &f["properties"];
+                (
+                    p["id"].as_str().unwrap().to_string(),
+                    p["primary_local"].as_u64().unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let by_line = grown(false);
+    let by_road = grown(true);
+    let of = |v: &[(String, u64)], id: &str| v.iter().find(|z| z.0 == id).unwrap().1;
+    assert_eq!(
+        (of(&by_line, "A"), of(&by_line, "C")),
+        (40, 40),
+        "{by_line:?}"
+    );
+    assert_eq!(
+        (of(&by_road, "A"), of(&by_road, "C")),
+        (20, 40),
+        "{by_road:?}"
+    );
+    assert_eq!(of(&by_road, "B"), 20);
+}

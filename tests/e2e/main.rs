@@ -839,3 +839,77 @@ fn bench_20k_county() {
         median(updates)
     );
 }
+
+/// On the demo measured along its roads: a click on a compound draws the
+/// way to its school with its road km, and picking another school in "any
+/// school" draws the way it would take if reassigned, dashed, beside it.
+#[test]
+fn a_clicked_compound_shows_its_route_to_school_and_to_the_one_picked() {
+    let Some((chromium, chromedriver)) = chromium() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let serve = Serve::start(
+        &root().join("scenarios/roads.toml"),
+        &tmp.path().join("out"),
+    );
+    let d = open_map(&chromium, &chromedriver, &serve);
+    let zone = d.js(PICK_ZONE, json!([15, 400, 0]));
+    assert!(!zone.is_null(), "no zone could be clicked");
+    let id = zone["id"].as_str().unwrap().to_string();
+    d.js(
+        "return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(1))))",
+        json!([]),
+    );
+    d.pointer(
+        zone["x"].as_i64().unwrap(),
+        zone["y"].as_i64().unwrap(),
+        true,
+    );
+    let routes = d.wait_for(
+        "the route to the school",
+        "const r = window.__catchment.routes(); return r.length ? r : null",
+        20,
+    );
+    assert_eq!(
+        d.js("return window.__catchment.selected()", json!([])),
+        json!([id])
+    );
+    let own = d.js(
+        "return window.__catchment.zoneSchool(arguments[0])",
+        json!([id]),
+    );
+    assert_eq!(routes[0]["kind"], "current", "{routes}");
+    assert_eq!(routes[0]["school"], own, "{routes}");
+    assert!(routes[0]["km"].as_f64().unwrap() > 0.0, "{routes}");
+    assert!(routes[0]["points"].as_u64().unwrap() > 2, "{routes}");
+    assert_eq!(routes[0]["drawn"], 1, "{routes}");
+    let label = d.js(
+        "return document.querySelector('#routes [data-route=current]').textContent",
+        json!([]),
+    );
+    assert!(label.as_str().unwrap().contains("公里"), "{label}");
+    // Pick another school for it: the way there is drawn too.
+    let other = d.js(
+        r#"const sel = document.getElementById('pin-any');
+           const o = [...sel.options].find((o) => o.value !== arguments[0]);
+           sel.value = o.value;
+           sel.dispatchEvent(new Event('change', { bubbles: true }));
+           return o.value;"#,
+        json!([own]),
+    );
+    let routes = d.wait_for(
+        "the route if reassigned",
+        "const r = window.__catchment.routes(); return r.length === 2 ? r : null",
+        20,
+    );
+    assert_eq!(routes[1]["kind"], "reassigned", "{routes}");
+    assert_eq!(routes[1]["school"], other, "{routes}");
+    assert_eq!(routes[1]["drawn"], 2, "{routes}");
+    let label = d.js(
+        "return document.querySelector('#routes [data-route=reassigned]').textContent",
+        json!([]),
+    );
+    assert!(label.as_str().unwrap().contains("公里"), "{label}");
+    std::fs::write(artifacts().join("route.png"), d.screenshot()).unwrap();
+}

@@ -55,6 +55,11 @@ const state = {
   today: { primary: null, junior: null },
   todayLayer: null,
   labels: [],
+  // The ways drawn from the one selected compound: to its school and to
+  // the school picked for it in "any school" (GET /api/route).
+  routeLayer: null,
+  routes: [],
+  routeAsked: 0,
 };
 
 // The page's numbers are whole or have one or two decimals; Chinese readers
@@ -424,6 +429,7 @@ function selectionHTML() {
     <p>${names}</p>
     <p>${t('selection_children', { stage: stageName(state.stage), children: `<span data-k="sel-children">${fmt(local + migrant)}</span>`, local: fmt(local), migrant: fmt(migrant), schools: now })}</p>
     ${locked.length ? `<p class="locks">${lockLines}</p><button type="button" id="release">${t('release')}</button>` : ''}
+    ${zones.length === 1 ? `<div id="routes">${routesHTML(state.routes)}</div>` : ''}
     <h3>${t('nearby')}</h3>${rows}${anySchool}`;
 }
 
@@ -492,6 +498,7 @@ function redraw() {
   restyleMarkers();
   showStageOutlines();
   renderPanel();
+  showRoutes();
 }
 
 // ---------------------------------------------------------------- changes
@@ -592,6 +599,66 @@ async function exportAll() {
   setStatus(t('exported_to', { folder: r.data.folder }));
 }
 
+// ---------------------------------------------------------------- routes
+
+// The way from the one selected compound to its school (solid) and, where
+// another school is picked in "any school", to that one (dashed), with the
+// road km the server measures: the plan's own distance, so an officer sees
+// the river or expressway a straight line would cross.
+async function showRoutes() {
+  const asked = ++state.routeAsked;
+  const zones = [...state.selected];
+  const asks = [];
+  if (zones.length === 1) {
+    const z = zones[0];
+    const now = stagePlan().school[z];
+    const picked = $('pin-any')?.value;
+    if (now >= 0) asks.push({ kind: 'current', school: state.schools[now].id });
+    if (picked && (now < 0 || picked !== state.schools[now].id)) asks.push({ kind: 'reassigned', school: picked });
+    const zone = encodeURIComponent(state.zones[z].properties.id);
+    await Promise.all(
+      asks.map(async (a) => {
+        try {
+          a.feature = await getJSON(`/api/route?zone=${zone}&stage=${state.stage}&school=${encodeURIComponent(a.school)}`);
+        } catch (e) {
+          a.error = e.message;
+        }
+      }),
+    );
+  }
+  if (asked !== state.routeAsked) return;
+  state.routeLayer.clearLayers();
+  state.routes = asks.filter((a) => a.feature);
+  for (const a of state.routes) {
+    const s = state.schools[state.schoolIndex.get(a.school)];
+    const latlngs = a.feature.geometry.coordinates.map(([lon, lat]) => [lat, lon]);
+    L.polyline(latlngs, {
+      pane: 'routes',
+      color: s?.color[state.stage] ?? '#333',
+      weight: a.kind === 'current' ? 5 : 4,
+      opacity: 0.9,
+      dashArray: a.kind === 'current' ? null : '8 6',
+      interactive: false,
+    }).addTo(state.routeLayer);
+  }
+  const box = $('routes');
+  if (box) box.innerHTML = routesHTML(asks);
+}
+
+function routesHTML(asks) {
+  if (!asks.length) return '';
+  return asks
+    .map((a) => {
+      const s = state.schools[state.schoolIndex.get(a.school)];
+      const name = esc(s?.name ?? a.school);
+      if (a.error) return `<p class="bad">${t('route_failed', { school: name, message: esc(a.error) })}</p>`;
+      const p = a.feature.properties;
+      const key = p.distance === 'straight' ? 'route_straight' : `route_${a.kind}`;
+      return `<p class="route route-${a.kind}" data-route="${a.kind}">${t(key, { school: name, km: fmt(p.km, 2) })}</p>`;
+    })
+    .join('');
+}
+
 // ------------------------------------------------------------- selection
 
 function select(zones, add) {
@@ -608,6 +675,7 @@ function select(zones, add) {
   restyleZones();
   restyleMarkers();
   renderPanel();
+  showRoutes();
 }
 
 function insidePolygon([x, y], ring) {
@@ -861,7 +929,7 @@ async function main() {
   const map = L.map('map', { preferCanvas: true, zoomSnap: 0.25, attributionControl: Boolean(config.tiles) });
   state.map = map;
   if (config.tiles) L.tileLayer(config.tiles, { maxZoom: 19, attribution: new URL(config.tiles.replace(/[{}]/g, '')).host }).addTo(map);
-  for (const [name, z] of [['today', 445], ['outlines', 450], ['schools', 460], ['labels', 465], ['lasso', 470]]) {
+  for (const [name, z] of [['today', 445], ['outlines', 450], ['routes', 455], ['schools', 460], ['labels', 465], ['lasso', 470]]) {
     const pane = map.createPane(name);
     pane.style.zIndex = z;
     // Clicks go through to the zones below; school dots take their own.
@@ -890,6 +958,7 @@ async function main() {
 
   for (const st of STAGES) state.outlineGroups[st] = L.layerGroup();
   state.schoolLayer = L.layerGroup().addTo(map);
+  state.routeLayer = L.layerGroup().addTo(map);
   const schoolRenderer = L.svg({ pane: 'schools' });
   state.markers = schools.map((s, i) => {
     const m = L.circleMarker([s.location[1], s.location[0]], { renderer: schoolRenderer, pane: 'schools' });
@@ -969,6 +1038,9 @@ async function main() {
       renderPanel();
     }
   });
+  $('panel').addEventListener('change', (e) => {
+    if (e.target.id === 'pin-any') showRoutes();
+  });
   $('print').addEventListener('click', printMap);
   $('today').addEventListener('change', showToday);
   setupSearch();
@@ -1010,6 +1082,15 @@ window.__catchment = {
     state.map.setView([lat, lon], zoom, { animate: false });
   },
   plan: () => state.plan,
+  // The ways drawn from the selected compound: kind, school, km, points.
+  routes: () =>
+    state.routes.map((a) => ({
+      kind: a.kind,
+      school: a.school,
+      km: a.feature.properties.km,
+      points: a.feature.geometry.coordinates.length,
+      drawn: state.routeLayer.getLayers().length,
+    })),
   // Selects zones by id, as clicks would.
   select: (ids) => select(ids.map((id) => state.zoneIndex.get(id)), false),
   selected: () => [...state.selected].map((z) => state.zones[z].properties.id),

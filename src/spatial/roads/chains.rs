@@ -5,7 +5,9 @@
 //! that join exactly two edges, travelled the same ways along its whole
 //! length; searches run over the junctions alone, and a point on an edge is
 //! placed by its chain and its metres along it. Distances are those of the
-//! full network: a chain's length is the sum of its edges.
+//! full network: a chain's length is the sum of its edges. A chain's edges
+//! share one cost per metre (see [`super::Weight`]), so a point's cost along
+//! it is its metres times that factor.
 
 /// A stretch of way between two vertices.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -29,6 +31,8 @@ pub struct Chain {
     pub p: u32,
     pub q: u32,
     pub metres: f64,
+    /// Cost of one metre of the chain (1 by length).
+    pub factor: f64,
     /// May be travelled from `p` to `q`.
     pub forward: bool,
     /// May be travelled from `q` to `p`.
@@ -53,19 +57,20 @@ pub struct Chains {
     junction_of: Vec<u32>,
     pub chains: Vec<Chain>,
     places: Vec<Place>,
-    /// Chains arriving at each junction, as (from junction, metres):
+    /// Chains arriving at each junction, as (from junction, cost, metres):
     /// junction `j`'s are `arrivals[arrival_start[j]..arrival_start[j + 1]]`.
     pub arrival_start: Vec<u32>,
-    pub arrivals: Vec<(u32, f64)>,
+    pub arrivals: Vec<(u32, f64, f64)>,
 }
 
 impl Chains {
-    /// The chains of a network of `n` vertices.
-    pub fn build(n: usize, edges: &[Edge]) -> Chains {
+    /// The chains of a network of `n` vertices whose edges cost `factor`
+    /// per metre.
+    pub fn build(n: usize, edges: &[Edge], factor: &[f64]) -> Chains {
         let incident = Incidence::new(n, edges);
         let mut junction = vec![false; n];
         for (v, j) in junction.iter_mut().enumerate() {
-            *j = !incident.passes_through(v as u32, edges);
+            *j = !incident.passes_through(v as u32, edges, factor);
         }
         let mut places: Vec<Option<Place>> = vec![None; edges.len()];
         let mut raw: Vec<Chain> = Vec::new();
@@ -88,6 +93,7 @@ impl Chains {
                 start,
                 first,
                 edges,
+                factor[first],
                 &incident,
                 &junction,
                 raw.len() as u32,
@@ -183,12 +189,16 @@ impl Incidence {
         &self.edges[self.start[v as usize] as usize..self.start[v as usize + 1] as usize]
     }
 
-    /// A vertex a chain may pass through: two edges, neither a loop, that
-    /// can be travelled through it in the same directions.
-    fn passes_through(&self, v: u32, edges: &[Edge]) -> bool {
+    /// A vertex a chain may pass through: two edges, neither a loop, of
+    /// one cost per metre, that can be travelled through it in the same
+    /// directions.
+    fn passes_through(&self, v: u32, edges: &[Edge], factor: &[f64]) -> bool {
         let [e1, e2] = self.of(v) else {
             return false;
         };
+        if factor[*e1 as usize] != factor[*e2 as usize] {
+            return false;
+        }
         let (e1, e2) = (&edges[*e1 as usize], &edges[*e2 as usize]);
         if e1.a == e1.b || e2.a == e2.b {
             return false;
@@ -212,6 +222,7 @@ fn walk(
     start: u32,
     first: usize,
     edges: &[Edge],
+    factor: f64,
     incident: &Incidence,
     junction: &[bool],
     chain: u32,
@@ -240,6 +251,7 @@ fn walk(
                 p: start,
                 q: vertex,
                 metres: at,
+                factor,
                 forward,
                 backward,
             };
@@ -251,8 +263,8 @@ fn walk(
     }
 }
 
-/// The chains arriving at each junction, as (from, metres).
-fn arrivals(n: usize, chains: &[Chain]) -> (Vec<u32>, Vec<(u32, f64)>) {
+/// The chains arriving at each junction, as (from, cost, metres).
+fn arrivals(n: usize, chains: &[Chain]) -> (Vec<u32>, Vec<(u32, f64, f64)>) {
     let mut start = vec![0u32; n + 1];
     for c in chains {
         if c.forward {
@@ -266,14 +278,15 @@ fn arrivals(n: usize, chains: &[Chain]) -> (Vec<u32>, Vec<(u32, f64)>) {
         start[i + 1] += start[i];
     }
     let mut next = start.clone();
-    let mut out = vec![(0u32, 0.0); start[n] as usize];
+    let mut out = vec![(0u32, 0.0, 0.0); start[n] as usize];
     for c in chains {
+        let cost = c.metres * c.factor;
         if c.forward {
-            out[next[c.q as usize] as usize] = (c.p, c.metres);
+            out[next[c.q as usize] as usize] = (c.p, cost, c.metres);
             next[c.q as usize] += 1;
         }
         if c.backward {
-            out[next[c.p as usize] as usize] = (c.q, c.metres);
+            out[next[c.p as usize] as usize] = (c.q, cost, c.metres);
             next[c.p as usize] += 1;
         }
     }
@@ -303,7 +316,7 @@ mod tests {
             edge(2, 3, 7.0, true, true),
             edge(2, 4, 1.0, true, true),
         ];
-        let c = Chains::build(5, &edges);
+        let c = Chains::build(5, &edges, &[1.0; 4]);
         assert_eq!(c.junctions(), 4);
         assert_eq!(c.chains.len(), 3);
         assert_eq!(c.junction(1), None);
@@ -329,7 +342,7 @@ mod tests {
             edge(4, 5, 1.0, true, true),
             edge(5, 3, 1.0, true, true),
         ];
-        let c = Chains::build(6, &edges);
+        let c = Chains::build(6, &edges, &[1.0; 5]);
         assert!(c.junction(1).is_some());
         assert_eq!(c.chains.len(), 3);
         let ring = c.chains[2];

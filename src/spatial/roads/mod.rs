@@ -11,6 +11,6 @@ mod profile;
 mod shortest;
 
 pub use chains::{Chain, Chains, Edge};
-pub use network::{Network, Snap};
-pub use profile::{Profile, Way};
-pub use shortest::{Departure, Field, Search, between, chain_ends, path};
+pub use network::{Network, Snap, Weight};
+pub use profile::{DRIVE_DEFAULT_KMH, DRIVE_KMH, Profile, WALK_KMH, Way};
+pub use shortest::{Departure, Field, Search, between, chain_ends, measure, path};

@@ -28,16 +28,37 @@ pub struct Snap {
 
 type Segment = GeomWithData<Line<[f64; 3]>, u32>;
 
+/// What a search along the network minimises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Weight {
+    /// Metres.
+    #[default]
+    Length,
+    /// Travel time at each way's speed for the profile, counted as the
+    /// metres the network's fastest way would cover in that time
+    /// ([`Network::reference_kmh`]): never less than the metres, so the
+    /// great-circle distance still bounds it from below.
+    Time,
+}
+
 /// The usable part of the ways for one profile.
 pub struct Network {
     pub profile: Profile,
+    pub weight: Weight,
     pub coords: Vec<Coord<f64>>,
     pub edges: Vec<Edge>,
-    /// Edges arriving at each node, as (from node, metres): node `v`'s are
-    /// `arrivals[arrival_start[v]..arrival_start[v + 1]]`. A search from a
-    /// school over them finds how far every node is *to* the school.
+    /// Per edge, what one metre of it costs (1 by length; by time, the
+    /// reference speed over the edge's speed, at least 1).
+    pub factor: Vec<f64>,
+    /// The speed a cost metre is travelled at, km/h: the fastest edge's
+    /// (by length, 0: costs are plain metres).
+    pub reference_kmh: f64,
+    /// Edges arriving at each node, as (from node, cost, metres): node
+    /// `v`'s are `arrivals[arrival_start[v]..arrival_start[v + 1]]`. A
+    /// search from a school over them finds how far every node is *to* the
+    /// school.
     pub(super) arrival_start: Vec<u32>,
-    pub(super) arrivals: Vec<(u32, f64)>,
+    pub(super) arrivals: Vec<(u32, f64, f64)>,
     /// Weakly connected piece of each node.
     pub piece: Vec<u32>,
     /// The junctions and the chains between them, which searches run over.
@@ -59,8 +80,14 @@ impl std::fmt::Debug for Network {
 }
 
 impl Network {
-    /// The network of the ways `profile` may use.
+    /// The network of the ways `profile` may use, by length.
     pub fn build(ways: &[Way], profile: Profile) -> Network {
+        Self::build_weighted(ways, profile, Weight::Length)
+    }
+
+    /// The network of the ways `profile` may use, searched by `weight`.
+    pub fn build_weighted(ways: &[Way], profile: Profile, weight: Weight) -> Network {
+        let mut speeds = Vec::new();
         let mut coords: Vec<Coord<f64>> = Vec::new();
         let mut vertices: RTree<GeomWithData<[f64; 3], u32>> = RTree::new();
         let mut by_id: HashMap<i64, u32> = HashMap::new();
@@ -70,6 +97,7 @@ impl Network {
             let Some((forward, backward)) = profile.directions(&way.tags) else {
                 continue;
             };
+            let speed = profile.speed_kmh(&way.tags);
             let mut previous: Option<u32> = None;
             for (i, &c) in way.coords.iter().enumerate() {
                 let id = way.node_ids.as_ref().and_then(|ids| ids.get(i).copied());
@@ -108,15 +136,44 @@ impl Network {
                         forward,
                         backward,
                     });
+                    speeds.push(speed);
                 }
                 previous = Some(node);
             }
         }
-        Self::from_parts(profile, coords, edges)
+        match weight {
+            Weight::Length => Self::from_parts(profile, coords, edges),
+            Weight::Time => Self::timed(profile, coords, edges, &speeds),
+        }
     }
 
-    /// A network of given nodes and edges.
+    /// A network of given nodes and edges, by length.
     pub fn from_parts(profile: Profile, coords: Vec<Coord<f64>>, edges: Vec<Edge>) -> Network {
+        let factor = vec![1.0; edges.len()];
+        Self::assemble(profile, Weight::Length, 0.0, coords, edges, factor)
+    }
+
+    /// A network of given nodes and edges searched by travel time at the
+    /// edges' speeds, km/h.
+    pub fn timed(
+        profile: Profile,
+        coords: Vec<Coord<f64>>,
+        edges: Vec<Edge>,
+        speeds: &[f64],
+    ) -> Network {
+        let reference = speeds.iter().copied().fold(0.0f64, f64::max);
+        let factor = speeds.iter().map(|&v| (reference / v).max(1.0)).collect();
+        Self::assemble(profile, Weight::Time, reference, coords, edges, factor)
+    }
+
+    fn assemble(
+        profile: Profile,
+        weight: Weight,
+        reference_kmh: f64,
+        coords: Vec<Coord<f64>>,
+        edges: Vec<Edge>,
+        factor: Vec<f64>,
+    ) -> Network {
         let n = coords.len();
         let mut count = vec![0u32; n + 1];
         for e in &edges {
@@ -131,14 +188,15 @@ impl Network {
             count[i + 1] += count[i];
         }
         let mut next = count.clone();
-        let mut arrivals = vec![(0u32, 0.0); count[n] as usize];
-        for e in &edges {
+        let mut arrivals = vec![(0u32, 0.0, 0.0); count[n] as usize];
+        for (e, f) in edges.iter().zip(&factor) {
+            let cost = e.metres * f;
             if e.forward {
-                arrivals[next[e.b as usize] as usize] = (e.a, e.metres);
+                arrivals[next[e.b as usize] as usize] = (e.a, cost, e.metres);
                 next[e.b as usize] += 1;
             }
             if e.backward {
-                arrivals[next[e.a as usize] as usize] = (e.b, e.metres);
+                arrivals[next[e.a as usize] as usize] = (e.b, cost, e.metres);
                 next[e.a as usize] += 1;
             }
         }
@@ -154,17 +212,25 @@ impl Network {
                 .collect(),
         );
         let piece = pieces(n, &edges);
-        let chains = Chains::build(n, &edges);
+        let chains = Chains::build(n, &edges, &factor);
         Network {
             chains,
             profile,
+            weight,
             coords,
             edges,
+            factor,
+            reference_kmh,
             arrival_start: count,
             arrivals,
             piece,
             segments,
         }
+    }
+
+    /// Cost metres a minute of travel is worth ([`Weight::Time`]).
+    pub fn metres_per_minute(&self) -> f64 {
+        self.reference_kmh * 1000.0 / 60.0
     }
 
     /// Total length of the edges, km.

@@ -56,7 +56,57 @@ const DRIVABLE: [&str; 16] = [
     "road_link",
 ];
 
+/// Walking speed on every way, km/h (a child's pace with a parent).
+pub const WALK_KMH: f64 = 4.5;
+
+/// Driving speed by `highway`, km/h, where a way gives no `speed_kmh`:
+/// typical urban speeds of Chinese county roads, not legal limits.
+pub const DRIVE_KMH: [(&str, f64); 16] = [
+    ("motorway", 100.0),
+    ("motorway_link", 100.0),
+    ("trunk", 80.0),
+    ("trunk_link", 80.0),
+    ("primary", 60.0),
+    ("primary_link", 60.0),
+    ("secondary", 50.0),
+    ("secondary_link", 50.0),
+    ("tertiary", 40.0),
+    ("tertiary_link", 40.0),
+    ("residential", 30.0),
+    ("unclassified", 30.0),
+    ("road", 30.0),
+    ("road_link", 30.0),
+    ("living_street", 15.0),
+    ("service", 15.0),
+];
+
+/// Driving speed of a way without `highway` or `speed_kmh` (a bureau's own
+/// road layer): a town street.
+pub const DRIVE_DEFAULT_KMH: f64 = 30.0;
+
 impl Profile {
+    /// The speed this profile travels a way at, km/h: walking, one pace
+    /// everywhere; driving, the way's `speed_kmh` where it gives a positive
+    /// number, else [`DRIVE_KMH`] for its `highway`.
+    pub fn speed_kmh(self, tags: &BTreeMap<String, String>) -> f64 {
+        match self {
+            Profile::Walk => WALK_KMH,
+            Profile::Drive => {
+                let given = tags
+                    .get("speed_kmh")
+                    .and_then(|v| v.trim().parse::<f64>().ok())
+                    .filter(|v| v.is_finite() && *v > 0.0);
+                given.unwrap_or_else(|| {
+                    let highway = tags.get("highway").map(|h| h.trim().to_ascii_lowercase());
+                    DRIVE_KMH
+                        .iter()
+                        .find(|(h, _)| Some(*h) == highway.as_deref())
+                        .map_or(DRIVE_DEFAULT_KMH, |&(_, v)| v)
+                })
+            }
+        }
+    }
+
     pub fn key(self) -> &'static str {
         match self {
             Profile::Walk => "walk",
@@ -136,6 +186,21 @@ mod tests {
             walk(&[("highway", "primary"), ("oneway", "yes")]),
             Some((true, true))
         );
+    }
+
+    #[test]
+    fn speeds_come_from_the_way_or_its_highway() {
+        let drive = |p: &[(&str, &str)]| Profile::Drive.speed_kmh(&tags(p));
+        assert_eq!(drive(&[("highway", "primary")]), 60.0);
+        assert_eq!(drive(&[("highway", "residential")]), 30.0);
+        assert_eq!(drive(&[("highway", "primary"), ("speed_kmh", "45")]), 45.0);
+        assert_eq!(
+            drive(&[("highway", "primary"), ("speed_kmh", "fast")]),
+            60.0
+        );
+        assert_eq!(drive(&[]), DRIVE_DEFAULT_KMH);
+        let walk = Profile::Walk.speed_kmh(&tags(&[("highway", "primary"), ("speed_kmh", "60")]));
+        assert_eq!(walk, WALK_KMH);
     }
 
     #[test]

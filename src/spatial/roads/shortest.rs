@@ -6,9 +6,10 @@ use std::collections::BinaryHeap;
 
 use super::network::{Network, Snap};
 
-/// Metres from every junction to one target point: what a search leaves.
+/// Cost from every junction to one target point: what a search leaves.
 pub trait Field {
-    /// Metres from junction `node` to the target; infinite where unreached.
+    /// Cost from junction `node` to the target (metres by length; by time,
+    /// see [`super::Weight::Time`]); infinite where unreached.
     fn to_target(&self, node: u32) -> f64;
 }
 
@@ -43,10 +44,12 @@ impl PartialOrd for Label {
 
 /// One search's buffers, kept between searches so that a thread running
 /// searches from many schools allocates once. A search runs over the
-/// junctions (see [`super::Chains`]): its field holds metres from each
-/// junction to the target.
+/// junctions (see [`super::Chains`]).
 pub struct Search {
+    /// Cost from every junction to the target.
     pub dist: Vec<f64>,
+    /// Metres of the cheapest way from every junction to the target.
+    pub len: Vec<f64>,
     touched: Vec<u32>,
     heap: BinaryHeap<Reverse<Label>>,
     /// Junctions a search waits for are marked with its number.
@@ -59,6 +62,7 @@ impl Search {
         let n = network.chains.junctions();
         Search {
             dist: vec![f64::INFINITY; n],
+            len: vec![f64::INFINITY; n],
             touched: Vec::new(),
             heap: BinaryHeap::new(),
             wanted: vec![0; n],
@@ -66,14 +70,14 @@ impl Search {
         }
     }
 
-    /// Metres from every junction to `target` (its snap length not
-    /// counted), for junctions nearer than `bound_m`; the others stay
+    /// Cost from every junction to `target` (its snap length not
+    /// counted), for junctions costing less than `bound_m`; the others stay
     /// infinite.
     pub fn run(&mut self, network: &Network, target: &Snap, bound_m: f64) -> &[f64] {
         self.search(network, target, bound_m, None)
     }
 
-    /// Metres to `target` from the junctions `ends` (and from those nearer
+    /// Cost to `target` from the junctions `ends` (and from those nearer
     /// than the farthest of them): the search stops once it has settled
     /// every one it can reach, so a school's search ends at the edge of its
     /// county however large the network. Other junctions' figures are not
@@ -103,6 +107,7 @@ impl Search {
     ) -> &[f64] {
         for &n in &self.touched {
             self.dist[n as usize] = f64::INFINITY;
+            self.len[n as usize] = f64::INFINITY;
         }
         self.touched.clear();
         self.heap.clear();
@@ -111,10 +116,11 @@ impl Search {
         let (c, at) = chains.locate(target.edge, target.t, e.metres);
         let chain = chains.chains[c as usize];
         if chain.forward {
-            self.offer(chain.p, at);
+            self.offer(chain.p, at * chain.factor, at);
         }
         if chain.backward {
-            self.offer(chain.q, chain.metres - at);
+            let rest = chain.metres - at;
+            self.offer(chain.q, rest * chain.factor, rest);
         }
         while let Some(Reverse(Label(d, v))) = self.heap.pop() {
             if d > self.dist[v as usize] {
@@ -135,20 +141,22 @@ impl Search {
                 chains.arrival_start[v as usize] as usize,
                 chains.arrival_start[v as usize + 1] as usize,
             );
-            for &(u, metres) in &chains.arrivals[from..to] {
-                self.offer(u, d + metres);
+            let len = self.len[v as usize];
+            for &(u, cost, metres) in &chains.arrivals[from..to] {
+                self.offer(u, d + cost, len + metres);
             }
         }
         &self.dist
     }
 
-    fn offer(&mut self, node: u32, d: f64) {
+    fn offer(&mut self, node: u32, d: f64, len: f64) {
         let slot = &mut self.dist[node as usize];
         if d < *slot {
             if slot.is_infinite() {
                 self.touched.push(node);
             }
             *slot = d;
+            self.len[node as usize] = len;
             self.heap.push(Reverse(Label(d, node)));
         }
     }
@@ -161,8 +169,8 @@ pub fn chain_ends(network: &Network, edge: u32) -> [u32; 2] {
     [chain.p, chain.q]
 }
 
-/// Metres along the network from `from` to the target of `field` (a
-/// search's metres from each junction), with both snap lengths; infinite
+/// Cost along the network from `from` to the target of `field` (a
+/// search's costs from each junction), with both snap lengths; infinite
 /// where the target is not reached.
 pub fn between(
     network: &Network,
@@ -170,32 +178,25 @@ pub fn between(
     from: &Snap,
     target: &Snap,
 ) -> f64 {
-    let chains = &network.chains;
-    let locate = |s: &Snap| chains.locate(s.edge, s.t, network.edges[s.edge as usize].metres);
-    let (c, at) = locate(from);
-    let chain = &chains.chains[c as usize];
-    let mut best = f64::INFINITY;
-    if chain.forward {
-        best = best.min(chain.metres - at + field.to_target(chain.q));
-    }
-    if chain.backward {
-        best = best.min(at + field.to_target(chain.p));
-    }
-    let (tc, there) = locate(target);
-    if tc == c {
-        if chain.forward && at <= there {
-            best = best.min(there - at);
-        }
-        if chain.backward && at >= there {
-            best = best.min(at - there);
-        }
-    }
-    best + from.metres + target.metres
+    measure(network, field, None, from, target).0
+}
+
+/// Cost and metres of the cheapest way from `from` to the target of a
+/// search (`len`: the search's metres per junction; without it the metres
+/// are the cost), both snap lengths included; infinite where not reached.
+pub fn measure(
+    network: &Network,
+    field: &(impl Field + ?Sized),
+    len: Option<&[f64]>,
+    from: &Snap,
+    target: &Snap,
+) -> (f64, f64) {
+    Departure::new(network, from).to(field, len, &Departure::new(network, target))
 }
 
 /// A point of the network placed once for many measures to it from
 /// different targets (a zone measured to every school of its county):
-/// [`Departure::to`] gives what [`between`] gives, without looking up the
+/// [`Departure::to`] gives what [`measure`] gives, without looking up the
 /// point's edge and chain each time.
 #[derive(Clone, Copy, Debug)]
 pub struct Departure {
@@ -208,6 +209,7 @@ pub struct Departure {
     to_p: f64,
     forward: bool,
     backward: bool,
+    factor: f64,
     snap_m: f64,
 }
 
@@ -229,80 +231,121 @@ impl Departure {
             to_p: if chain.backward { at } else { f64::INFINITY },
             forward: chain.forward,
             backward: chain.backward,
+            factor: chain.factor,
             snap_m: from.metres,
         }
     }
 
-    /// Metres from this point to the target of `field`, placed at
-    /// `target` (from [`Departure::new`] too); as [`between`].
-    pub fn to(&self, field: &[f64], target: &Departure) -> f64 {
-        let mut best = f64::INFINITY;
+    /// Cost and metres from this point to the target of `field`, placed
+    /// at `target` (from [`Departure::new`] too), as [`measure`].
+    pub fn to(
+        &self,
+        field: &(impl Field + ?Sized),
+        len: Option<&[f64]>,
+        target: &Departure,
+    ) -> (f64, f64) {
+        let metres_to = |j: u32| len.map_or_else(|| field.to_target(j), |l| l[j as usize]);
+        let f = self.factor;
+        let mut best = (f64::INFINITY, f64::INFINITY);
+        let mut offer = |cost: f64, metres: f64| {
+            if cost < best.0 {
+                best = (cost, metres);
+            }
+        };
         if self.forward {
-            best = best.min(self.to_q + field[self.q as usize]);
+            offer(
+                self.to_q * f + field.to_target(self.q),
+                self.to_q + metres_to(self.q),
+            );
         }
         if self.backward {
-            best = best.min(self.to_p + field[self.p as usize]);
+            offer(
+                self.to_p * f + field.to_target(self.p),
+                self.to_p + metres_to(self.p),
+            );
         }
         if target.chain == self.chain {
             let (at, there) = (self.at, target.at);
             if self.forward && at <= there {
-                best = best.min(there - at);
+                offer((there - at) * f, there - at);
             }
             if self.backward && at >= there {
-                best = best.min(at - there);
+                offer((at - there) * f, at - there);
             }
         }
-        best + self.snap_m + target.snap_m
+        // Added one by one, in this order, as every figure before was.
+        (
+            best.0 + self.snap_m * f + target.snap_m * target.factor,
+            best.1 + self.snap_m + target.snap_m,
+        )
     }
 }
 
-/// [`between`] over a field of every vertex (the full network), for
+/// [`measure`] over a search of every vertex (the full network), for
 /// [`path`], which needs the vertices passed.
-fn between_vertices(network: &Network, dist: &[f64], from: &Snap, target: &Snap) -> f64 {
+fn measure_vertices(
+    network: &Network,
+    dist: &[f64],
+    len: &[f64],
+    from: &Snap,
+    target: &Snap,
+) -> (f64, f64) {
     let e = &network.edges[from.edge as usize];
+    let f = network.factor[from.edge as usize];
     let along = from.t * e.metres;
-    let mut best = f64::INFINITY;
+    let mut best = (f64::INFINITY, f64::INFINITY);
+    let mut offer = |cost: f64, metres: f64| {
+        if cost < best.0 {
+            best = (cost, metres);
+        }
+    };
     if e.forward {
-        best = best.min(e.metres - along + dist[e.b as usize]);
+        offer(
+            (e.metres - along) * f + dist[e.b as usize],
+            e.metres - along + len[e.b as usize],
+        );
     }
     if e.backward {
-        best = best.min(along + dist[e.a as usize]);
+        offer(along * f + dist[e.a as usize], along + len[e.a as usize]);
     }
     if from.edge == target.edge {
         let there = target.t * e.metres;
         if e.forward && along <= there {
-            best = best.min(there - along);
+            offer((there - along) * f, there - along);
         }
         if e.backward && along >= there {
-            best = best.min(along - there);
+            offer((along - there) * f, along - there);
         }
     }
-    best + from.metres + target.metres
+    (
+        best.0 + from.metres * f + target.metres * network.factor[target.edge as usize],
+        best.1 + from.metres + target.metres,
+    )
 }
 
-/// The way along the network from `from` to `target`: the nodes passed, in
-/// order, and its metres with both snap lengths; `None` where the target
-/// is not reached.
+/// The way along the network from `from` to `target`, the cheapest for
+/// the network's weight: the nodes passed, in order, and its metres with
+/// both snap lengths; `None` where the target is not reached.
 pub fn path(network: &Network, from: &Snap, target: &Snap) -> Option<(Vec<u32>, f64)> {
     const TARGET: u32 = u32::MAX;
     let n = network.coords.len();
     let mut dist = vec![f64::INFINITY; n];
+    let mut len = vec![f64::INFINITY; n];
     // The next node on the way to the target; TARGET: the target's edge.
     let mut next = vec![TARGET; n];
     let mut heap = BinaryHeap::new();
     let e = &network.edges[target.edge as usize];
+    let f = network.factor[target.edge as usize];
     let along = target.t * e.metres;
-    let mut start = |node: u32, d: f64, heap: &mut BinaryHeap<Reverse<Label>>| {
-        if d < dist[node as usize] {
-            dist[node as usize] = d;
-            heap.push(Reverse(Label(d, node)));
-        }
-    };
     if e.forward {
-        start(e.a, along, &mut heap);
+        dist[e.a as usize] = along * f;
+        len[e.a as usize] = along;
+        heap.push(Reverse(Label(along * f, e.a)));
     }
-    if e.backward {
-        start(e.b, e.metres - along, &mut heap);
+    if e.backward && (e.metres - along) * f < dist[e.b as usize] {
+        dist[e.b as usize] = (e.metres - along) * f;
+        len[e.b as usize] = e.metres - along;
+        heap.push(Reverse(Label(dist[e.b as usize], e.b)));
     }
     while let Some(Reverse(Label(d, v))) = heap.pop() {
         if d > dist[v as usize] {
@@ -312,36 +355,38 @@ pub fn path(network: &Network, from: &Snap, target: &Snap) -> Option<(Vec<u32>, 
             network.arrival_start[v as usize] as usize,
             network.arrival_start[v as usize + 1] as usize,
         );
-        for &(u, metres) in &network.arrivals[lo..hi] {
-            if d + metres < dist[u as usize] {
-                dist[u as usize] = d + metres;
+        for &(u, cost, metres) in &network.arrivals[lo..hi] {
+            if d + cost < dist[u as usize] {
+                dist[u as usize] = d + cost;
+                len[u as usize] = len[v as usize] + metres;
                 next[u as usize] = v;
-                heap.push(Reverse(Label(d + metres, u)));
+                heap.push(Reverse(Label(d + cost, u)));
             }
         }
     }
-    let total = between_vertices(network, &dist, from, target);
+    let (total, metres) = measure_vertices(network, &dist, &len, from, target);
     if !total.is_finite() {
         return None;
     }
-    let f = &network.edges[from.edge as usize];
-    let along = from.t * f.metres;
-    let via_b =
-        f.forward && (f.metres - along + dist[f.b as usize] + from.metres + target.metres) == total;
-    let via_a = f.backward && (along + dist[f.a as usize] + from.metres + target.metres) == total;
+    let fe = &network.edges[from.edge as usize];
+    let ff = network.factor[from.edge as usize];
+    let snaps = from.metres * ff + target.metres * network.factor[target.edge as usize];
+    let along = from.t * fe.metres;
+    let via_b = fe.forward && ((fe.metres - along) * ff + dist[fe.b as usize] + snaps) == total;
+    let via_a = fe.backward && (along * ff + dist[fe.a as usize] + snaps) == total;
     let mut nodes = Vec::new();
     let mut node = if via_b {
-        f.b
+        fe.b
     } else if via_a {
-        f.a
+        fe.a
     } else {
-        return Some((nodes, total));
+        return Some((nodes, metres));
     };
     loop {
         nodes.push(node);
         node = next[node as usize];
         if node == TARGET {
-            return Some((nodes, total));
+            return Some((nodes, metres));
         }
     }
 }
