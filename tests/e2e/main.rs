@@ -839,3 +839,48 @@ fn bench_20k_county() {
         median(updates)
     );
 }
+
+/// Words of four or more ASCII letters in what the page shows: its
+/// visible text and its tooltips, placeholders and labels. Ids (with
+/// digits), file names and keys (with `.`, `/`, `_`) are not words.
+const SHOWN_WORDS: &str = r#"
+const shown = [document.body.innerText];
+for (const e of document.querySelectorAll('[title], [placeholder], [aria-label]')) {
+  shown.push(e.getAttribute('title') || '', e.getAttribute('placeholder') || '', e.getAttribute('aria-label') || '');
+}
+const words = [];
+for (const token of shown.join('\n').split(/[^A-Za-z0-9_./-]+/)) {
+  if (/[0-9_./]/.test(token)) continue;
+  for (const w of token.split('-')) if (/^[A-Za-z]{4,}$/.test(w)) words.push(w);
+}
+return words;
+"#;
+
+#[test]
+fn the_chinese_map_shows_no_english_words() {
+    let Some((chromium, chromedriver)) = chromium() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let serve = Serve::start(
+        &root().join("scenarios/baseline.toml"),
+        &tmp.path().join("out"),
+    );
+    let d = open_map(&chromium, &chromedriver, &serve);
+    // The map library's credit names it; it is no sentence of ours.
+    let allowed = json!(["Leaflet", "OpenStreetMap", "contributors"]);
+    let english = |what: &str| {
+        let words = d.js(SHOWN_WORDS, json!([]));
+        let words: Vec<&str> = words
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| !allowed.as_array().unwrap().contains(w))
+            .map(|w| w.as_str().unwrap())
+            .collect();
+        assert!(words.is_empty(), "{what} shows English words: {words:?}");
+    };
+    english("the first map");
+    select_zone(&d, "Z000010");
+    english("the selection panel");
+}
