@@ -696,33 +696,74 @@ fn end_of_run_lines_follow_the_language() {
     }
 }
 
+/// A fontconfig file whose one folder holds a Latin font only: the
+/// program then finds no font with Chinese characters, whatever the
+/// machine has.
+fn latin_fonts_only(dir: &Path) -> PathBuf {
+    let fonts = dir.join("fonts");
+    std::fs::create_dir_all(&fonts).unwrap();
+    std::fs::copy(
+        root().join("assets/fonts/DejaVuSans.ttf"),
+        fonts.join("DejaVuSans.ttf"),
+    )
+    .unwrap();
+    let conf = dir.join("fonts.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "<?xml version=\"1.0\"?>\n<fontconfig><dir>{}</dir></fontconfig>\n",
+            fonts.display()
+        ),
+    )
+    .unwrap();
+    conf
+}
+
 #[test]
 fn charts_have_chinese_words_only_with_a_chinese_font() {
     let tmp = tempfile::tempdir().unwrap();
     let a = tiny_scenario(tmp.path(), "tiny", "");
     let b = tiny_with_changes(tmp.path());
-    let out = tmp.path().join("cmp");
-    let o = catchment(&["compare", s(&a), s(&b), "--out", s(&out), "--lang", "zh"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let md = std::fs::read_to_string(out.join("compare.md")).unwrap();
-    let note = catchment::report::chart::missing_chart_font_note(catchment::i18n::Lang::Zh);
-    match note {
-        // No font: the charts are drawn without words, and both the
-        // document and stderr say so.
-        Some(note) => {
+    let zh = catchment::i18n::Lang::Zh;
+    let note = catchment::report::chart::missing_chart_font_note(zh).unwrap_or_default();
+    let conf = latin_fonts_only(tmp.path());
+    // This machine's fonts, whatever they are, then none with Chinese.
+    for (name, env, without) in [
+        (
+            "system",
+            vec![],
+            catchment::report::chart::missing_chart_font_note(zh).is_some(),
+        ),
+        ("latin", vec![("FONTCONFIG_FILE", s(&conf))], true),
+    ] {
+        let out = tmp.path().join(name);
+        let o = catchment_env(
+            &["compare", s(&a), s(&b), "--out", s(&out), "--lang", "zh"],
+            &env,
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let md = std::fs::read_to_string(out.join("compare.md")).unwrap();
+        let said = md.contains("fonts-wqy-microhei") && stderr(&o).contains("fonts-wqy-microhei");
+        assert_eq!(said, without, "{name}: {md}\n{}", stderr(&o));
+        if without && !note.is_empty() {
             assert!(md.contains(&note), "{md}");
-            assert!(stderr(&o).contains(&note), "{}", stderr(&o));
         }
-        None => {
-            assert!(!md.contains("fonts-wqy-microhei"), "{md}");
-            assert!(!stderr(&o).contains("fonts-wqy-microhei"));
+        for chart in ["distance.png", "utilization.png"] {
+            let bytes = std::fs::read(out.join(chart)).unwrap();
+            assert!(bytes.starts_with(b"\x89PNG"), "{chart}");
         }
     }
-    for chart in ["distance.png", "utilization.png"] {
-        let bytes = std::fs::read(out.join(chart)).unwrap();
-        assert!(bytes.starts_with(b"\x89PNG"), "{chart}");
-    }
-    // In English the charts never need the note.
+    // Without a Chinese font the maps say so too, in report.md and on stderr.
+    let out = tmp.path().join("run");
+    let o = catchment_env(
+        &["run", s(&a), "--out", s(&out), "--lang", "zh"],
+        &[("FONTCONFIG_FILE", s(&conf))],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("fonts-wqy-microhei"), "{report}");
+    assert!(stderr(&o).contains("fonts-wqy-microhei"), "{}", stderr(&o));
+    // English charts never need the note.
     assert!(catchment::report::chart::missing_chart_font_note(catchment::i18n::Lang::En).is_none());
 }
 

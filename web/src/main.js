@@ -28,6 +28,7 @@ async function loadStrings() {
   for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
   for (const el of document.querySelectorAll('[data-t-title]')) el.title = t(el.dataset.tTitle);
   for (const el of document.querySelectorAll('[data-t-placeholder]')) el.placeholder = t(el.dataset.tPlaceholder);
+  for (const el of document.querySelectorAll('[data-t-aria]')) el.setAttribute('aria-label', t(el.dataset.tAria));
 }
 // School names are written on the map from this zoom on.
 const LABEL_ZOOM = 14;
@@ -858,7 +859,9 @@ async function main() {
   $('title').textContent = config.name;
   $('title').title = config.description;
 
-  const map = L.map('map', { preferCanvas: true, zoomSnap: 0.25, attributionControl: Boolean(config.tiles) });
+  const map = L.map('map', { preferCanvas: true, zoomSnap: 0.25, attributionControl: Boolean(config.tiles), zoomControl: false });
+  // Leaflet's own buttons say "Zoom in" / "Zoom out": in the page's words instead.
+  L.control.zoom({ zoomInTitle: t('zoom_in'), zoomOutTitle: t('zoom_out') }).addTo(map);
   state.map = map;
   if (config.tiles) L.tileLayer(config.tiles, { maxZoom: 19, attribution: new URL(config.tiles.replace(/[{}]/g, '')).host }).addTo(map);
   for (const [name, z] of [['today', 445], ['outlines', 450], ['schools', 460], ['labels', 465], ['lasso', 470]]) {
