@@ -229,14 +229,7 @@ impl SchoolFigures {
                     Figure::Capacity => "changes.capacity",
                     Figure::Enrolled => "changes.enrolled",
                 };
-                l.fill(
-                    key,
-                    &[
-                        ("key", &stage.key()),
-                        ("stage", &l.stage(stage)),
-                        ("n", &l.count(n)),
-                    ],
-                )
+                l.fill(key, &[("stage", &l.stage(stage)), ("n", &l.count(n))])
             })
             .collect();
         let lead = if in_brackets {

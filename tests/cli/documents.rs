@@ -304,7 +304,7 @@ fn print_maps_name_the_largest_schools_without_overlaps() {
         // The five largest schools of the stage are named somewhere.
         let mut by_intake: Vec<(u64, &str)> = schools
             .iter()
-            .filter(|r| r["学段"] == key)
+            .filter(|r| r["学段"] == stage)
             .map(|r| (r["新生人数"].parse().unwrap(), r["学校名称"].as_str()))
             .collect();
         by_intake.sort_by_key(|b| std::cmp::Reverse(b.0));

@@ -434,7 +434,7 @@ function schoolHTML() {
   const s = state.schools[i];
   const f = derived.figures.get(i);
   const short = state.shortages.filter((x) => x.school_index === i);
-  const head = `<h2><span class="swatch" style="background:${s.color[state.stage]}"></span>${esc(s.name)} <small>${esc(s.id)} · ${s.kind} · ${s.sector}</small></h2>`;
+  const head = `<h2><span class="swatch" style="background:${s.color[state.stage]}"></span>${esc(s.name)} <small>${esc(s.id)} · ${t(`kind_${s.kind}`)} · ${t(`sector_${s.sector}`)}</small></h2>`;
   const shortHTML = short.length
     ? `<p class="bad" data-k="short">${t('short', {
         list: short.map((x) => t('short_item', { needed: fmt(x.needed), stage: x.stage ? stageName(x.stage) : t('stage_school_limit'), seats: fmt(x.seats), short: fmt(x.short) })).join('; '),
