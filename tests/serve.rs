@@ -625,7 +625,8 @@ fn export_writes_the_folder_and_serves_every_file() {
     let summary: Value = get(d.addr, "/api/export/summary.json").json();
     assert_eq!(summary["stages"]["primary"]["violations"], 0);
     let lists = get(d.addr, "/api/export/catchment-lists.csv").text();
-    assert!(lists.contains(&format!("primary,{target_id},")));
+    // Chinese by default: the stage as the bureau writes it.
+    assert!(lists.contains(&format!("小学,{target_id},")), "{lists}");
     // Exporting the same plan again makes no second folder.
     let again = post_json(d.addr, "/api/export", &json!({})).json();
     assert_eq!(again["folder"], listing["folder"]);

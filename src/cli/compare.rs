@@ -5,9 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use catchment::model::Stage;
 use catchment::planning::solve_scenario;
-use catchment::report::compare;
+use catchment::report::{chart, command_lines, compare};
 use catchment::run::Scenario;
 
 use catchment::run::{Flags, Run};
@@ -37,33 +36,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let sb = solve_scenario(&Run::from_scenario(b, &args.flags, None)?)?;
     let cmp = compare::write(&sa, &sb, &out)
         .with_context(|| format!("writing the comparison to {}", out.display()))?;
-    println!("A {} vs B {}", cmp.a.scenario, cmp.b.scenario);
-    println!(
-        "{:<8} {:>12} {:>12} {:>12} {:>12} {:>10}",
-        "stage", "mean km A", "mean km B", "short A", "short B", "moved"
-    );
-    for stage in Stage::ALL {
-        let (x, y) = (cmp.a.stage(stage), cmp.b.stage(stage));
-        println!(
-            "{:<8} {:>12.3} {:>12.3} {:>12} {:>12} {:>10}",
-            stage.key(),
-            x.mean_km,
-            y.mean_km,
-            x.unplaced,
-            y.unplaced,
-            cmp.moved(stage).children
-        );
+    let lang = sa.lang;
+    if let Some(note) = chart::missing_chart_font_note(lang) {
+        eprintln!("warning: {note}");
     }
+    print!("{}", command_lines::compare_lines(&cmp, lang));
     println!("plan A {} B {}", sa.plan.digest(), sb.plan.digest());
-    println!("wrote {}", out.join("compare.html").display());
+    println!("{}", command_lines::wrote(lang, &out.join("compare.html")));
     let violations = cmp.a.primary.violations
         + cmp.a.junior.violations
         + cmp.b.primary.violations
         + cmp.b.junior.violations;
     if violations > 0 {
-        eprintln!(
-            "error: the plans break {violations} hard limit(s); see A/report.md and B/report.md"
-        );
+        eprintln!("{}", command_lines::compare_violations(lang, violations));
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

@@ -11,6 +11,7 @@ use catchment::i18n::Lang;
 use catchment::io::read_groups;
 use catchment::plan::lottery::{LotterySettings, auto_groups, groups_from_specs, study};
 use catchment::planning::solve_scenario;
+use catchment::report::command_lines;
 use catchment::report::lottery::{LotteryInfo, write_lottery};
 use catchment::run::Scenario;
 use catchment::spatial::{Adjacency, DEFAULT_TOLERANCE_M};
@@ -94,41 +95,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         scenario: &scenario.name,
         description: &scenario.description,
         groups_from,
-        groups_from_text,
+        groups_from_text: groups_from_text.clone(),
         lang: solved.lang,
     };
     let (summary, path) = write_lottery(&out, region, &lottery, &info)
         .with_context(|| format!("writing the lottery to {}", out.display()))?;
-    println!(
-        "{}: seed {}, {} draws; groups {}",
-        summary.scenario, summary.seed, summary.seeds, summary.groups_from
+    print!(
+        "{}",
+        command_lines::lottery_lines(&summary, &groups_from_text, solved.lang)
     );
     println!(
-        "{:<8} {:>6} {:>7} {:>9} {:>7} {:>8} {:>8} {:>9} {:>15}",
-        "stage",
-        "groups",
-        "schools",
-        "children",
-        "seats",
-        "nearest",
-        "other",
-        "unplaced",
-        "oversubscribed"
+        "{}",
+        command_lines::wrote(solved.lang, &path.join("lottery.md"))
     );
-    for s in &summary.stages {
-        println!(
-            "{:<8} {:>6} {:>7} {:>9} {:>7} {:>8} {:>8} {:>9} {:>15}",
-            s.stage,
-            s.groups,
-            s.schools,
-            s.children,
-            s.seats,
-            s.placed_nearest,
-            s.placed_other,
-            s.unplaced,
-            s.oversubscribed_schools
-        );
-    }
-    println!("wrote {}", path.join("lottery.md").display());
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use catchment::planning::projection::project;
+use catchment::report::command_lines;
 use catchment::run::Scenario;
 
 use catchment::run::{Flags, Run};
@@ -62,42 +63,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         run.documents.lang,
     )
     .with_context(|| format!("writing the projection to {}", out.display()))?;
-    println!(
-        "{}: {} years, catchments {}",
-        summary.scenario,
-        summary.years.len(),
-        if settings.reoptimize {
-            "re-optimised every year"
-        } else {
-            "fixed"
-        }
+    let lang = run.documents.lang;
+    if let Some(note) = catchment::report::chart::missing_chart_font_note(lang) {
+        eprintln!("warning: {note}");
+    }
+    print!(
+        "{}",
+        command_lines::projection_lines(&summary, settings.reoptimize, lang)
     );
     println!(
-        "{:<6} {:>10} {:>10} {:>10} {:>10} {:>8}",
-        "year", "primary", "junior", "unplaced", "pupils", "short"
+        "{}",
+        command_lines::projection_digest(lang, &projection.plan_digest)
     );
-    for y in &summary.years {
-        println!(
-            "{:<6} {:>10} {:>10} {:>10} {:>10} {:>8}",
-            y.year,
-            y.primary.entrants,
-            y.junior.entrants,
-            y.primary.unplaced + y.junior.unplaced,
-            y.primary.pupils() + y.junior.pupils(),
-            y.schools_short
-        );
-    }
-    match summary.warnings.first() {
-        Some(w) => println!(
-            "学位预警: {} schools run short, the first in {} ({} {})",
-            summary.warnings.len(),
-            w.first_year,
-            w.school_id,
-            w.school_name
-        ),
-        None => println!("no public school runs short"),
-    }
-    println!("plan {} (year 1)", projection.plan_digest);
-    println!("wrote {}", out.join("projection.md").display());
+    println!("{}", command_lines::wrote(lang, &out.join("projection.md")));
     Ok(ExitCode::SUCCESS)
 }

@@ -10,6 +10,7 @@ use catchment::report::report_md::seats_fallback_lines;
 use catchment::report::{MapOutput, RunInfo, console_summary, write_all};
 use catchment::run::Scenario;
 use catchment::run::{Flags, Run};
+use catchment::tr;
 
 use super::progress::Progress;
 
@@ -71,17 +72,28 @@ pub fn execute(run: Run) -> anyhow::Result<ExitCode> {
     let total_s = start.elapsed().as_secs_f64();
     print!("{}", console_summary(&summary, lang));
     println!("plan {}", plan.digest());
+    let seconds = |s: f64| format!("{s:.2}");
     println!(
-        "wrote {} in {total_s:.2} s (reading {read_s:.2} s, allocating {:.2} s, writing {:.2} s)",
-        run.out.display(),
-        allocated_s - read_s,
-        total_s - allocated_s
+        "{}",
+        tr!(
+            lang,
+            "console.wrote_run",
+            path = run.out.display(),
+            total = seconds(total_s),
+            reading = seconds(read_s),
+            allocating = seconds(allocated_s - read_s),
+            writing = seconds(total_s - allocated_s)
+        )
     );
     if summary.violation_count() > 0 {
         eprintln!(
-            "error: the plan breaks {} hard limit(s); see {}",
-            summary.violation_count(),
-            run.out.join("report.md").display()
+            "{}",
+            tr!(
+                lang,
+                "console.run_violations",
+                n = summary.violation_count(),
+                path = run.out.join("report.md").display()
+            )
         );
         return Ok(ExitCode::from(1));
     }

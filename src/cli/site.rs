@@ -9,6 +9,7 @@ use anyhow::Context;
 use catchment::io::read_schools;
 use catchment::planning::site_choice::{analyse, check_candidates};
 use catchment::planning::solve_scenario;
+use catchment::report::command_lines;
 use catchment::run::Scenario;
 use catchment::run::{DocumentOptions, Flags, PlanOptions, Run};
 
@@ -68,31 +69,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         &out,
     )
     .with_context(|| format!("writing the site analysis to {}", out.display()))?;
-    println!("{}: one more class, best first", summary.scenario);
-    for r in summary.classes.iter().take(5) {
-        println!(
-            "  {:>2}. {} {} ({}): {} children seated, {:.1} child-km saved",
-            r.rank, r.school_id, r.school_name, r.stage, r.shortage_removed, r.km_saved
-        );
-    }
-    if let Some(s) = &summary.sites {
-        println!(
-            "{} of {} sites ({}): without a seat {} -> {}, child-km {:.1} -> {:.1} (whole-zone plan)",
-            s.sites,
-            s.candidates,
-            s.method,
-            s.plan_before.unplaced,
-            s.plan_after.unplaced,
-            s.plan_before.travel_km,
-            s.plan_after.travel_km
-        );
-        for r in &s.chosen {
-            println!(
-                "  {} {}: {} children seated, {:.1} child-km saved, intake {} + {}",
-                r.id, r.name, r.shortage_removed, r.km_saved, r.intake_primary, r.intake_junior
-            );
-        }
-    }
-    println!("wrote {}", out.join("sites.md").display());
+    print!("{}", command_lines::site_lines(&summary, solved.lang));
+    println!(
+        "{}",
+        command_lines::wrote(solved.lang, &out.join("sites.md"))
+    );
     Ok(ExitCode::SUCCESS)
 }

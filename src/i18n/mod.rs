@@ -144,6 +144,17 @@ impl Lang {
     pub fn stage(self, stage: crate::model::Stage) -> &'static str {
         self.text(&format!("stage.{}", stage.key()))
     }
+
+    /// A school's kind in this language (`nine_year` in English tables,
+    /// 九年一贯制 in Chinese).
+    pub fn school_kind(self, kind: crate::model::SchoolKind) -> &'static str {
+        self.text(&format!("project.kind_{}", kind.key()))
+    }
+
+    /// 公办 / 民办, or the English key.
+    pub fn sector(self, sector: crate::model::Sector) -> &'static str {
+        self.text(&format!("project.sector_{}", sector.key()))
+    }
 }
 
 /// `tr!(lang, "table.key")` or `tr!(lang, "table.key", name = value, …)`.

@@ -112,13 +112,19 @@ pub fn resolve(
                 .into_iter()
                 .filter(|&st| s.kind.teaches(st))
                 .collect(),
-            Some("primary") => vec![Stage::Primary],
-            Some("junior") => vec![Stage::Junior],
-            Some(other) => {
-                return fail(format!(
-                    "stage \"{other}\"; expected \"primary\", \"junior\" or empty"
-                ));
-            }
+            // The key, or the Chinese name a Chinese catchment-lists.csv
+            // carries (小学 / 初中).
+            Some(name) => match Stage::ALL
+                .into_iter()
+                .find(|st| st.key() == name || st.chinese() == name)
+            {
+                Some(stage) => vec![stage],
+                None => {
+                    return fail(format!(
+                        "stage \"{name}\"; expected \"primary\", \"junior\" (小学, 初中) or empty"
+                    ));
+                }
+            },
         };
         for stage in stages {
             if kind == LockKind::Pin {

@@ -57,8 +57,8 @@ pub struct Solved {
     pub scenario: Scenario,
     pub settings: Settings,
     pub region: Region,
-    /// One line per change applied.
-    pub log: Vec<String>,
+    /// One note per change applied.
+    pub log: Vec<crate::run::change_notes::ChangeNote>,
     pub preferences: Preferences,
     pub plan: Plan,
     /// The language of the plan's documents.

@@ -1,6 +1,12 @@
 //! Line charts as PNG (plotters with an embedded font, so no system font or
-//! library is needed): the scaling curve of the benchmark, and the year by
-//! year charts of projections.
+//! library is needed): the scaling curve of the benchmark, the year by
+//! year charts of projections and compare's curves.
+//!
+//! The embedded font has no Chinese characters. Chinese words are drawn
+//! with the system's CJK font (the one the maps use, see `fonts`); where
+//! there is none the chart keeps its lines and numbers but no words, and
+//! the command says so ([`missing_chart_font_note`]) rather than drawing a
+//! box for every character.
 
 use std::path::Path;
 use std::sync::Once;
@@ -9,17 +15,43 @@ use plotters::coord::ranged1d::ValueFormatter;
 use plotters::prelude::*;
 
 use super::ReportError;
+use super::fonts::cjk_font_file;
+use crate::i18n::Lang;
+use crate::tr;
 
 /// DejaVu Sans (free licence, see assets/fonts): drawn text needs a font,
 /// and a fresh machine may have none.
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 static REGISTER: Once = Once::new();
 
+/// The family name the system's CJK font is registered under.
+const CJK: &str = "cjk";
+
 fn register_font() {
     REGISTER.call_once(|| {
         // The font is embedded and valid; failure would be a build defect.
         let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
+        if let Some(file) = cjk_font_file() {
+            let _ = plotters::style::register_font(CJK, FontStyle::Normal, file);
+        }
     });
+}
+
+/// The family for a chart's words: the embedded font for ASCII text, the
+/// system's CJK font for the rest, none where there is no such font.
+fn words_family(texts: &[&str]) -> Option<&'static str> {
+    if texts.iter().all(|t| t.is_ascii()) {
+        Some("sans-serif")
+    } else {
+        cjk_font_file().map(|_| CJK)
+    }
+}
+
+/// The note for the document and stderr when charts in `lang` have no
+/// words: Chinese needs a CJK font and none was found.
+pub fn missing_chart_font_note(lang: Lang) -> Option<String> {
+    (lang == Lang::Zh && cjk_font_file().is_none())
+        .then(|| tr!(lang, "report.no_cjk_font_charts").to_string())
 }
 
 /// One line of a chart.
@@ -66,11 +98,16 @@ pub fn line_chart(path: &Path, axes: &Axes, series: &[Series]) -> Result<(), Rep
     if x0 > x1 {
         return Err(error(&"no points to draw"));
     }
+    let mut texts = vec![axes.title, axes.x, axes.y];
+    texts.extend(series.iter().map(|s| s.name.as_str()));
+    let words = words_family(&texts);
     let root = BitMapBackend::new(path, (1000, 640)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| error(&e))?;
     let mut builder = ChartBuilder::on(&root);
+    if let Some(family) = words {
+        builder.caption(axes.title, (family, 24));
+    }
     builder
-        .caption(axes.title, ("sans-serif", 24))
         .margin(20)
         .x_label_area_size(50)
         .y_label_area_size(70);
@@ -87,10 +124,10 @@ pub fn line_chart(path: &Path, axes: &Axes, series: &[Series]) -> Result<(), Rep
             if *v >= 1.0 {
                 format!("{v:.0}")
             } else {
-                format!("{v}")
+                tick(*v)
             }
         };
-        draw(chart, axes, series, 10, &label, &label).map_err(|e| error(&e))?;
+        draw(chart, axes, words, series, 10, &label, &label).map_err(|e| error(&e))?;
     } else {
         let xpad = ((x1 - x0) * 0.05).max(0.1);
         let ypad = ((y1 - y0) * 0.1).max(0.1);
@@ -104,23 +141,32 @@ pub fn line_chart(path: &Path, axes: &Axes, series: &[Series]) -> Result<(), Rep
         let x_ticks = if whole_x { (x1 - x0) as usize + 1 } else { 10 };
         let x_label = |v: &f64| {
             if !whole_x {
-                format!("{v}")
+                tick(*v)
             } else if (v - v.round()).abs() < 1e-6 {
                 format!("{}", v.round())
             } else {
                 String::new()
             }
         };
-        draw(chart, axes, series, x_ticks, &x_label, &|v| format!("{v}")).map_err(|e| error(&e))?;
+        draw(chart, axes, words, series, x_ticks, &x_label, &|v| tick(*v))
+            .map_err(|e| error(&e))?;
     }
     root.present().map_err(|e| error(&e))?;
     Ok(())
 }
 
-/// The mesh, the lines and the legend, on linear or logarithmic axes.
+/// A tick's number without the float noise of its step (`0.6`, never
+/// `0.6000000000000001`).
+fn tick(v: f64) -> String {
+    format!("{}", (v * 1e9).round() / 1e9)
+}
+
+/// The mesh, the lines and the legend, on linear or logarithmic axes; the
+/// axis names and the legend only with a font for their words.
 fn draw<'a, X, Y>(
     mut chart: ChartContext<'a, BitMapBackend<'a>, Cartesian2d<X, Y>>,
     axes: &Axes,
+    words: Option<&'static str>,
     series: &[Series],
     x_ticks: usize,
     x_label: &dyn Fn(&f64) -> String,
@@ -131,11 +177,14 @@ where
     Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
 {
     let error = |e: &dyn std::fmt::Display| e.to_string();
-    chart
-        .configure_mesh()
-        .x_desc(axes.x)
-        .y_desc(axes.y)
-        .x_labels(x_ticks)
+    let mut mesh = chart.configure_mesh();
+    if let Some(family) = words {
+        mesh.x_desc(axes.x)
+            .y_desc(axes.y)
+            .axis_desc_style((family, 16));
+    }
+    // Tick labels are numbers: the embedded font has them.
+    mesh.x_labels(x_ticks)
         .x_label_formatter(x_label)
         .y_label_formatter(y_label)
         .label_style(("sans-serif", 16))
@@ -143,27 +192,54 @@ where
         .map_err(|e| error(&e))?;
     for (i, s) in series.iter().enumerate() {
         let colour = COLOURS[i % COLOURS.len()];
-        chart
+        let drawn = chart
             .draw_series(LineSeries::new(
                 s.points.iter().copied(),
                 colour.stroke_width(2),
             ))
-            .map_err(|e| error(&e))?
-            .label(s.name.clone())
-            .legend(move |(x, y)| {
+            .map_err(|e| error(&e))?;
+        if words.is_some() {
+            drawn.label(s.name.clone()).legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
             });
+        }
         chart
             .draw_series(s.points.iter().map(|&p| Circle::new(p, 4, colour.filled())))
             .map_err(|e| error(&e))?;
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 16))
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()
-        .map_err(|e| error(&e))?;
+    if let Some(family) = words {
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .label_font((family, 16))
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()
+            .map_err(|e| error(&e))?;
+    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_have_no_float_noise() {
+        assert_eq!(tick(0.1 + 0.2 + 0.3), "0.6");
+        assert_eq!(tick(2026.0), "2026");
+        assert_eq!(tick(-0.25), "-0.25");
+    }
+
+    #[test]
+    fn chinese_words_are_drawn_only_with_a_chinese_font() {
+        assert_eq!(words_family(&["km", "A primary"]), Some("sans-serif"));
+        let family = words_family(&["公里", "A 小学"]);
+        assert_eq!(family.is_some(), cjk_font_file().is_some());
+        assert_eq!(
+            missing_chart_font_note(Lang::Zh).is_some(),
+            cjk_font_file().is_none()
+        );
+        assert!(missing_chart_font_note(Lang::En).is_none());
+    }
 }

@@ -25,7 +25,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::change_map::changes_map;
-use super::chart::{Axes, Series, line_chart};
+use super::chart::{Axes, Series, line_chart, missing_chart_font_note};
 use super::comparison::{
     Comparison, Load, Moved, NO_SCHOOL, SideFigures, StageFigures, Utilization, compare,
     distance_curve, round, utilization_curve,
@@ -88,7 +88,7 @@ pub fn write(a: &Solved, b: &Solved, dir: &Path) -> Result<Comparison, ReportErr
     let mut util = Vec::new();
     for stage in Stage::ALL {
         for (label, s, is_b) in [("A", a, false), ("B", b, true)] {
-            let name = format!("{label} {}", stage.key());
+            let name = format!("{label} {}", a.lang.stage(stage));
             distance.push(Series {
                 name: name.clone(),
                 points: distance_curve(s, stage, max_km, 60),
@@ -101,13 +101,14 @@ pub fn write(a: &Solved, b: &Solved, dir: &Path) -> Result<Comparison, ReportErr
     }
     distance.retain(|s| !s.points.is_empty());
     util.retain(|s| !s.points.is_empty());
+    let l = a.lang;
     let charts = [
         (
             "distance.png",
             Axes {
-                title: "Children within each distance of their school",
-                x: "km",
-                y: "% of placed children",
+                title: tr!(l, "compare.chart_distance_title"),
+                x: tr!(l, "compare.chart_distance_x"),
+                y: tr!(l, "compare.chart_distance_y"),
                 log: false,
             },
             distance,
@@ -115,9 +116,9 @@ pub fn write(a: &Solved, b: &Solved, dir: &Path) -> Result<Comparison, ReportErr
         (
             "utilization.png",
             Axes {
-                title: "Utilization per school, fullest first",
-                x: "school rank",
-                y: "% of seats taken",
+                title: tr!(l, "compare.chart_utilization_title"),
+                x: tr!(l, "compare.chart_utilization_x"),
+                y: tr!(l, "compare.chart_utilization_y"),
                 log: false,
             },
             util,
@@ -391,8 +392,8 @@ fn md_sides(w: &mut dyn Write, l: Lang, c: &Comparison) -> std::io::Result<()> {
             )
         )?;
         writeln!(w)?;
-        for line in &s.changes {
-            writeln!(w, "- {line}")?;
+        for note in &s.changes {
+            writeln!(w, "- {}", md(&note.text(l)))?;
         }
         if !s.changes.is_empty() {
             writeln!(w)?;
@@ -536,6 +537,10 @@ fn md_maps(w: &mut dyn Write, l: Lang, charts: &[&str]) -> std::io::Result<()> {
         writeln!(w, "![{chart}]({chart})")?;
         writeln!(w)?;
     }
+    if let Some(note) = missing_chart_font_note(l).filter(|_| !charts.is_empty()) {
+        writeln!(w, "{}{}", tr!(l, "report.warning"), md(&note))?;
+        writeln!(w)?;
+    }
     Ok(())
 }
 
@@ -647,8 +652,8 @@ fn html_sides(h: &mut String, l: Lang, c: &Comparison) {
         );
         if !s.changes.is_empty() {
             h.push_str("<ul>\n");
-            for line in &s.changes {
-                let _ = writeln!(h, "<li>{}</li>", e(line));
+            for note in &s.changes {
+                let _ = writeln!(h, "<li>{}</li>", e(&note.text(l)));
             }
             h.push_str("</ul>\n");
         }
@@ -778,6 +783,9 @@ fn html_maps(h: &mut String, l: Lang, images: &Images) {
                 images.uri(name)
             );
         }
+    }
+    if let Some(note) = missing_chart_font_note(l) {
+        let _ = writeln!(h, "<p>{}{}</p>", e(tr!(l, "report.warning")), e(&note));
     }
 }
 

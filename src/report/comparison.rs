@@ -76,7 +76,7 @@ pub struct SideFigures {
     /// The scenario files, base first.
     pub chain: Vec<String>,
     /// What its changes did, in order.
-    pub changes: Vec<String>,
+    pub changes: Vec<crate::run::change_notes::ChangeNote>,
     pub zones: usize,
     pub schools: usize,
     pub migrant_target: f64,

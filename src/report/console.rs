@@ -122,7 +122,7 @@ fn gap(lang: Lang, g: Option<f64>) -> String {
 }
 
 /// Cells padded to their column: the first left-aligned, the rest right.
-fn columns(cells: &[String], widths: &[usize]) -> String {
+pub(super) fn columns(cells: &[String], widths: &[usize]) -> String {
     let mut row = String::new();
     for (i, (cell, &width)) in cells.iter().zip(widths).enumerate() {
         if i > 0 {
@@ -135,7 +135,7 @@ fn columns(cells: &[String], widths: &[usize]) -> String {
 
 /// `text` padded with spaces to `width` terminal columns (a Chinese
 /// character takes two).
-fn pad(text: &str, width: usize, right: bool) -> String {
+pub(super) fn pad(text: &str, width: usize, right: bool) -> String {
     let shown: usize = text
         .chars()
         .map(|c| if c >= '\u{1100}' { 2 } else { 1 })

@@ -57,6 +57,37 @@ fn find() -> Option<FontVec> {
     None
 }
 
+/// The file of the system's Chinese font, for the charts: their drawing
+/// library reads the first face of a file only, so the file counts when
+/// that face has the characters of 学校 (true of the usual CJK files).
+pub fn cjk_font_file() -> Option<&'static [u8]> {
+    static FILE: OnceLock<Option<Vec<u8>>> = OnceLock::new();
+    FILE.get_or_init(find_file).as_deref()
+}
+
+fn find_file() -> Option<Vec<u8>> {
+    let mut db = fontdb::Database::new();
+    db.load_system_fonts();
+    let mut faces: Vec<&fontdb::FaceInfo> = db.faces().filter(|f| f.index == 0).collect();
+    faces.sort_by_key(|f| source_path(f));
+    let named = PREFERRED.iter().find_map(|family| {
+        faces
+            .iter()
+            .find(|f| f.families.iter().any(|(name, _)| name == family))
+    });
+    for face in named.into_iter().chain(faces.iter()) {
+        let data = db.with_face_data(face.id, |data, _| data.to_vec());
+        let has_chinese = data.as_deref().is_some_and(|d| {
+            ab_glyph::FontRef::try_from_slice(d)
+                .is_ok_and(|f| "学校".chars().all(|c| f.glyph_id(c).0 != 0))
+        });
+        if has_chinese {
+            return data;
+        }
+    }
+    None
+}
+
 fn source_path(face: &fontdb::FaceInfo) -> String {
     match &face.source {
         fontdb::Source::File(path) | fontdb::Source::SharedFile(path, _) => {

@@ -25,6 +25,7 @@ mod catchments;
 mod change_map;
 pub mod chart;
 mod colors;
+pub mod command_lines;
 pub mod compare;
 pub mod comparison;
 mod console;
@@ -148,7 +149,7 @@ pub fn write_all(
             .filter_map(|c| c.polsby_popper.map(|pp| (c.figures.school, pp)))
             .collect::<std::collections::HashMap<usize, f64>>()
     });
-    let school_rows = tables::school_rows(region, policy, plan, &compactness);
+    let school_rows = tables::school_rows(region, policy, plan, &compactness, info.lang);
     out.write("schools.csv", |w| {
         tables::schools_csv(w, info.lang, &school_rows)
     })?;

@@ -19,7 +19,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::chart::{Axes, Series, line_chart};
+use super::chart::{Axes, Series, line_chart, missing_chart_font_note};
 use super::markdown::{md, not_formula};
 use super::tables::{csv_writer, header_of};
 use super::{OutputDir, ReportError};
@@ -422,7 +422,12 @@ fn md_warnings(
     writeln!(w, "![{}](pupils.png)", tr!(l, "project.pupils_alt"))?;
     writeln!(w)?;
     writeln!(w, "![{}](short.png)", tr!(l, "project.short_alt"))?;
-    writeln!(w)
+    writeln!(w)?;
+    if let Some(note) = missing_chart_font_note(l) {
+        writeln!(w, "{}{}", tr!(l, "report.warning"), md(&note))?;
+        writeln!(w)?;
+    }
+    Ok(())
 }
 
 fn md_schools(
@@ -533,7 +538,7 @@ pub fn write(
     for stage in Stage::ALL {
         let i = stage.index();
         series.push(Series {
-            name: format!("{} pupils", stage.key()),
+            name: tr!(l, "project.series_pupils", stage = l.stage(stage)),
             points: p
                 .years
                 .iter()
@@ -550,16 +555,16 @@ pub fn write(
             .map(|c| (c * GRADES[i] as u32 * policy.stage(stage).class_limit) as f64)
             .sum();
         series.push(Series {
-            name: format!("{} classroom seats", stage.key()),
+            name: tr!(l, "project.series_seats", stage = l.stage(stage)),
             points: p.years.iter().map(|y| (x(y), seats)).collect(),
         });
     }
     line_chart(
         &out.path("pupils.png"),
         &Axes {
-            title: "Public school pupils and classroom seats per year",
-            x: "year",
-            y: "pupils",
+            title: tr!(l, "project.chart_pupils_title"),
+            x: tr!(l, "project.chart_year"),
+            y: tr!(l, "project.chart_pupils_y"),
             log: false,
         },
         &series,
@@ -577,13 +582,13 @@ pub fn write(
     line_chart(
         &out.path("short.png"),
         &Axes {
-            title: "Public schools running short per year",
-            x: "year",
-            y: "schools",
+            title: tr!(l, "project.chart_short_title"),
+            x: tr!(l, "project.chart_year"),
+            y: tr!(l, "project.chart_short_y"),
             log: false,
         },
         &[Series {
-            name: "schools short".into(),
+            name: tr!(l, "project.series_short").into(),
             points: short.clone(),
         }],
     )?;

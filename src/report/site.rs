@@ -62,7 +62,7 @@ fn opt(x: Option<impl ToString>) -> String {
 }
 
 /// A stage key of the rows in the document language.
-fn stage_of(l: Lang, key: &str) -> &'static str {
+pub(super) fn stage_of(l: Lang, key: &str) -> &'static str {
     match Stage::ALL.into_iter().find(|s| s.key() == key) {
         Some(stage) => l.stage(stage),
         None => l.text(&format!("project.kind_{key}")),
@@ -162,7 +162,7 @@ fn classes_md(
     Ok(())
 }
 
-fn search(l: Lang, s: &Search) -> String {
+pub(super) fn search(l: Lang, s: &Search) -> String {
     match *s {
         Search::Exhaustive { sets } => tr!(l, "site.search_exhaustive", sets = sets),
         Search::GreedyProven { sets } => tr!(l, "site.search_proven", sets = sets),

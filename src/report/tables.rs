@@ -77,6 +77,22 @@ impl Cell {
     }
 }
 
+/// A yes/no cell: a boolean in English tables (as they always were), 是/否
+/// as text in Chinese ones (Excel would show TRUE/FALSE).
+fn flag(lang: Lang, b: bool) -> Cell {
+    match lang {
+        Lang::En => Cell::Flag(b),
+        Lang::Zh => Cell::Text(
+            lang.text(if b {
+                "values.flag_true"
+            } else {
+                "values.flag_false"
+            })
+            .into(),
+        ),
+    }
+}
+
 /// The columns of schools.csv and schools.xlsx.
 pub const SCHOOL_COLUMNS: [&str; 36] = [
     "stage",
@@ -117,17 +133,19 @@ pub const SCHOOL_COLUMNS: [&str; 36] = [
     "special",
 ];
 
-/// One row per school and stage, with the figures behind it.
+/// One row per school and stage, with the figures behind it; words
+/// (stage, kind, sector, pass) in `lang`.
 pub fn school_rows(
     region: &Region,
     policy: &Policy,
     plan: &Plan,
     compactness: &[std::collections::HashMap<usize, f64>; 2],
+    lang: Lang,
 ) -> Vec<(crate::plan::SchoolFigures, Vec<Cell>)> {
     let mut rows = Vec::new();
     for stage in Stage::ALL {
         for f in plan.school_figures(region, policy, stage) {
-            let row = school_row(region, &f, compactness[stage.index()].get(&f.school));
+            let row = school_row(region, &f, compactness[stage.index()].get(&f.school), lang);
             rows.push((f, row));
         }
     }
@@ -138,16 +156,17 @@ fn school_row(
     region: &Region,
     f: &crate::plan::SchoolFigures,
     compactness: Option<&f64>,
+    lang: Lang,
 ) -> Vec<Cell> {
     use Cell::*;
     let s = &region.schools[f.school];
     let count = |n: u32| Count(n.into());
     let mut row = vec![
-        Text(f.stage.key().into()),
+        Text(lang.stage(f.stage).into()),
         Text(s.id.clone()),
         Text(s.name.clone()),
-        Text(s.kind.key().into()),
-        Text(s.sector.key().into()),
+        Text(lang.school_kind(s.kind).into()),
+        Text(lang.sector(s.sector).into()),
         Text(s.county.clone().unwrap_or_default()),
         count(f.intake),
         count(f.local),
@@ -172,7 +191,7 @@ fn school_row(
             .map(|v| v.map_or(Empty, |x| Number(x, 3))),
     );
     row.extend([
-        f.balance_pass.map_or(Empty, Flag),
+        f.balance_pass.map_or(Empty, |b| flag(lang, b)),
         count(f.moved),
         compactness.map_or(Empty, |pp| Number(*pp, 3)),
         f.migrant_share().map_or(Empty, Share),
@@ -223,9 +242,12 @@ fn with_list(plan: &Plan, lang: Lang, keys: &[&str]) -> Vec<&'static str> {
     h
 }
 
-fn row_with_list(plan: &Plan, children: Children, mut row: Vec<String>) -> Vec<String> {
+fn row_with_list(plan: &Plan, lang: Lang, children: Children, mut row: Vec<String>) -> Vec<String> {
     if plan.migrant.is_some() {
-        row.insert(1, children.key().to_string());
+        row.insert(
+            1,
+            lang.text(&format!("values.list_{}", children.key())).into(),
+        );
     }
     row
 }
@@ -264,9 +286,10 @@ pub fn lists_csv(
                     let cohort = which.cohort(zone, stage);
                     csv.write_record(row_with_list(
                         plan,
+                        lang,
                         which,
                         vec![
-                            stage.key().to_string(),
+                            lang.stage(stage).to_string(),
                             school.id.clone(),
                             text(&school.name),
                             zone.id.clone(),
@@ -459,9 +482,10 @@ pub fn unplaced_csv(
                     crate::plan::special::zone_special_of(which.special(zone, stage), zp).unplaced;
                 csv.write_record(row_with_list(
                     plan,
+                    lang,
                     which,
                     vec![
-                        stage.key().to_string(),
+                        lang.stage(stage).to_string(),
                         zone.id.clone(),
                         text(&zone.name),
                         text(zone.county.as_deref().unwrap_or_default()),
@@ -518,7 +542,7 @@ pub fn migrant_placements_csv(
                 continue;
             }
             let head = [
-                stage.key().to_string(),
+                lang.stage(stage).to_string(),
                 zone.id.clone(),
                 text(&zone.name),
                 text(zone.county.as_deref().unwrap_or_default()),
@@ -701,7 +725,7 @@ pub fn special_placements_csv(
                         Some(_) => String::new(),
                     };
                     csv.write_record([
-                        stage.key().to_string(),
+                        lang.stage(stage).to_string(),
                         zone.id.clone(),
                         text(&zone.name),
                         text(zone.county.as_deref().unwrap_or_default()),

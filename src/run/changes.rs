@@ -71,6 +71,8 @@ use crate::model::{
 use crate::policy::Policy;
 use crate::spatial::haversine_m;
 
+use super::change_notes::{ChangeNote, Figure, GrowthArea, Handover, SchoolFigures, StageGrowth};
+
 /// Where a change was written, so that an error points at the table to fix.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Origin {
@@ -699,13 +701,13 @@ fn grow_births(properties: &mut serde_json::Map<String, Value>, factor: f64) {
     }
 }
 
-/// Applies the changes in order and returns one line per change saying
+/// Applies the changes in order and returns one note per change saying
 /// what it did, for the reports.
 pub fn apply(
     region: &mut Region,
     changes: &[Change],
     policy: &Policy,
-) -> Result<Vec<String>, ChangeError> {
+) -> Result<Vec<ChangeNote>, ChangeError> {
     let mut opened: Vec<String> = Vec::new();
     let mut log = Vec::with_capacity(changes.len());
     for change in changes {
@@ -724,14 +726,13 @@ pub fn apply(
                 if school.county.is_none() {
                     school.county = county_near(region, school.location);
                 }
-                let line = format!(
-                    "opened {} {} ({}, {}{})",
-                    school.id,
-                    school.name,
-                    school.kind.key(),
-                    school.sector.key(),
-                    classes_note(&school)
-                );
+                let line = ChangeNote::Opened {
+                    id: school.id.clone(),
+                    name: school.name.clone(),
+                    kind: school.kind,
+                    sector: school.sector,
+                    figures: figures_of(&school),
+                };
                 opened.push(school.id.clone());
                 region.schools.push(school);
                 line
@@ -748,7 +749,7 @@ pub fn apply(
                         ("capacity", edit.capacity),
                     ],
                 )?;
-                let before = classes_note(school);
+                let before = figures_of(school);
                 if let Some(n) = &edit.name {
                     school.name = n.clone();
                 }
@@ -775,13 +776,12 @@ pub fn apply(
                     }
                 }
                 settle_grades(o, school)?;
-                format!(
-                    "changed {} {}:{} ->{}",
-                    school.id,
-                    school.name,
+                ChangeNote::Changed {
+                    id: school.id.clone(),
+                    name: school.name.clone(),
                     before,
-                    classes_note(school)
-                )
+                    after: figures_of(school),
+                }
             }
             ChangeKind::NewZones(path, replaces) => new_zones(region, o, path, replaces)?,
             ChangeKind::Growth(g) => grow(region, o, g)?,
@@ -812,7 +812,7 @@ fn new_zones(
     o: &Origin,
     path: &Path,
     replaces: &[String],
-) -> Result<String, ChangeError> {
+) -> Result<ChangeNote, ChangeError> {
     let zones = read_zones(path, &region.schools).map_err(|source| ChangeError::Zones {
         origin: Box::new(o.clone()),
         source: Box::new(source),
@@ -864,48 +864,33 @@ fn new_zones(
         }
         region.zones.push(zone);
     }
-    let mut line = format!(
-        "new housing: {count} zones from {} with {} primary and {} junior entry children",
-        path.display(),
-        children[0],
-        children[1]
-    );
-    if !names.is_empty() {
-        line.push_str(&format!(
-            ", on the land of {} ({} primary and {} junior entry children lived there)",
-            names.join(", "),
-            removed[0],
-            removed[1]
-        ));
-    }
-    Ok(line)
+    Ok(ChangeNote::NewZones {
+        count,
+        file: path.to_path_buf(),
+        children,
+        replaced: names,
+        removed,
+    })
 }
 
-fn classes_note(school: &School) -> String {
+/// The classes, seats and staying pupils a school's line gives.
+fn figures_of(school: &School) -> SchoolFigures {
     let mut parts = Vec::new();
     for stage in Stage::ALL {
         if let Some(c) = school.classes[stage.index()] {
-            parts.push(format!(" classes_{} {c}", stage.key()));
+            parts.push((Figure::Classes, stage, c));
         }
         if let Some(c) = school.capacity[stage.index()] {
-            parts.push(format!(" capacity_{} {c}", stage.key()));
+            parts.push((Figure::Capacity, stage, c));
         }
         if school.kind.teaches(stage) && school.enrolled[stage.index()] > 0 {
-            parts.push(format!(
-                " enrolled_{} {}",
-                stage.key(),
-                school.enrolled[stage.index()]
-            ));
+            parts.push((Figure::Enrolled, stage, school.enrolled[stage.index()]));
         }
     }
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!(",{}", parts.join(","))
-    }
+    SchoolFigures(parts)
 }
 
-fn grow(region: &mut Region, o: &Origin, g: &Growth) -> Result<String, ChangeError> {
+fn grow(region: &mut Region, o: &Origin, g: &Growth) -> Result<ChangeNote, ChangeError> {
     let selected: Vec<usize> = match &g.area {
         Area::Zones(ids) => {
             let mut out = Vec::with_capacity(ids.len());
@@ -989,7 +974,11 @@ fn grow(region: &mut Region, o: &Origin, g: &Growth) -> Result<String, ChangeErr
             region.zones[z].children[i].migrant = migrant[k] as u32;
         }
         let after: u64 = local.iter().chain(&migrant).sum();
-        notes.push(format!("{} {before} -> {after}", stage.key()));
+        notes.push(StageGrowth {
+            stage,
+            before,
+            after,
+        });
     }
     if g.stages.contains(&Stage::Primary) {
         for &z in &selected {
@@ -997,20 +986,19 @@ fn grow(region: &mut Region, o: &Origin, g: &Growth) -> Result<String, ChangeErr
         }
     }
     let area = match &g.area {
-        Area::Zones(ids) => format!("{} listed zones", ids.len()),
-        Area::Circle { centre, radius_km } => format!(
-            "{} zones within {radius_km} km of ({:.5}, {:.5})",
-            selected.len(),
-            centre.x(),
-            centre.y()
-        ),
-        Area::Polygon(_) => format!("{} zones inside the polygon", selected.len()),
+        Area::Zones(ids) => GrowthArea::Listed(ids.len()),
+        Area::Circle { centre, radius_km } => GrowthArea::Circle {
+            zones: selected.len(),
+            radius_km: *radius_km,
+            centre: [centre.x(), centre.y()],
+        },
+        Area::Polygon(_) => GrowthArea::Polygon(selected.len()),
     };
-    Ok(format!(
-        "new housing: children x {} in {area}: {}",
-        g.factor,
-        notes.join(", ")
-    ))
+    Ok(ChangeNote::Growth {
+        factor: g.factor,
+        area,
+        stages: notes,
+    })
 }
 
 fn close(
@@ -1019,7 +1007,7 @@ fn close(
     c: &Closure,
     opened: &[String],
     policy: &Policy,
-) -> Result<String, ChangeError> {
+) -> Result<ChangeNote, ChangeError> {
     let s = school_index(region, o, "id", &c.id)?;
     let closing = region.schools[s].clone();
     let named: Vec<usize> = c
@@ -1074,17 +1062,18 @@ fn close(
                 n as u32,
             )?;
         }
-        let ids: Vec<&str> = to.iter().map(|&r| region.schools[r].id.as_str()).collect();
-        moved.push(format!(
-            "its {} catchment and {} pupils go to {}",
-            stage.key(),
-            closing.enrolled[stage.index()],
-            ids.join(", ")
-        ));
         // An existing school takes the catchment only with the seats for it.
-        if into_existing {
-            moved.push(check_receiving_seats(region, policy, o, s, stage, to)?);
-        }
+        let seats = if into_existing {
+            Some(check_receiving_seats(region, policy, o, s, stage, to)?)
+        } else {
+            None
+        };
+        moved.push(Handover {
+            stage,
+            pupils: closing.enrolled[stage.index()],
+            to: to.iter().map(|&r| region.schools[r].id.clone()).collect(),
+            seats,
+        });
     }
     // Remove the school; indices above it shift down by one. Today's
     // catchment of the closing school goes to the nearest receiver.
@@ -1113,16 +1102,11 @@ fn close(
     for (zone, today) in region.zones.iter_mut().zip(today) {
         zone.current = today.map(|t| t.map(shift));
     }
-    Ok(format!(
-        "closed {} {}{}",
-        closing.id,
-        closing.name,
-        if moved.is_empty() {
-            " (private: no catchment)".to_string()
-        } else {
-            format!("; {}", moved.join("; "))
-        }
-    ))
+    Ok(ChangeNote::Closed {
+        id: closing.id,
+        name: closing.name,
+        handovers: moved,
+    })
 }
 
 /// The schools that take a closing school's catchment of one stage: the
@@ -1245,7 +1229,8 @@ fn hand_over(
 /// staying pupils) against the entry children of today's catchments of the
 /// closing school and the receivers. Today's catchment is the zones whose
 /// `current_*` names the school; zones without one count for their nearest
-/// school of the stage in their county. Returns the line for the log.
+/// school of the stage in their county. Returns the receivers' seats and
+/// those children, for the log.
 fn check_receiving_seats(
     region: &Region,
     policy: &Policy,
@@ -1253,7 +1238,7 @@ fn check_receiving_seats(
     closing: usize,
     stage: Stage,
     receivers: &[usize],
-) -> Result<String, ChangeError> {
+) -> Result<(u64, u64), ChangeError> {
     let seats: u64 = receivers
         .iter()
         .map(|&r| u64::from(policy.seats(&region.schools[r]).of(stage)))
@@ -1295,11 +1280,7 @@ fn check_receiving_seats(
             ),
         });
     }
-    Ok(format!(
-        "{} has {seats} {} seats for {children} children of today's catchments",
-        ids.join(", "),
-        stage.key()
-    ))
+    Ok((seats, children))
 }
 
 #[cfg(test)]
@@ -1412,9 +1393,10 @@ mod tests {
         let mut r = region();
         let c = changes("[[close_school]]\nid = \"P1\"\nreplaced_by = \"P2\"\n").unwrap();
         let log = apply(&mut r, &c, &Policy::default()).unwrap();
+        let line = log[0].text(crate::i18n::Lang::En);
         assert!(
-            log[0].contains("go to P2") && log[0].contains("1900 primary seats for 24"),
-            "{log:?}"
+            line.contains("go to P2") && line.contains("1900 primary seats for 24"),
+            "{line}"
         );
         let ids: Vec<&str> = r.schools.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids, ["P2", "J1"]);

@@ -5,6 +5,7 @@
 //! serve, lottery — goes through here, so one scenario gives one plan
 //! whatever command reads it.
 
+pub mod change_notes;
 pub mod changes;
 mod formats;
 mod projection;
@@ -342,7 +343,7 @@ impl Run {
 
     /// The region to plan, with its distances (by road where roads are
     /// given), and one line per scenario change applied.
-    pub fn region(&self) -> Result<(Region, Vec<String>), RunError> {
+    pub fn region(&self) -> Result<(Region, Vec<change_notes::ChangeNote>), RunError> {
         let settings = self.read_settings();
         let (mut region, log) = match &self.source {
             Source::Maps { zones, schools } => {

@@ -417,7 +417,9 @@ impl Scenario {
     }
 
     /// The region and one line per change saying what it did.
-    pub fn changed_region(&self) -> Result<(Region, Vec<String>), ScenarioError> {
+    pub fn changed_region(
+        &self,
+    ) -> Result<(Region, Vec<super::change_notes::ChangeNote>), ScenarioError> {
         self.changed_region_with(&self.read_settings())
     }
 
@@ -446,7 +448,7 @@ impl Scenario {
     pub fn changed_region_with(
         &self,
         settings: &ReadSettings,
-    ) -> Result<(Region, Vec<String>), ScenarioError> {
+    ) -> Result<(Region, Vec<super::change_notes::ChangeNote>), ScenarioError> {
         let mut region = read_region_with(&self.zones, &self.schools, settings)?;
         // Schools that give pupils by grade but not the staying total get it
         // from their grades, so seats count the pupils who stay.

@@ -126,6 +126,8 @@ pub struct Info {
     pub tiles: Option<String>,
     /// The folder exports are written to; nothing is written elsewhere.
     pub out: PathBuf,
+    /// The language of exported documents (`--lang`, the scenario's `lang`).
+    pub lang: crate::i18n::Lang,
 }
 
 /// A plan with the locks it was made under. A journal replayed at start
@@ -382,6 +384,7 @@ impl Session {
             description: run.description.clone(),
             tiles,
             out: run.out.clone(),
+            lang: run.documents.lang,
         };
         Session::new(
             region,
@@ -787,7 +790,7 @@ impl Session {
                 description: &self.info.description,
                 settings: &self.settings,
                 seconds: round(self.seconds, 3),
-                lang: Default::default(),
+                lang: self.info.lang,
                 year: None,
             },
         );
@@ -1269,7 +1272,7 @@ impl Session {
             description: &self.info.description,
             settings: &self.settings,
             seconds: round(self.seconds, 3),
-            lang: Default::default(),
+            lang: self.info.lang,
             year: None,
         };
         write_all(&folder, &self.region, &self.policy, &self.plan, &info).map_err(|e| match e {

@@ -304,7 +304,7 @@ fn print_maps_name_the_largest_schools_without_overlaps() {
         // The five largest schools of the stage are named somewhere.
         let mut by_intake: Vec<(u64, &str)> = schools
             .iter()
-            .filter(|r| r["学段"] == key)
+            .filter(|r| r["学段"] == stage)
             .map(|r| (r["新生人数"].parse().unwrap(), r["学校名称"].as_str()))
             .collect();
         by_intake.sort_by_key(|b| std::cmp::Reverse(b.0));
@@ -532,6 +532,282 @@ fn reasons_in_csv_cells_follow_the_language() {
             for row in rows(&out.join("migrant-placements.csv")) {
                 let words = english_words(&row["原因"], &[]);
                 assert!(words.is_empty(), "{row:?}");
+            }
+        }
+    }
+}
+
+/// The CSV files of an output folder.
+fn csv_files(dir: &Path) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| f.ends_with(".csv"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn run_tables_hold_chinese_values_and_english_keys_in_en() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tiny_scenario(tmp.path(), "tiny", "");
+    let mut outs = Vec::new();
+    for lang in ["zh", "en"] {
+        let out = tmp.path().join(lang);
+        let o = catchment(&[
+            "run",
+            s(&scenario),
+            "--out",
+            s(&out),
+            "--lang",
+            lang,
+            "--migrant-catchments",
+            "separate",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        outs.push(out);
+    }
+    let (zh, en) = (&outs[0], &outs[1]);
+    let files = csv_files(zh);
+    assert!(files.len() >= 5, "{files:?}");
+    let names: Vec<&str> = files.iter().map(String::as_str).collect();
+    assert_chinese(zh, &names, &["tiny"]);
+    // The words themselves, in CSV and workbook alike.
+    let schools = rows(&zh.join("schools.csv"));
+    let kinds: Vec<&str> = schools.iter().map(|r| r["学校类型"].as_str()).collect();
+    assert!(kinds.contains(&"九年一贯制"), "{kinds:?}");
+    assert!(
+        schools
+            .iter()
+            .all(|r| ["小学", "初中"].contains(&r["学段"].as_str()))
+    );
+    let lists = rows(&zh.join("catchment-lists.csv"));
+    assert!(
+        lists.iter().any(|r| r["名单"] == "随迁子女"),
+        "{:?}",
+        lists[0]
+    );
+    let sheet = sheet_rows(&zh.join("schools.xlsx"), "学校");
+    let header: Vec<&str> = sheet[0].iter().map(string).collect();
+    let col = |key: &str| header.iter().position(|h| *h == key).unwrap();
+    for row in &sheet[1..] {
+        assert!(["小学", "初中"].contains(&string(&row[col("学段")])));
+        assert!(["公办", "民办"].contains(&string(&row[col("办学性质")])));
+        let pass = &row[col("均衡达标")];
+        assert!(
+            matches!(pass, Data::Empty) || ["是", "否"].contains(&string(pass)),
+            "{pass:?}"
+        );
+    }
+    // English keeps its keys and booleans.
+    let schools = rows(&en.join("schools.csv"));
+    assert!(schools.iter().any(|r| r["kind"] == "nine_year"));
+    assert!(
+        schools
+            .iter()
+            .any(|r| r["balance_pass"] == "true" || r["balance_pass"] == "false")
+    );
+    let lists = rows(&en.join("catchment-lists.csv"));
+    assert!(lists.iter().any(|r| r["list"] == "migrant"));
+}
+
+/// compare's change log in a tiny scenario that opens a school and closes
+/// another into it.
+fn tiny_with_changes(dir: &Path) -> PathBuf {
+    tiny_scenario(
+        dir,
+        "moved",
+        "[[add_school]]\nid = \"P9\"\nname = \"城北新校\"\nlocation = [118.0050, 31.0140]\nstage = \"primary\"\nclasses_primary = 3\n\
+         [[close_school]]\nid = \"P3\"\nreplaced_by = \"P9\"\n",
+    )
+}
+
+#[test]
+fn compare_change_log_follows_the_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tiny_scenario(tmp.path(), "tiny", "");
+    let b = tiny_with_changes(tmp.path());
+    let zh = tmp.path().join("zh");
+    let o = catchment(&["compare", s(&a), s(&b), "--out", s(&zh), "--lang", "zh"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_chinese(&zh, &["compare.md", "compare.html"], &["tiny", "moved"]);
+    let md = std::fs::read_to_string(zh.join("compare.md")).unwrap();
+    assert!(
+        md.contains("- 新开办 P9 城北新校（小学，公办，小学 3 个班）"),
+        "{md}"
+    );
+    assert!(md.contains("- 撤并 P3 城西小学：其小学施教区和"), "{md}");
+    // summary.json keeps the English line machines read.
+    let changes = read_json(&zh.join("summary.json"))["b"]["changes"].clone();
+    assert_eq!(
+        changes[0],
+        "opened P9 城北新校 (primary, public, classes_primary 3)"
+    );
+    let en = tmp.path().join("en");
+    let o = catchment(&["compare", s(&a), s(&b), "--out", s(&en), "--lang", "en"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = std::fs::read_to_string(en.join("compare.md")).unwrap();
+    assert!(
+        md.contains("- closed P3 城西小学; its primary catchment and 400 pupils go to P9"),
+        "{md}"
+    );
+}
+
+/// stdout of a command without its `plan HEX` lines (read by scripts).
+fn console_words(o: &Output) -> Vec<String> {
+    let text: String = stdout(o)
+        .lines()
+        .filter(|l| !l.starts_with("plan "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    english_words(&text, &["tiny", "moved"])
+}
+
+#[test]
+fn end_of_run_lines_follow_the_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tiny_scenario(tmp.path(), "tiny", "");
+    let b = tiny_with_changes(tmp.path());
+    let out = |name: &str| tmp.path().join(name);
+    let commands: [Vec<&str>; 5] = [
+        vec!["run", s(&a)],
+        vec!["compare", s(&a), s(&b)],
+        vec!["project", s(&a)],
+        vec!["site", s(&a)],
+        vec!["lottery", s(&a)],
+    ];
+    for (i, command) in commands.iter().enumerate() {
+        let dir = out(&format!("zh{i}"));
+        let mut args = command.clone();
+        args.extend(["--out", s(&dir), "--lang", "zh"]);
+        let o = catchment(&args);
+        assert!(o.status.success(), "{command:?}: {}", stderr(&o));
+        let words = console_words(&o);
+        assert!(words.is_empty(), "{command:?}: {words:?}\n{}", stdout(&o));
+        assert!(stdout(&o).contains("已写入"), "{}", stdout(&o));
+        // English as before.
+        let dir = out(&format!("en{i}"));
+        let mut args = command.clone();
+        args.extend(["--out", s(&dir), "--lang", "en"]);
+        let o = catchment(&args);
+        assert!(o.status.success(), "{command:?}: {}", stderr(&o));
+        assert!(stdout(&o).contains("wrote "), "{}", stdout(&o));
+    }
+}
+
+/// A fontconfig file whose one folder holds a Latin font only: the
+/// program then finds no font with Chinese characters, whatever the
+/// machine has.
+fn latin_fonts_only(dir: &Path) -> PathBuf {
+    let fonts = dir.join("fonts");
+    std::fs::create_dir_all(&fonts).unwrap();
+    std::fs::copy(
+        root().join("assets/fonts/DejaVuSans.ttf"),
+        fonts.join("DejaVuSans.ttf"),
+    )
+    .unwrap();
+    let conf = dir.join("fonts.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "<?xml version=\"1.0\"?>\n<fontconfig><dir>{}</dir></fontconfig>\n",
+            fonts.display()
+        ),
+    )
+    .unwrap();
+    conf
+}
+
+#[test]
+fn charts_have_chinese_words_only_with_a_chinese_font() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tiny_scenario(tmp.path(), "tiny", "");
+    let b = tiny_with_changes(tmp.path());
+    let zh = catchment::i18n::Lang::Zh;
+    let note = catchment::report::chart::missing_chart_font_note(zh).unwrap_or_default();
+    let conf = latin_fonts_only(tmp.path());
+    // This machine's fonts, whatever they are, then none with Chinese.
+    for (name, env, without) in [
+        (
+            "system",
+            vec![],
+            catchment::report::chart::missing_chart_font_note(zh).is_some(),
+        ),
+        ("latin", vec![("FONTCONFIG_FILE", s(&conf))], true),
+    ] {
+        let out = tmp.path().join(name);
+        let o = catchment_env(
+            &["compare", s(&a), s(&b), "--out", s(&out), "--lang", "zh"],
+            &env,
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let md = std::fs::read_to_string(out.join("compare.md")).unwrap();
+        let said = md.contains("fonts-wqy-microhei") && stderr(&o).contains("fonts-wqy-microhei");
+        assert_eq!(said, without, "{name}: {md}\n{}", stderr(&o));
+        if without && !note.is_empty() {
+            assert!(md.contains(&note), "{md}");
+        }
+        for chart in ["distance.png", "utilization.png"] {
+            let bytes = std::fs::read(out.join(chart)).unwrap();
+            assert!(bytes.starts_with(b"\x89PNG"), "{chart}");
+        }
+    }
+    // Without a Chinese font the maps say so too, in report.md and on stderr.
+    let out = tmp.path().join("run");
+    let o = catchment_env(
+        &["run", s(&a), "--out", s(&out), "--lang", "zh"],
+        &[("FONTCONFIG_FILE", s(&conf))],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("fonts-wqy-microhei"), "{report}");
+    assert!(stderr(&o).contains("fonts-wqy-microhei"), "{}", stderr(&o));
+    // English charts never need the note.
+    assert!(catchment::report::chart::missing_chart_font_note(catchment::i18n::Lang::En).is_none());
+}
+
+#[test]
+fn documents_name_only_flags_the_program_has() {
+    let mut flags = std::collections::BTreeSet::new();
+    let commands = [
+        "run", "allocate", "compare", "project", "site", "lottery", "serve", "generate", "bench",
+    ];
+    for command in commands {
+        let o = catchment(&[command, "--help"]);
+        for word in stdout(&o).split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
+            if word.starts_with("--") {
+                flags.insert(word.to_string());
+            }
+        }
+    }
+    // cargo's own, in the build and test recipes.
+    let cargo = [
+        "--release",
+        "--test",
+        "--features",
+        "--nocapture",
+        "--ignored",
+        "--all",
+        "--all-targets",
+        "--bench",
+    ];
+    for file in [
+        "README.md",
+        "CONTRIBUTING.md",
+        "src/i18n/zh.toml",
+        "src/i18n/en.toml",
+    ] {
+        let text = std::fs::read_to_string(root().join(file)).unwrap();
+        for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
+            let Some(name) = word.strip_prefix("--") else {
+                continue;
+            };
+            if name.starts_with(|c: char| c.is_ascii_lowercase())
+                && !flags.contains(word)
+                && !cargo.contains(&word)
+            {
+                panic!("{file} names {word}, which is no flag of the program");
             }
         }
     }

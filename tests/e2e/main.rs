@@ -913,3 +913,62 @@ fn a_clicked_compound_shows_its_route_to_school_and_to_the_one_picked() {
     assert!(label.as_str().unwrap().contains("公里"), "{label}");
     std::fs::write(artifacts().join("route.png"), d.screenshot()).unwrap();
 }
+
+/// Words of four or more ASCII letters in what the page shows: its
+/// visible text and its tooltips, placeholders and labels. Ids (with
+/// digits), file names and keys (with `.`, `/`, `_`) are not words.
+const SHOWN_WORDS: &str = r#"
+const shown = [document.body.innerText];
+for (const e of document.querySelectorAll('[title], [placeholder], [aria-label]')) {
+  shown.push(e.getAttribute('title') || '', e.getAttribute('placeholder') || '', e.getAttribute('aria-label') || '');
+}
+const words = [];
+for (const token of shown.join('\n').split(/[^A-Za-z0-9_./-]+/)) {
+  if (/[0-9_./]/.test(token)) continue;
+  for (const w of token.split('-')) if (/^[A-Za-z]{4,}$/.test(w)) words.push(w);
+}
+return words;
+"#;
+
+#[test]
+fn the_chinese_map_shows_no_english_words() {
+    let Some((chromium, chromedriver)) = chromium() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let serve = Serve::start(
+        &root().join("scenarios/baseline.toml"),
+        &tmp.path().join("out"),
+    );
+    let d = open_map(&chromium, &chromedriver, &serve);
+    // Key names (Shift, Ctrl), the map library's credit, and the
+    // scenario's own name and description (the bureau's words) are not
+    // the page's sentences.
+    let scenario: toml::Table = std::fs::read_to_string(root().join("scenarios/baseline.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut allowed = vec!["Shift".to_string(), "Ctrl".into(), "Leaflet".into()];
+    for key in ["name", "description"] {
+        let text = scenario[key].as_str().unwrap_or_default();
+        allowed.extend(
+            text.split(|c: char| !c.is_ascii_alphabetic())
+                .map(String::from),
+        );
+    }
+    let allowed = json!(allowed);
+    let english = |what: &str| {
+        let words = d.js(SHOWN_WORDS, json!([]));
+        let words: Vec<&str> = words
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| !allowed.as_array().unwrap().contains(w))
+            .map(|w| w.as_str().unwrap())
+            .collect();
+        assert!(words.is_empty(), "{what} shows English words: {words:?}");
+    };
+    english("the first map");
+    select_zone(&d, "Z000010");
+    english("the selection panel");
+}

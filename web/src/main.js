@@ -28,6 +28,7 @@ async function loadStrings() {
   for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
   for (const el of document.querySelectorAll('[data-t-title]')) el.title = t(el.dataset.tTitle);
   for (const el of document.querySelectorAll('[data-t-placeholder]')) el.placeholder = t(el.dataset.tPlaceholder);
+  for (const el of document.querySelectorAll('[data-t-aria]')) el.setAttribute('aria-label', t(el.dataset.tAria));
 }
 // School names are written on the map from this zoom on.
 const LABEL_ZOOM = 14;
@@ -439,7 +440,7 @@ function schoolHTML() {
   const s = state.schools[i];
   const f = derived.figures.get(i);
   const short = state.shortages.filter((x) => x.school_index === i);
-  const head = `<h2><span class="swatch" style="background:${s.color[state.stage]}"></span>${esc(s.name)} <small>${esc(s.id)} · ${s.kind} · ${s.sector}</small></h2>`;
+  const head = `<h2><span class="swatch" style="background:${s.color[state.stage]}"></span>${esc(s.name)} <small>${esc(s.id)} · ${t(`kind_${s.kind}`)} · ${t(`sector_${s.sector}`)}</small></h2>`;
   const shortHTML = short.length
     ? `<p class="bad" data-k="short">${t('short', {
         list: short.map((x) => t('short_item', { needed: fmt(x.needed), stage: x.stage ? stageName(x.stage) : t('stage_school_limit'), seats: fmt(x.seats), short: fmt(x.short) })).join('; '),
@@ -926,7 +927,9 @@ async function main() {
   $('title').textContent = config.name;
   $('title').title = config.description;
 
-  const map = L.map('map', { preferCanvas: true, zoomSnap: 0.25, attributionControl: Boolean(config.tiles) });
+  const map = L.map('map', { preferCanvas: true, zoomSnap: 0.25, attributionControl: Boolean(config.tiles), zoomControl: false });
+  // Leaflet's own buttons say "Zoom in" / "Zoom out": in the page's words instead.
+  L.control.zoom({ zoomInTitle: t('zoom_in'), zoomOutTitle: t('zoom_out') }).addTo(map);
   state.map = map;
   if (config.tiles) L.tileLayer(config.tiles, { maxZoom: 19, attribution: new URL(config.tiles.replace(/[{}]/g, '')).host }).addTo(map);
   for (const [name, z] of [['today', 445], ['outlines', 450], ['routes', 455], ['schools', 460], ['labels', 465], ['lasso', 470]]) {
