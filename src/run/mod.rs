@@ -32,7 +32,7 @@ use crate::spatial::roads::Profile;
 use crate::spatial::{DistanceKind, Distances};
 use crate::spatial::{RoadSettings, RoadsError};
 
-pub use formats::Formats;
+pub use formats::{Formats, MapOutput};
 pub use projection::ProjectionSettings;
 pub use scenario::{Scenario, ScenarioError, read_policy};
 
@@ -171,11 +171,28 @@ impl Inputs {
         self.schools_crs.unwrap_or(self.crs)
     }
 
+    /// The coordinate systems of the zones and schools files.
+    pub fn input_crs(&self) -> InputCrs {
+        InputCrs {
+            zones: self.zones_crs(),
+            schools: self.schools_crs(),
+        }
+    }
+
     /// The coordinate system of the roads file: what reads roads converts
     /// their geometry with [`Crs::geometry_to_wgs84`].
     pub fn roads_crs(&self) -> Crs {
         self.roads_crs.unwrap_or(self.crs)
     }
+}
+
+/// The coordinate systems the zones and schools were read in, which the
+/// plan's documents recall (features declared GCJ-02 or BD-09 outside
+/// mainland China are named there).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct InputCrs {
+    pub zones: Crs,
+    pub schools: Crs,
 }
 
 crate::options! {
@@ -318,6 +335,14 @@ impl Run {
             out,
             source: Source::Maps { zones, schools },
         })
+    }
+
+    /// How this run's map files are written: `output_crs` and `formats`.
+    pub fn map_output(&self) -> MapOutput {
+        MapOutput {
+            crs: self.inputs.output_crs,
+            formats: self.documents.formats,
+        }
     }
 
     /// The scenario, where the run has one.

@@ -126,6 +126,12 @@ pub struct Info {
     pub tiles: Option<String>,
     /// The folder exports are written to; nothing is written elsewhere.
     pub out: PathBuf,
+    /// How exports write their map files, as `catchment run` would.
+    pub output: crate::run::MapOutput,
+    /// The coordinate systems the zones and schools were read in.
+    pub input_crs: crate::run::InputCrs,
+    /// The language of exported documents.
+    pub lang: crate::i18n::Lang,
 }
 
 /// A plan with the locks it was made under. A journal replayed at start
@@ -382,6 +388,9 @@ impl Session {
             description: run.description.clone(),
             tiles,
             out: run.out.clone(),
+            output: run.map_output(),
+            input_crs: run.inputs.input_crs(),
+            lang: run.documents.lang,
         };
         Session::new(
             region,
@@ -782,12 +791,13 @@ impl Session {
             &self.policy,
             &self.plan,
             &RunInfo {
-                output: Default::default(),
+                output: self.info.output,
+                input_crs: self.info.input_crs,
                 scenario: &self.info.name,
                 description: &self.info.description,
                 settings: &self.settings,
                 seconds: round(self.seconds, 3),
-                lang: Default::default(),
+                lang: self.info.lang,
                 year: None,
             },
         );
@@ -1264,12 +1274,13 @@ impl Session {
         }
         let (name, folder) = exports::new_folder(&out);
         let info = RunInfo {
-            output: Default::default(),
+            output: self.info.output,
+            input_crs: self.info.input_crs,
             scenario: &self.info.name,
             description: &self.info.description,
             settings: &self.settings,
             seconds: round(self.seconds, 3),
-            lang: Default::default(),
+            lang: self.info.lang,
             year: None,
         };
         write_all(&folder, &self.region, &self.policy, &self.plan, &info).map_err(|e| match e {
