@@ -99,6 +99,7 @@ fn outputs(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let info = RunInfo {
         output: Default::default(),
+        input_crs: Default::default(),
         scenario: "bench",
         description: "",
         settings: &settings,

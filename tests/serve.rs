@@ -1230,6 +1230,40 @@ fn a_scenario_tile_url_reaches_the_page_and_a_bad_one_is_named() {
     assert!(err.contains("tiles = \"file:///etc/passwd\""), "{err}");
 }
 
+/// The page may load images from the basemap's tile host and nowhere else;
+/// offline (no basemap) from no other host at all.
+#[test]
+fn the_page_policy_allows_the_tile_host_only_when_a_basemap_is_given() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csp = |tiles: Option<&str>| {
+        let path = tmp.path().join("s.toml");
+        let mut text = format!(
+            "zones = \"{}\"\nschools = \"{}\"\n",
+            root().join("tests/data/tiny/zones.geojson").display(),
+            root().join("tests/data/tiny/schools.geojson").display()
+        );
+        if let Some(t) = tiles {
+            text.push_str(&format!("tiles = \"{t}\"\n"));
+        }
+        std::fs::write(&path, text).unwrap();
+        let scenario = Scenario::load(&path).unwrap();
+        let session = Session::from_scenario(&scenario, tmp.path().join("out")).unwrap();
+        let server = start(session, "127.0.0.1", 0).unwrap();
+        let page = get(server.addr(), "/");
+        server.stop();
+        page.header("Content-Security-Policy").unwrap().to_string()
+    };
+    let offline = csp(None);
+    assert!(offline.contains("img-src 'self' data:;"), "{offline}");
+    assert!(!offline.contains("http"), "{offline}");
+    let online = csp(Some("https://tiles.example.org/{z}/{x}/{y}.png"));
+    assert!(
+        online.contains("img-src 'self' data: https://tiles.example.org;"),
+        "{online}"
+    );
+    assert_eq!(online.matches("http").count(), 1, "{online}");
+}
+
 /// What a restart must bring back: the plan, the locks, the version and
 /// the undo / redo steps (not the timings).
 fn lasting(plan: &Value) -> Value {

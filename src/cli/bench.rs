@@ -429,6 +429,7 @@ fn country(args: &Args, inst: &Instance) -> anyhow::Result<Row> {
     let start = Instant::now();
     let info = RunInfo {
         output: Default::default(),
+        input_crs: Default::default(),
         scenario: "country",
         description: "",
         settings: &settings,

@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::Context;
 
 use catchment::report::report_md::seats_fallback_lines;
-use catchment::report::{MapOutput, RunInfo, console_summary, write_all};
+use catchment::report::{RunInfo, console_summary, write_all};
 use catchment::run::Scenario;
 use catchment::run::{Flags, Run};
 use catchment::tr;
@@ -58,10 +58,8 @@ pub fn execute(run: Run) -> anyhow::Result<ExitCode> {
         seconds: round_ms(start.elapsed().as_secs_f64()),
         lang,
         year: run.year,
-        output: MapOutput {
-            crs: run.inputs.output_crs,
-            formats: run.documents.formats,
-        },
+        output: run.map_output(),
+        input_crs: run.inputs.input_crs(),
     };
     let summary = write_all(&run.out, &region, &run.policy, &plan, &info)
         .with_context(|| format!("writing the plan to {}", run.out.display()))?;

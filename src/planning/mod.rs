@@ -65,6 +65,10 @@ pub struct Solved {
     pub lang: crate::i18n::Lang,
     /// Seconds spent reading and allocating.
     pub seconds: f64,
+    /// How the run's map files are written (`output_crs`, `formats`).
+    pub output: crate::run::MapOutput,
+    /// The coordinate systems the zones and schools were read in.
+    pub input_crs: crate::run::InputCrs,
 }
 
 /// Reads and allocates a scenario's run (its flags merged in).
@@ -86,5 +90,7 @@ pub fn solve_scenario(run: &Run) -> Result<Solved, PlanningError> {
         plan,
         lang: run.documents.lang,
         seconds: start.elapsed().as_secs_f64(),
+        output: run.map_output(),
+        input_crs: run.inputs.input_crs(),
     })
 }

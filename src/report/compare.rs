@@ -53,7 +53,8 @@ pub fn write(a: &Solved, b: &Solved, dir: &Path) -> Result<Comparison, ReportErr
             seconds: round(s.seconds + start.elapsed().as_secs_f64(), 3),
             lang: s.lang,
             year: s.scenario.projection.start_year,
-            output: Default::default(),
+            output: s.output,
+            input_crs: s.input_crs,
         };
         summaries.push(write_all(
             &out.path(label),

@@ -38,6 +38,7 @@ pub mod lottery;
 pub(crate) mod map;
 pub mod markdown;
 mod output_dir;
+pub mod outside_china;
 pub mod print_map;
 pub mod projection;
 mod reasons;
@@ -110,15 +111,11 @@ pub struct RunInfo<'a> {
     pub year: Option<i32>,
     /// The coordinate system and formats of the map files.
     pub output: MapOutput,
+    /// The coordinate systems the zones and schools were read in.
+    pub input_crs: crate::run::InputCrs,
 }
 
-/// How the map files (zones, catchments) are written.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct MapOutput {
-    /// Their coordinate system (WGS84 unless the bureau overlays a web map).
-    pub crs: crate::spatial::Crs,
-    pub formats: crate::run::Formats,
-}
+pub use crate::run::MapOutput;
 
 /// Writes every output into `dir` (replacing an earlier plan there) and
 /// returns the summary it wrote.

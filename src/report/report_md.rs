@@ -10,7 +10,7 @@ use crate::policy::Policy;
 use crate::tr;
 
 use super::markdown::md;
-use super::summary::{StageSummary, Summary};
+use super::summary::{InputWarning, StageSummary, Summary};
 
 /// What every section reads.
 pub struct Doc<'a> {
@@ -36,6 +36,7 @@ pub fn write(w: &mut dyn Write, d: &Doc) -> Result<()> {
     )?;
     moved(w, d)?;
     seats_fallback(w, d)?;
+    input_warnings(w, d)?;
     map_note(w, d)?;
     balance(w, d)?;
     utilization(w, d)?;
@@ -331,6 +332,17 @@ fn seats_fallback(w: &mut dyn Write, d: &Doc) -> Result<()> {
         writeln!(w)?;
     }
     Ok(())
+}
+
+/// The summary's warnings about the input maps.
+fn input_warnings(w: &mut dyn Write, d: &Doc) -> Result<()> {
+    let outside: Vec<_> = d
+        .summary
+        .warnings
+        .iter()
+        .map(|InputWarning::OutsideChina(o)| o.clone())
+        .collect();
+    super::outside_china::section(w, &outside, d.lang)
 }
 
 fn map_note(w: &mut dyn Write, d: &Doc) -> Result<()> {

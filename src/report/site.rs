@@ -39,7 +39,7 @@ pub fn write(
     })?;
     if let (Some(s), Some(list)) = (&summary.sites, candidates) {
         out.write("sites.csv", |w| sites_csv(w, l, s))?;
-        out.write("sites.geojson", |w| sites_geojson(w, s))?;
+        out.write("sites.geojson", |w| sites_geojson(w, s, solved.output.crs))?;
         out.write("sites.toml", |w| sites_toml(w, solved, s, list))?;
     }
     out.write("sites.md", |w| {
@@ -267,16 +267,23 @@ fn sites_csv(w: &mut dyn Write, l: Lang, s: &SiteChoiceSummary) -> std::io::Resu
     csv.flush()
 }
 
-fn sites_geojson(w: &mut dyn Write, s: &SiteChoiceSummary) -> std::io::Result<()> {
+/// The chosen sites as points in the run's `output_crs`, like its other
+/// map files (their properties keep the WGS84 `lon`/`lat` of sites.csv).
+fn sites_geojson(
+    w: &mut dyn Write,
+    s: &SiteChoiceSummary,
+    crs: crate::spatial::Crs,
+) -> std::io::Result<()> {
     let features: Vec<serde_json::Value> = s
         .chosen
         .iter()
         .map(|r| {
+            let (x, y) = crs.from_wgs84(r.lon, r.lat);
             serde_json::json!({
                 "type": "Feature",
                 "id": r.id,
                 "properties": r,
-                "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
+                "geometry": {"type": "Point", "coordinates": [x, y]},
             })
         })
         .collect();

@@ -203,6 +203,13 @@ pub struct FarZoneSummary {
     pub km: f64,
 }
 
+/// A warning about the input maps, kept with the plan.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum InputWarning {
+    OutsideChina(super::outside_china::OutsideChina),
+}
+
 /// A community `keep_communities_whole` could not keep whole.
 #[derive(Clone, Debug, Serialize)]
 pub struct SplitCommunitySummary {
@@ -434,6 +441,10 @@ pub struct Summary {
     /// when there are none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub split_communities: Vec<SplitCommunitySummary>,
+    /// What the reading of the maps warned about (features declared
+    /// GCJ-02 or BD-09 outside mainland China); absent when nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<InputWarning>,
     /// Wall-clock seconds of the run: the one value that differs between
     /// otherwise byte-identical runs.
     pub seconds: f64,
@@ -683,6 +694,10 @@ impl Summary {
                         }
                     })
                 })
+                .collect(),
+            warnings: super::outside_china::outside_china(region, info.input_crs)
+                .into_iter()
+                .map(InputWarning::OutsideChina)
                 .collect(),
             seconds: info.seconds,
         }

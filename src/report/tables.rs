@@ -231,6 +231,40 @@ pub(super) fn catchment_members(region: &Region, sp: &StagePlan) -> Vec<(usize, 
         .collect()
 }
 
+/// The zones of a catchment by their `community` property, communities in
+/// the order their first zone comes; zones without one last, as `None`.
+pub(super) fn by_community<'r>(
+    region: &'r Region,
+    zones: &[usize],
+) -> Vec<(Option<&'r str>, Vec<usize>)> {
+    let mut groups: Vec<(Option<&str>, Vec<usize>)> = Vec::new();
+    for &z in zones {
+        let community = region.zones[z]
+            .properties
+            .get("community")
+            .and_then(|v| v.as_str())
+            .filter(|c| !c.trim().is_empty());
+        match groups.iter_mut().find(|g| g.0 == community) {
+            Some(g) => g.1.push(z),
+            None => groups.push((community, vec![z])),
+        }
+    }
+    groups.sort_by_key(|g| g.0.is_none());
+    groups
+}
+
+/// Whether any zone carries a `community` (社区/居委/村): the catchment
+/// lists are then grouped school -> community -> compound, as the bureau
+/// publishes them, and otherwise keep their plain columns.
+fn has_communities(region: &Region) -> bool {
+    region.zones.iter().any(|z| {
+        z.properties
+            .get("community")
+            .and_then(|v| v.as_str())
+            .is_some_and(|c| !c.trim().is_empty())
+    })
+}
+
 /// With separate migrant catchments, the column that says which list (local
 /// or migrant) a row belongs to, after `stage`; none otherwise, so that a
 /// plan of one list keeps its columns.
@@ -258,40 +292,41 @@ pub fn lists_csv(
     region: &Region,
     plan: &Plan,
 ) -> std::io::Result<()> {
+    let grouped = has_communities(region);
+    let mut keys = vec!["stage", "school_id", "school_name"];
+    if grouped {
+        keys.push("community");
+    }
+    keys.extend([
+        "zone_id",
+        "zone_name",
+        "children",
+        "local",
+        "migrant",
+        "placed",
+        "unplaced",
+        "km",
+    ]);
     let mut csv = csv_writer(w)?;
-    csv.write_record(with_list(
-        plan,
-        lang,
-        &[
-            "stage",
-            "school_id",
-            "school_name",
-            "zone_id",
-            "zone_name",
-            "children",
-            "local",
-            "migrant",
-            "placed",
-            "unplaced",
-            "km",
-        ],
-    ))?;
+    csv.write_record(with_list(plan, lang, &keys))?;
     for stage in Stage::ALL {
         for (sp, which) in plan.passes(stage) {
             for (s, zones) in catchment_members(region, sp) {
                 let school = &region.schools[s];
-                for z in zones {
-                    let zone = &region.zones[z];
-                    let zp = &sp.zones[z];
-                    let cohort = which.cohort(zone, stage);
-                    csv.write_record(row_with_list(
-                        plan,
-                        lang,
-                        which,
-                        vec![
+                for (community, members) in by_community(region, &zones) {
+                    for z in members {
+                        let zone = &region.zones[z];
+                        let zp = &sp.zones[z];
+                        let cohort = which.cohort(zone, stage);
+                        let mut row = vec![
                             lang.stage(stage).to_string(),
                             school.id.clone(),
                             text(&school.name),
+                        ];
+                        if grouped {
+                            row.push(text(community.unwrap_or("")));
+                        }
+                        row.extend([
                             zone.id.clone(),
                             text(&zone.name),
                             cohort.total().to_string(),
@@ -301,8 +336,9 @@ pub fn lists_csv(
                             zp.unplaced.to_string(),
                             zp.road_metres(region, z)
                                 .map_or(String::new(), |m| fixed(m as f64 / 1000.0, 3)),
-                        ],
-                    ))?;
+                        ]);
+                        csv.write_record(row_with_list(plan, lang, which, row))?;
+                    }
                 }
             }
         }
@@ -361,6 +397,32 @@ fn names_md(region: &Region, zones: &[usize]) -> String {
         .join("、")
 }
 
+/// The compounds of a catchment: one line of names, or where zones carry
+/// a `community`, one line per community (school -> community ->
+/// compound), compounds without one last.
+fn catchment_md(region: &Region, zones: &[usize], l: Lang) -> String {
+    if !has_communities(region) {
+        return names_md(region, zones);
+    }
+    by_community(region, zones)
+        .into_iter()
+        .map(|(community, members)| {
+            let community = match community {
+                Some(c) => md(c).into_owned(),
+                None => tr!(l, "lists.no_community").to_string(),
+            };
+            tr!(
+                l,
+                "lists.community",
+                community = community,
+                zones = l.count(members.len() as u64),
+                names = names_md(region, &members)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Per school, the compounds whose children it admits.
 fn one_list_md(w: &mut dyn Write, region: &Region, sp: &StagePlan, l: Lang) -> std::io::Result<()> {
     for (s, zones) in catchment_members(region, sp) {
@@ -380,7 +442,7 @@ fn one_list_md(w: &mut dyn Write, region: &Region, sp: &StagePlan, l: Lang) -> s
             )
         )?;
         writeln!(w)?;
-        writeln!(w, "{}", names_md(region, &zones))?;
+        writeln!(w, "{}", catchment_md(region, &zones, l))?;
     }
     Ok(())
 }
@@ -440,7 +502,7 @@ fn two_lists_md(
                 if zones.is_empty() {
                     "-".into()
                 } else {
-                    names_md(region, zones)
+                    catchment_md(region, zones, l)
                 }
             )?;
         }

@@ -18,7 +18,7 @@ use crate::policy::Policy;
 use crate::tr;
 
 use super::RunInfo;
-use super::tables::{Cell, SCHOOL_COLUMNS, catchment_members, header};
+use super::tables::{Cell, SCHOOL_COLUMNS, by_community, catchment_members, header};
 
 /// Excel's paper size code for A4.
 const A4: u8 = 9;
@@ -238,25 +238,6 @@ fn write_counted_row(
         sheet.write_number_with_format(row, (5 + i) as u16, n as f64, format)?;
     }
     Ok(())
-}
-
-/// The zones of a catchment by their `community` property, communities in
-/// the order their first zone comes; zones without one last, as `None`.
-fn by_community<'r>(region: &'r Region, zones: &[usize]) -> Vec<(Option<&'r str>, Vec<usize>)> {
-    let mut groups: Vec<(Option<&str>, Vec<usize>)> = Vec::new();
-    for &z in zones {
-        let community = region.zones[z]
-            .properties
-            .get("community")
-            .and_then(|v| v.as_str())
-            .filter(|c| !c.trim().is_empty());
-        match groups.iter_mut().find(|g| g.0 == community) {
-            Some(g) => g.1.push(z),
-            None => groups.push((community, vec![z])),
-        }
-    }
-    groups.sort_by_key(|g| g.0.is_none());
-    groups
 }
 
 /// schools.xlsx: schools.csv's columns with numbers as numbers, shares as

@@ -14,13 +14,15 @@
 //!
 //! # New housing
 //!
-//! `[[new_housing]]` either adds the zones of a GeoJSON file (`zones_file`,
-//! the zones format; `replaces` lists zones whose land they take over, such
+//! `[[new_housing]]` either adds the zones of a file (`zones_file`, any
+//! format the zones file may have, read as it is: its `crs`, `[columns]`
+//! and `county_field`; `replaces` lists zones whose land they take over, such
 //! as a village redeveloped into compounds, which are removed with the
 //! children living there), or multiplies the children of existing zones by
 //! `factor` (one stage with `stage`), picked by ids (`zones`), a circle
 //! (`centre` and `radius_km`, by zone centroid; along the roads where the
-//! run has them) or a `polygon`. Counts are
+//! run has them) or a `polygon`, whose positions are in the zones file's
+//! coordinate system. Counts are
 //! multiplied so that the total is the rounded product and small zones
 //! keep their share (largest remainders); birth records grow with the
 //! primary children. New zones and schools that name no county get the
@@ -63,13 +65,13 @@ use geo::{Contains, LineString, Point, Polygon};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::io::{InputError, read_zones};
+use crate::io::{FileSettings, InputError, read_zones_with};
 use crate::model::grades;
 use crate::model::{
     MAX_REGION_CHILDREN, MAX_ZONE_CHILDREN, Region, School, SchoolKind, Sector, Stage,
 };
 use crate::policy::Policy;
-use crate::spatial::haversine_m;
+use crate::spatial::{Crs, haversine_m};
 
 use super::change_notes::{ChangeNote, Figure, GrowthArea, Handover, SchoolFigures, StageGrowth};
 
@@ -259,6 +261,30 @@ pub struct Growth {
     pub factor: f64,
     pub stages: Vec<Stage>,
     pub area: Area,
+}
+
+impl Growth {
+    /// The growth with its `centre` or `polygon` given in `crs` (the zones
+    /// file's) brought to WGS84, where the zones are.
+    fn in_wgs84(&self, crs: Crs) -> Growth {
+        use geo::MapCoords;
+        let point = |p: Point<f64>| {
+            let (x, y) = crs.to_wgs84(p.x(), p.y());
+            Point::new(x, y)
+        };
+        let area = match &self.area {
+            Area::Zones(ids) => Area::Zones(ids.clone()),
+            Area::Circle { centre, radius_km } => Area::Circle {
+                centre: point(*centre),
+                radius_km: *radius_km,
+            },
+            Area::Polygon(p) => Area::Polygon(p.map_coords(|c| point(c.into()).into())),
+        };
+        Growth {
+            area,
+            ..self.clone()
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -702,11 +728,15 @@ fn grow_births(properties: &mut serde_json::Map<String, Value>, factor: f64) {
 }
 
 /// Applies the changes in order and returns one note per change saying
-/// what it did, for the reports.
+/// what it did, for the reports. `zones`: how the zones file is read (its
+/// `crs`, `[columns]`, `county_field`); new housing is read the same way,
+/// files and the positions of its tables alike, since the bureau draws
+/// them on the same map.
 pub fn apply(
     region: &mut Region,
     changes: &[Change],
     policy: &Policy,
+    zones: &FileSettings,
 ) -> Result<Vec<ChangeNote>, ChangeError> {
     let mut opened: Vec<String> = Vec::new();
     let mut log = Vec::with_capacity(changes.len());
@@ -783,8 +813,8 @@ pub fn apply(
                     after: figures_of(school),
                 }
             }
-            ChangeKind::NewZones(path, replaces) => new_zones(region, o, path, replaces)?,
-            ChangeKind::Growth(g) => grow(region, o, g)?,
+            ChangeKind::NewZones(path, replaces) => new_zones(region, o, path, replaces, zones)?,
+            ChangeKind::Growth(g) => grow(region, o, &g.in_wgs84(zones.crs))?,
             ChangeKind::CloseSchool(c) => close(region, o, c, &opened, policy)?,
         };
         if let Some((stage, total)) = region.too_many_children() {
@@ -812,11 +842,13 @@ fn new_zones(
     o: &Origin,
     path: &Path,
     replaces: &[String],
+    settings: &FileSettings,
 ) -> Result<ChangeNote, ChangeError> {
-    let zones = read_zones(path, &region.schools).map_err(|source| ChangeError::Zones {
-        origin: Box::new(o.clone()),
-        source: Box::new(source),
-    })?;
+    let zones =
+        read_zones_with(path, &region.schools, settings).map_err(|source| ChangeError::Zones {
+            origin: Box::new(o.clone()),
+            source: Box::new(source),
+        })?;
     let mut gone = Vec::with_capacity(replaces.len());
     for id in replaces {
         let Some(z) = region.zones.iter().position(|z| &z.id == id) else {
@@ -1357,7 +1389,7 @@ mod tests {
              [[close_school]]\nid = \"P1\"\n",
         )
         .unwrap();
-        let log = apply(&mut r, &c, &Policy::default()).unwrap();
+        let log = apply(&mut r, &c, &Policy::default(), &FileSettings::default()).unwrap();
         assert_eq!(log.len(), 2);
         let ids: Vec<&str> = r.schools.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids, ["P2", "J1", "P3"]);
@@ -1373,7 +1405,7 @@ mod tests {
     fn a_closure_without_a_replacement_is_refused() {
         let mut r = region();
         let c = changes("[[close_school]]\nid = \"P1\"\n").unwrap();
-        let err = apply(&mut r, &c, &Policy::default())
+        let err = apply(&mut r, &c, &Policy::default(), &FileSettings::default())
             .unwrap_err()
             .to_string();
         assert!(err.contains("s.toml: close_school[0] (id \"P1\")"), "{err}");
@@ -1385,14 +1417,14 @@ mod tests {
              [[close_school]]\nid = \"P1\"\n",
         )
         .unwrap();
-        assert!(apply(&mut r, &c, &Policy::default()).is_err());
+        assert!(apply(&mut r, &c, &Policy::default(), &FileSettings::default()).is_err());
     }
 
     #[test]
     fn a_closure_into_an_existing_school_needs_its_seats() {
         let mut r = region();
         let c = changes("[[close_school]]\nid = \"P1\"\nreplaced_by = \"P2\"\n").unwrap();
-        let log = apply(&mut r, &c, &Policy::default()).unwrap();
+        let log = apply(&mut r, &c, &Policy::default(), &FileSettings::default()).unwrap();
         let line = log[0].text(crate::i18n::Lang::En);
         assert!(
             line.contains("go to P2") && line.contains("1900 primary seats for 24"),
@@ -1407,7 +1439,7 @@ mod tests {
         // No classes: no seats for the 24 children of both catchments.
         let mut r = region();
         r.schools[1].classes = [Some(0), None];
-        let err = apply(&mut r, &c, &Policy::default())
+        let err = apply(&mut r, &c, &Policy::default(), &FileSettings::default())
             .unwrap_err()
             .to_string();
         assert!(
@@ -1435,7 +1467,7 @@ mod tests {
                 "[[new_housing]]\nfactor = {factor}\nzones = [\"Z1\"]\n"
             ))
             .unwrap();
-            let err = apply(&mut r, &c, &Policy::default())
+            let err = apply(&mut r, &c, &Policy::default(), &FileSettings::default())
                 .unwrap_err()
                 .to_string();
             assert!(

@@ -13,6 +13,16 @@ pub struct Formats {
 
 impl crate::options::OptionValue for Formats {}
 
+/// How a command writes its map files (zones, catchments, sites): one
+/// value resolved from the run, so that every command writing geometry
+/// honours `output_crs` and `formats` alike.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct MapOutput {
+    /// Their coordinate system (WGS84 unless the bureau overlays a web map).
+    pub crs: crate::spatial::Crs,
+    pub formats: Formats,
+}
+
 const EXPECTED: &str = "formats separated by commas, from geojson and shp (e.g. geojson,shp)";
 
 impl FromStr for Formats {

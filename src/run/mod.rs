@@ -34,7 +34,7 @@ use crate::spatial::roads::Weight;
 use crate::spatial::{DistanceKind, Distances, ObjectiveUnit};
 use crate::spatial::{RoadSettings, RoadsError};
 
-pub use formats::Formats;
+pub use formats::{Formats, MapOutput};
 pub use projection::ProjectionSettings;
 pub use scenario::{Scenario, ScenarioError, read_policy};
 
@@ -180,11 +180,28 @@ impl Inputs {
         self.schools_crs.unwrap_or(self.crs)
     }
 
+    /// The coordinate systems of the zones and schools files.
+    pub fn input_crs(&self) -> InputCrs {
+        InputCrs {
+            zones: self.zones_crs(),
+            schools: self.schools_crs(),
+        }
+    }
+
     /// The coordinate system of the roads file: what reads roads converts
     /// their geometry with [`Crs::geometry_to_wgs84`].
     pub fn roads_crs(&self) -> Crs {
         self.roads_crs.unwrap_or(self.crs)
     }
+}
+
+/// The coordinate systems the zones and schools were read in, which the
+/// plan's documents recall (features declared GCJ-02 or BD-09 outside
+/// mainland China are named there).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct InputCrs {
+    pub zones: Crs,
+    pub schools: Crs,
 }
 
 crate::options! {
@@ -333,6 +350,14 @@ impl Run {
         })
     }
 
+    /// How this run's map files are written: `output_crs` and `formats`.
+    pub fn map_output(&self) -> MapOutput {
+        MapOutput {
+            crs: self.inputs.output_crs,
+            formats: self.documents.formats,
+        }
+    }
+
     /// The scenario, where the run has one.
     pub fn scenario(&self) -> Option<&Scenario> {
         match &self.source {
@@ -356,7 +381,7 @@ impl Run {
             Source::Scenario(s) if !s.changes.is_empty() && self.options.roads.is_some() => {
                 let mut region = s.base_region_with(&settings)?;
                 region.distances = self.distances(&region)?;
-                let log = changes::apply(&mut region, &s.changes, &s.policy)
+                let log = changes::apply(&mut region, &s.changes, &s.policy, &settings.zones)
                     .map_err(ScenarioError::from)?;
                 (region, log)
             }

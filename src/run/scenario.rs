@@ -466,7 +466,7 @@ impl Scenario {
                 }
             }
         }
-        let log = changes::apply(&mut region, &self.changes, &self.policy)?;
+        let log = changes::apply(&mut region, &self.changes, &self.policy, &settings.zones)?;
         Ok((region, log))
     }
 

@@ -126,7 +126,11 @@ pub struct Info {
     pub tiles: Option<String>,
     /// The folder exports are written to; nothing is written elsewhere.
     pub out: PathBuf,
-    /// The language of exported documents (`--lang`, the scenario's `lang`).
+    /// How exports write their map files, as `catchment run` would.
+    pub output: crate::run::MapOutput,
+    /// The coordinate systems the zones and schools were read in.
+    pub input_crs: crate::run::InputCrs,
+    /// The language of exported documents.
     pub lang: crate::i18n::Lang,
 }
 
@@ -384,6 +388,8 @@ impl Session {
             description: run.description.clone(),
             tiles,
             out: run.out.clone(),
+            output: run.map_output(),
+            input_crs: run.inputs.input_crs(),
             lang: run.documents.lang,
         };
         Session::new(
@@ -785,7 +791,8 @@ impl Session {
             &self.policy,
             &self.plan,
             &RunInfo {
-                output: Default::default(),
+                output: self.info.output,
+                input_crs: self.info.input_crs,
                 scenario: &self.info.name,
                 description: &self.info.description,
                 settings: &self.settings,
@@ -1267,7 +1274,8 @@ impl Session {
         }
         let (name, folder) = exports::new_folder(&out);
         let info = RunInfo {
-            output: Default::default(),
+            output: self.info.output,
+            input_crs: self.info.input_crs,
             scenario: &self.info.name,
             description: &self.info.description,
             settings: &self.settings,

@@ -23,6 +23,7 @@
 mod access;
 mod api;
 mod assets;
+mod csp;
 mod exports;
 mod geometry;
 mod http;
@@ -118,6 +119,8 @@ struct Shared {
     session_token: String,
     /// The page's language unless it asks for another (`?lang=`).
     lang: Lang,
+    /// The page's Content-Security-Policy (the basemap's tile host only).
+    csp: String,
 }
 
 impl Shared {
@@ -183,7 +186,9 @@ pub fn serve(
         .into_bytes();
     let zones = session.zones_json();
     let zones_gz = gzip(&zones);
+    let csp = csp::content_security_policy(session.info().tiles.as_deref());
     let shared = Arc::new(Shared {
+        csp,
         zones,
         zones_gz: Arc::new(zones_gz),
         index: Arc::new(index),
@@ -317,19 +322,19 @@ impl http::Handler for Shared {
         let gzip_ok = rq
             .header("Accept-Encoding")
             .is_some_and(|e| e.split(',').any(|x| x.trim().starts_with("gzip")));
-        response(reply, gzip_ok.then_some(&self.zones_gz))
+        response(reply, gzip_ok.then_some(&self.zones_gz), &self.csp)
     }
 
     fn refusal(&self, status: u16, message: &str) -> http::Response {
         eprintln!("refused a request: {status} {message}");
-        response(Reply::error(status, message), None)
+        response(Reply::error(status, message), None, &self.csp)
     }
 }
 
 /// The HTTP response of a reply. `zones_gz`: the client takes gzip, and
 /// this is the compressed form of the zones body, used where the reply is
 /// the zones.
-fn response(reply: Reply, zones_gz: Option<&Arc<Vec<u8>>>) -> http::Response {
+fn response(reply: Reply, zones_gz: Option<&Arc<Vec<u8>>>, csp: &str) -> http::Response {
     let mut headers: Vec<(String, String)> = vec![
         ("Content-Type".into(), reply.content_type.into()),
         ("X-Content-Type-Options".into(), "nosniff".into()),
@@ -337,11 +342,8 @@ fn response(reply: Reply, zones_gz: Option<&Arc<Vec<u8>>>) -> http::Response {
     ];
     if reply.content_type.starts_with("text/html") {
         // The page runs only its own bundled script; a basemap's tiles are
-        // the one thing it may load from elsewhere.
-        headers.push((
-            "Content-Security-Policy".into(),
-            "default-src 'self'; img-src 'self' data: https: http:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'".into(),
-        ));
+        // the one thing it may load from elsewhere, from their host alone.
+        headers.push(("Content-Security-Policy".into(), csp.to_string()));
         headers.push(("Cache-Control".into(), "no-cache".into()));
     } else {
         headers.push(("Cache-Control".into(), "no-store".into()));

@@ -13,7 +13,7 @@ use super::real_data::hangzhou_compounds;
 use super::{catchment, collection, features, read_json, s, shared_data, stderr};
 
 /// A generated county (polygon zones, about 200 of them) in `dir`.
-fn county(dir: &Path) {
+pub(super) fn county(dir: &Path) {
     let o = catchment(&[
         "generate",
         "--zones",
@@ -437,4 +437,221 @@ fn hangzhou_with_districts_assigns_no_compound_across_districts() {
         }
     }
     assert_eq!(across, 0, "compounds assigned across district lines");
+}
+
+/// Every position of a GeoJSON file moved by `(dx, dy)` degrees.
+fn shift_file(from: &Path, to: &Path, dx: f64, dy: f64) {
+    let mut collection: geojson::FeatureCollection =
+        serde_json::from_value(read_json(from)).unwrap();
+    for f in &mut collection.features {
+        if let Some(g) = f.geometry.as_mut() {
+            catchment::spatial::crs::for_each_position(&mut g.value, &mut |p| {
+                p[0] += dx;
+                p[1] += dy;
+            });
+        }
+    }
+    std::fs::write(to, serde_json::to_string(&collection).unwrap()).unwrap();
+}
+
+#[test]
+fn gcj02_features_outside_china_are_named_in_report_and_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    county(dir);
+    let (zones, schools) = (dir.join("zones.geojson"), dir.join("schools.geojson"));
+    // The county moved to South Korea, where GCJ-02 equals WGS84.
+    let first = &features(&zones)[0]["geometry"]["coordinates"][0][0];
+    let (dx, dy) = (
+        127.5 - first[0].as_f64().unwrap(),
+        36.5 - first[1].as_f64().unwrap(),
+    );
+    let (az, as_) = (
+        dir.join("abroad-zones.geojson"),
+        dir.join("abroad-schools.geojson"),
+    );
+    shift_file(&zones, &az, dx, dy);
+    shift_file(&schools, &as_, dx, dy);
+    let out = dir.join("abroad");
+    let o = catchment(&[
+        "allocate",
+        "--zones",
+        s(&az),
+        "--schools",
+        s(&as_),
+        "--out",
+        s(&out),
+        "--crs",
+        "gcj02",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("outside mainland China"),
+        "{}",
+        stderr(&o)
+    );
+    let ids: Vec<String> = features(&az)
+        .iter()
+        .map(|f| f["properties"]["id"].as_str().unwrap().to_string())
+        .collect();
+    let n_schools = features(&as_).len();
+    let summary = read_json(&out.join("summary.json"));
+    let warnings = summary["warnings"].as_array().expect("warnings");
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    let (z, sc) = (&warnings[0], &warnings[1]);
+    assert_eq!(
+        (&z["kind"], &z["file"], &z["crs"]),
+        (&"outside_china".into(), &"zones".into(), &"gcj02".into())
+    );
+    assert_eq!(z["count"].as_u64().unwrap() as usize, ids.len());
+    assert_eq!(z["ids"], serde_json::json!(ids[..10]));
+    assert_eq!(sc["file"], "schools");
+    assert_eq!(sc["count"].as_u64().unwrap() as usize, n_schools);
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let line = format!(
+        "{} feature(s) of the zones file are declared gcj02 but lie outside mainland China",
+        ids.len()
+    );
+    assert!(report.contains(&line), "{report}");
+    assert!(
+        report.contains(&format!("{}, {}", ids[0], ids[1])),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!("… and {} more", ids.len() - 10)),
+        "{report}"
+    );
+    // In China the same files give no warning, and summary.json no key.
+    let home = dir.join("home");
+    allocate(&zones, &schools, &home, &["--crs", "gcj02"]);
+    assert!(
+        read_json(&home.join("summary.json"))
+            .get("warnings")
+            .is_none()
+    );
+}
+
+/// compare writes each scenario's plan as run does: its `output_crs` and
+/// `formats` apply to A/ and B/.
+#[test]
+fn compare_honours_output_crs_and_formats() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    county(dir);
+    for (name, extra) in [("a", ""), ("b", "compactness_km = 0.5\n")] {
+        std::fs::write(
+            dir.join(format!("{name}.toml")),
+            format!(
+                "name = \"{name}\"\nzones = \"zones.geojson\"\nschools = \"schools.geojson\"\noutput_crs = \"gcj02\"\nformats = [\"geojson\", \"shp\"]\n{extra}"
+            ),
+        )
+        .unwrap();
+    }
+    let out = dir.join("cmp");
+    let o = catchment(&[
+        "compare",
+        s(&dir.join("a.toml")),
+        s(&dir.join("b.toml")),
+        "--out",
+        s(&out),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let given = features(&dir.join("zones.geojson"));
+    for side in ["A", "B"] {
+        let written = features(&out.join(side).join("zones.geojson"));
+        let (pw, pg) = (
+            &written[0]["geometry"]["coordinates"][0][0],
+            &given[0]["geometry"]["coordinates"][0][0],
+        );
+        let gcj = Crs::Gcj02.from_wgs84(pg[0].as_f64().unwrap(), pg[1].as_f64().unwrap());
+        assert!((pw[0].as_f64().unwrap() - gcj.0).abs() < 1e-6, "{side}");
+        assert!((pw[1].as_f64().unwrap() - gcj.1).abs() < 1e-6, "{side}");
+        for file in ["zones.shp", "catchments.shp", "catchments.prj"] {
+            assert!(out.join(side).join(file).is_file(), "{side}/{file}");
+        }
+    }
+}
+
+/// The zones of `from` picked by `keep` (by index), written to `to` in
+/// `crs`; in GCJ-02 with `primary_local` renamed to the bureau's `XX_HJ`.
+fn bureau_zones(from: &Path, to: &Path, crs: Crs, keep: impl Fn(usize) -> bool) {
+    let mut collection: geojson::FeatureCollection =
+        serde_json::from_value(read_json(from)).unwrap();
+    collection.features = std::mem::take(&mut collection.features)
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| keep(*i))
+        .map(|(_, mut f)| {
+            if let Some(g) = f.geometry.as_mut() {
+                crs.geometry_from_wgs84(&mut g.value);
+            }
+            if crs == Crs::Gcj02 {
+                let p = f.properties.as_mut().unwrap();
+                let local = p.remove("primary_local").unwrap();
+                p.insert("XX_HJ".into(), local);
+            }
+            f
+        })
+        .collect();
+    std::fs::write(to, serde_json::to_string(&collection).unwrap()).unwrap();
+}
+
+/// `[[new_housing]]` reads its file like the zones file (crs, [columns])
+/// and takes its `centre` in the zones' coordinate system: a GCJ-02
+/// scenario with renamed columns gives the plan of the WGS84 one, the last
+/// 20 zones coming as new housing in both.
+#[test]
+fn new_housing_honours_columns_and_crs_like_the_zones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    county(dir);
+    let zones = dir.join("zones.geojson");
+    let n = features(&zones).len();
+    let first = &features(&zones)[0]["geometry"]["coordinates"][0][0];
+    let centre = (first[0].as_f64().unwrap(), first[1].as_f64().unwrap());
+    let gcj = Crs::Gcj02.from_wgs84(centre.0, centre.1);
+    for (crs, name) in [(Crs::Wgs84, "wgs"), (Crs::Gcj02, "xq")] {
+        bureau_zones(&zones, &dir.join(format!("{name}.geojson")), crs, |i| {
+            i < n - 20
+        });
+        bureau_zones(&zones, &dir.join(format!("{name}-new.geojson")), crs, |i| {
+            i >= n - 20
+        });
+    }
+    let growth = |(x, y): (f64, f64)| {
+        format!("[[new_housing]]\nfactor = 2\ncentre = [{x}, {y}]\nradius_km = 2\n")
+    };
+    std::fs::write(
+        dir.join("wgs.toml"),
+        format!(
+            "zones = \"wgs.geojson\"\nschools = \"schools.geojson\"\n\
+             [[new_housing]]\nzones_file = \"wgs-new.geojson\"\n\n{}",
+            growth(centre)
+        ),
+    )
+    .unwrap();
+    let schools = dir.join("schools.geojson");
+    convert_file(&schools, &dir.join("gcj-schools.geojson"), Crs::Gcj02);
+    std::fs::write(
+        dir.join("gcj.toml"),
+        format!(
+            "zones = \"xq.geojson\"\nschools = \"gcj-schools.geojson\"\ncrs = \"gcj02\"\n\
+             [columns.zones]\nprimary_local = \"XX_HJ\"\n\n\
+             [[new_housing]]\nzones_file = \"xq-new.geojson\"\n\n{}",
+            growth(gcj)
+        ),
+    )
+    .unwrap();
+    let plan = |name: &str| {
+        let out = dir.join(name);
+        let scenario = dir.join(format!("{name}.toml"));
+        assignments(&["run", s(&scenario), "--out", s(&out)], &out)
+    };
+    let (wgs, gcj) = (plan("wgs"), plan("gcj"));
+    assert_eq!(wgs.len(), n);
+    assert_eq!(gcj, wgs);
+    let children = |name: &str| {
+        read_json(&dir.join(name).join("summary.json"))["stages"]["primary"]["children"].clone()
+    };
+    assert_eq!(children("gcj"), children("wgs"));
 }

@@ -8,9 +8,12 @@
 //! and every hard limit still holds: that school's seats (stage and school
 //! limits), locks and the maximum distance, and connected catchments (no
 //! school's catchment is left in more pieces than before). Where no school
-//! of the community can take it all, as much of it as can goes to the
-//! school holding most of its children, and the community is reported with
-//! the reason, so that the list names it.
+//! of the community can take it all, it is split as little as the limits
+//! allow: first over the fewest schools (one school's whole part merged
+//! into another of its schools while any fits), then with the fewest
+//! children away from the school holding most of them (its other zones
+//! moved there one by one); the community is reported with the reason, so
+//! that the list names it.
 //!
 //! Moving zones only constrains the plan: the bound of the plan without
 //! the rule is a lower bound of every plan with it, so the gap reported
@@ -154,17 +157,7 @@ impl County<'_> {
             if whole {
                 continue;
             }
-            // As little split as the limits allow: each other school's part
-            // to the school holding most of its children, where it fits.
-            let main = self.largest_share(&members, &used);
-            for &s in used.iter().filter(|&&s| s != main) {
-                let part: Vec<usize> = members
-                    .iter()
-                    .copied()
-                    .filter(|&z| self.school_of[z] == Some(s as u32))
-                    .collect();
-                let _ = self.try_move(&part, main);
-            }
+            self.split_least(&members);
             let left = self.schools_of(&members);
             if left.len() > 1 {
                 split.push((
@@ -177,6 +170,58 @@ impl County<'_> {
             }
         }
         split
+    }
+
+    /// Splits a community that cannot go whole as little as the limits
+    /// allow: first fewest schools (a school's whole part merged into
+    /// another school of the community, smallest part first, while any
+    /// fits), then fewest children away from the school holding most of
+    /// them (its other zones moved there one by one, most children first).
+    fn split_least(&mut self, members: &[usize]) {
+        while self.merge_a_part(members) {}
+        let used = self.schools_of(members);
+        if used.len() <= 1 {
+            return;
+        }
+        let main = self.largest_share(members, &used);
+        let mut away: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&z| self.school_of[z].is_some_and(|s| s as usize != main))
+            .collect();
+        away.sort_by_key(|&z| (std::cmp::Reverse(self.placed[z]), z));
+        for z in away {
+            let _ = self.try_move(&[z], main);
+        }
+    }
+
+    /// Moves one school's whole part of the community to another of its
+    /// schools (the part with fewest children first, to the school with
+    /// most); false when no part fits anywhere.
+    fn merge_a_part(&mut self, members: &[usize]) -> bool {
+        let used = self.schools_of(members);
+        let children = |s: usize| -> u64 {
+            members
+                .iter()
+                .filter(|&&z| self.school_of[z] == Some(s as u32))
+                .map(|&z| u64::from(self.placed[z]))
+                .sum()
+        };
+        let mut by_size: Vec<(u64, usize)> = used.iter().map(|&s| (children(s), s)).collect();
+        by_size.sort_unstable();
+        for &(_, s) in &by_size {
+            let part: Vec<usize> = members
+                .iter()
+                .copied()
+                .filter(|&z| self.school_of[z] == Some(s as u32))
+                .collect();
+            for &(_, t) in by_size.iter().rev().filter(|&&(_, t)| t != s) {
+                if matches!(self.try_move(&part, t), Attempt::Done) {
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// The schools the zones go to, ascending.
