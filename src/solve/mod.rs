@@ -4,6 +4,7 @@
 //! measured, never assumed.
 
 pub mod branch;
+pub mod connected;
 pub mod guided;
 pub mod instance;
 pub mod lagrange;
