@@ -127,12 +127,12 @@ fn build(model: &ConnectedModel) -> Built {
     // var_of[s][u]: x of unit u at school s, if allowed.
     let mut var_of: Vec<Vec<Option<Variable>>> = vec![vec![None; units]; schools];
     let mut load: Vec<Expression> = vec![Expression::from(0.0); schools];
-    for u in 0..units {
+    for (u, (allowed, &demand)) in model.allowed.iter().zip(&model.demand).enumerate() {
         let mut one = Expression::from(0.0);
-        let mut list = Vec::with_capacity(model.allowed[u].len());
-        for &(s, cost) in &model.allowed[u] {
+        let mut list = Vec::with_capacity(allowed.len());
+        for &(s, cost) in allowed {
             let v = vars.add(variable().binary());
-            let d = model.demand[u] as f64;
+            let d = demand as f64;
             objective += d * cost as f64 / 1000.0 * v;
             load[s as usize] += d * v;
             one += v;
@@ -145,8 +145,8 @@ fn build(model: &ConnectedModel) -> Built {
     for (s, l) in load.into_iter().enumerate() {
         constraints.push(constraint!(l <= model.seats[s] as f64));
     }
-    for s in 0..schools {
-        connect(model, s, &var_of[s], &mut vars, &mut constraints);
+    for (s, row) in var_of.iter().enumerate() {
+        connect(model, s, row, &mut vars, &mut constraints);
     }
     Built {
         vars,
