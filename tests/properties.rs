@@ -620,3 +620,83 @@ fn lumpy_bounds_never_pass_the_exact_optimum() {
         }
     }
 }
+
+/// The connected repair on small tight counties against the exact connected
+/// optimum (the same zones' children, seats and own zones kept, every
+/// catchment one piece): the optimum is never above the plan. Returns the
+/// cases, those where the plan is optimal, and the worst relative excess.
+fn against_the_connected_optimum(
+    solver: MipSolver,
+    seeds: std::ops::RangeInclusive<u64>,
+    size: impl Fn(u64) -> (usize, usize),
+) -> (usize, usize, f64) {
+    use catchment::generate::{TightParams, generate_tight};
+    use catchment::plan::connected_optimum::connected_optimum;
+    let (mut worst, mut exact, mut cases) = (0.0f64, 0, 0);
+    for seed in seeds {
+        let (zones, schools) = size(seed);
+        let region = generate_tight(&TightParams {
+            seed,
+            zones,
+            schools,
+        });
+        let preferences = Preferences::default();
+        let plan = allocate(
+            &region,
+            &Policy::default(),
+            &Settings::default(),
+            &preferences,
+            &(),
+        )
+        .unwrap();
+        let optima = connected_optimum(
+            &plan,
+            &region,
+            &Policy::default(),
+            &preferences,
+            MipOptions::exact(solver),
+        )
+        .unwrap();
+        // A plan left in pieces is outside the connected model: not
+        // compared (issue 18's tests count those).
+        let whole = |o: &&catchment::plan::connected_optimum::CountyOptimum| {
+            plan.contiguity[o.stage.index()].broken.is_empty()
+        };
+        for o in optima.iter().filter(|o| o.zones > 0).filter(whole) {
+            assert!(o.proven, "seed {seed}: not proven: {o:?}");
+            let (plan_m, optimum_m) = (o.plan_m as f64, o.optimum_m as f64);
+            assert!(
+                optimum_m <= plan_m * (1.0 + 1e-6),
+                "seed {seed}: the optimum above our plan: {o:?}"
+            );
+            let excess = (plan_m - optimum_m).max(0.0) / optimum_m.max(1.0);
+            cases += 1;
+            exact += usize::from(excess < 1e-6);
+            worst = worst.max(excess);
+        }
+    }
+    eprintln!(
+        "{solver:?}: connected plans optimal on {exact} of {cases}; worst {:.3} % above the connected optimum",
+        worst * 100.0
+    );
+    (cases, exact, worst)
+}
+
+/// A handful of zones, solved by good_lp's own branch and bound.
+#[test]
+fn connected_plans_against_the_exact_connected_optimum() {
+    let (cases, _, _) = against_the_connected_optimum(MipSolver::MicroLp, 1..=6, |seed| {
+        (10 + 2 * (seed as usize % 3), 2 + seed as usize % 2)
+    });
+    assert!(cases >= 4, "only {cases} connected plans to compare");
+}
+
+/// Tight counties of 30-60 zones and 4-6 schools through HiGHS.
+#[cfg(feature = "highs")]
+#[test]
+fn connected_plans_against_the_highs_connected_optimum() {
+    let (cases, _, _) = against_the_connected_optimum(MipSolver::Highs, 1..=12, |seed| {
+        (30 + 10 * (seed as usize % 4), 4 + seed as usize % 3)
+    });
+    assert!(cases >= 8, "only {cases} connected plans to compare");
+}

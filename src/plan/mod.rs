@@ -4,6 +4,7 @@
 
 mod allocate;
 mod check;
+pub mod connected_optimum;
 pub mod far;
 mod figures;
 pub mod lottery;

@@ -95,6 +95,43 @@ pub struct ContiguitySummary {
     pub pieces_certified: usize,
     /// Each school's own zone (where it stands), the root of its catchment.
     pub own_zones: OwnZones,
+    /// What connectedness costs: the whole-zone plan before the repair
+    /// against the connected plan after it, both against the bound.
+    pub price: Option<Price>,
+}
+
+/// The price of connectedness of one stage.
+#[derive(Clone, Debug, Serialize)]
+pub struct Price {
+    /// Child-km of the catchments before the repair and after it, as the
+    /// repair counts them (travel with any stability and barrier charges).
+    pub whole_zone_km: f64,
+    pub connected_km: f64,
+    /// (connected − whole-zone) / whole-zone.
+    pub extra: Option<f64>,
+    /// The stage's gap had the repair not run (its objective less the
+    /// price), beside `gap`, the connected plan's.
+    pub whole_zone_gap: Option<f64>,
+}
+
+impl Price {
+    fn of(c: &crate::plan::ContiguityReport, q: &Quality) -> Option<Price> {
+        if c.whole_zone_m == 0 && c.connected_m == 0 {
+            return None;
+        }
+        let (whole, connected) = (
+            c.whole_zone_m as f64 / 1000.0,
+            c.connected_m as f64 / 1000.0,
+        );
+        let bound = q.bound_km();
+        let before = q.objective_km() - (connected - whole);
+        Some(Price {
+            whole_zone_km: whole,
+            connected_km: connected,
+            extra: (whole > 0.0).then(|| (connected - whole) / whole),
+            whole_zone_gap: (bound > 0.0).then(|| (before - bound) / bound),
+        })
+    }
 }
 
 /// Schools' own zones in a connected plan.
@@ -550,6 +587,7 @@ impl Summary {
                             shared: c.own_zones_shared,
                             not_fitting: c.own_zones_not_fitting,
                         },
+                        price: plan.contiguous.then(|| Price::of(c, &q)).flatten(),
                     }
                 },
             }

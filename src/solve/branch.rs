@@ -22,6 +22,11 @@ pub struct Limits {
     /// Parts with more units than this are not branched on.
     pub max_units: usize,
     pub max_nodes: usize,
+    /// Nodes times units at most: each node solves its relaxation afresh
+    /// and rounds it, work that grows with the part; with [`Limits::capped`]
+    /// a part of a few hundred zones gets a few hundred nodes (tenths of a
+    /// second) and a small one the full `max_nodes`.
+    pub max_work: usize,
 }
 
 impl Default for Limits {
@@ -29,6 +34,17 @@ impl Default for Limits {
         Limits {
             max_units: 400,
             max_nodes: 3000,
+            max_work: usize::MAX,
+        }
+    }
+}
+
+impl Limits {
+    /// The search where little is left to find: its work capped.
+    pub fn capped() -> Self {
+        Limits {
+            max_work: 60_000,
+            ..Limits::default()
         }
     }
 }
@@ -146,13 +162,17 @@ pub fn search(inst: &Instance, root: &Relaxation, start: Assignment, limits: Lim
     }));
     let mut next_id = 1;
     let mut nodes = 0;
+    let max_nodes = limits
+        .max_nodes
+        .min(limits.max_work / inst.units().max(1))
+        .max(1);
     while let Some(Reverse(node)) = open.pop() {
         if node.bound >= best_cost {
             // Best bound first: every other open node is at least as dear.
             open.clear();
             break;
         }
-        if nodes == limits.max_nodes {
+        if nodes == max_nodes {
             open.push(Reverse(node));
             break;
         }

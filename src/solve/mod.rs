@@ -4,6 +4,7 @@
 //! measured, never assumed.
 
 pub mod branch;
+pub mod connected;
 pub mod guided;
 pub mod instance;
 pub mod lagrange;
@@ -42,6 +43,13 @@ impl crate::options::OptionValue for Backend {}
 /// The Lagrangian bound is computed where the rounded plan lies more than
 /// 1/this of the relaxation bound above it (0.05 %).
 const LAGRANGIAN_FROM_GAP: i128 = 2000;
+
+/// Branch and bound gets its full node budget only where the plan lies
+/// more than 1/this above the proven bound (0.5 %, lumpy counties, where
+/// its nodes find better plans); closer, its work is capped: on tight maps
+/// of 300 zones (0.2 % above the bound) 3,000 nodes found nothing better
+/// and took 90 % of the command's time.
+const FULL_SEARCH_FROM_GAP: i128 = 200;
 
 crate::options! {
     /// Solver settings of a run: the scenario's `[solver]` table and the
@@ -147,7 +155,12 @@ pub fn complete(
             let assignment = if proven >= upper {
                 best
             } else {
-                let searched = branch::search(inst, &relaxation, best, branch::Limits::default());
+                let limits = if (upper - proven) * FULL_SEARCH_FROM_GAP > proven {
+                    branch::Limits::default()
+                } else {
+                    branch::Limits::capped()
+                };
+                let searched = branch::search(inst, &relaxation, best, limits);
                 if lists_complete {
                     bound = bound.max(searched.bound);
                 }

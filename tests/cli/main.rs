@@ -3,6 +3,7 @@
 mod bad_input;
 mod balance;
 mod communities;
+mod connected;
 mod determinism;
 mod documents;
 mod formats;

@@ -58,6 +58,12 @@ pub struct ContiguityReport {
     /// Own zones not kept because their children alone exceed the school's
     /// seats, or no plan keeping them within every limit was found.
     pub own_zones_not_fitting: usize,
+    /// Child-metres of the catchments before the repair (the whole-zone
+    /// plan) and after it, as the repair counts them (travel with any
+    /// stability and barrier charges): their difference is the price of
+    /// connectedness.
+    pub whole_zone_m: i128,
+    pub connected_m: i128,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -286,16 +292,24 @@ impl County<'_> {
         }
         report.strays_before = self.strays().len();
         let start = self.school_of.clone();
+        report.whole_zone_m = self.travel();
         self.claim_homes(false);
         self.join_strays();
         if !self.attach_and_fit() {
             // No plan within every limit holds every own zone and piece:
-            // back to the start, keeping only the own zones that fit.
+            // back to the start, keeping only the own zones that fit, and
+            // the pieces joined again with that lighter load; failing that
+            // too, only the pieces that fit are joined.
             self.restore(&start);
             self.claim_homes(true);
             self.join_strays();
+            let strict = self.school_of.clone();
+            if !self.attach_and_fit() {
+                self.restore(&strict);
+            }
         }
         self.polish();
+        report.connected_m = self.travel();
         report.zones_moved = (0..self.zones.len())
             .filter(|&z| self.school_of[z] != start[z])
             .count();
@@ -311,6 +325,16 @@ impl County<'_> {
             });
         }
         report
+    }
+
+    /// Child-metres of the catchments as they stand.
+    fn travel(&self) -> i128 {
+        (0..self.zones.len())
+            .filter_map(|z| {
+                let s = self.school_of[z]? as usize;
+                Some(self.placed[z] as i128 * self.cost(z, s) as i128)
+            })
+            .sum()
     }
 
     /// Joins stray pieces to neighbouring catchments with room (or made
@@ -477,6 +501,8 @@ pub fn make_contiguous(
             report.own_zones_locked += r.own_zones_locked;
             report.own_zones_shared += r.own_zones_shared;
             report.own_zones_not_fitting += r.own_zones_not_fitting;
+            report.whole_zone_m += r.whole_zone_m;
+            report.connected_m += r.connected_m;
         }
         report
     })

@@ -1,0 +1,59 @@
+//! The price of connectedness in summary.json: the whole-zone plan before
+//! the repair against the connected plan, both against the bound.
+
+use super::{catchment, read_json, s, stderr};
+
+#[test]
+fn the_summary_prices_connectedness_on_a_tight_county() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let o = catchment(&[
+        "generate",
+        "--tight",
+        "--zones",
+        "120",
+        "--schools",
+        "17",
+        "--seed",
+        "1",
+        "--out",
+        s(dir),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (zones, schools) = (dir.join("zones.geojson"), dir.join("schools.geojson"));
+    let run = |name: &str, extra: &[&str]| {
+        let out = dir.join(name);
+        let mut args = vec![
+            "allocate",
+            "--zones",
+            s(&zones),
+            "--schools",
+            s(&schools),
+            "--out",
+            s(&out),
+        ];
+        args.extend(extra);
+        let o = catchment(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        read_json(&out.join("summary.json"))["stages"]["primary"].clone()
+    };
+    let connected = run("connected", &[]);
+    let c = &connected["contiguity"];
+    assert!(c["strays_before"].as_u64().unwrap() > 0, "{c}");
+    let price = &c["price"];
+    let f = |v: &serde_json::Value| v.as_f64().unwrap();
+    let (whole, joined) = (f(&price["whole_zone_km"]), f(&price["connected_km"]));
+    assert!(whole > 0.0 && joined > whole, "{price}");
+    assert!((f(&price["extra"]) - (joined - whole) / whole).abs() < 1e-9);
+    // The whole-zone gap is the connected plan's less the price.
+    let bound = f(&connected["bound_km"]);
+    let expected = (f(&connected["objective_km"]) - (joined - whole) - bound) / bound;
+    assert!(
+        (f(&price["whole_zone_gap"]) - expected).abs() < 1e-6,
+        "{price}"
+    );
+    assert!(f(&price["whole_zone_gap"]) < f(&connected["gap"]));
+    // With pieces allowed there is no repair and no price.
+    let pieces = run("pieces", &["--allow-pieces"]);
+    assert!(pieces["contiguity"]["price"].is_null());
+}
