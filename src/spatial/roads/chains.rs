@@ -89,16 +89,12 @@ impl Chains {
                 junction[e.a as usize] = true;
                 e.a
             };
-            raw.push(walk(
-                start,
-                first,
+            let ways = Ways {
                 edges,
-                factor[first],
-                &incident,
-                &junction,
-                raw.len() as u32,
-                &mut places,
-            ));
+                factor,
+                incident: &incident,
+            };
+            raw.push(ways.walk(start, first, &junction, raw.len() as u32, &mut places));
         }
         let mut junction_of = vec![NONE; n];
         let mut count = 0u32;
@@ -216,50 +212,59 @@ impl Incidence {
     }
 }
 
-/// The chain that leaves junction `start` by edge `first`: its edges get
-/// their places, and it ends at the next junction.
-fn walk(
-    start: u32,
-    first: usize,
-    edges: &[Edge],
-    factor: f64,
-    incident: &Incidence,
-    junction: &[bool],
-    chain: u32,
-    places: &mut [Option<Place>],
-) -> Chain {
-    let e = &edges[first];
-    let (forward, backward) = if e.a == start {
-        (e.forward, e.backward)
-    } else {
-        (e.backward, e.forward)
-    };
-    let (mut edge, mut at, mut vertex) = (first, 0.0, start);
-    loop {
-        let e = &edges[edge];
-        let along = e.a == vertex;
-        let (next, at_a, at_next) = if along {
-            (e.b, at, at + e.metres)
+/// The edges, their costs per metre and where they meet: what a chain is
+/// walked along.
+struct Ways<'a> {
+    edges: &'a [Edge],
+    factor: &'a [f64],
+    incident: &'a Incidence,
+}
+
+impl Ways<'_> {
+    /// The chain that leaves junction `start` by edge `first`: its edges
+    /// get their places, and it ends at the next junction.
+    fn walk(
+        &self,
+        start: u32,
+        first: usize,
+        junction: &[bool],
+        chain: u32,
+        places: &mut [Option<Place>],
+    ) -> Chain {
+        let (edges, incident) = (self.edges, self.incident);
+        let e = &edges[first];
+        let (forward, backward) = if e.a == start {
+            (e.forward, e.backward)
         } else {
-            (e.a, at + e.metres, at + e.metres)
+            (e.backward, e.forward)
         };
-        places[edge] = Some(Place { chain, at_a, along });
-        at = at_next;
-        vertex = next;
-        if junction[vertex as usize] {
-            return Chain {
-                p: start,
-                q: vertex,
-                metres: at,
-                factor,
-                forward,
-                backward,
+        let (mut edge, mut at, mut vertex) = (first, 0.0, start);
+        loop {
+            let e = &edges[edge];
+            let along = e.a == vertex;
+            let (next, at_a, at_next) = if along {
+                (e.b, at, at + e.metres)
+            } else {
+                (e.a, at + e.metres, at + e.metres)
             };
+            places[edge] = Some(Place { chain, at_a, along });
+            at = at_next;
+            vertex = next;
+            if junction[vertex as usize] {
+                return Chain {
+                    p: start,
+                    q: vertex,
+                    metres: at,
+                    factor: self.factor[first],
+                    forward,
+                    backward,
+                };
+            }
+            let &[x, y] = incident.of(vertex) else {
+                unreachable!("a vertex inside a chain joins two edges");
+            };
+            edge = if x as usize == edge { y } else { x } as usize;
         }
-        let &[x, y] = incident.of(vertex) else {
-            unreachable!("a vertex inside a chain joins two edges");
-        };
-        edge = if x as usize == edge { y } else { x } as usize;
     }
 }
 
