@@ -176,17 +176,7 @@ fn a_community_larger_than_any_school_is_split_least_and_named() {
     let schools = dir.join("schools.geojson");
     let free_out = dir.join("free");
     let allocate = |zones: &Path, out: &Path, extra: &[&str]| {
-        let mut args = vec![
-            "allocate",
-            "--zones",
-            s(zones),
-            "--schools",
-            s(&schools),
-            "--out",
-            s(out),
-        ];
-        args.extend_from_slice(extra);
-        let o = catchment(&args);
+        let o = allocate_files(zones, &schools, out, extra);
         assert!(o.status.success(), "{}", stderr(&o));
     };
     allocate(&dir.join("zones.geojson"), &free_out, &[]);

@@ -1,7 +1,7 @@
 //! The price of connectedness in summary.json: the whole-zone plan before
 //! the repair against the connected plan, both against the bound.
 
-use super::{catchment, read_json, s, stderr};
+use super::{allocate_files, catchment, read_json, s, stderr};
 
 #[test]
 fn the_summary_prices_connectedness_on_a_tight_county() {
@@ -23,17 +23,7 @@ fn the_summary_prices_connectedness_on_a_tight_county() {
     let (zones, schools) = (dir.join("zones.geojson"), dir.join("schools.geojson"));
     let run = |name: &str, extra: &[&str]| {
         let out = dir.join(name);
-        let mut args = vec![
-            "allocate",
-            "--zones",
-            s(&zones),
-            "--schools",
-            s(&schools),
-            "--out",
-            s(&out),
-        ];
-        args.extend(extra);
-        let o = catchment(&args);
+        let o = allocate_files(&zones, &schools, &out, extra);
         assert!(o.status.success(), "{}", stderr(&o));
         read_json(&out.join("summary.json"))["stages"]["primary"].clone()
     };

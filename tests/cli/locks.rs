@@ -24,17 +24,7 @@ fn school_of(out: &Path, zone: &str, stage: &str) -> String {
 fn allocate_with(tmp: &Path, extra: &[&str]) -> (Output, PathBuf) {
     let out = tmp.join("plan");
     let (zones, schools) = (tiny().join("zones.geojson"), tiny().join("schools.geojson"));
-    let mut args = vec![
-        "allocate",
-        "--zones",
-        s(&zones),
-        "--schools",
-        s(&schools),
-        "--out",
-        s(&out),
-    ];
-    args.extend_from_slice(extra);
-    (catchment(&args), out)
+    (allocate_files(&zones, &schools, &out, extra), out)
 }
 
 #[test]

@@ -36,17 +36,7 @@ fn row_county(dir: &Path, zones: usize) -> (PathBuf, PathBuf) {
 fn schools_of(dir: &Path, name: &str, extra: &[&str]) -> Vec<String> {
     let (zones, schools) = (dir.join("zones.geojson"), dir.join("schools.geojson"));
     let out = dir.join(name);
-    let mut args = vec![
-        "allocate",
-        "--zones",
-        s(&zones),
-        "--schools",
-        s(&schools),
-        "--out",
-        s(&out),
-    ];
-    args.extend_from_slice(extra);
-    let o = catchment(&args);
+    let o = allocate_files(&zones, &schools, &out, extra);
     assert!(o.status.success(), "{name}: {}", stderr(&o));
     let summary = read_json(&out.join("summary.json"));
     assert_eq!(

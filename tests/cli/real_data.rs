@@ -10,17 +10,7 @@ fn santa_rosa_loads_and_allocates() {
     let out = tmp.path().join("sr");
     let (zones, schools) = (sr.join("zones-2025.geojson"), sr.join("schools.geojson"));
     let run = |out: &Path, extra: &[&str]| {
-        let mut args = vec![
-            "allocate",
-            "--zones",
-            s(&zones),
-            "--schools",
-            s(&schools),
-            "--out",
-            s(out),
-        ];
-        args.extend_from_slice(extra);
-        let o = catchment(&args);
+        let o = allocate_files(&zones, &schools, out, extra);
         assert!(o.status.success(), "{}", stderr(&o));
         read_json(&out.join("summary.json"))["stages"]["primary"].clone()
     };
@@ -78,17 +68,7 @@ fn santa_rosa_closure_against_the_district() {
     std::fs::write(&sp, schools.to_string()).unwrap();
     let agreement = |extra: &[&str], name: &str| -> (f64, u64) {
         let out = tmp.path().join(name);
-        let mut args = vec![
-            "allocate",
-            "--zones",
-            s(&zp),
-            "--schools",
-            s(&sp),
-            "--out",
-            s(&out),
-        ];
-        args.extend_from_slice(extra);
-        let o = catchment(&args);
+        let o = allocate_files(&zp, &sp, &out, extra);
         assert!(o.status.success(), "{}", stderr(&o));
         let (mut same, mut all) = (0u64, 0u64);
         for f in read_json(&out.join("zones.geojson"))["features"]
@@ -162,17 +142,7 @@ fn hangzhou_schools_and_their_published_lists() {
     std::fs::write(&zone_file, collection(zones)).unwrap();
     let run = |extra: &[&str], name: &str| {
         let out = tmp.path().join(name);
-        let mut args = vec![
-            "allocate",
-            "--zones",
-            s(&zone_file),
-            "--schools",
-            s(&schools),
-            "--out",
-            s(&out),
-        ];
-        args.extend_from_slice(extra);
-        let o = catchment(&args);
+        let o = allocate_files(&zone_file, &schools, &out, extra);
         assert!(o.status.success(), "{}", stderr(&o));
         read_json(&out.join("summary.json"))
     };

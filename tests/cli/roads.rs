@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::{catchment, collection, features, read_json, s, stderr};
+use super::{allocate_files, catchment, collection, features, read_json, s, stderr};
 
 /// A zone: a small square around its centre, with children of both stages.
 fn zone(id: &str, x: f64, y: f64) -> Value {
@@ -96,19 +96,9 @@ fn allocate(d: &Path, out: &str, extra: &[&str]) -> std::process::Output {
         d.join("schools.geojson"),
         d.join(out),
     );
-    let mut args = vec![
-        "allocate",
-        "--zones",
-        s(&zones),
-        "--schools",
-        s(&schools),
-        "--out",
-        s(&out),
-        // Two zones without neighbours: catchments are points, not areas.
-        "--allow-pieces",
-    ];
-    args.extend_from_slice(extra);
-    catchment(&args)
+    // Two zones without neighbours: catchments are points, not areas.
+    let extra = [&["--allow-pieces"], extra].concat();
+    allocate_files(&zones, &schools, &out, &extra)
 }
 
 #[test]

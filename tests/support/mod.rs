@@ -52,6 +52,22 @@ pub fn catchment_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.output().expect("the binary runs")
 }
 
+/// `catchment allocate` of a zones and a schools file into `out`, with
+/// `extra` flags after.
+pub fn allocate_files(zones: &Path, schools: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "allocate",
+        "--zones",
+        s(zones),
+        "--schools",
+        s(schools),
+        "--out",
+        s(out),
+    ];
+    args.extend_from_slice(extra);
+    catchment(&args)
+}
+
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
