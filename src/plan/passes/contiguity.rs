@@ -14,10 +14,14 @@
 //! tight (a few per cent above the children, zones large), the moves above
 //! may find no room; then every piece is joined to its cheapest neighbour
 //! whatever its seats, and a tabu search moves boundary zones out of the
-//! schools over their seats, one catchment to the next, never breaking one
-//! apart, until every school fits. Only what that cannot fix is left in
-//! pieces, with the proof where there is one (an area of the map whose
-//! children exceed the seats of the schools standing in it, a lock).
+//! schools over their seats (or swaps them for smaller zones of the
+//! neighbour, where the seats left are fewer than any zone's children),
+//! one catchment to the next, never breaking one apart, until every school
+//! fits. If that fails, the own zones come first: the schools are fitted
+//! around them with the pieces that did not fit left aside, and those
+//! joined afterwards where room was made. Only what that cannot fix is
+//! left in pieces, with the proof where there is one (an area of the map
+//! whose children exceed the seats of the schools standing in it, a lock).
 //!
 //! A local search then moves boundary zones to neighbouring catchments
 //! wherever that shortens trips without breaking any catchment apart. The
@@ -55,9 +59,13 @@ pub struct ContiguityReport {
     /// Own zones shared with another school of the stage (the first one in
     /// input order keeps it).
     pub own_zones_shared: usize,
-    /// Own zones not kept because their children alone exceed the school's
-    /// seats, or no plan keeping them within every limit was found.
+    /// Own zones not kept because no plan keeping them within every limit
+    /// was found (or the school has no seat left for this stage at all).
     pub own_zones_not_fitting: usize,
+    /// Children of own zones kept as the root although they alone exceed
+    /// their school's seats: those beyond the seats are left without one,
+    /// with the reason, as any shortage.
+    pub own_zone_overflow: u32,
     /// Child-metres of the catchments before the repair (the whole-zone
     /// plan) and after it, as the repair counts them (travel with any
     /// stability and barrier charges): their difference is the price of
@@ -293,13 +301,15 @@ impl County<'_> {
         report.strays_before = self.strays().len();
         let start = self.school_of.clone();
         report.whole_zone_m = self.travel();
+        report.own_zone_overflow = self.cut_overflowing_homes();
         self.claim_homes(false);
         self.join_strays();
-        if !self.attach_and_fit() {
-            // No plan within every limit holds every own zone and piece:
-            // back to the start, keeping only the own zones that fit, and
-            // the pieces joined again with that lighter load; failing that
-            // too, only the pieces that fit are joined.
+        let homes = self.school_of.clone();
+        if !self.attach_and_fit() && !self.fit_around_homes(&homes) {
+            // No plan within every limit holds every own zone: back to the
+            // start, keeping only the own zones that fit, and the pieces
+            // joined again with that lighter load; failing that too, only
+            // the pieces that fit are joined.
             self.restore(&start);
             self.claim_homes(true);
             self.join_strays();
@@ -325,6 +335,21 @@ impl County<'_> {
             });
         }
         report
+    }
+
+    /// The own zone is the harder rule: where no plan was found that holds
+    /// every own zone and joins every piece, back to `homes` (every own
+    /// zone claimed, the pieces that fitted joined), the schools brought
+    /// within their seats with the remaining pieces left where they are,
+    /// and those joined afterwards where room was made. True when every
+    /// school fits.
+    fn fit_around_homes(&mut self, homes: &[Option<u32>]) -> bool {
+        self.restore(homes);
+        if !self.fit() {
+            return false;
+        }
+        self.join_strays();
+        true
     }
 
     /// Child-metres of the catchments as they stand.
@@ -374,6 +399,46 @@ impl County<'_> {
             || self.forbidden.contains(&(h as u32, s as u32))
     }
 
+    /// Seats of school `s`'s stage with nothing else in its catchment.
+    fn alone(&self, s: usize) -> i64 {
+        self.stage_cap[s].min(self.school_cap[s] - (self.total[s] - self.load[s]))
+    }
+
+    /// An own zone whose children alone exceed its school's seats stays the
+    /// root of the catchment: the children beyond the seats (migrant
+    /// children first, as local children are admitted first) are left
+    /// without a seat, like any shortage, and the zone then fits. Returns
+    /// the children so left.
+    fn cut_overflowing_homes(&mut self) -> u32 {
+        let mut cut_total = 0;
+        for s in 0..self.schools.len() {
+            let Some(h) = self.home[s].map(|h| h as usize) else {
+                continue;
+            };
+            let Some(from) = self.school_of[h].map(|f| f as usize) else {
+                continue;
+            };
+            let alone = self.alone(s);
+            if from == s
+                || alone <= 0
+                || self.placed[h] as i64 <= alone
+                || self.home_locked(h, s)
+                || !self.may_take(h, s)
+            {
+                continue;
+            }
+            let cut = self.placed[h] - alone as u32;
+            let migrant = self.migrant[h].min(cut);
+            self.placed[h] -= cut;
+            self.migrant[h] -= migrant;
+            self.load[from] -= cut as i64;
+            self.total[from] -= cut as i64;
+            self.migrant_load[from] -= migrant as i64;
+            cut_total += cut;
+        }
+        cut_total
+    }
+
     /// Gives every school its own zone. With `strict`, only where the
     /// school has (or can make) room for it; otherwise whatever its seats,
     /// for [`Self::attach_and_fit`] to repair.
@@ -390,9 +455,7 @@ impl County<'_> {
             if from == s || self.home_locked(h, s) || !self.may_take(h, s) {
                 continue;
             }
-            // Seats of the stage with nothing else in the catchment.
-            let alone = self.stage_cap[s].min(self.school_cap[s] - (self.total[s] - self.load[s]));
-            if self.placed[h] as i64 > alone {
+            if self.placed[h] as i64 > self.alone(s) {
                 continue;
             }
             let mut journal = Vec::new();
@@ -501,6 +564,7 @@ pub fn make_contiguous(
             report.own_zones_locked += r.own_zones_locked;
             report.own_zones_shared += r.own_zones_shared;
             report.own_zones_not_fitting += r.own_zones_not_fitting;
+            report.own_zone_overflow += r.own_zone_overflow;
             report.whole_zone_m += r.whole_zone_m;
             report.connected_m += r.connected_m;
         }
