@@ -23,8 +23,10 @@
 //! left in pieces, with the proof where there is one (an area of the map
 //! whose children exceed the seats of the schools standing in it, a lock).
 //!
-//! A local search then moves boundary zones to neighbouring catchments
-//! wherever that shortens trips without breaking any catchment apart. The
+//! A local search then moves boundary zones to neighbouring catchments, or
+//! swaps two neighbouring boundary zones between catchments (on tight maps
+//! no school has room for one more zone), wherever that shortens trips
+//! without breaking any catchment apart. The
 //! relaxation bound stays the yardstick, so the price of contiguity shows
 //! in the gap.
 //!
@@ -35,7 +37,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::model::{Region, Stage};
-use crate::plan::zone_moves::{County, CountyEdit, home_zones};
+use crate::plan::zone_moves::{County, CountyEdit, Edit, home_zones};
 use crate::plan::{Plan, Preferences};
 use crate::policy::Policy;
 use crate::spatial::{Adjacency, BarrierIndex};
@@ -292,6 +294,45 @@ impl County<'_> {
         moves
     }
 
+    /// Swaps of two neighbouring boundary zones between catchments that
+    /// shorten trips, keep both schools within their seats and both
+    /// catchments in one piece: on tight maps, where no school has room
+    /// for one more zone, the only way left to shorten trips. Travel only,
+    /// so not with a compactness or class-cost weight (the moves above
+    /// weigh those). Returns the swaps made.
+    fn swap_polish(&mut self) -> usize {
+        if self.compactness_m > 0 || self.class_cost_m > 0 {
+            return 0;
+        }
+        let mut swaps = 0;
+        for _ in 0..20 {
+            let mut improved = false;
+            for s in 0..self.schools.len() {
+                for edit in self.candidates(s) {
+                    let Edit::Swap { a, b } = edit else { continue };
+                    let better = self.effect(edit).is_some_and(|e| e.travel < 0);
+                    if !better || !self.keeps_pieces(edit) {
+                        continue;
+                    }
+                    let (sa, sb) = (
+                        self.school_of[a].expect("assigned") as usize,
+                        self.school_of[b].expect("assigned") as usize,
+                    );
+                    self.move_zone(a, sb);
+                    self.move_zone(b, sa);
+                    self.refresh(sa);
+                    self.refresh(sb);
+                    swaps += 1;
+                    improved = true;
+                }
+            }
+            if !improved {
+                break;
+            }
+        }
+        swaps
+    }
+
     fn run(&mut self) -> ContiguityReport {
         let mut report = ContiguityReport::default();
         self.share_homes(&mut report);
@@ -301,6 +342,7 @@ impl County<'_> {
         report.strays_before = self.strays().len();
         let start = self.school_of.clone();
         report.whole_zone_m = self.travel();
+        let (placed, migrant) = (self.placed.clone(), self.migrant.clone());
         report.own_zone_overflow = self.cut_overflowing_homes();
         self.claim_homes(false);
         self.join_strays();
@@ -309,8 +351,12 @@ impl County<'_> {
             // No plan within every limit holds every own zone: back to the
             // start, keeping only the own zones that fit, and the pieces
             // joined again with that lighter load; failing that too, only
-            // the pieces that fit are joined.
+            // the pieces that fit are joined. No own zone is then claimed
+            // over its school's seats, so no child is left without a seat
+            // for it.
             self.restore(&start);
+            self.restore_placed(&placed, &migrant);
+            report.own_zone_overflow = 0;
             self.claim_homes(true);
             self.join_strays();
             let strict = self.school_of.clone();
@@ -318,7 +364,12 @@ impl County<'_> {
                 self.restore(&strict);
             }
         }
-        self.polish();
+        for _ in 0..10 {
+            self.polish();
+            if self.swap_polish() == 0 {
+                break;
+            }
+        }
         report.connected_m = self.travel();
         report.zones_moved = (0..self.zones.len())
             .filter(|&z| self.school_of[z] != start[z])
@@ -437,6 +488,22 @@ impl County<'_> {
             cut_total += cut;
         }
         cut_total
+    }
+
+    /// Gives back the children [`Self::cut_overflowing_homes`] left without
+    /// a seat: `placed` and `migrant` as they were, in whatever school each
+    /// zone now is.
+    fn restore_placed(&mut self, placed: &[u32], migrant: &[u32]) {
+        for z in 0..self.zones.len() {
+            let d = placed[z] as i64 - self.placed[z] as i64;
+            let dm = migrant[z] as i64 - self.migrant[z] as i64;
+            (self.placed[z], self.migrant[z]) = (placed[z], migrant[z]);
+            if let Some(s) = self.school_of[z].map(|s| s as usize) {
+                self.load[s] += d;
+                self.total[s] += d;
+                self.migrant_load[s] += dm;
+            }
+        }
     }
 
     /// Gives every school its own zone. With `strict`, only where the
