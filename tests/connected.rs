@@ -112,3 +112,56 @@ fn tight_counties_are_connected_and_every_school_keeps_its_zone() {
         assert_eq!(report.own_zones_kept, schools, "seed {seed}");
     }
 }
+
+/// Issue 18's promise on one plan: every school keeps its own zone (unless
+/// a lock or a shared site says otherwise) and no catchment is left in
+/// pieces unless the report proves that no connected plan can join it.
+fn assert_connected_around_own_zones(region: &Region, plan: &Plan, case: &str) {
+    assert_reported_truthfully(region, plan);
+    for stage in Stage::ALL {
+        let report = &plan.contiguity[stage.index()];
+        assert_eq!(
+            report.own_zones_not_fitting, 0,
+            "{case} {stage:?}: an own zone given away: {report:?}"
+        );
+        let uncertified: Vec<_> = report.broken.iter().filter(|b| !b.certified).collect();
+        assert!(
+            uncertified.is_empty(),
+            "{case} {stage:?}: pieces left without proof: {uncertified:?}"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Issue 18's property over small tight maps. Not yet true: on some
+    /// maps of 40-140 zones (e.g. seed 330722, 49 zones, 8 schools; seed
+    /// 360688, 134 zones, 19 schools, where HiGHS finds a connected plan)
+    /// the repair still leaves an uncertified piece or gives an own zone
+    /// up. Run it with `--ignored`.
+    #[test]
+    #[ignore = "issue 18 is not done: the repair still fails on some small tight maps"]
+    fn tight_plans_keep_own_zones_and_leave_only_certified_pieces(
+        seed in 0u64..1_000_000,
+        zones in 20usize..70,
+        per_school in 6usize..12,
+    ) {
+        let schools = (zones / per_school).max(2);
+        let (region, plan) = plan(seed, zones, schools);
+        assert_connected_around_own_zones(&region, &plan, &format!("seed {seed}, {zones} zones, {schools} schools"));
+    }
+}
+
+/// Maps where earlier versions gave an own zone away: the first found by
+/// the property test above, the second among 24 generated tight maps of
+/// 300 and 1,300 zones.
+#[test]
+fn tight_maps_that_lost_an_own_zone_keep_it() {
+    for (seed, zones, schools) in [(375_435, 103, 17), (7, 300, 37)] {
+        let (region, plan) = plan(seed, zones, schools);
+        assert_connected_around_own_zones(&region, &plan, &format!("seed {seed}"));
+        let report = &plan.contiguity[Stage::Primary.index()];
+        assert_eq!(report.own_zones_kept, schools, "seed {seed}");
+    }
+}

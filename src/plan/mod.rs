@@ -152,6 +152,10 @@ pub enum Unplaced {
     /// The zone gives no county while every school of the stage is in one:
     /// children never cross a county line, so the zone can go nowhere.
     NoCounty { counties: Vec<String> },
+    /// The zone is where its school stands, the root of the school's
+    /// connected catchment, and has more children than the school's
+    /// `seats` for the stage: those beyond them wait for a seat.
+    OwnZoneOverflow { seats: u32 },
 }
 
 impl fmt::Display for Unplaced {
@@ -193,6 +197,10 @@ impl fmt::Display for Unplaced {
                     "the zone has no county while every school of this stage has one ({named}): give the zone its `county`"
                 )
             }
+            Unplaced::OwnZoneOverflow { seats } => write!(
+                f,
+                "the zone holds its school's site and stays in its catchment, but has more children than the school's {seats} seats"
+            ),
         }
     }
 }

@@ -14,7 +14,7 @@ use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
 use super::special;
-use super::{Plan, Preferences, ZonePlan};
+use super::{Plan, Preferences, Unplaced, ZonePlan};
 use crate::model::{LockKind, Region, Shape, Stage};
 use crate::policy::{Policy, split_placed};
 use crate::spatial::{Adjacency, BarrierIndex, metres_of_chord2, unit_vector};
@@ -396,9 +396,12 @@ impl County<'_> {
     }
 }
 
-/// What one county's edit gives back: moved zones (zone, school, metres),
-/// school totals after the moves, and what the job reports.
-type CountyResult<R> = (Vec<(usize, usize, i64)>, Vec<(usize, i64)>, R);
+/// A zone an edit changed: (zone, school, metres, children placed).
+type Moved = (usize, usize, i64, u32);
+
+/// What one county's edit gives back: moved zones, school totals after the
+/// moves, and what the job reports.
+type CountyResult<R> = (Vec<Moved>, Vec<(usize, i64)>, R);
 
 /// Everything a county-by-county edit of a plan's catchments needs.
 pub(super) struct CountyEdit<'a> {
@@ -599,16 +602,16 @@ impl CountyEdit<'_> {
                         }
                     }
                     let report = job(&mut county);
-                    let moved: Vec<(usize, usize, i64)> = (0..county.zones.len())
+                    let moved: Vec<Moved> = (0..county.zones.len())
                         .filter(|&i| {
-                            zones_plan[county.zones[i]]
-                                .school
-                                .map(|s| local_school[s as usize])
-                                != county.school_of[i]
+                            let before = &zones_plan[county.zones[i]];
+                            before.school.map(|s| local_school[s as usize]) != county.school_of[i]
+                                || before.placed != county.placed[i]
                         })
                         .map(|i| {
                             let s = county.school_of[i].expect("moves keep a school") as usize;
-                            (county.zones[i], county.schools[s], county.metres(i, s))
+                            let metres = county.metres(i, s);
+                            (county.zones[i], county.schools[s], metres, county.placed[i])
                         })
                         .collect();
                     let totals: Vec<(usize, i64)> = county
@@ -625,10 +628,20 @@ impl CountyEdit<'_> {
             let report = &mut reports[stage.index()];
             let zones = &mut plan.stages[stage.index()].zones;
             for (moved, county_totals, r) in results {
-                for (z, s, metres) in moved {
+                for (z, s, metres, placed) in moved {
+                    // Only a root own zone over its school's seats loses
+                    // children (see the contiguity pass).
+                    let cut = zones[z].placed - placed;
                     zones[z] = ZonePlan {
                         school: Some(s as u32),
                         metres: Some(metres),
+                        placed,
+                        unplaced: zones[z].unplaced + cut,
+                        reason: if cut > 0 {
+                            Some(Unplaced::OwnZoneOverflow { seats: placed })
+                        } else {
+                            zones[z].reason.clone()
+                        },
                         ..zones[z].clone()
                     };
                 }

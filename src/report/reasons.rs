@@ -48,6 +48,9 @@ pub fn unplaced(lang: Lang, reason: &Unplaced) -> String {
             }
             tr!(lang, "reasons.no_county", counties = named)
         }
+        Unplaced::OwnZoneOverflow { seats } => {
+            tr!(lang, "reasons.own_zone_overflow", seats = seats)
+        }
     }
 }
 
@@ -71,6 +74,7 @@ mod tests {
             Unplaced::NoCounty {
                 counties: (0..7).map(|i| format!("县{i}")).collect(),
             },
+            Unplaced::OwnZoneOverflow { seats: 94 },
         ];
         for r in &reasons {
             assert_eq!(unplaced(Lang::En, r), r.to_string());

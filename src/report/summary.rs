@@ -145,9 +145,12 @@ pub struct OwnZones {
     pub locked: usize,
     /// Shared with another school of the stage (the first one keeps it).
     pub shared: usize,
-    /// Not kept: the zone alone has more children than the school's seats,
-    /// or no plan within every limit keeping it was found.
+    /// Not kept: no plan within every limit keeping it was found.
     pub not_fitting: usize,
+    /// Children of own zones kept although they alone exceed their
+    /// school's seats: those beyond the seats, left without one (counted
+    /// in `unplaced`, with the reason).
+    pub overflow_children: u32,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -586,6 +589,7 @@ impl Summary {
                             locked: c.own_zones_locked,
                             shared: c.own_zones_shared,
                             not_fitting: c.own_zones_not_fitting,
+                            overflow_children: c.own_zone_overflow,
                         },
                         price: plan.contiguous.then(|| Price::of(c, &q)).flatten(),
                     }

@@ -44,11 +44,11 @@ impl crate::options::OptionValue for Backend {}
 /// 1/this of the relaxation bound above it (0.05 %).
 const LAGRANGIAN_FROM_GAP: i128 = 2000;
 
-/// Branch and bound gets its full node budget only where the plan lies
-/// more than 1/this above the proven bound (0.5 %, lumpy counties, where
-/// its nodes find better plans); closer, its work is capped: on tight maps
-/// of 300 zones (0.2 % above the bound) 3,000 nodes found nothing better
-/// and took 90 % of the command's time.
+/// Branch and bound gets its larger budget only where the plan lies more
+/// than 1/this above the proven bound (0.5 %, lumpy counties, where its
+/// nodes find better plans); closer, its work is capped: on tight maps of
+/// 300 zones (0.2 % above the bound) 3,000 nodes found nothing better and
+/// took 90 % of the command's time.
 const FULL_SEARCH_FROM_GAP: i128 = 200;
 
 crate::options! {
@@ -156,7 +156,7 @@ pub fn complete(
                 best
             } else {
                 let limits = if (upper - proven) * FULL_SEARCH_FROM_GAP > proven {
-                    branch::Limits::default()
+                    branch::Limits::full()
                 } else {
                     branch::Limits::capped()
                 };

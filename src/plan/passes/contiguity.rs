@@ -14,13 +14,19 @@
 //! tight (a few per cent above the children, zones large), the moves above
 //! may find no room; then every piece is joined to its cheapest neighbour
 //! whatever its seats, and a tabu search moves boundary zones out of the
-//! schools over their seats, one catchment to the next, never breaking one
-//! apart, until every school fits. Only what that cannot fix is left in
-//! pieces, with the proof where there is one (an area of the map whose
-//! children exceed the seats of the schools standing in it, a lock).
+//! schools over their seats (or swaps them for smaller zones of the
+//! neighbour, where the seats left are fewer than any zone's children),
+//! one catchment to the next, never breaking one apart, until every school
+//! fits. If that fails, the own zones come first: the schools are fitted
+//! around them with the pieces that did not fit left aside, and those
+//! joined afterwards where room was made. Only what that cannot fix is
+//! left in pieces, with the proof where there is one (an area of the map
+//! whose children exceed the seats of the schools standing in it, a lock).
 //!
-//! A local search then moves boundary zones to neighbouring catchments
-//! wherever that shortens trips without breaking any catchment apart. The
+//! A local search then moves boundary zones to neighbouring catchments, or
+//! swaps two neighbouring boundary zones between catchments (on tight maps
+//! no school has room for one more zone), wherever that shortens trips
+//! without breaking any catchment apart. The
 //! relaxation bound stays the yardstick, so the price of contiguity shows
 //! in the gap.
 //!
@@ -31,7 +37,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::model::{Region, Stage};
-use crate::plan::zone_moves::{County, CountyEdit, home_zones};
+use crate::plan::zone_moves::{County, CountyEdit, Edit, home_zones};
 use crate::plan::{Plan, Preferences};
 use crate::policy::Policy;
 use crate::spatial::{Adjacency, BarrierIndex};
@@ -55,9 +61,13 @@ pub struct ContiguityReport {
     /// Own zones shared with another school of the stage (the first one in
     /// input order keeps it).
     pub own_zones_shared: usize,
-    /// Own zones not kept because their children alone exceed the school's
-    /// seats, or no plan keeping them within every limit was found.
+    /// Own zones not kept because no plan keeping them within every limit
+    /// was found (or the school has no seat left for this stage at all).
     pub own_zones_not_fitting: usize,
+    /// Children of own zones kept as the root although they alone exceed
+    /// their school's seats: those beyond the seats are left without one,
+    /// with the reason, as any shortage.
+    pub own_zone_overflow: u32,
     /// Child-metres of the catchments before the repair (the whole-zone
     /// plan) and after it, as the repair counts them (travel with any
     /// stability and barrier charges): their difference is the price of
@@ -284,6 +294,45 @@ impl County<'_> {
         moves
     }
 
+    /// Swaps of two neighbouring boundary zones between catchments that
+    /// shorten trips, keep both schools within their seats and both
+    /// catchments in one piece: on tight maps, where no school has room
+    /// for one more zone, the only way left to shorten trips. Travel only,
+    /// so not with a compactness or class-cost weight (the moves above
+    /// weigh those). Returns the swaps made.
+    fn swap_polish(&mut self) -> usize {
+        if self.compactness_m > 0 || self.class_cost_m > 0 {
+            return 0;
+        }
+        let mut swaps = 0;
+        for _ in 0..20 {
+            let mut improved = false;
+            for s in 0..self.schools.len() {
+                for edit in self.candidates(s) {
+                    let Edit::Swap { a, b } = edit else { continue };
+                    let better = self.effect(edit).is_some_and(|e| e.travel < 0);
+                    if !better || !self.keeps_pieces(edit) {
+                        continue;
+                    }
+                    let (sa, sb) = (
+                        self.school_of[a].expect("assigned") as usize,
+                        self.school_of[b].expect("assigned") as usize,
+                    );
+                    self.move_zone(a, sb);
+                    self.move_zone(b, sa);
+                    self.refresh(sa);
+                    self.refresh(sb);
+                    swaps += 1;
+                    improved = true;
+                }
+            }
+            if !improved {
+                break;
+            }
+        }
+        swaps
+    }
+
     fn run(&mut self) -> ContiguityReport {
         let mut report = ContiguityReport::default();
         self.share_homes(&mut report);
@@ -293,14 +342,21 @@ impl County<'_> {
         report.strays_before = self.strays().len();
         let start = self.school_of.clone();
         report.whole_zone_m = self.travel();
+        let (placed, migrant) = (self.placed.clone(), self.migrant.clone());
+        report.own_zone_overflow = self.cut_overflowing_homes();
         self.claim_homes(false);
         self.join_strays();
-        if !self.attach_and_fit() {
-            // No plan within every limit holds every own zone and piece:
-            // back to the start, keeping only the own zones that fit, and
-            // the pieces joined again with that lighter load; failing that
-            // too, only the pieces that fit are joined.
+        let homes = self.school_of.clone();
+        if !self.attach_and_fit() && !self.fit_around_homes(&homes) {
+            // No plan within every limit holds every own zone: back to the
+            // start, keeping only the own zones that fit, and the pieces
+            // joined again with that lighter load; failing that too, only
+            // the pieces that fit are joined. No own zone is then claimed
+            // over its school's seats, so no child is left without a seat
+            // for it.
             self.restore(&start);
+            self.restore_placed(&placed, &migrant);
+            report.own_zone_overflow = 0;
             self.claim_homes(true);
             self.join_strays();
             let strict = self.school_of.clone();
@@ -308,7 +364,12 @@ impl County<'_> {
                 self.restore(&strict);
             }
         }
-        self.polish();
+        for _ in 0..10 {
+            self.polish();
+            if self.swap_polish() == 0 {
+                break;
+            }
+        }
         report.connected_m = self.travel();
         report.zones_moved = (0..self.zones.len())
             .filter(|&z| self.school_of[z] != start[z])
@@ -325,6 +386,21 @@ impl County<'_> {
             });
         }
         report
+    }
+
+    /// The own zone is the harder rule: where no plan was found that holds
+    /// every own zone and joins every piece, back to `homes` (every own
+    /// zone claimed, the pieces that fitted joined), the schools brought
+    /// within their seats with the remaining pieces left where they are,
+    /// and those joined afterwards where room was made. True when every
+    /// school fits.
+    fn fit_around_homes(&mut self, homes: &[Option<u32>]) -> bool {
+        self.restore(homes);
+        if !self.fit() {
+            return false;
+        }
+        self.join_strays();
+        true
     }
 
     /// Child-metres of the catchments as they stand.
@@ -374,6 +450,62 @@ impl County<'_> {
             || self.forbidden.contains(&(h as u32, s as u32))
     }
 
+    /// Seats of school `s`'s stage with nothing else in its catchment.
+    fn alone(&self, s: usize) -> i64 {
+        self.stage_cap[s].min(self.school_cap[s] - (self.total[s] - self.load[s]))
+    }
+
+    /// An own zone whose children alone exceed its school's seats stays the
+    /// root of the catchment: the children beyond the seats (migrant
+    /// children first, as local children are admitted first) are left
+    /// without a seat, like any shortage, and the zone then fits. Returns
+    /// the children so left.
+    fn cut_overflowing_homes(&mut self) -> u32 {
+        let mut cut_total = 0;
+        for s in 0..self.schools.len() {
+            let Some(h) = self.home[s].map(|h| h as usize) else {
+                continue;
+            };
+            let Some(from) = self.school_of[h].map(|f| f as usize) else {
+                continue;
+            };
+            let alone = self.alone(s);
+            if from == s
+                || alone <= 0
+                || self.placed[h] as i64 <= alone
+                || self.home_locked(h, s)
+                || !self.may_take(h, s)
+            {
+                continue;
+            }
+            let cut = self.placed[h] - alone as u32;
+            let migrant = self.migrant[h].min(cut);
+            self.placed[h] -= cut;
+            self.migrant[h] -= migrant;
+            self.load[from] -= cut as i64;
+            self.total[from] -= cut as i64;
+            self.migrant_load[from] -= migrant as i64;
+            cut_total += cut;
+        }
+        cut_total
+    }
+
+    /// Gives back the children [`Self::cut_overflowing_homes`] left without
+    /// a seat: `placed` and `migrant` as they were, in whatever school each
+    /// zone now is.
+    fn restore_placed(&mut self, placed: &[u32], migrant: &[u32]) {
+        for z in 0..self.zones.len() {
+            let d = placed[z] as i64 - self.placed[z] as i64;
+            let dm = migrant[z] as i64 - self.migrant[z] as i64;
+            (self.placed[z], self.migrant[z]) = (placed[z], migrant[z]);
+            if let Some(s) = self.school_of[z].map(|s| s as usize) {
+                self.load[s] += d;
+                self.total[s] += d;
+                self.migrant_load[s] += dm;
+            }
+        }
+    }
+
     /// Gives every school its own zone. With `strict`, only where the
     /// school has (or can make) room for it; otherwise whatever its seats,
     /// for [`Self::attach_and_fit`] to repair.
@@ -390,9 +522,7 @@ impl County<'_> {
             if from == s || self.home_locked(h, s) || !self.may_take(h, s) {
                 continue;
             }
-            // Seats of the stage with nothing else in the catchment.
-            let alone = self.stage_cap[s].min(self.school_cap[s] - (self.total[s] - self.load[s]));
-            if self.placed[h] as i64 > alone {
+            if self.placed[h] as i64 > self.alone(s) {
                 continue;
             }
             let mut journal = Vec::new();
@@ -501,6 +631,7 @@ pub fn make_contiguous(
             report.own_zones_locked += r.own_zones_locked;
             report.own_zones_shared += r.own_zones_shared;
             report.own_zones_not_fitting += r.own_zones_not_fitting;
+            report.own_zone_overflow += r.own_zone_overflow;
             report.whole_zone_m += r.whole_zone_m;
             report.connected_m += r.connected_m;
         }

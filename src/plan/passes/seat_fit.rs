@@ -7,8 +7,10 @@
 //! cheapest neighbouring catchment whatever its seats (the plan is now
 //! connected), and a tabu search takes the overload apart. Each step moves
 //! one boundary zone out of a school over its seats into a neighbouring
-//! catchment, never cutting the school's catchment in two nor touching its
-//! own zone; the overload thus travels catchment by catchment to wherever
+//! catchment, or swaps it for a smaller boundary zone of that neighbour
+//! (only the difference moves, which fits where the seats left are fewer
+//! than any zone's children), never cutting either catchment in two nor
+//! touching an own zone; the overload thus travels catchment by catchment to wherever
 //! seats are left, and a zone just moved may not go straight back, so the
 //! search does not circle. The best plan seen (least overload, the first
 //! one at that level) is kept; if it is still over somewhere, the caller
@@ -29,8 +31,36 @@ const TENURE: usize = 7;
 /// Iterations without a new best before the search stops.
 const PATIENCE: usize = 3000;
 
-/// One step of the search: zone, from, to, change in total overload.
-type Step = (usize, usize, usize, i64);
+/// One step of the search: a zone from one school to another, with a
+/// zone of the other school back in exchange (a swap) or not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Step {
+    zone: usize,
+    from: usize,
+    to: usize,
+    swap: Option<usize>,
+    /// Change in the total overload.
+    delta: i64,
+}
+
+impl Step {
+    fn new(zone: usize, from: usize, to: usize, swap: Option<usize>, delta: i64) -> Self {
+        Step {
+            zone,
+            from,
+            to,
+            swap,
+            delta,
+        }
+    }
+
+    /// The zone moves it makes: (zone, from, to).
+    fn moves(&self) -> Vec<(usize, usize, usize)> {
+        let mut moves = vec![(self.zone, self.from, self.to)];
+        moves.extend(self.swap.map(|y| (y, self.to, self.from)));
+        moves
+    }
+}
 
 impl County<'_> {
     /// Children over the seats of school `s`.
@@ -43,6 +73,12 @@ impl County<'_> {
     /// catchment that could be joined is then connected).
     pub(in crate::plan) fn attach_and_fit(&mut self) -> bool {
         self.attach_strays();
+        self.fit()
+    }
+
+    /// Moves zones of the schools' main pieces until every school fits
+    /// its seats, stray pieces left where they are. True when all fit.
+    pub(in crate::plan) fn fit(&mut self) -> bool {
         self.eject_overload() || (self.fit_seats(), self.eject_overload()).1
     }
 
@@ -222,16 +258,18 @@ impl County<'_> {
         let limit = (40 * n).clamp(4000, 100_000);
         for iter in 1..=limit {
             let tabu = |z: usize, r: usize| tabu_from[z] == r as u32 && tabu_until[z] > iter;
-            let Some((z, from, to, delta)) = self.best_step(over, best, tabu) else {
+            let Some(step) = self.best_step(over, best, tabu) else {
                 break;
             };
-            journal.push((z, from));
-            self.move_zone(z, to);
-            self.refresh(from);
-            self.refresh(to);
-            over += delta;
-            tabu_from[z] = from as u32;
-            tabu_until[z] = iter + TENURE + iter % 5;
+            for (z, from, to) in step.moves() {
+                journal.push((z, from));
+                self.move_zone(z, to);
+                tabu_from[z] = from as u32;
+                tabu_until[z] = iter + TENURE + iter % 5;
+            }
+            self.refresh(step.from);
+            self.refresh(step.to);
+            over += step.delta;
             if over < best {
                 (best, best_len, since_best) = (over, journal.len(), 0);
                 if over == 0 {
@@ -248,16 +286,18 @@ impl County<'_> {
         best == 0
     }
 
-    /// The best move of a boundary zone out of a school over its seats:
-    /// least overload after it, then least added travel; a tabu move only
-    /// if it reaches a new best.
+    /// The best step out of a school over its seats: a boundary zone to a
+    /// neighbouring catchment, or that zone swapped for a smaller boundary
+    /// zone of the neighbour (where seats are tighter than a zone, only the
+    /// difference of two zones fits). Least overload after it, then least
+    /// added travel; a tabu step only if it reaches a new best.
     fn best_step(
         &mut self,
         over: i64,
         best: i64,
         tabu: impl Fn(usize, usize) -> bool,
     ) -> Option<Step> {
-        let mut steps: Vec<(i64, i64, usize, usize, usize)> = Vec::new();
+        let mut steps: Vec<(i64, i64, Step)> = Vec::new();
         for s in 0..self.schools.len() {
             let excess = self.over(s);
             if excess == 0 {
@@ -269,21 +309,32 @@ impl County<'_> {
                 if q == 0 || !self.main[z] || self.pinned[z] || self.home[s] == Some(z as u32) {
                     continue;
                 }
-                for &w in &self.neighbours[z] {
-                    let w = w as usize;
-                    let Some(r) = self.school_of[w].map(|r| r as usize) else {
-                        continue;
-                    };
-                    if r == s || !self.main[w] || !self.may_take(z, r) {
-                        continue;
-                    }
+                let mut receivers: Vec<usize> = self.neighbours[z]
+                    .iter()
+                    .filter(|&&w| self.main[w as usize])
+                    .filter_map(|&w| self.school_of[w as usize].map(|r| r as usize))
+                    .filter(|&r| r != s && self.may_take(z, r))
+                    .collect();
+                receivers.sort_unstable();
+                receivers.dedup();
+                for r in receivers {
                     let room = self.room(r);
-                    let delta = (excess - q).max(0) - excess + (q - room).max(0) - (-room).max(0);
-                    if tabu(z, r) && over + delta >= best {
-                        continue;
+                    let shift =
+                        |d: i64| (excess - d).max(0) - excess + (d - room).max(0) - (-room).max(0);
+                    let out = q * (self.cost(z, r) - self.cost(z, s));
+                    let delta = shift(q);
+                    if !(tabu(z, r) && over + delta >= best) {
+                        let step = Step::new(z, s, r, None, delta);
+                        steps.push((delta, out, step));
                     }
-                    let travel = q * (self.cost(z, r) - self.cost(z, s));
-                    steps.push((delta, travel, z, s, r));
+                    for y in self.swap_partners(z, s, r) {
+                        let delta = shift(q - self.placed[y] as i64);
+                        if (tabu(z, r) || tabu(y, s)) && over + delta >= best {
+                            continue;
+                        }
+                        let back = self.placed[y] as i64 * (self.cost(y, s) - self.cost(y, r));
+                        steps.push((delta, out + back, Step::new(z, s, r, Some(y), delta)));
+                    }
                 }
             }
         }
@@ -291,8 +342,51 @@ impl County<'_> {
         steps.dedup();
         steps
             .into_iter()
-            .find(|&(_, _, z, s, _)| self.stays_connected_without(z, s as u32))
-            .map(|(delta, _, z, s, r)| (z, s, r, delta))
+            .map(|(_, _, step)| step)
+            .find(|step| self.keeps_whole(step))
+    }
+
+    /// Zones of school `r` that may go to school `s` in exchange for zone
+    /// `z` (of `s`): on `r`'s boundary with `s`, with fewer children than
+    /// `z` (the swap must relieve `s`), free to leave and to be taken.
+    fn swap_partners(&self, z: usize, s: usize, r: usize) -> Vec<usize> {
+        let q = self.placed[z];
+        self.members[r]
+            .iter()
+            .map(|&y| y as usize)
+            .filter(|&y| {
+                self.placed[y] < q
+                    && self.main[y]
+                    && !self.pinned[y]
+                    && self.home[r] != Some(y as u32)
+                    && self.may_take(y, s)
+                    && self.neighbours[y].iter().any(|&w| {
+                        w as usize != z
+                            && self.main[w as usize]
+                            && self.school_of[w as usize] == Some(s as u32)
+                    })
+            })
+            .collect()
+    }
+
+    /// Whether a step leaves both its catchments in one piece: a move is
+    /// checked as it stands, a swap by making it and undoing it.
+    fn keeps_whole(&mut self, step: &Step) -> bool {
+        if step.swap.is_none() {
+            return self.stays_connected_without(step.zone, step.from as u32);
+        }
+        let mut journal = Vec::new();
+        for (z, from, to) in step.moves() {
+            journal.push((z, from));
+            self.move_zone(z, to);
+        }
+        self.refresh(step.from);
+        self.refresh(step.to);
+        let whole = [step.from, step.to]
+            .iter()
+            .all(|&s| self.members[s].iter().all(|&z| self.main[z as usize]));
+        self.undo(&journal);
+        whole
     }
 
     /// Why a stray piece is left, and whether that is a proof that no
