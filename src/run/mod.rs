@@ -5,6 +5,7 @@
 //! serve, lottery — goes through here, so one scenario gives one plan
 //! whatever command reads it.
 
+mod basemap;
 pub mod change_notes;
 pub mod changes;
 mod formats;
@@ -34,6 +35,7 @@ use crate::spatial::roads::Weight;
 use crate::spatial::{DistanceKind, Distances, ObjectiveUnit};
 use crate::spatial::{RoadSettings, RoadsError};
 
+pub use basemap::{Basemap, Tiles};
 pub use formats::{Formats, MapOutput};
 pub use projection::ProjectionSettings;
 pub use scenario::{Scenario, ScenarioError, read_policy};
@@ -381,7 +383,7 @@ impl Run {
             Source::Scenario(s) if !s.changes.is_empty() && self.options.roads.is_some() => {
                 let mut region = s.base_region_with(&settings)?;
                 region.distances = self.distances(&region)?;
-                let log = changes::apply(&mut region, &s.changes, &s.policy, &settings.zones)
+                let log = changes::apply(&mut region, &s.changes, &s.policy, &settings)
                     .map_err(ScenarioError::from)?;
                 (region, log)
             }
