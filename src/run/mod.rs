@@ -109,9 +109,10 @@ crate::options! {
         /// the reason in report.md and summary.json.
         #[arg(long = "keep-communities-whole", num_args = 0, default_missing_value = "true")]
         keep_communities_whole: bool = false, range::any;
-        /// Roads and paths (GeoJSON LineStrings with optional `highway`,
-        /// `oneway`, `foot`, `access`; or an OpenStreetMap .osm.pbf extract):
-        /// distances are then measured along them.
+        /// Roads and paths (GeoJSON LineStrings or a shapefile of polylines,
+        /// with optional `highway`, `oneway`, `foot`, `access`; or an
+        /// OpenStreetMap .osm.pbf extract): distances are then measured
+        /// along them.
         #[arg(long)]
         roads: PathBuf, range::any;
         /// How distance is measured: `walk` (every path both ways, no
