@@ -491,6 +491,93 @@ fn site_ranks_classes_and_chooses_sites() {
     assert_eq!(toml.lines().filter(|l| *l == "[[add_school]]").count(), 2);
 }
 
+/// Every position of a GeoJSON file shifted from WGS84 to GCJ-02.
+fn to_gcj02(from: &Path, to: &Path) {
+    fn shift(v: &mut Value) {
+        match v {
+            Value::Array(a) if a.len() == 2 && a.iter().all(Value::is_number) => {
+                let (x, y) = catchment::spatial::Crs::Gcj02
+                    .from_wgs84(a[0].as_f64().unwrap(), a[1].as_f64().unwrap());
+                *v = serde_json::json!([x, y]);
+            }
+            Value::Array(a) => a.iter_mut().for_each(shift),
+            _ => {}
+        }
+    }
+    let mut fc = json(from);
+    for f in fc["features"].as_array_mut().unwrap() {
+        shift(&mut f["geometry"]["coordinates"]);
+    }
+    std::fs::write(to, fc.to_string()).unwrap();
+}
+
+/// With the schools picked on Amap (`schools_crs = "gcj02"`), candidate
+/// sites are read in that system too and chosen as in WGS84, and the
+/// `[[add_school]]` tables of sites.toml are written in it, as a scenario
+/// reads them.
+#[test]
+fn site_reads_candidates_and_writes_new_schools_in_the_schools_crs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    to_gcj02(
+        &root().join("maps/demo/schools.geojson"),
+        &dir.join("schools.geojson"),
+    );
+    let candidates = root().join("maps/demo-growth/sites.geojson");
+    to_gcj02(&candidates, &dir.join("sites.geojson"));
+    let amap = dir.join("amap.toml");
+    std::fs::write(
+        &amap,
+        format!(
+            "extends = \"{}\"\nschools = \"schools.geojson\"\nschools_crs = \"gcj02\"\n",
+            s(&scenario("housing-growth"))
+        ),
+    )
+    .unwrap();
+    let site = |scenario: &Path, candidates: &Path, out: &str| {
+        let out = dir.join(out);
+        ok(&catchment(&[
+            "site",
+            s(scenario),
+            "--candidates",
+            s(candidates),
+            "--k",
+            "2",
+            "--out",
+            s(&out),
+        ]));
+        out
+    };
+    let wgs84 = site(&scenario("housing-growth"), &candidates, "wgs84");
+    let gcj02 = site(&amap, &dir.join("sites.geojson"), "gcj02");
+    let ids = |out: &Path| -> Vec<String> {
+        csv(&out.join("sites.csv"))
+            .iter()
+            .map(|r| r["id"].clone())
+            .collect()
+    };
+    assert_eq!(ids(&wgs84), ids(&gcj02));
+    let location = |out: &Path| -> Vec<f64> {
+        let toml: toml::Table = std::fs::read_to_string(out.join("sites.toml"))
+            .unwrap()
+            .parse()
+            .unwrap();
+        toml["add_school"][0]["location"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_float().unwrap())
+            .collect()
+    };
+    let (w, g) = (location(&wgs84), location(&gcj02));
+    let (x, y) = catchment::spatial::Crs::Gcj02.from_wgs84(w[0], w[1]);
+    assert!(
+        (g[0] - x).abs() < 2e-6 && (g[1] - y).abs() < 2e-6,
+        "{g:?} written, expected {:?}",
+        [x, y]
+    );
+}
+
 /// Writes a scenario extending the baseline with `extra` and runs it;
 /// returns stderr after checking the failure.
 fn refused(extra: &str, expected: &[&str]) {

@@ -192,7 +192,7 @@ fn config_schools_zones_outlines_and_plan() {
     let config = get(d.addr, "/api/config").json();
     assert_eq!(config["name"], "baseline");
     assert_eq!(config["zones"], 3000);
-    assert_eq!(config["tiles"], Value::Null);
+    assert_eq!(config["basemap"], Value::Null);
     assert_eq!(config["limits"]["primary"]["class_limit"], 45);
     assert_eq!(config["exports"].as_array().unwrap().len(), EXPORTS.len());
 
@@ -1200,34 +1200,59 @@ fn the_binary_serves_and_prints_its_url() {
     assert_eq!(config.json()["name"], "baseline");
 }
 
+/// A scenario over the tiny county with `extra` appended; the error of
+/// loading it, or of starting its session, as text.
+fn basemap_scenario(dir: &Path, extra: &str) -> Result<Session, String> {
+    let path = dir.join("s.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "zones = \"{}\"\nschools = \"{}\"\n{extra}",
+            support::tiny().join("zones.geojson").display(),
+            support::tiny().join("schools.geojson").display()
+        ),
+    )
+    .unwrap();
+    let scenario = Scenario::load(&path).map_err(|e| e.to_string())?;
+    Session::from_scenario(&scenario, dir.join("out")).map_err(|e| e.to_string())
+}
+
 #[test]
-fn a_scenario_tile_url_reaches_the_page_and_a_bad_one_is_named() {
+fn a_scenario_basemap_reaches_the_page_and_a_bad_one_is_named() {
     let tmp = tempfile::tempdir().unwrap();
-    let write = |tiles: &str| {
-        let path = tmp.path().join("s.toml");
-        std::fs::write(
-            &path,
-            format!(
-                "zones = \"{}\"\nschools = \"{}\"\ntiles = \"{tiles}\"\n",
-                root().join("tests/data/tiny/zones.geojson").display(),
-                root().join("tests/data/tiny/schools.geojson").display()
-            ),
-        )
-        .unwrap();
-        Scenario::load(&path).unwrap()
-    };
-    let ok = write("https://tiles.example.org/{z}/{x}/{y}.png");
-    let session = Session::from_scenario(&ok, tmp.path().join("out")).unwrap();
+    let amap = "[basemap]\nurl = \"https://webrd0{s}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}\"\ncrs = \"gcj02\"\nsubdomains = \"1234\"\nattribution = \"高德地图\"\n";
+    let session = basemap_scenario(tmp.path(), amap).unwrap();
     assert_eq!(
-        session.config()["tiles"],
-        "https://tiles.example.org/{z}/{x}/{y}.png"
+        session.config()["basemap"],
+        json!({
+            "url": "https://webrd0{s}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}",
+            "crs": "gcj02",
+            "attribution": "高德地图",
+            "subdomains": ["1", "2", "3", "4"],
+            "max_zoom": 18,
+        })
     );
-    let bad = write("file:///etc/passwd");
-    let err = Session::from_scenario(&bad, tmp.path().join("out"))
-        .err()
-        .unwrap()
-        .to_string();
-    assert!(err.contains("tiles = \"file:///etc/passwd\""), "{err}");
+    let err = |extra: &str| basemap_scenario(tmp.path(), extra).err().unwrap();
+    let bad = err("[basemap]\nurl = \"file:///etc/passwd\"\n");
+    assert!(
+        bad.contains("s.toml") && bad.contains("url = \"file:///etc/passwd\""),
+        "{bad}"
+    );
+    let baidu = err("[basemap]\nurl = \"https://a.org/{z}/{x}/{y}\"\ncrs = \"bd09\"\n");
+    assert!(
+        baidu.contains("crs = \"bd09\"") && baidu.contains("Baidu"),
+        "{baidu}"
+    );
+    let old = err("tiles = \"https://a.org/{z}/{x}/{y}\"\n");
+    assert!(old.contains("[basemap] url"), "{old}");
+    // The key is never in the scenario: the variable it names must be set.
+    let unset = err(
+        "[basemap]\nurl = \"https://t{s}.tianditu.gov.cn/vec_w/wmts?TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={key}\"\nsubdomains = \"01234567\"\nkey_env = \"CATCHMENT_TEST_UNSET_TIANDITU_KEY\"\n",
+    );
+    assert!(
+        unset.contains("s.toml") && unset.contains("CATCHMENT_TEST_UNSET_TIANDITU_KEY is not set"),
+        "{unset}"
+    );
 }
 
 /// The page may load images from the basemap's tile host and nowhere else;
@@ -1235,33 +1260,146 @@ fn a_scenario_tile_url_reaches_the_page_and_a_bad_one_is_named() {
 #[test]
 fn the_page_policy_allows_the_tile_host_only_when_a_basemap_is_given() {
     let tmp = tempfile::tempdir().unwrap();
-    let csp = |tiles: Option<&str>| {
-        let path = tmp.path().join("s.toml");
-        let mut text = format!(
-            "zones = \"{}\"\nschools = \"{}\"\n",
-            root().join("tests/data/tiny/zones.geojson").display(),
-            root().join("tests/data/tiny/schools.geojson").display()
-        );
-        if let Some(t) = tiles {
-            text.push_str(&format!("tiles = \"{t}\"\n"));
-        }
-        std::fs::write(&path, text).unwrap();
-        let scenario = Scenario::load(&path).unwrap();
-        let session = Session::from_scenario(&scenario, tmp.path().join("out")).unwrap();
+    let csp = |extra: &str| {
+        let session = basemap_scenario(tmp.path(), extra).unwrap();
         let server = start(session, "127.0.0.1", 0).unwrap();
         let page = get(server.addr(), "/");
         server.stop();
         page.header("Content-Security-Policy").unwrap().to_string()
     };
-    let offline = csp(None);
+    let offline = csp("");
     assert!(offline.contains("img-src 'self' data:;"), "{offline}");
     assert!(!offline.contains("http"), "{offline}");
-    let online = csp(Some("https://tiles.example.org/{z}/{x}/{y}.png"));
+    let online = csp("[basemap]\nurl = \"https://tiles.example.org/{z}/{x}/{y}.png\"\n");
     assert!(
         online.contains("img-src 'self' data: https://tiles.example.org;"),
         "{online}"
     );
     assert_eq!(online.matches("http").count(), 1, "{online}");
+}
+
+/// The tiny county moved to Hangzhou (its first school by West Lake), as
+/// GeoJSON files in `dir`, WGS84.
+fn hangzhou_county(dir: &Path) -> (PathBuf, PathBuf) {
+    fn shift(v: &mut Value) {
+        match v {
+            Value::Array(a) if a.len() == 2 && a.iter().all(Value::is_f64) => {
+                let (x, y) = (a[0].as_f64().unwrap(), a[1].as_f64().unwrap());
+                *v = json!([x + 2.155, y - 0.73]);
+            }
+            Value::Array(a) => a.iter_mut().for_each(shift),
+            _ => {}
+        }
+    }
+    let moved = |name: &str| {
+        let mut fc = support::read_json(&support::tiny().join(name));
+        for f in fc["features"].as_array_mut().unwrap() {
+            shift(&mut f["geometry"]["coordinates"]);
+        }
+        let path = dir.join(name);
+        std::fs::write(&path, fc.to_string()).unwrap();
+        path
+    };
+    (moved("zones.geojson"), moved("schools.geojson"))
+}
+
+/// Every position a page gets over the API, in order: zone rings,
+/// centroids and inside points, school locations, outlines, today's
+/// outlines and one route.
+fn positions(addr: SocketAddr) -> Vec<[f64; 2]> {
+    fn collect(v: &Value, out: &mut Vec<[f64; 2]>) {
+        match v {
+            Value::Array(a) if a.len() == 2 && a.iter().all(Value::is_f64) => {
+                out.push([a[0].as_f64().unwrap(), a[1].as_f64().unwrap()])
+            }
+            Value::Array(a) => a.iter().for_each(|x| collect(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    let zones = get(addr, "/api/zones").json();
+    for f in zones["features"].as_array().unwrap() {
+        collect(&f["geometry"]["coordinates"], &mut out);
+        collect(&f["properties"]["centroid"], &mut out);
+        collect(&f["properties"]["inside"], &mut out);
+    }
+    for s in get(addr, "/api/schools").json().as_array().unwrap() {
+        collect(&s["location"], &mut out);
+    }
+    for path in [
+        "/api/outlines?stage=primary",
+        "/api/outlines?stage=junior&of=today",
+        "/api/route?zone=Z001&stage=primary",
+    ] {
+        let r = get(addr, path);
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+        let v = r.json();
+        match v["features"].as_array() {
+            Some(fs) => fs
+                .iter()
+                .for_each(|f| collect(&f["geometry"]["coordinates"], &mut out)),
+            None => collect(&v["geometry"]["coordinates"], &mut out),
+        }
+    }
+    out
+}
+
+/// With an Amap basemap (GCJ-02) every position the page draws is the
+/// WGS84 one shifted to GCJ-02: in Hangzhou about 500 m, so schools and
+/// compounds sit on Amap's streets; the plan is the same.
+#[test]
+fn with_an_amap_basemap_every_position_the_page_gets_is_gcj02() {
+    use catchment::spatial::Crs;
+    let tmp = tempfile::tempdir().unwrap();
+    let (zones, schools) = hangzhou_county(tmp.path());
+    let serve = |name: &str, extra: &str| {
+        let path = tmp.path().join(format!("{name}.toml"));
+        std::fs::write(
+            &path,
+            format!(
+                "zones = \"{}\"\nschools = \"{}\"\n{extra}",
+                zones.display(),
+                schools.display()
+            ),
+        )
+        .unwrap();
+        let scenario = Scenario::load(&path).unwrap();
+        let session = Session::from_scenario(&scenario, tmp.path().join(name)).unwrap();
+        start(session, "127.0.0.1", 0).unwrap()
+    };
+    let plain = serve("plain", "");
+    let amap = serve(
+        "amap",
+        "[basemap]\nurl = \"http://127.0.0.1:9/{z}/{x}/{y}.png\"\ncrs = \"gcj02\"\n",
+    );
+    let (wgs84, gcj02) = (positions(plain.addr()), positions(amap.addr()));
+    assert_eq!(wgs84.len(), gcj02.len());
+    assert!(wgs84.len() > 150, "{}", wgs84.len());
+    for (w, g) in wgs84.iter().zip(&gcj02) {
+        let (x, y) = Crs::Gcj02.from_wgs84(w[0], w[1]);
+        assert!(
+            (x - g[0]).abs() < 2e-6 && (y - g[1]).abs() < 2e-6,
+            "{w:?} drawn at {g:?}, expected ({x}, {y})"
+        );
+    }
+    // The first school, by West Lake: the known offset of GCJ-02 there.
+    let school = |addr| get(addr, "/api/schools").json()[0]["location"].clone();
+    let (w, g) = (school(plain.addr()), school(amap.addr()));
+    assert_eq!(w, json!([120.1595, 30.2745]));
+    let metres = catchment::spatial::Distances::straight_metres(
+        geo::Point::new(w[0].as_f64().unwrap(), w[1].as_f64().unwrap()),
+        geo::Point::new(g[0].as_f64().unwrap(), g[1].as_f64().unwrap()),
+    );
+    assert!((450..=600).contains(&metres), "{metres} m");
+    // Drawn elsewhere, planned the same: the plan sends no positions.
+    let plan = |addr| {
+        let mut p = get(addr, "/api/plan").json();
+        p.as_object_mut().unwrap().remove("seconds");
+        p["stages"].clone()
+    };
+    assert_eq!(plan(plain.addr()), plan(amap.addr()));
+    plain.stop();
+    amap.stop();
 }
 
 /// What a restart must bring back: the plan, the locks, the version and

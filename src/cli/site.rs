@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use catchment::io::read_schools;
+use catchment::io::read_schools_with;
 use catchment::planning::site_choice::{analyse, check_candidates};
 use catchment::planning::solve_scenario;
 use catchment::report::command_lines;
@@ -42,12 +42,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         documents: args.documents.clone(),
         ..Flags::default()
     };
-    let solved = solve_scenario(&Run::from_scenario(scenario, &flags, None)?)?;
+    let run = Run::from_scenario(scenario, &flags, None)?;
+    let solved = solve_scenario(&run)?;
     let scenario = &solved.scenario;
     println!("plan {}", solved.plan.digest());
     let candidates = match &args.candidates {
         Some(path) => {
-            let list = read_schools(path)?;
+            // Sites are picked on the map the schools were: read like the
+            // schools file (its crs, [columns], county_field).
+            let list = read_schools_with(path, &run.read_settings().schools)?;
             Some((path.clone(), check_candidates(path, &solved, list)?))
         }
         None => None,

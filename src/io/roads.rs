@@ -1,8 +1,10 @@
 //! Road layers: GeoJSON LineString or MultiLineString features (the
 //! bureau's own roads, or drawn by hand) with optional OpenStreetMap-style
 //! properties `highway`, `oneway`, `foot`, `access`, `junction`, `bridge`,
-//! `tunnel` and `speed_kmh`; or OpenStreetMap `.osm.pbf` extracts. Either
-//! becomes a list of [`Way`]s, the one input of the network builder.
+//! `tunnel` and `speed_kmh`, as GeoJSON or as a shapefile of polylines
+//! (the planning bureau's layer, attributes in its `.dbf`); or
+//! OpenStreetMap `.osm.pbf` extracts. Each becomes a list of [`Way`]s, the
+//! one input of the network builder.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -12,7 +14,7 @@ use geojson::GeometryValue;
 use serde_json::Value;
 
 use super::InputError;
-use super::features::{FeatureReader, describe, read_collection};
+use super::features::{FeatureReader, Loaded, describe, read_collection};
 use super::osm_pbf::read_osm_ways;
 use crate::spatial::roads::Way;
 
@@ -29,7 +31,8 @@ const TAGS: [&str; 8] = [
 ];
 
 /// The ways of a roads file, by its extension: `.pbf` is an OpenStreetMap
-/// extract (only ways within `clip` are kept), anything else GeoJSON.
+/// extract (only ways within `clip` are kept), `.shp` a shapefile,
+/// anything else GeoJSON.
 pub fn read_ways(path: &Path, clip: Rect<f64>) -> Result<Vec<Way>, InputError> {
     match path.extension().and_then(|e| e.to_str()) {
         Some(e) if e.eq_ignore_ascii_case("pbf") => Ok(read_osm_ways(path, clip)?
@@ -40,6 +43,7 @@ pub fn read_ways(path: &Path, clip: Rect<f64>) -> Result<Vec<Way>, InputError> {
                 tags: w.tags,
             })
             .collect()),
+        Some(e) if e.eq_ignore_ascii_case("shp") => ways_of(path, super::shapefiles::read(path)?),
         _ => read_geojson_ways(path),
     }
 }
@@ -47,9 +51,15 @@ pub fn read_ways(path: &Path, clip: Rect<f64>) -> Result<Vec<Way>, InputError> {
 /// The ways of a GeoJSON road layer.
 pub fn read_geojson_ways(path: &Path) -> Result<Vec<Way>, InputError> {
     let features = read_collection(path, "road (a LineString or MultiLineString feature)")?;
-    let mut ways = Vec::with_capacity(features.len());
-    for (index, mut feature) in features.into_iter().enumerate() {
-        let f = FeatureReader::new(path, super::features::Place::Feature(index), &mut feature);
+    ways_of(path, Loaded::indexed(features))
+}
+
+/// The ways of a road layer's features, each error naming its feature or
+/// record.
+fn ways_of(path: &Path, loaded: Loaded) -> Result<Vec<Way>, InputError> {
+    let mut ways = Vec::with_capacity(loaded.features.len());
+    for (mut feature, place) in loaded.features.into_iter().zip(loaded.places) {
+        let f = FeatureReader::new(path, place, &mut feature);
         const EXPECTED: &str = "a LineString or MultiLineString of the road";
         let Some(value) = feature.geometry.as_ref().map(|g| &g.value) else {
             return Err(f.error("geometry", "missing", EXPECTED));
@@ -147,6 +157,40 @@ mod tests {
         assert_eq!(ways[0].tags["speed_kmh"], "30");
         assert!(!ways[0].tags.contains_key("name"));
         assert!(ways[1].tags.is_empty());
+    }
+
+    /// The planning bureau's road layer as a shapefile of polylines: the
+    /// same ways and tags as the GeoJSON.
+    #[test]
+    fn a_shapefile_of_polylines_gives_ways_with_their_tags() {
+        use dbase::{FieldName, FieldValue, Record, TableWriterBuilder};
+        use shapefile::{Point, Polyline};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("roads.shp");
+        let builder = TableWriterBuilder::new()
+            .add_character_field(FieldName::try_from("highway").unwrap(), 20)
+            .add_character_field(FieldName::try_from("oneway").unwrap(), 5)
+            .add_numeric_field(FieldName::try_from("speed_kmh").unwrap(), 5, 0);
+        let mut w = shapefile::Writer::from_path(&path, builder).unwrap();
+        let mut record = Record::default();
+        record.insert(
+            "highway".into(),
+            FieldValue::Character(Some("residential".into())),
+        );
+        record.insert("oneway".into(), FieldValue::Character(Some("yes".into())));
+        record.insert("speed_kmh".into(), FieldValue::Numeric(Some(30.0)));
+        let line = Polyline::with_parts(vec![
+            vec![Point::new(120.0, 30.0), Point::new(120.01, 30.0)],
+            vec![Point::new(121.0, 30.0), Point::new(121.0, 30.01)],
+        ]);
+        w.write_shape_and_record(&line, &record).unwrap();
+        drop(w);
+        let ways = read_ways(&path, world()).unwrap();
+        assert_eq!(ways.len(), 2);
+        assert_eq!(ways[0].coords[1], Coord { x: 120.01, y: 30.0 });
+        assert_eq!(ways[1].tags["highway"], "residential");
+        assert_eq!(ways[0].tags["oneway"], "yes");
+        assert_eq!(ways[0].tags["speed_kmh"], "30");
     }
 
     #[test]

@@ -318,12 +318,13 @@ fn sites_toml(
         writeln!(w, "[[add_school]]")?;
         writeln!(w, "id = {}", toml_string(&c.id))?;
         writeln!(w, "name = {}", toml_string(&c.name))?;
-        writeln!(
-            w,
-            "location = [{:.6}, {:.6}]",
-            c.location.x(),
-            c.location.y()
-        )?;
+        // A scenario reads an added school's location in the schools
+        // file's crs, so that is how it is written back.
+        let (x, y) = solved
+            .input_crs
+            .schools
+            .from_wgs84(c.location.x(), c.location.y());
+        writeln!(w, "location = [{x:.6}, {y:.6}]")?;
         writeln!(w, "stage = \"{}\"", c.kind.key())?;
         for stage in Stage::ALL {
             if let Some(n) = c.classes[stage.index()] {

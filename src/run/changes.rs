@@ -65,7 +65,7 @@ use geo::{Contains, LineString, Point, Polygon};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::io::{FileSettings, InputError, read_zones_with};
+use crate::io::{FileSettings, InputError, ReadSettings, read_zones_with};
 use crate::model::grades;
 use crate::model::{
     MAX_REGION_CHILDREN, MAX_ZONE_CHILDREN, Region, School, SchoolKind, Sector, Stage,
@@ -728,16 +728,18 @@ fn grow_births(properties: &mut serde_json::Map<String, Value>, factor: f64) {
 }
 
 /// Applies the changes in order and returns one note per change saying
-/// what it did, for the reports. `zones`: how the zones file is read (its
-/// `crs`, `[columns]`, `county_field`); new housing is read the same way,
-/// files and the positions of its tables alike, since the bureau draws
-/// them on the same map.
+/// what it did, for the reports. `settings`: how the maps are read. New
+/// housing is read like the zones file (its `crs`, `[columns]`,
+/// `county_field`), files and the positions of its tables alike, and a new
+/// school's `location` is in the schools file's `crs`: the bureau picks
+/// them on the same map as the file they join.
 pub fn apply(
     region: &mut Region,
     changes: &[Change],
     policy: &Policy,
-    zones: &FileSettings,
+    settings: &ReadSettings,
 ) -> Result<Vec<ChangeNote>, ChangeError> {
+    let zones = &settings.zones;
     let mut opened: Vec<String> = Vec::new();
     let mut log = Vec::with_capacity(changes.len());
     for change in changes {
@@ -745,6 +747,11 @@ pub fn apply(
         let line = match &change.kind {
             ChangeKind::AddSchool(school) => {
                 let mut school = (**school).clone();
+                let (x, y) = settings
+                    .schools
+                    .crs
+                    .to_wgs84(school.location.x(), school.location.y());
+                school.location = Point::new(x, y);
                 if region.schools.iter().any(|s| s.id == school.id) {
                     return Err(field_error(
                         o,
@@ -1389,7 +1396,7 @@ mod tests {
              [[close_school]]\nid = \"P1\"\n",
         )
         .unwrap();
-        let log = apply(&mut r, &c, &Policy::default(), &FileSettings::default()).unwrap();
+        let log = apply(&mut r, &c, &Policy::default(), &ReadSettings::default()).unwrap();
         assert_eq!(log.len(), 2);
         let ids: Vec<&str> = r.schools.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids, ["P2", "J1", "P3"]);
@@ -1401,11 +1408,37 @@ mod tests {
         }
     }
 
+    /// A new school's location is picked on the same map as the schools
+    /// file: with that file declared GCJ-02, it is read as GCJ-02 (the
+    /// zones' crs does not matter).
+    #[test]
+    fn a_new_school_is_placed_in_the_schools_files_crs() {
+        let text = "[[add_school]]\nid = \"P3\"\nlocation = [117.705, 31.6]\nstage = \"primary\"\nclasses_primary = 2\n";
+        let placed = |schools: Crs| {
+            let mut r = region();
+            let mut settings = ReadSettings::default();
+            settings.schools.crs = schools;
+            settings.zones.crs = Crs::Bd09;
+            apply(
+                &mut r,
+                &changes(text).unwrap(),
+                &Policy::default(),
+                &settings,
+            )
+            .unwrap();
+            r.schools.last().unwrap().location
+        };
+        assert_eq!(placed(Crs::Wgs84), Point::new(117.705, 31.6));
+        let (x, y) = Crs::Gcj02.to_wgs84(117.705, 31.6);
+        assert_eq!(placed(Crs::Gcj02), Point::new(x, y));
+        assert!(haversine_m(placed(Crs::Gcj02), Point::new(117.705, 31.6)) > 300.0);
+    }
+
     #[test]
     fn a_closure_without_a_replacement_is_refused() {
         let mut r = region();
         let c = changes("[[close_school]]\nid = \"P1\"\n").unwrap();
-        let err = apply(&mut r, &c, &Policy::default(), &FileSettings::default())
+        let err = apply(&mut r, &c, &Policy::default(), &ReadSettings::default())
             .unwrap_err()
             .to_string();
         assert!(err.contains("s.toml: close_school[0] (id \"P1\")"), "{err}");
@@ -1417,14 +1450,14 @@ mod tests {
              [[close_school]]\nid = \"P1\"\n",
         )
         .unwrap();
-        assert!(apply(&mut r, &c, &Policy::default(), &FileSettings::default()).is_err());
+        assert!(apply(&mut r, &c, &Policy::default(), &ReadSettings::default()).is_err());
     }
 
     #[test]
     fn a_closure_into_an_existing_school_needs_its_seats() {
         let mut r = region();
         let c = changes("[[close_school]]\nid = \"P1\"\nreplaced_by = \"P2\"\n").unwrap();
-        let log = apply(&mut r, &c, &Policy::default(), &FileSettings::default()).unwrap();
+        let log = apply(&mut r, &c, &Policy::default(), &ReadSettings::default()).unwrap();
         let line = log[0].text(crate::i18n::Lang::En);
         assert!(
             line.contains("go to P2") && line.contains("1900 primary seats for 24"),
@@ -1439,7 +1472,7 @@ mod tests {
         // No classes: no seats for the 24 children of both catchments.
         let mut r = region();
         r.schools[1].classes = [Some(0), None];
-        let err = apply(&mut r, &c, &Policy::default(), &FileSettings::default())
+        let err = apply(&mut r, &c, &Policy::default(), &ReadSettings::default())
             .unwrap_err()
             .to_string();
         assert!(
@@ -1467,7 +1500,7 @@ mod tests {
                 "[[new_housing]]\nfactor = {factor}\nzones = [\"Z1\"]\n"
             ))
             .unwrap();
-            let err = apply(&mut r, &c, &Policy::default(), &FileSettings::default())
+            let err = apply(&mut r, &c, &Policy::default(), &ReadSettings::default())
                 .unwrap_err()
                 .to_string();
             assert!(

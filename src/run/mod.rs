@@ -5,6 +5,7 @@
 //! serve, lottery — goes through here, so one scenario gives one plan
 //! whatever command reads it.
 
+mod basemap;
 pub mod change_notes;
 pub mod changes;
 mod formats;
@@ -34,6 +35,7 @@ use crate::spatial::roads::Weight;
 use crate::spatial::{DistanceKind, Distances, ObjectiveUnit};
 use crate::spatial::{RoadSettings, RoadsError};
 
+pub use basemap::{Basemap, Tiles};
 pub use formats::{Formats, MapOutput};
 pub use projection::ProjectionSettings;
 pub use scenario::{Scenario, ScenarioError, read_policy};
@@ -107,9 +109,10 @@ crate::options! {
         /// the reason in report.md and summary.json.
         #[arg(long = "keep-communities-whole", num_args = 0, default_missing_value = "true")]
         keep_communities_whole: bool = false, range::any;
-        /// Roads and paths (GeoJSON LineStrings with optional `highway`,
-        /// `oneway`, `foot`, `access`; or an OpenStreetMap .osm.pbf extract):
-        /// distances are then measured along them.
+        /// Roads and paths (GeoJSON LineStrings or a shapefile of polylines,
+        /// with optional `highway`, `oneway`, `foot`, `access`; or an
+        /// OpenStreetMap .osm.pbf extract): distances are then measured
+        /// along them.
         #[arg(long)]
         roads: PathBuf, range::any;
         /// How distance is measured: `walk` (every path both ways, no
@@ -381,7 +384,7 @@ impl Run {
             Source::Scenario(s) if !s.changes.is_empty() && self.options.roads.is_some() => {
                 let mut region = s.base_region_with(&settings)?;
                 region.distances = self.distances(&region)?;
-                let log = changes::apply(&mut region, &s.changes, &s.policy, &settings.zones)
+                let log = changes::apply(&mut region, &s.changes, &s.policy, &settings)
                     .map_err(ScenarioError::from)?;
                 (region, log)
             }

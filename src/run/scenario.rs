@@ -11,8 +11,9 @@
 //! [`crate::run::changes`] for the order within a file). Tables
 //! (`[policy]`, `[solver]`, `[projection]`, `[lottery]`) merge key by key,
 //! this file's keys winning, so a scenario that only raises `class_limit`
-//! keeps every other rule of its base. Other settings (`zones`, `schools`,
-//! `locks`, `stability_km`, `contiguous`, `tiles`, `barriers`,
+//! keeps every other rule of its base; `[basemap]` merges the same way,
+//! so a scenario can change only its `key_env`. Other settings (`zones`, `schools`,
+//! `locks`, `stability_km`, `contiguous`, `barriers`,
 //! `compactness_km`, `class_cost_km`, `feeders`, `objective`, `balance_km`,
 //! `migrant_catchments`) are inherited unless given;
 //! `name`, `description` and `out` describe this file and are its own.
@@ -24,6 +25,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::ProjectionSettings;
+use super::basemap::Basemap;
 use super::changes::{
     self, AddSchoolTable, Change, ChangeError, ChangeSchoolTable, CloseSchoolTable, NewHousingTable,
 };
@@ -48,8 +50,9 @@ struct ScenarioFile {
     zones: Option<PathBuf>,
     schools: Option<PathBuf>,
     out: Option<PathBuf>,
-    /// A basemap tile URL for `catchment serve` (`https://…/{z}/{x}/{y}.png`).
-    tiles: Option<String>,
+    /// The officers' map's online basemap (`url`, `crs`, …), see
+    /// [`Basemap`].
+    basemap: Option<toml::Table>,
     policy: Option<toml::Table>,
     solver: Option<SolverOptions>,
     /// Multi-year projection settings (`catchment project`).
@@ -79,8 +82,8 @@ pub struct Scenario {
     pub schools: PathBuf,
     /// Where `run` writes when no `--out` is given.
     pub out: PathBuf,
-    /// A basemap tile URL for the officers' map; None: no basemap (offline).
-    pub tiles: Option<String>,
+    /// The officers' map's online basemap; None: none (offline).
+    pub basemap: Option<Basemap>,
     /// The plan options the chain gives (top-level keys), over each other.
     pub options: PlanOptions,
     /// The document options (`lang`), over each other.
@@ -273,6 +276,16 @@ fn culprit<T: serde::de::DeserializeOwned>(table: &toml::Table) -> Vec<String> {
 fn parse_layer(path: &Path, text: &str) -> Result<Layer, ScenarioError> {
     let mut table: toml::Table =
         toml::from_str(text).map_err(|e| parse_error(path, e.to_string()))?;
+    if table.contains_key("tiles") {
+        return Err(parse_error(
+            path,
+            located(
+                text,
+                None,
+                "`tiles` is now a [basemap] table: write [basemap] url = \"…\" with the tiles' crs (\"wgs84\" or \"gcj02\"); see the README's officers' map",
+            ),
+        ));
+    }
     let mut take = |keys: &[&str]| -> toml::Table {
         keys.iter()
             .filter_map(|k| table.remove(*k).map(|v| (k.to_string(), v)))
@@ -466,7 +479,7 @@ impl Scenario {
                 }
             }
         }
-        let log = changes::apply(&mut region, &self.changes, &self.policy, &settings.zones)?;
+        let log = changes::apply(&mut region, &self.changes, &self.policy, settings)?;
         Ok((region, log))
     }
 
@@ -490,7 +503,7 @@ impl Scenario {
         let mut columns = toml::Table::new();
         let mut zones = None;
         let mut schools = None;
-        let mut tiles = None;
+        let mut basemap: Option<toml::Table> = None;
         let mut changes = Vec::new();
         for layer in &layers {
             let f = &layer.file;
@@ -525,8 +538,8 @@ impl Scenario {
             if let Some(s) = &f.schools {
                 schools = Some(resolve("schools", s)?);
             }
-            if f.tiles.is_some() {
-                tiles = f.tiles.clone();
+            if let Some(b) = &f.basemap {
+                merge(basemap.get_or_insert_with(toml::Table::new), b);
             }
             options = layer.options.clone().over(options);
             documents = layer.documents.clone().over(documents);
@@ -572,6 +585,7 @@ impl Scenario {
         lottery
             .validate()
             .map_err(|m| parse_error(path, format!("[lottery]: {m}")))?;
+        let basemap = basemap_of(path, basemap)?;
         let own = &layers.last().expect("the chain holds this file").file;
         let base = path.parent().unwrap_or(Path::new("."));
         let name = match &own.name {
@@ -585,7 +599,7 @@ impl Scenario {
             path: path.to_path_buf(),
             zones,
             schools,
-            tiles,
+            basemap,
             options,
             documents,
             inputs,
@@ -605,6 +619,17 @@ impl Scenario {
             lottery,
         })
     }
+}
+
+/// The chain's `[basemap]` tables merged, read and checked (the error
+/// names the scenario, as a later file may complete its base's table).
+fn basemap_of(path: &Path, table: Option<toml::Table>) -> Result<Option<Basemap>, ScenarioError> {
+    let Some(table) = table else {
+        return Ok(None);
+    };
+    let basemap: Basemap = typed(path, Some("basemap"), &table, None)?;
+    basemap.check().map_err(|m| parse_error(path, m))?;
+    Ok(Some(basemap))
 }
 
 /// A scenario's name goes into folder names (`out/NAME`): it is a name, not

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::exports::{self, Export};
-use super::geometry::{Outlines, feature, today_outlines, zones_geojson};
+use super::geometry::{Outlines, feature, position, today_outlines, zones_geojson};
 use super::journal::{Entry, Journal, JournalError, LockRow, StageKm, digest, utc_now};
 use super::warnings::Baseline;
 use super::{Body, Reply};
@@ -31,6 +31,7 @@ use crate::report::{ReportError, RunInfo, Summary, school_colors, write_all};
 use crate::run::{Flags, Run, RunError};
 use crate::run::{Scenario, ScenarioError};
 use crate::solve::Settings;
+use crate::spatial::Crs;
 
 /// Undo steps kept. Each holds a whole plan (a few MB at 20,000 zones), so
 /// that undo and redo are instant instead of a new solve.
@@ -66,10 +67,8 @@ pub enum StartError {
     Plan(Box<PlanError>),
     #[error("internal error, please report: children lost in the plan: {0}")]
     Lost(String),
-    #[error(
-        "tiles = \"{0}\": expected an http:// or https:// tile URL with {{z}}, {{x}} and {{y}}, e.g. \"https://tile.example.org/{{z}}/{{x}}/{{y}}.png\""
-    )]
-    Tiles(String),
+    #[error("{path}: {message}")]
+    Basemap { path: PathBuf, message: String },
     #[error("cannot listen on {addr}: {message}")]
     Bind { addr: String, message: String },
     #[error(transparent)]
@@ -122,8 +121,9 @@ impl From<PlanError> for StartError {
 pub struct Info {
     pub name: String,
     pub description: String,
-    /// A basemap tile URL; None keeps the map offline.
-    pub tiles: Option<String>,
+    /// The online basemap, key filled in; None keeps the map offline.
+    /// Every coordinate the page gets is in its `crs`.
+    pub tiles: Option<crate::run::Tiles>,
     /// The folder exports are written to; nothing is written elsewhere.
     pub out: PathBuf,
     /// How exports write their map files, as `catchment run` would.
@@ -132,6 +132,14 @@ pub struct Info {
     pub input_crs: crate::run::InputCrs,
     /// The language of exported documents.
     pub lang: crate::i18n::Lang,
+}
+
+impl Info {
+    /// The coordinate system the page draws in: its basemap's, WGS84
+    /// without one.
+    pub fn view_crs(&self) -> crate::spatial::Crs {
+        self.tiles.as_ref().map(|t| t.crs).unwrap_or_default()
+    }
 }
 
 /// A plan with the locks it was made under. A journal replayed at start
@@ -373,14 +381,15 @@ impl Session {
     /// every plan option and flag) and makes its plan.
     pub fn from_run(run: &Run) -> Result<Session, StartError> {
         let scenario = run.scenario();
-        let tiles = scenario.and_then(|s| s.tiles.clone());
-        if let Some(t) = &tiles {
-            let ok = (t.starts_with("https://") || t.starts_with("http://"))
-                && ["{z}", "{x}", "{y}"].iter().all(|p| t.contains(p));
-            if !ok {
-                return Err(StartError::Tiles(t.clone()));
-            }
-        }
+        let tiles = match scenario.and_then(|s| s.basemap.as_ref().map(|b| (s, b))) {
+            Some((s, b)) => Some(b.tiles(|var| std::env::var(var).ok()).map_err(|message| {
+                StartError::Basemap {
+                    path: s.path.clone(),
+                    message,
+                }
+            })?),
+            None => None,
+        };
         let (region, _) = run.region()?;
         let preferences = run.preferences(&region)?;
         let info = Info {
@@ -426,12 +435,19 @@ impl Session {
             Baseline::new(&region, &policy, &plan, &unlocked)
         };
         let start = Stage::ALL.map(|st| plan.stage(st).zones.iter().map(|z| z.school).collect());
-        let mut outlines = Outlines::new(&region);
+        let view = info.view_crs();
+        let mut outlines = Outlines::new(&region, view);
         outlines.update(&region, &plan);
         let colors = Stage::ALL.map(|st| school_colors(&region, st).into_iter().map(hex).collect());
-        let zones_json = Arc::new(zones_geojson(&region));
+        let zones_json = Arc::new(zones_geojson(&region, view));
+        // The journal belongs to the inputs, not to the basemap drawn under
+        // them: the fingerprint reads the zones in WGS84 whatever the page.
+        let wgs84 = match view {
+            Crs::Wgs84 => Arc::clone(&zones_json),
+            _ => Arc::new(zones_geojson(&region, Crs::Wgs84)),
+        };
         let fingerprint = digest(&[
-            &zones_json,
+            &wgs84,
             format!("{:?}", region.schools).as_bytes(),
             format!("{policy:?}").as_bytes(),
             format!("{settings:?}").as_bytes(),
@@ -665,7 +681,13 @@ impl Session {
         json!({
             "name": self.info.name,
             "description": self.info.description,
-            "tiles": self.info.tiles,
+            "basemap": self.info.tiles.as_ref().map(|t| json!({
+                "url": t.url,
+                "crs": t.crs.key(),
+                "attribution": t.attribution,
+                "subdomains": t.subdomains,
+                "max_zoom": t.max_zoom,
+            })),
             "zones": self.region.zones.len(),
             "schools": self.region.schools.len(),
             "out": self.info.out.display().to_string(),
@@ -697,7 +719,7 @@ impl Session {
                     "kind": s.kind.key(),
                     "sector": s.sector.key(),
                     "county": s.county,
-                    "location": [round(s.location.x(), 6), round(s.location.y(), 6)],
+                    "location": position(s.location.x(), s.location.y(), self.info.view_crs()),
                     "catchment": {
                         "primary": s.takes_catchment(Stage::Primary),
                         "junior": s.takes_catchment(Stage::Junior),
@@ -722,7 +744,7 @@ impl Session {
     /// `GET /api/outlines?stage=&of=today`: today's catchments (`current_*`).
     pub fn today_outlines(&self, stage: Stage) -> Value {
         self.today[stage.index()]
-            .get_or_init(|| today_outlines(&self.region, stage))
+            .get_or_init(|| today_outlines(&self.region, stage, self.info.view_crs()))
             .clone()
     }
 
@@ -771,7 +793,10 @@ impl Session {
             "type": "Feature",
             "geometry": {
                 "type": "LineString",
-                "coordinates": line.iter().map(|c| [c.x, c.y]).collect::<Vec<_>>(),
+                "coordinates": line
+                    .iter()
+                    .map(|c| position(c.x, c.y, self.info.view_crs()))
+                    .collect::<Vec<_>>(),
             },
             "properties": {
                 "zone": zone.id,

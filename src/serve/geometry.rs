@@ -2,6 +2,10 @@
 //! the page opens and never again), and each catchment's outline, kept per
 //! school so that a re-optimization recomputes and sends only the outlines
 //! of the catchments it changed.
+//!
+//! Everything is computed in WGS84 and every position is converted on the
+//! way out to the coordinate system the page draws in: the basemap's
+//! (GCJ-02 on Amap's streets), WGS84 without one.
 
 use geo::orient::{Direction, Orient};
 use geo::{InteriorPoint, LineString, MultiPolygon, Point, Polygon, unary_union};
@@ -10,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::model::{Region, Shape, Stage};
 use crate::plan::Plan;
+use crate::spatial::Crs;
 
 /// Coordinates are sent to 6 decimals (about 0.1 m): finer digits only make
 /// the first download longer.
@@ -17,36 +22,37 @@ fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
-fn ring(line: &LineString<f64>) -> Value {
-    Value::Array(
-        line.0
-            .iter()
-            .map(|c| json!([round6(c.x), round6(c.y)]))
-            .collect(),
-    )
+/// A WGS84 position as the page draws it: in `crs`, to 6 decimals.
+pub fn position(x: f64, y: f64, crs: Crs) -> Value {
+    let (x, y) = crs.from_wgs84(x, y);
+    json!([round6(x), round6(y)])
 }
 
-fn polygon(p: &Polygon<f64>) -> Value {
-    let mut rings = vec![ring(p.exterior())];
-    rings.extend(p.interiors().iter().map(ring));
+fn ring(line: &LineString<f64>, crs: Crs) -> Value {
+    Value::Array(line.0.iter().map(|c| position(c.x, c.y, crs)).collect())
+}
+
+fn polygon(p: &Polygon<f64>, crs: Crs) -> Value {
+    let mut rings = vec![ring(p.exterior(), crs)];
+    rings.extend(p.interiors().iter().map(|r| ring(r, crs)));
     Value::Array(rings)
 }
 
 /// A GeoJSON geometry object for a multipolygon (a Polygon when it has one
 /// part, as most zones do, which keeps the download smaller).
-pub fn multipolygon(mp: &MultiPolygon<f64>) -> Value {
+pub fn multipolygon(mp: &MultiPolygon<f64>, crs: Crs) -> Value {
     if mp.0.len() == 1 {
-        json!({"type": "Polygon", "coordinates": polygon(&mp.0[0])})
+        json!({"type": "Polygon", "coordinates": polygon(&mp.0[0], crs)})
     } else {
         json!({
             "type": "MultiPolygon",
-            "coordinates": mp.0.iter().map(polygon).collect::<Vec<_>>(),
+            "coordinates": mp.0.iter().map(|p| polygon(p, crs)).collect::<Vec<_>>(),
         })
     }
 }
 
-fn point(p: Point<f64>) -> Value {
-    json!([round6(p.x()), round6(p.y())])
+fn point(p: Point<f64>, crs: Crs) -> Value {
+    position(p.x(), p.y(), crs)
 }
 
 /// `GET /api/zones`: a FeatureCollection in zone order (a zone's position is
@@ -54,15 +60,18 @@ fn point(p: Point<f64>) -> Value {
 /// children as `[primary local, primary migrant, junior local, junior
 /// migrant]`, the centroid distances are measured from (`centroid`) and a
 /// point surely inside the zone (`inside`), where a click lands on it.
-pub fn zones_geojson(region: &Region) -> Vec<u8> {
+pub fn zones_geojson(region: &Region, crs: Crs) -> Vec<u8> {
     let features: Vec<Value> = region
         .zones
         .par_iter()
         .enumerate()
         .map(|(i, z)| {
             let (geometry, inside) = match &z.shape {
-                Shape::Area(mp) => (multipolygon(mp), mp.interior_point().unwrap_or(z.centroid)),
-                Shape::Point(p) => (json!({"type": "Point", "coordinates": point(*p)}), *p),
+                Shape::Area(mp) => (
+                    multipolygon(mp, crs),
+                    mp.interior_point().unwrap_or(z.centroid),
+                ),
+                Shape::Point(p) => (json!({"type": "Point", "coordinates": point(*p, crs)}), *p),
             };
             let [p, j] = z.children;
             json!({
@@ -73,8 +82,8 @@ pub fn zones_geojson(region: &Region) -> Vec<u8> {
                     "name": z.name,
                     "county": z.county,
                     "children": [p.local, p.migrant, j.local, j.migrant],
-                    "centroid": point(z.centroid),
-                    "inside": point(inside),
+                    "centroid": point(z.centroid, crs),
+                    "inside": point(inside, crs),
                 },
                 "geometry": geometry,
             })
@@ -91,12 +100,15 @@ pub struct Outlines {
     members: [Vec<Vec<u32>>; 2],
     /// The dissolved outline per school and stage (None: no area zones).
     shapes: [Vec<Option<Value>>; 2],
+    /// The system the outlines are sent in.
+    crs: Crs,
 }
 
 impl Outlines {
-    pub fn new(region: &Region) -> Outlines {
+    pub fn new(region: &Region, crs: Crs) -> Outlines {
         let n = region.schools.len();
         Outlines {
+            crs,
             members: [vec![Vec::new(); n], vec![Vec::new(); n]],
             shapes: [vec![None; n], vec![None; n]],
         }
@@ -118,7 +130,7 @@ impl Outlines {
                 .collect();
             let shapes: Vec<Option<Value>> = changed
                 .par_iter()
-                .map(|&s| dissolve(region, &members[s]))
+                .map(|&s| dissolve(region, &members[s], self.crs))
                 .collect();
             for (&s, shape) in changed.iter().zip(shapes) {
                 self.shapes[st][s] = shape;
@@ -148,7 +160,7 @@ impl Outlines {
 /// Today's catchments (the zones' `current_*` school) of a stage as a
 /// FeatureCollection of outlines, feature `id` = school index: the overlay
 /// officers compare the plan with.
-pub fn today_outlines(region: &Region, stage: Stage) -> Value {
+pub fn today_outlines(region: &Region, stage: Stage, crs: Crs) -> Value {
     let mut members = vec![Vec::new(); region.schools.len()];
     for (z, zone) in region.zones.iter().enumerate() {
         if let Some(s) = zone.current[stage.index()] {
@@ -158,7 +170,7 @@ pub fn today_outlines(region: &Region, stage: Stage) -> Value {
     let features: Vec<Value> = members
         .par_iter()
         .enumerate()
-        .filter_map(|(s, zones)| dissolve(region, zones).map(|g| feature(s, &g)))
+        .filter_map(|(s, zones)| dissolve(region, zones, crs).map(|g| feature(s, &g)))
         .collect();
     json!({"type": "FeatureCollection", "features": features})
 }
@@ -169,7 +181,7 @@ pub fn feature(school: usize, geometry: &Value) -> Value {
 
 /// The union of a catchment's zones (rings oriented first: the union reads
 /// the fill rule from the winding, and real files mix windings).
-fn dissolve(region: &Region, zones: &[u32]) -> Option<Value> {
+fn dissolve(region: &Region, zones: &[u32], crs: Crs) -> Option<Value> {
     let polygons: Vec<Polygon<f64>> = zones
         .iter()
         .filter_map(|&z| match &region.zones[z as usize].shape {
@@ -182,5 +194,5 @@ fn dissolve(region: &Region, zones: &[u32]) -> Option<Value> {
         return None;
     }
     let union = unary_union(polygons.iter());
-    (!union.0.is_empty()).then(|| multipolygon(&union))
+    (!union.0.is_empty()).then(|| multipolygon(&union, crs))
 }

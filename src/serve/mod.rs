@@ -186,7 +186,8 @@ pub fn serve(
         .into_bytes();
     let zones = session.zones_json();
     let zones_gz = gzip(&zones);
-    let csp = csp::content_security_policy(session.info().tiles.as_deref());
+    let csp =
+        csp::content_security_policy(session.info().tiles.as_ref().map(|t| t.source.as_str()));
     let shared = Arc::new(Shared {
         csp,
         zones,

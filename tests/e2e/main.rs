@@ -14,6 +14,7 @@
 mod http;
 #[path = "../support/mod.rs"]
 mod support;
+mod tiles;
 mod webdriver;
 
 use std::io::{BufRead, BufReader};
@@ -60,8 +61,14 @@ struct Serve {
 
 impl Serve {
     fn start(scenario: &Path, out: &Path) -> Serve {
+        Serve::start_with_env(scenario, out, &[])
+    }
+
+    /// As [`Serve::start`], with these environment variables set.
+    fn start_with_env(scenario: &Path, out: &Path, env: &[(&str, &str)]) -> Serve {
         let t = Instant::now();
         let mut child = Command::new(env!("CARGO_BIN_EXE_catchment"))
+            .envs(env.iter().copied())
             .arg("serve")
             .arg(scenario)
             .args(["--port", "0", "--out"])
@@ -971,4 +978,77 @@ fn the_chinese_map_shows_no_english_words() {
     english("the first map");
     select_zone(&d, "Z000010");
     english("the selection panel");
+}
+
+/// An online basemap (here a tile server on this machine, GCJ-02 like
+/// Amap's, its key from an environment variable): the page loads its tiles
+/// (the page's policy lets it), with the key, shows its credit, and draws
+/// the compounds shifted to GCJ-02, where Amap's streets are.
+#[test]
+fn an_online_basemap_loads_its_tiles_and_shows_its_credit() {
+    let Some((chromium, chromedriver)) = chromium() else {
+        return;
+    };
+    let tiles = tiles::TileServer::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("amap.toml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "zones = \"{}\"\nschools = \"{}\"\n[basemap]\nurl = \"http://{}/{{z}}/{{x}}/{{y}}.png?tk={{key}}\"\ncrs = \"gcj02\"\nkey_env = \"CATCHMENT_E2E_TILE_KEY\"\nattribution = \"高德地图\"\n",
+            support::tiny().join("zones.geojson").display(),
+            support::tiny().join("schools.geojson").display(),
+            tiles.addr
+        ),
+    )
+    .unwrap();
+    let serve = Serve::start_with_env(
+        &scenario,
+        &tmp.path().join("out"),
+        &[("CATCHMENT_E2E_TILE_KEY", "e2e-secret")],
+    );
+    let d = open_map(&chromium, &chromedriver, &serve);
+    let loaded = d.wait_for(
+        "basemap tiles drawn",
+        "const n = document.querySelectorAll('img.leaflet-tile-loaded').length; return n > 0 ? n : null",
+        30,
+    );
+    assert!(loaded.as_i64().unwrap() > 0, "{loaded}");
+    let asked = tiles.requests();
+    assert!(!asked.is_empty());
+    for path in &asked {
+        let (tile, query) = path.split_once('?').unwrap_or((path, ""));
+        let parts: Vec<&str> = tile.trim_start_matches('/').split('/').collect();
+        assert!(
+            parts.len() == 3 && parts[2].ends_with(".png") && query == "tk=e2e-secret",
+            "tile request {path}"
+        );
+    }
+    let credit = d.js(
+        "return document.querySelector('.leaflet-control-attribution').textContent",
+        json!([]),
+    );
+    assert!(credit.as_str().unwrap().contains("高德地图"), "{credit}");
+    // The first compound (Z001, the square from 118.0, 31.0 to 118.003,
+    // 31.003 in the file) is drawn at its GCJ-02 position.
+    let drawn = d.js("return window.__catchment.zoneBounds('Z001')", json!([]));
+    let b: Vec<f64> = drawn
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let (w, s) = catchment::spatial::Crs::Gcj02.from_wgs84(118.0, 31.0);
+    let (e, n) = catchment::spatial::Crs::Gcj02.from_wgs84(118.003, 31.003);
+    for (got, want) in b.iter().zip([w, s, e, n]) {
+        assert!(
+            (got - want).abs() < 2e-6,
+            "Z001 drawn at {drawn}, expected {:?}",
+            [w, s, e, n]
+        );
+    }
+    assert!(
+        (w - 118.0).abs() > 0.003,
+        "the shift is hundreds of metres: {w}"
+    );
 }

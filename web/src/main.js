@@ -927,11 +927,19 @@ async function main() {
   $('title').textContent = config.name;
   $('title').title = config.description;
 
-  const map = L.map('map', { preferCanvas: true, zoomSnap: 0.25, attributionControl: Boolean(config.tiles), zoomControl: false });
+  // An online basemap (the scenario's [basemap]) draws its streets in its
+  // own coordinate system; the server sends every position in that system
+  // (config.basemap.crs), so nothing here converts.
+  const base = config.basemap;
+  const map = L.map('map', { preferCanvas: true, zoomSnap: 0.25, attributionControl: Boolean(base), zoomControl: false });
   // Leaflet's own buttons say "Zoom in" / "Zoom out": in the page's words instead.
   L.control.zoom({ zoomInTitle: t('zoom_in'), zoomOutTitle: t('zoom_out') }).addTo(map);
   state.map = map;
-  if (config.tiles) L.tileLayer(config.tiles, { maxZoom: 19, attribution: new URL(config.tiles.replace(/[{}]/g, '')).host }).addTo(map);
+  if (base) {
+    const tiles = { maxNativeZoom: base.max_zoom, maxZoom: 22, attribution: esc(base.attribution) };
+    if (base.subdomains.length) tiles.subdomains = base.subdomains;
+    L.tileLayer(base.url, tiles).addTo(map);
+  }
   for (const [name, z] of [['today', 445], ['outlines', 450], ['routes', 455], ['schools', 460], ['labels', 465], ['lasso', 470]]) {
     const pane = map.createPane(name);
     pane.style.zIndex = z;
@@ -1072,6 +1080,12 @@ window.__catchment = {
     return s >= 0 ? state.schools[s].id : null;
   },
   zoneColor: (id) => state.zoneLayers[state.zoneIndex.get(id)].options.fillColor,
+  // Where the zone's layer is drawn: [west, south, east, north] degrees.
+  zoneBounds: (id) => {
+    const l = state.zoneLayers[state.zoneIndex.get(id)];
+    const b = l.getBounds ? l.getBounds() : L.latLngBounds([l.getLatLng()]);
+    return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+  },
   schoolColor: (i, stage) => state.schools[i].color[stage],
   // The zone's inside point in page pixels (where a click selects it).
   zonePixel: (id) => {
