@@ -9,6 +9,7 @@ use rstar::RTree;
 use rstar::primitives::{GeomWithData, Line};
 
 use super::chains::{Chains, Edge};
+use super::joining::Joiner;
 use super::profile::{Profile, Way};
 use crate::model::geodesy::{chord_for_m, haversine_m, m_for_chord, unit_vector};
 
@@ -89,9 +90,8 @@ impl Network {
     pub fn build_weighted(ways: &[Way], profile: Profile, weight: Weight) -> Network {
         let mut speeds = Vec::new();
         let mut coords: Vec<Coord<f64>> = Vec::new();
-        let mut vertices: RTree<GeomWithData<[f64; 3], u32>> = RTree::new();
+        let mut joiner = Joiner::new(chord_for_m(JOIN_M));
         let mut by_id: HashMap<i64, u32> = HashMap::new();
-        let join2 = chord_for_m(JOIN_M).powi(2);
         let mut edges = Vec::new();
         for way in ways {
             let Some((forward, backward)) = profile.directions(&way.tags) else {
@@ -108,19 +108,12 @@ impl Network {
                     }),
                     None => {
                         let v = unit_vector(Point::from(c));
-                        let near = vertices
-                            .nearest_neighbor_iter_with_distance_2(&v)
-                            .next()
-                            .map(|(near, d2)| (near.data, d2));
-                        match near {
-                            Some((near, d2)) if d2 <= join2 => near,
-                            _ => {
-                                coords.push(c);
-                                let n = coords.len() as u32 - 1;
-                                vertices.insert(GeomWithData::new(v, n));
-                                n
-                            }
-                        }
+                        joiner.near(&v).unwrap_or_else(|| {
+                            coords.push(c);
+                            let n = coords.len() as u32 - 1;
+                            joiner.insert(v, n);
+                            n
+                        })
                     }
                 };
                 if let Some(p) = previous
