@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use geo::{Coord, Point};
 use rstar::RTree;
-use rstar::primitives::{GeomWithData, Line};
+use rstar::primitives::{CachedEnvelope, GeomWithData, Line};
 
 use super::chains::{Chains, Edge};
 use super::joining::Joiner;
@@ -27,7 +27,11 @@ pub struct Snap {
     pub metres: f64,
 }
 
-type Segment = GeomWithData<Line<[f64; 3]>, u32>;
+/// An edge's line with its bounding box computed once: loading the R-tree
+/// asks for a box many times per edge, and a line works its box out anew
+/// each time (most of the network's build on the city). The tree is the
+/// same either way.
+type Segment = GeomWithData<CachedEnvelope<Line<[f64; 3]>>, u32>;
 
 /// What a search along the network minimises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -200,7 +204,7 @@ impl Network {
                 .map(|(i, e)| {
                     let a = unit_vector(Point::from(coords[e.a as usize]));
                     let b = unit_vector(Point::from(coords[e.b as usize]));
-                    GeomWithData::new(Line::new(a, b), i as u32)
+                    GeomWithData::new(CachedEnvelope::new(Line::new(a, b)), i as u32)
                 })
                 .collect(),
         );
