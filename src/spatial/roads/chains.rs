@@ -89,13 +89,16 @@ impl Chains {
                 junction[e.a as usize] = true;
                 e.a
             };
+            let graph = Graph {
+                edges,
+                incident: &incident,
+                junction: &junction,
+            };
             raw.push(walk(
+                &graph,
                 start,
                 first,
-                edges,
                 factor[first],
-                &incident,
-                &junction,
                 raw.len() as u32,
                 &mut places,
             ));
@@ -216,18 +219,29 @@ impl Incidence {
     }
 }
 
+/// The edges, which edges meet at each vertex and which vertices are
+/// junctions: what a walk along a chain reads.
+struct Graph<'a> {
+    edges: &'a [Edge],
+    incident: &'a Incidence,
+    junction: &'a [bool],
+}
+
 /// The chain that leaves junction `start` by edge `first`: its edges get
 /// their places, and it ends at the next junction.
 fn walk(
+    graph: &Graph,
     start: u32,
     first: usize,
-    edges: &[Edge],
     factor: f64,
-    incident: &Incidence,
-    junction: &[bool],
     chain: u32,
     places: &mut [Option<Place>],
 ) -> Chain {
+    let Graph {
+        edges,
+        incident,
+        junction,
+    } = *graph;
     let e = &edges[first];
     let (forward, backward) = if e.a == start {
         (e.forward, e.backward)
