@@ -645,3 +645,108 @@ fn quantile(values: &mut [f64], q: f64) -> Option<f64> {
     let rank = ((q * values.len() as f64).ceil() as usize).clamp(1, values.len());
     Some(values[rank - 1])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Cohort, School, SchoolKind, Zone};
+    use crate::spatial::roads::{Profile, Way};
+
+    /// One straight road along latitude 30 from lon 120.00 to 120.10;
+    /// county `a` in its west, county `b` in its east, and a zone of `a`
+    /// 5 km off the road.
+    fn two_counties() -> (Region, RoadDistances) {
+        let ways = [Way {
+            coords: (0..=10)
+                .map(|i| Coord {
+                    x: 120.0 + f64::from(i) * 0.01,
+                    y: 30.0,
+                })
+                .collect(),
+            node_ids: None,
+            tags: Default::default(),
+        }];
+        let in_county = |mut zone: Zone, county: &str| {
+            zone.county = Some(county.into());
+            zone
+        };
+        let zone =
+            |id: &str, x: f64, y: f64| Zone::at_point(id, Point::new(x, y), [Cohort::default(); 2]);
+        let school = |id: &str, x: f64, county: &str| School {
+            county: Some(county.into()),
+            ..School::public(id, SchoolKind::Primary, Point::new(x, 30.0))
+        };
+        let region = Region {
+            zones: vec![
+                in_county(zone("a1", 120.01, 30.0), "a"),
+                in_county(zone("b1", 120.08, 30.0), "b"),
+                in_county(zone("a2", 120.03, 30.0), "a"),
+                in_county(zone("far", 120.02, 30.05), "a"),
+            ],
+            schools: vec![school("A", 120.02, "a"), school("B", 120.09, "b")],
+            ..Region::default()
+        };
+        let network = Network::build(&ways, Profile::Walk);
+        let road = RoadDistances::build(PathBuf::from("roads.geojson"), network, &region, 500.0);
+        (region, road)
+    }
+
+    #[test]
+    fn tables_answer_each_county_and_other_pairs_are_searched() {
+        let (region, road) = two_counties();
+        let metres = |z: usize, s: usize| {
+            let (from, to) = (region.zones[z].centroid, region.schools[s].location);
+            road.road_metres(from, to, rounded_metres(from, to))
+        };
+        let along = |x0: f64, x1: f64| rounded_metres(Point::new(x0, 30.0), Point::new(x1, 30.0));
+        // From the tables: each zone's row of its own county's school.
+        assert!(road.table_entry(0, 0).is_some() && road.table_entry(1, 1).is_some());
+        assert!((metres(0, 0) - along(120.01, 120.02)).abs() <= 1);
+        assert!((metres(2, 0) - along(120.03, 120.02)).abs() <= 1);
+        assert!((metres(1, 1) - along(120.08, 120.09)).abs() <= 1);
+        // Across the county line there is no row (zone b1 is row 0 of `b`,
+        // as a1 is of `a`): searched from the school instead.
+        assert!(road.table_entry(0, 1).is_none() && road.table_entry(1, 0).is_none());
+        assert!((metres(1, 0) - along(120.08, 120.02)).abs() <= 1);
+        assert!((metres(0, 1) - along(120.01, 120.09)).abs() <= 1);
+        // The zone off the road falls back, and has no row.
+        assert!(road.table_entry(0, 3).is_none());
+        assert_eq!(road.fallback_zones().count(), 1);
+    }
+
+    #[test]
+    fn by_time_the_tables_keep_metres_apart_from_costs() {
+        let (region, _) = two_counties();
+        let drive = |kmh: u32| {
+            [
+                ("highway", "residential".to_string()),
+                ("speed_kmh", kmh.to_string()),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect()
+        };
+        let mut ways = vec![Way {
+            coords: vec![Coord { x: 120.0, y: 30.0 }, Coord { x: 120.05, y: 30.0 }],
+            node_ids: None,
+            tags: drive(20),
+        }];
+        ways.push(Way {
+            coords: vec![Coord { x: 120.05, y: 30.0 }, Coord { x: 120.10, y: 30.0 }],
+            node_ids: None,
+            tags: drive(40),
+        });
+        let network = Network::build_weighted(&ways, Profile::Drive, Weight::Time);
+        let road = RoadDistances::build(PathBuf::from("roads.geojson"), network, &region, 500.0);
+        // a1 and A lie on the slow half: each metre costs two.
+        let (cost, metres) = road.table_entry(0, 0).expect("a1 to A by road");
+        assert!(
+            (i64::from(cost) - 2 * i64::from(metres)).abs() <= 1,
+            "{cost} {metres}"
+        );
+        let (from, to) = (region.zones[0].centroid, region.schools[0].location);
+        let straight = rounded_metres(from, to);
+        assert_eq!(road.road_length(from, to, straight), i64::from(metres));
+        assert_eq!(road.road_metres(from, to, straight), i64::from(cost));
+    }
+}
