@@ -132,6 +132,11 @@ pub struct Detour {
 
 type Key = (u64, u64);
 
+/// No county or row.
+const NONE: u32 = u32::MAX;
+/// A table's cell for a zone whose way does not reach the school.
+const UNREACHED: u32 = u32::MAX;
+
 /// Hashes a point's bits by one multiply per word: every distance asked
 /// of the region looks its zone and school up, so the lookup must cost
 /// little. Keys are exact coordinates, not chosen by an adversary.
@@ -185,9 +190,20 @@ pub struct RoadDistances {
     school_snap: Vec<Option<Snap>>,
     /// Median detour of each school's county (for a school that falls back).
     school_detour: Vec<f64>,
-    /// Per school: (zone, cost, metres) of the zones of its county it is
-    /// reached from, by zone (cost = metres when searched by length).
-    table: Vec<Vec<(u32, u32, u32)>>,
+    /// The zones of each county that join the network, in order.
+    county_zones: Vec<Vec<u32>>,
+    /// Each zone's county and its row in that county's list; `NONE` for
+    /// both where the zone joins no road.
+    zone_row: Vec<(u32, u32)>,
+    /// Each school's county (`NONE`: no zone of its county joins a road).
+    school_county: Vec<u32>,
+    /// Per school, the cost from each zone of its county, by the zone's
+    /// row (`UNREACHED` where its way does not reach the school): one
+    /// dense row of 4 bytes a zone, looked up without a search.
+    cost: Vec<Vec<u32>>,
+    /// Per school, by travel time: the metres of each way, as `cost`.
+    /// Empty by length, where the metres are the cost.
+    metres: Vec<Vec<u32>>,
     /// The detour of points the region does not hold.
     overall_detour: f64,
     /// Road metres over straight metres (median), for the length of a way
@@ -254,20 +270,29 @@ impl RoadDistances {
             .par_iter()
             .map(|s| network.snap(s.location, max_snap_m))
             .collect();
-        let mut county_zones: HashMap<Option<&str>, Vec<u32>> = HashMap::new();
+        let mut county_of: HashMap<Option<&str>, u32> = HashMap::new();
+        let mut county_zones: Vec<Vec<u32>> = Vec::new();
+        let mut zone_row = vec![(NONE, NONE); region.zones.len()];
         for (z, zone) in region.zones.iter().enumerate() {
             if zone_snap[z].is_some() {
-                county_zones
-                    .entry(zone.county.as_deref())
-                    .or_default()
-                    .push(z as u32);
+                let c = *county_of.entry(zone.county.as_deref()).or_insert_with(|| {
+                    county_zones.push(Vec::new());
+                    county_zones.len() as u32 - 1
+                });
+                zone_row[z] = (c, county_zones[c as usize].len() as u32);
+                county_zones[c as usize].push(z as u32);
             }
         }
+        let school_county: Vec<u32> = region
+            .schools
+            .iter()
+            .map(|s| county_of.get(&s.county.as_deref()).copied().unwrap_or(NONE))
+            .collect();
         // The junctions each county's searches must settle: the chain
         // ends of its zones.
-        let county_ends: HashMap<Option<&str>, Vec<u32>> = county_zones
+        let county_ends: Vec<Vec<u32>> = county_zones
             .iter()
-            .map(|(&county, zones)| {
+            .map(|zones| {
                 let mut ends: Vec<u32> = zones
                     .iter()
                     .filter_map(|&z| zone_snap[z as usize].as_ref())
@@ -275,42 +300,46 @@ impl RoadDistances {
                     .collect();
                 ends.sort_unstable();
                 ends.dedup();
-                (county, ends)
+                ends
             })
             .collect();
         let departures: Vec<Option<Departure>> = zone_snap
             .iter()
             .map(|s| s.as_ref().map(|s| Departure::new(&network, s)))
             .collect();
-        let table: Vec<Vec<(u32, u32, u32)>> = (0..region.schools.len())
+        let by_time = network.weight == Weight::Time;
+        let rows: Vec<(Vec<u32>, Vec<u32>)> = (0..region.schools.len())
             .into_par_iter()
             .map_init(
                 || Search::new(&network),
                 |search, s| {
-                    let Some(target) = &school_snap[s] else {
-                        return Vec::new();
+                    let (Some(target), Some(zones)) =
+                        (&school_snap[s], county_zones.get(school_county[s] as usize))
+                    else {
+                        return (Vec::new(), Vec::new());
                     };
-                    let county = region.schools[s].county.as_deref();
-                    let Some(zones) = county_zones.get(&county) else {
-                        return Vec::new();
-                    };
-                    search.run_to(&network, target, &county_ends[&county]);
+                    search.run_to(&network, target, &county_ends[school_county[s] as usize]);
                     let arrival = Departure::new(&network, target);
-                    let rounded = |m: f64| m.round().min(u32::MAX as f64) as u32;
-                    zones
-                        .iter()
-                        .filter_map(|&z| {
-                            let (cost, m) = departures[z as usize]?.to(
-                                search.dist.as_slice(),
-                                Some(&search.len),
-                                &arrival,
-                            );
-                            cost.is_finite().then(|| (z, rounded(cost), rounded(m)))
-                        })
-                        .collect()
+                    let rounded = |m: f64| m.round().min(f64::from(UNREACHED - 1)) as u32;
+                    let mut cost = Vec::with_capacity(zones.len());
+                    let mut metres = Vec::with_capacity(if by_time { zones.len() } else { 0 });
+                    for &z in zones {
+                        let way = departures[z as usize]
+                            .map(|d| d.to(search.dist.as_slice(), Some(&search.len), &arrival));
+                        let (c, m) = match way {
+                            Some((c, m)) if c.is_finite() => (rounded(c), rounded(m)),
+                            _ => (UNREACHED, UNREACHED),
+                        };
+                        cost.push(c);
+                        if by_time {
+                            metres.push(m);
+                        }
+                    }
+                    (cost, metres)
                 },
             )
             .collect();
+        let (cost, metres): (Vec<Vec<u32>>, Vec<Vec<u32>>) = rows.into_iter().unzip();
         let mut road = RoadDistances {
             file,
             max_snap_m,
@@ -324,7 +353,11 @@ impl RoadDistances {
             school_detour: vec![1.0; region.schools.len()],
             zone_snap,
             school_snap,
-            table,
+            county_zones,
+            zone_row,
+            school_county,
+            cost,
+            metres,
             overall_detour: 1.0,
             length_detour: 1.0,
             fields: Mutex::new(HashMap::new()),
@@ -355,7 +388,13 @@ impl RoadDistances {
                     continue;
                 }
                 has_school.insert((school.county.as_deref(), stage), true);
-                for &(z, m, _) in &self.table[s] {
+                let Some(zones) = self.county_zones.get(self.school_county[s] as usize) else {
+                    continue;
+                };
+                for (&z, &m) in zones.iter().zip(&self.cost[s]) {
+                    if m == UNREACHED {
+                        continue;
+                    }
                     let best = &mut nearest[z as usize][stage.index()];
                     if best.is_none_or(|b| (m, s as u32) < b) {
                         *best = Some((m, s as u32));
@@ -388,7 +427,7 @@ impl RoadDistances {
                             let r = (m as f64 / straight).max(1.0);
                             ratios.entry(county).or_default().push(r);
                             all.push(r);
-                            let metres = self.table_entry(s as usize, z).map_or(m, |e| e.2);
+                            let metres = self.table_entry(s as usize, z).map_or(m, |e| e.1);
                             lengths.push((metres as f64 / straight).max(1.0));
                         }
                     }
@@ -460,9 +499,9 @@ impl RoadDistances {
                 return scaled(self.school_detour[s]);
             }
             if let Some(z) = zone
-                && let Some(e) = self.table_entry(s, z)
+                && let Some((cost, _)) = self.table_entry(s, z)
             {
-                return i64::from(e.1).max(straight);
+                return i64::from(cost).max(straight);
             }
         }
         let from_snap = match zone {
@@ -495,12 +534,16 @@ impl RoadDistances {
         }
     }
 
-    /// A school's table entry for a zone: (zone, cost, metres).
-    fn table_entry(&self, s: usize, z: usize) -> Option<(u32, u32, u32)> {
-        let i = self.table[s]
-            .binary_search_by_key(&(z as u32), |p| p.0)
-            .ok()?;
-        Some(self.table[s][i])
+    /// A school's table entry for a zone of its county: (cost, metres).
+    fn table_entry(&self, s: usize, z: usize) -> Option<(u32, u32)> {
+        let (county, row) = self.zone_row[z];
+        if county == NONE || self.school_county[s] != county {
+            return None;
+        }
+        let row = row as usize;
+        let cost = *self.cost[s].get(row)?;
+        let metres = self.metres[s].get(row).copied().unwrap_or(cost);
+        (cost != UNREACHED).then_some((cost, metres))
     }
 
     /// Metres of the way [`Self::road_metres`] prices: the same as its
@@ -518,9 +561,9 @@ impl RoadDistances {
         }
         if let (Some(z), Some(s)) = (zone, school)
             && self.school_snap[s].is_some()
-            && let Some(e) = self.table_entry(s, z)
+            && let Some((_, metres)) = self.table_entry(s, z)
         {
-            return i64::from(e.2).max(straight);
+            return i64::from(metres).max(straight);
         }
         let snap = |p: Point<f64>| self.network.snap(p, self.max_snap_m);
         let (Some(from_snap), Some(to_snap)) = (snap(from), snap(to)) else {
@@ -601,4 +644,109 @@ fn quantile(values: &mut [f64], q: f64) -> Option<f64> {
     values.sort_by(f64::total_cmp);
     let rank = ((q * values.len() as f64).ceil() as usize).clamp(1, values.len());
     Some(values[rank - 1])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Cohort, School, SchoolKind, Zone};
+    use crate::spatial::roads::{Profile, Way};
+
+    /// One straight road along latitude 30 from lon 120.00 to 120.10;
+    /// county `a` in its west, county `b` in its east, and a zone of `a`
+    /// 5 km off the road.
+    fn two_counties() -> (Region, RoadDistances) {
+        let ways = [Way {
+            coords: (0..=10)
+                .map(|i| Coord {
+                    x: 120.0 + f64::from(i) * 0.01,
+                    y: 30.0,
+                })
+                .collect(),
+            node_ids: None,
+            tags: Default::default(),
+        }];
+        let in_county = |mut zone: Zone, county: &str| {
+            zone.county = Some(county.into());
+            zone
+        };
+        let zone =
+            |id: &str, x: f64, y: f64| Zone::at_point(id, Point::new(x, y), [Cohort::default(); 2]);
+        let school = |id: &str, x: f64, county: &str| School {
+            county: Some(county.into()),
+            ..School::public(id, SchoolKind::Primary, Point::new(x, 30.0))
+        };
+        let region = Region {
+            zones: vec![
+                in_county(zone("a1", 120.01, 30.0), "a"),
+                in_county(zone("b1", 120.08, 30.0), "b"),
+                in_county(zone("a2", 120.03, 30.0), "a"),
+                in_county(zone("far", 120.02, 30.05), "a"),
+            ],
+            schools: vec![school("A", 120.02, "a"), school("B", 120.09, "b")],
+            ..Region::default()
+        };
+        let network = Network::build(&ways, Profile::Walk);
+        let road = RoadDistances::build(PathBuf::from("roads.geojson"), network, &region, 500.0);
+        (region, road)
+    }
+
+    #[test]
+    fn tables_answer_each_county_and_other_pairs_are_searched() {
+        let (region, road) = two_counties();
+        let metres = |z: usize, s: usize| {
+            let (from, to) = (region.zones[z].centroid, region.schools[s].location);
+            road.road_metres(from, to, rounded_metres(from, to))
+        };
+        let along = |x0: f64, x1: f64| rounded_metres(Point::new(x0, 30.0), Point::new(x1, 30.0));
+        // From the tables: each zone's row of its own county's school.
+        assert!(road.table_entry(0, 0).is_some() && road.table_entry(1, 1).is_some());
+        assert!((metres(0, 0) - along(120.01, 120.02)).abs() <= 1);
+        assert!((metres(2, 0) - along(120.03, 120.02)).abs() <= 1);
+        assert!((metres(1, 1) - along(120.08, 120.09)).abs() <= 1);
+        // Across the county line there is no row (zone b1 is row 0 of `b`,
+        // as a1 is of `a`): searched from the school instead.
+        assert!(road.table_entry(0, 1).is_none() && road.table_entry(1, 0).is_none());
+        assert!((metres(1, 0) - along(120.08, 120.02)).abs() <= 1);
+        assert!((metres(0, 1) - along(120.01, 120.09)).abs() <= 1);
+        // The zone off the road falls back, and has no row.
+        assert!(road.table_entry(0, 3).is_none());
+        assert_eq!(road.fallback_zones().count(), 1);
+    }
+
+    #[test]
+    fn by_time_the_tables_keep_metres_apart_from_costs() {
+        let (region, _) = two_counties();
+        let drive = |kmh: u32| {
+            [
+                ("highway", "residential".to_string()),
+                ("speed_kmh", kmh.to_string()),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect()
+        };
+        let mut ways = vec![Way {
+            coords: vec![Coord { x: 120.0, y: 30.0 }, Coord { x: 120.05, y: 30.0 }],
+            node_ids: None,
+            tags: drive(20),
+        }];
+        ways.push(Way {
+            coords: vec![Coord { x: 120.05, y: 30.0 }, Coord { x: 120.10, y: 30.0 }],
+            node_ids: None,
+            tags: drive(40),
+        });
+        let network = Network::build_weighted(&ways, Profile::Drive, Weight::Time);
+        let road = RoadDistances::build(PathBuf::from("roads.geojson"), network, &region, 500.0);
+        // a1 and A lie on the slow half: each metre costs two.
+        let (cost, metres) = road.table_entry(0, 0).expect("a1 to A by road");
+        assert!(
+            (i64::from(cost) - 2 * i64::from(metres)).abs() <= 1,
+            "{cost} {metres}"
+        );
+        let (from, to) = (region.zones[0].centroid, region.schools[0].location);
+        let straight = rounded_metres(from, to);
+        assert_eq!(road.road_length(from, to, straight), i64::from(metres));
+        assert_eq!(road.road_metres(from, to, straight), i64::from(cost));
+    }
 }

@@ -89,12 +89,19 @@ impl Chains {
                 junction[e.a as usize] = true;
                 e.a
             };
-            let ways = Ways {
+            let graph = Graph {
                 edges,
-                factor,
                 incident: &incident,
+                junction: &junction,
             };
-            raw.push(ways.walk(start, first, &junction, raw.len() as u32, &mut places));
+            raw.push(walk(
+                &graph,
+                start,
+                first,
+                factor[first],
+                raw.len() as u32,
+                &mut places,
+            ));
         }
         let mut junction_of = vec![NONE; n];
         let mut count = 0u32;
@@ -212,59 +219,61 @@ impl Incidence {
     }
 }
 
-/// The edges, their costs per metre and where they meet: what a chain is
-/// walked along.
-struct Ways<'a> {
+/// The edges, which edges meet at each vertex and which vertices are
+/// junctions: what a walk along a chain reads.
+struct Graph<'a> {
     edges: &'a [Edge],
-    factor: &'a [f64],
     incident: &'a Incidence,
+    junction: &'a [bool],
 }
 
-impl Ways<'_> {
-    /// The chain that leaves junction `start` by edge `first`: its edges
-    /// get their places, and it ends at the next junction.
-    fn walk(
-        &self,
-        start: u32,
-        first: usize,
-        junction: &[bool],
-        chain: u32,
-        places: &mut [Option<Place>],
-    ) -> Chain {
-        let (edges, incident) = (self.edges, self.incident);
-        let e = &edges[first];
-        let (forward, backward) = if e.a == start {
-            (e.forward, e.backward)
+/// The chain that leaves junction `start` by edge `first`: its edges get
+/// their places, and it ends at the next junction.
+fn walk(
+    graph: &Graph,
+    start: u32,
+    first: usize,
+    factor: f64,
+    chain: u32,
+    places: &mut [Option<Place>],
+) -> Chain {
+    let Graph {
+        edges,
+        incident,
+        junction,
+    } = *graph;
+    let e = &edges[first];
+    let (forward, backward) = if e.a == start {
+        (e.forward, e.backward)
+    } else {
+        (e.backward, e.forward)
+    };
+    let (mut edge, mut at, mut vertex) = (first, 0.0, start);
+    loop {
+        let e = &edges[edge];
+        let along = e.a == vertex;
+        let (next, at_a, at_next) = if along {
+            (e.b, at, at + e.metres)
         } else {
-            (e.backward, e.forward)
+            (e.a, at + e.metres, at + e.metres)
         };
-        let (mut edge, mut at, mut vertex) = (first, 0.0, start);
-        loop {
-            let e = &edges[edge];
-            let along = e.a == vertex;
-            let (next, at_a, at_next) = if along {
-                (e.b, at, at + e.metres)
-            } else {
-                (e.a, at + e.metres, at + e.metres)
+        places[edge] = Some(Place { chain, at_a, along });
+        at = at_next;
+        vertex = next;
+        if junction[vertex as usize] {
+            return Chain {
+                p: start,
+                q: vertex,
+                metres: at,
+                factor,
+                forward,
+                backward,
             };
-            places[edge] = Some(Place { chain, at_a, along });
-            at = at_next;
-            vertex = next;
-            if junction[vertex as usize] {
-                return Chain {
-                    p: start,
-                    q: vertex,
-                    metres: at,
-                    factor: self.factor[first],
-                    forward,
-                    backward,
-                };
-            }
-            let &[x, y] = incident.of(vertex) else {
-                unreachable!("a vertex inside a chain joins two edges");
-            };
-            edge = if x as usize == edge { y } else { x } as usize;
         }
+        let &[x, y] = incident.of(vertex) else {
+            unreachable!("a vertex inside a chain joins two edges");
+        };
+        edge = if x as usize == edge { y } else { x } as usize;
     }
 }
 

@@ -6,6 +6,7 @@
 //! ids); everything after that is the same whatever the file format.
 
 mod chains;
+mod joining;
 mod network;
 mod profile;
 mod shortest;

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 
 use geo::{Coord, Point};
 use rstar::RTree;
-use rstar::primitives::{GeomWithData, Line};
+use rstar::primitives::{CachedEnvelope, GeomWithData, Line};
 
 use super::chains::{Chains, Edge};
+use super::joining::Joiner;
 use super::profile::{Profile, Way};
 use crate::model::geodesy::{chord_for_m, haversine_m, m_for_chord, unit_vector};
 
@@ -26,7 +27,11 @@ pub struct Snap {
     pub metres: f64,
 }
 
-type Segment = GeomWithData<Line<[f64; 3]>, u32>;
+/// An edge's line with its bounding box computed once: loading the R-tree
+/// asks for a box many times per edge, and a line works its box out anew
+/// each time (most of the network's build on the city). The tree is the
+/// same either way.
+type Segment = GeomWithData<CachedEnvelope<Line<[f64; 3]>>, u32>;
 
 /// What a search along the network minimises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -89,9 +94,8 @@ impl Network {
     pub fn build_weighted(ways: &[Way], profile: Profile, weight: Weight) -> Network {
         let mut speeds = Vec::new();
         let mut coords: Vec<Coord<f64>> = Vec::new();
-        let mut vertices: RTree<GeomWithData<[f64; 3], u32>> = RTree::new();
+        let mut joiner = Joiner::new(chord_for_m(JOIN_M));
         let mut by_id: HashMap<i64, u32> = HashMap::new();
-        let join2 = chord_for_m(JOIN_M).powi(2);
         let mut edges = Vec::new();
         for way in ways {
             let Some((forward, backward)) = profile.directions(&way.tags) else {
@@ -108,19 +112,12 @@ impl Network {
                     }),
                     None => {
                         let v = unit_vector(Point::from(c));
-                        let near = vertices
-                            .nearest_neighbor_iter_with_distance_2(&v)
-                            .next()
-                            .map(|(near, d2)| (near.data, d2));
-                        match near {
-                            Some((near, d2)) if d2 <= join2 => near,
-                            _ => {
-                                coords.push(c);
-                                let n = coords.len() as u32 - 1;
-                                vertices.insert(GeomWithData::new(v, n));
-                                n
-                            }
-                        }
+                        joiner.near(&v).unwrap_or_else(|| {
+                            coords.push(c);
+                            let n = coords.len() as u32 - 1;
+                            joiner.insert(v, n);
+                            n
+                        })
                     }
                 };
                 if let Some(p) = previous
@@ -207,7 +204,7 @@ impl Network {
                 .map(|(i, e)| {
                     let a = unit_vector(Point::from(coords[e.a as usize]));
                     let b = unit_vector(Point::from(coords[e.b as usize]));
-                    GeomWithData::new(Line::new(a, b), i as u32)
+                    GeomWithData::new(CachedEnvelope::new(Line::new(a, b)), i as u32)
                 })
                 .collect(),
         );

@@ -51,7 +51,9 @@ pub struct Search {
     /// Metres of the cheapest way from every junction to the target.
     pub len: Vec<f64>,
     touched: Vec<u32>,
-    heap: BinaryHeap<Reverse<Label>>,
+    /// (cost's bits, junction): costs are never negative, so their bits
+    /// order as they do, and integers compare faster than floats.
+    heap: BinaryHeap<Reverse<(u64, u32)>>,
     /// Junctions a search waits for are marked with its number.
     wanted: Vec<u32>,
     round: u32,
@@ -122,7 +124,8 @@ impl Search {
             let rest = chain.metres - at;
             self.offer(chain.q, rest * chain.factor, rest);
         }
-        while let Some(Reverse(Label(d, v))) = self.heap.pop() {
+        while let Some(Reverse((bits, v))) = self.heap.pop() {
+            let d = f64::from_bits(bits);
             if d > self.dist[v as usize] {
                 continue;
             }
@@ -157,7 +160,8 @@ impl Search {
             }
             *slot = d;
             self.len[node as usize] = len;
-            self.heap.push(Reverse(Label(d, node)));
+            debug_assert!(d.is_sign_positive());
+            self.heap.push(Reverse((d.to_bits(), node)));
         }
     }
 }
