@@ -791,6 +791,7 @@ fn documents_name_only_flags_the_program_has() {
         "--all",
         "--all-targets",
         "--bench",
+        "--example",
     ];
     for file in [
         "README.md",
