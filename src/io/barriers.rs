@@ -1,6 +1,8 @@
 //! `barriers.geojson`: rivers, expressways and railways children should not
 //! cross — LineString or MultiLineString features (Polygons accepted: their
-//! rings are the barrier), with an optional `name`.
+//! rings are the barrier), with an optional `name`, in the coordinate
+//! system the scenario declares for it (`barriers_crs`, else `crs`): a
+//! river traced on Amap is GCJ-02 like the compounds picked there.
 
 use std::path::Path;
 
@@ -8,9 +10,10 @@ use geojson::GeometryValue;
 
 use super::InputError;
 use super::features::{FeatureReader, Place, read_collection};
+use crate::spatial::crs::Crs;
 use crate::spatial::{Barrier, lines_of};
 
-pub fn read_barriers(path: &Path) -> Result<Vec<Barrier>, InputError> {
+pub fn read_barriers(path: &Path, crs: Crs) -> Result<Vec<Barrier>, InputError> {
     let features = read_collection(path, "barrier (a LineString or MultiLineString feature)")?;
     let mut barriers = Vec::with_capacity(features.len());
     for (index, mut feature) in features.into_iter().enumerate() {
@@ -27,7 +30,9 @@ pub fn read_barriers(path: &Path) -> Result<Vec<Barrier>, InputError> {
             | GeometryValue::MultiPolygon { .. } => {}
             other => return Err(f.error("geometry", format!("a {}", other.type_name()), EXPECTED)),
         }
-        let geometry = geo::Geometry::<f64>::try_from(value)
+        let mut value = value.clone();
+        crs.geometry_to_wgs84(&mut value);
+        let geometry = geo::Geometry::<f64>::try_from(&value)
             .map_err(|e| f.error("geometry", e.to_string(), EXPECTED))?;
         let name = f
             .string("name")?

@@ -40,6 +40,19 @@ pub const INPUT_KEYS: &[&str] = &[
     "resource_room",
 ];
 
+/// The keys a roads file is read for, OpenStreetMap's tags (`speed_kmh`
+/// ours): a bureau's layer names them its own way (`DLDJ` for 道路等级).
+pub const ROAD_KEYS: &[&str] = &[
+    "highway",
+    "oneway",
+    "foot",
+    "access",
+    "junction",
+    "bridge",
+    "tunnel",
+    "speed_kmh",
+];
+
 /// Our keys mapped to one file's column names.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Columns {
@@ -75,6 +88,12 @@ impl Columns {
                         "`columns.{file}.{key}` is {value}; expected the file's column name as a string"
                     ));
                 };
+                if file == "roads" && !ROAD_KEYS.contains(&key.as_str()) {
+                    return Err(format!(
+                        "`columns.roads.{key}` is no key of a roads file; a roads file is read for {}",
+                        ROAD_KEYS.join(", ")
+                    ));
+                }
                 columns.names.insert(key.clone(), name.to_string());
                 columns.own.push(key.clone());
             }
@@ -131,19 +150,7 @@ pub fn apply(
     columns: &Columns,
 ) -> Result<Vec<String>, InputError> {
     let headers = headers(loaded);
-    let mut renames: Vec<(String, String)> = Vec::new();
-    for (ours, theirs) in &columns.names {
-        if headers.contains(theirs) {
-            renames.push((theirs.clone(), ours.clone()));
-        } else if columns.own.contains(ours) {
-            return Err(InputError::UnknownColumn {
-                path: path.to_path_buf(),
-                key: ours.clone(),
-                name: theirs.clone(),
-                columns: listed(&headers),
-            });
-        }
-    }
+    let mut renames = mapped(path, &headers, columns)?;
     for header in &headers {
         if renames.iter().any(|(t, o)| t == header || o == header)
             || INPUT_KEYS.contains(&header.as_str())
@@ -157,19 +164,57 @@ pub fn apply(
             renames.push((header.clone(), ours.to_string()));
         }
     }
-    if !renames.is_empty() {
-        for feature in &mut loaded.features {
-            let Some(props) = feature.properties.as_mut() else {
-                continue;
-            };
-            for (theirs, ours) in &renames {
-                if let Some(v) = props.remove(theirs) {
-                    props.insert(ours.clone(), v);
-                }
+    rename(loaded, &renames);
+    Ok(headers)
+}
+
+/// Renames only the columns the scenario maps: a road layer's other
+/// columns are the bureau's business, not zones' headers to recognise.
+pub fn apply_mapped(path: &Path, loaded: &mut Loaded, columns: &Columns) -> Result<(), InputError> {
+    let renames = mapped(path, &headers(loaded), columns)?;
+    rename(loaded, &renames);
+    Ok(())
+}
+
+/// (the file's name, our key) for every mapped name the file has; a name
+/// mapped for this file alone that it lacks is an error listing its
+/// columns.
+fn mapped(
+    path: &Path,
+    headers: &[String],
+    columns: &Columns,
+) -> Result<Vec<(String, String)>, InputError> {
+    let mut renames = Vec::new();
+    for (ours, theirs) in &columns.names {
+        if headers.contains(theirs) {
+            renames.push((theirs.clone(), ours.clone()));
+        } else if columns.own.contains(ours) {
+            return Err(InputError::UnknownColumn {
+                path: path.to_path_buf(),
+                key: ours.clone(),
+                name: theirs.clone(),
+                columns: listed(headers),
+            });
+        }
+    }
+    Ok(renames)
+}
+
+fn rename(loaded: &mut Loaded, renames: &[(String, String)]) {
+    if renames.is_empty() {
+        return;
+    }
+    for props in loaded
+        .features
+        .iter_mut()
+        .filter_map(|f| f.properties.as_mut())
+    {
+        for (theirs, ours) in renames {
+            if let Some(v) = props.remove(theirs) {
+                props.insert(ours.clone(), v);
             }
         }
     }
-    Ok(headers)
 }
 
 #[cfg(test)]

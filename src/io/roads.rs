@@ -14,49 +14,57 @@ use geojson::GeometryValue;
 use serde_json::Value;
 
 use super::InputError;
+use super::columns::{Columns, ROAD_KEYS, apply_mapped};
 use super::features::{FeatureReader, Loaded, describe, read_collection};
 use super::osm_pbf::read_osm_ways;
 use crate::spatial::roads::Way;
 
-/// The properties kept as tags; others are the bureau's own business.
-const TAGS: [&str; 8] = [
-    "highway",
-    "oneway",
-    "foot",
-    "access",
-    "junction",
-    "bridge",
-    "tunnel",
-    "speed_kmh",
-];
-
 /// The ways of a roads file, by its extension: `.pbf` is an OpenStreetMap
 /// extract (only ways within `clip` are kept), `.shp` a shapefile,
-/// anything else GeoJSON.
-pub fn read_ways(path: &Path, clip: Rect<f64>) -> Result<Vec<Way>, InputError> {
+/// anything else GeoJSON. `columns`: the scenario's names for the tags
+/// (`[columns.roads] highway = "DLDJ"`); an extract's tags are
+/// OpenStreetMap's own, so a mapping for them is refused.
+pub fn read_ways(path: &Path, clip: Rect<f64>, columns: &Columns) -> Result<Vec<Way>, InputError> {
     match path.extension().and_then(|e| e.to_str()) {
-        Some(e) if e.eq_ignore_ascii_case("pbf") => Ok(read_osm_ways(path, clip)?
-            .into_iter()
-            .map(|w| Way {
-                coords: w.coords,
-                node_ids: Some(w.node_ids),
-                tags: w.tags,
-            })
-            .collect()),
-        Some(e) if e.eq_ignore_ascii_case("shp") => ways_of(path, super::shapefiles::read(path)?),
-        _ => read_geojson_ways(path),
+        Some(e) if e.eq_ignore_ascii_case("pbf") => {
+            if let Some(key) = columns.own.first() {
+                return Err(InputError::Roads {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "[columns.roads] maps `{key}`, but an OpenStreetMap extract's tags have OpenStreetMap's names; remove [columns.roads] for this file"
+                    ),
+                });
+            }
+            read_osm_extract(path, clip)
+        }
+        Some(e) if e.eq_ignore_ascii_case("shp") => {
+            ways_of(path, super::shapefiles::read(path)?, columns)
+        }
+        _ => read_geojson_ways(path, columns),
     }
 }
 
-/// The ways of a GeoJSON road layer.
-pub fn read_geojson_ways(path: &Path) -> Result<Vec<Way>, InputError> {
-    let features = read_collection(path, "road (a LineString or MultiLineString feature)")?;
-    ways_of(path, Loaded::indexed(features))
+fn read_osm_extract(path: &Path, clip: Rect<f64>) -> Result<Vec<Way>, InputError> {
+    Ok(read_osm_ways(path, clip)?
+        .into_iter()
+        .map(|w| Way {
+            coords: w.coords,
+            node_ids: Some(w.node_ids),
+            tags: w.tags,
+        })
+        .collect())
 }
 
-/// The ways of a road layer's features, each error naming its feature or
-/// record.
-fn ways_of(path: &Path, loaded: Loaded) -> Result<Vec<Way>, InputError> {
+/// The ways of a GeoJSON road layer.
+fn read_geojson_ways(path: &Path, columns: &Columns) -> Result<Vec<Way>, InputError> {
+    let features = read_collection(path, "road (a LineString or MultiLineString feature)")?;
+    ways_of(path, Loaded::indexed(features), columns)
+}
+
+/// The ways of a road layer's features, its columns renamed to our keys,
+/// each error naming its feature or record.
+fn ways_of(path: &Path, mut loaded: Loaded, columns: &Columns) -> Result<Vec<Way>, InputError> {
+    apply_mapped(path, &mut loaded, columns)?;
     let mut ways = Vec::with_capacity(loaded.features.len());
     for (mut feature, place) in loaded.features.into_iter().zip(loaded.places) {
         let f = FeatureReader::new(path, place, &mut feature);
@@ -99,7 +107,7 @@ fn ways_of(path: &Path, loaded: Loaded) -> Result<Vec<Way>, InputError> {
 /// `yes`/`no`, numbers their decimal text.
 fn tags_of(f: &FeatureReader) -> Result<BTreeMap<String, String>, InputError> {
     let mut tags = BTreeMap::new();
-    for key in TAGS {
+    for &key in ROAD_KEYS {
         let text = match f.properties.get(key) {
             None | Some(Value::Null) => continue,
             Some(Value::Bool(b)) => if *b { "yes" } else { "no" }.to_string(),
@@ -151,7 +159,7 @@ mod tests {
             {"type":"Feature","properties":null,
              "geometry":{"type":"MultiLineString","coordinates":[[[120,30],[120,30.01]],[[121,30],[121,30.01]]]}}]}"#,
         );
-        let ways = read_ways(f.path(), world()).unwrap();
+        let ways = read_ways(f.path(), world(), &Columns::default()).unwrap();
         assert_eq!(ways.len(), 3);
         assert_eq!(ways[0].tags["oneway"], "yes");
         assert_eq!(ways[0].tags["speed_kmh"], "30");
@@ -185,7 +193,7 @@ mod tests {
         ]);
         w.write_shape_and_record(&line, &record).unwrap();
         drop(w);
-        let ways = read_ways(&path, world()).unwrap();
+        let ways = read_ways(&path, world(), &Columns::default()).unwrap();
         assert_eq!(ways.len(), 2);
         assert_eq!(ways[0].coords[1], Coord { x: 120.01, y: 30.0 });
         assert_eq!(ways[1].tags["highway"], "residential");
@@ -193,10 +201,37 @@ mod tests {
         assert_eq!(ways[0].tags["speed_kmh"], "30");
     }
 
+    /// The bureau's names for the tags, mapped by `[columns.roads]`; an
+    /// OpenStreetMap extract's tags are OpenStreetMap's and are not renamed.
+    #[test]
+    fn mapped_columns_become_tags_and_an_extract_refuses_them() {
+        let f = file(
+            r#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","properties":{"DLDJ":"motorway","highway":"x"},
+             "geometry":{"type":"LineString","coordinates":[[120,30],[120.01,30]]}}]}"#,
+        );
+        let table: toml::Table = toml::from_str("[roads]\nhighway = \"DLDJ\"").unwrap();
+        let columns = Columns::from_table(&table, "roads").unwrap();
+        let ways = read_ways(f.path(), world(), &columns).unwrap();
+        assert_eq!(ways[0].tags["highway"], "motorway");
+        let pbf = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/osm/pyrosm-test.osm.pbf");
+        let e = read_ways(&pbf, world(), &columns).unwrap_err().to_string();
+        assert!(
+            e.contains("[columns.roads]") && e.contains("highway"),
+            "{e}"
+        );
+        let wrong: toml::Table = toml::from_str("[roads]\nname = \"MC\"").unwrap();
+        let e = Columns::from_table(&wrong, "roads").unwrap_err();
+        assert!(
+            e.contains("columns.roads.name") && e.contains("speed_kmh"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn bad_files_are_named_with_what_is_wrong() {
         let truncated = file(r#"{"type":"FeatureCollection","features":[{"type":"Feat"#);
-        let e = read_ways(truncated.path(), world())
+        let e = read_ways(truncated.path(), world(), &Columns::default())
             .unwrap_err()
             .to_string();
         assert!(
@@ -204,12 +239,16 @@ mod tests {
             "{e}"
         );
         let empty = file("");
-        let e = read_ways(empty.path(), world()).unwrap_err().to_string();
+        let e = read_ways(empty.path(), world(), &Columns::default())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("holds no features"), "{e}");
         let point = file(
             r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[120,30]}}]}"#,
         );
-        let e = read_ways(point.path(), world()).unwrap_err().to_string();
+        let e = read_ways(point.path(), world(), &Columns::default())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("features[0]") && e.contains("a Point"), "{e}");
     }
 }

@@ -160,6 +160,9 @@ crate::options! {
         /// The roads file's coordinate system, where it differs from `crs`.
         #[arg(skip)]
         roads_crs: Crs, range::any;
+        /// The barriers file's coordinate system, where it differs from `crs`.
+        #[arg(skip)]
+        barriers_crs: Crs, range::any;
         /// Coordinate system of the output geometry (zones.geojson,
         /// catchments.geojson, shapefiles): `wgs84` (default), or `gcj02` /
         /// `bd09` to overlay an Amap or Baidu basemap.
@@ -195,6 +198,12 @@ impl Inputs {
     /// their geometry with [`Crs::geometry_to_wgs84`].
     pub fn roads_crs(&self) -> Crs {
         self.roads_crs.unwrap_or(self.crs)
+    }
+
+    /// The coordinate system of the barriers file, drawn like the roads on
+    /// the bureau's map.
+    pub fn barriers_crs(&self) -> Crs {
+        self.barriers_crs.unwrap_or(self.crs)
     }
 }
 
@@ -441,7 +450,11 @@ impl Run {
             geo::coord! { x: a.0, y: a.1 },
             geo::coord! { x: b.0, y: b.1 },
         );
-        let mut ways = crate::io::read_ways(path, clip)?;
+        let columns = self
+            .scenario()
+            .map(|s| s.columns("roads"))
+            .unwrap_or_default();
+        let mut ways = crate::io::read_ways(path, clip, &columns)?;
         for c in ways.iter_mut().flat_map(|w| w.coords.iter_mut()) {
             (c.x, c.y) = crs.to_wgs84(c.x, c.y);
         }
@@ -479,7 +492,7 @@ impl Run {
             max_moved: o.max_moved,
             contiguous: o.contiguous,
             barriers: match &o.barriers {
-                Some(path) => read_barriers(path)?,
+                Some(path) => read_barriers(path, self.inputs.barriers_crs())?,
                 None => Vec::new(),
             },
             compactness_km: o.compactness_km,

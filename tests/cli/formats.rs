@@ -655,3 +655,147 @@ fn new_housing_honours_columns_and_crs_like_the_zones() {
     };
     assert_eq!(children("gcj"), children("wgs"));
 }
+
+/// A roads file in `crs` with `highway` renamed to the bureau's `DLDJ`.
+fn bureau_roads(from: &Path, to: &Path, crs: Crs) {
+    let mut collection: geojson::FeatureCollection =
+        serde_json::from_value(read_json(from)).unwrap();
+    for f in &mut collection.features {
+        crs.geometry_from_wgs84(&mut f.geometry.as_mut().unwrap().value);
+        let p = f.properties.as_mut().unwrap();
+        let highway = p.remove("highway").unwrap();
+        p.insert("DLDJ".into(), highway);
+    }
+    std::fs::write(to, serde_json::to_string(&collection).unwrap()).unwrap();
+}
+
+/// A river line across the county from south to north, in `crs`.
+fn river(zones: &Path, to: &Path, crs: Crs) {
+    let xs: Vec<f64> = features(zones)
+        .iter()
+        .flat_map(|f| f["geometry"]["coordinates"][0].as_array().unwrap().clone())
+        .map(|p| p[0].as_f64().unwrap())
+        .collect();
+    let ys: Vec<f64> = features(zones)
+        .iter()
+        .flat_map(|f| f["geometry"]["coordinates"][0].as_array().unwrap().clone())
+        .map(|p| p[1].as_f64().unwrap())
+        .collect();
+    let x = (xs.iter().cloned().fold(f64::MAX, f64::min)
+        + xs.iter().cloned().fold(f64::MIN, f64::max))
+        / 2.0;
+    let (y0, y1) = (
+        ys.iter().cloned().fold(f64::MAX, f64::min),
+        ys.iter().cloned().fold(f64::MIN, f64::max),
+    );
+    let line: Vec<[f64; 2]> = (0..=50)
+        .map(|i| {
+            let y = y0 + (y1 - y0) * f64::from(i) / 50.0;
+            let (a, b) = crs.from_wgs84(x + 0.004 * (y * 200.0).sin(), y);
+            [a, b]
+        })
+        .collect();
+    let text = serde_json::json!({"type": "FeatureCollection", "features": [{"type": "Feature",
+        "properties": {"name": "河"}, "geometry": {"type": "LineString", "coordinates": line}}]});
+    std::fs::write(to, text.to_string()).unwrap();
+}
+
+/// The roads and barriers a bureau traced on Amap are GCJ-02 like its
+/// compounds, and its road layer names the road class its own way: read
+/// with `crs = "gcj02"` and `[columns.roads]`, they give the plan of the
+/// WGS84 files (the road class decides where walking is allowed, the river
+/// which trips cross it).
+#[test]
+fn gcj02_roads_and_barriers_with_the_bureaus_columns_give_the_wgs84_plan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    county(dir);
+    let zones = dir.join("zones.geojson");
+    river(&zones, &dir.join("river.geojson"), Crs::Wgs84);
+    river(&zones, &dir.join("gcj-river.geojson"), Crs::Gcj02);
+    for name in ["zones", "schools"] {
+        let from = dir.join(format!("{name}.geojson"));
+        convert_file(&from, &dir.join(format!("gcj-{name}.geojson")), Crs::Gcj02);
+    }
+    bureau_roads(
+        &dir.join("roads.geojson"),
+        &dir.join("gcj-roads.geojson"),
+        Crs::Gcj02,
+    );
+    bureau_roads(
+        &dir.join("roads.geojson"),
+        &dir.join("dl-roads.geojson"),
+        Crs::Wgs84,
+    );
+    for name in ["zones", "schools", "river"] {
+        let file = format!("{name}.geojson");
+        std::fs::copy(dir.join(&file), dir.join(format!("dl-{file}"))).unwrap();
+    }
+    let scenario = |name: &str, prefix: &str, extra: &str| {
+        let text = format!(
+            "zones = \"{prefix}zones.geojson\"\nschools = \"{prefix}schools.geojson\"\n\
+             roads = \"{prefix}roads.geojson\"\nbarriers = \"{prefix}river.geojson\"\n{extra}"
+        );
+        std::fs::write(dir.join(format!("{name}.toml")), text).unwrap();
+    };
+    let columns = "[columns.roads]\nhighway = \"DLDJ\"\n";
+    scenario("wgs", "", "");
+    scenario("gcj", "gcj-", &format!("crs = \"gcj02\"\n{columns}"));
+    scenario("unmapped", "dl-", "");
+    let plan = |name: &str| {
+        let out = dir.join(name);
+        let scenario = dir.join(format!("{name}.toml"));
+        let o = catchment(&["run", s(&scenario), "--out", s(&out)]);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        (planned(&out), read_json(&out.join("summary.json")))
+    };
+    let (wgs, wgs_summary) = plan("wgs");
+    let (gcj, gcj_summary) = plan("gcj");
+    assert_eq!(gcj, wgs);
+    for stage in ["primary", "junior"] {
+        let crossings = |s: &Value| s["stages"][stage]["barrier_crossings"].clone();
+        assert_eq!(crossings(&gcj_summary), crossings(&wgs_summary), "{stage}");
+        let km = |s: &Value| s["stages"][stage]["travel_km"].as_f64().unwrap();
+        assert!((km(&gcj_summary) - km(&wgs_summary)).abs() < 1e-3 * km(&wgs_summary));
+    }
+    assert_eq!(
+        gcj_summary["distance"]["network"],
+        wgs_summary["distance"]["network"]
+    );
+    // Without the mapping the expressway is a road anyone may walk.
+    let (_, unmapped) = plan("unmapped");
+    assert_ne!(
+        unmapped["distance"]["network"],
+        wgs_summary["distance"]["network"]
+    );
+
+    // A mapped name the file lacks lists its columns; a key no roads file
+    // has is refused by name; an extract's tags cannot be renamed.
+    scenario("missing", "dl-", "[columns.roads]\nhighway = \"DLJB\"\n");
+    scenario(
+        "wrong",
+        "dl-",
+        "[columns.roads]\nprimary_local = \"DLDJ\"\n",
+    );
+    for (name, expected) in [
+        ("missing", "DLJB"),
+        ("wrong", "columns.roads.primary_local"),
+    ] {
+        let out = dir.join(name);
+        let o = catchment(&[
+            "run",
+            s(&dir.join(format!("{name}.toml"))),
+            "--out",
+            s(&out),
+        ]);
+        assert!(!o.status.success() && !out.exists(), "{name}");
+        assert!(stderr(&o).contains(expected), "{name}: {}", stderr(&o));
+    }
+    let o = catchment(&[
+        "run",
+        s(&dir.join("missing.toml")),
+        "--out",
+        s(&dir.join("m")),
+    ]);
+    assert!(stderr(&o).contains("\"DLDJ\""), "{}", stderr(&o));
+}
