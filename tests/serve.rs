@@ -1855,3 +1855,101 @@ fn a_route_is_the_plans_way_along_the_roads() {
     assert_eq!(f["properties"]["km"], f["properties"]["straight_km"]);
     server.stop();
 }
+
+/// `GET /api/nearby`: the eight schools of the stage nearest a selection,
+/// by the plan's own measure (the road km `/api/route` gives, each school
+/// asked), in that order; ids arrive percent-encoded as the page writes
+/// them; unknown zones 404, zones of several counties or a bad stage 400.
+#[test]
+fn nearby_schools_are_the_nearest_along_the_roads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = small_county(tmp.path(), true);
+    let addr = server.addr();
+    let zones = get(addr, "/api/zones").json();
+    let schools = get(addr, "/api/schools").json();
+    let schools = schools.as_array().unwrap();
+    let id = |z: usize| {
+        zones["features"][z]["properties"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let encoded = |text: &str| {
+        text.bytes()
+            .map(|b| format!("%{b:02X}"))
+            .collect::<String>()
+    };
+    let mut differs = 0;
+    for z in [0, 7, 23] {
+        let r = get(
+            addr,
+            &format!("/api/nearby?zones={}&stage=primary", encoded(&id(z))),
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+        let near = r.json();
+        assert_eq!(near["distance"], "walk");
+        let listed: Vec<(usize, f64)> = near["schools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["school"].as_u64().unwrap() as usize,
+                    s["km"].as_f64().unwrap(),
+                )
+            })
+            .collect();
+        let mut by_route: Vec<(f64, usize)> = schools
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s["catchment"]["primary"] == true)
+            .map(|(i, s)| {
+                let path = format!(
+                    "/api/route?zone={}&stage=primary&school={}",
+                    id(z),
+                    s["id"].as_str().unwrap()
+                );
+                (
+                    get(addr, &path).json()["properties"]["km"]
+                        .as_f64()
+                        .unwrap(),
+                    i,
+                )
+            })
+            .collect();
+        by_route.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        by_route.truncate(8);
+        assert_eq!(listed.len(), by_route.len().min(8));
+        for ((school, km), (route_km, i)) in listed.iter().zip(&by_route) {
+            assert!((km - route_km).abs() < 2e-3, "zone {z}: {km} vs {route_km}");
+            let tied = by_route
+                .iter()
+                .filter(|(k, _)| (k - route_km).abs() < 2e-3)
+                .count();
+            assert!(
+                school == i || tied > 1,
+                "zone {z}: school {school} listed for {i}"
+            );
+        }
+        let straight: Vec<f64> = near["schools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["straight_km"].as_f64().unwrap())
+            .collect();
+        if straight.windows(2).any(|w| w[0] > w[1]) {
+            differs += 1;
+        }
+    }
+    // Along the roads the order is not the straight-line order somewhere.
+    assert!(differs > 0, "the roads never reorder the nearby schools");
+    for (path, status) in [
+        ("/api/nearby?zones=NOPE&stage=primary".to_string(), 404),
+        (format!("/api/nearby?zones={}&stage=senior", id(0)), 400),
+        ("/api/nearby?stage=primary".to_string(), 400),
+    ] {
+        let r = get(addr, &path);
+        assert_eq!(r.status, status, "{path}: {}", r.text());
+    }
+    server.stop();
+}

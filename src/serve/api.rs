@@ -20,6 +20,7 @@ use serde_json::{Map, Value, json};
 use super::exports::{self, Export};
 use super::geometry::{Outlines, feature, position, today_outlines, zones_geojson};
 use super::journal::{Entry, Journal, JournalError, LockRow, StageKm, digest, utc_now};
+use super::query::{list, param};
 use super::warnings::Baseline;
 use super::{Body, Reply};
 use crate::io::locks::{LockRecord, resolve};
@@ -31,7 +32,8 @@ use crate::report::{ReportError, RunInfo, Summary, school_colors, write_all};
 use crate::run::{Flags, Run, RunError};
 use crate::run::{Scenario, ScenarioError};
 use crate::solve::Settings;
-use crate::spatial::Crs;
+use crate::spatial::{Crs, Distances};
+use geo::Point;
 
 /// Undo steps kept. Each holds a whole plan (a few MB at 20,000 zones), so
 /// that undo and redo are instant instead of a new solve.
@@ -341,6 +343,18 @@ impl StageName {
 }
 
 const LOCK_BODY: &str = r#"{"action": "pin" | "forbid" | "release", "zones": ["zone id", ...], "school": "school id", "stage": "primary" | "junior"}"#;
+
+/// The query's `stage`, an error naming the value otherwise.
+fn stage_param(query: &str) -> Result<Stage, (u16, String)> {
+    match param(query, "stage").as_deref() {
+        Some("primary") => Ok(Stage::Primary),
+        Some("junior") => Ok(Stage::Junior),
+        other => Err((
+            400,
+            format!("stage {other:?}; expected stage=primary or stage=junior"),
+        )),
+    }
+}
 
 fn round(x: f64, digits: i32) -> f64 {
     let f = 10f64.powi(digits);
@@ -755,31 +769,14 @@ impl Session {
     /// region's distances keep every search they make, so asking again is
     /// quick.
     pub fn route(&self, query: &str) -> Result<Value, (u16, String)> {
-        let param = |name: &str| {
-            query
-                .split('&')
-                .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
-        };
-        let zone_id =
-            param("zone").ok_or((400, "expected ?zone=ID&stage=primary|junior".into()))?;
-        let &z = self
-            .zone_ids
-            .get(zone_id)
-            .ok_or((404, format!("zone \"{zone_id}\" is not in the plan")))?;
-        let stage = match param("stage") {
-            Some("primary") => Stage::Primary,
-            Some("junior") => Stage::Junior,
-            other => {
-                return Err((
-                    400,
-                    format!("stage {other:?}; expected stage=primary or stage=junior"),
-                ));
-            }
-        };
-        let school = match param("school") {
+        let zone_id = param(query, "zone")
+            .ok_or((400, "expected ?zone=ID&stage=primary|junior".to_string()))?;
+        let z = self.zone_of(&zone_id)?;
+        let stage = stage_param(query)?;
+        let school = match param(query, "school") {
             Some(id) => *self
                 .school_ids
-                .get(id)
+                .get(&id)
                 .ok_or((404, format!("school \"{id}\" is not in the plan")))?,
             None => self.plan.stage(stage).zones[z].school.ok_or((
                 404,
@@ -807,6 +804,79 @@ impl Session {
                 "straight_km": straight as f64 / 1000.0,
             },
         }))
+    }
+
+    /// `GET /api/nearby?zones=ID,ID&stage=primary|junior`: the schools of
+    /// the stage nearest the zones on average, by the plan's own measure
+    /// (along the roads where it measures by road), so the officer's list
+    /// and the plan agree. Straight metres bound the measure from below,
+    /// so schools are priced in order of straight distance until none left
+    /// can enter the list.
+    pub fn nearby(&self, query: &str) -> Result<Value, (u16, String)> {
+        const LISTED: usize = 8;
+        let ids = list(query, "zones").ok_or((
+            400,
+            "expected ?zones=ID,ID&stage=primary|junior".to_string(),
+        ))?;
+        let zones = ids
+            .iter()
+            .map(|id| self.zone_of(id))
+            .collect::<Result<Vec<_>, _>>()?;
+        let stage = stage_param(query)?;
+        let county = &self.region.zones[zones[0]].county;
+        if zones
+            .iter()
+            .any(|&z| &self.region.zones[z].county != county)
+        {
+            return Err((400, "the zones lie in several counties".into()));
+        }
+        let n = zones.len() as f64;
+        let mean = |school: usize, f: &dyn Fn(Point<f64>, Point<f64>) -> i64| {
+            let at = self.region.schools[school].location;
+            zones
+                .iter()
+                .map(|&z| f(self.region.zones[z].centroid, at) as f64)
+                .sum::<f64>()
+                / n
+        };
+        let straight = |a, b| Distances::straight_metres(a, b);
+        let mut by_straight: Vec<(f64, usize)> = (self.region.schools.iter().enumerate())
+            .filter(|(_, s)| s.takes_catchment(stage) && &s.county == county)
+            .map(|(i, _)| (mean(i, &straight), i))
+            .collect();
+        by_straight.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let d = &self.region.distances;
+        let mut listed: Vec<(f64, usize)> = Vec::new();
+        for &(lower, school) in &by_straight {
+            if listed.len() == LISTED && listed[LISTED - 1].0 <= lower {
+                break;
+            }
+            listed.push((mean(school, &|a, b| d.metres(a, b)), school));
+            listed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            listed.truncate(LISTED);
+        }
+        let schools: Vec<Value> = listed
+            .iter()
+            .map(|&(cost, school)| {
+                let km = match d.metres_per_minute() {
+                    None => cost,
+                    Some(_) => mean(school, &|a, b| d.length(a, b)),
+                };
+                serde_json::json!({
+                    "school": school,
+                    "km": round(km / 1000.0, 3),
+                    "straight_km": round(mean(school, &straight) / 1000.0, 3),
+                })
+            })
+            .collect();
+        Ok(serde_json::json!({"distance": d.kind(), "schools": schools}))
+    }
+
+    fn zone_of(&self, id: &str) -> Result<usize, (u16, String)> {
+        self.zone_ids
+            .get(id)
+            .copied()
+            .ok_or((404, format!("zone \"{id}\" is not in the plan")))
     }
 
     /// `GET /api/plan`: the plan, its figures and the locks.

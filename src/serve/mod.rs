@@ -28,6 +28,7 @@ mod exports;
 mod geometry;
 mod http;
 mod journal;
+mod query;
 mod strings;
 mod warnings;
 
@@ -381,13 +382,14 @@ fn response(reply: Reply, zones_gz: Option<&Arc<Vec<u8>>>, csp: &str) -> http::R
 const ZONES_MEDIA: &str = "application/geo+json";
 
 /// The API's routes: method, path and what answers.
-const ROUTES: [(&str, &str); 14] = [
+const ROUTES: [(&str, &str); 15] = [
     ("GET", "/api/config"),
     ("GET", "/api/schools"),
     ("GET", "/api/zones"),
     ("GET", "/api/plan"),
     ("GET", "/api/outlines"),
     ("GET", "/api/route"),
+    ("GET", "/api/nearby"),
     ("GET", "/api/history"),
     ("GET", "/api/strings"),
     ("POST", "/api/locks"),
@@ -444,6 +446,10 @@ fn route(shared: &Shared, rq: &Request) -> Reply {
         ("GET", "/api/plan") => Reply::json(200, &shared.session().plan_json()),
         ("GET", "/api/history") => Reply::json(200, &shared.session().history_json()),
         ("GET", "/api/route") => match shared.session().route(query) {
+            Ok(v) => Reply::json(200, &v),
+            Err((status, message)) => Reply::error(status, &message),
+        },
+        ("GET", "/api/nearby") => match shared.session().nearby(query) {
             Ok(v) => Reply::json(200, &v),
             Err((status, message)) => Reply::error(status, &message),
         },

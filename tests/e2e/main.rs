@@ -896,6 +896,15 @@ fn a_clicked_compound_shows_its_route_to_school_and_to_the_one_picked() {
         json!([]),
     );
     assert!(label.as_str().unwrap().contains("公里"), "{label}");
+    // The nearby list measures as the plan does: its own school's row
+    // shows the route's road km, not the straight line.
+    let row_km = d.wait_for(
+        "the nearby list",
+        "const r = document.querySelector('#selection table.nearby tr.current td:nth-child(2)'); return r ? r.textContent : null",
+        10,
+    );
+    let route_km = format!("{:.2}", routes[0]["km"].as_f64().unwrap());
+    assert_eq!(row_km.as_str().unwrap(), route_km, "{routes}");
     // Pick another school for it: the way there is drawn too.
     let other = d.js(
         r#"const sel = document.getElementById('pin-any');

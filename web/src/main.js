@@ -7,7 +7,6 @@ import '../style.css';
 
 const $ = (id) => document.getElementById(id);
 const STAGES = ['primary', 'junior'];
-const EARTH_RADIUS_M = 6371008.8;
 // Sent with every POST: the server accepts changes only from the page it
 // served (a page elsewhere cannot read this token).
 const TOKEN = document.querySelector('meta[name="catchment-token"]')?.content ?? '';
@@ -97,18 +96,6 @@ async function getJSON(path) {
 }
 
 const frames = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-
-// Great-circle metres as the server computes them (through the chord of
-// unit vectors), so the nearby list shows the plan's distances.
-function unit([lon, lat]) {
-  const [x, y] = [(lon * Math.PI) / 180, (lat * Math.PI) / 180];
-  return [Math.cos(y) * Math.cos(x), Math.cos(y) * Math.sin(x), Math.sin(y)];
-}
-function metres(a, b) {
-  const [u, v] = [unit(a), unit(b)];
-  const chord = Math.hypot(u[0] - v[0], u[1] - v[1], u[2] - v[2]);
-  return Math.round(2 * EARTH_RADIUS_M * Math.asin(Math.min(1, chord / 2)));
-}
 
 // ---------------------------------------------------------------- the plan
 
@@ -356,19 +343,33 @@ function historyHTML() {
     ${rows ? `<ol class="history">${rows}</ol>` : `<p class="note">${t('history_none')}</p>`}`;
 }
 
+// The schools nearest the selection, as the server measures them (along
+// the roads where the plan does): kept per selection and stage, asked for
+// by showNearby() after the panel is drawn.
+const nearbyKey = (zones) => `${state.stage}|${zones.join(',')}`;
+
 function nearbySchools(zones) {
   const counties = new Set(zones.map((z) => state.zones[z].properties.county ?? null));
   if (counties.size > 1) return { error: t('several_counties') };
-  const county = [...counties][0];
-  const list = [];
-  state.schools.forEach((s, i) => {
-    if (!s.catchment[state.stage] || (s.county ?? null) !== county) return;
-    let sum = 0;
-    for (const z of zones) sum += metres(state.zones[z].properties.centroid, s.location);
-    list.push({ school: i, metres: sum / zones.length });
-  });
-  list.sort((a, b) => a.metres - b.metres || a.school - b.school);
-  return { list: list.slice(0, 8) };
+  const known = state.nearby;
+  return known && known.key === nearbyKey(zones) ? known : { loading: true };
+}
+
+async function showNearby() {
+  const zones = [...state.selected];
+  const key = nearbyKey(zones);
+  if (!zones.length || nearbySchools(zones).error || state.nearby?.key === key) return;
+  const ids = zones.map((z) => encodeURIComponent(state.zones[z].properties.id)).join(',');
+  let answer;
+  try {
+    const r = await getJSON(`/api/nearby?zones=${ids}&stage=${state.stage}`);
+    answer = { key, list: r.schools.map((s) => ({ school: s.school, metres: s.km * 1000 })) };
+  } catch (e) {
+    answer = { key, error: e.message };
+  }
+  if (nearbyKey([...state.selected]) !== key) return;
+  state.nearby = answer;
+  $('selection').innerHTML = selectionHTML();
 }
 
 function selectionHTML() {
@@ -390,6 +391,7 @@ function selectionHTML() {
   const near = nearbySchools(zones);
   let rows = '';
   if (near.error) rows = `<p class="bad">${esc(near.error)}</p>`;
+  else if (near.loading) rows = `<p class="note">${t('nearby_loading')}</p>`;
   else {
     rows = `<table class="nearby"><tr><th>${t('school_col')}</th><th>${t('km_col')}</th><th title="${esc(t('free_tip'))}">${t('free_col')}</th><th></th></tr>${near.list
       .map(({ school, metres: m }) => {
@@ -500,6 +502,7 @@ function redraw() {
   showStageOutlines();
   renderPanel();
   showRoutes();
+  showNearby();
 }
 
 // ---------------------------------------------------------------- changes
@@ -677,6 +680,7 @@ function select(zones, add) {
   restyleMarkers();
   renderPanel();
   showRoutes();
+  showNearby();
 }
 
 function insidePolygon([x, y], ring) {
