@@ -132,14 +132,6 @@ pub fn write_all(
     let summary = Summary::build(region, policy, plan, info).with_compactness(&catchments);
 
     let crs = info.output.crs;
-    out.write("zones.geojson", |w| zones::write(w, region, plan, crs))?;
-    out.write("catchments.geojson", |w| {
-        catchments::write(w, region, &catchments, &colors, crs)
-    })?;
-    if info.output.formats.shp {
-        shapefiles::write_zones(&out, region, plan, crs)?;
-        shapefiles::write_catchments(&out, region, &catchments, crs)?;
-    }
     let compactness = catchments.each_ref().map(|stage| {
         stage
             .iter()
@@ -147,66 +139,92 @@ pub fn write_all(
             .collect::<std::collections::HashMap<usize, f64>>()
     });
     let school_rows = tables::school_rows(region, policy, plan, &compactness, info.lang);
-    out.write("schools.csv", |w| {
-        tables::schools_csv(w, info.lang, &school_rows)
-    })?;
-    out.write("schools.xlsx", |w| {
-        workbooks::schools_xlsx(w, info, policy, &school_rows)
-    })?;
-    out.write("catchment-lists.xlsx", |w| {
-        workbooks::lists_xlsx(w, region, plan, info)
-    })?;
-    out.write("catchment-lists.csv", |w| {
-        tables::lists_csv(w, info.lang, region, plan)
-    })?;
-    out.write("catchment-lists.md", |w| {
-        tables::lists_md(w, region, plan, info)
-    })?;
-    out.write("unplaced.csv", |w| {
-        tables::unplaced_csv(w, info.lang, region, plan)
-    })?;
-    out.write("feeders.csv", |w| {
-        tables::feeders_csv(w, info.lang, region, plan)
-    })?;
-    out.write("migrant-placements.csv", |w| {
-        tables::migrant_placements_csv(w, info.lang, region, plan)
-    })?;
-    out.write("special-placements.csv", |w| {
-        tables::special_placements_csv(w, info.lang, region, plan)
-    })?;
     let titles = Stage::ALL.map(|stage| print_map::title(info, stage));
-    let map = |stage: Stage| {
-        let path = out.path(&format!("map-{}.png", stage.key()));
+    let png = |stage: Stage| {
         let caption = Caption {
             title: &titles[stage.index()],
             lang: info.lang,
         };
-        render_map(
-            &path,
-            region,
-            plan,
-            stage,
-            &catchments[stage.index()],
-            &colors[stage.index()],
-            &caption,
-        )
+        let (c, k) = (&catchments[stage.index()], &colors[stage.index()]);
+        let path = out.path(&format!("map-{}.png", stage.key()));
+        render_map(&path, region, plan, stage, c, k, &caption)
     };
-    let (primary, junior) = rayon::join(|| map(Stage::Primary), || map(Stage::Junior));
-    primary?;
-    junior?;
-    for stage in Stage::ALL {
+    let svg = |stage: Stage| {
+        let (c, k) = (&catchments[stage.index()], &colors[stage.index()]);
         out.write(&format!("map-{}.svg", stage.key()), |w| {
-            print_map::write_svg(
-                w,
-                region,
-                plan,
-                stage,
-                &catchments[stage.index()],
-                &colors[stage.index()],
-                info,
-            )
-        })?;
+            print_map::write_svg(w, region, plan, stage, c, k, info)
+        })
+    };
+    // Every file is written on its own, so they are written side by side
+    // (the biggest first); each file's bytes are the same in any order.
+    let lang = info.lang;
+    let mut jobs: Vec<Job> = vec![
+        Box::new(|| {
+            out.write("catchment-lists.xlsx", |w| {
+                workbooks::lists_xlsx(w, region, plan, info)
+            })
+        }),
+        Box::new(|| out.write("zones.geojson", |w| zones::write(w, region, plan, crs))),
+        Box::new(|| png(Stage::Primary)),
+        Box::new(|| png(Stage::Junior)),
+        Box::new(|| svg(Stage::Primary)),
+        Box::new(|| svg(Stage::Junior)),
+        Box::new(|| {
+            out.write("catchments.geojson", |w| {
+                catchments::write(w, region, &catchments, &colors, crs)
+            })
+        }),
+        Box::new(|| {
+            out.write("catchment-lists.csv", |w| {
+                tables::lists_csv(w, lang, region, plan)
+            })
+        }),
+        Box::new(|| {
+            out.write("catchment-lists.md", |w| {
+                tables::lists_md(w, region, plan, info)
+            })
+        }),
+        Box::new(|| {
+            out.write("schools.csv", |w| {
+                tables::schools_csv(w, lang, &school_rows)
+            })
+        }),
+        Box::new(|| {
+            out.write("schools.xlsx", |w| {
+                workbooks::schools_xlsx(w, info, policy, &school_rows)
+            })
+        }),
+        Box::new(|| {
+            out.write("unplaced.csv", |w| {
+                tables::unplaced_csv(w, lang, region, plan)
+            })
+        }),
+        Box::new(|| {
+            out.write("feeders.csv", |w| {
+                tables::feeders_csv(w, lang, region, plan)
+            })
+        }),
+        Box::new(|| {
+            out.write("migrant-placements.csv", |w| {
+                tables::migrant_placements_csv(w, lang, region, plan)
+            })
+        }),
+        Box::new(|| {
+            out.write("special-placements.csv", |w| {
+                tables::special_placements_csv(w, lang, region, plan)
+            })
+        }),
+    ];
+    if info.output.formats.shp {
+        jobs.push(Box::new(|| {
+            shapefiles::write_zones(&out, region, plan, crs)
+        }));
+        jobs.push(Box::new(|| {
+            shapefiles::write_catchments(&out, region, &catchments, crs)
+        }));
     }
+    run_jobs(&jobs)?;
+    drop(jobs);
     let doc = report_md::Doc {
         region,
         policy,
@@ -223,6 +241,17 @@ pub fn write_all(
     })?;
     out.commit()?;
     Ok(summary)
+}
+
+/// One output file's writing.
+type Job<'a> = Box<dyn Fn() -> Result<(), ReportError> + Send + Sync + 'a>;
+
+/// Runs the jobs on the thread pool; the first failure in the jobs' order
+/// is the one reported, whatever finished first.
+fn run_jobs(jobs: &[Job]) -> Result<(), ReportError> {
+    use rayon::prelude::*;
+    let results: Vec<Result<(), ReportError>> = jobs.par_iter().map(|job| job()).collect();
+    results.into_iter().collect()
 }
 
 /// Writes a CSV file's UTF-8 byte-order mark.

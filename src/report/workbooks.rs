@@ -170,7 +170,6 @@ fn list_sheet(
     page_setup(sheet, &header(lang, &LIST_COLUMNS), title, &mut widths)?;
     let bold = Format::new().set_bold();
     let italic = Format::new().set_italic();
-    let plain = Format::new();
     let mut row: u32 = 1;
     for (s, zones) in catchment_members(region, sp) {
         let school = &region.schools[s];
@@ -183,7 +182,7 @@ fn list_sheet(
         zones.iter().for_each(|&z| total.add(counts(z)));
         let school_row = row;
         let cells = [school.id.as_str(), school.name.as_str(), "", "", ""];
-        write_counted_row(sheet, row, &cells, total, &bold, &mut widths)?;
+        write_counted_row(sheet, row, &cells, total, Some(&bold), &mut widths)?;
         row += 1;
         for (community, members) in by_community(region, &zones) {
             let community_row = row;
@@ -191,7 +190,7 @@ fn list_sheet(
                 let mut sub = Counts::default();
                 members.iter().for_each(|&z| sub.add(counts(z)));
                 let cells = [school.id.as_str(), school.name.as_str(), name, "", ""];
-                write_counted_row(sheet, row, &cells, sub, &italic, &mut widths)?;
+                write_counted_row(sheet, row, &cells, sub, Some(&italic), &mut widths)?;
                 row += 1;
             }
             for &z in &members {
@@ -203,7 +202,9 @@ fn list_sheet(
                     zone.id.as_str(),
                     zone.name.as_str(),
                 ];
-                write_counted_row(sheet, row, &cells, counts(z), &plain, &mut widths)?;
+                // The default format: written without one, Excel's bytes are the
+                // same and no format is looked up per cell.
+                write_counted_row(sheet, row, &cells, counts(z), None, &mut widths)?;
                 row += 1;
             }
             if community.is_some() && row > community_row + 1 {
@@ -222,12 +223,15 @@ fn write_counted_row(
     row: u32,
     texts: &[&str; 5],
     counts: Counts,
-    format: &Format,
+    format: Option<&Format>,
     widths: &mut Widths,
 ) -> Result<(), XlsxError> {
     for (col, text) in texts.iter().enumerate() {
         if !text.is_empty() {
-            sheet.write_string_with_format(row, col as u16, *text, format)?;
+            match format {
+                Some(f) => sheet.write_string_with_format(row, col as u16, *text, f)?,
+                None => sheet.write_string(row, col as u16, *text)?,
+            };
             widths.fit(col, text);
         }
     }
@@ -235,7 +239,11 @@ fn write_counted_row(
         .into_iter()
         .enumerate()
     {
-        sheet.write_number_with_format(row, (5 + i) as u16, n as f64, format)?;
+        let col = (5 + i) as u16;
+        match format {
+            Some(f) => sheet.write_number_with_format(row, col, n as f64, f)?,
+            None => sheet.write_number(row, col, n as f64)?,
+        };
     }
     Ok(())
 }
