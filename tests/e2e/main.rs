@@ -399,6 +399,17 @@ fn open_map(chromium: &Path, chromedriver: &Path, serve: &Serve) -> Driver {
     d
 }
 
+/// A scenario's map served into a fresh folder and drawn in a fresh
+/// browser; None (the test skips) where no browser is installed.
+fn map_of(scenario: &str) -> Option<(tempfile::TempDir, Serve, Driver)> {
+    let (chromium, chromedriver) = chromium()?;
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = root().join(format!("scenarios/{scenario}.toml"));
+    let serve = Serve::start(&scenario, &tmp.path().join("out"));
+    let d = open_map(&chromium, &chromedriver, &serve);
+    Some((tmp, serve, d))
+}
+
 /// Selects a zone through the page and waits for its panel.
 fn select_zone(d: &Driver, id: &str) {
     d.js(
@@ -414,14 +425,13 @@ fn select_zone(d: &Driver, id: &str) {
 
 #[test]
 fn a_restart_keeps_the_officers_edits() {
-    let Some((chromium, chromedriver)) = chromium() else {
+    let Some((tmp, serve, d)) = map_of("baseline") else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let scenario = root().join("scenarios/baseline.toml");
-    let serve = Serve::start(&scenario, &out);
-    let d = open_map(&chromium, &chromedriver, &serve);
+    let (out, scenario) = (
+        tmp.path().join("out"),
+        root().join("scenarios/baseline.toml"),
+    );
     let id = "Z000010";
     select_zone(&d, id);
     let target = d.js(PICK_TARGET, json!([id]));
@@ -617,15 +627,9 @@ fn search_by_a_chinese_name_jumps_to_the_zone() {
 
 #[test]
 fn warnings_appear_for_a_pin_that_splits_a_catchment() {
-    let Some((chromium, chromedriver)) = chromium() else {
+    let Some((_tmp, _serve, d)) = map_of("baseline") else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let serve = Serve::start(
-        &root().join("scenarios/baseline.toml"),
-        &tmp.path().join("out"),
-    );
-    let d = open_map(&chromium, &chromedriver, &serve);
     assert_eq!(text(&d, "pieces-primary"), "0");
     assert_eq!(text(&d, "far-primary"), "0");
     let id = "Z000001";
@@ -852,15 +856,9 @@ fn bench_20k_county() {
 /// school" draws the way it would take if reassigned, dashed, beside it.
 #[test]
 fn a_clicked_compound_shows_its_route_to_school_and_to_the_one_picked() {
-    let Some((chromium, chromedriver)) = chromium() else {
+    let Some((_tmp, _serve, d)) = map_of("roads") else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let serve = Serve::start(
-        &root().join("scenarios/roads.toml"),
-        &tmp.path().join("out"),
-    );
-    let d = open_map(&chromium, &chromedriver, &serve);
     let zone = d.js(PICK_ZONE, json!([15, 400, 0]));
     assert!(!zone.is_null(), "no zone could be clicked");
     let id = zone["id"].as_str().unwrap().to_string();
@@ -948,15 +946,9 @@ return words;
 
 #[test]
 fn the_chinese_map_shows_no_english_words() {
-    let Some((chromium, chromedriver)) = chromium() else {
+    let Some((_tmp, _serve, d)) = map_of("baseline") else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let serve = Serve::start(
-        &root().join("scenarios/baseline.toml"),
-        &tmp.path().join("out"),
-    );
-    let d = open_map(&chromium, &chromedriver, &serve);
     // Key names (Shift, Ctrl), the map library's credit, and the
     // scenario's own name and description (the bureau's words) are not
     // the page's sentences.
