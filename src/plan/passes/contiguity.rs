@@ -369,6 +369,9 @@ impl County<'_> {
         if proofs.solved > 0 {
             self.local_search();
         }
+        if self.improve_by_windows(&start) > 0 {
+            self.local_search();
+        }
         report.connected_m = self.travel();
         report.zones_moved = (0..self.zones.len())
             .filter(|&z| self.school_of[z] != start[z])
