@@ -126,8 +126,8 @@ impl County<'_> {
     /// where it is connected and shorter. Returns the windows improved.
     pub(in crate::plan) fn improve_by_windows(&mut self, start: &[Option<u32>]) -> usize {
         let mut excess = vec![0i64; self.schools.len()];
-        for z in 0..self.zones.len() {
-            if let (Some(s), Some(t)) = (self.school_of[z], start[z]) {
+        for (z, &was) in start.iter().enumerate() {
+            if let (Some(s), Some(t)) = (self.school_of[z], was) {
                 let (s, t) = (s as usize, t as usize);
                 excess[s] += self.placed[z] as i64 * (self.cost(z, s) - self.cost(z, t));
             }
