@@ -364,11 +364,13 @@ impl County<'_> {
                 self.restore(&strict);
             }
         }
-        for _ in 0..10 {
-            self.polish();
-            if self.swap_polish() == 0 {
-                break;
-            }
+        self.local_search();
+        let proofs = self.repair_by_windows();
+        if proofs.solved > 0 {
+            self.local_search();
+        }
+        if self.improve_by_windows(&start) > 0 {
+            self.local_search();
         }
         report.connected_m = self.travel();
         report.zones_moved = (0..self.zones.len())
@@ -377,7 +379,10 @@ impl County<'_> {
         self.count_homes(&mut report);
         for piece in self.strays() {
             let school = self.school_of[piece[0]].expect("assigned") as usize;
-            let (reason, certified) = self.why_apart(&piece);
+            let (reason, certified) = match self.why_apart(&piece) {
+                (_, false) if let Some(proof) = proofs.proof_of(&piece) => (proof, true),
+                found => found,
+            };
             report.broken.push(Broken {
                 school: self.schools[school],
                 zones: piece.iter().map(|&z| self.zones[z]).collect(),
@@ -386,6 +391,17 @@ impl County<'_> {
             });
         }
         report
+    }
+
+    /// Boundary moves and swaps that shorten trips, in turn while the
+    /// swaps find something.
+    fn local_search(&mut self) {
+        for _ in 0..10 {
+            self.polish();
+            if self.swap_polish() == 0 {
+                break;
+            }
+        }
     }
 
     /// The own zone is the harder rule: where no plan was found that holds
@@ -445,13 +461,13 @@ impl County<'_> {
     }
 
     /// Whether a lock keeps school `s`'s own zone `h` out of its catchment.
-    fn home_locked(&self, h: usize, s: usize) -> bool {
+    pub(in crate::plan) fn home_locked(&self, h: usize, s: usize) -> bool {
         (self.pinned[h] && self.school_of[h] != Some(s as u32))
             || self.forbidden.contains(&(h as u32, s as u32))
     }
 
     /// Seats of school `s`'s stage with nothing else in its catchment.
-    fn alone(&self, s: usize) -> i64 {
+    pub(in crate::plan) fn alone(&self, s: usize) -> i64 {
         self.stage_cap[s].min(self.school_cap[s] - (self.total[s] - self.load[s]))
     }
 

@@ -17,3 +17,4 @@ pub mod migrant_band;
 pub mod purchased_seats;
 pub mod resource_rooms;
 mod seat_fit;
+mod window;

@@ -1,0 +1,402 @@
+//! Exact re-solves of the catchments around a stray piece.
+//!
+//! Where the moves of the connected repair leave a piece (or an own zone
+//! given away) on a tight map, a connected plan often still exists, but
+//! only by rearranging several catchments at once. The window is the
+//! catchments touching the piece and, while it stays small, their
+//! neighbours: a few dozen zones, whole catchments only, so every school
+//! of the window keeps exactly the seats the rest of the map leaves it and
+//! no catchment outside it changes. That window is solved exactly as the
+//! connected model (`solve::connected`), every own zone its school's root,
+//! within a node budget. A plan found replaces the window's catchments; a
+//! model proven infeasible is the proof that no connected plan of those
+//! catchments holds the piece, with the rest of the map as it stands.
+
+use crate::plan::zone_moves::County;
+use crate::solve::connected::{self, Budgeted, ConnectedModel, Contiguity};
+
+/// Zones a window grows to with its neighbouring catchments; the
+/// catchments touching the piece are always in it.
+const MAX_WINDOW_ZONES: usize = 64;
+/// A window larger than this (its first ring alone) is not tried.
+const MAX_RING_ZONES: usize = 96;
+/// Schools each zone of a window may go to in the first, restricted solve:
+/// its own and the cheapest others of the window.
+const CHOICES: usize = 4;
+/// Branch-and-bound nodes of the restricted solve.
+const NODES: u64 = 400;
+/// Rounds of cuts of the exact solve that follows where the restricted one
+/// finds nothing, and nodes per round.
+const CUT_ROUNDS: usize = 12;
+const CUT_NODES: u64 = 200;
+
+/// Rounds of windows over the pieces left, while one helps.
+const ROUNDS: usize = 8;
+
+/// Catchments whose window is re-solved as an improvement step, the
+/// costliest first, and the nodes of each solve: few, as it runs on every
+/// connected plan (the whole command on 300 zones stays within 0.5 s).
+const IMPROVE: usize = 3;
+const IMPROVE_NODES: u64 = 100;
+
+/// What the windows did in one county's stage.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(in crate::plan) struct WindowProofs {
+    /// Windows whose catchments were replaced.
+    pub(in crate::plan) solved: usize,
+    /// Pieces whose window is proven to admit no connected plan, with the
+    /// reason.
+    proofs: Vec<(Vec<usize>, String)>,
+}
+
+impl WindowProofs {
+    /// The proof that `piece` cannot be joined, if a window gave one.
+    pub(in crate::plan) fn proof_of(&self, piece: &[usize]) -> Option<String> {
+        self.proofs
+            .iter()
+            .find(|(p, _)| p == piece)
+            .map(|(_, reason)| reason.clone())
+    }
+
+    fn prove(&mut self, piece: Vec<usize>, reason: String) {
+        self.proofs.retain(|(p, _)| *p != piece);
+        self.proofs.push((piece, reason));
+    }
+}
+
+/// What re-solving a window did.
+#[derive(Clone, Debug, PartialEq)]
+pub(in crate::plan) enum Window {
+    /// The window's catchments were replaced by a connected plan.
+    Solved,
+    /// No connected plan of the window exists: the zones and schools of
+    /// the window, and whether it held the zone's whole part of the map.
+    Infeasible {
+        zones: usize,
+        schools: usize,
+        whole_area: bool,
+    },
+    /// Too large, or the budget ran out: nothing changed.
+    Unknown,
+}
+
+impl County<'_> {
+    /// Re-solves exactly the window around every own zone given away and
+    /// every stray piece left, round after round while a window helps.
+    pub(in crate::plan) fn repair_by_windows(&mut self) -> WindowProofs {
+        let mut out = WindowProofs::default();
+        for _ in 0..ROUNDS {
+            let mut progress = false;
+            for s in 0..self.schools.len() {
+                if self
+                    .home_to_claim(s)
+                    .is_some_and(|h| self.resolve_window(&[h], Some(s)) == Window::Solved)
+                {
+                    out.solved += 1;
+                    progress = true;
+                }
+            }
+            for piece in self.strays() {
+                if !self.still_stray(&piece) {
+                    continue;
+                }
+                match self.resolve_window(&piece, None) {
+                    Window::Solved => {
+                        out.solved += 1;
+                        progress = true;
+                    }
+                    Window::Infeasible {
+                        zones,
+                        schools,
+                        whole_area,
+                    } => out.prove(piece, infeasible_reason(zones, schools, whole_area)),
+                    Window::Unknown => {}
+                }
+            }
+            if !progress {
+                break;
+            }
+        }
+        out
+    }
+
+    /// Re-solves the windows around the catchments that cost most above
+    /// the whole-zone plan `start` (child-metres of their zones there
+    /// against at their school in `start`), keeping a window's answer only
+    /// where it is connected and shorter. Returns the windows improved.
+    pub(in crate::plan) fn improve_by_windows(&mut self, start: &[Option<u32>]) -> usize {
+        let mut excess = vec![0i64; self.schools.len()];
+        for (z, &was) in start.iter().enumerate() {
+            if let (Some(s), Some(t)) = (self.school_of[z], was) {
+                let (s, t) = (s as usize, t as usize);
+                excess[s] += self.placed[z] as i64 * (self.cost(z, s) - self.cost(z, t));
+            }
+        }
+        let mut worst: Vec<(i64, usize)> = excess
+            .iter()
+            .enumerate()
+            .filter(|&(_, &e)| e > 0)
+            .map(|(s, &e)| (-e, s))
+            .collect();
+        worst.sort_unstable();
+        worst.truncate(IMPROVE);
+        let mut better = 0;
+        for (_, s) in worst {
+            let mut focus: Vec<usize> = self.members[s].iter().map(|&z| z as usize).collect();
+            focus.sort_unstable();
+            better += usize::from(self.improve_window(&focus));
+        }
+        better
+    }
+
+    /// Re-solves the window around `focus` from a connected plan; true if
+    /// a shorter connected plan of it was found (and applied).
+    fn improve_window(&mut self, focus: &[usize]) -> bool {
+        let schools = self.window_schools(focus, None);
+        let mut units: Vec<usize> = schools
+            .iter()
+            .flat_map(|&s| self.members[s].iter().map(|&z| z as usize))
+            .collect();
+        if units.is_empty() || units.len() > MAX_RING_ZONES {
+            return false;
+        }
+        units.sort_unstable();
+        let model = self.window_model(&units, &schools, CHOICES);
+        let now: Vec<u32> = units
+            .iter()
+            .map(|&z| {
+                let s = self.school_of[z].expect("a window zone has a school") as usize;
+                schools
+                    .iter()
+                    .position(|&t| t == s)
+                    .expect("a window school") as u32
+            })
+            .collect();
+        let Some(cost) = model.cost(&now).filter(|_| model.check(&now).is_ok()) else {
+            return false;
+        };
+        let mut best: Option<Vec<u32>> = None;
+        let mut bar = cost;
+        if let Budgeted::Plan(plan) =
+            connected::solve_budgeted(&model, Contiguity::Nearer, IMPROVE_NODES)
+            && plan.cost < bar
+        {
+            bar = plan.cost;
+            best = Some(plan.school);
+        }
+        // HiGHS solves the exact model of a window in a few rounds of cuts;
+        // good_lp's own branch and bound would spend its budget finding
+        // none.
+        if cfg!(feature = "highs") {
+            let exact = self.window_model(&units, &schools, usize::MAX);
+            if let Budgeted::Plan(plan) = connected::solve_by_cuts(&exact, NODES, CUT_ROUNDS)
+                && plan.cost < bar
+            {
+                best = Some(plan.school);
+            }
+        }
+        let Some(school) = best else { return false };
+        self.apply_window(&units, &schools, &school);
+        true
+    }
+
+    /// School `s`'s own zone, if it is in another catchment though nothing
+    /// keeps it out (a lock, the distance limit, more children than seats).
+    fn home_to_claim(&self, s: usize) -> Option<usize> {
+        let h = self.home[s]? as usize;
+        let elsewhere = self.school_of[h].is_some_and(|t| t as usize != s);
+        (elsewhere
+            && !self.home_locked(h, s)
+            && self.may_take(h, s)
+            && self.placed[h] as i64 <= self.alone(s))
+        .then_some(h)
+    }
+
+    /// Re-solves the window around `focus` (a stray piece, or an own zone
+    /// given away) exactly; `extra` is a school that must be in it (the
+    /// owner of the zone).
+    pub(in crate::plan) fn resolve_window(
+        &mut self,
+        focus: &[usize],
+        extra: Option<usize>,
+    ) -> Window {
+        let schools = self.window_schools(focus, extra);
+        let units: Vec<usize> = schools
+            .iter()
+            .flat_map(|&s| self.members[s].iter().map(|&z| z as usize))
+            .collect();
+        if units.is_empty() || units.len() > MAX_RING_ZONES {
+            return Window::Unknown;
+        }
+        let mut units = units;
+        units.sort_unstable();
+        let quick = self.window_model(&units, &schools, CHOICES);
+        let mut r = match connected::solve_budgeted(&quick, Contiguity::Nearer, NODES) {
+            // The restricted model proves nothing of the connected one.
+            Budgeted::Infeasible => Budgeted::Unknown,
+            found => found,
+        };
+        if !matches!(r, Budgeted::Plan(_)) {
+            let exact = self.window_model(&units, &schools, usize::MAX);
+            r = connected::solve_by_cuts(&exact, CUT_NODES, CUT_ROUNDS);
+        }
+        match r {
+            Budgeted::Plan(plan) => {
+                self.apply_window(&units, &schools, &plan.school);
+                Window::Solved
+            }
+            Budgeted::Infeasible => Window::Infeasible {
+                zones: units.len(),
+                schools: schools.len(),
+                whole_area: self.holds_whole_area(&units),
+            },
+            Budgeted::Unknown => Window::Unknown,
+        }
+    }
+
+    /// The schools of the window: those whose catchment holds or touches
+    /// the focus, then ring after ring of their neighbours while the window
+    /// stays small (those with most seats left first, as the seats are what
+    /// the focus lacks).
+    fn window_schools(&self, focus: &[usize], extra: Option<usize>) -> Vec<usize> {
+        let mut inside = vec![false; self.schools.len()];
+        let mut ring: Vec<usize> = focus
+            .iter()
+            .flat_map(|&z| std::iter::once(z).chain(self.neighbours[z].iter().map(|&w| w as usize)))
+            .filter_map(|z| self.school_of[z].map(|s| s as usize))
+            .chain(extra)
+            .collect();
+        ring.sort_unstable();
+        ring.dedup();
+        for &s in &ring {
+            inside[s] = true;
+        }
+        let mut size: usize = ring.iter().map(|&s| self.members[s].len()).sum();
+        let mut layer = ring.clone();
+        while !layer.is_empty() {
+            let mut next: Vec<(i64, usize)> = layer
+                .iter()
+                .flat_map(|&s| self.members[s].iter())
+                .flat_map(|&z| self.neighbours[z as usize].iter())
+                .filter_map(|&w| self.school_of[w as usize].map(|s| s as usize))
+                .filter(|&t| !inside[t])
+                .map(|t| (-self.room(t), t))
+                .collect();
+            next.sort_unstable();
+            next.dedup();
+            layer.clear();
+            for (_, t) in next {
+                if !inside[t] && size + self.members[t].len() <= MAX_WINDOW_ZONES {
+                    size += self.members[t].len();
+                    inside[t] = true;
+                    layer.push(t);
+                }
+            }
+            ring.extend(&layer);
+        }
+        ring.sort_unstable();
+        ring
+    }
+
+    /// The connected model of the window's catchments in local indices:
+    /// each zone may stay or go to one of the `choices - 1` cheapest other
+    /// schools of the window that may take it; each school's seats are what the rest of
+    /// the map leaves it; each own zone in the window is its school's root.
+    fn window_model(&self, units: &[usize], schools: &[usize], choices: usize) -> ConnectedModel {
+        let mut local = vec![u32::MAX; self.zones.len()];
+        for (i, &z) in units.iter().enumerate() {
+            local[z] = i as u32;
+        }
+        let slot = |s: usize| schools.iter().position(|&t| t == s).map(|i| i as u32);
+        let roots: Vec<Option<u32>> = schools
+            .iter()
+            .map(|&s| {
+                let h = self.home[s]? as usize;
+                let kept = self.school_of[h] == Some(s as u32) || self.may_take(h, s);
+                (local[h] != u32::MAX && kept && !self.home_locked(h, s)).then_some(local[h])
+            })
+            .collect();
+        let allowed = units
+            .iter()
+            .map(|&z| {
+                let now = self.school_of[z].expect("a window zone has a school") as usize;
+                let mut options: Vec<(i64, usize)> = schools
+                    .iter()
+                    .filter(|&&t| t != now && self.may_take(z, t))
+                    .map(|&t| (self.cost(z, t), t))
+                    .collect();
+                options.sort_unstable();
+                options.truncate(choices - 1);
+                // A zone that is another school's root must be allowed there.
+                if let Some(i) = roots.iter().position(|&r| r == Some(local[z])) {
+                    let owner = schools[i];
+                    if owner != now && !options.iter().any(|&(_, t)| t == owner) {
+                        options.push((self.cost(z, owner), owner));
+                    }
+                }
+                options.push((self.cost(z, now), now));
+                options.sort_unstable_by_key(|&(_, t)| t);
+                options
+                    .into_iter()
+                    .map(|(c, t)| (slot(t).expect("a window school"), c))
+                    .collect()
+            })
+            .collect();
+        let neighbours = units
+            .iter()
+            .map(|&z| {
+                self.neighbours[z]
+                    .iter()
+                    .map(|&w| local[w as usize])
+                    .filter(|&w| w != u32::MAX)
+                    .collect()
+            })
+            .collect();
+        let seats = schools.iter().map(|&s| self.alone(s)).collect();
+        ConnectedModel {
+            demand: units.iter().map(|&z| self.placed[z]).collect(),
+            allowed,
+            neighbours,
+            seats,
+            root: roots,
+        }
+    }
+
+    /// Gives each zone of the window its school in `plan` (local indices).
+    fn apply_window(&mut self, units: &[usize], schools: &[usize], plan: &[u32]) {
+        for (&z, &s) in units.iter().zip(plan) {
+            let to = schools[s as usize];
+            if self.school_of[z] != Some(to as u32) {
+                self.move_zone(z, to);
+            }
+        }
+        for &s in schools {
+            self.refresh(s);
+        }
+    }
+
+    /// Whether `units` hold the whole part of the map (component of the
+    /// zone graph) of each of them.
+    fn holds_whole_area(&self, units: &[usize]) -> bool {
+        let mut inside = vec![false; self.zones.len()];
+        for &z in units {
+            inside[z] = true;
+        }
+        units
+            .iter()
+            .all(|&z| self.neighbours[z].iter().all(|&w| inside[w as usize]))
+    }
+}
+
+/// Why a piece whose window admits no connected plan is left.
+fn infeasible_reason(zones: usize, schools: usize, whole_area: bool) -> String {
+    if whole_area {
+        format!(
+            "no connected plan of its part of the map ({zones} zones, {schools} schools) keeps every seat limit and own zone: the exact connected model is infeasible"
+        )
+    } else {
+        format!(
+            "no connected plan of the {schools} catchments around it ({zones} zones) holds it within their seats and own zones, the rest of the map as it stands: the exact connected model is infeasible"
+        )
+    }
+}
