@@ -32,6 +32,25 @@ pub struct CountyOptimum {
 }
 
 impl County<'_> {
+    /// Each unit's neighbours among the units, by their local index
+    /// (`local`: a zone's index among the units, `u32::MAX` outside them).
+    pub(in crate::plan) fn local_neighbours(
+        &self,
+        units: &[usize],
+        local: &[u32],
+    ) -> Vec<Vec<u32>> {
+        units
+            .iter()
+            .map(|&z| {
+                self.neighbours[z]
+                    .iter()
+                    .map(|&w| local[w as usize])
+                    .filter(|&w| w != u32::MAX)
+                    .collect()
+            })
+            .collect()
+    }
+
     /// The connected model of this county's catchments as they stand.
     fn connected_model(&self) -> (Vec<usize>, ConnectedModel) {
         let units: Vec<usize> = (0..self.zones.len())
@@ -50,16 +69,7 @@ impl County<'_> {
                     .collect()
             })
             .collect();
-        let neighbours = units
-            .iter()
-            .map(|&z| {
-                self.neighbours[z]
-                    .iter()
-                    .map(|&w| local[w as usize])
-                    .filter(|&w| w != u32::MAX)
-                    .collect()
-            })
-            .collect();
+        let neighbours = self.local_neighbours(&units, &local);
         // Seats for this stage's catchments: the stage's, and the school's
         // less what the other stage already takes there.
         let seats = (0..self.schools.len())

@@ -342,16 +342,7 @@ impl County<'_> {
                     .collect()
             })
             .collect();
-        let neighbours = units
-            .iter()
-            .map(|&z| {
-                self.neighbours[z]
-                    .iter()
-                    .map(|&w| local[w as usize])
-                    .filter(|&w| w != u32::MAX)
-                    .collect()
-            })
-            .collect();
+        let neighbours = self.local_neighbours(units, &local);
         let seats = schools.iter().map(|&s| self.alone(s)).collect();
         ConnectedModel {
             demand: units.iter().map(|&z| self.placed[z]).collect(),
