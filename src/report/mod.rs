@@ -149,72 +149,70 @@ pub fn write_all(
         let path = out.path(&format!("map-{}.png", stage.key()));
         render_map(&path, region, plan, stage, c, k, &caption)
     };
-    let svg = |stage: Stage| {
+    let svg = |stage: Stage, w: &mut dyn std::io::Write| {
         let (c, k) = (&catchments[stage.index()], &colors[stage.index()]);
-        out.write(&format!("map-{}.svg", stage.key()), |w| {
-            print_map::write_svg(w, region, plan, stage, c, k, info)
-        })
+        print_map::write_svg(w, region, plan, stage, c, k, info)
     };
-    // Every file is written on its own, so they are written side by side
-    // (the biggest first); each file's bytes are the same in any order.
     let lang = info.lang;
+    let files: Vec<(&str, Writer)> = vec![
+        (
+            "catchment-lists.xlsx",
+            Box::new(|w| workbooks::lists_xlsx(w, region, plan, info)),
+        ),
+        (
+            "zones.geojson",
+            Box::new(|w| zones::write(w, region, plan, crs)),
+        ),
+        ("map-primary.svg", Box::new(|w| svg(Stage::Primary, w))),
+        ("map-junior.svg", Box::new(|w| svg(Stage::Junior, w))),
+        (
+            "catchments.geojson",
+            Box::new(|w| catchments::write(w, region, &catchments, &colors, crs)),
+        ),
+        (
+            "catchment-lists.csv",
+            Box::new(|w| tables::lists_csv(w, lang, region, plan)),
+        ),
+        (
+            "catchment-lists.md",
+            Box::new(|w| tables::lists_md(w, region, plan, info)),
+        ),
+        (
+            "schools.csv",
+            Box::new(|w| tables::schools_csv(w, lang, &school_rows)),
+        ),
+        (
+            "schools.xlsx",
+            Box::new(|w| workbooks::schools_xlsx(w, info, policy, &school_rows)),
+        ),
+        (
+            "unplaced.csv",
+            Box::new(|w| tables::unplaced_csv(w, lang, region, plan)),
+        ),
+        (
+            "feeders.csv",
+            Box::new(|w| tables::feeders_csv(w, lang, region, plan)),
+        ),
+        (
+            "migrant-placements.csv",
+            Box::new(|w| tables::migrant_placements_csv(w, lang, region, plan)),
+        ),
+        (
+            "special-placements.csv",
+            Box::new(|w| tables::special_placements_csv(w, lang, region, plan)),
+        ),
+    ];
+    // Every file is written on its own, so they are written side by side
+    // (the slowest, the maps and the lists workbook, first); each file's
+    // bytes are the same in any order.
     let mut jobs: Vec<Job> = vec![
-        Box::new(|| {
-            out.write("catchment-lists.xlsx", |w| {
-                workbooks::lists_xlsx(w, region, plan, info)
-            })
-        }),
-        Box::new(|| out.write("zones.geojson", |w| zones::write(w, region, plan, crs))),
         Box::new(|| png(Stage::Primary)),
         Box::new(|| png(Stage::Junior)),
-        Box::new(|| svg(Stage::Primary)),
-        Box::new(|| svg(Stage::Junior)),
-        Box::new(|| {
-            out.write("catchments.geojson", |w| {
-                catchments::write(w, region, &catchments, &colors, crs)
-            })
-        }),
-        Box::new(|| {
-            out.write("catchment-lists.csv", |w| {
-                tables::lists_csv(w, lang, region, plan)
-            })
-        }),
-        Box::new(|| {
-            out.write("catchment-lists.md", |w| {
-                tables::lists_md(w, region, plan, info)
-            })
-        }),
-        Box::new(|| {
-            out.write("schools.csv", |w| {
-                tables::schools_csv(w, lang, &school_rows)
-            })
-        }),
-        Box::new(|| {
-            out.write("schools.xlsx", |w| {
-                workbooks::schools_xlsx(w, info, policy, &school_rows)
-            })
-        }),
-        Box::new(|| {
-            out.write("unplaced.csv", |w| {
-                tables::unplaced_csv(w, lang, region, plan)
-            })
-        }),
-        Box::new(|| {
-            out.write("feeders.csv", |w| {
-                tables::feeders_csv(w, lang, region, plan)
-            })
-        }),
-        Box::new(|| {
-            out.write("migrant-placements.csv", |w| {
-                tables::migrant_placements_csv(w, lang, region, plan)
-            })
-        }),
-        Box::new(|| {
-            out.write("special-placements.csv", |w| {
-                tables::special_placements_csv(w, lang, region, plan)
-            })
-        }),
     ];
+    let dir = &out;
+    for (name, write) in &files {
+        jobs.push(Box::new(move || dir.write(name, |w| write(w))));
+    }
     if info.output.formats.shp {
         jobs.push(Box::new(|| {
             shapefiles::write_zones(&out, region, plan, crs)
@@ -224,7 +222,7 @@ pub fn write_all(
         }));
     }
     run_jobs(&jobs)?;
-    drop(jobs);
+    drop(jobs); // they borrow the folder `commit` takes
     let doc = report_md::Doc {
         region,
         policy,
@@ -243,8 +241,11 @@ pub fn write_all(
     Ok(summary)
 }
 
-/// One output file's writing.
+/// One piece of a plan folder's writing.
 type Job<'a> = Box<dyn Fn() -> Result<(), ReportError> + Send + Sync + 'a>;
+
+/// What writes one file's bytes.
+type Writer<'a> = Box<dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()> + Send + Sync + 'a>;
 
 /// Runs the jobs on the thread pool; the first failure in the jobs' order
 /// is the one reported, whatever finished first.

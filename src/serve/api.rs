@@ -20,7 +20,7 @@ use serde_json::{Map, Value, json};
 use super::exports::{self, Export};
 use super::geometry::{Outlines, feature, position, today_outlines, zones_geojson};
 use super::journal::{Entry, Journal, JournalError, LockRow, StageKm, digest, utc_now};
-use super::query::{list, param};
+use super::query::{list, param, stage};
 use super::warnings::Baseline;
 use super::{Body, Reply};
 use crate::io::locks::{LockRecord, resolve};
@@ -343,18 +343,6 @@ impl StageName {
 }
 
 const LOCK_BODY: &str = r#"{"action": "pin" | "forbid" | "release", "zones": ["zone id", ...], "school": "school id", "stage": "primary" | "junior"}"#;
-
-/// The query's `stage`, an error naming the value otherwise.
-fn stage_param(query: &str) -> Result<Stage, (u16, String)> {
-    match param(query, "stage").as_deref() {
-        Some("primary") => Ok(Stage::Primary),
-        Some("junior") => Ok(Stage::Junior),
-        other => Err((
-            400,
-            format!("stage {other:?}; expected stage=primary or stage=junior"),
-        )),
-    }
-}
 
 fn round(x: f64, digits: i32) -> f64 {
     let f = 10f64.powi(digits);
@@ -772,7 +760,7 @@ impl Session {
         let zone_id = param(query, "zone")
             .ok_or((400, "expected ?zone=ID&stage=primary|junior".to_string()))?;
         let z = self.zone_of(&zone_id)?;
-        let stage = stage_param(query)?;
+        let stage = stage(query)?;
         let school = match param(query, "school") {
             Some(id) => *self
                 .school_ids
@@ -822,7 +810,7 @@ impl Session {
             .iter()
             .map(|id| self.zone_of(id))
             .collect::<Result<Vec<_>, _>>()?;
-        let stage = stage_param(query)?;
+        let stage = stage(query)?;
         let county = &self.region.zones[zones[0]].county;
         if zones
             .iter()
@@ -846,18 +834,19 @@ impl Session {
             .collect();
         by_straight.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let d = &self.region.distances;
-        let mut listed: Vec<(f64, usize)> = Vec::new();
+        // (cost, school, straight metres)
+        let mut listed: Vec<(f64, usize, f64)> = Vec::new();
         for &(lower, school) in &by_straight {
             if listed.len() == LISTED && listed[LISTED - 1].0 <= lower {
                 break;
             }
-            listed.push((mean(school, &|a, b| d.metres(a, b)), school));
+            listed.push((mean(school, &|a, b| d.metres(a, b)), school, lower));
             listed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             listed.truncate(LISTED);
         }
         let schools: Vec<Value> = listed
             .iter()
-            .map(|&(cost, school)| {
+            .map(|&(cost, school, straight)| {
                 let km = match d.metres_per_minute() {
                     None => cost,
                     Some(_) => mean(school, &|a, b| d.length(a, b)),
@@ -865,7 +854,7 @@ impl Session {
                 serde_json::json!({
                     "school": school,
                     "km": round(km / 1000.0, 3),
-                    "straight_km": round(mean(school, &straight) / 1000.0, 3),
+                    "straight_km": round(straight / 1000.0, 3),
                 })
             })
             .collect();

@@ -401,18 +401,7 @@ const ROUTES: [(&str, &str); 15] = [
 ];
 
 fn stage_of(query: &str) -> Result<Stage, Reply> {
-    let stage = query
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("stage="))
-        .unwrap_or("");
-    match stage {
-        "primary" => Ok(Stage::Primary),
-        "junior" => Ok(Stage::Junior),
-        other => Err(Reply::error(
-            400,
-            &format!("stage \"{other}\"; expected ?stage=primary or ?stage=junior"),
-        )),
-    }
+    query::stage(query).map_err(|(status, message)| Reply::error(status, &message))
 }
 
 /// The media type each POST route reads.

@@ -2,21 +2,36 @@
 //! `encodeURIComponent`, so ids with Chinese characters, spaces or commas
 //! arrive percent-encoded and are decoded here before they are looked up.
 
+use crate::model::Stage;
+
 /// The decoded value of `name`, if the query has it.
 pub fn param(query: &str, name: &str) -> Option<String> {
-    query
-        .split('&')
-        .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
-        .map(decode)
+    raw(query, name).map(decode)
+}
+
+/// The query's `stage`; a 400 naming the value otherwise.
+pub fn stage(query: &str) -> Result<Stage, (u16, String)> {
+    match param(query, "stage").as_deref() {
+        Some("primary") => Ok(Stage::Primary),
+        Some("junior") => Ok(Stage::Junior),
+        other => Err((
+            400,
+            format!("stage {other:?}; expected ?stage=primary or ?stage=junior"),
+        )),
+    }
 }
 
 /// The decoded values of a comma-separated `name` (a comma inside a value
 /// is encoded, so it never splits one).
 pub fn list(query: &str, name: &str) -> Option<Vec<String>> {
-    let raw = query
+    Some(raw(query, name)?.split(',').map(decode).collect())
+}
+
+/// The value of `name` as the query carries it, still encoded.
+fn raw<'q>(query: &'q str, name: &str) -> Option<&'q str> {
+    query
         .split('&')
-        .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))?;
-    Some(raw.split(',').map(decode).collect())
+        .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
 }
 
 /// Percent-decoding; a malformed escape is kept as written, so the lookup

@@ -671,23 +671,20 @@ fn bureau_roads(from: &Path, to: &Path, crs: Crs) {
 
 /// A river line across the county from south to north, in `crs`.
 fn river(zones: &Path, to: &Path, crs: Crs) {
-    let xs: Vec<f64> = features(zones)
-        .iter()
-        .flat_map(|f| f["geometry"]["coordinates"][0].as_array().unwrap().clone())
-        .map(|p| p[0].as_f64().unwrap())
-        .collect();
-    let ys: Vec<f64> = features(zones)
-        .iter()
-        .flat_map(|f| f["geometry"]["coordinates"][0].as_array().unwrap().clone())
-        .map(|p| p[1].as_f64().unwrap())
-        .collect();
-    let x = (xs.iter().cloned().fold(f64::MAX, f64::min)
-        + xs.iter().cloned().fold(f64::MIN, f64::max))
-        / 2.0;
-    let (y0, y1) = (
-        ys.iter().cloned().fold(f64::MAX, f64::min),
-        ys.iter().cloned().fold(f64::MIN, f64::max),
-    );
+    let mut bounds = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+    for f in features(zones) {
+        for p in f["geometry"]["coordinates"][0].as_array().unwrap() {
+            let (x, y) = (p[0].as_f64().unwrap(), p[1].as_f64().unwrap());
+            bounds = [
+                bounds[0].min(x),
+                bounds[1].min(y),
+                bounds[2].max(x),
+                bounds[3].max(y),
+            ];
+        }
+    }
+    let [x0, y0, x1, y1] = bounds;
+    let x = (x0 + x1) / 2.0;
     let line: Vec<[f64; 2]> = (0..=50)
         .map(|i| {
             let y = y0 + (y1 - y0) * f64::from(i) / 50.0;

@@ -60,6 +60,10 @@ const state = {
   routeLayer: null,
   routes: [],
   routeAsked: 0,
+  // The nearby schools of the selection (GET /api/nearby), and the
+  // selection whose answer is awaited.
+  nearby: null,
+  nearbyAsked: null,
 };
 
 // The page's numbers are whole or have one or two decimals; Chinese readers
@@ -358,15 +362,17 @@ function nearbySchools(zones) {
 async function showNearby() {
   const zones = [...state.selected];
   const key = nearbyKey(zones);
-  if (!zones.length || nearbySchools(zones).error || state.nearby?.key === key) return;
+  if (!zones.length || nearbySchools(zones).error || state.nearby?.key === key || state.nearbyAsked === key) return;
+  state.nearbyAsked = key;
   const ids = zones.map((z) => encodeURIComponent(state.zones[z].properties.id)).join(',');
   let answer;
   try {
     const r = await getJSON(`/api/nearby?zones=${ids}&stage=${state.stage}`);
-    answer = { key, list: r.schools.map((s) => ({ school: s.school, metres: s.km * 1000 })) };
+    answer = { key, list: r.schools };
   } catch (e) {
     answer = { key, error: e.message };
   }
+  if (state.nearbyAsked === key) state.nearbyAsked = null;
   if (nearbyKey([...state.selected]) !== key) return;
   state.nearby = answer;
   $('selection').innerHTML = selectionHTML();
@@ -394,14 +400,14 @@ function selectionHTML() {
   else if (near.loading) rows = `<p class="note">${t('nearby_loading')}</p>`;
   else {
     rows = `<table class="nearby"><tr><th>${t('school_col')}</th><th>${t('km_col')}</th><th title="${esc(t('free_tip'))}">${t('free_col')}</th><th></th></tr>${near.list
-      .map(({ school, metres: m }) => {
+      .map(({ school, km }) => {
         const s = state.schools[school];
         const f = derived.figures.get(school);
         const free = f ? f.seats - f.intake : 0;
         const isCurrent = current.size === 1 && current.has(school);
         return `<tr class="${isCurrent ? 'current' : ''}">
           <td><span class="swatch" style="background:${s.color[state.stage]}"></span><a href="#" data-school="${school}">${esc(s.name)}</a>${isCurrent ? ` <em>${t('current_school')}</em>` : ''}</td>
-          <td>${fmt(m / 1000, 2)}</td><td>${fmt(free)}</td>
+          <td>${fmt(km, 2)}</td><td>${fmt(free)}</td>
           <td><button type="button" class="pin" data-pin="${esc(s.id)}" data-free="${free}" data-color="${s.color[state.stage]}" ${isCurrent ? 'data-current="1"' : ''} title="${esc(t('pin_tip'))}">${t('pin')}</button>
           <button type="button" class="forbid" data-forbid="${esc(s.id)}" title="${esc(t('forbid_tip'))}">${t('forbid')}</button></td></tr>`;
       })
