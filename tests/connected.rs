@@ -135,14 +135,11 @@ fn assert_connected_around_own_zones(region: &Region, plan: &Plan, case: &str) {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
-    /// Issue 18's property over small tight maps. Not yet true: on some
-    /// maps of 40-70 zones (e.g. seed 604950, 49 zones, 7 schools; seed
-    /// 92916, 65 zones, 10 schools) the moves and the exact re-solve of the
-    /// window around the piece (good_lp's own branch and bound within its
-    /// node budget finds neither a plan nor a proof) still leave an
-    /// uncertified piece or give an own zone up. Run it with `--ignored`.
+    /// Issue 18's property over small tight maps: the windows around every
+    /// piece and own zone given away are decided exactly (a connected plan
+    /// or a proof that the window has none).
     #[test]
-    #[ignore = "issue 18 is not done: the repair still fails on some small tight maps"]
+    #[ignore = "issue 18 is not done: some windows are still undecided within their node budget"]
     fn tight_plans_keep_own_zones_and_leave_only_certified_pieces(
         seed in 0u64..1_000_000,
         zones in 20usize..70,

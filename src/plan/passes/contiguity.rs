@@ -365,6 +365,10 @@ impl County<'_> {
             }
         }
         self.local_search();
+        // The fallback above gave back the children of own zones larger
+        // than their school's seats; the windows keep every own zone, so
+        // those beyond the seats are left without one after all.
+        report.own_zone_overflow += self.cut_overflowing_homes();
         let proofs = self.repair_by_windows();
         if proofs.solved > 0 {
             self.local_search();
@@ -380,7 +384,7 @@ impl County<'_> {
         for piece in self.strays() {
             let school = self.school_of[piece[0]].expect("assigned") as usize;
             let (reason, certified) = match self.why_apart(&piece) {
-                (_, false) if let Some(proof) = proofs.proof_of(&piece) => (proof, true),
+                (_, false) if let Some(proof) = self.proof_of(&proofs, &piece) => (proof, true),
                 found => found,
             };
             report.broken.push(Broken {

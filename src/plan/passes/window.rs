@@ -13,22 +13,16 @@
 //! catchments holds the piece, with the rest of the map as it stands.
 
 use crate::plan::zone_moves::County;
-use crate::solve::connected::{self, Budgeted, ConnectedModel, Contiguity};
+use crate::solve::connected::search::{Search, search};
+use crate::solve::connected::{Budgeted, ConnectedModel};
 
 /// Zones a window grows to with its neighbouring catchments; the
 /// catchments touching the piece are always in it.
 const MAX_WINDOW_ZONES: usize = 64;
 /// A window larger than this (its first ring alone) is not tried.
 const MAX_RING_ZONES: usize = 96;
-/// Schools each zone of a window may go to in the first, restricted solve:
-/// its own and the cheapest others of the window.
-const CHOICES: usize = 4;
-/// Branch-and-bound nodes of the restricted solve.
-const NODES: u64 = 400;
-/// Rounds of cuts of the exact solve that follows where the restricted one
-/// finds nothing, and nodes per round.
-const CUT_ROUNDS: usize = 12;
-const CUT_NODES: u64 = 200;
+/// Branch-and-bound nodes of the exact solve of a window.
+const NODES: u64 = 20_000;
 
 /// Rounds of windows over the pieces left, while one helps.
 const ROUNDS: usize = 8;
@@ -37,80 +31,71 @@ const ROUNDS: usize = 8;
 /// costliest first, and the nodes of each solve: few, as it runs on every
 /// connected plan (the whole command on 300 zones stays within 0.5 s).
 const IMPROVE: usize = 3;
-const IMPROVE_NODES: u64 = 100;
+const IMPROVE_NODES: u64 = 2_000;
 
 /// What the windows did in one county's stage.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(in crate::plan) struct WindowProofs {
     /// Windows whose catchments were replaced.
     pub(in crate::plan) solved: usize,
-    /// Pieces whose window is proven to admit no connected plan, with the
-    /// reason.
-    proofs: Vec<(Vec<usize>, String)>,
+    /// Windows proven to admit no connected plan.
+    proofs: Vec<Proof>,
 }
 
-impl WindowProofs {
-    /// The proof that `piece` cannot be joined, if a window gave one.
-    pub(in crate::plan) fn proof_of(&self, piece: &[usize]) -> Option<String> {
-        self.proofs
-            .iter()
-            .find(|(p, _)| p == piece)
-            .map(|(_, reason)| reason.clone())
-    }
-
-    fn prove(&mut self, piece: Vec<usize>, reason: String) {
-        self.proofs.retain(|(p, _)| *p != piece);
-        self.proofs.push((piece, reason));
-    }
-}
-
-/// What re-solving a window did.
+/// A window whose connected model is infeasible.
 #[derive(Clone, Debug, PartialEq)]
-pub(in crate::plan) enum Window {
-    /// The window's catchments were replaced by a connected plan.
-    Solved,
-    /// No connected plan of the window exists: the zones and schools of
-    /// the window, and whether it held the zone's whole part of the map.
-    Infeasible {
-        zones: usize,
-        schools: usize,
-        whole_area: bool,
-    },
-    /// Too large, or the budget ran out: nothing changed.
-    Unknown,
+struct Proof {
+    /// Its zones, in order, and schools.
+    units: Vec<usize>,
+    schools: Vec<usize>,
+    reason: String,
 }
 
 impl County<'_> {
+    /// The proof that `piece` cannot be joined, if a window gave one that
+    /// still holds: the piece lies in the window and the window's schools
+    /// hold exactly its zones (so each has the seats it had then).
+    pub(in crate::plan) fn proof_of(
+        &self,
+        proofs: &WindowProofs,
+        piece: &[usize],
+    ) -> Option<String> {
+        proofs
+            .proofs
+            .iter()
+            .find(|p| {
+                let mut now: Vec<usize> = p
+                    .schools
+                    .iter()
+                    .flat_map(|&s| self.members[s].iter().map(|&z| z as usize))
+                    .collect();
+                now.sort_unstable();
+                now == p.units && piece.iter().all(|z| p.units.binary_search(z).is_ok())
+            })
+            .map(|p| p.reason.clone())
+    }
+
     /// Re-solves exactly the window around every own zone given away and
     /// every stray piece left, round after round while a window helps.
+    /// Where no connected plan of an own zone's window is found, the zone
+    /// is still given back to its school, the window's schools fitted
+    /// around their own zones within their seats, pieces allowed; those
+    /// pieces then get windows of their own.
     pub(in crate::plan) fn repair_by_windows(&mut self) -> WindowProofs {
         let mut out = WindowProofs::default();
         for _ in 0..ROUNDS {
             let mut progress = false;
             for s in 0..self.schools.len() {
-                if self
-                    .home_to_claim(s)
-                    .is_some_and(|h| self.resolve_window(&[h], Some(s)) == Window::Solved)
+                if let Some(h) = self.home_to_claim(s)
+                    && (self.resolve_window(&[h], Some(s), &mut out)
+                        || self.fit_window_around_roots(h, s))
                 {
-                    out.solved += 1;
                     progress = true;
                 }
             }
             for piece in self.strays() {
-                if !self.still_stray(&piece) {
-                    continue;
-                }
-                match self.resolve_window(&piece, None) {
-                    Window::Solved => {
-                        out.solved += 1;
-                        progress = true;
-                    }
-                    Window::Infeasible {
-                        zones,
-                        schools,
-                        whole_area,
-                    } => out.prove(piece, infeasible_reason(zones, schools, whole_area)),
-                    Window::Unknown => {}
+                if self.still_stray(&piece) && self.resolve_window(&piece, None, &mut out) {
+                    progress = true;
                 }
             }
             if !progress {
@@ -118,6 +103,26 @@ impl County<'_> {
             }
         }
         out
+    }
+
+    /// Gives own zone `h` back to school `s`, the catchments of its window
+    /// refitted within their seats around their own zones, pieces allowed
+    /// (the cheapest such plan found); true if done.
+    fn fit_window_around_roots(&mut self, h: usize, s: usize) -> bool {
+        let Some((units, schools)) = self.window(&[h], Some(s)) else {
+            return false;
+        };
+        let model = self.window_model(&units, &schools);
+        let fit = Search {
+            nodes: NODES,
+            connected: false,
+            below: None,
+        };
+        let Budgeted::Plan(plan) = search(&model, fit) else {
+            return false;
+        };
+        self.apply_window(&units, &schools, &plan.school);
+        true
     }
 
     /// Re-solves the windows around the catchments that cost most above
@@ -152,16 +157,10 @@ impl County<'_> {
     /// Re-solves the window around `focus` from a connected plan; true if
     /// a shorter connected plan of it was found (and applied).
     fn improve_window(&mut self, focus: &[usize]) -> bool {
-        let schools = self.window_schools(focus, None);
-        let mut units: Vec<usize> = schools
-            .iter()
-            .flat_map(|&s| self.members[s].iter().map(|&z| z as usize))
-            .collect();
-        if units.is_empty() || units.len() > MAX_RING_ZONES {
+        let Some((units, schools)) = self.window(focus, None) else {
             return false;
-        }
-        units.sort_unstable();
-        let model = self.window_model(&units, &schools, CHOICES);
+        };
+        let model = self.window_model(&units, &schools);
         let now: Vec<u32> = units
             .iter()
             .map(|&z| {
@@ -175,28 +174,15 @@ impl County<'_> {
         let Some(cost) = model.cost(&now).filter(|_| model.check(&now).is_ok()) else {
             return false;
         };
-        let mut best: Option<Vec<u32>> = None;
-        let mut bar = cost;
-        if let Budgeted::Plan(plan) =
-            connected::solve_budgeted(&model, Contiguity::Nearer, IMPROVE_NODES)
-            && plan.cost < bar
-        {
-            bar = plan.cost;
-            best = Some(plan.school);
-        }
-        // HiGHS solves the exact model of a window in a few rounds of cuts;
-        // good_lp's own branch and bound would spend its budget finding
-        // none.
-        if cfg!(feature = "highs") {
-            let exact = self.window_model(&units, &schools, usize::MAX);
-            if let Budgeted::Plan(plan) = connected::solve_by_cuts(&exact, NODES, CUT_ROUNDS)
-                && plan.cost < bar
-            {
-                best = Some(plan.school);
-            }
-        }
-        let Some(school) = best else { return false };
-        self.apply_window(&units, &schools, &school);
+        let improve = Search {
+            nodes: IMPROVE_NODES,
+            connected: true,
+            below: Some(cost),
+        };
+        let Budgeted::Plan(plan) = search(&model, improve) else {
+            return false;
+        };
+        self.apply_window(&units, &schools, &plan.school);
         true
     }
 
@@ -214,44 +200,56 @@ impl County<'_> {
 
     /// Re-solves the window around `focus` (a stray piece, or an own zone
     /// given away) exactly; `extra` is a school that must be in it (the
-    /// owner of the zone).
-    pub(in crate::plan) fn resolve_window(
+    /// owner of the zone). True if its catchments were replaced by a
+    /// connected plan; a window proven to have none goes into `proofs`.
+    fn resolve_window(
         &mut self,
         focus: &[usize],
         extra: Option<usize>,
-    ) -> Window {
+        proofs: &mut WindowProofs,
+    ) -> bool {
+        let Some((units, schools)) = self.window(focus, extra) else {
+            return false;
+        };
+        let model = self.window_model(&units, &schools);
+        let exact = Search {
+            nodes: NODES,
+            connected: true,
+            below: None,
+        };
+        match search(&model, exact) {
+            Budgeted::Plan(plan) => {
+                self.apply_window(&units, &schools, &plan.school);
+                proofs.solved += 1;
+                true
+            }
+            Budgeted::Infeasible => {
+                let reason =
+                    infeasible_reason(units.len(), schools.len(), self.holds_whole_area(&units));
+                proofs.proofs.push(Proof {
+                    units,
+                    schools,
+                    reason,
+                });
+                false
+            }
+            Budgeted::Unknown => false,
+        }
+    }
+
+    /// The zones and schools of the window around `focus`, zones in order;
+    /// `None` if it is too large.
+    fn window(&self, focus: &[usize], extra: Option<usize>) -> Option<(Vec<usize>, Vec<usize>)> {
         let schools = self.window_schools(focus, extra);
-        let units: Vec<usize> = schools
+        let mut units: Vec<usize> = schools
             .iter()
             .flat_map(|&s| self.members[s].iter().map(|&z| z as usize))
             .collect();
         if units.is_empty() || units.len() > MAX_RING_ZONES {
-            return Window::Unknown;
+            return None;
         }
-        let mut units = units;
         units.sort_unstable();
-        let quick = self.window_model(&units, &schools, CHOICES);
-        let mut r = match connected::solve_budgeted(&quick, Contiguity::Nearer, NODES) {
-            // The restricted model proves nothing of the connected one.
-            Budgeted::Infeasible => Budgeted::Unknown,
-            found => found,
-        };
-        if !matches!(r, Budgeted::Plan(_)) {
-            let exact = self.window_model(&units, &schools, usize::MAX);
-            r = connected::solve_by_cuts(&exact, CUT_NODES, CUT_ROUNDS);
-        }
-        match r {
-            Budgeted::Plan(plan) => {
-                self.apply_window(&units, &schools, &plan.school);
-                Window::Solved
-            }
-            Budgeted::Infeasible => Window::Infeasible {
-                zones: units.len(),
-                schools: schools.len(),
-                whole_area: self.holds_whole_area(&units),
-            },
-            Budgeted::Unknown => Window::Unknown,
-        }
+        Some((units, schools))
     }
 
     /// The schools of the window: those whose catchment holds or touches
@@ -299,15 +297,14 @@ impl County<'_> {
     }
 
     /// The connected model of the window's catchments in local indices:
-    /// each zone may stay or go to one of the `choices - 1` cheapest other
-    /// schools of the window that may take it; each school's seats are what the rest of
-    /// the map leaves it; each own zone in the window is its school's root.
-    fn window_model(&self, units: &[usize], schools: &[usize], choices: usize) -> ConnectedModel {
+    /// each zone may go to any school of the window that may take it; each
+    /// school's seats are what the rest of the map leaves it; each own zone
+    /// in the window is its school's root.
+    fn window_model(&self, units: &[usize], schools: &[usize]) -> ConnectedModel {
         let mut local = vec![u32::MAX; self.zones.len()];
         for (i, &z) in units.iter().enumerate() {
             local[z] = i as u32;
         }
-        let slot = |s: usize| schools.iter().position(|&t| t == s).map(|i| i as u32);
         let roots: Vec<Option<u32>> = schools
             .iter()
             .map(|&s| {
@@ -316,29 +313,16 @@ impl County<'_> {
                 (local[h] != u32::MAX && kept && !self.home_locked(h, s)).then_some(local[h])
             })
             .collect();
+        // A zone may always stay where it is (a pinned zone only there).
         let allowed = units
             .iter()
             .map(|&z| {
-                let now = self.school_of[z].expect("a window zone has a school") as usize;
-                let mut options: Vec<(i64, usize)> = schools
+                let now = self.school_of[z];
+                schools
                     .iter()
-                    .filter(|&&t| t != now && self.may_take(z, t))
-                    .map(|&t| (self.cost(z, t), t))
-                    .collect();
-                options.sort_unstable();
-                options.truncate(choices - 1);
-                // A zone that is another school's root must be allowed there.
-                if let Some(i) = roots.iter().position(|&r| r == Some(local[z])) {
-                    let owner = schools[i];
-                    if owner != now && !options.iter().any(|&(_, t)| t == owner) {
-                        options.push((self.cost(z, owner), owner));
-                    }
-                }
-                options.push((self.cost(z, now), now));
-                options.sort_unstable_by_key(|&(_, t)| t);
-                options
-                    .into_iter()
-                    .map(|(c, t)| (slot(t).expect("a window school"), c))
+                    .enumerate()
+                    .filter(|&(_, &t)| now == Some(t as u32) || self.may_take(z, t))
+                    .map(|(i, &t)| (i as u32, self.cost(z, t)))
                     .collect()
             })
             .collect();

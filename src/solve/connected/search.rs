@@ -1,0 +1,606 @@
+//! Our own branch and bound for a small [`ConnectedModel`] (the window of a
+//! few dozen zones and a handful of schools around a stray piece).
+//!
+//! good_lp's pure-Rust branch and bound spends its node budget on the
+//! relaxation of the flow or cut model and, on tight windows, finds neither
+//! a plan nor a proof. This search works on the assignment itself, where
+//! both rules that make tight windows hard are cheap to propagate:
+//!
+//! - seats: a school's seats left bar every zone with more children, and a
+//!   transport of the children still unassigned to the seats left (each
+//!   zone only to the schools still open to it) must exist;
+//! - pieces: a zone can only go to a school whose root reaches it through
+//!   zones still open to that school, so a zone closed off is taken out of
+//!   its options.
+//!
+//! Every node splits one zone's options in two (this school, or not), both
+//! propagated to a fixpoint, so no plan is lost and a search that ends
+//! without a plan is a proof. The zone branched on is the one with fewest
+//! options, largest first among equals (the children that are hardest to
+//! seat); its cheapest school is tried first. A node budget, not a clock,
+//! so the answer is the same on any machine.
+
+use super::{Budgeted, ConnectedModel, ConnectedPlan};
+
+/// The most schools a model may have (options are bit sets).
+const MAX_SCHOOLS: usize = 64;
+
+/// What a search keeps and how long it may look.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Search {
+    /// Nodes at most; past them the best plan found is returned unproven.
+    pub nodes: u64,
+    /// Whether every catchment must be one piece around its root (else only
+    /// the seats and roots are kept: the fallback where no connected plan
+    /// exists).
+    pub connected: bool,
+    /// Only plans cheaper than this are sought: an improvement step.
+    pub below: Option<i128>,
+}
+
+/// Searches `model` as `search` says: a plan (proven optimal when the
+/// search finished), a proof that none exists (cheaper than `below`, if
+/// given), or nothing within the budget.
+pub fn search(model: &ConnectedModel, search: Search) -> Budgeted {
+    let Some(space) = Space::new(model, search.connected) else {
+        return Budgeted::Unknown;
+    };
+    let Some(start) = space.start() else {
+        return Budgeted::Infeasible;
+    };
+    let mut best: Option<Vec<u32>> = None;
+    let mut bar = search.below.unwrap_or(i128::MAX);
+    let mut stack = vec![start];
+    let mut nodes = 0;
+    while let Some(node) = stack.pop() {
+        if nodes == search.nodes {
+            return match best {
+                Some(school) => space.plan(school, false),
+                None => Budgeted::Unknown,
+            };
+        }
+        nodes += 1;
+        if space.bound(&node) >= bar {
+            continue;
+        }
+        let Some((u, s)) = space.branch(&node) else {
+            bar = node.cost;
+            best = Some(node.school);
+            continue;
+        };
+        let mut without = node.clone();
+        without.options[u] &= !(1 << s);
+        if space.propagate(&mut without) {
+            stack.push(without);
+        }
+        let mut with = node;
+        with.options[u] = 1 << s;
+        if space.propagate(&mut with) {
+            stack.push(with);
+        }
+    }
+    match best {
+        Some(school) => space.plan(school, true),
+        None => Budgeted::Infeasible,
+    }
+}
+
+/// The model in the dense form the search reads.
+struct Space<'a> {
+    model: &'a ConnectedModel,
+    schools: usize,
+    /// Cost per child of unit `u` at school `s`, `price[u * schools + s]`.
+    price: Vec<i64>,
+    connected: bool,
+}
+
+/// One node: the schools still open to each unit (one once assigned).
+#[derive(Clone)]
+struct Node {
+    options: Vec<u64>,
+    /// Each unit's school, `UNSET` while it has a choice.
+    school: Vec<u32>,
+    /// Seats left per school.
+    room: Vec<i64>,
+    /// Child-metres of the assigned units.
+    cost: i128,
+}
+
+const UNSET: u32 = u32::MAX;
+
+impl<'a> Space<'a> {
+    fn new(model: &'a ConnectedModel, connected: bool) -> Option<Self> {
+        let schools = model.seats.len();
+        if schools > MAX_SCHOOLS {
+            return None;
+        }
+        let mut price = vec![i64::MAX; model.demand.len() * schools];
+        for (u, allowed) in model.allowed.iter().enumerate() {
+            for &(s, c) in allowed {
+                price[u * schools + s as usize] = c;
+            }
+        }
+        Some(Space {
+            model,
+            schools,
+            price,
+            connected,
+        })
+    }
+
+    /// The root node, propagated; `None` if that alone proves the model
+    /// infeasible.
+    fn start(&self) -> Option<Node> {
+        let mut options: Vec<u64> = self
+            .model
+            .allowed
+            .iter()
+            .map(|a| a.iter().fold(0, |m, &(s, _)| m | 1 << s))
+            .collect();
+        for (s, root) in self.model.root.iter().enumerate() {
+            if let Some(r) = root {
+                options[*r as usize] &= 1 << s;
+            }
+        }
+        let mut node = Node {
+            school: vec![UNSET; options.len()],
+            options,
+            room: self.model.seats.clone(),
+            cost: 0,
+        };
+        self.propagate(&mut node).then_some(node)
+    }
+
+    fn price(&self, u: usize, s: usize) -> i64 {
+        self.price[u * self.schools + s]
+    }
+
+    /// Narrows every unit's options by the seats left and the pieces,
+    /// assigning units left one option, until nothing changes; false if a
+    /// unit is left without one or the children cannot all be seated.
+    fn propagate(&self, node: &mut Node) -> bool {
+        loop {
+            let Some(mut changed) = self.assign_forced(node) else {
+                return false;
+            };
+            changed |= self.close_full(node);
+            if self.connected {
+                let Some(cut) = self.close_cut_off(node) else {
+                    return false;
+                };
+                changed |= cut;
+            }
+            if !changed {
+                return self.seats_suffice(node) && self.each_school_fills(node);
+            }
+        }
+    }
+
+    /// Assigns the units left one option; `None` on a unit without any or
+    /// a school over its seats, else whether any was assigned.
+    fn assign_forced(&self, node: &mut Node) -> Option<bool> {
+        let mut changed = false;
+        for u in 0..node.options.len() {
+            if node.school[u] != UNSET {
+                continue;
+            }
+            match node.options[u].count_ones() {
+                0 => return None,
+                1 => {
+                    let s = node.options[u].trailing_zeros() as usize;
+                    let d = self.model.demand[u];
+                    node.school[u] = s as u32;
+                    node.room[s] -= d as i64;
+                    node.cost += d as i128 * self.price(u, s) as i128;
+                    if node.room[s] < 0 {
+                        return None;
+                    }
+                    changed = true;
+                }
+                _ => {}
+            }
+        }
+        Some(changed)
+    }
+
+    /// Closes each school to the unassigned units with more children than
+    /// its seats left.
+    fn close_full(&self, node: &mut Node) -> bool {
+        let mut changed = false;
+        for u in 0..node.options.len() {
+            if node.school[u] != UNSET {
+                continue;
+            }
+            let d = self.model.demand[u] as i64;
+            let mut open = node.options[u];
+            let mut bits = open;
+            while bits != 0 {
+                let s = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if d > node.room[s] {
+                    open &= !(1 << s);
+                }
+            }
+            changed |= open != node.options[u];
+            node.options[u] = open;
+        }
+        changed
+    }
+
+    /// Closes each school to the units its root (or, without one, its
+    /// first assigned unit) cannot reach through units open to it; `None`
+    /// if a unit assigned to it is among them.
+    fn close_cut_off(&self, node: &mut Node) -> Option<bool> {
+        let n = node.options.len();
+        let mut seen = vec![false; n];
+        let mut stack = Vec::new();
+        let mut changed = false;
+        for s in 0..self.schools {
+            let bit = 1u64 << s;
+            let Some(start) = self.model.root[s]
+                .map(|r| r as usize)
+                .or_else(|| (0..n).find(|&u| node.school[u] == s as u32))
+            else {
+                continue;
+            };
+            seen.fill(false);
+            seen[start] = true;
+            stack.push(start);
+            while let Some(v) = stack.pop() {
+                for &w in &self.model.neighbours[v] {
+                    let w = w as usize;
+                    if !seen[w] && node.options[w] & bit != 0 {
+                        seen[w] = true;
+                        stack.push(w);
+                    }
+                }
+            }
+            for (u, &reached) in seen.iter().enumerate() {
+                if reached || node.options[u] & bit == 0 {
+                    continue;
+                }
+                if node.school[u] != UNSET {
+                    return None;
+                }
+                node.options[u] &= !bit;
+                changed = true;
+            }
+        }
+        Some(changed)
+    }
+
+    /// Whether every school can still be filled to within the slack: as
+    /// every unit must be seated, the seats left over at the end add up to
+    /// the seats left now less the children still unassigned, so no school
+    /// may end with more left over than that. On tight maps (seats a few
+    /// per cent above the children, zones large) this is the subset sum
+    /// that decides most windows: each school's open units must have a
+    /// subset whose children fall between its seats less the slack and its
+    /// seats.
+    fn each_school_fills(&self, node: &Node) -> bool {
+        let children: i64 = (0..node.options.len())
+            .filter(|&u| node.school[u] == UNSET)
+            .map(|u| self.model.demand[u] as i64)
+            .sum();
+        let slack = node.room.iter().sum::<i64>() - children;
+        if slack < 0 {
+            return false;
+        }
+        (0..self.schools).all(|s| {
+            let low = node.room[s] - slack;
+            low <= 0 || self.reaches_between(node, s, low as usize, node.room[s] as usize)
+        })
+    }
+
+    /// Whether some subset of the units open to (and unassigned) school `s`
+    /// has between `low` and `high` children: the sums reachable, as bits.
+    fn reaches_between(&self, node: &Node, s: usize, low: usize, high: usize) -> bool {
+        let words = high / 64 + 1;
+        let mut sums = vec![0u64; words];
+        sums[0] = 1;
+        let bit = 1u64 << s;
+        for u in 0..node.options.len() {
+            let d = self.model.demand[u] as usize;
+            if node.school[u] != UNSET || node.options[u] & bit == 0 || d == 0 || d > high {
+                continue;
+            }
+            shift_or(&mut sums, d);
+        }
+        (low..=high).any(|v| sums[v / 64] >> (v % 64) & 1 == 1)
+    }
+
+    /// Whether the unassigned children fit the seats left, each zone's
+    /// children shared out among the schools open to it: a maximum flow
+    /// from the zones to the schools by augmenting paths.
+    fn seats_suffice(&self, node: &Node) -> bool {
+        let units: Vec<usize> = (0..node.options.len())
+            .filter(|&u| node.school[u] == UNSET && self.model.demand[u] > 0)
+            .collect();
+        let mut left = node.room.clone();
+        // flow[i * schools + s]: children of units[i] sent to school s.
+        let mut flow = vec![0i64; units.len() * self.schools];
+        for i in 0..units.len() {
+            let mut need = self.model.demand[units[i]] as i64;
+            while need > 0 {
+                let Some(path) = self.augmenting_path(node, &units, &flow, &left, i) else {
+                    return false;
+                };
+                need -= self.push(&mut flow, &mut left, &path, need);
+            }
+        }
+        true
+    }
+
+    /// Breadth first from unit `units[from]` over its open schools and
+    /// back along sent children to other units, to a school with seats
+    /// left: the alternating path as (unit index, school) steps.
+    fn augmenting_path(
+        &self,
+        node: &Node,
+        units: &[usize],
+        flow: &[i64],
+        left: &[i64],
+        from: usize,
+    ) -> Option<Vec<(usize, usize)>> {
+        let k = self.schools;
+        // Per school reached, the unit index it was reached from.
+        let mut via: Vec<Option<usize>> = vec![None; k];
+        let mut queue = std::collections::VecDeque::from([from]);
+        let mut unit_seen = vec![false; units.len()];
+        unit_seen[from] = true;
+        // Per unit index reached, the school it was reached from.
+        let mut back: Vec<Option<usize>> = vec![None; units.len()];
+        while let Some(i) = queue.pop_front() {
+            let mut bits = node.options[units[i]];
+            while bits != 0 {
+                let s = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if via[s].is_some() {
+                    continue;
+                }
+                via[s] = Some(i);
+                if left[s] > 0 {
+                    let mut path = Vec::new();
+                    let mut t = s;
+                    let mut j = i;
+                    loop {
+                        path.push((j, t));
+                        match back[j] {
+                            Some(p) => {
+                                t = p;
+                                j = via[p].expect("reached");
+                            }
+                            None => return Some(path),
+                        }
+                    }
+                }
+                for (j, seen) in unit_seen.iter_mut().enumerate() {
+                    if !*seen && flow[j * k + s] > 0 {
+                        *seen = true;
+                        back[j] = Some(s);
+                        queue.push_back(j);
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// Sends as many children as the path allows (at most `need`): each
+    /// step (unit, school) sends more from the unit to the school, and the
+    /// unit sends as much less to the school it was reached from.
+    fn push(&self, flow: &mut [i64], left: &mut [i64], path: &[(usize, usize)], need: i64) -> i64 {
+        let k = self.schools;
+        let end = path[0].1;
+        let mut amount = need.min(left[end]);
+        for pair in path.windows(2) {
+            // pair[1] is the step before pair[0]: unit pair[0].0 was
+            // reached back from school pair[1].1.
+            let (j, _) = pair[0];
+            let (_, t) = pair[1];
+            amount = amount.min(flow[j * k + t]);
+        }
+        left[end] -= amount;
+        for (n, &(j, s)) in path.iter().enumerate() {
+            flow[j * k + s] += amount;
+            if let Some(&(_, t)) = path.get(n + 1) {
+                flow[j * k + t] -= amount;
+            }
+        }
+        amount
+    }
+
+    /// The assigned cost plus, for each unit left, its cheapest open school.
+    fn bound(&self, node: &Node) -> i128 {
+        let mut total = node.cost;
+        for u in 0..node.options.len() {
+            if node.school[u] != UNSET {
+                continue;
+            }
+            let mut bits = node.options[u];
+            let mut least = i64::MAX;
+            while bits != 0 {
+                let s = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                least = least.min(self.price(u, s));
+            }
+            total += self.model.demand[u] as i128 * least as i128;
+        }
+        total
+    }
+
+    /// The unit and school to branch on, `None` when every unit is
+    /// assigned. Catchments are grown one at a time from their roots: the
+    /// school with fewest seats left that still borders a unit open to it,
+    /// and of those units the cheapest. A school is so filled until its
+    /// border closes, when the seat checks judge it whole, which is where
+    /// tight windows are decided. Without such a border (schools without
+    /// a root), the unit with fewest options, most children first.
+    fn branch(&self, node: &Node) -> Option<(usize, usize)> {
+        let mut best: Option<((i64, usize), (i64, usize))> = None;
+        for u in 0..node.options.len() {
+            if node.school[u] != UNSET {
+                continue;
+            }
+            let mut bits = node.options[u];
+            while bits != 0 {
+                let s = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let borders = self.model.neighbours[u]
+                    .iter()
+                    .any(|&w| node.school[w as usize] == s as u32);
+                let key = ((node.room[s], s), (self.price(u, s), u));
+                if borders && best.is_none_or(|b| key < b) {
+                    best = Some(key);
+                }
+            }
+        }
+        if let Some(((_, s), (_, u))) = best {
+            return Some((u, s));
+        }
+        let u = (0..node.options.len())
+            .filter(|&u| node.school[u] == UNSET)
+            .min_by_key(|&u| {
+                (
+                    node.options[u].count_ones(),
+                    std::cmp::Reverse(self.model.demand[u]),
+                    u,
+                )
+            })?;
+        Some((u, self.cheapest(node, u)))
+    }
+
+    /// Unit `u`'s cheapest open school (lowest index among equals).
+    fn cheapest(&self, node: &Node, u: usize) -> usize {
+        let mut bits = node.options[u];
+        let mut best = (i64::MAX, 0);
+        while bits != 0 {
+            let s = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            best = best.min((self.price(u, s), s));
+        }
+        best.1
+    }
+
+    fn plan(&self, school: Vec<u32>, proven: bool) -> Budgeted {
+        debug_assert!(!self.connected || self.model.check(&school).is_ok());
+        let cost = self.model.cost(&school).expect("only allowed schools");
+        Budgeted::Plan(ConnectedPlan {
+            school,
+            cost,
+            proven,
+        })
+    }
+}
+
+/// `sums |= sums << by`, bits beyond the last word dropped.
+fn shift_or(sums: &mut [u64], by: usize) {
+    let (words, bits) = (by / 64, by % 64);
+    for i in (words..sums.len()).rev() {
+        let mut v = sums[i - words] << bits;
+        if bits > 0 && i > words {
+            v |= sums[i - words - 1] >> (64 - bits);
+        }
+        sums[i] |= v;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exact(nodes: u64) -> Search {
+        Search {
+            nodes,
+            connected: true,
+            below: None,
+        }
+    }
+
+    /// Zones 0-1-2-3-4, school 0 in zone 0, school 1 in zone 4; zone 3 is
+    /// cheap for school 0 but only reachable through zone 2.
+    fn line() -> ConnectedModel {
+        ConnectedModel {
+            demand: vec![10; 5],
+            allowed: vec![
+                vec![(0, 100), (1, 900)],
+                vec![(0, 200), (1, 800)],
+                vec![(0, 700), (1, 300)],
+                vec![(0, 100), (1, 500)],
+                vec![(0, 900), (1, 100)],
+            ],
+            neighbours: vec![vec![1], vec![0, 2], vec![1, 3], vec![2, 4], vec![3]],
+            seats: vec![30, 30],
+            root: vec![Some(0), Some(4)],
+        }
+    }
+
+    #[test]
+    fn finds_and_proves_the_connected_optimum() {
+        let Budgeted::Plan(plan) = search(&line(), exact(100)) else {
+            panic!("no plan")
+        };
+        assert_eq!(plan.school, vec![0, 0, 1, 1, 1]);
+        assert_eq!(plan.cost, 12_000);
+        assert!(plan.proven);
+        // Nothing is cheaper than the optimum.
+        let below = Search {
+            below: Some(12_000),
+            ..exact(100)
+        };
+        assert_eq!(search(&line(), below), Budgeted::Infeasible);
+    }
+
+    #[test]
+    fn proves_a_map_without_a_connected_plan_and_fits_it_in_pieces() {
+        // Zone 2 fits only at school 0, cut off from it by school 1's root.
+        let model = ConnectedModel {
+            demand: vec![10, 10, 10],
+            allowed: vec![vec![(0, 100), (1, 300)]; 3],
+            neighbours: vec![vec![1], vec![0, 2], vec![1]],
+            seats: vec![20, 10],
+            root: vec![Some(0), Some(1)],
+        };
+        assert_eq!(search(&model, exact(100)), Budgeted::Infeasible);
+        let pieces = Search {
+            connected: false,
+            ..exact(100)
+        };
+        let Budgeted::Plan(plan) = search(&model, pieces) else {
+            panic!("no plan in pieces")
+        };
+        assert_eq!(plan.school, vec![0, 1, 0]);
+    }
+
+    #[test]
+    fn proves_seats_that_no_subset_of_zones_fills() {
+        // 20 children for 20 seats, but no zones add up to 10: the
+        // children fit the seats shared out, never whole.
+        let model = ConnectedModel {
+            demand: vec![6, 7, 7],
+            allowed: vec![vec![(0, 100), (1, 100)]; 3],
+            neighbours: vec![vec![1, 2], vec![0, 2], vec![0, 1]],
+            seats: vec![10, 10],
+            root: vec![None, None],
+        };
+        let space = Space::new(&model, true).unwrap();
+        let open = Node {
+            options: vec![3; 3],
+            school: vec![UNSET; 3],
+            room: vec![10, 10],
+            cost: 0,
+        };
+        assert!(space.seats_suffice(&open));
+        assert!(!space.each_school_fills(&open));
+        assert_eq!(search(&model, exact(100)), Budgeted::Infeasible);
+    }
+
+    #[test]
+    fn shifted_sums_carry_across_words() {
+        let mut sums = vec![1u64, 0];
+        shift_or(&mut sums, 70);
+        shift_or(&mut sums, 3);
+        // {0} then {0, 70} then {0, 3, 70, 73}.
+        assert_eq!(sums, vec![1 | 1 << 3, 1 << 6 | 1 << 9]);
+    }
+}
