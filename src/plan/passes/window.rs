@@ -40,6 +40,10 @@ pub(in crate::plan) struct WindowProofs {
     pub(in crate::plan) solved: usize,
     /// Windows proven to admit no connected plan.
     proofs: Vec<Proof>,
+    /// Windows the search left undecided, as a hash of their zones,
+    /// schools and catchments: tried again unchanged, they would only
+    /// spend the same budget again.
+    undecided: Vec<u64>,
 }
 
 /// A window whose connected model is infeasible.
@@ -211,6 +215,10 @@ impl County<'_> {
         let Some((units, schools)) = self.window(focus, extra) else {
             return false;
         };
+        let key = self.window_key(&units, &schools);
+        if proofs.undecided.contains(&key) {
+            return false;
+        }
         let model = self.window_model(&units, &schools);
         let exact = Search {
             nodes: NODES,
@@ -233,8 +241,23 @@ impl County<'_> {
                 });
                 false
             }
-            Budgeted::Unknown => false,
+            Budgeted::Unknown => {
+                proofs.undecided.push(key);
+                false
+            }
         }
+    }
+
+    /// A hash of the window's zones, schools and the school of each zone.
+    fn window_key(&self, units: &[usize], schools: &[usize]) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        units.hash(&mut hasher);
+        schools.hash(&mut hasher);
+        for &z in units {
+            self.school_of[z].hash(&mut hasher);
+        }
+        hasher.finish()
     }
 
     /// The zones and schools of the window around `focus`, zones in order;
