@@ -285,6 +285,15 @@ impl Assignment {
     }
 }
 
+/// Arcs from (target, cost) pairs: the unit tests' instances.
+#[cfg(test)]
+pub(crate) fn arcs(costs: &[(u32, i64)]) -> Vec<Arc> {
+    costs
+        .iter()
+        .map(|&(target, cost)| Arc { target, cost })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

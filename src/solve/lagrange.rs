@@ -364,15 +364,9 @@ const STALLED_STEPS: usize = 10;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::solve::instance::arcs;
     use crate::solve::instance::{Arc, Assignment, Target};
     use crate::solve::relax::relax;
-
-    fn arcs(costs: &[(u32, i64)]) -> Vec<Arc> {
-        costs
-            .iter()
-            .map(|&(target, cost)| Arc { target, cost })
-            .collect()
-    }
 
     /// The cheapest whole-zone plan by trying every assignment (tiny
     /// instances only): each unit at one of its targets or nowhere. For a

@@ -517,14 +517,8 @@ fn best_improvement(state: &State, u: usize) -> Option<Vec<Move>> {
 mod tests {
     use super::*;
     use crate::solve::instance::Target;
+    use crate::solve::instance::arcs;
     use crate::solve::relax::relax;
-
-    fn arcs(costs: &[(u32, i64)]) -> Vec<Arc> {
-        costs
-            .iter()
-            .map(|&(target, cost)| Arc { target, cost })
-            .collect()
-    }
 
     #[test]
     fn rounding_repairs_the_school_it_overfills() {

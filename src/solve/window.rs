@@ -279,13 +279,7 @@ pub fn improve(inst: &Instance, assignment: Assignment) -> Assignment {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn arcs(costs: &[(u32, i64)]) -> Vec<Arc> {
-        costs
-            .iter()
-            .map(|&(target, cost)| Arc { target, cost })
-            .collect()
-    }
+    use crate::solve::instance::arcs;
 
     #[test]
     fn a_window_trades_units_between_its_schools() {
