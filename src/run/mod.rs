@@ -390,10 +390,10 @@ impl Run {
             // as read; the changed region is then joined to them anew.
             Source::Scenario(s) if !s.changes.is_empty() && roads.is_some() => {
                 let mut region = s.base_region_with(&settings)?;
-                region.distances = self.distances(&region, None)?;
+                region.distances = self.distances(&region, roads.as_ref(), None)?;
                 let log = changes::apply(&mut region, &s.changes, &s.policy, &settings)
                     .map_err(ScenarioError::from)?;
-                region.distances = self.distances(&region, None)?;
+                region.distances = self.distances(&region, roads.as_ref(), None)?;
                 Ok((region, log))
             }
             source => {
@@ -415,7 +415,7 @@ impl Run {
                     },
                 );
                 let (mut region, log) = read?;
-                region.distances = self.distances(&region, network?)?;
+                region.distances = self.distances(&region, roads.as_ref(), network?)?;
                 Ok((region, log))
             }
         }
@@ -498,20 +498,25 @@ impl Run {
     }
 
     /// How far zones are from schools in this run: along the roads file's
-    /// network for `walk`/`drive` (`network` where it was made already),
-    /// great-circle otherwise.
-    fn distances(&self, region: &Region, network: Option<Network>) -> Result<Distances, RunError> {
-        let Some((path, settings)) = self.road_settings()? else {
+    /// network where `roads` are given ([`Run::road_settings`]; `network`
+    /// where it was made already), great-circle otherwise.
+    fn distances(
+        &self,
+        region: &Region,
+        roads: Option<&(PathBuf, RoadSettings)>,
+        network: Option<Network>,
+    ) -> Result<Distances, RunError> {
+        let Some((path, settings)) = roads else {
             return Ok(Distances::default());
         };
         let network = match network {
             Some(n) => n,
             None => {
                 let area = crate::spatial::zones_area(region, 5_000.0);
-                self.network(&path, &settings, Some(area))?
+                self.network(path, settings, Some(area))?
             }
         };
-        let road = crate::spatial::join_network(&path, network, region, &settings)?;
+        let road = crate::spatial::join_network(path, network, region, settings)?;
         Ok(Distances::by_road(std::sync::Arc::new(road)))
     }
 

@@ -242,7 +242,8 @@ pub fn search(inst: &Instance, root: &Relaxation, start: Assignment, limits: Lim
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::solve::instance::{Arc, Target};
+    use crate::solve::instance::Arc;
+    use crate::solve::instance::with_seats;
 
     #[test]
     fn finds_the_packing_the_relaxation_splits() {
@@ -260,7 +261,7 @@ mod tests {
                 },
             ]
         };
-        let inst = Instance::new(
+        let inst = with_seats(
             vec![20, 20, 10, 10],
             vec![
                 arcs(100, 900),
@@ -268,18 +269,7 @@ mod tests {
                 arcs(300, 700),
                 arcs(400, 600),
             ],
-            vec![
-                Target {
-                    cap: Some(30),
-                    pool: 0,
-                },
-                Target {
-                    cap: Some(30),
-                    pool: 1,
-                },
-            ],
-            vec![2000, 2000],
-            1_000_000,
+            &[30, 30],
         );
         let r = relax(&inst);
         let start = make_whole(&inst, &r);

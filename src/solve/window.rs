@@ -280,13 +280,14 @@ pub fn improve(inst: &Instance, assignment: Assignment) -> Assignment {
 mod tests {
     use super::*;
     use crate::solve::instance::arcs;
+    use crate::solve::instance::with_seats;
 
     #[test]
     fn a_window_trades_units_between_its_schools() {
         // Two schools of 30 seats, units of 20, 20, 10, 10, every seat
         // taken: the window re-plans both schools at once and trades the
         // two small units back to their nearer schools.
-        let inst = Instance::new(
+        let inst = with_seats(
             vec![20, 20, 10, 10],
             vec![
                 arcs(&[(0, 100), (1, 900)]),
@@ -294,18 +295,7 @@ mod tests {
                 arcs(&[(0, 300), (1, 400)]),
                 arcs(&[(1, 300), (0, 400)]),
             ],
-            vec![
-                Target {
-                    cap: Some(30),
-                    pool: 0,
-                },
-                Target {
-                    cap: Some(30),
-                    pool: 1,
-                },
-            ],
-            vec![2000, 2000],
-            1_000_000,
+            &[30, 30],
         );
         // Each small unit at its farther school.
         let start = Assignment {
@@ -321,15 +311,10 @@ mod tests {
 
     #[test]
     fn a_window_never_makes_a_plan_worse() {
-        let inst = Instance::new(
+        let inst = with_seats(
             vec![20, 20],
             vec![arcs(&[(0, 100)]), arcs(&[(0, 900)])],
-            vec![Target {
-                cap: Some(30),
-                pool: 0,
-            }],
-            vec![2000],
-            1_000_000,
+            &[30],
         );
         let start = Assignment {
             target: vec![Some(0), Some(0)],

@@ -70,6 +70,7 @@ impl NearestMemo {
     }
 
     /// Lists kept.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.lists.lock().expect("nearest memo").len()
     }
