@@ -30,7 +30,7 @@ pub use formats::FileSettings;
 pub use groups::{GroupSpec, GroupsError, read_groups};
 pub use locks::{LocksError, read_locks, write_locks};
 pub use neighbours::{NeighboursError, read_neighbours};
-pub use roads::read_ways;
+pub use roads::{is_extract, read_ways};
 
 use crate::model::Region;
 

@@ -26,7 +26,7 @@ use crate::spatial::roads::Way;
 /// OpenStreetMap's own, so a mapping for them is refused.
 pub fn read_ways(path: &Path, clip: Rect<f64>, columns: &Columns) -> Result<Vec<Way>, InputError> {
     match path.extension().and_then(|e| e.to_str()) {
-        Some(e) if e.eq_ignore_ascii_case("pbf") => {
+        _ if is_extract(path) => {
             if let Some(key) = columns.own.first() {
                 return Err(InputError::Roads {
                     path: path.to_path_buf(),
@@ -42,6 +42,14 @@ pub fn read_ways(path: &Path, clip: Rect<f64>, columns: &Columns) -> Result<Vec<
         }
         _ => read_geojson_ways(path, columns),
     }
+}
+
+/// Whether the file is an OpenStreetMap extract (`.pbf`), the one kind of
+/// roads file read only within the zones' area.
+pub fn is_extract(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("pbf"))
 }
 
 fn read_osm_extract(path: &Path, clip: Rect<f64>) -> Result<Vec<Way>, InputError> {

@@ -29,6 +29,11 @@ pub trait RoadMeasure: Send + Sync + std::fmt::Debug {
     fn way(&self, from: Point<f64>, to: Point<f64>) -> Option<Vec<Coord<f64>>>;
     /// The measure itself, for the reports that describe it.
     fn as_any(&self) -> &dyn Any;
+    /// Where the spatial index keeps the nearest lists it found by this
+    /// measure, for as long as the measure lives (`spatial::NearestMemo`).
+    fn nearest_memo(&self) -> Option<&dyn Any> {
+        None
+    }
 }
 
 /// Distances of one region: straight (great-circle) by default.

@@ -645,55 +645,60 @@ impl Context<'_> {
             split: 0,
             nodes: 0,
         };
-        // Units, and children nobody can take at all.
+        // Units, and children nobody can take at all. The first lists are
+        // found side by side: by road each walks the school tables.
+        let wanted: Vec<(usize, Stage)> = part
+            .zones
+            .iter()
+            .flat_map(|&z| Stage::ALL.map(|stage| (z, stage)))
+            .filter(|&(z, stage)| self.demand[z][stage.index()] > 0)
+            .collect();
+        let lists: Vec<Nearest> = wanted
+            .par_iter()
+            .map(|&(z, stage)| self.nearest(part, z, stage, k0))
+            .collect();
         let mut units: Vec<Unit> = Vec::new();
-        for &z in &part.zones {
-            for stage in Stage::ALL {
-                let demand = self.demand[z][stage.index()];
-                if demand == 0 {
-                    continue;
-                }
-                let nearest = self.nearest(part, z, stage, k0);
-                if nearest.candidates.is_empty() {
-                    let reason = self.no_candidate_reason(part, z, stage);
-                    // Out of reach, it still lies in its nearest school's
-                    // catchment on the map; forbidden everywhere, in none.
-                    let label = match reason {
-                        Unplaced::AllForbidden { .. } => Default::default(),
-                        _ => self.index.nearest(
-                            part.county,
-                            stage,
-                            self.region.zones[z].centroid,
-                            1,
-                            None,
-                        ),
-                    };
-                    let school = label.candidates.first();
-                    result.zones.push((
-                        z,
+        for ((z, stage), nearest) in wanted.into_iter().zip(lists) {
+            let demand = self.demand[z][stage.index()];
+            if nearest.candidates.is_empty() {
+                let reason = self.no_candidate_reason(part, z, stage);
+                // Out of reach, it still lies in its nearest school's
+                // catchment on the map; forbidden everywhere, in none.
+                let label = match reason {
+                    Unplaced::AllForbidden { .. } => Default::default(),
+                    _ => self.index.nearest(
+                        part.county,
                         stage,
-                        ZonePlan {
-                            school: school.map(|c| c.school),
-                            metres: school.map(|c| c.metres),
-                            placed: 0,
-                            purchased: Vec::new(),
-                            resource_room: Vec::new(),
-                            unplaced: demand,
-                            reason: Some(reason),
-                        },
-                    ));
-                    result.quality[stage.index()].unplaced_bound += demand as u64;
-                    continue;
-                }
-                units.push(Unit {
-                    zone: z,
+                        self.region.zones[z].centroid,
+                        1,
+                        None,
+                    ),
+                };
+                let school = label.candidates.first();
+                result.zones.push((
+                    z,
                     stage,
-                    demand,
-                    nearest,
-                    extra: Vec::new(),
-                    complete_below: 0,
-                });
+                    ZonePlan {
+                        school: school.map(|c| c.school),
+                        metres: school.map(|c| c.metres),
+                        placed: 0,
+                        purchased: Vec::new(),
+                        resource_room: Vec::new(),
+                        unplaced: demand,
+                        reason: Some(reason),
+                    },
+                ));
+                result.quality[stage.index()].unplaced_bound += demand as u64;
+                continue;
             }
+            units.push(Unit {
+                zone: z,
+                stage,
+                demand,
+                nearest,
+                extra: Vec::new(),
+                complete_below: 0,
+            });
         }
         if units.is_empty() {
             return Ok(result);

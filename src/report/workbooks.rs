@@ -32,6 +32,9 @@ fn xlsx_error(e: XlsxError) -> std::io::Error {
 /// A workbook whose bytes do not depend on the day it was written.
 fn workbook() -> Result<Workbook, XlsxError> {
     let mut book = Workbook::new();
+    // The fastest deflate: the city's lists workbook is written in a
+    // fraction of the time for a file a little larger.
+    book.set_zip_compression_level(1);
     let fixed_date = ExcelDateTime::from_ymd(2000, 1, 1)?;
     book.set_properties(&DocProperties::new().set_creation_datetime(&fixed_date));
     Ok(book)

@@ -12,7 +12,7 @@ mod formats;
 mod projection;
 mod scenario;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::i18n::Lang;
 use crate::io::{
@@ -30,8 +30,8 @@ use crate::policy::Policy;
 use crate::solve::{Settings, SolverOptions};
 use crate::spatial::Crs;
 use crate::spatial::GivenNeighbours;
-use crate::spatial::roads::Profile;
 use crate::spatial::roads::Weight;
+use crate::spatial::roads::{Network, Profile};
 use crate::spatial::{DistanceKind, Distances, ObjectiveUnit};
 use crate::spatial::{RoadSettings, RoadsError};
 
@@ -382,30 +382,48 @@ impl Run {
     /// given), and one line per scenario change applied.
     pub fn region(&self) -> Result<(Region, Vec<change_notes::ChangeNote>), RunError> {
         let settings = self.read_settings();
-        let (mut region, log) = match &self.source {
-            Source::Maps { zones, schools } => {
-                (read_region_with(zones, schools, &settings)?, Vec::new())
-            }
+        let roads = self.road_settings()?;
+        match &self.source {
             // With roads, the changes that ask how far (zones within
             // `radius_km` of new housing, the nearest school to take a
             // closed one's catchment) measure along the roads of the maps
             // as read; the changed region is then joined to them anew.
-            Source::Scenario(s) if !s.changes.is_empty() && self.options.roads.is_some() => {
+            Source::Scenario(s) if !s.changes.is_empty() && roads.is_some() => {
                 let mut region = s.base_region_with(&settings)?;
-                region.distances = self.distances(&region)?;
+                region.distances = self.distances(&region, roads.as_ref(), None)?;
                 let log = changes::apply(&mut region, &s.changes, &s.policy, &settings)
                     .map_err(ScenarioError::from)?;
-                (region, log)
+                region.distances = self.distances(&region, roads.as_ref(), None)?;
+                Ok((region, log))
             }
-            Source::Scenario(s) => s.changed_region_with(&settings)?,
-        };
-        region.distances = self.distances(&region)?;
-        Ok((region, log))
+            source => {
+                // A road layer read whole (anything but an extract, which
+                // is clipped to the zones) does not depend on the zones: it
+                // is read and made a network beside them.
+                let (read, network) = rayon::join(
+                    || match source {
+                        Source::Maps { zones, schools } => {
+                            Ok((read_region_with(zones, schools, &settings)?, Vec::new()))
+                        }
+                        Source::Scenario(s) => s.changed_region_with(&settings),
+                    },
+                    || match &roads {
+                        Some((path, road)) if !crate::io::is_extract(path) => {
+                            self.network(path, road, None).map(Some)
+                        }
+                        _ => Ok(None),
+                    },
+                );
+                let (mut region, log) = read?;
+                region.distances = self.distances(&region, roads.as_ref(), network?)?;
+                Ok((region, log))
+            }
+        }
     }
 
-    /// How far zones are from schools in this run: along the roads file's
-    /// network for `walk`/`drive`, great-circle otherwise.
-    pub fn distances(&self, region: &Region) -> Result<Distances, RunError> {
+    /// The roads file and how its network is made, where distances are
+    /// along roads (`walk`/`drive`); `None` for great-circle distances.
+    fn road_settings(&self) -> Result<Option<(PathBuf, RoadSettings)>, RunError> {
         let o = &self.options;
         let kind = o.distance.unwrap_or(if o.roads.is_some() {
             DistanceKind::Walk
@@ -423,7 +441,7 @@ impl Run {
                     },
                 });
             }
-            DistanceKind::Straight => return Ok(Distances::default()),
+            DistanceKind::Straight => return Ok(None),
             DistanceKind::Walk => Profile::Walk,
             DistanceKind::Drive => Profile::Drive,
         };
@@ -440,15 +458,33 @@ impl Run {
             max_snap_m: o.max_snap_m,
             allow_fallback: o.allow_fallback,
         };
+        Ok(Some((path.clone(), settings)))
+    }
+
+    /// The network of the roads file; an extract's ways clipped to `area`
+    /// (in WGS84), which other files do not need.
+    fn network(
+        &self,
+        path: &Path,
+        settings: &RoadSettings,
+        area: Option<geo::Rect<f64>>,
+    ) -> Result<Network, RunError> {
         // The area is clipped in the file's own coordinates, then every
         // vertex is brought to WGS84 like the zones and schools.
         let crs = self.inputs.roads_crs();
-        let area = crate::spatial::zones_area(region, 5_000.0);
-        let (min, max) = (area.min(), area.max());
-        let (a, b) = (crs.from_wgs84(min.x, min.y), crs.from_wgs84(max.x, max.y));
-        let clip = geo::Rect::new(
-            geo::coord! { x: a.0, y: a.1 },
-            geo::coord! { x: b.0, y: b.1 },
+        let clip = area.map_or(
+            geo::Rect::new(
+                geo::coord! { x: f64::NEG_INFINITY, y: f64::NEG_INFINITY },
+                geo::coord! { x: f64::INFINITY, y: f64::INFINITY },
+            ),
+            |area| {
+                let (min, max) = (area.min(), area.max());
+                let (a, b) = (crs.from_wgs84(min.x, min.y), crs.from_wgs84(max.x, max.y));
+                geo::Rect::new(
+                    geo::coord! { x: a.0, y: a.1 },
+                    geo::coord! { x: b.0, y: b.1 },
+                )
+            },
         );
         let columns = self
             .scenario()
@@ -458,7 +494,29 @@ impl Run {
         for c in ways.iter_mut().flat_map(|w| w.coords.iter_mut()) {
             (c.x, c.y) = crs.to_wgs84(c.x, c.y);
         }
-        let road = crate::spatial::join(path, &ways, region, &settings)?;
+        Ok(crate::spatial::network(path, &ways, settings)?)
+    }
+
+    /// How far zones are from schools in this run: along the roads file's
+    /// network where `roads` are given ([`Run::road_settings`]; `network`
+    /// where it was made already), great-circle otherwise.
+    fn distances(
+        &self,
+        region: &Region,
+        roads: Option<&(PathBuf, RoadSettings)>,
+        network: Option<Network>,
+    ) -> Result<Distances, RunError> {
+        let Some((path, settings)) = roads else {
+            return Ok(Distances::default());
+        };
+        let network = match network {
+            Some(n) => n,
+            None => {
+                let area = crate::spatial::zones_area(region, 5_000.0);
+                self.network(path, settings, Some(area))?
+            }
+        };
+        let road = crate::spatial::join_network(path, network, region, settings)?;
         Ok(Distances::by_road(std::sync::Arc::new(road)))
     }
 

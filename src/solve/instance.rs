@@ -285,6 +285,29 @@ impl Assignment {
     }
 }
 
+/// An instance whose schools each have `seats` and a pool of their own
+/// (2,000 seats), a child without a seat costing 1,000,000: the unit
+/// tests' instances.
+#[cfg(test)]
+pub(crate) fn with_seats(demand: Vec<u32>, arcs: Vec<Vec<Arc>>, seats: &[u32]) -> Instance {
+    let targets = (0..seats.len() as u32)
+        .map(|t| Target {
+            cap: Some(seats[t as usize]),
+            pool: t,
+        })
+        .collect();
+    Instance::new(demand, arcs, targets, vec![2000; seats.len()], 1_000_000)
+}
+
+/// Arcs from (target, cost) pairs: the unit tests' instances.
+#[cfg(test)]
+pub(crate) fn arcs(costs: &[(u32, i64)]) -> Vec<Arc> {
+    costs
+        .iter()
+        .map(|&(target, cost)| Arc { target, cost })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

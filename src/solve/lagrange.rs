@@ -364,15 +364,10 @@ const STALLED_STEPS: usize = 10;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::solve::instance::arcs;
+    use crate::solve::instance::with_seats;
     use crate::solve::instance::{Arc, Assignment, Target};
     use crate::solve::relax::relax;
-
-    fn arcs(costs: &[(u32, i64)]) -> Vec<Arc> {
-        costs
-            .iter()
-            .map(|&(target, cost)| Arc { target, cost })
-            .collect()
-    }
 
     /// The cheapest whole-zone plan by trying every assignment (tiny
     /// instances only): each unit at one of its targets or nowhere. For a
@@ -490,15 +485,10 @@ mod tests {
     fn shortage_children_count_at_the_penalty() {
         // One school of 30 seats and units of 20 and 20: 10 children stay
         // without a seat in every plan.
-        let inst = Instance::new(
+        let inst = with_seats(
             vec![20, 20],
             vec![arcs(&[(0, 100)]), arcs(&[(0, 200)])],
-            vec![Target {
-                cap: Some(30),
-                pool: 0,
-            }],
-            vec![2000],
-            1_000_000,
+            &[30],
         );
         let r = relax(&inst);
         let optimum = exhaustive(&inst);

@@ -250,6 +250,7 @@ fn solve_network(inst: &Instance, start: Vec<i64>) -> Relaxation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::solve::instance::with_seats;
     use crate::solve::instance::{Arc, Target};
 
     #[test]
@@ -300,18 +301,13 @@ mod tests {
 
     #[test]
     fn shortage_goes_to_unplaced() {
-        let inst = Instance::new(
+        let inst = with_seats(
             vec![50],
             vec![vec![Arc {
                 target: 0,
                 cost: 10,
             }]],
-            vec![Target {
-                cap: Some(45),
-                pool: 0,
-            }],
-            vec![2000],
-            1_000_000,
+            &[45],
         );
         let r = relax(&inst);
         assert_eq!(r.unplaced, vec![5]);

@@ -517,38 +517,22 @@ fn best_improvement(state: &State, u: usize) -> Option<Vec<Move>> {
 mod tests {
     use super::*;
     use crate::solve::instance::Target;
+    use crate::solve::instance::arcs;
+    use crate::solve::instance::with_seats;
     use crate::solve::relax::relax;
-
-    fn arcs(costs: &[(u32, i64)]) -> Vec<Arc> {
-        costs
-            .iter()
-            .map(|&(target, cost)| Arc { target, cost })
-            .collect()
-    }
 
     #[test]
     fn rounding_repairs_the_school_it_overfills() {
         // Three units of 20 near school 0 (45 seats): the relaxation splits
         // one; whole, one unit must go to school 1.
-        let inst = Instance::new(
+        let inst = with_seats(
             vec![20, 20, 20],
             vec![
                 arcs(&[(0, 100), (1, 900)]),
                 arcs(&[(0, 200), (1, 700)]),
                 arcs(&[(0, 300), (1, 400)]),
             ],
-            vec![
-                Target {
-                    cap: Some(45),
-                    pool: 0,
-                },
-                Target {
-                    cap: Some(45),
-                    pool: 1,
-                },
-            ],
-            vec![2000, 2000],
-            1_000_000,
+            &[45, 45],
         );
         let r = relax(&inst);
         let a = make_whole(&inst, &r);
@@ -561,15 +545,10 @@ mod tests {
     fn farthest_children_lose_their_seats_first() {
         // One school of 30 seats, two units of 20: all of the near unit and
         // 10 of the far one are placed.
-        let inst = Instance::new(
+        let inst = with_seats(
             vec![20, 20],
             vec![arcs(&[(0, 100)]), arcs(&[(0, 900)])],
-            vec![Target {
-                cap: Some(30),
-                pool: 0,
-            }],
-            vec![2000],
-            1_000_000,
+            &[30],
         );
         let a = make_whole(&inst, &relax(&inst));
         assert_eq!(a.check(&inst), Ok(()));

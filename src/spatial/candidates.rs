@@ -6,6 +6,8 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::sync::Mutex;
 
 use geo::Point;
 use rstar::RTree;
@@ -27,9 +29,63 @@ pub struct Candidate {
 
 /// The public schools of each county and stage, ready for nearest queries.
 pub struct SchoolIndex<'a> {
-    trees: HashMap<(Option<&'a str>, Stage), RTree<Entry>>,
+    trees: HashMap<(Option<&'a str>, Stage), Tree>,
     schools: &'a [School],
     distances: Option<&'a Distances>,
+    /// Lists already found by road, kept by the road measure.
+    memo: Option<&'a NearestMemo>,
+}
+
+/// One county's schools of a stage, and a fingerprint of them (each
+/// school's index and location) that tells one set of schools from another
+/// in the [`NearestMemo`].
+struct Tree {
+    tree: RTree<Entry>,
+    fingerprint: u64,
+}
+
+/// Nearest lists found by road, kept with the road measure that priced
+/// them. The officers' map makes a plan again on every edit with the same
+/// schools and the same measure, and by road each list walks the school
+/// tables: asked again, a list is cloned from here. Keyed by the schools'
+/// fingerprint, the point, `k` and the reach, so an index of other
+/// schools (a closure, a new site, a different stage's schools) never
+/// shares an answer. Emptied when full, so that trying many sets of
+/// schools (`site`) does not grow it without end.
+pub struct NearestMemo {
+    lists: Mutex<HashMap<MemoKey, Nearest>>,
+    limit: usize,
+}
+
+/// (schools' fingerprint, point's bits, k, reach's bits).
+type MemoKey = (u64, (u64, u64), usize, Option<u64>);
+
+impl NearestMemo {
+    /// A memo of at most `limit` lists.
+    pub fn new(limit: usize) -> Self {
+        NearestMemo {
+            lists: Mutex::new(HashMap::new()),
+            limit,
+        }
+    }
+
+    /// Lists kept.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.lists.lock().expect("nearest memo").len()
+    }
+
+    fn get(&self, key: &MemoKey) -> Option<Nearest> {
+        self.lists.lock().expect("nearest memo").get(key).cloned()
+    }
+
+    fn keep(&self, key: MemoKey, found: &Nearest) {
+        let mut lists = self.lists.lock().expect("nearest memo");
+        if lists.len() >= self.limit {
+            lists.clear();
+        }
+        lists.insert(key, found.clone());
+    }
 }
 
 /// The answer to a nearest query.
@@ -58,6 +114,10 @@ impl<'a> SchoolIndex<'a> {
     /// where it holds a network).
     pub fn measured_by(mut self, distances: &'a Distances) -> Self {
         self.distances = distances.road().is_some().then_some(distances);
+        self.memo = distances
+            .road()
+            .and_then(|r| r.nearest_memo())
+            .and_then(|m| m.downcast_ref());
         self
     }
 
@@ -82,18 +142,30 @@ impl<'a> SchoolIndex<'a> {
         }
         let trees = groups
             .into_iter()
-            .map(|(k, v)| (k, RTree::bulk_load(v)))
+            .map(|(k, v)| {
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                for e in &v {
+                    let p = schools[e.data as usize].location;
+                    (e.data, p.x().to_bits(), p.y().to_bits()).hash(&mut hasher);
+                }
+                let fingerprint = hasher.finish();
+                let tree = RTree::bulk_load(v);
+                (k, Tree { tree, fingerprint })
+            })
             .collect();
         SchoolIndex {
             trees,
             schools,
             distances: None,
+            memo: None,
         }
     }
 
     /// Schools of this county that take a catchment for the stage.
     pub fn count(&self, county: Option<&str>, stage: Stage) -> usize {
-        self.trees.get(&(county, stage)).map_or(0, |t| t.size())
+        self.trees
+            .get(&(county, stage))
+            .map_or(0, |t| t.tree.size())
     }
 
     /// The counties that have an eligible school of the stage, sorted.
@@ -121,7 +193,7 @@ impl<'a> SchoolIndex<'a> {
             .trees
             .get(&(county, stage))
             .into_iter()
-            .flat_map(move |tree| tree.nearest_neighbor_iter_with_distance_2(&query))
+            .flat_map(move |t| t.tree.nearest_neighbor_iter_with_distance_2(&query))
             .map(|(entry, chord2)| Candidate {
                 school: entry.data,
                 metres: metres_of_chord2(chord2),
@@ -147,11 +219,24 @@ impl<'a> SchoolIndex<'a> {
         k: usize,
         max_m: Option<f64>,
     ) -> Nearest {
-        let Some(tree) = self.trees.get(&(county, stage)) else {
+        let Some(Tree { tree, fingerprint }) = self.trees.get(&(county, stage)) else {
             return Nearest::default();
         };
         if let Some(distances) = self.distances {
-            return self.nearest_by_road(tree, distances, at, k, max_m);
+            let key = (
+                *fingerprint,
+                (at.x().to_bits(), at.y().to_bits()),
+                k,
+                max_m.map(f64::to_bits),
+            );
+            if let Some(found) = self.memo.and_then(|m| m.get(&key)) {
+                return found;
+            }
+            let found = self.nearest_by_road(tree, distances, at, k, max_m);
+            if let Some(m) = self.memo {
+                m.keep(key, &found);
+            }
+            return found;
         }
         let query = unit_vector(at);
         let max_chord2 = max_m.map(|m| chord_for_m(m).powi(2));

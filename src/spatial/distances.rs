@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use geo::{Coord, Point};
 use rayon::prelude::*;
 
+use super::candidates::NearestMemo;
 use super::roads::{Departure, Network, Search, Snap, Weight, chain_ends, measure, path};
 use crate::model::geodesy::rounded_metres;
 use crate::model::{Distances, Region, RoadMeasure, Stage};
@@ -212,6 +213,8 @@ pub struct RoadDistances {
     /// Searches from points the region does not hold (a candidate site, a
     /// school added later), kept: one search per point, however many ask.
     fields: Mutex<HashMap<Key, Arc<SearchField>>>,
+    /// Nearest lists by this measure, kept for the plans made again.
+    pub nearest_memo: NearestMemo,
 }
 
 /// The road measure of a region's distances, where they are by road.
@@ -242,6 +245,10 @@ impl RoadMeasure for RoadDistances {
 
     fn as_any(&self) -> &dyn std::any::Any {
         self
+    }
+
+    fn nearest_memo(&self) -> Option<&dyn std::any::Any> {
+        Some(&self.nearest_memo)
     }
 }
 
@@ -361,6 +368,9 @@ impl RoadDistances {
             overall_detour: 1.0,
             length_detour: 1.0,
             fields: Mutex::new(HashMap::new()),
+            // Each zone's lists for both stages, twice over (forbidden
+            // schools ask for longer lists).
+            nearest_memo: NearestMemo::new(4 * region.zones.len() + 1024),
             network,
         };
         for (z, zone) in region.zones.iter().enumerate() {
@@ -748,5 +758,42 @@ mod tests {
         let straight = rounded_metres(from, to);
         assert_eq!(road.road_length(from, to, straight), i64::from(metres));
         assert_eq!(road.road_metres(from, to, straight), i64::from(cost));
+    }
+
+    /// The officers' map asks the same nearest lists on every edit: kept
+    /// by the measure, they come back the same, and an index of other
+    /// schools on the same measure never gets another index's answer.
+    #[test]
+    fn nearest_lists_are_kept_per_set_of_schools() {
+        use crate::spatial::SchoolIndex;
+        let (mut region, _) = two_counties();
+        for s in &mut region.schools {
+            s.county = Some("a".into());
+        }
+        let ways = [Way {
+            coords: vec![Coord { x: 120.0, y: 30.0 }, Coord { x: 120.1, y: 30.0 }],
+            node_ids: None,
+            tags: Default::default(),
+        }];
+        let network = Network::build(&ways, Profile::Walk);
+        let road = RoadDistances::build(PathBuf::from("roads.geojson"), network, &region, 500.0);
+        region.distances = Distances::by_road(Arc::new(road));
+        let at = region.zones[1].centroid; // b1, nearer school B
+        let nearest = |index: &SchoolIndex| {
+            let found = index.nearest(Some("a"), Stage::Primary, at, 1, None);
+            found
+                .candidates
+                .iter()
+                .map(|c| c.school)
+                .collect::<Vec<_>>()
+        };
+        let both = SchoolIndex::of(&region);
+        assert_eq!(nearest(&both), vec![1]);
+        assert_eq!(nearest(&both), vec![1]);
+        assert_eq!(nearest(&SchoolIndex::of(&region)), vec![1]);
+        let without_b = SchoolIndex::of_with(&region, |s, _| s.id != "B");
+        assert_eq!(nearest(&without_b), vec![0]);
+        let memo = &road_distances(&region.distances).unwrap().nearest_memo;
+        assert_eq!(memo.len(), 2);
     }
 }

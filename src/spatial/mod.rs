@@ -24,4 +24,4 @@ pub use distances::{
     road_distances,
 };
 pub use given_neighbours::GivenNeighbours;
-pub use road_join::{RoadSettings, RoadsError, join, zones_area};
+pub use road_join::{RoadSettings, RoadsError, join, join_network, network, zones_area};

@@ -100,6 +100,11 @@ pub fn join(
     region: &Region,
     settings: &RoadSettings,
 ) -> Result<RoadDistances, RoadsError> {
+    join_network(path, network(path, ways, settings)?, region, settings)
+}
+
+/// The network of the usable ways of `path` for the settings' profile.
+pub fn network(path: &Path, ways: &[Way], settings: &RoadSettings) -> Result<Network, RoadsError> {
     let network = Network::build_weighted(ways, settings.profile, settings.weight);
     if network.edges.is_empty() {
         return Err(RoadsError::NoUsableWays {
@@ -108,6 +113,17 @@ pub fn join(
             ways: ways.len(),
         });
     }
+    Ok(network)
+}
+
+/// The region measured along the network of `path`, checked: near the
+/// zones, and most zones on it.
+pub fn join_network(
+    path: &Path,
+    network: Network,
+    region: &Region,
+    settings: &RoadSettings,
+) -> Result<RoadDistances, RoadsError> {
     let span = |xs: &mut dyn Iterator<Item = f64>| {
         let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
             (lo.min(x), hi.max(x))
