@@ -25,9 +25,11 @@ pub struct CountyOptimum {
     pub schools: usize,
     /// Child-metres of the plan's catchments.
     pub plan_m: i128,
-    /// Child-metres of the exact connected optimum.
-    pub optimum_m: i128,
-    /// Whether the solver proved `optimum_m` optimal.
+    /// Child-metres of the exact connected optimum; `None` where the solver
+    /// proved that no connected plan keeps every seat limit and kept own
+    /// zone (the check of a plan left in pieces with a proof).
+    pub optimum_m: Option<i128>,
+    /// Whether the solver proved `optimum_m` optimal (or infeasible).
     pub proven: bool,
 }
 
@@ -105,18 +107,25 @@ impl County<'_> {
                 zones: 0,
                 schools: self.schools.len(),
                 plan_m,
-                optimum_m: plan_m,
+                optimum_m: Some(plan_m),
                 proven: true,
             });
         }
-        let best = connected::solve(&model, options)?;
+        let (optimum_m, proven) = match connected::solve(&model, options) {
+            Ok(best) => (
+                Some(best.cost),
+                best.proven && model.check(&best.school).is_ok(),
+            ),
+            Err(MipError::Solver(good_lp::ResolutionError::Infeasible)) => (None, true),
+            Err(e) => return Err(e),
+        };
         Ok(CountyOptimum {
             stage: self.stage,
             zones: units.len(),
             schools: self.schools.len(),
             plan_m,
-            optimum_m: best.cost,
-            proven: best.proven && model.check(&best.school).is_ok(),
+            optimum_m,
+            proven,
         })
     }
 }

@@ -119,24 +119,63 @@ struct Built {
     vars: good_lp::ProblemVariables,
     /// Per unit, its allowed (school, variable).
     x: Vec<Vec<(u32, Variable)>>,
+    /// Per unit, its allowed (school, position of its variable in creation
+    /// order, how a solver called directly lists them).
+    position: Vec<Vec<(u32, usize)>>,
     objective: Expression,
     constraints: Vec<good_lp::Constraint>,
 }
 
-fn build(model: &ConnectedModel) -> Built {
+/// How a model keeps each catchment in one piece.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Contiguity {
+    /// A flow from the root to every member: exactly the connected plans.
+    Flow,
+    /// Every member but the root has a neighbour in its catchment one step
+    /// nearer the root (steps counted over the zones the school may take):
+    /// only the catchments that hold a shortest path from the root to each
+    /// of their zones, a restriction of the model but no variables beyond
+    /// the assignment's and a far tighter relaxation, so a small branch and
+    /// bound finds a plan where the flow model is still searching. A school
+    /// without a fixed root keeps the flow.
+    Nearer,
+    /// Only the cuts found so far against pieces of earlier answers (see
+    /// [`solve_by_cuts`]): a relaxation of the connected model, so an
+    /// infeasible one proves the connected model infeasible.
+    Cuts,
+}
+
+/// A piece of one school's catchment in an answer, cut off from its root:
+/// in a connected plan a zone of the piece has a neighbour of the piece's
+/// boundary in the same catchment (or, for a school without a fixed root,
+/// at most one side of the boundary holds its zones).
+#[derive(Clone, Debug, PartialEq)]
+struct Cut {
+    school: usize,
+    piece: Vec<usize>,
+    boundary: Vec<usize>,
+    /// For a school without a fixed root, a zone of its catchment on the
+    /// other side.
+    other: Option<usize>,
+}
+
+fn build(model: &ConnectedModel, contiguity: Contiguity, cuts: &[Cut]) -> Built {
     let units = model.demand.len();
     let schools = model.seats.len();
     let mut vars = variables!();
     let mut objective = Expression::from(0.0);
     let mut constraints = Vec::new();
     let mut x: Vec<Vec<(u32, Variable)>> = Vec::with_capacity(units);
+    let mut position: Vec<Vec<(u32, usize)>> = Vec::with_capacity(units);
     // var_of[s][u]: x of unit u at school s, if allowed.
     let mut var_of: Vec<Vec<Option<Variable>>> = vec![vec![None; units]; schools];
     let mut load: Vec<Expression> = vec![Expression::from(0.0); schools];
     for (u, (allowed, &demand)) in model.allowed.iter().zip(&model.demand).enumerate() {
         let mut one = Expression::from(0.0);
         let mut list = Vec::with_capacity(allowed.len());
+        let mut at = Vec::with_capacity(allowed.len());
         for &(s, cost) in allowed {
+            at.push((s, vars.len()));
             let v = vars.add(variable().binary());
             let d = demand as f64;
             objective += d * cost as f64 / 1000.0 * v;
@@ -147,18 +186,84 @@ fn build(model: &ConnectedModel) -> Built {
         }
         constraints.push(constraint!(one == 1.0));
         x.push(list);
+        position.push(at);
     }
     for (s, l) in load.into_iter().enumerate() {
         constraints.push(constraint!(l <= model.seats[s] as f64));
     }
     for (s, row) in var_of.iter().enumerate() {
-        connect(model, s, row, &mut vars, &mut constraints);
+        match (contiguity, model.root[s]) {
+            (Contiguity::Nearer, Some(r)) => nearer(model, r as usize, row, &mut constraints),
+            (Contiguity::Cuts, root) => {
+                if let Some(xr) = root.and_then(|r| row[r as usize]) {
+                    constraints.push(constraint!(xr == 1.0));
+                }
+            }
+            _ => connect(model, s, row, &mut vars, &mut constraints),
+        }
+    }
+    for cut in cuts {
+        let row = &var_of[cut.school];
+        let mut boundary = Expression::from(0.0);
+        for &w in &cut.boundary {
+            if let Some(xw) = row[w] {
+                boundary += xw;
+            }
+        }
+        for &u in &cut.piece {
+            let Some(xu) = row[u] else { continue };
+            match cut.other.and_then(|v| row[v]) {
+                Some(xv) => constraints.push(constraint!(xu + xv - 1.0 <= boundary.clone())),
+                None => constraints.push(constraint!(xu <= boundary.clone())),
+            }
+        }
     }
     Built {
         vars,
         x,
+        position,
         objective,
         constraints,
+    }
+}
+
+/// A school's catchment around its root `r` as [`Contiguity::Nearer`]
+/// builds it: each member has a member neighbour one step nearer `r`.
+fn nearer(
+    model: &ConnectedModel,
+    r: usize,
+    x: &[Option<Variable>],
+    constraints: &mut Vec<good_lp::Constraint>,
+) {
+    let Some(xr) = x[r] else { return };
+    constraints.push(constraint!(xr == 1.0));
+    let mut steps = vec![usize::MAX; x.len()];
+    steps[r] = 0;
+    let mut queue = std::collections::VecDeque::from([r]);
+    while let Some(v) = queue.pop_front() {
+        for &w in &model.neighbours[v] {
+            let w = w as usize;
+            if x[w].is_some() && steps[w] == usize::MAX {
+                steps[w] = steps[v] + 1;
+                queue.push_back(w);
+            }
+        }
+    }
+    for (u, xu) in x.iter().enumerate() {
+        let Some(xu) = *xu else { continue };
+        if u == r {
+            continue;
+        }
+        let mut support = Expression::from(0.0);
+        if steps[u] != usize::MAX {
+            for &w in &model.neighbours[u] {
+                let w = w as usize;
+                if let Some(xw) = x[w].filter(|_| steps[w] + 1 == steps[u]) {
+                    support += xw;
+                }
+            }
+        }
+        constraints.push(constraint!(xu <= support));
     }
 }
 
@@ -238,7 +343,7 @@ pub fn solve(model: &ConnectedModel, options: MipOptions) -> Result<ConnectedPla
         objective,
         constraints,
         ..
-    } = build(model);
+    } = build(model, Contiguity::Flow, &[]);
     let problem = vars.minimise(objective);
     let (school, proven) = match options.solver {
         MipSolver::MicroLp => {
@@ -258,7 +363,7 @@ pub fn solve(model: &ConnectedModel, options: MipOptions) -> Result<ConnectedPla
     })
 }
 
-/// What a [`search::search`] within its node budget found.
+/// What a solve within a node budget found.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Budgeted {
     /// A plan of the model (`proven` when the search finished).
@@ -268,6 +373,179 @@ pub enum Budgeted {
     Infeasible,
     /// The budget ran out before a plan or a proof.
     Unknown,
+}
+
+/// Solves a small connected model (a window of a few dozen zones) within
+/// `nodes` branch-and-bound nodes, its catchments kept whole as
+/// `contiguity` says (an infeasible [`Contiguity::Nearer`] model proves
+/// nothing of the connected model), by the solver the build has: HiGHS with
+/// the `highs` feature, good_lp's own branch and bound otherwise. A node
+/// budget, not a clock, so the answer is the same on a loaded machine and
+/// with any number of threads.
+pub fn solve_budgeted(model: &ConnectedModel, contiguity: Contiguity, nodes: u64) -> Budgeted {
+    judge(model, run_budgeted(model, contiguity, &[], nodes))
+}
+
+/// A plan if the answer is one of the connected model, a proof of
+/// infeasibility, or nothing.
+fn judge(
+    model: &ConnectedModel,
+    found: Result<(Vec<u32>, bool), Option<good_lp::ResolutionError>>,
+) -> Budgeted {
+    match found {
+        Ok((school, proven)) => match model.cost(&school) {
+            Some(cost) if model.check(&school).is_ok() => Budgeted::Plan(ConnectedPlan {
+                school,
+                cost,
+                proven,
+            }),
+            _ => Budgeted::Unknown,
+        },
+        Err(Some(good_lp::ResolutionError::Infeasible)) => Budgeted::Infeasible,
+        Err(_) => Budgeted::Unknown,
+    }
+}
+
+/// One budgeted solve of the model built with `contiguity` and `cuts`.
+fn run_budgeted(
+    model: &ConnectedModel,
+    contiguity: Contiguity,
+    cuts: &[Cut],
+    nodes: u64,
+) -> Result<(Vec<u32>, bool), Option<good_lp::ResolutionError>> {
+    let Built {
+        vars,
+        x,
+        position,
+        objective,
+        constraints,
+    } = build(model, contiguity, cuts);
+    let problem = vars.minimise(objective);
+    if cfg!(feature = "highs") {
+        highs_budgeted(problem, constraints, &x, nodes)
+    } else {
+        microlp_budgeted(problem, constraints, &position, nodes)
+    }
+}
+
+/// Solves the connected model by rounds of cuts: the assignment within the
+/// seats and roots first, then, while its answer leaves a catchment in
+/// pieces, again with a cut against each piece. Each round within `nodes`
+/// nodes, at most `rounds` rounds. Every cut holds of every connected plan,
+/// so an infeasible round proves the connected model infeasible, and a
+/// connected answer proven optimal is the connected optimum. Far cheaper
+/// than the flow model for a small branch and bound: no variables beyond
+/// the assignment's.
+pub fn solve_by_cuts(model: &ConnectedModel, nodes: u64, rounds: usize) -> Budgeted {
+    let mut cuts = Vec::new();
+    for _ in 0..rounds {
+        let found = run_budgeted(model, Contiguity::Cuts, &cuts, nodes);
+        let Ok((school, _)) = &found else {
+            return judge(model, found);
+        };
+        let fresh = pieces_cut_off(model, school);
+        if fresh.is_empty() {
+            return judge(model, found);
+        }
+        cuts.extend(fresh);
+    }
+    Budgeted::Unknown
+}
+
+/// The cuts against every piece of an answer cut off from its school's
+/// root (or, without a root, from its first piece).
+fn pieces_cut_off(model: &ConnectedModel, school: &[u32]) -> Vec<Cut> {
+    let mut label = vec![usize::MAX; school.len()];
+    let mut cuts = Vec::new();
+    for s in 0..model.seats.len() {
+        let members: Vec<usize> = (0..school.len())
+            .filter(|&u| school[u] == s as u32)
+            .collect();
+        let mut pieces: Vec<Vec<usize>> = Vec::new();
+        for &start in &members {
+            if label[start] != usize::MAX {
+                continue;
+            }
+            label[start] = pieces.len();
+            let mut piece = vec![start];
+            let mut i = 0;
+            while i < piece.len() {
+                let v = piece[i];
+                i += 1;
+                for &w in &model.neighbours[v] {
+                    let w = w as usize;
+                    if school[w] == s as u32 && label[w] == usize::MAX {
+                        label[w] = pieces.len();
+                        piece.push(w);
+                    }
+                }
+            }
+            pieces.push(piece);
+        }
+        if pieces.len() <= 1 {
+            continue;
+        }
+        let main = model.root[s].map_or(0, |r| label[r as usize]);
+        for (i, piece) in pieces.iter().enumerate() {
+            if i == main {
+                continue;
+            }
+            let mut inside = vec![false; school.len()];
+            for &u in piece {
+                inside[u] = true;
+            }
+            let mut boundary: Vec<usize> = piece
+                .iter()
+                .flat_map(|&u| model.neighbours[u].iter().map(|&w| w as usize))
+                .filter(|&w| !inside[w])
+                .collect();
+            boundary.sort_unstable();
+            boundary.dedup();
+            cuts.push(Cut {
+                school: s,
+                piece: piece.clone(),
+                boundary,
+                other: model.root[s].is_none().then(|| pieces[main][0]),
+            });
+        }
+    }
+    cuts
+}
+
+/// good_lp's branch and bound, called directly for its node limit.
+/// `Err(None)` when the budget ran out with nothing found.
+fn microlp_budgeted(
+    problem: good_lp::variable::UnsolvedProblem,
+    constraints: Vec<good_lp::Constraint>,
+    position: &[Vec<(u32, usize)>],
+    nodes: u64,
+) -> Result<(Vec<u32>, bool), Option<good_lp::ResolutionError>> {
+    let mut m = problem.using(good_lp::microlp);
+    for c in constraints {
+        m = m.with(c);
+    }
+    let mut options = microlp::SolveOptions::default();
+    options.node_limit = Some(nodes);
+    let outcome = m
+        .as_inner()
+        .solve_with(options)
+        .map_err(|e| Some(e.into()))?;
+    let solution = outcome.into_solution().map_err(|_| None)?;
+    let proven = solution.termination_reason() == microlp::TerminationReason::ProvenOptimal;
+    let values: Vec<f64> = solution.iter().map(|(_, v)| v).collect();
+    Ok((read_values(position, &values), proven))
+}
+
+/// Per unit, the allowed school whose variable has the largest value.
+fn read_values(position: &[Vec<(u32, usize)>], values: &[f64]) -> Vec<u32> {
+    position
+        .iter()
+        .map(|at| {
+            at.iter()
+                .max_by(|a, b| values[a.1].total_cmp(&values[b.1]))
+                .map_or(0, |&(s, _)| s)
+        })
+        .collect()
 }
 
 #[cfg(feature = "highs")]
@@ -304,6 +582,46 @@ fn highs(
         good_lp::solvers::SolutionStatus::Optimal | good_lp::solvers::SolutionStatus::GapLimit
     );
     Ok((read(x, &sol), proven))
+}
+
+/// HiGHS on one thread with a node limit. `Err(None)` when the budget ran
+/// out with nothing found.
+#[cfg(feature = "highs")]
+fn highs_budgeted(
+    problem: good_lp::variable::UnsolvedProblem,
+    constraints: Vec<good_lp::Constraint>,
+    x: &[Vec<(u32, Variable)>],
+    nodes: u64,
+) -> Result<(Vec<u32>, bool), Option<good_lp::ResolutionError>> {
+    use good_lp::ResolutionError;
+    let mut m = problem.using(good_lp::highs);
+    m.set_verbose(false);
+    let m = m
+        .set_mip_rel_gap(0.0)
+        .and_then(|m| m.set_mip_abs_gap(1e-4))
+        .map_err(|e| Some(ResolutionError::Str(e.to_string())))?;
+    let mut m = m
+        .set_threads(1)
+        .set_option("mip_max_nodes", nodes.min(i32::MAX as u64) as i32);
+    for c in constraints {
+        m = m.with(c);
+    }
+    let sol = m.solve().map_err(|e| match e {
+        ResolutionError::Infeasible => Some(e),
+        _ => None,
+    })?;
+    let proven = matches!(sol.status(), good_lp::solvers::SolutionStatus::Optimal);
+    Ok((read(x, &sol), proven))
+}
+
+#[cfg(not(feature = "highs"))]
+fn highs_budgeted(
+    _: good_lp::variable::UnsolvedProblem,
+    _: Vec<good_lp::Constraint>,
+    _: &[Vec<(u32, Variable)>],
+    _: u64,
+) -> Result<(Vec<u32>, bool), Option<good_lp::ResolutionError>> {
+    Err(None)
 }
 
 #[cfg(not(feature = "highs"))]
@@ -365,5 +683,42 @@ mod tests {
         assert_eq!(model.check(&plan.school), Ok(()));
         // [0, 0, 1, 1, 1] and [0, 0, 0, 0, 1] both cost 1,200 per child.
         assert_eq!(plan.cost, 12_000);
+    }
+
+    #[test]
+    fn the_nearer_model_and_the_cuts_find_the_connected_optimum() {
+        let model = line();
+        for found in [
+            solve_budgeted(&model, Contiguity::Nearer, 100),
+            solve_by_cuts(&model, 100, 10),
+        ] {
+            let Budgeted::Plan(plan) = found else {
+                panic!("no plan: {found:?}")
+            };
+            assert_eq!(plan.school, vec![0, 0, 1, 1, 1]);
+            assert_eq!(plan.cost, 12_000);
+            assert!(plan.proven);
+        }
+    }
+
+    #[test]
+    fn the_cuts_prove_a_map_without_a_connected_plan() {
+        // Zones 0-1-2, school 0 in zone 0 with room for two zones, school 1
+        // in zone 1 with room for its own only: zone 2 fits only at school
+        // 0, cut off from it by zone 1.
+        let model = ConnectedModel {
+            demand: vec![10, 10, 10],
+            allowed: vec![vec![(0, 100), (1, 300)]; 3],
+            neighbours: vec![vec![1], vec![0, 2], vec![1]],
+            seats: vec![20, 10],
+            root: vec![Some(0), Some(1)],
+        };
+        assert!(model.check(&[0, 1, 0]).is_err());
+        assert_eq!(solve_by_cuts(&model, 100, 10), Budgeted::Infeasible);
+        // The flow model agrees.
+        assert_eq!(
+            solve_budgeted(&model, Contiguity::Flow, 100),
+            Budgeted::Infeasible
+        );
     }
 }

@@ -14,7 +14,7 @@
 
 use crate::plan::zone_moves::County;
 use crate::solve::connected::search::{Search, search};
-use crate::solve::connected::{Budgeted, ConnectedModel};
+use crate::solve::connected::{self, Budgeted, ConnectedModel, Contiguity};
 
 /// Zones a window grows to with its neighbouring catchments; the
 /// catchments touching the piece are always in it.
@@ -23,6 +23,10 @@ const MAX_WINDOW_ZONES: usize = 64;
 const MAX_RING_ZONES: usize = 96;
 /// Branch-and-bound nodes of the exact solve of a window.
 const NODES: u64 = 20_000;
+/// Rounds of cuts of the MIP solve tried where the search leaves a window
+/// undecided, and nodes per round.
+const CUT_ROUNDS: usize = 12;
+const CUT_NODES: u64 = 200;
 
 /// Rounds of windows over the pieces left, while one helps.
 const ROUNDS: usize = 8;
@@ -32,6 +36,10 @@ const ROUNDS: usize = 8;
 /// connected plan (the whole command on 300 zones stays within 0.5 s).
 const IMPROVE: usize = 3;
 const IMPROVE_NODES: u64 = 1_000;
+/// Schools each zone may go to in the improvement step's restricted MIP
+/// (its own and the cheapest others of the window), and its nodes.
+const CHOICES: usize = 4;
+const RESTRICTED_NODES: u64 = 100;
 
 /// What the windows did in one county's stage.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -116,7 +124,7 @@ impl County<'_> {
         let Some((units, schools)) = self.window(&[h], Some(s)) else {
             return false;
         };
-        let model = self.window_model(&units, &schools);
+        let model = self.window_model(&units, &schools, usize::MAX);
         let fit = Search {
             nodes: NODES,
             connected: false,
@@ -164,7 +172,7 @@ impl County<'_> {
         let Some((units, schools)) = self.window(focus, None) else {
             return false;
         };
-        let model = self.window_model(&units, &schools);
+        let model = self.window_model(&units, &schools, usize::MAX);
         let now: Vec<u32> = units
             .iter()
             .map(|&z| {
@@ -178,15 +186,38 @@ impl County<'_> {
         let Some(cost) = model.cost(&now).filter(|_| model.check(&now).is_ok()) else {
             return false;
         };
+        // Three searches find different improvements: our branch and bound
+        // over the whole window, the MIP of the shortest-path restriction
+        // with few choices per zone, and (with HiGHS) the exact MIP by cuts.
+        let mut best: Option<Vec<u32>> = None;
+        let mut bar = cost;
+        let mut keep = |found: Budgeted, bar: &mut i128| {
+            if let Budgeted::Plan(plan) = found
+                && plan.cost < *bar
+            {
+                *bar = plan.cost;
+                best = Some(plan.school);
+            }
+        };
         let improve = Search {
             nodes: IMPROVE_NODES,
             connected: true,
             below: Some(cost),
         };
-        let Budgeted::Plan(plan) = search(&model, improve) else {
-            return false;
-        };
-        self.apply_window(&units, &schools, &plan.school);
+        keep(search(&model, improve), &mut bar);
+        let restricted = self.window_model(&units, &schools, CHOICES);
+        keep(
+            connected::solve_budgeted(&restricted, Contiguity::Nearer, RESTRICTED_NODES),
+            &mut bar,
+        );
+        if cfg!(feature = "highs") {
+            keep(
+                connected::solve_by_cuts(&model, NODES, CUT_ROUNDS),
+                &mut bar,
+            );
+        }
+        let Some(school) = best else { return false };
+        self.apply_window(&units, &schools, &school);
         true
     }
 
@@ -219,13 +250,19 @@ impl County<'_> {
         if proofs.undecided.contains(&key) {
             return false;
         }
-        let model = self.window_model(&units, &schools);
+        let model = self.window_model(&units, &schools, usize::MAX);
         let exact = Search {
             nodes: NODES,
             connected: true,
             below: None,
         };
-        match search(&model, exact) {
+        // Where our search runs out of nodes, the MIP by cuts sometimes
+        // still decides the window (HiGHS more often than good_lp's own).
+        let found = match search(&model, exact) {
+            Budgeted::Unknown => connected::solve_by_cuts(&model, CUT_NODES, CUT_ROUNDS),
+            found => found,
+        };
+        match found {
             Budgeted::Plan(plan) => {
                 self.apply_window(&units, &schools, &plan.school);
                 proofs.solved += 1;
@@ -320,10 +357,11 @@ impl County<'_> {
     }
 
     /// The connected model of the window's catchments in local indices:
-    /// each zone may go to any school of the window that may take it; each
+    /// each zone may stay or go to one of the `choices - 1` cheapest other
+    /// schools of the window that may take it (`usize::MAX`: any); each
     /// school's seats are what the rest of the map leaves it; each own zone
     /// in the window is its school's root.
-    fn window_model(&self, units: &[usize], schools: &[usize]) -> ConnectedModel {
+    fn window_model(&self, units: &[usize], schools: &[usize], choices: usize) -> ConnectedModel {
         let mut local = vec![u32::MAX; self.zones.len()];
         for (i, &z) in units.iter().enumerate() {
             local[z] = i as u32;
@@ -336,17 +374,33 @@ impl County<'_> {
                 (local[h] != u32::MAX && kept && !self.home_locked(h, s)).then_some(local[h])
             })
             .collect();
-        // A zone may always stay where it is (a pinned zone only there).
         let allowed = units
             .iter()
             .map(|&z| {
-                let now = self.school_of[z];
-                schools
+                // A zone may always stay where it is (a pinned zone only
+                // there), and may go to the school whose root it is.
+                let now = self.school_of[z].map(|t| t as usize);
+                let owner = roots
+                    .iter()
+                    .position(|&r| r == Some(local[z]))
+                    .map(|i| schools[i]);
+                let mut others: Vec<(i64, usize)> = schools
+                    .iter()
+                    .filter(|&&t| Some(t) != now && Some(t) != owner && self.may_take(z, t))
+                    .map(|&t| (self.cost(z, t), t))
+                    .collect();
+                others.sort_unstable();
+                others.truncate(choices.saturating_sub(1));
+                let mut options: Vec<(u32, i64)> = schools
                     .iter()
                     .enumerate()
-                    .filter(|&(_, &t)| now == Some(t as u32) || self.may_take(z, t))
+                    .filter(|&(_, &t)| {
+                        Some(t) == now || Some(t) == owner || others.iter().any(|&(_, o)| o == t)
+                    })
                     .map(|(i, &t)| (i as u32, self.cost(z, t)))
-                    .collect()
+                    .collect();
+                options.sort_unstable();
+                options
             })
             .collect();
         let neighbours = self.local_neighbours(units, &local);
