@@ -22,11 +22,7 @@ const MAX_WINDOW_ZONES: usize = 64;
 /// A window larger than this (its first ring alone) is not tried.
 const MAX_RING_ZONES: usize = 96;
 /// Branch-and-bound nodes of the exact solve of a window.
-const NODES: u64 = 20_000;
-/// Rounds of cuts of the MIP solve tried where the search leaves a window
-/// undecided, and nodes per round.
-const CUT_ROUNDS: usize = 12;
-const CUT_NODES: u64 = 200;
+const NODES: u64 = 50_000;
 
 /// Rounds of windows over the pieces left, while one helps.
 const ROUNDS: usize = 8;
@@ -40,6 +36,10 @@ const IMPROVE_NODES: u64 = 1_000;
 /// (its own and the cheapest others of the window), and its nodes.
 const CHOICES: usize = 4;
 const RESTRICTED_NODES: u64 = 100;
+/// Rounds of the improvement step's MIP by cuts (with HiGHS), and nodes
+/// per round.
+const CUT_ROUNDS: usize = 12;
+const CUT_NODES: u64 = 400;
 
 /// What the windows did in one county's stage.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -48,10 +48,10 @@ pub(in crate::plan) struct WindowProofs {
     pub(in crate::plan) solved: usize,
     /// Windows proven to admit no connected plan.
     proofs: Vec<Proof>,
-    /// Windows the search left undecided, as a hash of their zones,
-    /// schools and catchments: tried again unchanged, they would only
-    /// spend the same budget again.
-    undecided: Vec<u64>,
+    /// Windows searched without a plan (proven to have none, or left
+    /// undecided), as a hash of their zones, schools and catchments: the
+    /// pieces of one window would each search it again unchanged.
+    searched: Vec<u64>,
 }
 
 /// A window whose connected model is infeasible.
@@ -212,7 +212,7 @@ impl County<'_> {
         );
         if cfg!(feature = "highs") {
             keep(
-                connected::solve_by_cuts(&model, NODES, CUT_ROUNDS),
+                connected::solve_by_cuts(&model, CUT_NODES, CUT_ROUNDS),
                 &mut bar,
             );
         }
@@ -247,7 +247,7 @@ impl County<'_> {
             return false;
         };
         let key = self.window_key(&units, &schools);
-        if proofs.undecided.contains(&key) {
+        if proofs.searched.contains(&key) {
             return false;
         }
         let model = self.window_model(&units, &schools, usize::MAX);
@@ -256,19 +256,14 @@ impl County<'_> {
             connected: true,
             below: None,
         };
-        // Where our search runs out of nodes, the MIP by cuts sometimes
-        // still decides the window (HiGHS more often than good_lp's own).
-        let found = match search(&model, exact) {
-            Budgeted::Unknown => connected::solve_by_cuts(&model, CUT_NODES, CUT_ROUNDS),
-            found => found,
-        };
-        match found {
+        match search(&model, exact) {
             Budgeted::Plan(plan) => {
                 self.apply_window(&units, &schools, &plan.school);
                 proofs.solved += 1;
                 true
             }
             Budgeted::Infeasible => {
+                proofs.searched.push(key);
                 let reason =
                     infeasible_reason(units.len(), schools.len(), self.holds_whole_area(&units));
                 proofs.proofs.push(Proof {
@@ -279,7 +274,7 @@ impl County<'_> {
                 false
             }
             Budgeted::Unknown => {
-                proofs.undecided.push(key);
+                proofs.searched.push(key);
                 false
             }
         }

@@ -38,6 +38,20 @@ pub struct Search {
     pub below: Option<i128>,
 }
 
+/// The orders in which a search grows the catchments, each given an equal
+/// share of the nodes: a depth-first search that takes a wrong turn early
+/// spends any budget below it, and on tight maps the two orders fail on
+/// different maps (most children first is the bin packer's rule and finds
+/// most plans and proofs; cheapest first finds the rest, and good plans).
+const ORDERS: [Order; 2] = [Order::MostChildren, Order::Cheapest];
+
+/// Which unit on a growing catchment's border is tried first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Order {
+    MostChildren,
+    Cheapest,
+}
+
 /// Searches `model` as `search` says: a plan (proven optimal when the
 /// search finished), a proof that none exists (cheaper than `below`, if
 /// given), or nothing within the budget.
@@ -50,38 +64,18 @@ pub fn search(model: &ConnectedModel, search: Search) -> Budgeted {
     };
     let mut best: Option<Vec<u32>> = None;
     let mut bar = search.below.unwrap_or(i128::MAX);
-    let mut stack = vec![start];
-    let mut nodes = 0;
-    while let Some(node) = stack.pop() {
-        if nodes == search.nodes {
+    let share = search.nodes / ORDERS.len() as u64;
+    for order in ORDERS {
+        if space.depth_first(&start, order, share, &mut bar, &mut best) {
             return match best {
-                Some(school) => space.plan(school, false),
-                None => Budgeted::Unknown,
+                Some(school) => space.plan(school, true),
+                None => Budgeted::Infeasible,
             };
-        }
-        nodes += 1;
-        if space.bound(&node) >= bar {
-            continue;
-        }
-        let Some((u, s)) = space.branch(&node) else {
-            bar = node.cost;
-            best = Some(node.school);
-            continue;
-        };
-        let mut without = node.clone();
-        without.options[u] &= !(1 << s);
-        if space.propagate(&mut without) {
-            stack.push(without);
-        }
-        let mut with = node;
-        with.options[u] = 1 << s;
-        if space.propagate(&mut with) {
-            stack.push(with);
         }
     }
     match best {
-        Some(school) => space.plan(school, true),
-        None => Budgeted::Infeasible,
+        Some(school) => space.plan(school, false),
+        None => Budgeted::Unknown,
     }
 }
 
@@ -126,6 +120,47 @@ impl<'a> Space<'a> {
             price,
             connected,
         })
+    }
+
+    /// Branch and bound from `start` within `nodes` nodes, growing the
+    /// catchments in `order`; each plan cheaper than `bar` becomes `best`
+    /// and the new bar. True if the search finished (nothing cheaper than
+    /// `bar` is left to find).
+    fn depth_first(
+        &self,
+        start: &Node,
+        order: Order,
+        nodes: u64,
+        bar: &mut i128,
+        best: &mut Option<Vec<u32>>,
+    ) -> bool {
+        let mut stack = vec![start.clone()];
+        let mut spent = 0;
+        while let Some(node) = stack.pop() {
+            if spent == nodes {
+                return false;
+            }
+            spent += 1;
+            if self.bound(&node) >= *bar {
+                continue;
+            }
+            let Some((u, s)) = self.branch(&node, order) else {
+                *bar = node.cost;
+                *best = Some(node.school);
+                continue;
+            };
+            let mut without = node.clone();
+            without.options[u] &= !(1 << s);
+            if self.propagate(&mut without) {
+                stack.push(without);
+            }
+            let mut with = node;
+            with.options[u] = 1 << s;
+            if self.propagate(&mut with) {
+                stack.push(with);
+            }
+        }
+        true
     }
 
     /// The root node, propagated; `None` if that alone proves the model
@@ -432,11 +467,11 @@ impl<'a> Space<'a> {
     /// The unit and school to branch on, `None` when every unit is
     /// assigned. Catchments are grown one at a time from their roots: the
     /// school with fewest seats left that still borders a unit open to it,
-    /// and of those units the cheapest. A school is so filled until its
+    /// and of those units the first in `order`. A school is so filled until its
     /// border closes, when the seat checks judge it whole, which is where
     /// tight windows are decided. Without such a border (schools without
     /// a root), the unit with fewest options, most children first.
-    fn branch(&self, node: &Node) -> Option<(usize, usize)> {
+    fn branch(&self, node: &Node, order: Order) -> Option<(usize, usize)> {
         let mut best: Option<((i64, usize), (i64, usize))> = None;
         for u in 0..node.options.len() {
             if node.school[u] != UNSET {
@@ -449,7 +484,11 @@ impl<'a> Space<'a> {
                 let borders = self.model.neighbours[u]
                     .iter()
                     .any(|&w| node.school[w as usize] == s as u32);
-                let key = ((node.room[s], s), (self.price(u, s), u));
+                let first = match order {
+                    Order::MostChildren => -(self.model.demand[u] as i64),
+                    Order::Cheapest => self.price(u, s),
+                };
+                let key = ((node.room[s], s), (first, u));
                 if borders && best.is_none_or(|b| key < b) {
                     best = Some(key);
                 }
