@@ -370,6 +370,7 @@ impl County<'_> {
         // those beyond the seats are left without one after all.
         report.own_zone_overflow += self.cut_overflowing_homes();
         let proofs = self.repair_by_windows();
+        report.own_zone_overflow += proofs.overflow;
         if proofs.solved > 0 {
             self.local_search();
         }
@@ -498,16 +499,47 @@ impl County<'_> {
             {
                 continue;
             }
-            let cut = self.placed[h] - alone as u32;
-            let migrant = self.migrant[h].min(cut);
-            self.placed[h] -= cut;
-            self.migrant[h] -= migrant;
-            self.load[from] -= cut as i64;
-            self.total[from] -= cut as i64;
-            self.migrant_load[from] -= migrant as i64;
-            cut_total += cut;
+            cut_total += self.cut_children(h, self.placed[h] - alone as u32);
         }
         cut_total
+    }
+
+    /// Gives own zone `h` back to school `s` where no plan of its window
+    /// was found that seats every child with every own zone at home (the
+    /// own zone is the harder rule): the school is brought within its seats
+    /// by chains of boundary moves if it can be, and otherwise the children
+    /// it has no seat for are taken from the own zone and left without one.
+    /// Returns the children so left; `None` (nothing done) if the school
+    /// is over its seats already.
+    pub(in crate::plan) fn give_home_over_seats(&mut self, h: usize, s: usize) -> Option<u32> {
+        if self.room(s) < 0 {
+            return None;
+        }
+        let mut journal = Vec::new();
+        self.move_piece(&[h], s, &mut journal);
+        let moved = journal.len();
+        if self.room(s) >= 0 || self.relieve(s, &mut journal) {
+            return Some(0);
+        }
+        self.undo(&journal[moved..]);
+        // The school had room before, so its own zone holds the excess.
+        Some(self.cut_children(h, (-self.room(s)) as u32))
+    }
+
+    /// Leaves `cut` of zone `z`'s children (at most all of them) without a
+    /// seat, migrant children first, as local children are admitted first;
+    /// returns how many.
+    pub(in crate::plan) fn cut_children(&mut self, z: usize, cut: u32) -> u32 {
+        let cut = cut.min(self.placed[z]);
+        let migrant = self.migrant[z].min(cut);
+        self.placed[z] -= cut;
+        self.migrant[z] -= migrant;
+        if let Some(s) = self.school_of[z].map(|s| s as usize) {
+            self.load[s] -= cut as i64;
+            self.total[s] -= cut as i64;
+            self.migrant_load[s] -= migrant as i64;
+        }
+        cut
     }
 
     /// Gives back the children [`Self::cut_overflowing_homes`] left without

@@ -52,6 +52,8 @@ pub(in crate::plan) struct WindowProofs {
     /// undecided), as a hash of their zones, schools and catchments: the
     /// pieces of one window would each search it again unchanged.
     searched: Vec<u64>,
+    /// Children of own zones given back where no plan seats them all.
+    pub(in crate::plan) overflow: u32,
 }
 
 /// A window whose connected model is infeasible.
@@ -92,7 +94,9 @@ impl County<'_> {
     /// Where no connected plan of an own zone's window is found, the zone
     /// is still given back to its school, the window's schools fitted
     /// around their own zones within their seats, pieces allowed; those
-    /// pieces then get windows of their own.
+    /// pieces then get windows of their own. Where no such fit is found,
+    /// the zone is given back and the children its school has no seat for
+    /// are left without one (`WindowProofs::overflow`).
     pub(in crate::plan) fn repair_by_windows(&mut self) -> WindowProofs {
         let mut out = WindowProofs::default();
         for _ in 0..ROUNDS {
@@ -100,7 +104,7 @@ impl County<'_> {
             for s in 0..self.schools.len() {
                 if let Some(h) = self.home_to_claim(s)
                     && (self.resolve_window(&[h], Some(s), &mut out)
-                        || self.fit_window_around_roots(h, s))
+                        || self.fit_window_around_roots(h, s, &mut out))
                 {
                     progress = true;
                 }
@@ -119,8 +123,10 @@ impl County<'_> {
 
     /// Gives own zone `h` back to school `s`, the catchments of its window
     /// refitted within their seats around their own zones, pieces allowed
-    /// (the cheapest such plan found); true if done.
-    fn fit_window_around_roots(&mut self, h: usize, s: usize) -> bool {
+    /// (the cheapest such plan found); true if done. If no such plan is
+    /// found, the zone is given back all the same (see
+    /// [`County::give_home_over_seats`]).
+    fn fit_window_around_roots(&mut self, h: usize, s: usize, out: &mut WindowProofs) -> bool {
         let Some((units, schools)) = self.window(&[h], Some(s)) else {
             return false;
         };
@@ -130,10 +136,14 @@ impl County<'_> {
             connected: false,
             below: None,
         };
-        let Budgeted::Plan(plan) = search(&model, fit) else {
+        if let Budgeted::Plan(plan) = search(&model, fit) {
+            self.apply_window(&units, &schools, &plan.school);
+            return true;
+        }
+        let Some(cut) = self.give_home_over_seats(h, s) else {
             return false;
         };
-        self.apply_window(&units, &schools, &plan.school);
+        out.overflow += cut;
         true
     }
 
