@@ -31,7 +31,7 @@ const ROUNDS: usize = 8;
 /// costliest first, and the nodes of each solve: few, as it runs on every
 /// connected plan (the whole command on 300 zones stays within 0.5 s).
 const IMPROVE: usize = 3;
-const IMPROVE_NODES: u64 = 1_000;
+const IMPROVE_NODES: u64 = 400;
 /// Schools each zone may go to in the improvement step's restricted MIP
 /// (its own and the cheapest others of the window), and its nodes.
 const CHOICES: usize = 4;
