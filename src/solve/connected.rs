@@ -641,7 +641,7 @@ mod tests {
     /// Five zones on a line, two schools at the ends: the split plan would
     /// send the middle zone's neighbour across; the connected optimum may
     /// not.
-    fn line() -> ConnectedModel {
+    pub(super) fn line() -> ConnectedModel {
         // Zones 0-1-2-3-4; school 0 stands in zone 0, school 1 in zone 4.
         // Zone 3 is cheap for school 0 (a shortcut) but zone 2 is school
         // 1's, so giving 3 to school 0 would cut it off.
@@ -701,18 +701,22 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_cuts_prove_a_map_without_a_connected_plan() {
-        // Zones 0-1-2, school 0 in zone 0 with room for two zones, school 1
-        // in zone 1 with room for its own only: zone 2 fits only at school
-        // 0, cut off from it by zone 1.
-        let model = ConnectedModel {
+    /// Zones 0-1-2, school 0 in zone 0 with room for two zones, school 1 in
+    /// zone 1 with room for its own only: zone 2 fits only at school 0, cut
+    /// off from it by zone 1.
+    pub(super) fn cut_off() -> ConnectedModel {
+        ConnectedModel {
             demand: vec![10, 10, 10],
             allowed: vec![vec![(0, 100), (1, 300)]; 3],
             neighbours: vec![vec![1], vec![0, 2], vec![1]],
             seats: vec![20, 10],
             root: vec![Some(0), Some(1)],
-        };
+        }
+    }
+
+    #[test]
+    fn the_cuts_prove_a_map_without_a_connected_plan() {
+        let model = cut_off();
         assert!(model.check(&[0, 1, 0]).is_err());
         assert_eq!(solve_by_cuts(&model, 100, 10), Budgeted::Infeasible);
         // The flow model agrees.

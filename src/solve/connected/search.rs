@@ -546,6 +546,7 @@ fn shift_or(sums: &mut [u64], by: usize) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::{cut_off, line};
     use super::*;
 
     fn exact(nodes: u64) -> Search {
@@ -553,24 +554,6 @@ mod tests {
             nodes,
             connected: true,
             below: None,
-        }
-    }
-
-    /// Zones 0-1-2-3-4, school 0 in zone 0, school 1 in zone 4; zone 3 is
-    /// cheap for school 0 but only reachable through zone 2.
-    fn line() -> ConnectedModel {
-        ConnectedModel {
-            demand: vec![10; 5],
-            allowed: vec![
-                vec![(0, 100), (1, 900)],
-                vec![(0, 200), (1, 800)],
-                vec![(0, 700), (1, 300)],
-                vec![(0, 100), (1, 500)],
-                vec![(0, 900), (1, 100)],
-            ],
-            neighbours: vec![vec![1], vec![0, 2], vec![1, 3], vec![2, 4], vec![3]],
-            seats: vec![30, 30],
-            root: vec![Some(0), Some(4)],
         }
     }
 
@@ -592,14 +575,7 @@ mod tests {
 
     #[test]
     fn proves_a_map_without_a_connected_plan_and_fits_it_in_pieces() {
-        // Zone 2 fits only at school 0, cut off from it by school 1's root.
-        let model = ConnectedModel {
-            demand: vec![10, 10, 10],
-            allowed: vec![vec![(0, 100), (1, 300)]; 3],
-            neighbours: vec![vec![1], vec![0, 2], vec![1]],
-            seats: vec![20, 10],
-            root: vec![Some(0), Some(1)],
-        };
+        let model = cut_off();
         assert_eq!(search(&model, exact(100)), Budgeted::Infeasible);
         let pieces = Search {
             connected: false,
