@@ -242,8 +242,7 @@ pub fn search(inst: &Instance, root: &Relaxation, start: Assignment, limits: Lim
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::solve::instance::Arc;
-    use crate::solve::instance::with_seats;
+    use crate::solve::instance::{Arc, with_seats};
 
     #[test]
     fn finds_the_packing_the_relaxation_splits() {

@@ -279,8 +279,7 @@ pub fn improve(inst: &Instance, assignment: Assignment) -> Assignment {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::solve::instance::arcs;
-    use crate::solve::instance::with_seats;
+    use crate::solve::instance::{arcs, with_seats};
 
     #[test]
     fn a_window_trades_units_between_its_schools() {

@@ -132,9 +132,8 @@ impl County<'_> {
         };
         let model = self.window_model(&units, &schools, usize::MAX);
         let fit = Search {
-            nodes: NODES,
             connected: false,
-            below: None,
+            ..Search::exact(NODES)
         };
         if let Budgeted::Plan(plan) = search(&model, fit) {
             self.apply_window(&units, &schools, &plan.school);
@@ -210,9 +209,8 @@ impl County<'_> {
             }
         };
         let improve = Search {
-            nodes: IMPROVE_NODES,
-            connected: true,
             below: Some(cost),
+            ..Search::exact(IMPROVE_NODES)
         };
         keep(search(&model, improve), &mut bar);
         let restricted = self.window_model(&units, &schools, CHOICES);
@@ -261,19 +259,17 @@ impl County<'_> {
             return false;
         }
         let model = self.window_model(&units, &schools, usize::MAX);
-        let exact = Search {
-            nodes: NODES,
-            connected: true,
-            below: None,
-        };
-        match search(&model, exact) {
+        let found = search(&model, Search::exact(NODES));
+        if !matches!(found, Budgeted::Plan(_)) {
+            proofs.searched.push(key);
+        }
+        match found {
             Budgeted::Plan(plan) => {
                 self.apply_window(&units, &schools, &plan.school);
                 proofs.solved += 1;
                 true
             }
             Budgeted::Infeasible => {
-                proofs.searched.push(key);
                 let reason =
                     infeasible_reason(units.len(), schools.len(), self.holds_whole_area(&units));
                 proofs.proofs.push(Proof {
@@ -283,10 +279,7 @@ impl County<'_> {
                 });
                 false
             }
-            Budgeted::Unknown => {
-                proofs.searched.push(key);
-                false
-            }
+            Budgeted::Unknown => false,
         }
     }
 
@@ -396,16 +389,14 @@ impl County<'_> {
                     .collect();
                 others.sort_unstable();
                 others.truncate(choices.saturating_sub(1));
-                let mut options: Vec<(u32, i64)> = schools
+                schools
                     .iter()
                     .enumerate()
                     .filter(|&(_, &t)| {
                         Some(t) == now || Some(t) == owner || others.iter().any(|&(_, o)| o == t)
                     })
                     .map(|(i, &t)| (i as u32, self.cost(z, t)))
-                    .collect();
-                options.sort_unstable();
-                options
+                    .collect()
             })
             .collect();
         let neighbours = self.local_neighbours(units, &local);

@@ -15,10 +15,10 @@
 //!
 //! Every node splits one zone's options in two (this school, or not), both
 //! propagated to a fixpoint, so no plan is lost and a search that ends
-//! without a plan is a proof. The zone branched on is the one with fewest
-//! options, largest first among equals (the children that are hardest to
-//! seat); its cheapest school is tried first. A node budget, not a clock,
-//! so the answer is the same on any machine.
+//! without a plan is a proof. Catchments are grown one at a time from their
+//! roots, the school with fewest seats left first; which bordering zone
+//! comes first depends on the order (see [`ORDERS`]). A node budget, not a
+//! clock, so the answer is the same on any machine.
 
 use super::{Budgeted, ConnectedModel, ConnectedPlan};
 
@@ -36,6 +36,17 @@ pub struct Search {
     pub connected: bool,
     /// Only plans cheaper than this are sought: an improvement step.
     pub below: Option<i128>,
+}
+
+impl Search {
+    /// A connected plan, the cheapest within `nodes` nodes.
+    pub fn exact(nodes: u64) -> Self {
+        Search {
+            nodes,
+            connected: true,
+            below: None,
+        }
+    }
 }
 
 /// The orders in which a search grows the catchments, each given an equal
@@ -467,10 +478,10 @@ impl<'a> Space<'a> {
     /// The unit and school to branch on, `None` when every unit is
     /// assigned. Catchments are grown one at a time from their roots: the
     /// school with fewest seats left that still borders a unit open to it,
-    /// and of those units the first in `order`. A school is so filled until its
-    /// border closes, when the seat checks judge it whole, which is where
-    /// tight windows are decided. Without such a border (schools without
-    /// a root), the unit with fewest options, most children first.
+    /// and of those units the first in `order`. A school is so filled
+    /// until its border closes, when the seat checks judge it whole, which
+    /// is where tight windows are decided. Without such a border (schools
+    /// without a root), the unit with fewest options, most children first.
     fn branch(&self, node: &Node, order: Order) -> Option<(usize, usize)> {
         let mut best: Option<((i64, usize), (i64, usize))> = None;
         for u in 0..node.options.len() {
@@ -549,17 +560,9 @@ mod tests {
     use super::super::tests::{cut_off, line};
     use super::*;
 
-    fn exact(nodes: u64) -> Search {
-        Search {
-            nodes,
-            connected: true,
-            below: None,
-        }
-    }
-
     #[test]
     fn finds_and_proves_the_connected_optimum() {
-        let Budgeted::Plan(plan) = search(&line(), exact(100)) else {
+        let Budgeted::Plan(plan) = search(&line(), Search::exact(100)) else {
             panic!("no plan")
         };
         assert_eq!(plan.school, vec![0, 0, 1, 1, 1]);
@@ -568,7 +571,7 @@ mod tests {
         // Nothing is cheaper than the optimum.
         let below = Search {
             below: Some(12_000),
-            ..exact(100)
+            ..Search::exact(100)
         };
         assert_eq!(search(&line(), below), Budgeted::Infeasible);
     }
@@ -576,10 +579,10 @@ mod tests {
     #[test]
     fn proves_a_map_without_a_connected_plan_and_fits_it_in_pieces() {
         let model = cut_off();
-        assert_eq!(search(&model, exact(100)), Budgeted::Infeasible);
+        assert_eq!(search(&model, Search::exact(100)), Budgeted::Infeasible);
         let pieces = Search {
             connected: false,
-            ..exact(100)
+            ..Search::exact(100)
         };
         let Budgeted::Plan(plan) = search(&model, pieces) else {
             panic!("no plan in pieces")
@@ -607,7 +610,7 @@ mod tests {
         };
         assert!(space.seats_suffice(&open));
         assert!(!space.each_school_fills(&open));
-        assert_eq!(search(&model, exact(100)), Budgeted::Infeasible);
+        assert_eq!(search(&model, Search::exact(100)), Budgeted::Infeasible);
     }
 
     #[test]
