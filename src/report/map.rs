@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use geo::{BoundingRect, Coord, LineString, MultiPolygon, Rect};
-use tiny_skia::{Color, FillRule, Paint, PathBuilder, Pixmap, PixmapPaint, Stroke, Transform};
+use tiny_skia::{Color, FillRule, Paint, PathBuilder, Pixmap, Stroke, Transform};
 
 use super::fonts::{cjk_font, draw_text, text_width};
 use super::{Catchment, ReportError};
@@ -266,14 +266,10 @@ fn framed(map: &Pixmap, proj: &Projection, caption: &Caption) -> Option<Pixmap> 
     let (width, height) = (map.width(), map.height() + TITLE_BAND + LEGEND_BAND);
     let mut page = Pixmap::new(width, height)?;
     page.fill(Color::WHITE);
-    page.draw_pixmap(
-        0,
-        TITLE_BAND as i32,
-        map.as_ref(),
-        &PixmapPaint::default(),
-        Transform::identity(),
-        None,
-    );
+    // The map is opaque (drawn on white), so placing it is a copy of its
+    // rows: blending it pixel by pixel cost a tenth of a small run.
+    let top = TITLE_BAND as usize * width as usize * 4;
+    page.data_mut()[top..top + map.data().len()].copy_from_slice(map.data());
     let font = cjk_font();
     if let Some(font) = font {
         draw_text(
