@@ -36,6 +36,11 @@ pub struct Search {
     pub connected: bool,
     /// Only plans cheaper than this are sought: an improvement step.
     pub below: Option<i128>,
+    /// Once a plan is found, the nodes the search may spend without finding
+    /// a cheaper one before it stops (`None`: the whole budget). A repair
+    /// needs a plan, not its proof of optimality, which on tight windows
+    /// takes the whole budget and rarely changes the plan.
+    pub settle: Option<u64>,
 }
 
 impl Search {
@@ -45,6 +50,7 @@ impl Search {
             nodes,
             connected: true,
             below: None,
+            settle: None,
         }
     }
 }
@@ -55,6 +61,14 @@ impl Search {
 /// different maps (most children first is the bin packer's rule and finds
 /// most plans and proofs; cheapest first finds the rest, and good plans).
 const ORDERS: [Order; 2] = [Order::MostChildren, Order::Cheapest];
+
+/// The nodes one order of the search may spend.
+#[derive(Clone, Copy)]
+struct Budget {
+    nodes: u64,
+    /// Nodes without a cheaper plan, once one is known.
+    settle: u64,
+}
 
 /// Which unit on a growing catchment's border is tried first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,7 +91,11 @@ pub fn search(model: &ConnectedModel, search: Search) -> Budgeted {
     let mut bar = search.below.unwrap_or(i128::MAX);
     let share = search.nodes / ORDERS.len() as u64;
     for order in ORDERS {
-        if space.depth_first(&start, order, share, &mut bar, &mut best) {
+        let budget = Budget {
+            nodes: share,
+            settle: search.settle.unwrap_or(u64::MAX),
+        };
+        if space.depth_first(&start, order, budget, &mut bar, &mut best) {
             return match best {
                 Some(school) => space.plan(school, true),
                 None => Budgeted::Infeasible,
@@ -97,6 +115,44 @@ struct Space<'a> {
     /// Cost per child of unit `u` at school `s`, `price[u * schools + s]`.
     price: Vec<i64>,
     connected: bool,
+    /// Words of a set of units, and each unit's neighbours as such a set.
+    words: usize,
+    neighbour_bits: Vec<u64>,
+}
+
+/// The working memory of the propagation, kept between nodes: the search
+/// spends most of its time there, and fresh vectors at every node cost it
+/// a fifth of that.
+#[derive(Default)]
+struct Buffers {
+    /// The units open to a school (`Space::words` words), those reached
+    /// from its root, and the last and next rings of them.
+    open: Vec<u64>,
+    reached: Vec<u64>,
+    frontier: Vec<u64>,
+    next: Vec<u64>,
+    /// Children sums a school's open units reach, as bits.
+    sums: Vec<u64>,
+    /// The transport of the unassigned children: the units in it, the
+    /// seats left, the children of `units[i]` sent to school `s` at
+    /// `flow[i * schools + s]`, and the search for an augmenting path.
+    units: Vec<usize>,
+    left: Vec<i64>,
+    flow: Vec<i64>,
+    paths: Paths,
+}
+
+/// An augmenting path search's marks, reset before each.
+#[derive(Default)]
+struct Paths {
+    /// Per school reached, the unit index it was reached from.
+    via: Vec<Option<usize>>,
+    /// Per unit index reached, the school it was reached from.
+    back: Vec<Option<usize>>,
+    reached: Vec<bool>,
+    queue: std::collections::VecDeque<usize>,
+    /// The path found, as (unit index, school) steps from its end.
+    steps: Vec<(usize, usize)>,
 }
 
 /// One node: the schools still open to each unit (one once assigned).
@@ -109,9 +165,21 @@ struct Node {
     room: Vec<i64>,
     /// Child-metres of the assigned units.
     cost: i128,
+    /// Schools whose pieces must be checked again: fewer units are open to
+    /// them (or, without a root, their first unit was assigned) since the
+    /// last check. The check of the others would find what it found then.
+    unchecked: u64,
 }
 
 const UNSET: u32 = u32::MAX;
+
+impl Node {
+    /// Takes the schools of `mask` out of unit `u`'s options.
+    fn close(&mut self, u: usize, mask: u64) {
+        self.unchecked |= self.options[u] & mask;
+        self.options[u] &= !mask;
+    }
+}
 
 impl<'a> Space<'a> {
     fn new(model: &'a ConnectedModel, connected: bool) -> Option<Self> {
@@ -125,15 +193,24 @@ impl<'a> Space<'a> {
                 price[u * schools + s as usize] = c;
             }
         }
+        let words = model.demand.len().div_ceil(64);
+        let mut neighbour_bits = vec![0; model.demand.len() * words];
+        for (u, around) in model.neighbours.iter().enumerate() {
+            for &v in around {
+                neighbour_bits[u * words + v as usize / 64] |= 1 << (v % 64);
+            }
+        }
         Some(Space {
             model,
             schools,
             price,
             connected,
+            words,
+            neighbour_bits,
         })
     }
 
-    /// Branch and bound from `start` within `nodes` nodes, growing the
+    /// Branch and bound from `start` within `budget`, growing the
     /// catchments in `order`; each plan cheaper than `bar` becomes `best`
     /// and the new bar. True if the search finished (nothing cheaper than
     /// `bar` is left to find).
@@ -141,33 +218,36 @@ impl<'a> Space<'a> {
         &self,
         start: &Node,
         order: Order,
-        nodes: u64,
+        budget: Budget,
         bar: &mut i128,
         best: &mut Option<Vec<u32>>,
     ) -> bool {
         let mut stack = vec![start.clone()];
-        let mut spent = 0;
+        let mut buffers = Buffers::default();
+        let (mut spent, mut since) = (0, 0);
         while let Some(node) = stack.pop() {
-            if spent == nodes {
+            if spent == budget.nodes || (best.is_some() && since == budget.settle) {
                 return false;
             }
             spent += 1;
+            since += 1;
             if self.bound(&node) >= *bar {
                 continue;
             }
             let Some((u, s)) = self.branch(&node, order) else {
                 *bar = node.cost;
                 *best = Some(node.school);
+                since = 0;
                 continue;
             };
             let mut without = node.clone();
-            without.options[u] &= !(1 << s);
-            if self.propagate(&mut without) {
+            without.close(u, 1 << s);
+            if self.propagate(&mut without, &mut buffers) {
                 stack.push(without);
             }
             let mut with = node;
-            with.options[u] = 1 << s;
-            if self.propagate(&mut with) {
+            with.close(u, !(1 << s));
+            if self.propagate(&mut with, &mut buffers) {
                 stack.push(with);
             }
         }
@@ -193,8 +273,10 @@ impl<'a> Space<'a> {
             options,
             room: self.model.seats.clone(),
             cost: 0,
+            unchecked: (0..self.schools).fold(0, |all, s| all | 1 << s),
         };
-        self.propagate(&mut node).then_some(node)
+        self.propagate(&mut node, &mut Buffers::default())
+            .then_some(node)
     }
 
     fn price(&self, u: usize, s: usize) -> i64 {
@@ -204,20 +286,20 @@ impl<'a> Space<'a> {
     /// Narrows every unit's options by the seats left and the pieces,
     /// assigning units left one option, until nothing changes; false if a
     /// unit is left without one or the children cannot all be seated.
-    fn propagate(&self, node: &mut Node) -> bool {
+    fn propagate(&self, node: &mut Node, buffers: &mut Buffers) -> bool {
         loop {
             let Some(mut changed) = self.assign_forced(node) else {
                 return false;
             };
             changed |= self.close_full(node);
             if self.connected {
-                let Some(cut) = self.close_cut_off(node) else {
+                let Some(cut) = self.close_cut_off(node, buffers) else {
                     return false;
                 };
                 changed |= cut;
             }
             if !changed {
-                return self.seats_suffice(node) && self.each_school_fills(node);
+                return self.seats_suffice(node, buffers) && self.each_school_fills(node, buffers);
             }
         }
     }
@@ -236,6 +318,9 @@ impl<'a> Space<'a> {
                     let s = node.options[u].trailing_zeros() as usize;
                     let d = self.model.demand[u];
                     node.school[u] = s as u32;
+                    if self.model.root[s].is_none() {
+                        node.unchecked |= 1 << s;
+                    }
                     node.room[s] -= d as i64;
                     node.cost += d as i128 * self.price(u, s) as i128;
                     if node.room[s] < 0 {
@@ -268,48 +353,78 @@ impl<'a> Space<'a> {
                 }
             }
             changed |= open != node.options[u];
-            node.options[u] = open;
+            node.close(u, !open);
         }
         changed
     }
 
-    /// Closes each school to the units its root (or, without one, its
-    /// first assigned unit) cannot reach through units open to it; `None`
-    /// if a unit assigned to it is among them.
-    fn close_cut_off(&self, node: &mut Node) -> Option<bool> {
-        let n = node.options.len();
-        let mut seen = vec![false; n];
-        let mut stack = Vec::new();
+    /// Closes each school not checked since its options shrank to the units
+    /// its root (or, without one, its first assigned unit) cannot reach
+    /// through units open to it; `None` if a unit assigned to it is among
+    /// them. The reach is grown as sets of units, a word of bits at a time,
+    /// as this runs at every step of the propagation.
+    fn close_cut_off(&self, node: &mut Node, buffers: &mut Buffers) -> Option<bool> {
+        let w = self.words;
+        let Buffers {
+            open,
+            reached,
+            frontier,
+            next,
+            ..
+        } = buffers;
         let mut changed = false;
-        for s in 0..self.schools {
-            let bit = 1u64 << s;
+        let mut unchecked = std::mem::take(&mut node.unchecked);
+        while unchecked != 0 {
+            let s = unchecked.trailing_zeros() as usize;
+            unchecked &= unchecked - 1;
             let Some(start) = self.model.root[s]
                 .map(|r| r as usize)
-                .or_else(|| (0..n).find(|&u| node.school[u] == s as u32))
+                .or_else(|| node.school.iter().position(|&t| t == s as u32))
             else {
                 continue;
             };
-            seen.fill(false);
-            seen[start] = true;
-            stack.push(start);
-            while let Some(v) = stack.pop() {
-                for &w in &self.model.neighbours[v] {
-                    let w = w as usize;
-                    if !seen[w] && node.options[w] & bit != 0 {
-                        seen[w] = true;
-                        stack.push(w);
-                    }
+            open.clear();
+            open.resize(w, 0);
+            for (u, &options) in node.options.iter().enumerate() {
+                if options & 1 << s != 0 {
+                    open[u / 64] |= 1 << (u % 64);
                 }
             }
-            for (u, &reached) in seen.iter().enumerate() {
-                if reached || node.options[u] & bit == 0 {
-                    continue;
+            reached.clear();
+            reached.resize(w, 0);
+            reached[start / 64] |= 1 << (start % 64);
+            frontier.clone_from(reached);
+            loop {
+                next.clear();
+                next.resize(w, 0);
+                for_each_bit(frontier, |v| {
+                    let around = &self.neighbour_bits[v * w..(v + 1) * w];
+                    for i in 0..w {
+                        next[i] |= around[i];
+                    }
+                });
+                let mut grew = false;
+                for i in 0..w {
+                    next[i] &= open[i] & !reached[i];
+                    reached[i] |= next[i];
+                    grew |= next[i] != 0;
                 }
-                if node.school[u] != UNSET {
-                    return None;
+                if !grew {
+                    break;
                 }
-                node.options[u] &= !bit;
-                changed = true;
+                std::mem::swap(frontier, next);
+            }
+            for i in 0..w {
+                let mut closed = open[i] & !reached[i];
+                while closed != 0 {
+                    let u = i * 64 + closed.trailing_zeros() as usize;
+                    closed &= closed - 1;
+                    if node.school[u] != UNSET {
+                        return None;
+                    }
+                    node.options[u] &= !(1 << s);
+                    changed = true;
+                }
             }
         }
         Some(changed)
@@ -323,7 +438,7 @@ impl<'a> Space<'a> {
     /// that decides most windows: each school's open units must have a
     /// subset whose children fall between its seats less the slack and its
     /// seats.
-    fn each_school_fills(&self, node: &Node) -> bool {
+    fn each_school_fills(&self, node: &Node, buffers: &mut Buffers) -> bool {
         let children: i64 = (0..node.options.len())
             .filter(|&u| node.school[u] == UNSET)
             .map(|u| self.model.demand[u] as i64)
@@ -334,52 +449,102 @@ impl<'a> Space<'a> {
         }
         (0..self.schools).all(|s| {
             let low = node.room[s] - slack;
-            low <= 0 || self.reaches_between(node, s, low as usize, node.room[s] as usize)
+            low <= 0 || self.reaches_between(node, s, low as usize, node.room[s] as usize, buffers)
         })
     }
 
     /// Whether some subset of the units open to (and unassigned) school `s`
-    /// has between `low` and `high` children: the sums reachable, as bits.
-    fn reaches_between(&self, node: &Node, s: usize, low: usize, high: usize) -> bool {
-        let words = high / 64 + 1;
-        let mut sums = vec![0u64; words];
-        sums[0] = 1;
+    /// has between `low` and `high` children: first a greedy subset (it
+    /// usually answers), else the sums reachable, as bits.
+    fn reaches_between(
+        &self,
+        node: &Node,
+        s: usize,
+        low: usize,
+        high: usize,
+        buffers: &mut Buffers,
+    ) -> bool {
         let bit = 1u64 << s;
-        for u in 0..node.options.len() {
-            let d = self.model.demand[u] as usize;
-            if node.school[u] != UNSET || node.options[u] & bit == 0 || d == 0 || d > high {
-                continue;
+        let open = (0..node.options.len())
+            .filter(|&u| node.school[u] == UNSET && node.options[u] & bit != 0)
+            .map(|u| self.model.demand[u] as usize)
+            .filter(|&d| d > 0 && d <= high);
+        let mut greedy = 0;
+        for d in open.clone() {
+            if greedy + d <= high {
+                greedy += d;
+                if greedy >= low {
+                    return true;
+                }
             }
-            shift_or(&mut sums, d);
+        }
+        let sums = &mut buffers.sums;
+        sums.clear();
+        sums.resize(high / 64 + 1, 0);
+        sums[0] = 1;
+        for d in open {
+            shift_or(sums, d);
         }
         (low..=high).any(|v| sums[v / 64] >> (v % 64) & 1 == 1)
     }
 
     /// Whether the unassigned children fit the seats left, each zone's
     /// children shared out among the schools open to it: a maximum flow
-    /// from the zones to the schools by augmenting paths.
-    fn seats_suffice(&self, node: &Node) -> bool {
-        let units: Vec<usize> = (0..node.options.len())
-            .filter(|&u| node.school[u] == UNSET && self.model.demand[u] > 0)
-            .collect();
-        let mut left = node.room.clone();
-        // flow[i * schools + s]: children of units[i] sent to school s.
-        let mut flow = vec![0i64; units.len() * self.schools];
+    /// from the zones to the schools, first greedily, then by augmenting
+    /// paths for what the greedy flow left.
+    fn seats_suffice(&self, node: &Node, buffers: &mut Buffers) -> bool {
+        let k = self.schools;
+        let Buffers {
+            units,
+            left,
+            flow,
+            paths,
+            ..
+        } = buffers;
+        units.clear();
+        units.extend(
+            (0..node.options.len())
+                .filter(|&u| node.school[u] == UNSET && self.model.demand[u] > 0),
+        );
+        left.clone_from(&node.room);
+        flow.clear();
+        flow.resize(units.len() * k, 0);
         for i in 0..units.len() {
-            let mut need = self.model.demand[units[i]] as i64;
+            let mut need = self.greedy(
+                node.options[units[i]],
+                self.model.demand[units[i]],
+                left,
+                &mut flow[i * k..(i + 1) * k],
+            );
             while need > 0 {
-                let Some(path) = self.augmenting_path(node, &units, &flow, &left, i) else {
+                if !self.augmenting_path(node, units, flow, left, i, paths) {
                     return false;
-                };
-                need -= self.push(&mut flow, &mut left, &path, need);
+                }
+                need -= self.push(flow, left, &paths.steps, need);
             }
         }
         true
     }
 
+    /// Sends a unit's `children` to its `open` schools with seats `left`,
+    /// lowest index first, into its row of the flow; the children left.
+    fn greedy(&self, open: u64, children: u32, left: &mut [i64], row: &mut [i64]) -> i64 {
+        let mut need = children as i64;
+        let mut bits = open;
+        while bits != 0 && need > 0 {
+            let s = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let sent = need.min(left[s]).max(0);
+            row[s] += sent;
+            left[s] -= sent;
+            need -= sent;
+        }
+        need
+    }
+
     /// Breadth first from unit `units[from]` over its open schools and
     /// back along sent children to other units, to a school with seats
-    /// left: the alternating path as (unit index, school) steps.
+    /// left: true if found, the path in `paths.steps`.
     fn augmenting_path(
         &self,
         node: &Node,
@@ -387,15 +552,25 @@ impl<'a> Space<'a> {
         flow: &[i64],
         left: &[i64],
         from: usize,
-    ) -> Option<Vec<(usize, usize)>> {
+        paths: &mut Paths,
+    ) -> bool {
         let k = self.schools;
-        // Per school reached, the unit index it was reached from.
-        let mut via: Vec<Option<usize>> = vec![None; k];
-        let mut queue = std::collections::VecDeque::from([from]);
-        let mut unit_seen = vec![false; units.len()];
-        unit_seen[from] = true;
-        // Per unit index reached, the school it was reached from.
-        let mut back: Vec<Option<usize>> = vec![None; units.len()];
+        let Paths {
+            via,
+            back,
+            reached,
+            queue,
+            steps,
+        } = paths;
+        via.clear();
+        via.resize(k, None);
+        back.clear();
+        back.resize(units.len(), None);
+        reached.clear();
+        reached.resize(units.len(), false);
+        queue.clear();
+        queue.push_back(from);
+        reached[from] = true;
         while let Some(i) = queue.pop_front() {
             let mut bits = node.options[units[i]];
             while bits != 0 {
@@ -406,21 +581,16 @@ impl<'a> Space<'a> {
                 }
                 via[s] = Some(i);
                 if left[s] > 0 {
-                    let mut path = Vec::new();
-                    let mut t = s;
-                    let mut j = i;
+                    steps.clear();
+                    let (mut t, mut j) = (s, i);
                     loop {
-                        path.push((j, t));
-                        match back[j] {
-                            Some(p) => {
-                                t = p;
-                                j = via[p].expect("reached");
-                            }
-                            None => return Some(path),
-                        }
+                        steps.push((j, t));
+                        let Some(p) = back[j] else { return true };
+                        t = p;
+                        j = via[p].expect("reached");
                     }
                 }
-                for (j, seen) in unit_seen.iter_mut().enumerate() {
+                for (j, seen) in reached.iter_mut().enumerate() {
                     if !*seen && flow[j * k + s] > 0 {
                         *seen = true;
                         back[j] = Some(s);
@@ -429,7 +599,7 @@ impl<'a> Space<'a> {
                 }
             }
         }
-        None
+        false
     }
 
     /// Sends as many children as the path allows (at most `need`): each
@@ -543,6 +713,17 @@ impl<'a> Space<'a> {
     }
 }
 
+/// Calls `f` with the index of every bit set in `set`.
+fn for_each_bit(set: &[u64], mut f: impl FnMut(usize)) {
+    for (i, &word) in set.iter().enumerate() {
+        let mut bits = word;
+        while bits != 0 {
+            f(i * 64 + bits.trailing_zeros() as usize);
+            bits &= bits - 1;
+        }
+    }
+}
+
 /// `sums |= sums << by`, bits beyond the last word dropped.
 fn shift_or(sums: &mut [u64], by: usize) {
     let (words, bits) = (by / 64, by % 64);
@@ -607,9 +788,11 @@ mod tests {
             school: vec![UNSET; 3],
             room: vec![10, 10],
             cost: 0,
+            unchecked: 3,
         };
-        assert!(space.seats_suffice(&open));
-        assert!(!space.each_school_fills(&open));
+        let mut buffers = Buffers::default();
+        assert!(space.seats_suffice(&open, &mut buffers));
+        assert!(!space.each_school_fills(&open, &mut buffers));
         assert_eq!(search(&model, Search::exact(100)), Budgeted::Infeasible);
     }
 
