@@ -113,6 +113,17 @@ fn tight_counties_are_connected_and_every_school_keeps_its_zone() {
     }
 }
 
+/// A 300-zone map whose windows prove ten pieces impossible to join: the
+/// polish after the windows (boundary moves, improvement windows) once
+/// moved zones of the proven windows and left every piece unexplained.
+#[test]
+fn the_polish_after_the_windows_keeps_their_proofs() {
+    let (region, plan) = plan(22, 300, 37);
+    assert_connected_around_own_zones(&region, &plan, "seed 22");
+    let report = &plan.contiguity[Stage::Primary.index()];
+    assert!(!report.broken.is_empty(), "nothing left to prove");
+}
+
 /// Issue 18's promise on one plan: every school keeps its own zone (unless
 /// a lock or a shared site says otherwise) and no catchment is left in
 /// pieces unless the report proves that no connected plan can join it.

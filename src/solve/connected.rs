@@ -20,6 +20,7 @@ use good_lp::{Expression, Solution, SolverModel, Variable, constraint, variable,
 
 use super::mip::{MipError, MipOptions, MipSolver};
 
+pub mod pieces;
 pub mod search;
 
 /// One county's connected model of one stage, in local indices.

@@ -37,6 +37,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::model::{Region, Stage};
+use crate::plan::passes::window::WindowProofs;
 use crate::plan::zone_moves::{County, CountyEdit, Edit, home_zones};
 use crate::plan::{Plan, Preferences};
 use crate::policy::Policy;
@@ -372,11 +373,13 @@ impl County<'_> {
         let proofs = self.repair_by_windows();
         report.own_zone_overflow += proofs.overflow;
         if proofs.solved > 0 {
-            self.local_search();
+            self.keeping_proofs(&proofs, |county| county.local_search());
         }
-        if self.improve_by_windows(&start) > 0 {
-            self.local_search();
-        }
+        self.keeping_proofs(&proofs, |county| {
+            if county.improve_by_windows(&start) > 0 {
+                county.local_search();
+            }
+        });
         report.connected_m = self.travel();
         report.zones_moved = (0..self.zones.len())
             .filter(|&z| self.school_of[z] != start[z])
@@ -396,6 +399,26 @@ impl County<'_> {
             });
         }
         report
+    }
+
+    /// Runs `polish`, undone if it leaves more pieces without a reason
+    /// than before: a window's proof holds only while its catchments stay
+    /// as they were, and a shorter trip is not worth a piece left unexplained.
+    fn keeping_proofs(&mut self, proofs: &WindowProofs, polish: impl FnOnce(&mut Self)) {
+        let before = self.school_of.clone();
+        let unexplained = self.unexplained(proofs);
+        polish(self);
+        if self.unexplained(proofs) > unexplained {
+            self.restore(&before);
+        }
+    }
+
+    /// Pieces left without a certified reason.
+    fn unexplained(&mut self, proofs: &WindowProofs) -> usize {
+        self.strays()
+            .iter()
+            .filter(|piece| !self.why_apart(piece).1 && self.proof_of(proofs, piece).is_none())
+            .count()
     }
 
     /// Boundary moves and swaps that shorten trips, in turn while the

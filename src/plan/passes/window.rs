@@ -13,6 +13,7 @@
 //! catchments holds the piece, with the rest of the map as it stands.
 
 use crate::plan::zone_moves::County;
+use crate::solve::connected::pieces;
 use crate::solve::connected::search::{Search, search};
 use crate::solve::connected::{self, Budgeted, ConnectedModel, Contiguity};
 
@@ -21,8 +22,14 @@ use crate::solve::connected::{self, Budgeted, ConnectedModel, Contiguity};
 const MAX_WINDOW_ZONES: usize = 64;
 /// A window larger than this (its first ring alone) is not tried.
 const MAX_RING_ZONES: usize = 96;
-/// Branch-and-bound nodes of the exact solve of a window.
-const NODES: u64 = 50_000;
+/// Branch-and-bound nodes of the exact solve of a window: first few for
+/// every window, then many for the windows of the pieces still left
+/// without a proof. Most windows are decided within the first budget, and
+/// a window left undecided there is often made moot by another's plan.
+const NODES: [u64; 2] = [5_000, 50_000];
+/// Nodes a repair's search goes on for without a cheaper plan, once it has
+/// one (the improvement step polishes the plan after).
+const SETTLE_NODES: u64 = 2_000;
 
 /// Rounds of windows over the pieces left, while one helps.
 const ROUNDS: usize = 8;
@@ -48,10 +55,11 @@ pub(in crate::plan) struct WindowProofs {
     pub(in crate::plan) solved: usize,
     /// Windows proven to admit no connected plan.
     proofs: Vec<Proof>,
-    /// Windows searched without a plan (proven to have none, or left
-    /// undecided), as a hash of their zones, schools and catchments: the
-    /// pieces of one window would each search it again unchanged.
-    searched: Vec<u64>,
+    /// Windows searched without a plan, as a hash of their zones, schools
+    /// and catchments, with the nodes spent (`u64::MAX` where proven to
+    /// have none): the pieces of one window would each search it again
+    /// unchanged.
+    searched: Vec<(u64, u64)>,
     /// Children of own zones given back where no plan seats them all.
     pub(in crate::plan) overflow: u32,
 }
@@ -99,33 +107,46 @@ impl County<'_> {
     /// are left without one (`WindowProofs::overflow`).
     pub(in crate::plan) fn repair_by_windows(&mut self) -> WindowProofs {
         let mut out = WindowProofs::default();
-        for _ in 0..ROUNDS {
-            let mut progress = false;
-            for s in 0..self.schools.len() {
-                if let Some(h) = self.home_to_claim(s)
-                    && (self.resolve_window(&[h], Some(s), &mut out)
-                        || self.fit_window_around_roots(h, s, &mut out))
-                {
-                    progress = true;
+        for (stage, nodes) in NODES.into_iter().enumerate() {
+            for _ in 0..ROUNDS {
+                if !self.window_round(nodes, stage > 0, &mut out) {
+                    break;
                 }
-            }
-            for piece in self.strays() {
-                if self.still_stray(&piece) && self.resolve_window(&piece, None, &mut out) {
-                    progress = true;
-                }
-            }
-            if !progress {
-                break;
             }
         }
         out
     }
 
+    /// One round of windows of `nodes` nodes each, around the own zones
+    /// given away and then the pieces (`unproven`: only those without a
+    /// proof); true if one helped.
+    fn window_round(&mut self, nodes: u64, unproven: bool, out: &mut WindowProofs) -> bool {
+        let mut progress = false;
+        for s in 0..self.schools.len() {
+            if let Some(h) = self.home_to_claim(s)
+                && (self.resolve_window(&[h], Some(s), nodes, out)
+                    || self.fit_window_around_roots(h, s, out))
+            {
+                progress = true;
+            }
+        }
+        for piece in self.strays() {
+            if self.still_stray(&piece)
+                && !(unproven && self.proof_of(out, &piece).is_some())
+                && self.resolve_window(&piece, None, nodes, out)
+            {
+                progress = true;
+            }
+        }
+        progress
+    }
+
     /// Gives own zone `h` back to school `s`, the catchments of its window
     /// refitted within their seats around their own zones, pieces allowed
-    /// (the cheapest such plan found); true if done. If no such plan is
-    /// found, the zone is given back all the same (see
-    /// [`County::give_home_over_seats`]).
+    /// (the whole-zone core's plan, else the search's, with its largest
+    /// budget: the children left without a seat otherwise are worth it);
+    /// true if done. If no such plan is found, the zone is given back all
+    /// the same (see [`County::give_home_over_seats`]).
     fn fit_window_around_roots(&mut self, h: usize, s: usize, out: &mut WindowProofs) -> bool {
         let Some((units, schools)) = self.window(&[h], Some(s)) else {
             return false;
@@ -133,9 +154,13 @@ impl County<'_> {
         let model = self.window_model(&units, &schools, usize::MAX);
         let fit = Search {
             connected: false,
-            ..Search::exact(NODES)
+            ..Search::exact(NODES[1])
         };
-        if let Budgeted::Plan(plan) = search(&model, fit) {
+        let found = pieces::in_pieces(&model).or_else(|| match search(&model, fit) {
+            Budgeted::Plan(plan) => Some(plan),
+            _ => None,
+        });
+        if let Some(plan) = found {
             self.apply_window(&units, &schools, &plan.school);
             return true;
         }
@@ -249,19 +274,26 @@ impl County<'_> {
         &mut self,
         focus: &[usize],
         extra: Option<usize>,
+        nodes: u64,
         proofs: &mut WindowProofs,
     ) -> bool {
         let Some((units, schools)) = self.window(focus, extra) else {
             return false;
         };
         let key = self.window_key(&units, &schools);
-        if proofs.searched.contains(&key) {
+        if proofs
+            .searched
+            .iter()
+            .any(|&(k, spent)| k == key && spent >= nodes)
+        {
             return false;
         }
         let model = self.window_model(&units, &schools, usize::MAX);
-        let found = search(&model, Search::exact(NODES));
-        if !matches!(found, Budgeted::Plan(_)) {
-            proofs.searched.push(key);
+        let found = search(&model, repair(nodes));
+        match found {
+            Budgeted::Plan(_) => {}
+            Budgeted::Infeasible => proofs.searched.push((key, u64::MAX)),
+            Budgeted::Unknown => proofs.searched.push((key, nodes)),
         }
         match found {
             Budgeted::Plan(plan) => {
@@ -433,6 +465,15 @@ impl County<'_> {
         units
             .iter()
             .all(|&z| self.neighbours[z].iter().all(|&w| inside[w as usize]))
+    }
+}
+
+/// The search of a repair's window: a connected plan within `nodes`
+/// nodes, not necessarily the cheapest.
+fn repair(nodes: u64) -> Search {
+    Search {
+        settle: Some(SETTLE_NODES),
+        ..Search::exact(nodes)
     }
 }
 

@@ -758,6 +758,19 @@ mod tests {
     }
 
     #[test]
+    fn a_settled_search_keeps_its_first_plan_unproven() {
+        let first = Search {
+            settle: Some(0),
+            ..Search::exact(100)
+        };
+        let Budgeted::Plan(plan) = search(&line(), first) else {
+            panic!("no plan")
+        };
+        assert!(!plan.proven);
+        assert!(plan.cost >= 12_000);
+    }
+
+    #[test]
     fn proves_a_map_without_a_connected_plan_and_fits_it_in_pieces() {
         let model = cut_off();
         assert_eq!(search(&model, Search::exact(100)), Budgeted::Infeasible);

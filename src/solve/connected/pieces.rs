@@ -1,0 +1,101 @@
+//! The cheapest plan of a [`ConnectedModel`] in pieces: every seat limit
+//! and root kept, catchments free to lie in pieces. The connected repair
+//! needs it where no connected plan of a window is found: the window's
+//! schools are fitted around their own zones, and the pieces that leaves
+//! get windows of their own, so the fit's cost is what the rest of the
+//! repair builds on.
+//!
+//! Without the pieces rule the model is the county's own whole-zone
+//! problem on a few dozen zones, so the whole-zone core solves it
+//! (relaxation, rounding, Lagrangian bound, windows, branch and bound). On
+//! tight windows the connected search's depth-first order, given no
+//! pieces to prune by, was still finding plans 5 % cheaper after 20,000
+//! nodes.
+
+use super::{ConnectedModel, ConnectedPlan};
+use crate::solve::{Arc, Instance, Settings, Target, UNPLACED_COST_M, solve};
+
+/// The core's plan of `model` in pieces; `None` where it leaves a child
+/// without a seat (the seats may still admit a plan it did not find).
+pub fn in_pieces(model: &ConnectedModel) -> Option<ConnectedPlan> {
+    let inst = instance(model);
+    let outcome = solve(&inst, &Settings::default()).ok()?;
+    let assignment = &outcome.assignment;
+    let school = (0..inst.units())
+        .map(|u| {
+            let whole = assignment.placed[u] == inst.demand[u];
+            match assignment.target[u] {
+                Some(t) if whole => Some(t),
+                None if inst.demand[u] == 0 => Some(cheapest(model, u)),
+                _ => None,
+            }
+        })
+        .collect::<Option<Vec<u32>>>()?;
+    let cost = model.cost(&school)?;
+    Some(ConnectedPlan {
+        school,
+        cost,
+        proven: outcome.bound() >= cost,
+    })
+}
+
+/// The model as a core instance: one target and pool per school with its
+/// seats, each root's arcs only to its school.
+fn instance(model: &ConnectedModel) -> Instance {
+    let arcs = model.allowed.iter().enumerate().map(|(u, allowed)| {
+        let owner = model.root.iter().position(|&r| r == Some(u as u32));
+        let mut arcs: Vec<Arc> = allowed
+            .iter()
+            .filter(|&&(s, _)| owner.is_none_or(|o| o == s as usize))
+            .map(|&(target, cost)| Arc { target, cost })
+            .collect();
+        arcs.sort_unstable_by_key(|a| (a.cost, a.target));
+        arcs
+    });
+    let seats: Vec<u32> = model
+        .seats
+        .iter()
+        .map(|&s| s.clamp(0, u32::MAX as i64) as u32)
+        .collect();
+    let targets = (0..seats.len())
+        .map(|s| Target {
+            cap: Some(seats[s]),
+            pool: s as u32,
+        })
+        .collect();
+    Instance::new(model.demand.clone(), arcs, targets, seats, UNPLACED_COST_M)
+}
+
+/// A unit without children goes where it is cheapest (it weighs nothing).
+fn cheapest(model: &ConnectedModel, u: usize) -> u32 {
+    let owner = model.root.iter().position(|&r| r == Some(u as u32));
+    owner.map_or_else(
+        || {
+            model.allowed[u]
+                .iter()
+                .min_by_key(|&&(s, c)| (c, s))
+                .map_or(0, |&(s, _)| s)
+        },
+        |o| o as u32,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::cut_off;
+    use super::*;
+
+    #[test]
+    fn fits_a_map_without_a_connected_plan_in_pieces() {
+        let plan = in_pieces(&cut_off()).expect("a plan in pieces");
+        assert_eq!(plan.school, vec![0, 1, 0]);
+        assert!(plan.proven);
+    }
+
+    #[test]
+    fn gives_no_plan_where_a_child_would_have_no_seat() {
+        let mut model = cut_off();
+        model.seats = vec![20, 9];
+        assert_eq!(in_pieces(&model), None);
+    }
+}
