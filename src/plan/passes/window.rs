@@ -289,19 +289,14 @@ impl County<'_> {
             return false;
         }
         let model = self.window_model(&units, &schools, usize::MAX);
-        let found = search(&model, repair(nodes));
-        match found {
-            Budgeted::Plan(_) => {}
-            Budgeted::Infeasible => proofs.searched.push((key, u64::MAX)),
-            Budgeted::Unknown => proofs.searched.push((key, nodes)),
-        }
-        match found {
+        match search(&model, repair(nodes)) {
             Budgeted::Plan(plan) => {
                 self.apply_window(&units, &schools, &plan.school);
                 proofs.solved += 1;
                 true
             }
             Budgeted::Infeasible => {
+                proofs.searched.push((key, u64::MAX));
                 let reason =
                     infeasible_reason(units.len(), schools.len(), self.holds_whole_area(&units));
                 proofs.proofs.push(Proof {
@@ -311,7 +306,10 @@ impl County<'_> {
                 });
                 false
             }
-            Budgeted::Unknown => false,
+            Budgeted::Unknown => {
+                proofs.searched.push((key, nodes));
+                false
+            }
         }
     }
 
