@@ -14,7 +14,9 @@ use anyhow::{Context, bail};
 use serde_json::Value;
 
 use catchment::generate::roads::{RoadWay, feature};
-use catchment::generate::{Params, generate, generate_lumpy, generate_with_roads};
+use catchment::generate::{
+    Params, TightParams, generate, generate_lumpy, generate_tight, generate_with_roads,
+};
 use catchment::io::read_region;
 use catchment::io::write::{write_collection, write_region};
 use catchment::plan::{Preferences, make};
@@ -31,7 +33,9 @@ pub struct Args {
     /// Instances to run: city (20,000 zones, 600 schools), province
     /// (200,000 / 6,000 in 100 counties), country (2,000,000 / 200,000 in
     /// 2,800 counties, fed in memory), lumpy (300 zones, 50 schools, seats
-    /// 1-15 % above the children: `generate --lumpy`).
+    /// 1-15 % above the children: `generate --lumpy`), tight (300 point
+    /// zones, 37 schools, seats 1-5 % above the children, where connected
+    /// catchments are hardest: `generate --tight`).
     #[arg(long, value_delimiter = ',', default_value = "city,province,country")]
     instances: Vec<String>,
     /// Runs per instance (the median is reported).
@@ -71,38 +75,55 @@ struct Instance {
     zones: usize,
     schools: usize,
     counties: usize,
-    /// Generated with `--lumpy`.
-    lumpy: bool,
+    kind: Kind,
 }
 
-const INSTANCES: [Instance; 4] = [
+/// Which generator makes an instance.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Counties of a plain city (`generate`).
+    Plain,
+    /// `generate --lumpy`.
+    Lumpy,
+    /// `generate --tight`.
+    Tight,
+}
+
+const INSTANCES: [Instance; 5] = [
     Instance {
         name: "city",
         zones: 20_000,
         schools: 600,
         counties: 1,
-        lumpy: false,
+        kind: Kind::Plain,
     },
     Instance {
         name: "province",
         zones: 200_000,
         schools: 6_000,
         counties: 100,
-        lumpy: false,
+        kind: Kind::Plain,
     },
     Instance {
         name: "country",
         zones: 2_000_000,
         schools: 200_000,
         counties: 2_800,
-        lumpy: false,
+        kind: Kind::Plain,
     },
     Instance {
         name: "lumpy",
         zones: 300,
         schools: 50,
         counties: 1,
-        lumpy: true,
+        kind: Kind::Lumpy,
+    },
+    Instance {
+        name: "tight",
+        zones: 300,
+        schools: 37,
+        counties: 1,
+        kind: Kind::Tight,
     },
 ];
 
@@ -133,7 +154,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut rows = Vec::new();
     for name in &args.instances {
         let Some(inst) = INSTANCES.iter().find(|i| i.name == name) else {
-            bail!("unknown instance `{name}`; expected city, province, country or lumpy");
+            bail!("unknown instance `{name}`; expected city, province, country, lumpy or tight");
         };
         eprintln!(
             "bench: {} ({} zones, {} schools, {} counties)",
@@ -287,8 +308,14 @@ fn whole_command(args: &Args, inst: &Instance) -> anyhow::Result<Row> {
         counties: inst.counties,
     };
     let roads = maps.join("roads.geojson");
-    let region = if inst.lumpy {
+    let region = if inst.kind == Kind::Lumpy {
         generate_lumpy(&params)
+    } else if inst.kind == Kind::Tight {
+        generate_tight(&TightParams {
+            seed: args.seed,
+            zones: inst.zones,
+            schools: inst.schools,
+        })
     } else if args.roads {
         let (region, counties) = generate_with_roads(&params);
         let ways: Vec<RoadWay> = counties.into_iter().flat_map(|c| c.ways).collect();

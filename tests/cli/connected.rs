@@ -47,3 +47,28 @@ fn the_summary_prices_connectedness_on_a_tight_county() {
     let pieces = run("pieces", &["--allow-pieces"]);
     assert!(pieces["contiguity"]["price"].is_null());
 }
+
+#[test]
+fn the_bench_measures_the_tight_county_with_connected_catchments() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let o = catchment(&[
+        "bench",
+        "--instances",
+        "tight",
+        "--runs",
+        "1",
+        "--out",
+        s(dir),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = std::fs::read_to_string(dir.join("bench.md")).unwrap();
+    let row = report
+        .lines()
+        .find(|l| l.starts_with("| tight |"))
+        .unwrap_or_else(|| panic!("no tight row in {report}"));
+    assert!(row.contains("| 300 / 37 / 1 |"), "{row}");
+    let summary = read_json(&dir.join("tight/plan/summary.json"));
+    let c = &summary["stages"]["primary"]["contiguity"];
+    assert_eq!(c["own_zones"]["kept"], 37, "{c}");
+}
