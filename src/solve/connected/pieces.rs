@@ -7,10 +7,11 @@
 //!
 //! Without the pieces rule the model is the county's own whole-zone
 //! problem on a few dozen zones, so the whole-zone core solves it
-//! (relaxation, rounding, Lagrangian bound, windows, branch and bound). On
-//! tight windows the connected search's depth-first order, given no
-//! pieces to prune by, was still finding plans 5 % cheaper after 20,000
-//! nodes.
+//! (relaxation, rounding, Lagrangian bound, windows, branch and bound).
+//! The connected search, given no pieces to prune by, kept finding cheaper
+//! plans to the end of its 50,000 nodes: on the first own-zone window of a
+//! tight 300-zone map (63 zones, 11 schools) the core's plan is 11 %
+//! cheaper than the search's best.
 
 use super::{ConnectedModel, ConnectedPlan};
 use crate::solve::{Arc, Instance, Settings, Target, UNPLACED_COST_M, solve};
