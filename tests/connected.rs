@@ -113,7 +113,7 @@ fn tight_counties_are_connected_and_every_school_keeps_its_zone() {
     }
 }
 
-/// A 300-zone map whose windows prove ten pieces impossible to join: the
+/// A 300-zone map whose windows prove its pieces impossible to join: the
 /// polish after the windows (boundary moves, improvement windows) once
 /// moved zones of the proven windows and left every piece unexplained.
 #[test]

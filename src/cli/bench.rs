@@ -308,23 +308,22 @@ fn whole_command(args: &Args, inst: &Instance) -> anyhow::Result<Row> {
         counties: inst.counties,
     };
     let roads = maps.join("roads.geojson");
-    let region = if inst.kind == Kind::Lumpy {
-        generate_lumpy(&params)
-    } else if inst.kind == Kind::Tight {
-        generate_tight(&TightParams {
+    let region = match inst.kind {
+        Kind::Lumpy => generate_lumpy(&params),
+        Kind::Tight => generate_tight(&TightParams {
             seed: args.seed,
             zones: inst.zones,
             schools: inst.schools,
-        })
-    } else if args.roads {
-        let (region, counties) = generate_with_roads(&params);
-        let ways: Vec<RoadWay> = counties.into_iter().flat_map(|c| c.ways).collect();
-        std::fs::create_dir_all(&maps)?;
-        write_collection(&roads, &ways, feature)
-            .with_context(|| format!("writing {}", roads.display()))?;
-        region
-    } else {
-        generate(&params)
+        }),
+        Kind::Plain if args.roads => {
+            let (region, counties) = generate_with_roads(&params);
+            let ways: Vec<RoadWay> = counties.into_iter().flat_map(|c| c.ways).collect();
+            std::fs::create_dir_all(&maps)?;
+            write_collection(&roads, &ways, feature)
+                .with_context(|| format!("writing {}", roads.display()))?;
+            region
+        }
+        Kind::Plain => generate(&params),
     };
     write_region(&region, &maps).with_context(|| format!("writing {}", maps.display()))?;
     if args.roads && !roads.exists() {

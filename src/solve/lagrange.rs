@@ -179,8 +179,8 @@ fn choose(inst: &Instance, t: usize, arcs: &[(u32, i64)], values: &[i64]) -> Cho
 /// Every profit is positive, so above the weight of the items so far the
 /// best takes them all: each item's pass runs only up to that weight, and
 /// the table reads the best there for any seats above it. Within the pass
-/// the choice is made without a branch (it was a third of a tight map's
-/// run, mostly mispredicted).
+/// the choice is made without a branch (the pass was up to a fifth of a
+/// tight map's run, mostly mispredicted).
 fn knapsack(items: &[(u32, u64, i64)], cap: usize) -> (Vec<i64>, Choice) {
     let width = cap + 1;
     let mut best = vec![0i64; width];

@@ -22,12 +22,14 @@ pub fn in_pieces(model: &ConnectedModel) -> Option<ConnectedPlan> {
     let inst = instance(model);
     let outcome = solve(&inst, &Settings::default()).ok()?;
     let assignment = &outcome.assignment;
+    // A unit without children weighs nothing: where the core left it
+    // unassigned, its cheapest arc (a root's only one) takes it.
     let school = (0..inst.units())
         .map(|u| {
             let whole = assignment.placed[u] == inst.demand[u];
             match assignment.target[u] {
                 Some(t) if whole => Some(t),
-                None if inst.demand[u] == 0 => Some(cheapest(model, u)),
+                None if inst.demand[u] == 0 => inst.arcs_of(u).first().map(|a| a.target),
                 _ => None,
             }
         })
@@ -65,20 +67,6 @@ fn instance(model: &ConnectedModel) -> Instance {
         })
         .collect();
     Instance::new(model.demand.clone(), arcs, targets, seats, UNPLACED_COST_M)
-}
-
-/// A unit without children goes where it is cheapest (it weighs nothing).
-fn cheapest(model: &ConnectedModel, u: usize) -> u32 {
-    let owner = model.root.iter().position(|&r| r == Some(u as u32));
-    owner.map_or_else(
-        || {
-            model.allowed[u]
-                .iter()
-                .min_by_key(|&&(s, c)| (c, s))
-                .map_or(0, |&(s, _)| s)
-        },
-        |o| o as u32,
-    )
 }
 
 #[cfg(test)]
