@@ -24,7 +24,7 @@ pub mod pieces;
 pub mod search;
 
 /// One county's connected model of one stage, in local indices.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConnectedModel {
     /// Children of each unit (they move with it, whole).
     pub demand: Vec<u32>,

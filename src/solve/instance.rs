@@ -24,7 +24,7 @@ pub struct Target {
 
 /// A core instance. Arcs of unit `u` are `arcs[arc_start[u]..arc_start[u+1]]`,
 /// sorted by cost.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Instance {
     pub demand: Vec<u32>,
     pub arc_start: Vec<usize>,

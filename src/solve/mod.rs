@@ -6,6 +6,7 @@
 pub mod branch;
 pub mod connected;
 pub mod guided;
+pub mod in_order;
 pub mod instance;
 pub mod lagrange;
 pub mod mip;

@@ -12,8 +12,10 @@
 //! have not changed since it was last solved is not solved again.
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 
 use super::branch;
+use super::in_order::in_order;
 use super::instance::{Arc, Assignment, Instance, Target};
 use super::relax::relax;
 
@@ -130,13 +132,15 @@ impl<'a> Plan<'a> {
 /// A window as an instance of its own: its targets with the seats the rest
 /// of the plan leaves them, the units at them or without a seat that could
 /// go there, and each unit's current place.
+#[derive(PartialEq)]
 struct Sub {
+    window: Vec<u32>,
     units: Vec<usize>,
     instance: Instance,
     start: Assignment,
 }
 
-fn sub_instance(plan: &Plan, window: &[u32]) -> Sub {
+fn sub_instance(plan: &Plan, window: Vec<u32>) -> Sub {
     let inst = plan.inst;
     let local = |t: u32| window.binary_search(&t).ok().map(|i| i as u32);
     // Each pool's seats less what its targets outside the window hold.
@@ -205,75 +209,125 @@ fn sub_instance(plan: &Plan, window: &[u32]) -> Sub {
         placed: units.iter().map(|&u| plan.assignment.placed[u]).collect(),
     };
     Sub {
+        window,
         units,
         instance,
         start,
     }
 }
 
-/// Solves one window; returns the work it took and whether the plan
-/// improved.
-fn solve_window(plan: &mut Plan, window: &[u32]) -> (usize, bool) {
-    let sub = sub_instance(plan, window);
+/// What solving one window found: the work it took and, if it found a
+/// cheaper plan of the window's units, that plan.
+struct Solved {
+    work: usize,
+    better: Option<Assignment>,
+}
+
+/// Solves one window by a short branch and bound from its current plan.
+fn solve_window(sub: &Sub) -> Solved {
+    let unchanged = |work| Solved { work, better: None };
     if sub.units.len() < 2 {
-        return (0, false);
+        return unchanged(0);
     }
     let now = sub.start.cost(&sub.instance);
     let r = relax(&sub.instance);
     if r.cost >= now {
-        return (sub.units.len(), false);
+        return unchanged(sub.units.len());
     }
     let limits = branch::Limits {
         max_units: usize::MAX,
         max_nodes: NODES,
         max_work: usize::MAX,
     };
-    let found = branch::search(&sub.instance, &r, sub.start, limits);
+    let found = branch::search(&sub.instance, &r, sub.start.clone(), limits);
     let work = (found.nodes + 1) * sub.units.len();
-    if found.cost >= now {
-        return (work, false);
+    Solved {
+        work,
+        better: (found.cost < now).then_some(found.assignment),
     }
+}
+
+/// Puts a window's cheaper plan into the whole plan.
+fn apply(plan: &mut Plan, sub: &Sub, found: &Assignment) {
     plan.clock += 1;
     for (i, &u) in sub.units.iter().enumerate() {
-        let target = found.assignment.target[i].map(|t| window[t as usize]);
+        let target = found.target[i].map(|t| sub.window[t as usize]);
         for t in [plan.assignment.target[u], target].into_iter().flatten() {
             plan.changed[t as usize] = plan.clock;
         }
         plan.assignment.target[u] = target;
-        plan.assignment.placed[u] = found.assignment.placed[i];
+        plan.assignment.placed[u] = found.placed[i];
     }
     plan.index_members();
-    (work, true)
+}
+
+/// The plan with the windows solved since each last changed, the work
+/// left, and whether a window has improved the plan this round.
+struct Run<'a> {
+    plan: Plan<'a>,
+    solved: HashMap<Vec<u32>, u64>,
+    budget: usize,
+    improved: bool,
+}
+
+impl Run<'_> {
+    /// The window of `k` targets around `centre`, unless solved since its
+    /// targets last changed.
+    fn due(&self, centre: usize, k: usize) -> Option<Sub> {
+        let window = self.plan.window(centre, k);
+        let last = self.plan.last_change(&window);
+        if self.solved.get(&window).is_some_and(|&at| at >= last) {
+            return None;
+        }
+        Some(sub_instance(&self.plan, window))
+    }
+
+    /// Takes a window's result; stops when the work allowance is spent.
+    fn commit(&mut self, sub: Sub, solved: Solved) -> ControlFlow<()> {
+        if let Some(found) = &solved.better {
+            apply(&mut self.plan, &sub, found);
+            self.improved = true;
+        }
+        self.solved.insert(sub.window, self.plan.clock);
+        self.budget = self.budget.saturating_sub(solved.work);
+        if self.budget == 0 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    }
 }
 
 /// Improves a plan (within every limit) by windows until none improves it
-/// or the work allowance is spent; never makes it worse.
+/// or the work allowance is spent; never makes it worse. The windows of
+/// each size are taken centre by centre, several solved side by side
+/// ([`in_order`]), with the plan one thread would make.
 pub fn improve(inst: &Instance, assignment: Assignment) -> Assignment {
-    let mut plan = Plan::new(inst, assignment);
-    let mut solved: HashMap<Vec<u32>, u64> = HashMap::new();
-    let mut budget = MAX_WORK;
-    loop {
-        let mut improved = false;
+    let mut run = Run {
+        plan: Plan::new(inst, assignment),
+        solved: HashMap::new(),
+        budget: MAX_WORK,
+        improved: true,
+    };
+    let centres: Vec<usize> = (0..inst.targets.len()).collect();
+    while run.improved {
+        run.improved = false;
         for k in SIZES {
-            for centre in 0..inst.targets.len() {
-                let window = plan.window(centre, k);
-                let last = plan.last_change(&window);
-                if solved.get(&window).is_some_and(|&at| at >= last) {
-                    continue;
-                }
-                let (work, better) = solve_window(&mut plan, &window);
-                improved |= better;
-                solved.insert(window, plan.clock);
-                budget = budget.saturating_sub(work);
-                if budget == 0 {
-                    return plan.assignment;
-                }
+            let spent = in_order(
+                &mut run,
+                &centres,
+                |run, &centre| run.due(centre, k),
+                // Most windows change nothing, so any two may go together.
+                |_, _| true,
+                solve_window,
+                |run, _, sub, solved| run.commit(sub, solved),
+            );
+            if spent.is_break() {
+                return run.plan.assignment;
             }
         }
-        if !improved {
-            return plan.assignment;
-        }
     }
+    run.plan.assignment
 }
 
 #[cfg(test)]

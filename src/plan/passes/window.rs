@@ -12,10 +12,13 @@
 //! model proven infeasible is the proof that no connected plan of those
 //! catchments holds the piece, with the rest of the map as it stands.
 
+use std::ops::ControlFlow;
+
 use crate::plan::zone_moves::County;
 use crate::solve::connected::pieces;
 use crate::solve::connected::search::{Search, search};
-use crate::solve::connected::{self, Budgeted, ConnectedModel, Contiguity};
+use crate::solve::connected::{self, Budgeted, ConnectedModel, ConnectedPlan, Contiguity};
+use crate::solve::in_order::in_order;
 
 /// Zones a window grows to with its neighbouring catchments; the
 /// catchments touching the piece are always in it.
@@ -119,55 +122,112 @@ impl County<'_> {
 
     /// One round of windows of `nodes` nodes each, around the own zones
     /// given away and then the pieces (`unproven`: only those without a
-    /// proof); true if one helped.
+    /// proof); true if one helped. Windows are solved several side by
+    /// side, each committed in turn as one thread would ([`in_order`]).
     fn window_round(&mut self, nodes: u64, unproven: bool, out: &mut WindowProofs) -> bool {
-        let mut progress = false;
-        for s in 0..self.schools.len() {
-            if let Some(h) = self.home_to_claim(s)
-                && (self.resolve_window(&[h], Some(s), nodes, out)
-                    || self.fit_window_around_roots(h, s, out))
-            {
-                progress = true;
-            }
-        }
-        for piece in self.strays() {
-            if self.still_stray(&piece)
-                && !(unproven && self.proof_of(out, &piece).is_some())
-                && self.resolve_window(&piece, None, nodes, out)
-            {
-                progress = true;
-            }
-        }
-        progress
+        let mut round = Round {
+            county: self,
+            proofs: out,
+            progress: false,
+        };
+        let schools: Vec<usize> = (0..round.county.schools.len()).collect();
+        let _ = in_order(
+            &mut round,
+            &schools,
+            |r, &s| {
+                let h = r.county.home_to_claim(s)?;
+                r.county.due(&[h], Some((h, s)), nodes, r.proofs)
+            },
+            |a, b| apart(&a.schools, &b.schools),
+            |due| due.solve(nodes),
+            |r, _, due, outcome| r.commit(due, outcome, nodes),
+        );
+        let pieces = round.county.strays();
+        let _ = in_order(
+            &mut round,
+            &pieces,
+            |r, piece| {
+                let due = r.county.still_stray(piece)
+                    && !(unproven && r.county.proof_of(r.proofs, piece).is_some());
+                r.county
+                    .due(piece, None, nodes, r.proofs)
+                    .filter(|w| due && w.search)
+            },
+            |a, b| apart(&a.schools, &b.schools),
+            |due| due.solve(nodes),
+            |r, _, due, outcome| r.commit(due, outcome, nodes),
+        );
+        round.progress
     }
 
-    /// Gives own zone `h` back to school `s`, the catchments of its window
-    /// refitted within their seats around their own zones, pieces allowed
-    /// (the whole-zone core's plan, else the search's, with its largest
-    /// budget: the children left without a seat otherwise are worth it);
-    /// true if done. If no such plan is found, the zone is given back all
-    /// the same (see [`County::give_home_over_seats`]).
-    fn fit_window_around_roots(&mut self, h: usize, s: usize, out: &mut WindowProofs) -> bool {
-        let Some((units, schools)) = self.window(&[h], Some(s)) else {
+    /// The window around `focus` (a stray piece, or own zone `h` given
+    /// away by its school `s`), unless too large; its exact search is due
+    /// unless it was searched as it stands with as many nodes before.
+    fn due(
+        &self,
+        focus: &[usize],
+        home: Option<(usize, usize)>,
+        nodes: u64,
+        proofs: &WindowProofs,
+    ) -> Option<Due> {
+        let (units, schools) = self.window(focus, home.map(|(_, s)| s))?;
+        let key = self.window_key(&units, &schools);
+        let search = !proofs
+            .searched
+            .iter()
+            .any(|&(k, spent)| k == key && spent >= nodes);
+        let model = self.window_model(&units, &schools, usize::MAX);
+        Some(Due {
+            units,
+            schools,
+            key,
+            model,
+            search,
+            home,
+        })
+    }
+
+    /// Takes a window's outcome: a connected plan replaces its catchments;
+    /// a proof or an undecided search is recorded. An own zone's window
+    /// without a connected plan is fitted around its roots, pieces allowed,
+    /// or else the zone is given back all the same (see
+    /// [`County::give_home_over_seats`]). True if the map changed.
+    fn commit_window(
+        &mut self,
+        due: Due,
+        outcome: Outcome,
+        nodes: u64,
+        proofs: &mut WindowProofs,
+    ) -> bool {
+        match outcome.searched {
+            Some(Budgeted::Plan(plan)) => {
+                self.apply_window(&due.units, &due.schools, &plan.school);
+                proofs.solved += 1;
+                return true;
+            }
+            Some(Budgeted::Infeasible) => {
+                proofs.searched.push((due.key, u64::MAX));
+                let whole_area = self.holds_whole_area(&due.units);
+                proofs.proofs.push(Proof {
+                    units: due.units.clone(),
+                    schools: due.schools.clone(),
+                    reason: infeasible_reason(due.units.len(), due.schools.len(), whole_area),
+                });
+            }
+            Some(Budgeted::Unknown) => proofs.searched.push((due.key, nodes)),
+            None => {}
+        }
+        let Some((h, s)) = due.home else {
             return false;
         };
-        let model = self.window_model(&units, &schools, usize::MAX);
-        let fit = Search {
-            connected: false,
-            ..Search::exact(NODES[1])
-        };
-        let found = pieces::in_pieces(&model).or_else(|| match search(&model, fit) {
-            Budgeted::Plan(plan) => Some(plan),
-            _ => None,
-        });
-        if let Some(plan) = found {
-            self.apply_window(&units, &schools, &plan.school);
+        if let Some(plan) = outcome.fit {
+            self.apply_window(&due.units, &due.schools, &plan.school);
             return true;
         }
         let Some(cut) = self.give_home_over_seats(h, s) else {
             return false;
         };
-        out.overflow += cut;
+        proofs.overflow += cut;
         true
     }
 
@@ -191,21 +251,31 @@ impl County<'_> {
             .collect();
         worst.sort_unstable();
         worst.truncate(IMPROVE);
+        let schools: Vec<usize> = worst.into_iter().map(|(_, s)| s).collect();
         let mut better = 0;
-        for (_, s) in worst {
-            let mut focus: Vec<usize> = self.members[s].iter().map(|&z| z as usize).collect();
-            focus.sort_unstable();
-            better += usize::from(self.improve_window(&focus));
-        }
+        let _ = in_order(
+            self,
+            &schools,
+            |county, &s| county.improvement_due(s),
+            |a, b| apart(&a.schools, &b.schools),
+            Improvement::solve,
+            |county, _, due, found| {
+                if let Some(school) = found {
+                    county.apply_window(&due.units, &due.schools, &school);
+                    better += 1;
+                }
+                ControlFlow::Continue(())
+            },
+        );
         better
     }
 
-    /// Re-solves the window around `focus` from a connected plan; true if
-    /// a shorter connected plan of it was found (and applied).
-    fn improve_window(&mut self, focus: &[usize]) -> bool {
-        let Some((units, schools)) = self.window(focus, None) else {
-            return false;
-        };
+    /// The window around school `s`'s catchment as it stands, if its
+    /// plan is connected and within every limit.
+    fn improvement_due(&self, s: usize) -> Option<Improvement> {
+        let mut focus: Vec<usize> = self.members[s].iter().map(|&z| z as usize).collect();
+        focus.sort_unstable();
+        let (units, schools) = self.window(&focus, None)?;
         let model = self.window_model(&units, &schools, usize::MAX);
         let now: Vec<u32> = units
             .iter()
@@ -217,41 +287,15 @@ impl County<'_> {
                     .expect("a window school") as u32
             })
             .collect();
-        let Some(cost) = model.cost(&now).filter(|_| model.check(&now).is_ok()) else {
-            return false;
-        };
-        // Three searches find different improvements: our branch and bound
-        // over the whole window, the MIP of the shortest-path restriction
-        // with few choices per zone, and (with HiGHS) the exact MIP by cuts.
-        let mut best: Option<Vec<u32>> = None;
-        let mut bar = cost;
-        let mut keep = |found: Budgeted, bar: &mut i128| {
-            if let Budgeted::Plan(plan) = found
-                && plan.cost < *bar
-            {
-                *bar = plan.cost;
-                best = Some(plan.school);
-            }
-        };
-        let improve = Search {
-            below: Some(cost),
-            ..Search::exact(IMPROVE_NODES)
-        };
-        keep(search(&model, improve), &mut bar);
+        let cost = model.cost(&now).filter(|_| model.check(&now).is_ok())?;
         let restricted = self.window_model(&units, &schools, CHOICES);
-        keep(
-            connected::solve_budgeted(&restricted, Contiguity::Nearer, RESTRICTED_NODES),
-            &mut bar,
-        );
-        if cfg!(feature = "highs") {
-            keep(
-                connected::solve_by_cuts(&model, CUT_NODES, CUT_ROUNDS),
-                &mut bar,
-            );
-        }
-        let Some(school) = best else { return false };
-        self.apply_window(&units, &schools, &school);
-        true
+        Some(Improvement {
+            units,
+            schools,
+            model,
+            restricted,
+            cost,
+        })
     }
 
     /// School `s`'s own zone, if it is in another catchment though nothing
@@ -264,53 +308,6 @@ impl County<'_> {
             && self.may_take(h, s)
             && self.placed[h] as i64 <= self.alone(s))
         .then_some(h)
-    }
-
-    /// Re-solves the window around `focus` (a stray piece, or an own zone
-    /// given away) exactly; `extra` is a school that must be in it (the
-    /// owner of the zone). True if its catchments were replaced by a
-    /// connected plan; a window proven to have none goes into `proofs`.
-    fn resolve_window(
-        &mut self,
-        focus: &[usize],
-        extra: Option<usize>,
-        nodes: u64,
-        proofs: &mut WindowProofs,
-    ) -> bool {
-        let Some((units, schools)) = self.window(focus, extra) else {
-            return false;
-        };
-        let key = self.window_key(&units, &schools);
-        if proofs
-            .searched
-            .iter()
-            .any(|&(k, spent)| k == key && spent >= nodes)
-        {
-            return false;
-        }
-        let model = self.window_model(&units, &schools, usize::MAX);
-        match search(&model, repair(nodes)) {
-            Budgeted::Plan(plan) => {
-                self.apply_window(&units, &schools, &plan.school);
-                proofs.solved += 1;
-                true
-            }
-            Budgeted::Infeasible => {
-                proofs.searched.push((key, u64::MAX));
-                let reason =
-                    infeasible_reason(units.len(), schools.len(), self.holds_whole_area(&units));
-                proofs.proofs.push(Proof {
-                    units,
-                    schools,
-                    reason,
-                });
-                false
-            }
-            Budgeted::Unknown => {
-                proofs.searched.push((key, nodes));
-                false
-            }
-        }
     }
 
     /// A hash of the window's zones, schools and the school of each zone.
@@ -463,6 +460,127 @@ impl County<'_> {
         units
             .iter()
             .all(|&z| self.neighbours[z].iter().all(|&w| inside[w as usize]))
+    }
+}
+
+/// An improvement window: its zones and schools, its connected model, the
+/// same with few choices per zone, and the cost of its plan now.
+#[derive(PartialEq)]
+struct Improvement {
+    units: Vec<usize>,
+    schools: Vec<usize>,
+    model: ConnectedModel,
+    restricted: ConnectedModel,
+    cost: i128,
+}
+
+impl Improvement {
+    /// A shorter connected plan of the window, if one is found. Three
+    /// searches find different improvements: our branch and bound over the
+    /// whole window, the MIP of the shortest-path restriction with few
+    /// choices per zone, and (with HiGHS) the exact MIP by cuts. They run
+    /// side by side; their answers are compared in a fixed order.
+    fn solve(&self) -> Option<Vec<u32>> {
+        let ours = Search {
+            below: Some(self.cost),
+            ..Search::exact(IMPROVE_NODES)
+        };
+        let (ours, (nearer, by_cuts)) = rayon::join(
+            || search(&self.model, ours),
+            || {
+                rayon::join(
+                    || {
+                        connected::solve_budgeted(
+                            &self.restricted,
+                            Contiguity::Nearer,
+                            RESTRICTED_NODES,
+                        )
+                    },
+                    || {
+                        cfg!(feature = "highs")
+                            .then(|| connected::solve_by_cuts(&self.model, CUT_NODES, CUT_ROUNDS))
+                    },
+                )
+            },
+        );
+        let mut best: Option<ConnectedPlan> = None;
+        for found in [Some(ours), Some(nearer), by_cuts].into_iter().flatten() {
+            if let Budgeted::Plan(plan) = found
+                && plan.cost < best.as_ref().map_or(self.cost, |b| b.cost)
+            {
+                best = Some(plan);
+            }
+        }
+        best.map(|plan| plan.school)
+    }
+}
+
+/// Whether two windows' sorted lists of schools share none. Most repairs
+/// and some improvements change their window's catchments, and with them
+/// any window sharing a school; only windows apart are solved side by side.
+fn apart(a: &[usize], b: &[usize]) -> bool {
+    !a.iter().any(|s| b.binary_search(s).is_ok())
+}
+
+/// A repair round in progress: the county, what its windows proved so
+/// far, and whether one changed the map.
+struct Round<'r, 'c> {
+    county: &'r mut County<'c>,
+    proofs: &'r mut WindowProofs,
+    progress: bool,
+}
+
+impl Round<'_, '_> {
+    fn commit(&mut self, due: Due, outcome: Outcome, nodes: u64) -> ControlFlow<()> {
+        self.progress |= self.county.commit_window(due, outcome, nodes, self.proofs);
+        ControlFlow::Continue(())
+    }
+}
+
+/// A repair window as the map stands: its zones (in order) and schools,
+/// its hash, its connected model, whether its search is due, and the own
+/// zone and its school it is drawn for, if any.
+#[derive(PartialEq)]
+struct Due {
+    units: Vec<usize>,
+    schools: Vec<usize>,
+    key: u64,
+    model: ConnectedModel,
+    search: bool,
+    home: Option<(usize, usize)>,
+}
+
+/// What a repair window's searches found.
+struct Outcome {
+    /// The exact search's answer, if it was due.
+    searched: Option<Budgeted>,
+    /// For an own zone's window without a connected plan: a plan of the
+    /// window's catchments around their roots, pieces allowed (the
+    /// whole-zone core's, else the search's with its largest budget: the
+    /// children left without a seat otherwise are worth it).
+    fit: Option<ConnectedPlan>,
+}
+
+impl Due {
+    /// The exact search, if due, and for an own zone's window without a
+    /// connected plan the fit around its roots.
+    fn solve(&self, nodes: u64) -> Outcome {
+        let searched = self.search.then(|| search(&self.model, repair(nodes)));
+        let connected = matches!(searched, Some(Budgeted::Plan(_)));
+        let fit = (self.home.is_some() && !connected).then(|| {
+            let fit = Search {
+                connected: false,
+                ..Search::exact(NODES[1])
+            };
+            pieces::in_pieces(&self.model).or_else(|| match search(&self.model, fit) {
+                Budgeted::Plan(plan) => Some(plan),
+                _ => None,
+            })
+        });
+        Outcome {
+            searched,
+            fit: fit.flatten(),
+        }
     }
 }
 
