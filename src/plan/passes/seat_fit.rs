@@ -21,6 +21,9 @@
 //! into components) holds more children than the seats of the schools
 //! standing in it, or no school standing in it may take the zone.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 use crate::plan::zone_moves::County;
 
 /// States an ejection chain search may open, and links a chain may have.
@@ -59,6 +62,26 @@ impl Step {
         let mut moves = vec![(self.zone, self.from, self.to)];
         moves.extend(self.swap.map(|y| (y, self.to, self.from)));
         moves
+    }
+}
+
+/// A zone that may be swapped into a neighbouring school: its children,
+/// its one zone of that school next to it (if only one), and the travel
+/// its move there saves.
+#[derive(Clone)]
+struct Partner {
+    zone: usize,
+    children: i64,
+    only_neighbour: Option<usize>,
+    back: i64,
+}
+
+impl Partner {
+    /// Whether it may come back for zone `z` of `q` children: it must have
+    /// fewer (the swap must relieve the school), and stay next to the
+    /// school once `z` has left.
+    fn swaps_for(&self, z: usize, q: i64) -> bool {
+        self.children < q && self.only_neighbour != Some(z)
     }
 }
 
@@ -297,12 +320,13 @@ impl County<'_> {
         best: i64,
         tabu: impl Fn(usize, usize) -> bool,
     ) -> Option<Step> {
-        let mut steps: Vec<(i64, i64, Step)> = Vec::new();
+        let mut steps: Vec<Reverse<(i64, i64, Step)>> = Vec::new();
         for s in 0..self.schools.len() {
             let excess = self.over(s);
             if excess == 0 {
                 continue;
             }
+            let mut partners: Vec<Option<Vec<Partner>>> = vec![None; self.schools.len()];
             for &z in &self.members[s] {
                 let z = z as usize;
                 let q = self.placed[z] as i64;
@@ -317,54 +341,68 @@ impl County<'_> {
                     .collect();
                 receivers.sort_unstable();
                 receivers.dedup();
+                let here = self.cost(z, s);
                 for r in receivers {
                     let room = self.room(r);
                     let shift =
                         |d: i64| (excess - d).max(0) - excess + (d - room).max(0) - (-room).max(0);
-                    let out = q * (self.cost(z, r) - self.cost(z, s));
+                    let out = q * (self.cost(z, r) - here);
                     let delta = shift(q);
                     if !(tabu(z, r) && over + delta >= best) {
                         let step = Step::new(z, s, r, None, delta);
-                        steps.push((delta, out, step));
+                        steps.push(Reverse((delta, out, step)));
                     }
-                    for y in self.swap_partners(z, s, r) {
+                    let partners = partners[r].get_or_insert_with(|| self.swap_partners(s, r));
+                    for p in partners.iter().filter(|p| p.swaps_for(z, q)) {
+                        let y = p.zone;
                         let delta = shift(q - self.placed[y] as i64);
                         if (tabu(z, r) || tabu(y, s)) && over + delta >= best {
                             continue;
                         }
-                        let back = self.placed[y] as i64 * (self.cost(y, s) - self.cost(y, r));
-                        steps.push((delta, out + back, Step::new(z, s, r, Some(y), delta)));
+                        let step = Step::new(z, s, r, Some(y), delta);
+                        steps.push(Reverse((delta, out + p.back, step)));
                     }
                 }
             }
         }
-        steps.sort_unstable();
-        steps.dedup();
-        steps
-            .into_iter()
-            .map(|(_, _, step)| step)
-            .find(|step| self.keeps_whole(step))
+        // Only the first steps in order are usually looked at: a heap
+        // gives them without sorting all.
+        let mut steps = BinaryHeap::from(steps);
+        let mut last = None;
+        while let Some(Reverse(next)) = steps.pop() {
+            if last.replace(next) == Some(next) {
+                continue;
+            }
+            if self.keeps_whole(&next.2) {
+                return Some(next.2);
+            }
+        }
+        None
     }
 
-    /// Zones of school `r` that may go to school `s` in exchange for zone
-    /// `z` (of `s`): on `r`'s boundary with `s`, with fewer children than
-    /// `z` (the swap must relieve `s`), free to leave and to be taken.
-    fn swap_partners(&self, z: usize, s: usize, r: usize) -> Vec<usize> {
-        let q = self.placed[z];
+    /// Zones of school `r` that may go to school `s` in exchange for one
+    /// of `s`'s: on `r`'s boundary with `s`, free to leave and to be taken.
+    fn swap_partners(&self, s: usize, r: usize) -> Vec<Partner> {
         self.members[r]
             .iter()
             .map(|&y| y as usize)
             .filter(|&y| {
-                self.placed[y] < q
-                    && self.main[y]
+                self.main[y]
                     && !self.pinned[y]
                     && self.home[r] != Some(y as u32)
                     && self.may_take(y, s)
-                    && self.neighbours[y].iter().any(|&w| {
-                        w as usize != z
-                            && self.main[w as usize]
-                            && self.school_of[w as usize] == Some(s as u32)
-                    })
+            })
+            .filter_map(|y| {
+                let mut at_s = self.neighbours[y].iter().filter(|&&w| {
+                    self.main[w as usize] && self.school_of[w as usize] == Some(s as u32)
+                });
+                let first = *at_s.next()? as usize;
+                Some(Partner {
+                    zone: y,
+                    children: self.placed[y] as i64,
+                    only_neighbour: at_s.next().is_none().then_some(first),
+                    back: self.placed[y] as i64 * (self.cost(y, s) - self.cost(y, r)),
+                })
             })
             .collect()
     }
