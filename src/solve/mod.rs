@@ -53,6 +53,14 @@ const LAGRANGIAN_FROM_GAP: i128 = 2000;
 /// and took 90 % of the command's time.
 const FULL_SEARCH_FROM_GAP: i128 = 200;
 
+/// Branch and bound is skipped where the plan lies within this many
+/// metres per child of the proven bound: it could shorten no trip by more
+/// (on a 62-zone window of a tight map, 15 child-metres above the
+/// Lagrangian bound, its 967 nodes took 0.1 s without closing the gap). An
+/// absolute figure, as a share of a cost holding unplaced children's
+/// penalty would hide real distance.
+const BRANCH_FROM_M_PER_CHILD: i128 = 1;
+
 crate::options! {
     /// Solver settings of a run: the scenario's `[solver]` table and the
     /// solver flags of every command that makes a plan.
@@ -196,7 +204,8 @@ pub fn complete(
                     proven = lagrangian.as_ref().map_or(bound, |l| l.bound.max(bound));
                 }
             }
-            let assignment = if proven >= upper {
+            let children: i128 = inst.demand.iter().map(|&d| i128::from(d)).sum();
+            let assignment = if upper - proven <= children * BRANCH_FROM_M_PER_CHILD {
                 best
             } else {
                 let limits = if far {
