@@ -510,7 +510,7 @@ impl<'a> Space<'a> {
         flow.clear();
         flow.resize(units.len() * k, 0);
         for i in 0..units.len() {
-            let mut need = self.greedy(
+            let mut need = greedy(
                 node.options[units[i]],
                 self.model.demand[units[i]],
                 left,
@@ -524,22 +524,6 @@ impl<'a> Space<'a> {
             }
         }
         true
-    }
-
-    /// Sends a unit's `children` to its `open` schools with seats `left`,
-    /// lowest index first, into its row of the flow; the children left.
-    fn greedy(&self, open: u64, children: u32, left: &mut [i64], row: &mut [i64]) -> i64 {
-        let mut need = children as i64;
-        let mut bits = open;
-        while bits != 0 && need > 0 {
-            let s = bits.trailing_zeros() as usize;
-            bits &= bits - 1;
-            let sent = need.min(left[s]).max(0);
-            row[s] += sent;
-            left[s] -= sent;
-            need -= sent;
-        }
-        need
     }
 
     /// Breadth first from unit `units[from]` over its open schools and
@@ -734,6 +718,22 @@ fn shift_or(sums: &mut [u64], by: usize) {
         }
         sums[i] |= v;
     }
+}
+
+/// Sends a unit's `children` to its `open` schools with seats `left`,
+/// lowest index first, into its row of the flow; the children left.
+fn greedy(open: u64, children: u32, left: &mut [i64], row: &mut [i64]) -> i64 {
+    let mut need = children as i64;
+    let mut bits = open;
+    while bits != 0 && need > 0 {
+        let s = bits.trailing_zeros() as usize;
+        bits &= bits - 1;
+        let sent = need.min(left[s]).max(0);
+        row[s] += sent;
+        left[s] -= sent;
+        need -= sent;
+    }
+    need
 }
 
 #[cfg(test)]
