@@ -34,6 +34,52 @@ fn the_demo_is_identical_with_one_and_two_threads() {
     same_bytes(&root().join("scenarios/baseline.toml"));
 }
 
+/// A tight county: windows of the whole-zone core and of the connected
+/// repair are solved side by side and committed in order, and seed 22
+/// changes the map by many of them (own zones fitted, pieces proven).
+#[test]
+fn a_tight_county_is_identical_with_one_two_and_three_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let maps = tmp.path().join("maps");
+    let o = catchment(&[
+        "generate",
+        "--tight",
+        "--seed",
+        "22",
+        "--zones",
+        "300",
+        "--schools",
+        "37",
+        "--out",
+        s(&maps),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (zones, schools) = (maps.join("zones.geojson"), maps.join("schools.geojson"));
+    let mut runs = Vec::new();
+    for threads in ["1", "2", "3"] {
+        // One folder name for all: it is the plan's name in its outputs.
+        let out = tmp.path().join(threads).join("tight");
+        let args = [
+            "allocate",
+            "--zones",
+            s(&zones),
+            "--schools",
+            s(&schools),
+            "--out",
+            s(&out),
+        ];
+        let o = catchment_env(&args, &[("RAYON_NUM_THREADS", threads)]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        runs.push(files(&out));
+    }
+    for run in &runs[1..] {
+        for (a, b) in runs[0].iter().zip(run) {
+            assert_eq!(a.0, b.0);
+            assert!(a.1 == b.1, "{} differs between thread counts", a.0);
+        }
+    }
+}
+
 /// `generate` writes the demo county and its roads the same on any number
 /// of threads; the roads file is a FeatureCollection of LineStrings.
 #[test]
