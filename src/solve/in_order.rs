@@ -46,27 +46,21 @@ where
             }
             next += 1;
         }
-        let mut found: Vec<Option<O>> = if guesses.len() > 1 {
-            guesses
-                .par_iter()
-                .map(|(_, input)| Some(solve(input)))
-                .collect()
+        let solved: Vec<O> = if guesses.len() > 1 {
+            guesses.par_iter().map(|(_, input)| solve(input)).collect()
         } else {
-            guesses
-                .iter()
-                .map(|(_, input)| Some(solve(input)))
-                .collect()
+            guesses.iter().map(|(_, input)| solve(input)).collect()
         };
         // Every job of the stretch again, in order: one with nothing to do
         // before may have something now, and the other way round.
-        let mut guessed = guesses.into_iter().zip(found.iter_mut()).peekable();
+        let mut guessed = guesses.into_iter().zip(solved).peekable();
         for (j, job) in jobs.iter().enumerate().take(next).skip(first) {
             let guess = guessed.next_if(|((g, _), _)| *g == j);
             let Some(input) = prepare(state, job) else {
                 continue;
             };
             let out = match guess {
-                Some(((_, guess), out)) if guess == input => out.take().expect("solved once"),
+                Some(((_, guess), out)) if guess == input => out,
                 _ => solve(&input),
             };
             commit(state, job, input, out)?;
