@@ -1,26 +1,13 @@
 //! The price of connectedness in summary.json: the whole-zone plan before
 //! the repair against the connected plan, both against the bound.
 
-use super::{allocate_files, catchment, read_json, s, stderr};
+use super::{allocate_files, catchment, generate_tight, read_json, s, stderr};
 
 #[test]
 fn the_summary_prices_connectedness_on_a_tight_county() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let o = catchment(&[
-        "generate",
-        "--tight",
-        "--zones",
-        "120",
-        "--schools",
-        "17",
-        "--seed",
-        "1",
-        "--out",
-        s(dir),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let (zones, schools) = (dir.join("zones.geojson"), dir.join("schools.geojson"));
+    let (zones, schools) = generate_tight(dir, 1, 120, 17);
     let run = |name: &str, extra: &[&str]| {
         let out = dir.join(name);
         let o = allocate_files(&zones, &schools, &out, extra);

@@ -40,35 +40,13 @@ fn the_demo_is_identical_with_one_and_two_threads() {
 #[test]
 fn a_tight_county_is_identical_with_one_two_and_three_threads() {
     let tmp = tempfile::tempdir().unwrap();
-    let maps = tmp.path().join("maps");
-    let o = catchment(&[
-        "generate",
-        "--tight",
-        "--seed",
-        "22",
-        "--zones",
-        "300",
-        "--schools",
-        "37",
-        "--out",
-        s(&maps),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let (zones, schools) = (maps.join("zones.geojson"), maps.join("schools.geojson"));
+    let (zones, schools) = generate_tight(&tmp.path().join("maps"), 22, 300, 37);
     let mut runs = Vec::new();
     for threads in ["1", "2", "3"] {
         // One folder name for all: it is the plan's name in its outputs.
         let out = tmp.path().join(threads).join("tight");
-        let args = [
-            "allocate",
-            "--zones",
-            s(&zones),
-            "--schools",
-            s(&schools),
-            "--out",
-            s(&out),
-        ];
-        let o = catchment_env(&args, &[("RAYON_NUM_THREADS", threads)]);
+        let env = [("RAYON_NUM_THREADS", threads)];
+        let o = allocate_files_env(&zones, &schools, &out, &[], &env);
         assert!(o.status.success(), "{}", stderr(&o));
         runs.push(files(&out));
     }

@@ -55,6 +55,17 @@ pub fn catchment_env(args: &[&str], env: &[(&str, &str)]) -> Output {
 /// `catchment allocate` of a zones and a schools file into `out`, with
 /// `extra` flags after.
 pub fn allocate_files(zones: &Path, schools: &Path, out: &Path, extra: &[&str]) -> Output {
+    allocate_files_env(zones, schools, out, extra, &[])
+}
+
+/// As [`allocate_files`], with environment variables set.
+pub fn allocate_files_env(
+    zones: &Path,
+    schools: &Path,
+    out: &Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> Output {
     let mut args = vec![
         "allocate",
         "--zones",
@@ -65,7 +76,26 @@ pub fn allocate_files(zones: &Path, schools: &Path, out: &Path, extra: &[&str]) 
         s(out),
     ];
     args.extend_from_slice(extra);
-    catchment(&args)
+    catchment_env(&args, env)
+}
+
+/// `catchment generate --tight` into `dir`; its zones and schools files.
+pub fn generate_tight(dir: &Path, seed: u64, zones: usize, schools: usize) -> (PathBuf, PathBuf) {
+    let (seed, zones, schools) = (seed.to_string(), zones.to_string(), schools.to_string());
+    let o = catchment(&[
+        "generate",
+        "--tight",
+        "--seed",
+        &seed,
+        "--zones",
+        &zones,
+        "--schools",
+        &schools,
+        "--out",
+        s(dir),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    (dir.join("zones.geojson"), dir.join("schools.geojson"))
 }
 
 pub fn stderr(o: &Output) -> String {

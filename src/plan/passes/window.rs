@@ -131,32 +131,21 @@ impl County<'_> {
             progress: false,
         };
         let schools: Vec<usize> = (0..round.county.schools.len()).collect();
-        let _ = in_order(
-            &mut round,
-            &schools,
-            |r, &s| {
-                let h = r.county.home_to_claim(s)?;
-                r.county.due(&[h], Some((h, s)), nodes, r.proofs)
-            },
-            |a, b| apart(&a.schools, &b.schools),
-            |due| due.solve(nodes),
-            |r, _, due, outcome| r.commit(due, outcome, nodes),
-        );
+        round.windows(&schools, nodes, |r, &s| {
+            let h = r.county.home_to_claim(s)?;
+            r.county.due(&[h], Some((h, s)), nodes, r.proofs)
+        });
         let pieces = round.county.strays();
-        let _ = in_order(
-            &mut round,
-            &pieces,
-            |r, piece| {
-                let due = r.county.still_stray(piece)
-                    && !(unproven && r.county.proof_of(r.proofs, piece).is_some());
-                r.county
-                    .due(piece, None, nodes, r.proofs)
-                    .filter(|w| due && w.search)
-            },
-            |a, b| apart(&a.schools, &b.schools),
-            |due| due.solve(nodes),
-            |r, _, due, outcome| r.commit(due, outcome, nodes),
-        );
+        round.windows(&pieces, nodes, |r, piece| {
+            if !r.county.still_stray(piece)
+                || (unproven && r.county.proof_of(r.proofs, piece).is_some())
+            {
+                return None;
+            }
+            r.county
+                .due(piece, None, nodes, r.proofs)
+                .filter(|w| w.search)
+        });
         round.progress
     }
 
@@ -531,9 +520,20 @@ struct Round<'r, 'c> {
 }
 
 impl Round<'_, '_> {
-    fn commit(&mut self, due: Due, outcome: Outcome, nodes: u64) -> ControlFlow<()> {
-        self.progress |= self.county.commit_window(due, outcome, nodes, self.proofs);
-        ControlFlow::Continue(())
+    /// The windows `prepare` draws for `jobs`, solved side by side where
+    /// apart and committed in order.
+    fn windows<J>(&mut self, jobs: &[J], nodes: u64, prepare: impl Fn(&Self, &J) -> Option<Due>) {
+        let _ = in_order(
+            self,
+            jobs,
+            prepare,
+            |a, b| apart(&a.schools, &b.schools),
+            |due| due.solve(nodes),
+            |r, _, due, outcome| {
+                r.progress |= r.county.commit_window(due, outcome, nodes, r.proofs);
+                ControlFlow::Continue(())
+            },
+        );
     }
 }
 
@@ -567,7 +567,7 @@ impl Due {
     fn solve(&self, nodes: u64) -> Outcome {
         let searched = self.search.then(|| search(&self.model, repair(nodes)));
         let connected = matches!(searched, Some(Budgeted::Plan(_)));
-        let fit = (self.home.is_some() && !connected).then(|| {
+        let fit = if self.home.is_some() && !connected {
             let fit = Search {
                 connected: false,
                 ..Search::exact(NODES[1])
@@ -576,11 +576,10 @@ impl Due {
                 Budgeted::Plan(plan) => Some(plan),
                 _ => None,
             })
-        });
-        Outcome {
-            searched,
-            fit: fit.flatten(),
-        }
+        } else {
+            None
+        };
+        Outcome { searched, fit }
     }
 }
 
