@@ -31,8 +31,11 @@ const MAX_STATES: usize = 20_000;
 const MAX_DEPTH: usize = 12;
 /// Iterations a zone may not return to the school it just left.
 const TENURE: usize = 7;
-/// Iterations without a new best before the search stops.
-const PATIENCE: usize = 3000;
+/// Iterations without a new best before the search stops. On 82 tight
+/// maps of 20-1,300 zones no search found a better plan more than 157
+/// steps after its last; one that cannot fit runs to this limit, so a
+/// larger one only costs time (3,000 took a fifth of seed 22's run).
+const PATIENCE: usize = 600;
 
 /// One step of the search: a zone from one school to another, with a
 /// zone of the other school back in exchange (a swap) or not.
