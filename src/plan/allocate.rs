@@ -205,6 +205,7 @@ pub(super) fn allocate_pass(
                 &adjacency,
                 preferences,
                 &barriers,
+                settings.backend.mip_solver(),
             );
         }
         if band {

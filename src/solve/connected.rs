@@ -379,12 +379,17 @@ pub enum Budgeted {
 /// Solves a small connected model (a window of a few dozen zones) within
 /// `nodes` branch-and-bound nodes, its catchments kept whole as
 /// `contiguity` says (an infeasible [`Contiguity::Nearer`] model proves
-/// nothing of the connected model), by the solver the build has: HiGHS with
-/// the `highs` feature, good_lp's own branch and bound otherwise. A node
-/// budget, not a clock, so the answer is the same on a loaded machine and
-/// with any number of threads.
-pub fn solve_budgeted(model: &ConnectedModel, contiguity: Contiguity, nodes: u64) -> Budgeted {
-    judge(model, run_budgeted(model, contiguity, &[], nodes))
+/// nothing of the connected model), by `solver` (HiGHS needs the `highs`
+/// feature; without it the answer is `Unknown`). A node budget, not a
+/// clock, so the answer is the same on a loaded machine and with any
+/// number of threads.
+pub fn solve_budgeted(
+    model: &ConnectedModel,
+    contiguity: Contiguity,
+    solver: MipSolver,
+    nodes: u64,
+) -> Budgeted {
+    judge(model, run_budgeted(model, contiguity, &[], solver, nodes))
 }
 
 /// A plan if the answer is one of the connected model, a proof of
@@ -412,6 +417,7 @@ fn run_budgeted(
     model: &ConnectedModel,
     contiguity: Contiguity,
     cuts: &[Cut],
+    solver: MipSolver,
     nodes: u64,
 ) -> Result<(Vec<u32>, bool), Option<good_lp::ResolutionError>> {
     let Built {
@@ -422,10 +428,9 @@ fn run_budgeted(
         constraints,
     } = build(model, contiguity, cuts);
     let problem = vars.minimise(objective);
-    if cfg!(feature = "highs") {
-        highs_budgeted(problem, constraints, &x, nodes)
-    } else {
-        microlp_budgeted(problem, constraints, &position, nodes)
+    match solver {
+        MipSolver::Highs => highs_budgeted(problem, constraints, &x, nodes),
+        MipSolver::MicroLp => microlp_budgeted(problem, constraints, &position, nodes),
     }
 }
 
@@ -437,10 +442,15 @@ fn run_budgeted(
 /// connected answer proven optimal is the connected optimum. Far cheaper
 /// than the flow model for a small branch and bound: no variables beyond
 /// the assignment's.
-pub fn solve_by_cuts(model: &ConnectedModel, nodes: u64, rounds: usize) -> Budgeted {
+pub fn solve_by_cuts(
+    model: &ConnectedModel,
+    solver: MipSolver,
+    nodes: u64,
+    rounds: usize,
+) -> Budgeted {
     let mut cuts = Vec::new();
     for _ in 0..rounds {
-        let found = run_budgeted(model, Contiguity::Cuts, &cuts, nodes);
+        let found = run_budgeted(model, Contiguity::Cuts, &cuts, solver, nodes);
         let Ok((school, _)) = &found else {
             return judge(model, found);
         };
@@ -690,8 +700,8 @@ mod tests {
     fn the_nearer_model_and_the_cuts_find_the_connected_optimum() {
         let model = line();
         for found in [
-            solve_budgeted(&model, Contiguity::Nearer, 100),
-            solve_by_cuts(&model, 100, 10),
+            solve_budgeted(&model, Contiguity::Nearer, MipSolver::MicroLp, 100),
+            solve_by_cuts(&model, MipSolver::MicroLp, 100, 10),
         ] {
             let Budgeted::Plan(plan) = found else {
                 panic!("no plan: {found:?}")
@@ -719,10 +729,13 @@ mod tests {
     fn the_cuts_prove_a_map_without_a_connected_plan() {
         let model = cut_off();
         assert!(model.check(&[0, 1, 0]).is_err());
-        assert_eq!(solve_by_cuts(&model, 100, 10), Budgeted::Infeasible);
+        assert_eq!(
+            solve_by_cuts(&model, MipSolver::MicroLp, 100, 10),
+            Budgeted::Infeasible
+        );
         // The flow model agrees.
         assert_eq!(
-            solve_budgeted(&model, Contiguity::Flow, 100),
+            solve_budgeted(&model, Contiguity::Flow, MipSolver::MicroLp, 100),
             Budgeted::Infeasible
         );
     }

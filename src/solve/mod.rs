@@ -42,6 +42,18 @@ pub enum Backend {
 
 impl crate::options::OptionValue for Backend {}
 
+impl Backend {
+    /// The MIP solver of the searches beside the core (the connected
+    /// improvement step): HiGHS only where the run chose it, so that the
+    /// default run is the same, and as fast, in either build.
+    pub fn mip_solver(self) -> mip::MipSolver {
+        match self {
+            Backend::Flow => mip::MipSolver::MicroLp,
+            Backend::Highs => mip::MipSolver::Highs,
+        }
+    }
+}
+
 /// The Lagrangian bound is computed where the rounded plan lies more than
 /// 1/this of the relaxation bound above it (0.05 %).
 const LAGRANGIAN_FROM_GAP: i128 = 2000;

@@ -41,6 +41,7 @@ use crate::plan::passes::window::WindowProofs;
 use crate::plan::zone_moves::{County, CountyEdit, Edit, home_zones};
 use crate::plan::{Plan, Preferences};
 use crate::policy::Policy;
+use crate::solve::mip::MipSolver;
 use crate::spatial::{Adjacency, BarrierIndex};
 
 /// What making catchments connected did for one stage.
@@ -334,7 +335,7 @@ impl County<'_> {
         swaps
     }
 
-    fn run(&mut self) -> ContiguityReport {
+    fn run(&mut self, solver: MipSolver) -> ContiguityReport {
         let mut report = ContiguityReport::default();
         self.share_homes(&mut report);
         for s in 0..self.schools.len() {
@@ -376,7 +377,7 @@ impl County<'_> {
             self.keeping_proofs(&proofs, |county| county.local_search());
         }
         self.keeping_proofs(&proofs, |county| {
-            if county.improve_by_windows(&start) > 0 {
+            if county.improve_by_windows(&start, solver) > 0 {
                 county.local_search();
             }
         });
@@ -679,6 +680,8 @@ pub fn pieces(
     report
 }
 
+/// Makes every catchment one piece holding its school's own zone, where
+/// the map allows; `solver` is the exact solver the run may spend time on.
 pub fn make_contiguous(
     plan: &mut Plan,
     region: &Region,
@@ -686,6 +689,7 @@ pub fn make_contiguous(
     adjacency: &Adjacency,
     preferences: &Preferences,
     barriers: &BarrierIndex,
+    solver: MipSolver,
 ) -> [ContiguityReport; 2] {
     let edit = CountyEdit {
         region,
@@ -695,23 +699,24 @@ pub fn make_contiguous(
         barriers,
         connected: true,
     };
-    edit.apply(plan, |county| county.run()).map(|counties| {
-        let mut report = ContiguityReport::default();
-        for r in counties {
-            report.strays_before += r.strays_before;
-            report.zones_moved += r.zones_moved;
-            report.broken.extend(r.broken);
-            report.own_zones += r.own_zones;
-            report.own_zones_kept += r.own_zones_kept;
-            report.own_zones_locked += r.own_zones_locked;
-            report.own_zones_shared += r.own_zones_shared;
-            report.own_zones_not_fitting += r.own_zones_not_fitting;
-            report.own_zone_overflow += r.own_zone_overflow;
-            report.whole_zone_m += r.whole_zone_m;
-            report.connected_m += r.connected_m;
-        }
-        report
-    })
+    edit.apply(plan, |county| county.run(solver))
+        .map(|counties| {
+            let mut report = ContiguityReport::default();
+            for r in counties {
+                report.strays_before += r.strays_before;
+                report.zones_moved += r.zones_moved;
+                report.broken.extend(r.broken);
+                report.own_zones += r.own_zones;
+                report.own_zones_kept += r.own_zones_kept;
+                report.own_zones_locked += r.own_zones_locked;
+                report.own_zones_shared += r.own_zones_shared;
+                report.own_zones_not_fitting += r.own_zones_not_fitting;
+                report.own_zone_overflow += r.own_zone_overflow;
+                report.whole_zone_m += r.whole_zone_m;
+                report.connected_m += r.connected_m;
+            }
+            report
+        })
 }
 
 #[cfg(test)]
