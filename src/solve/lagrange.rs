@@ -202,12 +202,22 @@ fn knapsack(items: &[(u32, u64, i64)], cap: usize) -> (Vec<i64>, Choice) {
         let top = (reach + w).min(cap);
         let full = best[reach];
         best[reach + 1..=top].fill(full);
-        for c in (w..=top).rev() {
-            let old = best[c];
-            let with = best[c - w] + p;
-            let take = with > old;
-            best[c] = old.max(with);
-            row[c / 64] |= (take as u64) << (c % 64);
+        // A word of choices at a time, gathered in a register.
+        let mut hi = top;
+        loop {
+            let lo = (hi & !63).max(w);
+            let mut bits = 0u64;
+            for c in (lo..=hi).rev() {
+                let old = best[c];
+                let with = best[c - w] + p;
+                bits |= ((with > old) as u64) << (c % 64);
+                best[c] = old.max(with);
+            }
+            row[hi / 64] = bits;
+            if lo == w {
+                break;
+            }
+            hi = lo - 1;
         }
         reach = top;
         all_above[i] = top;
