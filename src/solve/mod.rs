@@ -85,8 +85,10 @@ crate::options! {
         /// a binary built with `--features highs`).
         #[arg(long = "solver")]
         backend: Backend = Backend::Flow, range::any;
-        /// Time limit of the `highs` backend, seconds of solver time in all,
-        /// shared among the independent parts by their size.
+        /// Time limit of the `highs` backend's whole-zone MIP, seconds of
+        /// solver time in all, shared among the independent parts by their
+        /// size (the connected improvement step's HiGHS searches after it
+        /// stop by nodes, so that they are the same on any machine).
         #[arg(long = "time-limit")]
         time_limit_s: f64 = 600.0, range::seconds;
         /// Relative gap at which the `highs` backend may stop.
