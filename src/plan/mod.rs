@@ -21,6 +21,7 @@ pub use check::{Found, PreExisting, Violation, check, pre_existing};
 pub use figures::{SchoolFigures, StageTotals};
 pub use make::{allocate_with_companion, make};
 pub use migrant_catchments::{MigrantCatchments, MigrantPass, allocate};
+pub use passes::apart::Apart;
 pub use passes::contiguity::{Broken, ContiguityReport, make_contiguous};
 pub use passes::feeders;
 pub use utilization::{

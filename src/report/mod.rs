@@ -41,7 +41,7 @@ mod output_dir;
 pub mod outside_china;
 pub mod print_map;
 pub mod projection;
-mod reasons;
+pub mod reasons;
 pub mod report_md;
 mod shapefiles;
 pub mod site;

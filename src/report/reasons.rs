@@ -3,7 +3,8 @@
 //! table of report.md. English is the plan's own wording.
 
 use crate::i18n::Lang;
-use crate::plan::Unplaced;
+use crate::model::Region;
+use crate::plan::{Apart, Unplaced};
 use crate::tr;
 
 /// Counties named in a reason before "and N more".
@@ -54,6 +55,48 @@ pub fn unplaced(lang: Lang, reason: &Unplaced) -> String {
     }
 }
 
+/// Why a piece of a catchment is left apart, in `lang` (zones by id).
+pub fn apart(lang: Lang, reason: &Apart, region: &Region) -> String {
+    match reason {
+        Apart::Locked => tr!(lang, "reasons.apart_locked").into(),
+        Apart::Island { zones } => tr!(lang, "reasons.apart_island", zones = zones),
+        Apart::Short {
+            zones,
+            children,
+            seats,
+            schools,
+        } => tr!(
+            lang,
+            "reasons.apart_short",
+            zones = zones,
+            children = children,
+            seats = seats,
+            schools = schools
+        ),
+        Apart::Unreachable { zone } => {
+            tr!(
+                lang,
+                "reasons.apart_unreachable",
+                zone = region.zones[*zone].id
+            )
+        }
+        Apart::NoConnectedPlan {
+            zones,
+            schools,
+            whole_area,
+        } => {
+            let key = if *whole_area {
+                "reasons.apart_no_plan_area"
+            } else {
+                "reasons.apart_no_plan_window"
+            };
+            tr!(lang, key, zones = zones, schools = schools)
+        }
+        Apart::Feeders => tr!(lang, "reasons.apart_feeders").into(),
+        Apart::NotFound => tr!(lang, "reasons.apart_not_found").into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,5 +130,47 @@ mod tests {
             );
         }
         assert!(unplaced(Lang::Zh, &reasons[3]).contains("3.2"));
+    }
+
+    #[test]
+    fn pieces_apart_are_worded_in_the_document_language() {
+        use crate::generate::{TightParams, generate_tight};
+        let mut region = generate_tight(&TightParams {
+            seed: 1,
+            zones: 20,
+            schools: 3,
+        });
+        region.zones[4].id = "1005".into();
+        let reasons = [
+            Apart::Locked,
+            Apart::Island { zones: 3 },
+            Apart::Short {
+                zones: 12,
+                children: 480,
+                seats: 450,
+                schools: 2,
+            },
+            Apart::Unreachable { zone: 4 },
+            Apart::NoConnectedPlan {
+                zones: 63,
+                schools: 7,
+                whole_area: true,
+            },
+            Apart::NoConnectedPlan {
+                zones: 63,
+                schools: 7,
+                whole_area: false,
+            },
+            Apart::Feeders,
+            Apart::NotFound,
+        ];
+        for r in &reasons {
+            let (zh, en) = (apart(Lang::Zh, r, &region), apart(Lang::En, r, &region));
+            assert!(!zh.chars().any(|c| c.is_ascii_alphabetic()), "{zh}");
+            assert!(en.is_ascii() && !en.contains('{'), "{en}");
+        }
+        assert!(apart(Lang::Zh, &reasons[3], &region).contains("1005"));
+        assert!(apart(Lang::En, &reasons[2], &region).contains("480 children"));
+        assert!(!Apart::NotFound.certified() && reasons[..7].iter().all(Apart::certified));
     }
 }

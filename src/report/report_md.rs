@@ -738,7 +738,7 @@ fn contiguity(w: &mut dyn Write, d: &Doc, stage: Stage) -> Result<()> {
             tr!(l, "checks.zones_apart", n = b.zones.len()),
             md(&ids.join(", ")),
             if b.zones.len() > 10 { ", …" } else { "" },
-            b.reason
+            super::reasons::apart(l, &b.reason, region)
         )?;
     }
     Ok(())

@@ -582,7 +582,7 @@ impl Summary {
                             .iter()
                             .map(|b| b.zones.len())
                             .sum(),
-                        pieces_certified: c.broken.iter().filter(|b| b.certified).count(),
+                        pieces_certified: c.broken.iter().filter(|b| b.reason.certified()).count(),
                         own_zones: OwnZones {
                             schools: c.own_zones,
                             kept: c.own_zones_kept,

@@ -11,9 +11,11 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
+use crate::i18n::Lang;
 use crate::model::{Region, Stage};
 use crate::plan::Plan;
 use crate::policy::Policy;
+use crate::report::reasons;
 
 /// Far zones listed at most (the count says how many there are).
 const FAR_LISTED: usize = 50;
@@ -107,7 +109,7 @@ impl Baseline {
                         "id": region.schools[b.school].id,
                         "name": region.schools[b.school].name,
                         "zones_apart": b.zones,
-                        "reason": b.reason,
+                        "reason": reasons::apart(Lang::En, &b.reason, region),
                     })
                 })
                 .collect();

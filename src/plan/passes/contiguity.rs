@@ -37,6 +37,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::model::{Region, Stage};
+use crate::plan::passes::apart::Apart;
 use crate::plan::passes::window::WindowProofs;
 use crate::plan::zone_moves::{County, CountyEdit, Edit, home_zones};
 use crate::plan::{Plan, Preferences};
@@ -82,10 +83,7 @@ pub struct ContiguityReport {
 pub struct Broken {
     pub school: usize,
     pub zones: Vec<usize>,
-    pub reason: String,
-    /// Whether the reason proves that no connected plan can hold the piece
-    /// (a lock, an island, an area with more children than seats).
-    pub certified: bool,
+    pub reason: Apart,
 }
 
 impl County<'_> {
@@ -388,15 +386,14 @@ impl County<'_> {
         self.count_homes(&mut report);
         for piece in self.strays() {
             let school = self.school_of[piece[0]].expect("assigned") as usize;
-            let (reason, certified) = match self.why_apart(&piece) {
-                (_, false) if let Some(proof) = self.proof_of(&proofs, &piece) => (proof, true),
+            let reason = match self.why_apart(&piece) {
+                Apart::NotFound => self.proof_of(&proofs, &piece).unwrap_or(Apart::NotFound),
                 found => found,
             };
             report.broken.push(Broken {
                 school: self.schools[school],
                 zones: piece.iter().map(|&z| self.zones[z]).collect(),
                 reason,
-                certified,
             });
         }
         report
@@ -418,7 +415,9 @@ impl County<'_> {
     fn unexplained(&mut self, proofs: &WindowProofs) -> usize {
         self.strays()
             .iter()
-            .filter(|piece| !self.why_apart(piece).1 && self.proof_of(proofs, piece).is_none())
+            .filter(|piece| {
+                !self.why_apart(piece).certified() && self.proof_of(proofs, piece).is_none()
+            })
             .count()
     }
 
@@ -671,9 +670,8 @@ pub fn pieces(
             report.broken.push(Broken {
                 school: s as usize,
                 zones: apart,
-                reason: "feeders aligned: the primary catchments it takes do not all touch".into(),
                 // Joining them would split a primary catchment again.
-                certified: true,
+                reason: Apart::Feeders,
             });
         }
     }

@@ -24,6 +24,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use crate::plan::passes::apart::Apart;
 use crate::plan::zone_moves::County;
 
 /// States an ejection chain search may open, and links a chain may have.
@@ -432,12 +433,9 @@ impl County<'_> {
 
     /// Why a stray piece is left, and whether that is a proof that no
     /// connected plan within every limit holds it.
-    pub(in crate::plan) fn why_apart(&self, piece: &[usize]) -> (String, bool) {
+    pub(in crate::plan) fn why_apart(&self, piece: &[usize]) -> Apart {
         if piece.iter().any(|&z| self.pinned[z]) {
-            return (
-                "pinned to this school by a lock, away from its own zone".into(),
-                true,
-            );
+            return Apart::Locked;
         }
         let area = self.component(piece[0]);
         let mut inside = vec![false; self.zones.len()];
@@ -459,40 +457,25 @@ impl County<'_> {
             })
             .sum();
         if reach.is_empty() {
-            return (
-                format!(
-                    "an island of {} zones with no school standing in it: no connected catchment reaches it",
-                    area.len()
-                ),
-                true,
-            );
+            return Apart::Island { zones: area.len() };
         }
         if children > seats {
-            return (
-                format!(
-                    "its part of the map ({} zones cut off from the rest) has {children} children and only {seats} seats in the {} schools standing in it",
-                    area.len(),
-                    reach.len()
-                ),
-                true,
-            );
+            return Apart::Short {
+                zones: area.len(),
+                children,
+                seats,
+                schools: reach.len(),
+            };
         }
         if let Some(&z) = piece
             .iter()
             .find(|&&z| reach.iter().all(|&t| !self.may_take(z, t)))
         {
-            return (
-                format!(
-                    "locks or the distance limit keep zone {} from every school standing in its part of the map",
-                    self.zones[z]
-                ),
-                true,
-            );
+            return Apart::Unreachable {
+                zone: self.zones[z],
+            };
         }
-        (
-            "no connected plan within every limit found for it (not proven impossible)".into(),
-            false,
-        )
+        Apart::NotFound
     }
 
     /// The zones connected to `start` in the county's zone graph.

@@ -14,6 +14,7 @@
 
 use std::ops::ControlFlow;
 
+use crate::plan::passes::apart::Apart;
 use crate::plan::zone_moves::County;
 use crate::solve::connected::pieces;
 use crate::solve::connected::search::{Search, search};
@@ -79,7 +80,7 @@ struct Proof {
     /// Its zones, in order, and schools.
     units: Vec<usize>,
     schools: Vec<usize>,
-    reason: String,
+    reason: Apart,
 }
 
 impl County<'_> {
@@ -90,7 +91,7 @@ impl County<'_> {
         &self,
         proofs: &WindowProofs,
         piece: &[usize],
-    ) -> Option<String> {
+    ) -> Option<Apart> {
         proofs
             .proofs
             .iter()
@@ -116,7 +117,11 @@ impl County<'_> {
     /// are left without one (`WindowProofs::overflow`).
     pub(in crate::plan) fn repair_by_windows(&mut self) -> WindowProofs {
         let mut out = WindowProofs::default();
-        for (stage, nodes) in NODES.into_iter().enumerate() {
+        let second: u64 = std::env::var("N2")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(NODES[1]);
+        for (stage, nodes) in [NODES[0], second].into_iter().enumerate() {
             for _ in 0..ROUNDS {
                 if !self.window_round(nodes, stage > 0, &mut out) {
                     break;
@@ -206,7 +211,11 @@ impl County<'_> {
                 proofs.proofs.push(Proof {
                     units: due.units.clone(),
                     schools: due.schools.clone(),
-                    reason: infeasible_reason(due.units.len(), due.schools.len(), whole_area),
+                    reason: Apart::NoConnectedPlan {
+                        zones: due.units.len(),
+                        schools: due.schools.len(),
+                        whole_area,
+                    },
                 });
             }
             Some(Budgeted::Unknown) => proofs.searched.push((due.key, nodes)),
@@ -616,18 +625,5 @@ fn repair(nodes: u64) -> Search {
     Search {
         settle: Some(SETTLE_NODES),
         ..Search::exact(nodes)
-    }
-}
-
-/// Why a piece whose window admits no connected plan is left.
-fn infeasible_reason(zones: usize, schools: usize, whole_area: bool) -> String {
-    if whole_area {
-        format!(
-            "no connected plan of its part of the map ({zones} zones, {schools} schools) keeps every seat limit and own zone: the exact connected model is infeasible"
-        )
-    } else {
-        format!(
-            "no connected plan of the {schools} catchments around it ({zones} zones) holds it within their seats and own zones, the rest of the map as it stands: the exact connected model is infeasible"
-        )
     }
 }
