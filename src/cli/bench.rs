@@ -138,6 +138,8 @@ struct Row {
     note: String,
     highs_s: Option<f64>,
     highs_gap: Option<f64>,
+    /// Children HiGHS's plan left without a seat (it then has no gap).
+    highs_unplaced: u64,
     /// Why HiGHS has no figures, or how it was limited.
     highs_note: Option<String>,
     /// HiGHS found no whole-zone plan within its budget.
@@ -298,6 +300,16 @@ fn total_gap(summary: &Value) -> Option<f64> {
     summary["total"]["gap"].as_f64()
 }
 
+/// Children without a seat over the stages of a plan's summary.
+fn unplaced(summary: &Value) -> u64 {
+    summary["stages"].as_object().map_or(0, |stages| {
+        stages
+            .values()
+            .filter_map(|st| st["unplaced"].as_u64())
+            .sum()
+    })
+}
+
 fn whole_command(args: &Args, inst: &Instance) -> anyhow::Result<Row> {
     let dir = args.out.join(inst.name);
     let maps = dir.join("maps");
@@ -412,6 +424,7 @@ fn whole_command(args: &Args, inst: &Instance) -> anyhow::Result<Row> {
                 eprintln!("  HiGHS: {s:.2} s, gap {:?}", total_gap(&summary));
                 row.highs_s = Some(s);
                 row.highs_gap = total_gap(&summary);
+                row.highs_unplaced = unplaced(&summary);
                 row.highs_note = Some(format!(
                     "HiGHS stops at our gap or {per_part:.1} s per county"
                 ));
@@ -536,9 +549,14 @@ fn table(rows: &[Row]) -> String {
                 // longer still.
                 let short = r.highs_gap.unwrap_or(f64::MAX) > r.ours_gap.unwrap_or(0.0) + 1e-9;
                 let ratio = h / r.ours_s;
+                let gap = if r.highs_unplaced > 0 {
+                    format!("none: {} children without a seat", r.highs_unplaced)
+                } else {
+                    percent(r.highs_gap)
+                };
                 (
                     format!("{h:.1} s"),
-                    percent(r.highs_gap),
+                    gap,
                     if short {
                         format!("> {ratio:.0}x")
                     } else {
@@ -656,5 +674,29 @@ fn peak_memory_kb() -> Option<u64> {
 pub fn record_peak_memory() {
     if let (Some(path), Some(kb)) = (std::env::var_os(PEAK_ENV), peak_memory_kb()) {
         let _ = std::fs::write(path, kb.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_highs_plan_leaving_children_without_a_seat_has_no_gap_and_falls_short() {
+        let summary = serde_json::json!({"stages": {"primary": {"unplaced": 24}, "junior": {"unplaced": 16}}});
+        let row = Row {
+            name: "lumpy".into(),
+            ours_s: 0.25,
+            ours_gap: Some(0.008),
+            highs_s: Some(5.0),
+            highs_gap: total_gap(&summary),
+            highs_unplaced: unplaced(&summary),
+            ..Default::default()
+        };
+        let t = table(&[row]);
+        assert!(
+            t.contains("| none: 40 children without a seat | > 20x |"),
+            "{t}"
+        );
     }
 }
