@@ -117,11 +117,7 @@ impl County<'_> {
     /// are left without one (`WindowProofs::overflow`).
     pub(in crate::plan) fn repair_by_windows(&mut self) -> WindowProofs {
         let mut out = WindowProofs::default();
-        let second: u64 = std::env::var("N2")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(NODES[1]);
-        for (stage, nodes) in [NODES[0], second].into_iter().enumerate() {
+        for (stage, nodes) in NODES.into_iter().enumerate() {
             for _ in 0..ROUNDS {
                 if !self.window_round(nodes, stage > 0, &mut out) {
                     break;
