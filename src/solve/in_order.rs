@@ -7,8 +7,9 @@
 //! the plan as it stands and solved side by side, then committed in order;
 //! before each commit the step is prepared again (a few microseconds
 //! against a window's milliseconds), and if an earlier commit changed its
-//! input it is solved again from the new one. The result is therefore the one a single thread gives, on any
-//! number of threads: only the time differs.
+//! input it is solved again from the new one. The result is therefore the
+//! one a single thread gives, on any number of threads: only the time
+//! differs.
 
 use std::ops::ControlFlow;
 

@@ -386,10 +386,7 @@ impl County<'_> {
         self.count_homes(&mut report);
         for piece in self.strays() {
             let school = self.school_of[piece[0]].expect("assigned") as usize;
-            let reason = match self.why_apart(&piece) {
-                Apart::NotFound => self.proof_of(&proofs, &piece).unwrap_or(Apart::NotFound),
-                found => found,
-            };
+            let reason = self.reason_apart(&proofs, &piece);
             report.broken.push(Broken {
                 school: self.schools[school],
                 zones: piece.iter().map(|&z| self.zones[z]).collect(),
@@ -411,13 +408,19 @@ impl County<'_> {
         }
     }
 
+    /// Why `piece` is left: what the map shows, else a window's proof.
+    fn reason_apart(&self, proofs: &WindowProofs, piece: &[usize]) -> Apart {
+        match self.why_apart(piece) {
+            Apart::NotFound => self.proof_of(proofs, piece).unwrap_or(Apart::NotFound),
+            found => found,
+        }
+    }
+
     /// Pieces left without a certified reason.
     fn unexplained(&mut self, proofs: &WindowProofs) -> usize {
         self.strays()
             .iter()
-            .filter(|piece| {
-                !self.why_apart(piece).certified() && self.proof_of(proofs, piece).is_none()
-            })
+            .filter(|piece| !self.reason_apart(proofs, piece).certified())
             .count()
     }
 

@@ -431,8 +431,8 @@ impl County<'_> {
         whole
     }
 
-    /// Why a stray piece is left, and whether that is a proof that no
-    /// connected plan within every limit holds it.
+    /// Why a stray piece is left, as far as the map alone shows (a lock,
+    /// an island, a short area, an unreachable zone); `NotFound` otherwise.
     pub(in crate::plan) fn why_apart(&self, piece: &[usize]) -> Apart {
         if piece.iter().any(|&z| self.pinned[z]) {
             return Apart::Locked;

@@ -212,6 +212,7 @@ impl County<'_> {
         proofs: &WindowProofs,
     ) -> Option<Due> {
         let (units, schools) = self.window(focus, home.map(|(_, s)| s), pass.zones)?;
+        let full = pass.zones >= MAX_WINDOW_ZONES;
         let key = self.window_key(&units, &schools);
         let search = !proofs
             .searched
@@ -224,8 +225,10 @@ impl County<'_> {
             key,
             model,
             search,
-            home,
-            full: pass.zones >= MAX_WINDOW_ZONES,
+            // Only a full window gives an own zone back without a
+            // connected plan: a small one has too few seats around it.
+            home: home.filter(|_| full),
+            full,
         })
     }
 
@@ -264,9 +267,7 @@ impl County<'_> {
             Some(Budgeted::Unknown) => proofs.searched.push((due.key, nodes)),
             None => {}
         }
-        // Only a full window gives an own zone back without a connected
-        // plan: a small one has too few seats around it to fit.
-        let Some((h, s)) = due.home.filter(|_| due.full) else {
+        let Some((h, s)) = due.home else {
             return false;
         };
         if let Some(plan) = outcome.fit {
@@ -527,9 +528,8 @@ impl County<'_> {
 
 /// An improvement window: its zones and schools, its connected model, the
 /// same with few choices per zone, the cost of its plan now, our search's
-/// nodes, and the MIP
-/// solver of the run (HiGHS only where the run asked for it: its cuts
-/// find more but can take seconds per window).
+/// nodes, and the MIP solver of the run (HiGHS only where the run asked
+/// for it: its cuts find more but can take seconds per window).
 #[derive(PartialEq)]
 struct Improvement {
     units: Vec<usize>,
@@ -625,7 +625,7 @@ impl Round<'_, '_> {
 
 /// A repair window as the map stands: its zones (in order) and schools,
 /// its hash, its connected model, whether its search is due, and the own
-/// zone and its school it is drawn for, if any.
+/// zone and its school it may give back, if any (full windows only).
 #[derive(PartialEq)]
 struct Due {
     units: Vec<usize>,
@@ -655,7 +655,7 @@ impl Due {
     fn solve(&self, nodes: u64) -> Outcome {
         let searched = self.search.then(|| search(&self.model, repair(nodes)));
         let connected = matches!(searched, Some(Budgeted::Plan(_)));
-        let fit = if self.home.is_some() && self.full && !connected {
+        let fit = if self.home.is_some() && !connected {
             let fit = Search {
                 connected: false,
                 ..Search::exact(NODES[1])
