@@ -601,6 +601,36 @@ fn lumpy_bounds_never_pass_the_highs_optimum() {
     );
 }
 
+/// The HiGHS backend stopped at a relative gap (`--mip-gap`) turns that gap
+/// into a bound: it must hold against the optimum HiGHS proves when run to
+/// the end. (An objective written with a constant, the penalty of every
+/// child, once let HiGHS stop far above what the gap claimed.)
+#[cfg(feature = "highs")]
+#[test]
+fn a_highs_run_stopped_at_a_gap_proves_no_more_than_the_optimum() {
+    use catchment::solve::Backend;
+    for seed in 1..=12 {
+        let inst = lumpy(seed);
+        let optimum = mip::solve(&inst, MipOptions::exact(MipSolver::Highs))
+            .unwrap()
+            .assignment
+            .cost(&inst) as f64;
+        for gap in [0.005, 0.05] {
+            let settings = Settings {
+                backend: Backend::Highs,
+                mip_gap: Some(gap),
+                ..Settings::default()
+            };
+            let stopped = solve(&inst, &settings).unwrap();
+            assert!(
+                stopped.bound() as f64 <= optimum * (1.0 + 1e-6),
+                "seed {seed}, gap {gap}: bound {} above the optimum {optimum}",
+                stopped.bound()
+            );
+        }
+    }
+}
+
 /// Without HiGHS, the same lumpy instances against good_lp's exact branch
 /// and bound where they are small enough: the bound holds, the plan keeps
 /// every limit.
