@@ -172,12 +172,11 @@ fn region() -> impl Strategy<Value = (Region, Policy)> {
                     };
                     let children = [c(r.below(40), r.below(20)), c(r.below(40), r.below(20))];
                     // Children with disabilities: a few, some of the zone's.
+                    let special =
+                        Stage::ALL.map(|st| (r.below(4) as u32).min(children[st.index()].total()));
                     let properties = Stage::ALL
                         .iter()
-                        .map(|st| {
-                            let n = r.below(4).min(children[st.index()].total() as u64);
-                            (format!("{}_special", st.key()), n.into())
-                        })
+                        .map(|st| (format!("{}_special", st.key()), special[st.index()].into()))
                         .collect();
                     Zone {
                         id: format!("Z{i}"),
@@ -186,6 +185,7 @@ fn region() -> impl Strategy<Value = (Region, Policy)> {
                         centroid: p,
                         children,
                         current: [None, None],
+                        special,
                         county: county(r.below(2)),
                         properties,
                     }

@@ -518,6 +518,7 @@ fn finish_zones(
                 centroid,
                 children: d.children,
                 current: [0, 1].map(|i| current[i][z].map(|s| plan.school_offset + s)),
+                special: [0, 0],
                 county: Some(plan.name.clone()),
                 properties: Map::new(),
             }

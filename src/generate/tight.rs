@@ -80,6 +80,7 @@ pub fn generate_tight(params: &TightParams) -> Region {
                     Cohort::default(),
                 ],
                 current: [None, None],
+                special: [0, 0],
                 county: Some(county.clone()),
                 properties: Map::new(),
             }

@@ -320,6 +320,7 @@ mod tests {
                 Cohort::default(),
             ],
             current: [None, None],
+            special: [0, 0],
             county: None,
             properties,
         };

@@ -79,6 +79,9 @@ pub fn read(path: &Path, loaded: Loaded, schools: &[School]) -> Result<Vec<Zone>
         let name = f.string("name")?.unwrap_or_else(|| id.clone());
         let county = f.string("county")?;
         let mut properties = f.properties;
+        let counts = special
+            .each_ref()
+            .map(|s| s.as_ref().map_or(0, |(_, n)| *n));
         // Kept as whole numbers (a count written 3.0 reads as 3).
         for (field, n) in special.into_iter().flatten() {
             properties.insert(field, n.into());
@@ -90,6 +93,7 @@ pub fn read(path: &Path, loaded: Loaded, schools: &[School]) -> Result<Vec<Zone>
             centroid,
             children,
             current,
+            special: counts,
             county,
             properties,
         });

@@ -139,6 +139,10 @@ pub struct Zone {
     pub children: [Cohort; 2],
     /// Index of today's catchment school per stage, when given.
     pub current: [Option<usize>; 2],
+    /// Children with disabilities (随班就读) among the children, per stage
+    /// (`primary_special`, `junior_special`). A field and not only a
+    /// property: every figure, table and check asks for it zone by zone.
+    pub special: [u32; 2],
     pub county: Option<String>,
     /// Input properties, kept so that outputs pass them through.
     pub properties: Map<String, Value>,
@@ -156,6 +160,7 @@ impl Zone {
             centroid: location,
             children,
             current: [None, None],
+            special: [0, 0],
             county: None,
             properties: Map::new(),
         }
@@ -292,6 +297,7 @@ mod tests {
             centroid: Point::new(118.0, 31.0),
             children: [Cohort { local, migrant: 0 }, Cohort::default()],
             current: [None, None],
+            special: [0, 0],
             county: None,
             properties: Map::new(),
         };

@@ -115,6 +115,7 @@ mod tests {
                 migrant: 0,
             }; 2],
             current: [None, None],
+            special: [0, 0],
             county: None,
             properties: Default::default(),
         }

@@ -26,8 +26,6 @@
 //! a device to spread migrant children over a single list, while separate
 //! lists decide where migrant children go directly (the report says so).
 
-use serde_json::Value;
-
 use super::Observer;
 use super::allocate::allocate_pass;
 use super::{Children, ContiguityReport, Plan, PlanError, Preferences, SolveStats, StagePlan};
@@ -154,15 +152,8 @@ pub fn migrant_policy(policy: &Policy) -> Policy {
 fn view(region: &Region, children: Children) -> Region {
     let mut out = region.clone();
     for zone in &mut out.zones {
-        let special = Stage::ALL.map(|stage| children.special(zone, stage));
+        zone.special = Stage::ALL.map(|stage| children.special(zone, stage));
         zone.children = Stage::ALL.map(|stage| children.cohort(zone, stage));
-        for stage in Stage::ALL {
-            let key = super::special::special_key(stage);
-            if zone.properties.contains_key(key) {
-                zone.properties
-                    .insert(key.into(), Value::from(special[stage.index()]));
-            }
-        }
     }
     out
 }
@@ -250,8 +241,7 @@ mod tests {
     #[test]
     fn special_children_are_counted_local_first() {
         let mut z = zone("a", 0.0, 2, 3);
-        z.properties
-            .insert("primary_special".into(), Value::from(4));
+        z.special = [4, 0];
         assert_eq!(Children::All.special(&z, Stage::Primary), 4);
         assert_eq!(Children::Local.special(&z, Stage::Primary), 2);
         assert_eq!(Children::Migrant.special(&z, Stage::Primary), 2);

@@ -22,24 +22,10 @@ use crate::model::{Region, School, Stage, Zone};
 use crate::plan::{Plan, ZonePlan};
 use crate::policy::Policy;
 
-/// The zone property holding a stage's special children: a constant, as
-/// it is looked up for every zone in every count.
-pub fn special_key(stage: Stage) -> &'static str {
-    match stage {
-        Stage::Primary => "primary_special",
-        Stage::Junior => "junior_special",
-    }
-}
-
-/// Special children of a zone and stage (`primary_special`,
-/// `junior_special`; checked when read), never more than the zone's
+/// Special children of a zone and stage, never more than the zone's
 /// children (a projected year may have fewer children than the file).
 pub fn special_children(zone: &Zone, stage: Stage) -> u32 {
-    zone.properties
-        .get(special_key(stage))
-        .and_then(|v| v.as_u64())
-        .map_or(0, |v| v.min(u32::MAX as u64) as u32)
-        .min(zone.cohort(stage).total())
+    zone.special[stage.index()].min(zone.cohort(stage).total())
 }
 
 /// Whether the school declares a resource room (`resource_room: true`).
@@ -212,8 +198,7 @@ mod tests {
     fn zone(id: &str, x: f64, local: u32, special: u32) -> Zone {
         let children = [Cohort { local, migrant: 0 }, Cohort::default()];
         let mut zone = Zone::at_point(id, Point::new(x, 0.0), children);
-        zone.properties
-            .insert("primary_special".into(), json!(special));
+        zone.special = [special, 0];
         zone
     }
 

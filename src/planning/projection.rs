@@ -869,6 +869,7 @@ mod tests {
                     Cohort::default(),
                 ],
                 current: [None, None],
+                special: [0, 0],
                 county: None,
                 properties: properties.as_object().cloned().unwrap_or_default(),
             }],

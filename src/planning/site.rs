@@ -295,6 +295,7 @@ mod tests {
                         Cohort::default(),
                     ],
                     current: [None, None],
+                    special: [0, 0],
                     county: None,
                     properties: Default::default(),
                 }

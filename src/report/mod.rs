@@ -154,10 +154,11 @@ pub fn write_all(
         print_map::write_svg(w, region, plan, stage, c, k, info)
     };
     let lang = info.lang;
+    let communities = tables::Communities::of(region);
     let files: Vec<(&str, Writer)> = vec![
         (
             "catchment-lists.xlsx",
-            Box::new(|w| workbooks::lists_xlsx(w, region, plan, info)),
+            Box::new(|w| workbooks::lists_xlsx(w, region, plan, &communities, info)),
         ),
         (
             "zones.geojson",
@@ -171,11 +172,11 @@ pub fn write_all(
         ),
         (
             "catchment-lists.csv",
-            Box::new(|w| tables::lists_csv(w, lang, region, plan)),
+            Box::new(|w| tables::lists_csv(w, lang, region, plan, &communities)),
         ),
         (
             "catchment-lists.md",
-            Box::new(|w| tables::lists_md(w, region, plan, info)),
+            Box::new(|w| tables::lists_md(w, region, plan, &communities, info)),
         ),
         (
             "schools.csv",

@@ -231,38 +231,50 @@ pub(super) fn catchment_members(region: &Region, sp: &StagePlan) -> Vec<(usize, 
         .collect()
 }
 
-/// The zones of a catchment by their `community` property, communities in
-/// the order their first zone comes; zones without one last, as `None`.
-pub(super) fn by_community<'r>(
-    region: &'r Region,
-    zones: &[usize],
-) -> Vec<(Option<&'r str>, Vec<usize>)> {
-    let mut groups: Vec<(Option<&str>, Vec<usize>)> = Vec::new();
-    for &z in zones {
-        let community = region.zones[z]
-            .properties
-            .get("community")
-            .and_then(|v| v.as_str())
-            .filter(|c| !c.trim().is_empty());
-        match groups.iter_mut().find(|g| g.0 == community) {
-            Some(g) => g.1.push(z),
-            None => groups.push((community, vec![z])),
-        }
-    }
-    groups.sort_by_key(|g| g.0.is_none());
-    groups
-}
+/// Each zone's `community` (社区/居委/村), looked up once per document:
+/// the lists group every school's compounds by it, stage after stage, and
+/// a zone's properties are a map slow to ask 20,000 times over.
+pub struct Communities<'r>(Option<Vec<Option<&'r str>>>);
 
-/// Whether any zone carries a `community` (社区/居委/村): the catchment
-/// lists are then grouped school -> community -> compound, as the bureau
-/// publishes them, and otherwise keep their plain columns.
-fn has_communities(region: &Region) -> bool {
-    region.zones.iter().any(|z| {
-        z.properties
-            .get("community")
-            .and_then(|v| v.as_str())
-            .is_some_and(|c| !c.trim().is_empty())
-    })
+impl<'r> Communities<'r> {
+    pub fn of(region: &'r Region) -> Self {
+        let each: Vec<Option<&str>> = region
+            .zones
+            .iter()
+            .map(|z| {
+                z.properties
+                    .get("community")
+                    .and_then(|v| v.as_str())
+                    .filter(|c| !c.trim().is_empty())
+            })
+            .collect();
+        Communities(each.iter().any(Option::is_some).then_some(each))
+    }
+
+    /// Whether any zone carries one: the catchment lists are then grouped
+    /// school -> community -> compound, as the bureau publishes them, and
+    /// otherwise keep their plain columns.
+    pub(super) fn grouped(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// The zones of a catchment by community, communities in the order
+    /// their first zone comes; zones without one last, as `None`.
+    pub(super) fn group(&self, zones: &[usize]) -> Vec<(Option<&'r str>, Vec<usize>)> {
+        let Some(each) = &self.0 else {
+            return vec![(None, zones.to_vec())];
+        };
+        let mut groups: Vec<(Option<&str>, Vec<usize>)> = Vec::new();
+        for &z in zones {
+            let community = each[z];
+            match groups.iter_mut().find(|g| g.0 == community) {
+                Some(g) => g.1.push(z),
+                None => groups.push((community, vec![z])),
+            }
+        }
+        groups.sort_by_key(|g| g.0.is_none());
+        groups
+    }
 }
 
 /// With separate migrant catchments, the column that says which list (local
@@ -291,8 +303,9 @@ pub fn lists_csv(
     lang: Lang,
     region: &Region,
     plan: &Plan,
+    communities: &Communities,
 ) -> std::io::Result<()> {
-    let grouped = has_communities(region);
+    let grouped = communities.grouped();
     let mut keys = vec!["stage", "school_id", "school_name"];
     if grouped {
         keys.push("community");
@@ -313,7 +326,7 @@ pub fn lists_csv(
         for (sp, which) in plan.passes(stage) {
             for (s, zones) in catchment_members(region, sp) {
                 let school = &region.schools[s];
-                for (community, members) in by_community(region, &zones) {
+                for (community, members) in communities.group(&zones) {
                     for z in members {
                         let zone = &region.zones[z];
                         let zp = &sp.zones[z];
@@ -354,9 +367,15 @@ pub fn lists_md(
     w: &mut dyn Write,
     region: &Region,
     plan: &Plan,
+    communities: &Communities,
     info: &RunInfo,
 ) -> std::io::Result<()> {
     let l = info.lang;
+    let list = ListMd {
+        region,
+        communities,
+        l,
+    };
     writeln!(
         w,
         "# {}",
@@ -381,8 +400,8 @@ pub fn lists_md(
             )
         )?;
         match &plan.migrant {
-            None => one_list_md(w, region, plan.stage(stage), l)?,
-            Some(m) => two_lists_md(w, region, [plan.stage(stage), &m.stages[stage.index()]], l)?,
+            None => list.one(w, plan.stage(stage))?,
+            Some(m) => list.two(w, [plan.stage(stage), &m.stages[stage.index()]])?,
         }
     }
     Ok(())
@@ -397,117 +416,125 @@ fn names_md(region: &Region, zones: &[usize]) -> String {
         .join("、")
 }
 
-/// The compounds of a catchment: one line of names, or where zones carry
-/// a `community`, one line per community (school -> community ->
-/// compound), compounds without one last.
-fn catchment_md(region: &Region, zones: &[usize], l: Lang) -> String {
-    if !has_communities(region) {
-        return names_md(region, zones);
-    }
-    by_community(region, zones)
-        .into_iter()
-        .map(|(community, members)| {
-            let community = match community {
-                Some(c) => md(c).into_owned(),
-                None => tr!(l, "lists.no_community").to_string(),
-            };
-            tr!(
-                l,
-                "lists.community",
-                community = community,
-                zones = l.count(members.len() as u64),
-                names = names_md(region, &members)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// Per school, the compounds whose children it admits.
-fn one_list_md(w: &mut dyn Write, region: &Region, sp: &StagePlan, l: Lang) -> std::io::Result<()> {
-    for (s, zones) in catchment_members(region, sp) {
-        let school = &region.schools[s];
-        let children: u32 = zones.iter().map(|&z| sp.zones[z].placed).sum();
-        writeln!(w)?;
-        writeln!(
-            w,
-            "### {}",
-            tr!(
-                l,
-                "lists.school",
-                name = md(&school.name),
-                id = md(&school.id),
-                zones = l.count(zones.len() as u64),
-                children = l.count(children)
-            )
-        )?;
-        writeln!(w)?;
-        writeln!(w, "{}", catchment_md(region, &zones, l))?;
-    }
-    Ok(())
-}
-
-/// Per school, its local list (户籍) and its migrant list (随迁子女).
-fn two_lists_md(
-    w: &mut dyn Write,
-    region: &Region,
-    passes: [&StagePlan; 2],
+/// What the lists document needs to write a school's compounds.
+struct ListMd<'a> {
+    region: &'a Region,
+    communities: &'a Communities<'a>,
     l: Lang,
-) -> std::io::Result<()> {
-    let lists = [
-        (tr!(l, "lists.local"), passes[0]),
-        (tr!(l, "lists.migrant"), passes[1]),
-    ]
-    .map(|(title, sp)| {
-        let mut by_school: Vec<Option<Vec<usize>>> = vec![None; region.schools.len()];
+}
+
+impl ListMd<'_> {
+    /// The compounds of a catchment: one line of names, or where zones
+    /// carry a `community`, one line per community (school -> community
+    /// -> compound), compounds without one last.
+    fn catchment(&self, zones: &[usize]) -> String {
+        let (region, l) = (self.region, self.l);
+        if !self.communities.grouped() {
+            return names_md(region, zones);
+        }
+        self.communities
+            .group(zones)
+            .into_iter()
+            .map(|(community, members)| {
+                let community = match community {
+                    Some(c) => md(c).into_owned(),
+                    None => tr!(l, "lists.no_community").to_string(),
+                };
+                tr!(
+                    l,
+                    "lists.community",
+                    community = community,
+                    zones = l.count(members.len() as u64),
+                    names = names_md(region, &members)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Per school, the compounds whose children it admits.
+    fn one(&self, w: &mut dyn Write, sp: &StagePlan) -> std::io::Result<()> {
+        let (region, l) = (self.region, self.l);
         for (s, zones) in catchment_members(region, sp) {
-            by_school[s] = Some(zones);
-        }
-        (title, sp, by_school)
-    });
-    for (s, school) in region.schools.iter().enumerate() {
-        if lists.iter().all(|l| l.2[s].is_none()) {
-            continue;
-        }
-        writeln!(w)?;
-        writeln!(
-            w,
-            "### {}",
-            tr!(
-                l,
-                "lists.school_two",
-                name = md(&school.name),
-                id = md(&school.id)
-            )
-        )?;
-        for (title, sp, by_school) in &lists {
-            let zones = by_school[s].as_deref().unwrap_or(&[]);
+            let school = &region.schools[s];
             let children: u32 = zones.iter().map(|&z| sp.zones[z].placed).sum();
             writeln!(w)?;
             writeln!(
                 w,
-                "{}",
+                "### {}",
                 tr!(
                     l,
-                    "lists.list",
-                    title = title,
+                    "lists.school",
+                    name = md(&school.name),
+                    id = md(&school.id),
                     zones = l.count(zones.len() as u64),
                     children = l.count(children)
                 )
             )?;
             writeln!(w)?;
+            writeln!(w, "{}", self.catchment(&zones))?;
+        }
+        Ok(())
+    }
+
+    /// Per school, its local list (户籍) and its migrant list (随迁子女).
+    fn two(&self, w: &mut dyn Write, passes: [&StagePlan; 2]) -> std::io::Result<()> {
+        let (region, l) = (self.region, self.l);
+        let lists = [
+            (tr!(l, "lists.local"), passes[0]),
+            (tr!(l, "lists.migrant"), passes[1]),
+        ]
+        .map(|(title, sp)| {
+            let mut by_school: Vec<Option<Vec<usize>>> = vec![None; region.schools.len()];
+            for (s, zones) in catchment_members(region, sp) {
+                by_school[s] = Some(zones);
+            }
+            (title, sp, by_school)
+        });
+        for (s, school) in region.schools.iter().enumerate() {
+            if lists.iter().all(|l| l.2[s].is_none()) {
+                continue;
+            }
+            writeln!(w)?;
             writeln!(
                 w,
-                "{}",
-                if zones.is_empty() {
-                    "-".into()
-                } else {
-                    catchment_md(region, zones, l)
-                }
+                "### {}",
+                tr!(
+                    l,
+                    "lists.school_two",
+                    name = md(&school.name),
+                    id = md(&school.id)
+                )
             )?;
+            for (title, sp, by_school) in &lists {
+                let zones = by_school[s].as_deref().unwrap_or(&[]);
+                let children: u32 = zones.iter().map(|&z| sp.zones[z].placed).sum();
+                writeln!(w)?;
+                writeln!(
+                    w,
+                    "{}",
+                    tr!(
+                        l,
+                        "lists.list",
+                        title = title,
+                        zones = l.count(zones.len() as u64),
+                        children = l.count(children)
+                    )
+                )?;
+                writeln!(w)?;
+                writeln!(
+                    w,
+                    "{}",
+                    if zones.is_empty() {
+                        "-".into()
+                    } else {
+                        self.catchment(zones)
+                    }
+                )?;
+            }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 pub fn unplaced_csv(

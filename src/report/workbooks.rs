@@ -18,7 +18,7 @@ use crate::policy::Policy;
 use crate::tr;
 
 use super::RunInfo;
-use super::tables::{Cell, SCHOOL_COLUMNS, by_community, catchment_members, header};
+use super::tables::{Cell, Communities, SCHOOL_COLUMNS, catchment_members, header};
 
 /// Excel's paper size code for A4.
 const A4: u8 = 9;
@@ -127,6 +127,7 @@ pub fn lists_xlsx(
     w: &mut dyn Write,
     region: &Region,
     plan: &Plan,
+    communities: &Communities,
     info: &RunInfo,
 ) -> std::io::Result<()> {
     let lang = info.lang;
@@ -138,7 +139,14 @@ pub fn lists_xlsx(
             sheet
                 .set_name(sheet_name(lang, stage, which, plan.migrant.is_some()))
                 .map_err(xlsx_error)?;
-            list_sheet(sheet, region, sp, which, stage, lang, &title).map_err(xlsx_error)?;
+            let list = List {
+                region,
+                communities,
+                sp,
+                which,
+                stage,
+            };
+            list_sheet(sheet, &list, lang, &title).map_err(xlsx_error)?;
         }
     }
     save(w, book)
@@ -160,15 +168,29 @@ impl Counts {
     }
 }
 
-fn list_sheet(
-    sheet: &mut Worksheet,
-    region: &Region,
-    sp: &StagePlan,
+/// One list sheet's plan: a stage's pass (local, migrant or all children).
+#[derive(Clone, Copy)]
+struct List<'a> {
+    region: &'a Region,
+    communities: &'a Communities<'a>,
+    sp: &'a StagePlan,
     which: Children,
     stage: Stage,
+}
+
+fn list_sheet(
+    sheet: &mut Worksheet,
+    list: &List,
     lang: Lang,
     title: &str,
 ) -> Result<(), XlsxError> {
+    let List {
+        region,
+        communities,
+        sp,
+        which,
+        stage,
+    } = *list;
     let mut widths = Widths::new(LIST_COLUMNS.len());
     page_setup(sheet, &header(lang, &LIST_COLUMNS), title, &mut widths)?;
     let bold = Format::new().set_bold();
@@ -187,7 +209,7 @@ fn list_sheet(
         let cells = [school.id.as_str(), school.name.as_str(), "", "", ""];
         write_counted_row(sheet, row, &cells, total, Some(&bold), &mut widths)?;
         row += 1;
-        for (community, members) in by_community(region, &zones) {
+        for (community, members) in communities.group(&zones) {
             let community_row = row;
             if let Some(name) = community {
                 let mut sub = Counts::default();

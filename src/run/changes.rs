@@ -1351,6 +1351,7 @@ mod tests {
                 },
             ],
             current: [Some(0), Some(2)],
+            special: [0, 0],
             county: Some("c".into()),
             properties: Default::default(),
         };

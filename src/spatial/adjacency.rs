@@ -994,6 +994,7 @@ mod tests {
             centroid,
             children: [Cohort::default(); 2],
             current: [None, None],
+            special: [0, 0],
             county: None,
             properties: Default::default(),
         }

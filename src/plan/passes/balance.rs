@@ -207,6 +207,7 @@ mod tests {
                         Cohort::default(),
                     ],
                     current: [None, None],
+                    special: [0, 0],
                     county: Some("c".into()),
                     properties: Default::default(),
                 }
