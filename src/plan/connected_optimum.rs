@@ -111,7 +111,7 @@ impl County<'_> {
                 proven: true,
             });
         }
-        let (optimum_m, proven) = match connected::solve(&model, options) {
+        let (optimum_m, proven) = match connected::solve(&model, options, Some(&today)) {
             Ok(best) => (
                 Some(best.cost),
                 best.proven && model.check(&best.school).is_ok(),

@@ -336,8 +336,15 @@ fn read(built_x: &[Vec<(u32, Variable)>], sol: &impl Solution) -> Vec<u32> {
 }
 
 /// Solves the connected model exactly (HiGHS needs the `highs` feature;
-/// `MicroLp` is for a handful of zones).
-pub fn solve(model: &ConnectedModel, options: MipOptions) -> Result<ConnectedPlan, MipError> {
+/// `MicroLp` is for a handful of zones). HiGHS starts from `start` (a
+/// school per unit) where one is given: on a few hundred zones it may find
+/// no connected plan of its own within a benchmark's time, and from ours it
+/// can only improve or prove.
+pub fn solve(
+    model: &ConnectedModel,
+    options: MipOptions,
+    start: Option<&[u32]>,
+) -> Result<ConnectedPlan, MipError> {
     let Built {
         vars,
         x,
@@ -354,7 +361,15 @@ pub fn solve(model: &ConnectedModel, options: MipOptions) -> Result<ConnectedPla
             }
             (read(&x, &m.solve()?), true)
         }
-        MipSolver::Highs => highs(problem, constraints, &x, options)?,
+        MipSolver::Highs => {
+            let start = start.map(|schools| {
+                x.iter()
+                    .zip(schools)
+                    .flat_map(|(list, &at)| list.iter().map(move |&(s, v)| (v, f64::from(s == at))))
+                    .collect()
+            });
+            highs(problem, constraints, &x, options, start)?
+        }
     };
     let cost = model.cost(&school).unwrap_or(i128::MAX);
     Ok(ConnectedPlan {
@@ -565,9 +580,13 @@ fn highs(
     constraints: Vec<good_lp::Constraint>,
     x: &[Vec<(u32, Variable)>],
     options: MipOptions,
+    start: Option<Vec<(Variable, f64)>>,
 ) -> Result<(Vec<u32>, bool), MipError> {
-    use good_lp::ResolutionError;
+    use good_lp::{ResolutionError, WithInitialSolution};
     let mut m = problem.using(good_lp::highs);
+    if let Some(start) = start {
+        m = m.with_initial_solution(start);
+    }
     m.set_verbose(false);
     if let Some(limit) = options.time_limit {
         m = m.set_time_limit(limit.as_secs_f64());
@@ -641,6 +660,7 @@ fn highs(
     _: Vec<good_lp::Constraint>,
     _: &[Vec<(u32, Variable)>],
     _: MipOptions,
+    _: Option<Vec<(Variable, f64)>>,
 ) -> Result<(Vec<u32>, bool), MipError> {
     Err(MipError::NotBuilt)
 }
@@ -675,7 +695,7 @@ mod tests {
     #[test]
     fn the_optimum_keeps_every_catchment_in_one_piece() {
         let model = line();
-        let plan = solve(&model, MipOptions::exact(MipSolver::MicroLp)).unwrap();
+        let plan = solve(&model, MipOptions::exact(MipSolver::MicroLp), None).unwrap();
         assert_eq!(model.check(&plan.school), Ok(()));
         // Unconnected, [0, 0, 1, 0, 1] would cost 100+200+300+100+100 =
         // 800 per child; connected, the best is [0, 0, 1, 1, 1] at
@@ -690,7 +710,7 @@ mod tests {
         let mut model = line();
         model.root = vec![Some(0), None];
         model.seats = vec![50, 30];
-        let plan = solve(&model, MipOptions::exact(MipSolver::MicroLp)).unwrap();
+        let plan = solve(&model, MipOptions::exact(MipSolver::MicroLp), None).unwrap();
         assert_eq!(model.check(&plan.school), Ok(()));
         // [0, 0, 1, 1, 1] and [0, 0, 0, 0, 1] both cost 1,200 per child.
         assert_eq!(plan.cost, 12_000);

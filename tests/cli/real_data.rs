@@ -34,6 +34,70 @@ fn santa_rosa_loads_and_allocates() {
     assert!(connected["gap"].as_f64().unwrap() < 0.02, "{connected}");
 }
 
+/// `bench --instances santa-rosa`: the real-data row. The district's own
+/// 2026 pupils fill each open school's classes of 45, so the seats are the
+/// district's; every child is seated, the plan is whole-zone within its
+/// gap, and without the data the bench says where it looked.
+#[test]
+fn the_bench_measures_santa_rosa_with_the_districts_seats() {
+    let Some(data) = shared_data() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let bench = |data: &Path| {
+        catchment(&[
+            "bench",
+            "--instances",
+            "santa-rosa",
+            "--allow-pieces",
+            "--runs",
+            "1",
+            "--data",
+            s(data),
+            "--out",
+            s(dir),
+        ])
+    };
+    let o = bench(&data);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = std::fs::read_to_string(dir.join("bench.md")).unwrap();
+    let row = report
+        .lines()
+        .find(|l| l.starts_with("| santa-rosa |"))
+        .unwrap_or_else(|| panic!("no santa-rosa row in {report}"));
+    assert!(row.contains("| 900 / 6 / 1 |"), "{row}");
+    let schools = read_json(&dir.join("santa-rosa/maps/schools.geojson"));
+    let classes: Vec<(String, u64)> = schools["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let p = &f["properties"];
+            (
+                p["id"].as_str().unwrap().to_string(),
+                p["classes_primary"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // 488 pupils at Proctor Terrace under the district's plan: 11 classes.
+    assert_eq!(classes.len(), 6, "{classes:?}");
+    assert!(
+        classes.contains(&("proctor-terrace".into(), 11)),
+        "{classes:?}"
+    );
+    let primary = &read_json(&dir.join("santa-rosa/plan/summary.json"))["stages"]["primary"];
+    assert_eq!(primary["children"], 2949);
+    assert_eq!(primary["placed"], 2949);
+    assert_eq!(primary["violations"], 0);
+    assert!(primary["gap"].as_f64().unwrap() < 0.001, "{primary}");
+    let missing = bench(&tmp.path().join("nowhere"));
+    assert!(!missing.status.success());
+    let err = stderr(&missing);
+    assert!(
+        err.contains("santa-rosa/zones-2026.geojson") && err.contains("--data"),
+        "{err}"
+    );
+}
+
 /// Santa Rosa's real closure: Steele Lane closed between 2025 and 2026. Our
 /// plan for 2026 (without Steele Lane), with today's boundary taken from the
 /// 2025 assignment (joined by block id; the 2026 file's `current_primary` is
