@@ -113,17 +113,9 @@ fn catchment_lists_group_school_community_compound() {
         s(&out),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let zones: BTreeMap<String, String> = read_json(&dir.join("zones.geojson"))["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let p = &f["properties"];
-            (
-                p["id"].as_str().unwrap().to_string(),
-                p["community"].as_str().unwrap().to_string(),
-            )
-        })
+    let zones: BTreeMap<String, String> = by_id(&dir.join("zones.geojson"), "community")
+        .into_iter()
+        .map(|(id, c)| (id, c.as_str().unwrap().to_string()))
         .collect();
     let lists = rows(&out.join("catchment-lists.csv"));
     assert_eq!(lists.len(), 2 * zones.len(), "every zone once per stage");

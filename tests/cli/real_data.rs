@@ -65,19 +65,13 @@ fn the_bench_measures_santa_rosa_with_the_districts_seats() {
         .find(|l| l.starts_with("| santa-rosa |"))
         .unwrap_or_else(|| panic!("no santa-rosa row in {report}"));
     assert!(row.contains("| 900 / 6 / 1 |"), "{row}");
-    let schools = read_json(&dir.join("santa-rosa/maps/schools.geojson"));
-    let classes: Vec<(String, u64)> = schools["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let p = &f["properties"];
-            (
-                p["id"].as_str().unwrap().to_string(),
-                p["classes_primary"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let classes: Vec<(String, u64)> = by_id(
+        &dir.join("santa-rosa/maps/schools.geojson"),
+        "classes_primary",
+    )
+    .into_iter()
+    .map(|(id, n)| (id, n.as_u64().unwrap()))
+    .collect();
     // 488 pupils at Proctor Terrace under the district's plan: 11 classes.
     assert_eq!(classes.len(), 6, "{classes:?}");
     assert!(

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::{allocate_files, catchment, collection, features, read_json, s, stderr};
+use super::{allocate_files, by_id, catchment, collection, features, read_json, s, stderr};
 
 /// A zone: a small square around its centre, with children of both stages.
 fn zone(id: &str, x: f64, y: f64) -> Value {
@@ -420,18 +420,9 @@ fn new_housing_near_a_point_is_near_by_road() {
         let out = d.join(format!("out-{name}"));
         let o = catchment(&["run", s(&d.join(format!("{name}.toml"))), "--out", s(&out)]);
         assert!(o.status.success(), "{}", stderr(&o));
-        let zones = read_json(&out.join("zones.geojson"));
-        zones["features"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| {
-                let p = &f["properties"];
-                (
-                    p["id"].as_str().unwrap().to_string(),
-                    p["primary_local"].as_u64().unwrap(),
-                )
-            })
+        by_id(&out.join("zones.geojson"), "primary_local")
+            .into_iter()
+            .map(|(id, n)| (id, n.as_u64().unwrap()))
             .collect::<Vec<_>>()
     };
     let by_line = grown(false);

@@ -122,6 +122,17 @@ pub fn features(p: &Path) -> Vec<serde_json::Value> {
         .clone()
 }
 
+/// Each feature's id and one of its properties, in the file's order.
+pub fn by_id(p: &Path, field: &str) -> Vec<(String, serde_json::Value)> {
+    features(p)
+        .into_iter()
+        .map(|f| {
+            let id = f["properties"]["id"].as_str().expect("an id").to_string();
+            (id, f["properties"][field].clone())
+        })
+        .collect()
+}
+
 /// A FeatureCollection's text, to write as a GeoJSON file.
 pub fn collection(features: Vec<serde_json::Value>) -> String {
     serde_json::json!({"type": "FeatureCollection", "features": features}).to_string()
