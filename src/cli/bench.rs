@@ -373,6 +373,13 @@ fn whole_command(args: &Args, inst: &Instance) -> anyhow::Result<Row> {
         std::fs::write(&roads, street_grid(&region).to_string())
             .with_context(|| format!("writing {}", roads.display()))?;
     }
+    // As read: a real instance has the zones and schools its files hold.
+    let size = format!(
+        "{} / {} / {}",
+        region.zones.len(),
+        region.schools.len(),
+        inst.counties
+    );
     drop(region);
     let mut times = Vec::new();
     let mut peak: f64 = 0.0;
@@ -425,7 +432,7 @@ fn whole_command(args: &Args, inst: &Instance) -> anyhow::Result<Row> {
         roads: with_roads,
         serve_edit,
         name: inst.name.into(),
-        size: format!("{} / {} / {}", inst.zones, inst.schools, inst.counties),
+        size,
         ours_s,
         ours_gap: gap,
         peak_mb: peak,
