@@ -203,15 +203,25 @@ fn windows_one_search_order_left_undecided_are_decided() {
 }
 
 /// Maps random seeds of the property test found (about one in 300) where
-/// the search leaves a window undecided within its budget (neither order
-/// finds a plan or a proof): issue 18 is not done until they pass.
+/// the search left a window undecided within its budget: decided since
+/// the orders take turns and a school is given the units it cannot do
+/// without.
 #[test]
-#[ignore = "issue 18: the window search leaves these maps undecided"]
-fn tight_maps_still_left_in_pieces() {
-    for (seed, zones, schools) in [(393_757, 64, 9), (918_860, 66, 11), (219_519, 56, 7)] {
+fn tight_maps_once_left_undecided_are_decided() {
+    for (seed, zones, schools) in [(393_757, 64, 9), (918_860, 66, 11)] {
         let (region, plan) = plan(seed, zones, schools);
         assert_connected_around_own_zones(&region, &plan, &format!("seed {seed}"));
     }
+}
+
+/// A whole map (56 zones, 7 schools, seats 1.1 % above the children) with
+/// a connected plan (HiGHS finds one in 9 s) that our search does not find
+/// within 400,000 nodes: issue 18 is not done until it passes.
+#[test]
+#[ignore = "issue 18: the window search leaves this map undecided"]
+fn tight_maps_still_left_in_pieces() {
+    let (region, plan) = plan(219_519, 56, 7);
+    assert_connected_around_own_zones(&region, &plan, "seed 219519");
 }
 
 /// Small tight maps where the moves left a piece (and, on the second, an

@@ -31,7 +31,7 @@ const MAX_RING_ZONES: usize = 96;
 /// every window, then many for the windows of the pieces still left
 /// without a proof. Most windows are decided within the first budget, and
 /// a window left undecided there is often made moot by another's plan.
-const NODES: [u64; 2] = [5_000, 50_000];
+const NODES: [u64; 2] = [3_000, 20_000];
 /// Zones of the small windows tried first (see [`PASSES`]).
 const SMALL_WINDOW_ZONES: usize = 25;
 

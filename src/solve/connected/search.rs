@@ -4,21 +4,26 @@
 //! good_lp's pure-Rust branch and bound spends its node budget on the
 //! relaxation of the flow or cut model and, on tight windows, finds neither
 //! a plan nor a proof. This search works on the assignment itself, where
-//! both rules that make tight windows hard are cheap to propagate:
+//! the rules that make tight windows hard are cheap to propagate:
 //!
 //! - seats: a school's seats left bar every zone with more children, and a
 //!   transport of the children still unassigned to the seats left (each
 //!   zone only to the schools still open to it) must exist;
+//! - filling: every child must be seated, so a school may end with no more
+//!   seats empty than its group of schools (those sharing zones still
+//!   open) has spare; its open zones must add up to the rest;
 //! - pieces: a zone can only go to a school whose root reaches it through
 //!   zones still open to that school, so a zone closed off is taken out of
-//!   its options.
+//!   its options, and a zone without which the root would be cut off from
+//!   the school's own zones or from the children it must still take is
+//!   given to it.
 //!
 //! Every node splits one zone's options in two (this school, or not), both
 //! propagated to a fixpoint, so no plan is lost and a search that ends
 //! without a plan is a proof. Catchments are grown one at a time from their
-//! roots, the school with fewest seats left first; which bordering zone
-//! comes first depends on the order (see [`ORDERS`]). A node budget, not a
-//! clock, so the answer is the same on any machine.
+//! roots; which school grows first and which bordering zone it tries first
+//! depends on the order, and the orders take turns (see [`ORDERS`]). A node
+//! budget, not a clock, so the answer is the same on any machine.
 
 use super::{Budgeted, ConnectedModel, ConnectedPlan};
 
@@ -55,24 +60,52 @@ impl Search {
     }
 }
 
-/// The orders in which a search grows the catchments, each given an equal
-/// share of the nodes: a depth-first search that takes a wrong turn early
-/// spends any budget below it, and on tight maps the two orders fail on
-/// different maps (most children first is the bin packer's rule and finds
-/// most plans and proofs; cheapest first finds the rest, and good plans).
-const ORDERS: [Order; 2] = [Order::MostChildren, Order::Cheapest];
+/// The orders in which a search grows the catchments. A depth-first
+/// search that takes a wrong turn early spends any budget below it, and on
+/// tight maps each order decides windows the others do not: the fullest
+/// school first packs the small schools tightly (the bin packer's rule),
+/// the emptiest first keeps the large catchment whole that the small ones
+/// would cut; most children first finds most plans and proofs, cheapest
+/// first the rest, and good plans.
+const ORDERS: [Order; 4] = [
+    Order {
+        fill: Fill::FewestSeats,
+        pick: Pick::MostChildren,
+    },
+    Order {
+        fill: Fill::FewestSeats,
+        pick: Pick::Cheapest,
+    },
+    Order {
+        fill: Fill::MostSeats,
+        pick: Pick::MostChildren,
+    },
+    Order {
+        fill: Fill::MostSeats,
+        pick: Pick::Cheapest,
+    },
+];
 
-/// The nodes one order of the search may spend.
-#[derive(Clone, Copy)]
-struct Budget {
-    nodes: u64,
-    /// Nodes without a cheaper plan, once one is known.
-    settle: u64,
+/// Nodes of one order's turn: the orders take turns, each going on where
+/// it stopped, so a window one order decides quickly costs little
+/// whichever order it is.
+const TURN_NODES: u64 = 500;
+
+/// Which catchment grows next, and which unit on its border is tried first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Order {
+    fill: Fill,
+    pick: Pick,
 }
 
-/// Which unit on a growing catchment's border is tried first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Order {
+enum Fill {
+    FewestSeats,
+    MostSeats,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pick {
     MostChildren,
     Cheapest,
 }
@@ -87,24 +120,62 @@ pub fn search(model: &ConnectedModel, search: Search) -> Budgeted {
     let Some(start) = space.start() else {
         return Budgeted::Infeasible;
     };
-    let mut best: Option<Vec<u32>> = None;
-    let mut bar = search.below.unwrap_or(i128::MAX);
-    let share = search.nodes / ORDERS.len() as u64;
-    for order in ORDERS {
-        let budget = Budget {
-            nodes: share,
-            settle: search.settle.unwrap_or(u64::MAX),
-        };
-        if space.depth_first(&start, order, budget, &mut bar, &mut best) {
-            return match best {
-                Some(school) => space.plan(school, true),
-                None => Budgeted::Infeasible,
-            };
+    let mut dives: Vec<Dive> = ORDERS
+        .into_iter()
+        .map(|order| Dive {
+            order,
+            stack: vec![start.clone()],
+        })
+        .collect();
+    let mut found = Found {
+        bar: search.below.unwrap_or(i128::MAX),
+        best: None,
+        spent: 0,
+        found_at: 0,
+        settle: search.settle.unwrap_or(u64::MAX),
+    };
+    let mut buffers = Buffers::default();
+    'turns: while found.spent < search.nodes && !found.settled() {
+        for dive in &mut dives {
+            let nodes = TURN_NODES.min(search.nodes - found.spent);
+            if space.dive(dive, nodes, &mut found, &mut buffers) {
+                return match found.best {
+                    Some(school) => space.plan(school, true),
+                    None => Budgeted::Infeasible,
+                };
+            }
+            if found.spent >= search.nodes || found.settled() {
+                break 'turns;
+            }
         }
     }
-    match best {
+    match found.best {
         Some(school) => space.plan(school, false),
         None => Budgeted::Unknown,
+    }
+}
+
+/// One order's depth-first search, paused between its turns.
+struct Dive {
+    order: Order,
+    stack: Vec<Node>,
+}
+
+/// What the dives of one search found between them.
+struct Found {
+    /// The cost any plan must now beat, and the plan that set it.
+    bar: i128,
+    best: Option<Vec<u32>>,
+    /// Nodes spent in all, and by the time the best plan was found.
+    spent: u64,
+    found_at: u64,
+    /// Nodes the search goes on for without a cheaper plan.
+    settle: u64,
+}
+
+impl Found {
+    fn settled(&self) -> bool {
+        self.best.is_some() && self.spent - self.found_at >= self.settle
     }
 }
 
@@ -140,6 +211,100 @@ struct Buffers {
     left: Vec<i64>,
     flow: Vec<i64>,
     paths: Paths,
+    tree: CutTree,
+}
+
+/// A depth-first search of the units open to one school from its root,
+/// with what each unit cuts off: the units beyond it that no other path
+/// from the root reaches (Tarjan's cut vertices).
+#[derive(Default)]
+struct CutTree {
+    units: Vec<TreeUnit>,
+    /// Unassigned children reached in all.
+    total: i64,
+    /// Units reached so far.
+    reached: u32,
+    /// The path of the search: a unit and the next neighbour to look at.
+    stack: Vec<(u32, u32)>,
+}
+
+/// A unit in a [`CutTree`].
+#[derive(Clone, Copy)]
+struct TreeUnit {
+    /// Visit order (`UNSET`: not reached), and the earliest order its
+    /// subtree reaches by one edge back.
+    order: u32,
+    low: u32,
+    /// Unassigned children and units of the school in its subtree.
+    below_children: i64,
+    below_own: u32,
+    /// The same, of the subtrees the unit alone connects to the root.
+    cut_children: i64,
+    cut_own: u32,
+}
+
+impl CutTree {
+    const UNREACHED: TreeUnit = TreeUnit {
+        order: UNSET,
+        low: UNSET,
+        below_children: 0,
+        below_own: 0,
+        cut_children: 0,
+        cut_own: 0,
+    };
+
+    /// Searches the units open to school `s` from `start`.
+    fn search(&mut self, space: &Space, node: &Node, s: usize, start: usize) {
+        self.units.clear();
+        self.units.resize(node.options.len(), Self::UNREACHED);
+        self.total = 0;
+        self.reached = 0;
+        self.stack.clear();
+        self.visit(space, node, s, start);
+        while let Some(&mut (v, ref mut next)) = self.stack.last_mut() {
+            let v = v as usize;
+            if let Some(&w) = space.model.neighbours[v].get(*next as usize) {
+                *next += 1;
+                let w = w as usize;
+                if node.options[w] & 1 << s == 0 {
+                    continue;
+                }
+                match self.units[w].order {
+                    UNSET => self.visit(space, node, s, w),
+                    seen => self.units[v].low = self.units[v].low.min(seen),
+                }
+                continue;
+            }
+            self.stack.pop();
+            if let Some(&(p, _)) = self.stack.last() {
+                let (child, parent) = (self.units[v], &mut self.units[p as usize]);
+                parent.low = parent.low.min(child.low);
+                parent.below_children += child.below_children;
+                parent.below_own += child.below_own;
+                if child.low >= parent.order {
+                    parent.cut_children += child.below_children;
+                    parent.cut_own += child.below_own;
+                }
+            }
+        }
+    }
+
+    fn visit(&mut self, space: &Space, node: &Node, s: usize, u: usize) {
+        let children = match node.school[u] {
+            UNSET => space.model.demand[u] as i64,
+            _ => 0,
+        };
+        self.units[u] = TreeUnit {
+            order: self.reached,
+            low: self.reached,
+            below_children: children,
+            below_own: u32::from(node.school[u] == s as u32),
+            ..Self::UNREACHED
+        };
+        self.reached += 1;
+        self.total += children;
+        self.stack.push((u as u32, 0));
+    }
 }
 
 /// An augmenting path search's marks, reset before each.
@@ -169,6 +334,12 @@ struct Node {
     /// them (or, without a root, their first unit was assigned) since the
     /// last check. The check of the others would find what it found then.
     unchecked: u64,
+    /// Schools whose cut units must be sought again (see
+    /// [`Space::force_cut_units`]): fewer units are open to them or one
+    /// more is theirs since the last search, and the children each needed
+    /// then (`i64::MIN` before the first).
+    uncut: u64,
+    needed: Vec<i64>,
 }
 
 const UNSET: u32 = u32::MAX;
@@ -177,6 +348,7 @@ impl Node {
     /// Takes the schools of `mask` out of unit `u`'s options.
     fn close(&mut self, u: usize, mask: u64) {
         self.unchecked |= self.options[u] & mask;
+        self.uncut |= self.options[u] & mask;
         self.options[u] &= !mask;
     }
 }
@@ -210,48 +382,40 @@ impl<'a> Space<'a> {
         })
     }
 
-    /// Branch and bound from `start` within `budget`, growing the
-    /// catchments in `order`; each plan cheaper than `bar` becomes `best`
-    /// and the new bar. True if the search finished (nothing cheaper than
-    /// `bar` is left to find).
-    fn depth_first(
-        &self,
-        start: &Node,
-        order: Order,
-        budget: Budget,
-        bar: &mut i128,
-        best: &mut Option<Vec<u32>>,
-    ) -> bool {
-        let mut stack = vec![start.clone()];
-        let mut buffers = Buffers::default();
-        let (mut spent, mut since) = (0, 0);
-        while let Some(node) = stack.pop() {
-            if spent == budget.nodes || (best.is_some() && since == budget.settle) {
+    /// Goes on with `dive`'s branch and bound for at most `nodes` nodes;
+    /// each plan cheaper than the bar becomes the best and the new bar.
+    /// True if the dive finished (nothing cheaper than the bar is left in
+    /// its part of the tree).
+    fn dive(&self, dive: &mut Dive, nodes: u64, found: &mut Found, buffers: &mut Buffers) -> bool {
+        for _ in 0..nodes {
+            if found.settled() {
                 return false;
             }
-            spent += 1;
-            since += 1;
-            if self.bound(&node) >= *bar {
+            let Some(node) = dive.stack.pop() else {
+                return true;
+            };
+            found.spent += 1;
+            if self.bound(&node) >= found.bar {
                 continue;
             }
-            let Some((u, s)) = self.branch(&node, order) else {
-                *bar = node.cost;
-                *best = Some(node.school);
-                since = 0;
+            let Some((u, s)) = self.branch(&node, dive.order) else {
+                found.bar = node.cost;
+                found.best = Some(node.school);
+                found.found_at = found.spent;
                 continue;
             };
             let mut without = node.clone();
             without.close(u, 1 << s);
-            if self.propagate(&mut without, &mut buffers) {
-                stack.push(without);
+            if self.propagate(&mut without, buffers) {
+                dive.stack.push(without);
             }
             let mut with = node;
             with.close(u, !(1 << s));
-            if self.propagate(&mut with, &mut buffers) {
-                stack.push(with);
+            if self.propagate(&mut with, buffers) {
+                dive.stack.push(with);
             }
         }
-        true
+        dive.stack.is_empty()
     }
 
     /// The root node, propagated; `None` if that alone proves the model
@@ -274,6 +438,8 @@ impl<'a> Space<'a> {
             room: self.model.seats.clone(),
             cost: 0,
             unchecked: (0..self.schools).fold(0, |all, s| all | 1 << s),
+            uncut: (0..self.schools).fold(0, |all, s| all | 1 << s),
+            needed: vec![i64::MIN; self.schools],
         };
         self.propagate(&mut node, &mut Buffers::default())
             .then_some(node)
@@ -298,10 +464,72 @@ impl<'a> Space<'a> {
                 };
                 changed |= cut;
             }
-            if !changed {
-                return self.seats_suffice(node, buffers) && self.each_school_fills(node, buffers);
+            if changed {
+                continue;
+            }
+            let Some(slack) = self.slack(node) else {
+                return false;
+            };
+            if !(self.seats_suffice(node, buffers) && self.each_school_fills(node, &slack, buffers))
+            {
+                return false;
+            }
+            if !self.connected {
+                return true;
+            }
+            match self.force_cut_units(node, &slack, buffers) {
+                None => return false,
+                Some(false) => return true,
+                Some(true) => {}
             }
         }
+    }
+
+    /// Gives each school the units it cannot do without: a unit whose loss
+    /// would cut the school's root off from a unit already its own, or
+    /// from so many children that the school could no longer be filled to
+    /// within the slack (see [`Space::each_school_fills`]). These are the
+    /// cut vertices of the units open to the school, found in one depth
+    /// first search from its root. `None` if a unit is so given to two
+    /// schools, else whether any was given.
+    fn force_cut_units(
+        &self,
+        node: &mut Node,
+        slack: &[i64],
+        buffers: &mut Buffers,
+    ) -> Option<bool> {
+        let mut changed = false;
+        for (s, &spare) in slack.iter().enumerate() {
+            let need = node.room[s] - spare;
+            if node.uncut & 1 << s == 0 && need <= node.needed[s] {
+                continue;
+            }
+            node.uncut &= !(1 << s);
+            node.needed[s] = need;
+            let Some(start) = self.model.root[s]
+                .map(|r| r as usize)
+                .or_else(|| node.school.iter().position(|&t| t == s as u32))
+            else {
+                continue;
+            };
+            let tree = &mut buffers.tree;
+            tree.search(self, node, s, start);
+            for v in 0..node.options.len() {
+                let at = tree.units[v];
+                if node.school[v] != UNSET || at.order == UNSET || v == start {
+                    continue;
+                }
+                let kept = tree.total - self.model.demand[v] as i64 - at.cut_children;
+                if at.cut_own > 0 || kept < need {
+                    if node.options[v] & 1 << s == 0 {
+                        return None;
+                    }
+                    node.close(v, !(1 << s));
+                    changed = true;
+                }
+            }
+        }
+        Some(changed)
     }
 
     /// Assigns the units left one option; `None` on a unit without any or
@@ -318,6 +546,7 @@ impl<'a> Space<'a> {
                     let s = node.options[u].trailing_zeros() as usize;
                     let d = self.model.demand[u];
                     node.school[u] = s as u32;
+                    node.uncut |= 1 << s;
                     if self.model.root[s].is_none() {
                         node.unchecked |= 1 << s;
                     }
@@ -430,27 +659,61 @@ impl<'a> Space<'a> {
         Some(changed)
     }
 
-    /// Whether every school can still be filled to within the slack: as
-    /// every unit must be seated, the seats left over at the end add up to
-    /// the seats left now less the children still unassigned, so no school
-    /// may end with more left over than that. On tight maps (seats a few
+    /// Whether every school can still be filled to within its slack (see
+    /// [`Space::slack`]). On tight maps (seats a few
     /// per cent above the children, zones large) this is the subset sum
     /// that decides most windows: each school's open units must have a
     /// subset whose children fall between its seats less the slack and its
     /// seats.
-    fn each_school_fills(&self, node: &Node, buffers: &mut Buffers) -> bool {
-        let children: i64 = (0..node.options.len())
-            .filter(|&u| node.school[u] == UNSET)
-            .map(|u| self.model.demand[u] as i64)
-            .sum();
-        let slack = node.room.iter().sum::<i64>() - children;
-        if slack < 0 {
-            return false;
-        }
+    fn each_school_fills(&self, node: &Node, slack: &[i64], buffers: &mut Buffers) -> bool {
         (0..self.schools).all(|s| {
-            let low = node.room[s] - slack;
+            let low = node.room[s] - slack[s];
             low <= 0 || self.reaches_between(node, s, low as usize, node.room[s] as usize, buffers)
         })
+    }
+
+    /// The seats each school may end with empty: the schools fall into
+    /// groups that share no unassigned unit, and each group's units must
+    /// all be seated within it, so a school may keep empty at most the
+    /// seats of its group less the group's children. `None` if a group has
+    /// more children than seats.
+    fn slack(&self, node: &Node) -> Option<Vec<i64>> {
+        fn find(group: &mut [usize], mut s: usize) -> usize {
+            while group[s] != s {
+                group[s] = group[group[s]];
+                s = group[s];
+            }
+            s
+        }
+        let mut group: Vec<usize> = (0..self.schools).collect();
+        let unassigned = (0..node.options.len()).filter(|&u| node.school[u] == UNSET);
+        for u in unassigned.clone() {
+            let bits = node.options[u];
+            let first = find(&mut group, bits.trailing_zeros() as usize);
+            let mut rest = bits & bits.wrapping_sub(1);
+            while rest != 0 {
+                let t = find(&mut group, rest.trailing_zeros() as usize);
+                rest &= rest - 1;
+                group[t] = first;
+            }
+        }
+        let mut slack = vec![0i64; self.schools];
+        for u in unassigned {
+            let g = find(&mut group, node.options[u].trailing_zeros() as usize);
+            slack[g] -= self.model.demand[u] as i64;
+        }
+        for s in 0..self.schools {
+            let g = find(&mut group, s);
+            slack[g] += node.room[s];
+        }
+        if slack.iter().any(|&v| v < 0) {
+            return None;
+        }
+        Some(
+            (0..self.schools)
+                .map(|s| slack[find(&mut group, s)])
+                .collect(),
+        )
     }
 
     /// Whether some subset of the units open to (and unassigned) school `s`
@@ -642,19 +905,25 @@ impl<'a> Space<'a> {
             if node.school[u] != UNSET {
                 continue;
             }
-            let mut bits = node.options[u];
+            let mut bits = self.model.neighbours[u]
+                .iter()
+                .map(|&w| node.school[w as usize])
+                .filter(|&t| t != UNSET)
+                .fold(0u64, |m, t| m | 1 << t)
+                & node.options[u];
             while bits != 0 {
                 let s = bits.trailing_zeros() as usize;
                 bits &= bits - 1;
-                let borders = self.model.neighbours[u]
-                    .iter()
-                    .any(|&w| node.school[w as usize] == s as u32);
-                let first = match order {
-                    Order::MostChildren => -(self.model.demand[u] as i64),
-                    Order::Cheapest => self.price(u, s),
+                let first = match order.pick {
+                    Pick::MostChildren => -(self.model.demand[u] as i64),
+                    Pick::Cheapest => self.price(u, s),
                 };
-                let key = ((node.room[s], s), (first, u));
-                if borders && best.is_none_or(|b| key < b) {
+                let seats = match order.fill {
+                    Fill::FewestSeats => node.room[s],
+                    Fill::MostSeats => -node.room[s],
+                };
+                let key = ((seats, s), (first, u));
+                if best.is_none_or(|b| key < b) {
                     best = Some(key);
                 }
             }
@@ -796,17 +1065,79 @@ mod tests {
             root: vec![None, None],
         };
         let space = Space::new(&model, true).unwrap();
-        let open = Node {
-            options: vec![3; 3],
-            school: vec![UNSET; 3],
-            room: vec![10, 10],
-            cost: 0,
-            unchecked: 3,
-        };
+        let open = open_node(&model, &[]);
         let mut buffers = Buffers::default();
         assert!(space.seats_suffice(&open, &mut buffers));
-        assert!(!space.each_school_fills(&open, &mut buffers));
+        let slack = space.slack(&open).unwrap();
+        assert!(!space.each_school_fills(&open, &slack, &mut buffers));
         assert_eq!(search(&model, Search::exact(100)), Budgeted::Infeasible);
+    }
+
+    /// A node of `model` with units `fixed` assigned and every other unit
+    /// open to every school.
+    fn open_node(model: &ConnectedModel, fixed: &[(usize, u32)]) -> Node {
+        let all = (1u64 << model.seats.len()) - 1;
+        let mut node = Node {
+            options: vec![all; model.demand.len()],
+            school: vec![UNSET; model.demand.len()],
+            room: model.seats.clone(),
+            cost: 0,
+            unchecked: all,
+            uncut: all,
+            needed: vec![i64::MIN; model.seats.len()],
+        };
+        for &(u, s) in fixed {
+            node.options[u] = 1 << s;
+            node.school[u] = s;
+            node.room[s as usize] -= model.demand[u] as i64;
+        }
+        node
+    }
+
+    #[test]
+    fn units_a_school_cannot_do_without_are_given_to_it() {
+        // A line 0-1-2-3-4, roots at its ends; 9 children for 10 seats.
+        // School 0 must take 5 more children, only through units 1 and 2;
+        // school 1 must take 1 more, only through unit 3.
+        let model = ConnectedModel {
+            demand: vec![1, 1, 5, 1, 1],
+            allowed: vec![vec![(0, 100), (1, 100)]; 5],
+            neighbours: vec![vec![1], vec![0, 2], vec![1, 3], vec![2, 4], vec![3]],
+            seats: vec![7, 3],
+            root: vec![Some(0), Some(4)],
+        };
+        let space = Space::new(&model, true).unwrap();
+        let mut node = open_node(&model, &[(0, 0), (4, 1)]);
+        let slack = space.slack(&node).unwrap();
+        assert_eq!(slack, vec![1, 1]);
+        let mut buffers = Buffers::default();
+        assert_eq!(space.force_cut_units(&mut node, &slack, &mut buffers), Some(true));
+        assert_eq!(node.options, vec![1, 1, 1, 2, 2]);
+
+        // A unit of school 0 beyond unit 1: unit 1 is school 0's too.
+        let mut node = open_node(&model, &[(0, 0), (2, 0), (4, 1)]);
+        let slack = space.slack(&node).unwrap();
+        assert_eq!(space.force_cut_units(&mut node, &slack, &mut buffers), Some(true));
+        assert_eq!(node.options[1], 1);
+    }
+
+    #[test]
+    fn each_group_of_schools_seats_its_own_children() {
+        // No unit is open to both schools: 5 seats spare in all, but
+        // school 0 can keep only 3 empty and school 1 only 2.
+        let model = ConnectedModel {
+            demand: vec![5, 5],
+            allowed: vec![vec![(0, 100)], vec![(1, 100)]],
+            neighbours: vec![vec![], vec![]],
+            seats: vec![8, 7],
+            root: vec![None, None],
+        };
+        let space = Space::new(&model, true).unwrap();
+        let mut node = open_node(&model, &[]);
+        node.options = vec![1, 2];
+        assert_eq!(space.slack(&node), Some(vec![3, 2]));
+        node.room = vec![4, 7];
+        assert_eq!(space.slack(&node), None);
     }
 
     #[test]
