@@ -212,6 +212,9 @@ struct Buffers {
     flow: Vec<i64>,
     paths: Paths,
     tree: CutTree,
+    /// Each school's slack, and the union-find of its groups.
+    slack: Vec<i64>,
+    groups: Vec<usize>,
 }
 
 /// A depth-first search of the units open to one school from its root,
@@ -467,22 +470,36 @@ impl<'a> Space<'a> {
             if changed {
                 continue;
             }
-            let Some(slack) = self.slack(node) else {
-                return false;
-            };
-            if !(self.seats_suffice(node, buffers) && self.each_school_fills(node, &slack, buffers))
-            {
-                return false;
-            }
-            if !self.connected {
-                return true;
-            }
-            match self.force_cut_units(node, &slack, buffers) {
+            let mut slack = std::mem::take(&mut buffers.slack);
+            let outcome = self.judge_fixpoint(node, &mut slack, buffers);
+            buffers.slack = slack;
+            match outcome {
                 None => return false,
                 Some(false) => return true,
                 Some(true) => {}
             }
         }
+    }
+
+    /// The checks of a node where the cheap rules change nothing more:
+    /// `None` if it is infeasible, else whether a school was given a unit
+    /// it cannot do without.
+    fn judge_fixpoint(
+        &self,
+        node: &mut Node,
+        slack: &mut Vec<i64>,
+        buffers: &mut Buffers,
+    ) -> Option<bool> {
+        if !(self.slack(node, slack, &mut buffers.groups)
+            && self.seats_suffice(node, buffers)
+            && self.each_school_fills(node, slack, buffers))
+        {
+            return None;
+        }
+        if !self.connected {
+            return Some(false);
+        }
+        self.force_cut_units(node, slack, buffers)
     }
 
     /// Gives each school the units it cannot do without: a unit whose loss
@@ -512,6 +529,9 @@ impl<'a> Space<'a> {
             else {
                 continue;
             };
+            if need <= 0 && self.own_units_joined(node, s, start, buffers) {
+                continue;
+            }
             let tree = &mut buffers.tree;
             tree.search(self, node, s, start);
             for v in 0..node.options.len() {
@@ -530,6 +550,65 @@ impl<'a> Space<'a> {
             }
         }
         Some(changed)
+    }
+
+    /// The units of `open` reached from `start` through units of `open`,
+    /// into `reached` (`frontier` and `next` are working sets).
+    fn reach(
+        &self,
+        start: usize,
+        open: &[u64],
+        reached: &mut Vec<u64>,
+        frontier: &mut Vec<u64>,
+        next: &mut Vec<u64>,
+    ) {
+        let w = self.words;
+        reached.clear();
+        reached.resize(w, 0);
+        reached[start / 64] |= 1 << (start % 64);
+        frontier.clone_from(reached);
+        loop {
+            next.clear();
+            next.resize(w, 0);
+            for_each_bit(frontier, |v| {
+                let around = &self.neighbour_bits[v * w..(v + 1) * w];
+                for i in 0..w {
+                    next[i] |= around[i];
+                }
+            });
+            let mut grew = false;
+            for i in 0..w {
+                next[i] &= open[i] & !reached[i];
+                reached[i] |= next[i];
+                grew |= next[i] != 0;
+            }
+            if !grew {
+                return;
+            }
+            std::mem::swap(frontier, next);
+        }
+    }
+
+    /// Whether school `s`'s own units are joined to `start` through its own
+    /// units alone (then no unit can cut it off from them).
+    fn own_units_joined(&self, node: &Node, s: usize, start: usize, buffers: &mut Buffers) -> bool {
+        let w = self.words;
+        let Buffers {
+            open,
+            reached,
+            frontier,
+            next,
+            ..
+        } = buffers;
+        open.clear();
+        open.resize(w, 0);
+        for (u, &t) in node.school.iter().enumerate() {
+            if t == s as u32 {
+                open[u / 64] |= 1 << (u % 64);
+            }
+        }
+        self.reach(start, open, reached, frontier, next);
+        open == reached
     }
 
     /// Assigns the units left one option; `None` on a unit without any or
@@ -619,30 +698,7 @@ impl<'a> Space<'a> {
                     open[u / 64] |= 1 << (u % 64);
                 }
             }
-            reached.clear();
-            reached.resize(w, 0);
-            reached[start / 64] |= 1 << (start % 64);
-            frontier.clone_from(reached);
-            loop {
-                next.clear();
-                next.resize(w, 0);
-                for_each_bit(frontier, |v| {
-                    let around = &self.neighbour_bits[v * w..(v + 1) * w];
-                    for i in 0..w {
-                        next[i] |= around[i];
-                    }
-                });
-                let mut grew = false;
-                for i in 0..w {
-                    next[i] &= open[i] & !reached[i];
-                    reached[i] |= next[i];
-                    grew |= next[i] != 0;
-                }
-                if !grew {
-                    break;
-                }
-                std::mem::swap(frontier, next);
-            }
+            self.reach(start, open, reached, frontier, next);
             for i in 0..w {
                 let mut closed = open[i] & !reached[i];
                 while closed != 0 {
@@ -677,7 +733,7 @@ impl<'a> Space<'a> {
     /// all be seated within it, so a school may keep empty at most the
     /// seats of its group less the group's children. `None` if a group has
     /// more children than seats.
-    fn slack(&self, node: &Node) -> Option<Vec<i64>> {
+    fn slack(&self, node: &Node, slack: &mut Vec<i64>, group: &mut Vec<usize>) -> bool {
         fn find(group: &mut [usize], mut s: usize) -> usize {
             while group[s] != s {
                 group[s] = group[group[s]];
@@ -685,35 +741,36 @@ impl<'a> Space<'a> {
             }
             s
         }
-        let mut group: Vec<usize> = (0..self.schools).collect();
+        group.clear();
+        group.extend(0..self.schools);
         let unassigned = (0..node.options.len()).filter(|&u| node.school[u] == UNSET);
         for u in unassigned.clone() {
             let bits = node.options[u];
-            let first = find(&mut group, bits.trailing_zeros() as usize);
+            let first = find(group, bits.trailing_zeros() as usize);
             let mut rest = bits & bits.wrapping_sub(1);
             while rest != 0 {
-                let t = find(&mut group, rest.trailing_zeros() as usize);
+                let t = find(group, rest.trailing_zeros() as usize);
                 rest &= rest - 1;
                 group[t] = first;
             }
         }
-        let mut slack = vec![0i64; self.schools];
+        slack.clear();
+        slack.resize(self.schools, 0);
         for u in unassigned {
-            let g = find(&mut group, node.options[u].trailing_zeros() as usize);
+            let g = find(group, node.options[u].trailing_zeros() as usize);
             slack[g] -= self.model.demand[u] as i64;
         }
         for s in 0..self.schools {
-            let g = find(&mut group, s);
+            let g = find(group, s);
             slack[g] += node.room[s];
         }
         if slack.iter().any(|&v| v < 0) {
-            return None;
+            return false;
         }
-        Some(
-            (0..self.schools)
-                .map(|s| slack[find(&mut group, s)])
-                .collect(),
-        )
+        for s in 0..self.schools {
+            slack[s] = slack[find(group, s)];
+        }
+        true
     }
 
     /// Whether some subset of the units open to (and unassigned) school `s`
@@ -1068,9 +1125,16 @@ mod tests {
         let open = open_node(&model, &[]);
         let mut buffers = Buffers::default();
         assert!(space.seats_suffice(&open, &mut buffers));
-        let slack = space.slack(&open).unwrap();
+        let slack = slack_of(&space, &open).unwrap();
         assert!(!space.each_school_fills(&open, &slack, &mut buffers));
         assert_eq!(search(&model, Search::exact(100)), Budgeted::Infeasible);
+    }
+
+    fn slack_of(space: &Space, node: &Node) -> Option<Vec<i64>> {
+        let mut slack = Vec::new();
+        space
+            .slack(node, &mut slack, &mut Vec::new())
+            .then_some(slack)
     }
 
     /// A node of `model` with units `fixed` assigned and every other unit
@@ -1108,16 +1172,22 @@ mod tests {
         };
         let space = Space::new(&model, true).unwrap();
         let mut node = open_node(&model, &[(0, 0), (4, 1)]);
-        let slack = space.slack(&node).unwrap();
+        let slack = slack_of(&space, &node).unwrap();
         assert_eq!(slack, vec![1, 1]);
         let mut buffers = Buffers::default();
-        assert_eq!(space.force_cut_units(&mut node, &slack, &mut buffers), Some(true));
+        assert_eq!(
+            space.force_cut_units(&mut node, &slack, &mut buffers),
+            Some(true)
+        );
         assert_eq!(node.options, vec![1, 1, 1, 2, 2]);
 
         // A unit of school 0 beyond unit 1: unit 1 is school 0's too.
         let mut node = open_node(&model, &[(0, 0), (2, 0), (4, 1)]);
-        let slack = space.slack(&node).unwrap();
-        assert_eq!(space.force_cut_units(&mut node, &slack, &mut buffers), Some(true));
+        let slack = slack_of(&space, &node).unwrap();
+        assert_eq!(
+            space.force_cut_units(&mut node, &slack, &mut buffers),
+            Some(true)
+        );
         assert_eq!(node.options[1], 1);
     }
 
@@ -1135,9 +1205,9 @@ mod tests {
         let space = Space::new(&model, true).unwrap();
         let mut node = open_node(&model, &[]);
         node.options = vec![1, 2];
-        assert_eq!(space.slack(&node), Some(vec![3, 2]));
+        assert_eq!(slack_of(&space, &node), Some(vec![3, 2]));
         node.room = vec![4, 7];
-        assert_eq!(space.slack(&node), None);
+        assert_eq!(slack_of(&space, &node), None);
     }
 
     #[test]
