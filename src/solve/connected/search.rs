@@ -196,12 +196,7 @@ struct Space<'a> {
 /// a fifth of that.
 #[derive(Default)]
 struct Buffers {
-    /// The units open to a school (`Space::words` words), those reached
-    /// from its root, and the last and next rings of them.
-    open: Vec<u64>,
-    reached: Vec<u64>,
-    frontier: Vec<u64>,
-    next: Vec<u64>,
+    reach: Reach,
     /// Children sums a school's open units reach, as bits.
     sums: Vec<u64>,
     /// The transport of the unassigned children: the units in it, the
@@ -215,6 +210,17 @@ struct Buffers {
     /// Each school's slack, and the union-find of its groups.
     slack: Vec<i64>,
     groups: Vec<usize>,
+}
+
+/// A breadth-first search over sets of units, a word of bits at a time:
+/// the units of a set (`Space::words` words), those reached from a start
+/// through them, and the last and next rings of them.
+#[derive(Default)]
+struct Reach {
+    set: Vec<u64>,
+    reached: Vec<u64>,
+    frontier: Vec<u64>,
+    next: Vec<u64>,
 }
 
 /// A depth-first search of the units open to one school from its root,
@@ -523,13 +529,10 @@ impl<'a> Space<'a> {
             }
             node.uncut &= !(1 << s);
             node.needed[s] = need;
-            let Some(start) = self.model.root[s]
-                .map(|r| r as usize)
-                .or_else(|| node.school.iter().position(|&t| t == s as u32))
-            else {
+            let Some(start) = self.start_of(node, s) else {
                 continue;
             };
-            if need <= 0 && self.own_units_joined(node, s, start, buffers) {
+            if need <= 0 && self.own_units_joined(node, s, start, &mut buffers.reach) {
                 continue;
             }
             let tree = &mut buffers.tree;
@@ -552,17 +555,21 @@ impl<'a> Space<'a> {
         Some(changed)
     }
 
-    /// The units of `open` reached from `start` through units of `open`,
-    /// into `reached` (`frontier` and `next` are working sets).
-    fn reach(
-        &self,
-        start: usize,
-        open: &[u64],
-        reached: &mut Vec<u64>,
-        frontier: &mut Vec<u64>,
-        next: &mut Vec<u64>,
-    ) {
+    /// The units of the set `within` says reached from `start` through
+    /// units of it, into `reach`.
+    fn reach(&self, start: usize, within: impl Fn(usize) -> bool, reach: &mut Reach) {
         let w = self.words;
+        let Reach {
+            set,
+            reached,
+            frontier,
+            next,
+        } = reach;
+        set.clear();
+        set.resize(w, 0);
+        for u in (0..self.model.demand.len()).filter(|&u| within(u)) {
+            set[u / 64] |= 1 << (u % 64);
+        }
         reached.clear();
         reached.resize(w, 0);
         reached[start / 64] |= 1 << (start % 64);
@@ -578,7 +585,7 @@ impl<'a> Space<'a> {
             });
             let mut grew = false;
             for i in 0..w {
-                next[i] &= open[i] & !reached[i];
+                next[i] &= set[i] & !reached[i];
                 reached[i] |= next[i];
                 grew |= next[i] != 0;
             }
@@ -589,26 +596,19 @@ impl<'a> Space<'a> {
         }
     }
 
+    /// The unit a school's catchment grows from: its root or, without one,
+    /// its first assigned unit.
+    fn start_of(&self, node: &Node, s: usize) -> Option<usize> {
+        self.model.root[s]
+            .map(|r| r as usize)
+            .or_else(|| node.school.iter().position(|&t| t == s as u32))
+    }
+
     /// Whether school `s`'s own units are joined to `start` through its own
     /// units alone (then no unit can cut it off from them).
-    fn own_units_joined(&self, node: &Node, s: usize, start: usize, buffers: &mut Buffers) -> bool {
-        let w = self.words;
-        let Buffers {
-            open,
-            reached,
-            frontier,
-            next,
-            ..
-        } = buffers;
-        open.clear();
-        open.resize(w, 0);
-        for (u, &t) in node.school.iter().enumerate() {
-            if t == s as u32 {
-                open[u / 64] |= 1 << (u % 64);
-            }
-        }
-        self.reach(start, open, reached, frontier, next);
-        open == reached
+    fn own_units_joined(&self, node: &Node, s: usize, start: usize, reach: &mut Reach) -> bool {
+        self.reach(start, |u| node.school[u] == s as u32, reach);
+        reach.set == reach.reached
     }
 
     /// Assigns the units left one option; `None` on a unit without any or
@@ -672,35 +672,18 @@ impl<'a> Space<'a> {
     /// them. The reach is grown as sets of units, a word of bits at a time,
     /// as this runs at every step of the propagation.
     fn close_cut_off(&self, node: &mut Node, buffers: &mut Buffers) -> Option<bool> {
-        let w = self.words;
-        let Buffers {
-            open,
-            reached,
-            frontier,
-            next,
-            ..
-        } = buffers;
+        let reach = &mut buffers.reach;
         let mut changed = false;
         let mut unchecked = std::mem::take(&mut node.unchecked);
         while unchecked != 0 {
             let s = unchecked.trailing_zeros() as usize;
             unchecked &= unchecked - 1;
-            let Some(start) = self.model.root[s]
-                .map(|r| r as usize)
-                .or_else(|| node.school.iter().position(|&t| t == s as u32))
-            else {
+            let Some(start) = self.start_of(node, s) else {
                 continue;
             };
-            open.clear();
-            open.resize(w, 0);
-            for (u, &options) in node.options.iter().enumerate() {
-                if options & 1 << s != 0 {
-                    open[u / 64] |= 1 << (u % 64);
-                }
-            }
-            self.reach(start, open, reached, frontier, next);
-            for i in 0..w {
-                let mut closed = open[i] & !reached[i];
+            self.reach(start, |u| node.options[u] & 1 << s != 0, reach);
+            for (i, (&set, &reached)) in reach.set.iter().zip(&reach.reached).enumerate() {
+                let mut closed = set & !reached;
                 while closed != 0 {
                     let u = i * 64 + closed.trailing_zeros() as usize;
                     closed &= closed - 1;
