@@ -233,8 +233,12 @@ struct CutTree {
     total: i64,
     /// Units reached so far.
     reached: u32,
-    /// The path of the search: a unit and the next neighbour to look at.
-    stack: Vec<(u32, u32)>,
+    /// The units open to the school, and those of them not yet reached,
+    /// as bit sets (`Space::words` words).
+    open: Vec<u64>,
+    unseen: Vec<u64>,
+    /// The path of the search.
+    stack: Vec<u32>,
 }
 
 /// A unit in a [`CutTree`].
@@ -262,30 +266,48 @@ impl CutTree {
         cut_own: 0,
     };
 
-    /// Searches the units open to school `s` from `start`.
+    /// Searches the units open to school `s` from `start`. A unit's
+    /// neighbours are taken from bit sets: the first one not yet reached is
+    /// the next to visit, and once none is left, all its open neighbours
+    /// have their order, the least of which is its edge back.
     fn search(&mut self, space: &Space, node: &Node, s: usize, start: usize) {
+        let w = space.words;
         self.units.clear();
         self.units.resize(node.options.len(), Self::UNREACHED);
         self.total = 0;
         self.reached = 0;
         self.stack.clear();
+        self.open.clear();
+        self.open.resize(w, 0);
+        for (u, &options) in node.options.iter().enumerate() {
+            if options & 1 << s != 0 {
+                self.open[u / 64] |= 1 << (u % 64);
+            }
+        }
+        self.unseen.clone_from(&self.open);
         self.visit(space, node, s, start);
-        while let Some(&mut (v, ref mut next)) = self.stack.last_mut() {
+        while let Some(&v) = self.stack.last() {
             let v = v as usize;
-            if let Some(&w) = space.model.neighbours[v].get(*next as usize) {
-                *next += 1;
-                let w = w as usize;
-                if node.options[w] & 1 << s == 0 {
-                    continue;
-                }
-                match self.units[w].order {
-                    UNSET => self.visit(space, node, s, w),
-                    seen => self.units[v].low = self.units[v].low.min(seen),
-                }
+            let around = &space.neighbour_bits[v * w..(v + 1) * w];
+            let next = (0..w).find_map(|i| {
+                let bits = around[i] & self.unseen[i];
+                (bits != 0).then(|| i * 64 + bits.trailing_zeros() as usize)
+            });
+            if let Some(u) = next {
+                self.visit(space, node, s, u);
                 continue;
             }
+            let mut low = self.units[v].low;
+            for (i, (&near, &open)) in around.iter().zip(&self.open).enumerate() {
+                let mut bits = near & open;
+                while bits != 0 {
+                    low = low.min(self.units[i * 64 + bits.trailing_zeros() as usize].order);
+                    bits &= bits - 1;
+                }
+            }
+            self.units[v].low = low;
             self.stack.pop();
-            if let Some(&(p, _)) = self.stack.last() {
+            if let Some(&p) = self.stack.last() {
                 let (child, parent) = (self.units[v], &mut self.units[p as usize]);
                 parent.low = parent.low.min(child.low);
                 parent.below_children += child.below_children;
@@ -312,7 +334,8 @@ impl CutTree {
         };
         self.reached += 1;
         self.total += children;
-        self.stack.push((u as u32, 0));
+        self.unseen[u / 64] &= !(1 << (u % 64));
+        self.stack.push(u as u32);
     }
 }
 
