@@ -1,7 +1,7 @@
 //! The price of connectedness in summary.json: the whole-zone plan before
 //! the repair against the connected plan, both against the bound.
 
-use super::{allocate_files, catchment, generate_tight, read_json, s, stderr};
+use super::{allocate_files, bench_row, catchment, generate_tight, read_json, s, stderr};
 
 #[test]
 fn the_summary_prices_connectedness_on_a_tight_county() {
@@ -49,11 +49,7 @@ fn the_bench_measures_the_tight_county_with_connected_catchments() {
         s(dir),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let report = std::fs::read_to_string(dir.join("bench.md")).unwrap();
-    let row = report
-        .lines()
-        .find(|l| l.starts_with("| tight |"))
-        .unwrap_or_else(|| panic!("no tight row in {report}"));
+    let row = bench_row(dir, "tight");
     assert!(row.contains("| 300 / 37 / 1 |"), "{row}");
     let summary = read_json(&dir.join("tight/plan/summary.json"));
     let c = &summary["stages"]["primary"]["contiguity"];

@@ -59,11 +59,7 @@ fn the_bench_measures_santa_rosa_with_the_districts_seats() {
     };
     let o = bench(&data);
     assert!(o.status.success(), "{}", stderr(&o));
-    let report = std::fs::read_to_string(dir.join("bench.md")).unwrap();
-    let row = report
-        .lines()
-        .find(|l| l.starts_with("| santa-rosa |"))
-        .unwrap_or_else(|| panic!("no santa-rosa row in {report}"));
+    let row = bench_row(dir, "santa-rosa");
     assert!(row.contains("| 900 / 6 / 1 |"), "{row}");
     let classes: Vec<(String, u64)> = by_id(
         &dir.join("santa-rosa/maps/schools.geojson"),

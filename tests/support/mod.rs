@@ -133,6 +133,17 @@ pub fn by_id(p: &Path, field: &str) -> Vec<(String, serde_json::Value)> {
         .collect()
 }
 
+/// The row of `instance` in the table `catchment bench` wrote into `out`.
+pub fn bench_row(out: &Path, instance: &str) -> String {
+    let report = std::fs::read_to_string(out.join("bench.md")).expect("bench.md");
+    let start = format!("| {instance} |");
+    report
+        .lines()
+        .find(|l| l.starts_with(&start))
+        .unwrap_or_else(|| panic!("no {instance} row in {report}"))
+        .to_string()
+}
+
 /// A FeatureCollection's text, to write as a GeoJSON file.
 pub fn collection(features: Vec<serde_json::Value>) -> String {
     serde_json::json!({"type": "FeatureCollection", "features": features}).to_string()

@@ -135,17 +135,17 @@ pub fn search(model: &ConnectedModel, search: Search) -> Budgeted {
         settle: search.settle.unwrap_or(u64::MAX),
     };
     let mut buffers = Buffers::default();
-    'turns: while found.spent < search.nodes && !found.settled() {
+    'turns: loop {
         for dive in &mut dives {
+            if found.spent >= search.nodes || found.settled() {
+                break 'turns;
+            }
             let nodes = TURN_NODES.min(search.nodes - found.spent);
             if space.dive(dive, nodes, &mut found, &mut buffers) {
                 return match found.best {
                     Some(school) => space.plan(school, true),
                     None => Budgeted::Infeasible,
                 };
-            }
-            if found.spent >= search.nodes || found.settled() {
-                break 'turns;
             }
         }
     }
@@ -277,13 +277,7 @@ impl CutTree {
         self.total = 0;
         self.reached = 0;
         self.stack.clear();
-        self.open.clear();
-        self.open.resize(w, 0);
-        for (u, &options) in node.options.iter().enumerate() {
-            if options & 1 << s != 0 {
-                self.open[u / 64] |= 1 << (u % 64);
-            }
-        }
+        space.set_of(|u| node.options[u] & 1 << s != 0, &mut self.open);
         self.unseen.clone_from(&self.open);
         self.visit(space, node, s, start);
         while let Some(&v) = self.stack.last() {
@@ -588,11 +582,7 @@ impl<'a> Space<'a> {
             frontier,
             next,
         } = reach;
-        set.clear();
-        set.resize(w, 0);
-        for u in (0..self.model.demand.len()).filter(|&u| within(u)) {
-            set[u / 64] |= 1 << (u % 64);
-        }
+        self.set_of(within, set);
         reached.clear();
         reached.resize(w, 0);
         reached[start / 64] |= 1 << (start % 64);
@@ -616,6 +606,15 @@ impl<'a> Space<'a> {
                 return;
             }
             std::mem::swap(frontier, next);
+        }
+    }
+
+    /// The units `within` says, as a bit set into `set`.
+    fn set_of(&self, within: impl Fn(usize) -> bool, set: &mut Vec<u64>) {
+        set.clear();
+        set.resize(self.words, 0);
+        for u in (0..self.model.demand.len()).filter(|&u| within(u)) {
+            set[u / 64] |= 1 << (u % 64);
         }
     }
 
