@@ -22,8 +22,12 @@
 //! propagated to a fixpoint, so no plan is lost and a search that ends
 //! without a plan is a proof. Catchments are grown one at a time from their
 //! roots; which school grows first and which bordering zone it tries first
-//! depends on the order, and the orders take turns (see [`ORDERS`]). A node
-//! budget, not a clock, so the answer is the same on any machine.
+//! depends on the order, and the orders take turns side by side (see
+//! [`ORDERS`] and [`Space::round`]). A node budget, not a clock, and rounds
+//! whose plans are compared in order, so the answer is the same on any
+//! machine and any number of threads.
+
+use rayon::prelude::*;
 
 use super::{Budgeted, ConnectedModel, ConnectedPlan};
 
@@ -90,6 +94,10 @@ const ORDERS: [Order; 4] = [
 /// it stopped, so a window one order decides quickly costs little
 /// whichever order it is.
 const TURN_NODES: u64 = 500;
+/// Nodes of each order's first turn; each round doubles them up to
+/// [`TURN_NODES`]. The orders of a round search side by side, so a window
+/// the first order decides at once costs the others only a short turn.
+const FIRST_TURN_NODES: u64 = 16;
 
 /// Which catchment grows next, and which unit on its border is tried first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,29 +133,25 @@ pub fn search(model: &ConnectedModel, search: Search) -> Budgeted {
         .map(|order| Dive {
             order,
             stack: vec![start.clone()],
+            buffers: Buffers::default(),
         })
         .collect();
     let mut found = Found {
         bar: search.below.unwrap_or(i128::MAX),
         best: None,
         spent: 0,
-        found_at: 0,
+        found_at: None,
         settle: search.settle.unwrap_or(u64::MAX),
     };
-    let mut buffers = Buffers::default();
-    'turns: loop {
-        for dive in &mut dives {
-            if found.spent >= search.nodes || found.settled() {
-                break 'turns;
-            }
-            let nodes = TURN_NODES.min(search.nodes - found.spent);
-            if space.dive(dive, nodes, &mut found, &mut buffers) {
-                return match found.best {
-                    Some(school) => space.plan(school, true),
-                    None => Budgeted::Infeasible,
-                };
-            }
+    let mut turn = FIRST_TURN_NODES;
+    while found.spent < search.nodes && !found.settled() {
+        if space.round(&mut dives, turn, search.nodes, &mut found) {
+            return match found.best {
+                Some(school) => space.plan(school, true),
+                None => Budgeted::Infeasible,
+            };
         }
+        turn = (2 * turn).min(TURN_NODES);
     }
     match found.best {
         Some(school) => space.plan(school, false),
@@ -155,10 +159,12 @@ pub fn search(model: &ConnectedModel, search: Search) -> Budgeted {
     }
 }
 
-/// One order's depth-first search, paused between its turns.
+/// One order's depth-first search, paused between its turns, with the
+/// working memory of its propagation.
 struct Dive {
     order: Order,
     stack: Vec<Node>,
+    buffers: Buffers,
 }
 
 /// What the dives of one search found between them.
@@ -168,14 +174,15 @@ struct Found {
     best: Option<Vec<u32>>,
     /// Nodes spent in all, and by the time the best plan was found.
     spent: u64,
-    found_at: u64,
+    found_at: Option<u64>,
     /// Nodes the search goes on for without a cheaper plan.
     settle: u64,
 }
 
 impl Found {
     fn settled(&self) -> bool {
-        self.best.is_some() && self.spent - self.found_at >= self.settle
+        self.found_at
+            .is_some_and(|at| self.spent - at >= self.settle)
     }
 }
 
@@ -408,11 +415,54 @@ impl<'a> Space<'a> {
         })
     }
 
+    /// One turn of every dive, side by side, each of at most `turn` nodes
+    /// and all within `budget`; true if a dive finished. Each dive starts
+    /// from the bar and plan as they stood before the round, and the
+    /// cheapest plan of the round (the first dive's among equals) is then
+    /// kept, so the result is the same on any number of threads. A dive
+    /// that finished proved that no plan is cheaper than its bar, which
+    /// the kept plan then meets.
+    fn round(&self, dives: &mut [Dive], turn: u64, budget: u64, found: &mut Found) -> bool {
+        let start = found.spent;
+        let mut left = budget - start;
+        let allotted: Vec<u64> = dives
+            .iter()
+            .map(|_| {
+                let nodes = turn.min(left);
+                left -= nodes;
+                nodes
+            })
+            .collect();
+        let turns: Vec<(Found, bool)> = dives
+            .par_iter_mut()
+            .zip(allotted)
+            .map(|(dive, nodes)| {
+                let mut own = Found {
+                    best: None,
+                    ..*found
+                };
+                let finished = self.dive(dive, nodes, &mut own);
+                (own, finished)
+            })
+            .collect();
+        let mut finished = false;
+        for (own, done) in turns {
+            found.spent += own.spent - start;
+            finished |= done;
+            if own.bar < found.bar {
+                found.bar = own.bar;
+                found.best = own.best;
+                found.found_at = own.found_at;
+            }
+        }
+        finished
+    }
+
     /// Goes on with `dive`'s branch and bound for at most `nodes` nodes;
     /// each plan cheaper than the bar becomes the best and the new bar.
     /// True if the dive finished (nothing cheaper than the bar is left in
     /// its part of the tree).
-    fn dive(&self, dive: &mut Dive, nodes: u64, found: &mut Found, buffers: &mut Buffers) -> bool {
+    fn dive(&self, dive: &mut Dive, nodes: u64, found: &mut Found) -> bool {
         for _ in 0..nodes {
             if found.settled() {
                 return false;
@@ -427,17 +477,17 @@ impl<'a> Space<'a> {
             let Some((u, s)) = self.branch(&node, dive.order) else {
                 found.bar = node.cost;
                 found.best = Some(node.school);
-                found.found_at = found.spent;
+                found.found_at = Some(found.spent);
                 continue;
             };
             let mut without = node.clone();
             without.close(u, 1 << s);
-            if self.propagate(&mut without, buffers) {
+            if self.propagate(&mut without, &mut dive.buffers) {
                 dive.stack.push(without);
             }
             let mut with = node;
             with.close(u, !(1 << s));
-            if self.propagate(&mut with, buffers) {
+            if self.propagate(&mut with, &mut dive.buffers) {
                 dive.stack.push(with);
             }
         }
@@ -1213,6 +1263,77 @@ mod tests {
         assert_eq!(slack_of(&space, &node), Some(vec![3, 2]));
         node.room = vec![4, 7];
         assert_eq!(slack_of(&space, &node), None);
+    }
+
+    /// A tight grid of `side` x `side` units with a root for each of
+    /// `schools` schools, children from a fixed sequence and seats 3 %
+    /// above them.
+    fn tight_grid(side: usize, schools: usize) -> ConnectedModel {
+        let n = side * side;
+        let mut x: u64 = 12345;
+        let demand: Vec<u32> = (0..n)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                20 + (x >> 33) as u32 % 80
+            })
+            .collect();
+        let at = |u: usize| ((u / side) as i64, (u % side) as i64);
+        let roots: Vec<usize> = (0..schools).map(|s| s * n / schools + side / 2).collect();
+        let allowed = (0..n)
+            .map(|u| {
+                let (r, c) = at(u);
+                (0..schools)
+                    .map(|s| {
+                        let (rr, rc) = at(roots[s]);
+                        (s as u32, 100 * ((r - rr).abs() + (c - rc).abs()) + 1)
+                    })
+                    .collect()
+            })
+            .collect();
+        let neighbours = (0..n)
+            .map(|u| {
+                let (r, c) = at(u);
+                [(r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)]
+                    .into_iter()
+                    .filter(|&(r, c)| {
+                        (0..side as i64).contains(&r) && (0..side as i64).contains(&c)
+                    })
+                    .map(|(r, c)| (r as usize * side + c as usize) as u32)
+                    .collect()
+            })
+            .collect();
+        let total: i64 = demand.iter().map(|&d| d as i64).sum();
+        let seats = (0..schools)
+            .map(|s| (total * 103 / 100) / schools as i64 + i64::from(s == 0) * schools as i64)
+            .collect();
+        ConnectedModel {
+            demand,
+            allowed,
+            neighbours,
+            seats,
+            root: roots.iter().map(|&r| Some(r as u32)).collect(),
+        }
+    }
+
+    #[test]
+    fn the_orders_side_by_side_give_one_answer_on_any_number_of_threads() {
+        let model = tight_grid(7, 5);
+        let answers: Vec<Budgeted> = [1, 2]
+            .into_iter()
+            .map(|threads| {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                pool.install(|| search(&model, Search::exact(3_000)))
+            })
+            .collect();
+        assert_eq!(answers[0], answers[1]);
+        if let Budgeted::Plan(plan) = &answers[0] {
+            assert_eq!(model.check(&plan.school), Ok(()));
+        }
     }
 
     #[test]
