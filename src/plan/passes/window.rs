@@ -17,7 +17,7 @@ use std::ops::ControlFlow;
 use crate::plan::passes::apart::Apart;
 use crate::plan::zone_moves::County;
 use crate::solve::connected::pieces;
-use crate::solve::connected::search::{Search, search};
+use crate::solve::connected::search::{Search, hunt, search};
 use crate::solve::connected::{self, Budgeted, ConnectedModel, ConnectedPlan, Contiguity};
 use crate::solve::in_order::in_order;
 use crate::solve::mip::MipSolver;
@@ -36,13 +36,25 @@ const NODES: [u64; 2] = [3_000, 20_000];
 const SMALL_WINDOW_ZONES: usize = 25;
 
 /// One pass of the repair's windows: windows of at most `zones` zones,
-/// `nodes` nodes each, around every piece or (`unproven`) only those
-/// without the proof of a full window.
+/// `nodes` nodes each, around the pieces `skip` does not leave alone,
+/// searched exhaustively or (`hunt`) by short dives in many orders (see
+/// [`hunt`]).
 #[derive(Clone, Copy)]
 struct Pass {
     zones: usize,
     nodes: u64,
-    unproven: bool,
+    skip: Skip,
+    hunt: bool,
+}
+
+/// The pieces a pass leaves alone.
+#[derive(Clone, Copy, PartialEq)]
+enum Skip {
+    Nothing,
+    /// Pieces with a full window's proof.
+    FullyProven,
+    /// Pieces with any window's proof (as the report certifies them).
+    Proven,
 }
 
 /// Small windows first: their search decides within few nodes where a
@@ -50,24 +62,39 @@ struct Pass {
 /// 300-zone maps they leave 59 catchments in pieces instead of 78, and one
 /// map with a piece unproven instead of four. A small window's proof is
 /// kept, but the full window is still searched: its seats may hold the
-/// piece. Only a full window gives an own zone back without a plan.
-const PASSES: [Pass; 3] = [
+/// piece. Only a full window gives an own zone back without a plan. Last,
+/// the full windows of the pieces still without any proof are hunted for
+/// a plan: on the 146 tight 300-zone maps this never runs, and on the rare
+/// map where it does it costs up to a second and a half where the window
+/// has no plan, against a piece left without a proof.
+const PASSES: [Pass; 4] = [
     Pass {
         zones: SMALL_WINDOW_ZONES,
         nodes: NODES[0],
-        unproven: false,
+        skip: Skip::Nothing,
+        hunt: false,
     },
     Pass {
         zones: MAX_WINDOW_ZONES,
         nodes: NODES[0],
-        unproven: false,
+        skip: Skip::Nothing,
+        hunt: false,
     },
     Pass {
         zones: MAX_WINDOW_ZONES,
         nodes: NODES[1],
-        unproven: true,
+        skip: Skip::FullyProven,
+        hunt: false,
+    },
+    Pass {
+        zones: MAX_WINDOW_ZONES,
+        nodes: HUNT_NODES,
+        skip: Skip::Proven,
+        hunt: true,
     },
 ];
+/// Nodes of the hunt for a plan of a window the search left undecided.
+const HUNT_NODES: u64 = 200_000;
 /// Nodes a repair's search goes on for without a cheaper plan, once it has
 /// one (the improvement step polishes the plan after).
 const SETTLE_NODES: u64 = 2_000;
@@ -183,14 +210,17 @@ impl County<'_> {
             progress: false,
         };
         let schools: Vec<usize> = (0..round.county.schools.len()).collect();
-        round.windows(&schools, pass.nodes, |r, &s| {
+        round.windows(&schools, pass, |r, &s| {
             let h = r.county.home_to_claim(s)?;
             r.county.due(&[h], Some((h, s)), pass, r.proofs)
         });
         let pieces = round.county.strays();
-        round.windows(&pieces, pass.nodes, |r, piece| {
+        round.windows(&pieces, pass, |r, piece| {
             if !r.county.still_stray(piece)
-                || (pass.unproven && r.county.proof_among(r.proofs, piece, true).is_some())
+                || (pass.skip != Skip::Nothing
+                    && r.county
+                        .proof_among(r.proofs, piece, pass.skip == Skip::FullyProven)
+                        .is_some())
             {
                 return None;
             }
@@ -608,15 +638,15 @@ struct Round<'r, 'c> {
 impl Round<'_, '_> {
     /// The windows `prepare` draws for `jobs`, solved side by side where
     /// apart and committed in order.
-    fn windows<J>(&mut self, jobs: &[J], nodes: u64, prepare: impl Fn(&Self, &J) -> Option<Due>) {
+    fn windows<J>(&mut self, jobs: &[J], pass: Pass, prepare: impl Fn(&Self, &J) -> Option<Due>) {
         let _ = in_order(
             self,
             jobs,
             prepare,
             |a, b| apart(&a.schools, &b.schools),
-            |due| due.solve(nodes),
+            |due| due.solve(pass),
             |r, _, due, outcome| {
-                r.progress |= r.county.commit_window(due, outcome, nodes, r.proofs);
+                r.progress |= r.county.commit_window(due, outcome, pass.nodes, r.proofs);
                 ControlFlow::Continue(())
             },
         );
@@ -652,8 +682,11 @@ struct Outcome {
 impl Due {
     /// The exact search, if due, and for an own zone's window without a
     /// connected plan the fit around its roots.
-    fn solve(&self, nodes: u64) -> Outcome {
-        let searched = self.search.then(|| search(&self.model, repair(nodes)));
+    fn solve(&self, pass: Pass) -> Outcome {
+        let searched = self.search.then(|| match pass.hunt {
+            true => hunt(&self.model, pass.nodes),
+            false => search(&self.model, repair(pass.nodes)),
+        });
         let connected = matches!(searched, Some(Budgeted::Plan(_)));
         let fit = if self.home.is_some() && !connected {
             let fit = Search {
