@@ -349,7 +349,8 @@ impl CutTree {
         self.total = 0;
         self.reached = 0;
         self.stack.clear();
-        space.set_of(|u| node.options[u] & 1 << s != 0, &mut self.open);
+        self.open.clear();
+        self.open.extend_from_slice(node.open_to(s));
         self.unseen.clone_from(&self.open);
         self.visit(space, node, s, start);
         while let Some(&v) = self.stack.last() {
@@ -422,6 +423,11 @@ struct Paths {
 #[derive(Clone)]
 struct Node {
     options: Vec<u64>,
+    /// The same by school: the units open to school `s`, as a bit set at
+    /// `open[s * words..(s + 1) * words]`. The reach and cut-vertex checks
+    /// read it for every school at every node.
+    open: Vec<u64>,
+    words: usize,
     /// Each unit's school, `UNSET` while it has a choice.
     school: Vec<u32>,
     /// Seats left per school.
@@ -445,9 +451,40 @@ const UNSET: u32 = u32::MAX;
 impl Node {
     /// Takes the schools of `mask` out of unit `u`'s options.
     fn close(&mut self, u: usize, mask: u64) {
-        self.unchecked |= self.options[u] & mask;
-        self.uncut |= self.options[u] & mask;
-        self.options[u] &= !mask;
+        let mut closed = self.options[u] & mask;
+        self.unchecked |= closed;
+        self.uncut |= closed;
+        while closed != 0 {
+            let s = closed.trailing_zeros() as usize;
+            closed &= closed - 1;
+            self.shut(u, s);
+        }
+    }
+
+    /// Takes school `s` out of unit `u`'s options, and nothing else.
+    fn shut(&mut self, u: usize, s: usize) {
+        self.options[u] &= !(1 << s);
+        self.open[s * self.words + u / 64] &= !(1 << (u % 64));
+    }
+
+    /// The units open to school `s`, as a bit set.
+    fn open_to(&self, s: usize) -> &[u64] {
+        &self.open[s * self.words..(s + 1) * self.words]
+    }
+
+    /// Builds `open` from `options`, for `schools` schools.
+    fn index_open(&mut self, schools: usize) {
+        self.words = self.options.len().div_ceil(64);
+        self.open.clear();
+        self.open.resize(schools * self.words, 0);
+        for (u, &bits) in self.options.iter().enumerate() {
+            let mut bits = bits;
+            while bits != 0 {
+                let s = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                self.open[s * self.words + u / 64] |= 1 << (u % 64);
+            }
+        }
     }
 }
 
@@ -576,12 +613,15 @@ impl<'a> Space<'a> {
         let mut node = Node {
             school: vec![UNSET; options.len()],
             options,
+            open: Vec::new(),
+            words: 0,
             room: self.model.seats.clone(),
             cost: 0,
             unchecked: (0..self.schools).fold(0, |all, s| all | 1 << s),
             uncut: (0..self.schools).fold(0, |all, s| all | 1 << s),
             needed: vec![i64::MIN; self.schools],
         };
+        node.index_open(self.schools);
         self.propagate(&mut node, &mut Buffers::default())
             .then_some(node)
     }
@@ -687,9 +727,9 @@ impl<'a> Space<'a> {
         Some(changed)
     }
 
-    /// The units of the set `within` says reached from `start` through
-    /// units of it, into `reach`.
-    fn reach(&self, start: usize, within: impl Fn(usize) -> bool, reach: &mut Reach) {
+    /// The units of `reach.set` reached from `start` through units of it,
+    /// into `reach.reached`.
+    fn reach(&self, start: usize, reach: &mut Reach) {
         let w = self.words;
         let Reach {
             set,
@@ -697,7 +737,6 @@ impl<'a> Space<'a> {
             frontier,
             next,
         } = reach;
-        self.set_of(within, set);
         reached.clear();
         reached.resize(w, 0);
         reached[start / 64] |= 1 << (start % 64);
@@ -744,7 +783,8 @@ impl<'a> Space<'a> {
     /// Whether school `s`'s own units are joined to `start` through its own
     /// units alone (then no unit can cut it off from them).
     fn own_units_joined(&self, node: &Node, s: usize, start: usize, reach: &mut Reach) -> bool {
-        self.reach(start, |u| node.school[u] == s as u32, reach);
+        self.set_of(|u| node.school[u] == s as u32, &mut reach.set);
+        self.reach(start, reach);
         reach.set == reach.reached
     }
 
@@ -818,7 +858,9 @@ impl<'a> Space<'a> {
             let Some(start) = self.start_of(node, s) else {
                 continue;
             };
-            self.reach(start, |u| node.options[u] & 1 << s != 0, reach);
+            reach.set.clear();
+            reach.set.extend_from_slice(node.open_to(s));
+            self.reach(start, reach);
             for (i, (&set, &reached)) in reach.set.iter().zip(&reach.reached).enumerate() {
                 let mut closed = set & !reached;
                 while closed != 0 {
@@ -827,7 +869,7 @@ impl<'a> Space<'a> {
                     if node.school[u] != UNSET {
                         return None;
                     }
-                    node.options[u] &= !(1 << s);
+                    node.shut(u, s);
                     changed = true;
                 }
             }
@@ -1276,6 +1318,8 @@ mod tests {
         let all = (1u64 << model.seats.len()) - 1;
         let mut node = Node {
             options: vec![all; model.demand.len()],
+            open: Vec::new(),
+            words: 0,
             school: vec![UNSET; model.demand.len()],
             room: model.seats.clone(),
             cost: 0,
@@ -1288,6 +1332,7 @@ mod tests {
             node.school[u] = s;
             node.room[s as usize] -= model.demand[u] as i64;
         }
+        node.index_open(model.seats.len());
         node
     }
 
