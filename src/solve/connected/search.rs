@@ -279,9 +279,9 @@ struct Buffers {
     flow: Vec<i64>,
     paths: Paths,
     tree: CutTree,
-    /// Each school's slack, and the union-find of its groups.
+    /// Each school's slack, and its groups of schools with their children.
     slack: Vec<i64>,
-    groups: Vec<usize>,
+    groups: Vec<(u64, i64)>,
 }
 
 /// A breadth-first search over sets of units, a word of bits at a time:
@@ -895,42 +895,33 @@ impl<'a> Space<'a> {
     /// all be seated within it, so a school may keep empty at most the
     /// seats of its group less the group's children. `None` if a group has
     /// more children than seats.
-    fn slack(&self, node: &Node, slack: &mut Vec<i64>, group: &mut Vec<usize>) -> bool {
-        fn find(group: &mut [usize], mut s: usize) -> usize {
-            while group[s] != s {
-                group[s] = group[group[s]];
-                s = group[s];
+    fn slack(&self, node: &Node, slack: &mut Vec<i64>, groups: &mut Vec<(u64, i64)>) -> bool {
+        // The groups as disjoint sets of schools with their children: each
+        // unit's schools join every group they meet.
+        groups.clear();
+        for u in (0..node.options.len()).filter(|&u| node.school[u] == UNSET) {
+            let (mut schools, mut children) = (node.options[u], self.model.demand[u] as i64);
+            let mut i = 0;
+            while i < groups.len() {
+                if groups[i].0 & schools != 0 {
+                    let (joined, more) = groups.swap_remove(i);
+                    schools |= joined;
+                    children += more;
+                } else {
+                    i += 1;
+                }
             }
-            s
-        }
-        group.clear();
-        group.extend(0..self.schools);
-        let unassigned = (0..node.options.len()).filter(|&u| node.school[u] == UNSET);
-        for u in unassigned.clone() {
-            let bits = node.options[u];
-            let first = find(group, bits.trailing_zeros() as usize);
-            let mut rest = bits & bits.wrapping_sub(1);
-            while rest != 0 {
-                let t = find(group, rest.trailing_zeros() as usize);
-                rest &= rest - 1;
-                group[t] = first;
-            }
+            groups.push((schools, children));
         }
         slack.clear();
-        slack.resize(self.schools, 0);
-        for u in unassigned {
-            let g = find(group, node.options[u].trailing_zeros() as usize);
-            slack[g] -= self.model.demand[u] as i64;
-        }
-        for s in 0..self.schools {
-            let g = find(group, s);
-            slack[g] += node.room[s];
-        }
-        if slack.iter().any(|&v| v < 0) {
-            return false;
-        }
-        for s in 0..self.schools {
-            slack[s] = slack[find(group, s)];
+        slack.extend_from_slice(&node.room);
+        for &(schools, children) in groups.iter() {
+            let mut seats = -children;
+            for_each_bit(&[schools], |s| seats += node.room[s]);
+            if seats < 0 {
+                return false;
+            }
+            for_each_bit(&[schools], |s| slack[s] = seats);
         }
         true
     }
