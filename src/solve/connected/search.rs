@@ -444,6 +444,9 @@ struct Node {
     /// then (`i64::MIN` before the first).
     uncut: u64,
     needed: Vec<i64>,
+    /// Schools whose seats left fell since [`Space::close_full`] last
+    /// ran: the only ones it may close to more units.
+    filled: u64,
 }
 
 const UNSET: u32 = u32::MAX;
@@ -620,6 +623,7 @@ impl<'a> Space<'a> {
             unchecked: (0..self.schools).fold(0, |all, s| all | 1 << s),
             uncut: (0..self.schools).fold(0, |all, s| all | 1 << s),
             needed: vec![i64::MIN; self.schools],
+            filled: (0..self.schools).fold(0, |all, s| all | 1 << s),
         };
         node.index_open(self.schools);
         self.propagate(&mut node, &mut Buffers::default())
@@ -807,6 +811,7 @@ impl<'a> Space<'a> {
                         node.unchecked |= 1 << s;
                     }
                     node.room[s] -= d as i64;
+                    node.filled |= 1 << s;
                     node.cost += d as i128 * self.price(u, s) as i128;
                     if node.room[s] < 0 {
                         return None;
@@ -819,9 +824,13 @@ impl<'a> Space<'a> {
         Some(changed)
     }
 
-    /// Closes each school to the unassigned units with more children than
-    /// its seats left.
+    /// Closes each school whose seats left fell to the unassigned units
+    /// with more children than those seats.
     fn close_full(&self, node: &mut Node) -> bool {
+        let filled = std::mem::take(&mut node.filled);
+        if filled == 0 {
+            return false;
+        }
         let mut changed = false;
         for u in 0..node.options.len() {
             if node.school[u] != UNSET {
@@ -829,7 +838,7 @@ impl<'a> Space<'a> {
             }
             let d = self.model.demand[u] as i64;
             let mut open = node.options[u];
-            let mut bits = open;
+            let mut bits = open & filled;
             while bits != 0 {
                 let s = bits.trailing_zeros() as usize;
                 bits &= bits - 1;
@@ -1317,6 +1326,7 @@ mod tests {
             unchecked: all,
             uncut: all,
             needed: vec![i64::MIN; model.seats.len()],
+            filled: all,
         };
         for &(u, s) in fixed {
             node.options[u] = 1 << s;
