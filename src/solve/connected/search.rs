@@ -480,13 +480,9 @@ impl Node {
         self.words = self.options.len().div_ceil(64);
         self.open.clear();
         self.open.resize(schools * self.words, 0);
+        let (open, words) = (&mut self.open, self.words);
         for (u, &bits) in self.options.iter().enumerate() {
-            let mut bits = bits;
-            while bits != 0 {
-                let s = bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                self.open[s * self.words + u / 64] |= 1 << (u % 64);
-            }
+            for_each_bit(&[bits], |s| open[s * words + u / 64] |= 1 << (u % 64));
         }
     }
 }
