@@ -65,7 +65,7 @@ enum Skip {
 /// piece. Only a full window gives an own zone back without a plan. Last,
 /// the full windows of the pieces still without any proof are hunted for
 /// a plan: on the 146 tight 300-zone maps this never runs, and on the rare
-/// map where it does it costs up to a second and a half where the window
+/// map where it does it costs 1.1-1.8 s (on two threads) where the window
 /// has no plan, against a piece left without a proof.
 const PASSES: [Pass; 4] = [
     Pass {
