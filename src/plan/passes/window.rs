@@ -216,12 +216,16 @@ impl County<'_> {
         });
         let pieces = round.county.strays();
         round.windows(&pieces, pass, |r, piece| {
-            if !r.county.still_stray(piece)
-                || (pass.skip != Skip::Nothing
-                    && r.county
-                        .proof_among(r.proofs, piece, pass.skip == Skip::FullyProven)
-                        .is_some())
-            {
+            if !r.county.still_stray(piece) {
+                return None;
+            }
+            let proven = |full| r.county.proof_among(r.proofs, piece, full).is_some();
+            let left_alone = match pass.skip {
+                Skip::Nothing => false,
+                Skip::FullyProven => proven(true),
+                Skip::Proven => proven(false),
+            };
+            if left_alone {
                 return None;
             }
             r.county

@@ -30,6 +30,7 @@
 use rayon::prelude::*;
 
 use super::{Budgeted, ConnectedModel, ConnectedPlan};
+use crate::generate::rng::mix;
 
 /// The most schools a model may have (options are bit sets).
 const MAX_SCHOOLS: usize = 64;
@@ -138,13 +139,10 @@ pub fn search(model: &ConnectedModel, search: Search) -> Budgeted {
             buffers: Buffers::default(),
         })
         .collect();
-    let mut found = Found {
-        bar: search.below.unwrap_or(i128::MAX),
-        best: None,
-        spent: 0,
-        found_at: None,
-        settle: search.settle.unwrap_or(u64::MAX),
-    };
+    let mut found = Found::new(
+        search.below.unwrap_or(i128::MAX),
+        search.settle.unwrap_or(u64::MAX),
+    );
     let mut turn = FIRST_TURN_NODES;
     while found.spent < search.nodes && !found.settled() {
         if space.round(&mut dives, turn, search.nodes, &mut found) {
@@ -175,9 +173,9 @@ const HUNT_ROUND: u64 = 8;
 /// its depth-first dives spend any budget below an early wrong turn,
 /// while one short dive in a few hundred, in some order, goes straight to
 /// a plan (the 56-zone window of the tight map of seed 219519: no plan in
-/// 400,000 nodes of the four orders; one within 100 nodes of one shuffled
-/// dive in 60 to 1,900, depending on the seeds, with the fullest school
-/// first). The dives of a round run side by side and the first plan in
+/// 400,000 nodes of the four orders; in trials, one shuffled dive in 60
+/// to 1,900, depending on the seeds, found one within 100 nodes, with the
+/// fullest school first). The dives of a round run side by side and the first plan in
 /// their order is kept, so the answer is the same on any number of
 /// threads.
 pub fn hunt(model: &ConnectedModel, nodes: u64) -> Budgeted {
@@ -201,13 +199,7 @@ pub fn hunt(model: &ConnectedModel, nodes: u64) -> Budgeted {
                     stack: vec![start.clone()],
                     buffers: std::mem::take(buffers),
                 };
-                let mut found = Found {
-                    bar: i128::MAX,
-                    best: None,
-                    spent: 0,
-                    found_at: None,
-                    settle: 0,
-                };
+                let mut found = Found::new(i128::MAX, 0);
                 let finished = space.dive(&mut dive, HUNT_DIVE_NODES, &mut found);
                 *buffers = dive.buffers;
                 (found.best, finished)
@@ -245,6 +237,18 @@ struct Found {
 }
 
 impl Found {
+    /// Nothing found yet: plans must cost less than `bar`, and the search
+    /// stops `settle` nodes after its last better plan.
+    fn new(bar: i128, settle: u64) -> Self {
+        Found {
+            bar,
+            best: None,
+            spent: 0,
+            found_at: None,
+            settle,
+        }
+    }
+
     fn settled(&self) -> bool {
         self.found_at
             .is_some_and(|at| self.spent - at >= self.settle)
@@ -305,9 +309,8 @@ struct CutTree {
     total: i64,
     /// Units reached so far.
     reached: u32,
-    /// The units open to the school, and those of them not yet reached,
-    /// as bit sets (`Space::words` words).
-    open: Vec<u64>,
+    /// The units open to the school not yet reached, as a bit set
+    /// (`Space::words` words).
     unseen: Vec<u64>,
     /// The path of the search.
     stack: Vec<u32>,
@@ -349,9 +352,8 @@ impl CutTree {
         self.total = 0;
         self.reached = 0;
         self.stack.clear();
-        self.open.clear();
-        self.open.extend_from_slice(node.open_to(s));
-        self.unseen.clone_from(&self.open);
+        self.unseen.clear();
+        self.unseen.extend_from_slice(node.open_to(s));
         self.visit(space, node, s, start);
         while let Some(&v) = self.stack.last() {
             let v = v as usize;
@@ -365,7 +367,7 @@ impl CutTree {
                 continue;
             }
             let mut low = self.units[v].low;
-            for (i, (&near, &open)) in around.iter().zip(&self.open).enumerate() {
+            for (i, (&near, &open)) in around.iter().zip(node.open_to(s)).enumerate() {
                 let mut bits = near & open;
                 while bits != 0 {
                     low = low.min(self.units[i * 64 + bits.trailing_zeros() as usize].order);
@@ -609,6 +611,7 @@ impl<'a> Space<'a> {
                 options[*r as usize] &= 1 << s;
             }
         }
+        let all = (0..self.schools).fold(0, |all, s| all | 1 << s);
         let mut node = Node {
             school: vec![UNSET; options.len()],
             options,
@@ -616,10 +619,10 @@ impl<'a> Space<'a> {
             words: 0,
             room: self.model.seats.clone(),
             cost: 0,
-            unchecked: (0..self.schools).fold(0, |all, s| all | 1 << s),
-            uncut: (0..self.schools).fold(0, |all, s| all | 1 << s),
+            unchecked: all,
+            uncut: all,
             needed: vec![i64::MIN; self.schools],
-            filled: (0..self.schools).fold(0, |all, s| all | 1 << s),
+            filled: all,
         };
         node.index_open(self.schools);
         self.propagate(&mut node, &mut Buffers::default())
@@ -898,7 +901,7 @@ impl<'a> Space<'a> {
     /// The seats each school may end with empty: the schools fall into
     /// groups that share no unassigned unit, and each group's units must
     /// all be seated within it, so a school may keep empty at most the
-    /// seats of its group less the group's children. `None` if a group has
+    /// seats of its group less the group's children. False if a group has
     /// more children than seats.
     fn slack(&self, node: &Node, slack: &mut Vec<i64>, groups: &mut Vec<(u64, i64)>) -> bool {
         // The groups as disjoint sets of schools with their children: each
@@ -1183,15 +1186,13 @@ impl<'a> Space<'a> {
 }
 
 /// A number for unit `u` and school `s` that orders them at random, the
-/// same for the same seed (a SplitMix64 finaliser).
+/// same for the same seed.
 fn shuffled(seed: u64, u: usize, s: usize) -> i64 {
-    let mut h = seed ^ (u as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (s as u64) << 48;
-    h ^= h >> 30;
-    h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    h ^= h >> 27;
-    h = h.wrapping_mul(0x94D0_49BB_1331_11EB);
-    h ^= h >> 31;
-    (h >> 1) as i64
+    const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
+    let key = seed ^ (u as u64).wrapping_mul(GOLDEN) ^ (s as u64) << 48;
+    // `mix` adds GOLDEN before it scrambles: the key is scrambled as it is,
+    // which gives the orders the hunt was measured with.
+    (mix(key.wrapping_sub(GOLDEN)) >> 1) as i64
 }
 
 /// Calls `f` with the index of every bit set in `set`.
@@ -1390,15 +1391,8 @@ mod tests {
     /// above them.
     fn tight_grid(side: usize, schools: usize) -> ConnectedModel {
         let n = side * side;
-        let mut x: u64 = 12345;
-        let demand: Vec<u32> = (0..n)
-            .map(|_| {
-                x = x
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                20 + (x >> 33) as u32 % 80
-            })
-            .collect();
+        let mut rng = crate::generate::rng::Rng::new(12345, 0, 0);
+        let demand: Vec<u32> = (0..n).map(|_| 20 + (rng.next_u64() % 80) as u32).collect();
         let at = |u: usize| ((u / side) as i64, (u % side) as i64);
         let roots: Vec<usize> = (0..schools).map(|s| s * n / schools + side / 2).collect();
         let allowed = (0..n)
@@ -1453,9 +1447,10 @@ mod tests {
         let model = tight_grid(7, 5);
         let [one, two] = on_one_and_two_threads(|| search(&model, Search::exact(3_000)));
         assert_eq!(one, two);
-        if let Budgeted::Plan(plan) = &one {
-            assert_eq!(model.check(&plan.school), Ok(()));
-        }
+        let Budgeted::Plan(plan) = one else {
+            panic!("no plan: {one:?}")
+        };
+        assert_eq!(model.check(&plan.school), Ok(()));
     }
 
     #[test]
