@@ -239,3 +239,15 @@ fn the_window_around_a_stray_piece_is_solved_exactly() {
         assert!(report.broken.is_empty(), "seed {seed}: {:?}", report.broken);
     }
 }
+
+/// A 300-zone map where the full windows (64 zones) prove eight
+/// catchments impossible to join, each with the catchments around it as
+/// they stand: the wide windows (96 zones) around them hold connected
+/// plans, and every catchment ends in one piece.
+#[test]
+fn wide_windows_join_pieces_the_full_windows_proved_stuck() {
+    let (region, plan) = plan(60, 300, 37);
+    assert_connected_around_own_zones(&region, &plan, "seed 60");
+    let broken = &plan.contiguity[Stage::Primary.index()].broken;
+    assert!(broken.is_empty(), "{broken:?}");
+}

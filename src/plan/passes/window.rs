@@ -25,7 +25,8 @@ use crate::solve::mip::MipSolver;
 /// Zones a window grows to with its neighbouring catchments; the
 /// catchments touching the piece are always in it.
 const MAX_WINDOW_ZONES: usize = 64;
-/// A window larger than this (its first ring alone) is not tried.
+/// A window larger than this (its first ring alone) is not tried; the
+/// wide windows grow up to it.
 const MAX_RING_ZONES: usize = 96;
 /// Branch-and-bound nodes of the exact solve of a window: first few for
 /// every window, then many for the windows of the pieces still left
@@ -35,16 +36,25 @@ const NODES: [u64; 2] = [3_000, 20_000];
 /// Zones of the small windows tried first (see [`PASSES`]).
 const SMALL_WINDOW_ZONES: usize = 25;
 
-/// One pass of the repair's windows: windows of at most `zones` zones,
-/// `nodes` nodes each, around the pieces `skip` does not leave alone,
-/// searched exhaustively or (`hunt`) by short dives in many orders (see
-/// [`hunt`]).
+/// One pass of the repair's windows: windows of at most `zones` zones
+/// around the pieces `skip` does not leave alone, each searched
+/// exhaustively within `nodes` nodes and, where that finds no plan and
+/// proves none impossible, hunted for one by short dives in many orders
+/// within `hunt` nodes (see [`hunt`]).
 #[derive(Clone, Copy)]
 struct Pass {
     zones: usize,
     nodes: u64,
+    hunt: u64,
     skip: Skip,
-    hunt: bool,
+}
+
+impl Pass {
+    /// Nodes a window gets in this pass in all: one searched as it stands
+    /// with as many before is not searched again.
+    fn effort(self) -> u64 {
+        self.nodes + self.hunt
+    }
 }
 
 /// The pieces a pass leaves alone.
@@ -57,42 +67,72 @@ enum Skip {
     Proven,
 }
 
+/// The small and the full windows' first passes (see [`PASSES`]).
+const SMALL: Pass = Pass {
+    zones: SMALL_WINDOW_ZONES,
+    nodes: NODES[0],
+    hunt: 0,
+    skip: Skip::Nothing,
+};
+const FULL: Pass = Pass {
+    zones: MAX_WINDOW_ZONES,
+    nodes: NODES[0],
+    hunt: 0,
+    skip: Skip::Nothing,
+};
+
 /// Small windows first: their search decides within few nodes where a
 /// full one's often does not, and their plans are as good; on 146 tight
 /// 300-zone maps they leave 59 catchments in pieces instead of 78, and one
 /// map with a piece unproven instead of four. A small window's proof is
 /// kept, but the full window is still searched: its seats may hold the
-/// piece. Only a full window gives an own zone back without a plan. Last,
-/// the full windows of the pieces still without any proof are hunted for
-/// a plan: on the 146 tight 300-zone maps this never runs, and on the rare
-/// map where it does it costs 1.1-1.8 s (on two threads) where the window
-/// has no plan, against a piece left without a proof.
-const PASSES: [Pass; 4] = [
+/// piece. Only a full window gives an own zone back without a plan.
+///
+/// Then the wide windows (up to [`MAX_RING_ZONES`] zones) around every
+/// piece left, proven or not: a full window's proof holds only with the
+/// catchments around it as they stand, and half as many zones again often
+/// hold a connected plan that is found at once. On the 146 tight 300-zone
+/// maps they join half the catchments the full windows had proven
+/// impossible. A plan there moves catchments other pieces' proofs stood
+/// on, so the full windows are searched again where the map changed (not
+/// the small ones: a small window's proof would keep the last pass from a
+/// piece whose full window is undecided, as on the map of seed 219519,
+/// whose connected plan only the hunt finds).
+///
+/// Last, the full windows of the pieces still without any proof are
+/// hunted for a plan: on the 146 tight 300-zone maps this never runs
+/// long, and on the rare map where it does it costs 1.1-1.8 s (on two
+/// threads) where the window has no plan, against a piece left without a
+/// proof.
+const PASSES: [Pass; 6] = [
+    SMALL,
+    FULL,
     Pass {
-        zones: SMALL_WINDOW_ZONES,
-        nodes: NODES[0],
+        zones: MAX_RING_ZONES,
+        nodes: WIDE_NODES[0],
+        hunt: WIDE_NODES[1],
         skip: Skip::Nothing,
-        hunt: false,
     },
-    Pass {
-        zones: MAX_WINDOW_ZONES,
-        nodes: NODES[0],
-        skip: Skip::Nothing,
-        hunt: false,
-    },
+    FULL,
     Pass {
         zones: MAX_WINDOW_ZONES,
         nodes: NODES[1],
+        hunt: 0,
         skip: Skip::FullyProven,
-        hunt: false,
     },
     Pass {
         zones: MAX_WINDOW_ZONES,
-        nodes: HUNT_NODES,
+        nodes: 0,
+        hunt: HUNT_NODES,
         skip: Skip::Proven,
-        hunt: true,
     },
 ];
+/// Nodes of the search and of the hunt in a wide window: where it holds a
+/// plan, one is nearly always found within them. On the 146 maps 1,000
+/// and 300 join as many pieces, 2,000 and 500 one more; the search alone
+/// (2,000 nodes) eight fewer and the hunt alone (500) five fewer: each
+/// finds plans the other misses.
+const WIDE_NODES: [u64; 2] = [500, 300];
 /// Nodes of the hunt for a plan of a window the search left undecided.
 const HUNT_NODES: u64 = 200_000;
 /// Nodes a repair's search goes on for without a cheaper plan, once it has
@@ -251,7 +291,7 @@ impl County<'_> {
         let search = !proofs
             .searched
             .iter()
-            .any(|&(k, spent)| k == key && spent >= pass.nodes);
+            .any(|&(k, spent)| k == key && spent >= pass.effort());
         let model = self.window_model(&units, &schools, usize::MAX);
         Some(Due {
             units,
@@ -650,7 +690,9 @@ impl Round<'_, '_> {
             |a, b| apart(&a.schools, &b.schools),
             |due| due.solve(pass),
             |r, _, due, outcome| {
-                r.progress |= r.county.commit_window(due, outcome, pass.nodes, r.proofs);
+                r.progress |= r
+                    .county
+                    .commit_window(due, outcome, pass.effort(), r.proofs);
                 ControlFlow::Continue(())
             },
         );
@@ -668,7 +710,7 @@ struct Due {
     model: ConnectedModel,
     search: bool,
     home: Option<(usize, usize)>,
-    /// Whether the window is of the full size (see [`PASSES`]).
+    /// Whether the window is of the full size or wider (see [`PASSES`]).
     full: bool,
 }
 
@@ -687,10 +729,12 @@ impl Due {
     /// The exact search, if due, and for an own zone's window without a
     /// connected plan the fit around its roots.
     fn solve(&self, pass: Pass) -> Outcome {
-        let searched = self.search.then(|| match pass.hunt {
-            true => hunt(&self.model, pass.nodes),
-            false => search(&self.model, repair(pass.nodes)),
-        });
+        let searched = self
+            .search
+            .then(|| match search(&self.model, repair(pass.nodes)) {
+                Budgeted::Unknown if pass.hunt > 0 => hunt(&self.model, pass.hunt),
+                decided => decided,
+            });
         let connected = matches!(searched, Some(Budgeted::Plan(_)));
         let fit = if self.home.is_some() && !connected {
             let fit = Search {
