@@ -221,10 +221,7 @@ fn tight_maps_once_left_undecided_are_decided() {
 /// orders find it, and every catchment is one piece.
 #[test]
 fn a_window_the_search_leaves_undecided_is_hunted_for_its_plan() {
-    let (region, plan) = plan(219_519, 56, 7);
-    assert_connected_around_own_zones(&region, &plan, "seed 219519");
-    let broken = &plan.contiguity[Stage::Primary.index()].broken;
-    assert!(broken.is_empty(), "{broken:?}");
+    assert_every_catchment_in_one_piece(219_519, 56, 7);
 }
 
 /// Small tight maps where the moves left a piece (and, on the second, an
@@ -233,10 +230,7 @@ fn a_window_the_search_leaves_undecided_is_hunted_for_its_plan() {
 #[test]
 fn the_window_around_a_stray_piece_is_solved_exactly() {
     for (seed, zones, schools) in [(690_897, 41, 5), (323_236, 62, 10)] {
-        let (region, plan) = plan(seed, zones, schools);
-        assert_connected_around_own_zones(&region, &plan, &format!("seed {seed}"));
-        let report = &plan.contiguity[Stage::Primary.index()];
-        assert!(report.broken.is_empty(), "seed {seed}: {:?}", report.broken);
+        assert_every_catchment_in_one_piece(seed, zones, schools);
     }
 }
 
@@ -246,8 +240,14 @@ fn the_window_around_a_stray_piece_is_solved_exactly() {
 /// plans, and every catchment ends in one piece.
 #[test]
 fn wide_windows_join_pieces_the_full_windows_proved_stuck() {
-    let (region, plan) = plan(60, 300, 37);
-    assert_connected_around_own_zones(&region, &plan, "seed 60");
+    assert_every_catchment_in_one_piece(60, 300, 37);
+}
+
+/// The tight map of `seed` planned: every own zone kept and no catchment
+/// left in pieces.
+fn assert_every_catchment_in_one_piece(seed: u64, zones: usize, schools: usize) {
+    let (region, plan) = plan(seed, zones, schools);
+    assert_connected_around_own_zones(&region, &plan, &format!("seed {seed}"));
     let broken = &plan.contiguity[Stage::Primary.index()].broken;
-    assert!(broken.is_empty(), "{broken:?}");
+    assert!(broken.is_empty(), "seed {seed}: {broken:?}");
 }
