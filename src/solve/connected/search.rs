@@ -426,10 +426,9 @@ struct Paths {
 struct Node {
     options: Vec<u64>,
     /// The same by school: the units open to school `s`, as a bit set at
-    /// `open[s * words..(s + 1) * words]`. The reach and cut-vertex checks
-    /// read it for every school at every node.
+    /// `open[s * words..(s + 1) * words]` ([`Node::words`]). The reach and
+    /// cut-vertex checks read it for every school at every node.
     open: Vec<u64>,
-    words: usize,
     /// Each unit's school, `UNSET` while it has a choice.
     school: Vec<u32>,
     /// Seats left per school.
@@ -468,21 +467,28 @@ impl Node {
 
     /// Takes school `s` out of unit `u`'s options, and nothing else.
     fn shut(&mut self, u: usize, s: usize) {
+        let words = self.words();
         self.options[u] &= !(1 << s);
-        self.open[s * self.words + u / 64] &= !(1 << (u % 64));
+        self.open[s * words + u / 64] &= !(1 << (u % 64));
+    }
+
+    /// Words of a bit set over the units.
+    fn words(&self) -> usize {
+        self.options.len().div_ceil(64)
     }
 
     /// The units open to school `s`, as a bit set.
     fn open_to(&self, s: usize) -> &[u64] {
-        &self.open[s * self.words..(s + 1) * self.words]
+        let words = self.words();
+        &self.open[s * words..(s + 1) * words]
     }
 
     /// Builds `open` from `options`, for `schools` schools.
     fn index_open(&mut self, schools: usize) {
-        self.words = self.options.len().div_ceil(64);
+        let words = self.words();
         self.open.clear();
-        self.open.resize(schools * self.words, 0);
-        let (open, words) = (&mut self.open, self.words);
+        self.open.resize(schools * words, 0);
+        let open = &mut self.open;
         for (u, &bits) in self.options.iter().enumerate() {
             for_each_bit(&[bits], |s| open[s * words + u / 64] |= 1 << (u % 64));
         }
@@ -616,7 +622,6 @@ impl<'a> Space<'a> {
             school: vec![UNSET; options.len()],
             options,
             open: Vec::new(),
-            words: 0,
             room: self.model.seats.clone(),
             cost: 0,
             unchecked: all,
@@ -1316,7 +1321,6 @@ mod tests {
         let mut node = Node {
             options: vec![all; model.demand.len()],
             open: Vec::new(),
-            words: 0,
             school: vec![UNSET; model.demand.len()],
             room: model.seats.clone(),
             cost: 0,
