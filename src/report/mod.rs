@@ -45,6 +45,7 @@ pub mod reasons;
 pub mod report_md;
 mod shapefiles;
 pub mod site;
+mod streamed_workbook;
 mod summary;
 mod tables;
 mod workbooks;

@@ -1,7 +1,8 @@
 //! The Excel workbooks a bureau opens, prints and publishes:
 //! `catchment-lists.xlsx` (对口小区名单, one sheet per stage and list, school
-//! -> community -> compound, over further sheets past Excel's row limit) and `schools.xlsx` (the per-school table with
-//! numbers as numbers). Ids are written as text, so a long numeric compound
+//! -> community -> compound, over further sheets past Excel's row limit;
+//! streamed, see [`super::streamed_workbook`]) and `schools.xlsx` (the
+//! per-school table with numbers as numbers). Ids are written as text, so a long numeric compound
 //! id keeps its leading zeros; every text is a string cell, never a
 //! formula.
 
@@ -18,6 +19,7 @@ use crate::policy::Policy;
 use crate::tr;
 
 use super::RunInfo;
+use super::streamed_workbook::{ListLayout, StreamedWorkbook, Style, Value};
 use super::tables::{Cell, Communities, SCHOOL_COLUMNS, catchment_members, header};
 
 /// Excel's paper size code for A4.
@@ -62,136 +64,41 @@ impl Widths {
         self.0[col] = self.0[col].max(shown.min(MAX_WIDTH));
     }
 
+    /// Each column's width with its margin.
+    fn columns(&self) -> Vec<usize> {
+        self.0.iter().map(|w| w + 2).collect()
+    }
+
     fn apply(&self, sheet: &mut Worksheet) -> Result<(), XlsxError> {
-        for (col, width) in self.0.iter().enumerate() {
-            sheet.set_column_width(col as u16, (*width + 2) as f64)?;
+        for (col, width) in self.columns().into_iter().enumerate() {
+            sheet.set_column_width(col as u16, width as f64)?;
         }
         Ok(())
     }
 }
 
-/// Rows a sheet holds, its header included (Excel's limit): a longer list
-/// goes on over further sheets, where one sheet would fail the whole plan
-/// folder.
-const SHEET_ROWS: u32 = 1_048_576;
-
-/// What every sheet of a list repeats.
-struct Layout<'a> {
-    headers: &'a [&'a str],
-    /// The page header of every printed page.
-    title: &'a str,
-    landscape: bool,
-}
-
-/// One list's sheets: rows go on the current sheet until it is full, then
-/// on a fresh one with the same header and page setup. The sheets of a list
-/// that needed more than one are named `name (1)`, `name (2)`, ...
-struct Pages<'b> {
-    book: &'b mut Workbook,
-    name: String,
-    layout: Layout<'b>,
-    /// Rows per sheet, the header included.
-    limit: u32,
-    /// The book's indices of this list's sheets.
-    sheets: Vec<usize>,
-    /// The next row of the last sheet.
-    row: u32,
-    widths: Widths,
-}
-
-/// Where one row goes.
-struct Line<'p> {
-    sheet: &'p mut Worksheet,
-    widths: &'p mut Widths,
-    row: u32,
-}
-
-impl<'b> Pages<'b> {
-    fn new(
-        book: &'b mut Workbook,
-        name: String,
-        layout: Layout<'b>,
-        limit: u32,
-    ) -> Result<Self, XlsxError> {
-        let widths = Widths::new(layout.headers.len());
-        let mut pages = Pages {
-            book,
-            name,
-            layout,
-            limit,
-            sheets: Vec::new(),
-            row: 0,
-            widths,
-        };
-        pages.add_sheet()?;
-        Ok(pages)
+/// Bold header in row 0, frozen, repeated on every printed page; A4 with
+/// the scenario's name in the page header.
+fn page_setup(
+    sheet: &mut Worksheet,
+    headers: &[&str],
+    title: &str,
+    widths: &mut Widths,
+) -> Result<(), XlsxError> {
+    let bold = Format::new()
+        .set_bold()
+        .set_border_bottom(FormatBorder::Thin);
+    for (col, h) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, *h, &bold)?;
+        widths.fit(col, h);
     }
-
-    /// Bold header in row 0, frozen, repeated on every printed page; A4
-    /// with the scenario's name in the page header.
-    fn add_sheet(&mut self) -> Result<(), XlsxError> {
-        self.sheets.push(self.book.worksheets().len());
-        let sheet = self.book.add_worksheet();
-        let bold = Format::new()
-            .set_bold()
-            .set_border_bottom(FormatBorder::Thin);
-        for (col, h) in self.layout.headers.iter().enumerate() {
-            sheet.write_string_with_format(0, col as u16, *h, &bold)?;
-            self.widths.fit(col, h);
-        }
-        sheet.set_freeze_panes(1, 0)?;
-        sheet.set_repeat_rows(0, 0)?;
-        sheet.set_paper_size(A4);
-        if self.layout.landscape {
-            sheet.set_landscape();
-        }
-        // `&` starts a control code in Excel's page header.
-        sheet.set_header(format!("&C{}", self.layout.title.replace('&', "&&")));
-        sheet.set_print_fit_to_pages(1, 0);
-        self.row = 1;
-        Ok(())
-    }
-
-    /// Starts a fresh sheet unless `rows` more rows fit on this one (or it
-    /// has none yet), so that a school's rows stay on one sheet where they
-    /// can.
-    fn keep_together(&mut self, rows: usize) -> Result<(), XlsxError> {
-        if self.row > 1 && self.row as usize + rows > self.limit as usize {
-            self.add_sheet()?;
-        }
-        Ok(())
-    }
-
-    /// The next row, on a fresh sheet when this one is full.
-    fn line(&mut self) -> Result<Line<'_>, XlsxError> {
-        if self.row >= self.limit {
-            self.add_sheet()?;
-        }
-        let row = self.row;
-        self.row += 1;
-        let last = *self.sheets.last().expect("a list has a sheet");
-        Ok(Line {
-            sheet: self.book.worksheet_from_index(last)?,
-            widths: &mut self.widths,
-            row,
-        })
-    }
-
-    /// Names the sheets and sets every one's columns to the widest text of
-    /// the list.
-    fn finish(self) -> Result<(), XlsxError> {
-        let parts = self.sheets.len();
-        for (k, &index) in self.sheets.iter().enumerate() {
-            let sheet = self.book.worksheet_from_index(index)?;
-            if parts == 1 {
-                sheet.set_name(&self.name)?;
-            } else {
-                sheet.set_name(format!("{} ({})", self.name, k + 1))?;
-            }
-            self.widths.apply(sheet)?;
-        }
-        Ok(())
-    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.set_repeat_rows(0, 0)?;
+    sheet.set_paper_size(A4);
+    // `&` starts a control code in Excel's page header.
+    sheet.set_header(format!("&C{}", title.replace('&', "&&")));
+    sheet.set_print_fit_to_pages(1, 0);
+    Ok(())
 }
 
 /// The sheet's name: the stage, and the list with separate migrant
@@ -220,6 +127,11 @@ const LIST_COLUMNS: [&str; 8] = [
     "unplaced",
 ];
 
+/// Rows a sheet holds, its header included (Excel's limit): a longer list
+/// goes on over further sheets, where one sheet would fail the whole plan
+/// folder.
+const SHEET_ROWS: u32 = 1_048_576;
+
 /// catchment-lists.xlsx: per stage (and list), each school's row with its
 /// totals, then its communities (zone property `community`) with theirs,
 /// then the compounds, grouped as an outline.
@@ -238,8 +150,7 @@ pub fn lists_xlsx(
         lang: info.lang,
         title: &title,
     };
-    let book = lists.book(SHEET_ROWS).map_err(xlsx_error)?;
-    save(w, book)
+    w.write_all(&lists.book(SHEET_ROWS)?)
 }
 
 /// What the lists workbook shows.
@@ -252,20 +163,13 @@ struct Lists<'a> {
 }
 
 impl Lists<'_> {
-    /// The workbook, with at most `limit` rows a sheet.
-    fn book(&self, limit: u32) -> Result<Workbook, XlsxError> {
+    /// The workbook's bytes, with at most `limit` rows a sheet.
+    fn book(&self, limit: u32) -> std::io::Result<Vec<u8>> {
         let Lists { region, plan, .. } = *self;
-        let mut book = workbook()?;
+        let mut book = StreamedWorkbook::new(limit);
         let headers = header(self.lang, &LIST_COLUMNS);
         for stage in Stage::ALL {
             for (sp, which) in plan.passes(stage) {
-                let layout = Layout {
-                    headers: &headers,
-                    title: self.title,
-                    landscape: false,
-                };
-                let name = sheet_name(self.lang, stage, which, plan.migrant.is_some());
-                let mut pages = Pages::new(&mut book, name, layout, limit)?;
                 let list = List {
                     region,
                     communities: self.communities,
@@ -273,11 +177,41 @@ impl Lists<'_> {
                     which,
                     stage,
                 };
-                list_rows(&mut pages, &list)?;
-                pages.finish()?;
+                let mut widths = Widths::new(LIST_COLUMNS.len());
+                headers
+                    .iter()
+                    .enumerate()
+                    .for_each(|(c, h)| widths.fit(c, h));
+                list.each_row(|row| {
+                    for (col, text) in row.texts.iter().enumerate() {
+                        widths.fit(col, text);
+                    }
+                    Ok(())
+                })?;
+                let name = sheet_name(self.lang, stage, which, plan.migrant.is_some());
+                book.start_list(&ListLayout {
+                    name: &name,
+                    headers: &headers,
+                    widths: &widths.columns(),
+                    levels: if self.communities.grouped() { 2 } else { 1 },
+                    title: self.title,
+                })?;
+                list.each_row(|row| {
+                    if let Some(rows) = row.block {
+                        book.keep_together(rows)?;
+                    }
+                    let [a, b, c, d, e] = row.texts.map(Value::Text);
+                    let Counts {
+                        children,
+                        placed,
+                        unplaced,
+                    } = row.counts;
+                    let [f, g, h] = [children, placed, unplaced].map(Value::Count);
+                    book.row(&[a, b, c, d, e, f, g, h], row.style, row.level)
+                })?;
             }
         }
-        Ok(book)
+        book.finish()
     }
 }
 
@@ -307,89 +241,76 @@ struct List<'a> {
     stage: Stage,
 }
 
-fn list_rows(pages: &mut Pages, list: &List) -> Result<(), XlsxError> {
-    let List {
-        region,
-        communities,
-        sp,
-        which,
-        stage,
-    } = *list;
-    let bold = Format::new().set_bold();
-    let italic = Format::new().set_italic();
-    for (s, zones) in catchment_members(region, sp) {
-        let school = &region.schools[s];
-        let counts = |z: usize| Counts {
-            children: which.cohort(&region.zones[z], stage).total().into(),
-            placed: sp.zones[z].placed.into(),
-            unplaced: sp.zones[z].unplaced.into(),
-        };
-        let mut total = Counts::default();
-        zones.iter().for_each(|&z| total.add(counts(z)));
-        let groups = communities.group(&zones);
-        let named = groups.iter().filter(|g| g.0.is_some()).count();
-        pages.keep_together(1 + named + zones.len())?;
-        let cells = [school.id.as_str(), school.name.as_str(), "", "", ""];
-        pages.line()?.counted(&cells, total, Some(&bold), 0)?;
-        for (community, members) in groups {
-            let mut level = 1;
-            if let Some(name) = community {
-                let mut sub = Counts::default();
-                members.iter().for_each(|&z| sub.add(counts(z)));
-                let cells = [school.id.as_str(), school.name.as_str(), name, "", ""];
-                pages.line()?.counted(&cells, sub, Some(&italic), 1)?;
-                level = 2;
-            }
-            for &z in &members {
-                let zone = &region.zones[z];
-                let cells = [
-                    school.id.as_str(),
-                    school.name.as_str(),
-                    community.unwrap_or(""),
-                    zone.id.as_str(),
-                    zone.name.as_str(),
-                ];
-                // The default format: written without one, Excel's bytes are the
-                // same and no format is looked up per cell.
-                pages.line()?.counted(&cells, counts(z), None, level)?;
-            }
-        }
-    }
-    Ok(())
+/// One row of a list.
+struct ListRow<'a> {
+    /// At a school's own row, the rows of its block: its own, its
+    /// communities' and its compounds'.
+    block: Option<usize>,
+    texts: [&'a str; 5],
+    counts: Counts,
+    style: Style,
+    /// 0 for a school's row, 1 under it, 2 under a community.
+    level: u8,
 }
 
-impl Line<'_> {
-    /// A row of the lists at `level` of the outline (0: a school's own).
-    fn counted(
-        self,
-        texts: &[&str; 5],
-        counts: Counts,
-        format: Option<&Format>,
-        level: u8,
-    ) -> Result<(), XlsxError> {
-        let Line { sheet, widths, row } = self;
-        for (col, text) in texts.iter().enumerate() {
-            if !text.is_empty() {
-                match format {
-                    Some(f) => sheet.write_string_with_format(row, col as u16, *text, f)?,
-                    None => sheet.write_string(row, col as u16, *text)?,
-                };
-                widths.fit(col, text);
-            }
-        }
-        for (i, n) in [counts.children, counts.placed, counts.unplaced]
-            .into_iter()
-            .enumerate()
-        {
-            let col = (5 + i) as u16;
-            match format {
-                Some(f) => sheet.write_number_with_format(row, col, n as f64, f)?,
-                None => sheet.write_number(row, col, n as f64)?,
+impl<'a> List<'a> {
+    /// Every row of the list in order, to `each`.
+    fn each_row(
+        &self,
+        mut each: impl FnMut(ListRow) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let List {
+            region,
+            communities,
+            sp,
+            which,
+            stage,
+        } = *self;
+        for (s, zones) in catchment_members(region, sp) {
+            let school = &region.schools[s];
+            let counts = |z: usize| Counts {
+                children: which.cohort(&region.zones[z], stage).total().into(),
+                placed: sp.zones[z].placed.into(),
+                unplaced: sp.zones[z].unplaced.into(),
             };
-        }
-        // Each call is one level deeper.
-        for _ in 0..level {
-            sheet.group_rows(row, row)?;
+            let mut total = Counts::default();
+            zones.iter().for_each(|&z| total.add(counts(z)));
+            let groups = communities.group(&zones);
+            let named = groups.iter().filter(|g| g.0.is_some()).count();
+            let (id, name) = (school.id.as_str(), school.name.as_str());
+            each(ListRow {
+                block: Some(1 + named + zones.len()),
+                texts: [id, name, "", "", ""],
+                counts: total,
+                style: Style::Bold,
+                level: 0,
+            })?;
+            for (community, members) in groups {
+                let mut level = 1;
+                if let Some(community) = community {
+                    let mut sub = Counts::default();
+                    members.iter().for_each(|&z| sub.add(counts(z)));
+                    each(ListRow {
+                        block: None,
+                        texts: [id, name, community, "", ""],
+                        counts: sub,
+                        style: Style::Italic,
+                        level: 1,
+                    })?;
+                    level = 2;
+                }
+                for &z in &members {
+                    let zone = &region.zones[z];
+                    let community = community.unwrap_or("");
+                    each(ListRow {
+                        block: None,
+                        texts: [id, name, community, &zone.id, &zone.name],
+                        counts: counts(z),
+                        style: Style::Plain,
+                        level,
+                    })?;
+                }
+            }
         }
         Ok(())
     }
@@ -404,21 +325,14 @@ pub fn schools_xlsx(
     policy: &Policy,
     rows: &[(SchoolFigures, Vec<Cell>)],
 ) -> std::io::Result<()> {
-    let lang = info.lang;
     let mut book = workbook().map_err(xlsx_error)?;
-    let title = tr!(lang, "workbook.schools_title", scenario = info.scenario);
-    let headers = header(lang, &SCHOOL_COLUMNS);
-    let layout = Layout {
-        headers: &headers,
-        title: &title,
-        landscape: true,
-    };
-    let name = tr!(lang, "workbook.schools_sheet").to_string();
-    let written = Pages::new(&mut book, name, layout, SHEET_ROWS).and_then(|mut pages| {
-        school_rows(&mut pages, policy, rows)?;
-        pages.finish()
-    });
-    written.map_err(xlsx_error)?;
+    let sheet = book.add_worksheet();
+    let title = tr!(
+        info.lang,
+        "workbook.schools_title",
+        scenario = info.scenario
+    );
+    school_sheet(sheet, info.lang, policy, rows, &title).map_err(xlsx_error)?;
     save(w, book)
 }
 
@@ -429,11 +343,17 @@ struct Fills {
     failing: Format,
 }
 
-fn school_rows(
-    pages: &mut Pages,
+fn school_sheet(
+    sheet: &mut Worksheet,
+    lang: Lang,
     policy: &Policy,
     rows: &[(SchoolFigures, Vec<Cell>)],
+    title: &str,
 ) -> Result<(), XlsxError> {
+    sheet.set_name(tr!(lang, "workbook.schools_sheet"))?;
+    sheet.set_landscape();
+    let mut widths = Widths::new(SCHOOL_COLUMNS.len());
+    page_setup(sheet, &header(lang, &SCHOOL_COLUMNS), title, &mut widths)?;
     let fills = Fills {
         full: Format::new().set_background_color(Color::RGB(0xFFC7CE)),
         over_limit: Format::new().set_background_color(Color::RGB(0xFF0000)),
@@ -445,8 +365,8 @@ fn school_rows(
         column("largest_class"),
         column("balance_pass"),
     );
-    for (f, cells) in rows {
-        let Line { sheet, widths, row } = pages.line()?;
+    for (i, (f, cells)) in rows.iter().enumerate() {
+        let row = (i + 1) as u32;
         for (col, cell) in cells.iter().enumerate() {
             let fill = if Some(col) == utilization && f.seats > 0 && f.utilization() >= 1.0 {
                 Some(&fills.full)
@@ -458,10 +378,10 @@ fn school_rows(
             } else {
                 None
             };
-            write_cell(sheet, row, col as u16, cell, fill, widths)?;
+            write_cell(sheet, row, col as u16, cell, fill, &mut widths)?;
         }
     }
-    Ok(())
+    widths.apply(sheet)
 }
 
 /// One typed cell: text as a string (never a formula), counts and numbers
@@ -514,8 +434,7 @@ mod tests {
     use calamine::{Reader, Xlsx};
 
     /// Every sheet of a book: its name and its rows as text, header first.
-    fn sheets(mut book: Workbook) -> Vec<(String, Vec<Vec<String>>)> {
-        let bytes = book.save_to_buffer().unwrap();
+    fn sheets(bytes: Vec<u8>) -> Vec<(String, Vec<Vec<String>>)> {
         let mut xlsx = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
         let names = xlsx.sheet_names();
         let rows = |range: calamine::Range<calamine::Data>| {
