@@ -70,6 +70,55 @@ impl LabelBox {
     }
 }
 
+/// Boxes on the page binned on a grid, so that whether a box overlaps any
+/// of them is answered from the few in its cells: placing a province's
+/// 6,000 names against every name and dot placed before was quadratic.
+struct BoxGrid {
+    bins: std::collections::HashMap<(i64, i64), Vec<usize>>,
+    /// Each box with the school it belongs to.
+    boxes: Vec<(usize, LabelBox)>,
+}
+
+/// A grid cell's side in pixels, about a name's width.
+const GRID_CELL: f64 = 48.0;
+
+impl BoxGrid {
+    fn new() -> BoxGrid {
+        BoxGrid {
+            bins: Default::default(),
+            boxes: Vec::new(),
+        }
+    }
+
+    /// The cells a box touches, its edges included: two boxes that overlap
+    /// share one.
+    fn cells(b: &LabelBox) -> impl Iterator<Item = (i64, i64)> {
+        let cell = |v: f64| (v / GRID_CELL).floor() as i64;
+        let (cx0, cx1, cy0, cy1) = (cell(b.x0), cell(b.x1), cell(b.y0), cell(b.y1));
+        (cx0..=cx1).flat_map(move |x| (cy0..=cy1).map(move |y| (x, y)))
+    }
+
+    fn insert(&mut self, school: usize, b: LabelBox) {
+        let index = self.boxes.len();
+        self.boxes.push((school, b));
+        for cell in Self::cells(&b) {
+            self.bins.entry(cell).or_default().push(index);
+        }
+    }
+
+    /// Whether `b` overlaps a box of a school other than `except`.
+    fn overlaps(&self, b: &LabelBox, except: Option<usize>) -> bool {
+        Self::cells(b).any(|cell| {
+            self.bins.get(&cell).is_some_and(|bin| {
+                bin.iter().any(|&i| {
+                    let (school, other) = &self.boxes[i];
+                    Some(*school) != except && other.overlaps(b)
+                })
+            })
+        })
+    }
+}
+
 /// Width of a text in pixels, taken generously (a Chinese character is one
 /// em wide, others about 0.62 em) so that placed names never touch.
 pub fn text_width(text: &str, size: f64) -> f64 {
@@ -197,23 +246,19 @@ fn place_labels(
 ) -> (Vec<Label>, Vec<usize>) {
     let mut order: Vec<&Site> = sites.iter().filter(|s| s.public).collect();
     order.sort_by(|a, b| b.intake.cmp(&a.intake).then(a.school.cmp(&b.school)));
-    let dots: Vec<(usize, LabelBox)> = sites
-        .iter()
-        .map(|s| {
-            let (x, y) = at(s);
-            let r = s.radius;
-            (
-                s.school,
-                LabelBox {
-                    x0: x - r,
-                    y0: y - r,
-                    x1: x + r,
-                    y1: y + r,
-                },
-            )
-        })
-        .collect();
-    let mut placed: Vec<LabelBox> = Vec::new();
+    let mut dots = BoxGrid::new();
+    for s in sites {
+        let (x, y) = at(s);
+        let r = s.radius;
+        let dot = LabelBox {
+            x0: x - r,
+            y0: y - r,
+            x1: x + r,
+            y1: y + r,
+        };
+        dots.insert(s.school, dot);
+    }
+    let mut placed = BoxGrid::new();
     let (mut labels, mut dropped) = (Vec::new(), Vec::new());
     let size = LABEL_SIZE;
     for site in order {
@@ -228,15 +273,11 @@ fn place_labels(
         ];
         let fits = |&(lx, ly): &(f64, f64)| {
             let b = label_box(&text, lx, ly, size);
-            b.inside(frame)
-                && !placed.iter().any(|p| p.overlaps(&b))
-                && !dots
-                    .iter()
-                    .any(|(s, d)| *s != site.school && d.overlaps(&b))
+            b.inside(frame) && !placed.overlaps(&b, None) && !dots.overlaps(&b, Some(site.school))
         };
         match candidates.iter().find(|c| fits(c)) {
             Some(&(lx, ly)) => {
-                placed.push(label_box(&text, lx, ly, size));
+                placed.insert(site.school, label_box(&text, lx, ly, size));
                 labels.push(Label {
                     school: site.school,
                     text,
@@ -255,22 +296,38 @@ fn place_labels(
 /// no name was dropped.
 fn inset_area(sites: &[Site], dropped: &[usize]) -> Option<LabelBox> {
     const NEAR: f64 = 110.0;
-    let pos = |s: usize| sites.iter().find(|x| x.school == s).map(|x| (x.x, x.y));
-    let points: Vec<(f64, f64)> = dropped.iter().filter_map(|&s| pos(s)).collect();
+    let mut at: std::collections::HashMap<usize, (f64, f64)> = Default::default();
+    for x in sites {
+        at.entry(x.school).or_insert((x.x, x.y));
+    }
+    let points: Vec<(f64, f64)> = dropped.iter().filter_map(|s| at.get(s).copied()).collect();
+    // Points binned by NEAR: those within NEAR of one are in its cell or
+    // the eight around it.
+    let cell = |p: (f64, f64)| ((p.0 / NEAR).floor() as i64, (p.1 / NEAR).floor() as i64);
+    let mut bins: std::collections::HashMap<(i64, i64), Vec<(f64, f64)>> = Default::default();
+    for &p in &points {
+        bins.entry(cell(p)).or_default().push(p);
+    }
+    let is_near = |p: &(f64, f64), c: (f64, f64)| (p.0 - c.0).hypot(p.1 - c.1) <= NEAR;
     let near = |c: (f64, f64)| {
-        points
-            .iter()
-            .filter(|p| (p.0 - c.0).hypot(p.1 - c.1) <= NEAR)
-            .copied()
-            .collect::<Vec<_>>()
+        let (cx, cy) = cell(c);
+        let around = (cx - 1..=cx + 1).flat_map(|x| (cy - 1..=cy + 1).map(move |y| (x, y)));
+        around
+            .filter_map(|k| bins.get(&k))
+            .map(|bin| bin.iter().filter(|p| is_near(p, c)).count())
+            .sum::<usize>()
     };
-    let centre = points.iter().copied().max_by(|a, b| {
-        near(*a)
-            .len()
-            .cmp(&near(*b).len())
-            .then(b.0.total_cmp(&a.0))
-    })?;
-    let cluster = near(centre);
+    let counts: Vec<usize> = points.iter().map(|&p| near(p)).collect();
+    let (centre, _) = points
+        .iter()
+        .zip(&counts)
+        .max_by(|(a, na), (b, nb)| na.cmp(nb).then(b.0.total_cmp(&a.0)))?;
+    // In the order the dropped names come, as the box below was measured.
+    let cluster: Vec<(f64, f64)> = points
+        .iter()
+        .filter(|p| is_near(p, *centre))
+        .copied()
+        .collect();
     let pad = 25.0;
     let (mut x0, mut y0, mut x1, mut y1) = cluster.iter().fold(
         (f64::MAX, f64::MAX, f64::MIN, f64::MIN),
@@ -714,6 +771,33 @@ mod tests {
         assert!(!a.overlaps(&b));
         let c = label_box("x", 39.0, 10.0, 10.0);
         assert!(a.overlaps(&c));
+    }
+
+    proptest::proptest! {
+        /// The grid finds an overlapping box exactly when a look at every
+        /// box does, edges that only touch included.
+        #[test]
+        fn the_grid_finds_what_a_look_at_every_box_finds(
+            boxes in proptest::collection::vec((0u8..40, 0u8..40, 1u8..30, 1u8..8), 0..40),
+            probe in (0u8..40, 0u8..40, 1u8..30, 1u8..8),
+            except in proptest::option::of(0usize..40),
+        ) {
+            let to_box = |(x, y, w, h): (u8, u8, u8, u8)| {
+                // Steps of 8 px: edges fall on the grid's lines too.
+                let (x, y) = (f64::from(x) * 8.0 - 16.0, f64::from(y) * 8.0 - 16.0);
+                LabelBox { x0: x, y0: y, x1: x + f64::from(w) * 8.0, y1: y + f64::from(h) * 8.0 }
+            };
+            let mut grid = BoxGrid::new();
+            for (school, &b) in boxes.iter().enumerate() {
+                grid.insert(school, to_box(b));
+            }
+            let probe = to_box(probe);
+            let every = boxes
+                .iter()
+                .enumerate()
+                .any(|(school, &b)| Some(school) != except && to_box(b).overlaps(&probe));
+            proptest::prop_assert_eq!(grid.overlaps(&probe, except), every);
+        }
     }
 
     #[test]
