@@ -476,6 +476,49 @@ mod tests {
         assert_eq!(names, ["A", "H", "Z", "AA", "AB", "ZZ", "AAA"]);
     }
 
+    /// A sheet's XML as written in the book.
+    fn part(bytes: &[u8], name: &str) -> String {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        std::io::read_to_string(zip.by_name(name).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn rows_keep_their_outline_levels_and_styles_across_sheets() {
+        let mut book = StreamedWorkbook::new(3);
+        book.start_list(&ListLayout {
+            name: "小学",
+            headers: &["a", "b"],
+            widths: &[8, 8],
+            levels: 2,
+            title: "t",
+        })
+        .unwrap();
+        let cells = [Value::Text("x"), Value::Count(7)];
+        for (style, level) in [(Style::Bold, 0), (Style::Italic, 1), (Style::Plain, 2)] {
+            book.row(&cells, style, level).unwrap();
+        }
+        let bytes = book.finish().unwrap();
+        let first = part(&bytes, "xl/worksheets/sheet1.xml");
+        let second = part(&bytes, "xl/worksheets/sheet2.xml");
+        assert!(
+            first.contains(r#"<row r="2"><c r="A2" s="2" t="inlineStr">"#),
+            "{first}"
+        );
+        assert!(
+            first.contains(r#"<row r="3" outlineLevel="1"><c r="A3" s="3""#),
+            "{first}"
+        );
+        assert!(second.contains(r#"<row r="2" outlineLevel="2"><c r="A2" t="inlineStr">"#));
+        assert!(second.contains(r#"<c r="B2"><v>7</v></c>"#), "{second}");
+        assert!(first.contains("tabSelected") && !second.contains("tabSelected"));
+        let workbook = part(&bytes, "xl/workbook.xml");
+        assert!(workbook.contains(r#"<sheet name="小学 (2)" sheetId="2" r:id="rId2"/>"#));
+        assert!(
+            workbook.contains(r#"localSheetId="1">'小学 (2)'!$1:$1<"#),
+            "{workbook}"
+        );
+    }
+
     #[test]
     fn any_text_reads_back_as_written() {
         let texts = [

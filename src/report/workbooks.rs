@@ -2,9 +2,9 @@
 //! `catchment-lists.xlsx` (对口小区名单, one sheet per stage and list, school
 //! -> community -> compound, over further sheets past Excel's row limit;
 //! streamed, see [`super::streamed_workbook`]) and `schools.xlsx` (the
-//! per-school table with numbers as numbers). Ids are written as text, so a long numeric compound
-//! id keeps its leading zeros; every text is a string cell, never a
-//! formula.
+//! per-school table with numbers as numbers). Ids are written as text, so
+//! a long numeric compound id keeps its leading zeros; every text is a
+//! string cell, never a formula.
 
 use std::io::Write;
 
@@ -177,22 +177,11 @@ impl Lists<'_> {
                     which,
                     stage,
                 };
-                let mut widths = Widths::new(LIST_COLUMNS.len());
-                headers
-                    .iter()
-                    .enumerate()
-                    .for_each(|(c, h)| widths.fit(c, h));
-                list.each_row(|row| {
-                    for (col, text) in row.texts.iter().enumerate() {
-                        widths.fit(col, text);
-                    }
-                    Ok(())
-                })?;
                 let name = sheet_name(self.lang, stage, which, plan.migrant.is_some());
                 book.start_list(&ListLayout {
                     name: &name,
                     headers: &headers,
-                    widths: &widths.columns(),
+                    widths: &list.widths(&headers)?.columns(),
                     levels: if self.communities.grouped() { 2 } else { 1 },
                     title: self.title,
                 })?;
@@ -253,7 +242,23 @@ struct ListRow<'a> {
     level: u8,
 }
 
-impl<'a> List<'a> {
+impl List<'_> {
+    /// The columns' widths: the sheet is streamed, so they are measured
+    /// before its first row is written.
+    fn widths(&self, headers: &[&str]) -> std::io::Result<Widths> {
+        let mut widths = Widths::new(headers.len());
+        for (col, text) in headers.iter().enumerate() {
+            widths.fit(col, text);
+        }
+        self.each_row(|row| {
+            for (col, text) in row.texts.iter().enumerate() {
+                widths.fit(col, text);
+            }
+            Ok(())
+        })?;
+        Ok(widths)
+    }
+
     /// Every row of the list in order, to `each`.
     fn each_row(
         &self,
