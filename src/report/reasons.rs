@@ -172,5 +172,10 @@ mod tests {
         assert!(apart(Lang::Zh, &reasons[3], &region).contains("1005"));
         assert!(apart(Lang::En, &reasons[2], &region).contains("480 children"));
         assert!(!Apart::NotFound.certified() && reasons[..7].iter().all(Apart::certified));
+        let local: Vec<bool> = reasons.iter().map(Apart::proven_locally).collect();
+        assert_eq!(
+            local,
+            [false, false, false, false, false, true, false, false]
+        );
     }
 }

@@ -716,6 +716,7 @@ fn contiguity(w: &mut dyn Write, d: &Doc, stage: Stage) -> Result<()> {
             moved = c.zones_moved,
             pieces = c.catchments_in_pieces,
             certified = c.pieces_certified,
+            local = c.pieces_certified_locally,
             kept = c.own_zones.kept,
             schools = c.own_zones.schools,
             locked = c.own_zones.locked,

@@ -93,6 +93,11 @@ pub struct ContiguitySummary {
     /// Of the pieces left, those proven impossible to join (a lock, an
     /// area of the map with more children than seats).
     pub pieces_certified: usize,
+    /// Of those, the ones proven only with the rest of the map as it
+    /// stands (a window around them re-solved exactly, the catchments
+    /// outside it fixed): a plan that also changes those might still join
+    /// them.
+    pub pieces_certified_locally: usize,
     /// Each school's own zone (where it stands), the root of its catchment.
     pub own_zones: OwnZones,
     /// What connectedness costs: the whole-zone plan before the repair
@@ -583,6 +588,11 @@ impl Summary {
                             .map(|b| b.zones.len())
                             .sum(),
                         pieces_certified: c.broken.iter().filter(|b| b.reason.certified()).count(),
+                        pieces_certified_locally: c
+                            .broken
+                            .iter()
+                            .filter(|b| b.reason.proven_locally())
+                            .count(),
                         own_zones: OwnZones {
                             schools: c.own_zones,
                             kept: c.own_zones_kept,

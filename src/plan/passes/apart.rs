@@ -43,4 +43,18 @@ impl Apart {
     pub fn certified(&self) -> bool {
         !matches!(self, Apart::NotFound)
     }
+
+    /// Whether the proof holds only with the rest of the map as it stands
+    /// (the exact model of a window around the piece, the catchments
+    /// outside it fixed): a plan that also changes those might still join
+    /// it.
+    pub fn proven_locally(&self) -> bool {
+        matches!(
+            self,
+            Apart::NoConnectedPlan {
+                whole_area: false,
+                ..
+            }
+        )
+    }
 }
