@@ -33,6 +33,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// Makes a run's plan and writes every output: `run` and `allocate`.
 pub fn execute(run: Run) -> anyhow::Result<ExitCode> {
     let start = Instant::now();
+    // The maps' font is looked up beside the reading and planning: the
+    // system's font configuration takes tens of milliseconds to read, a
+    // tenth of a small county's whole run.
+    std::thread::spawn(catchment::report::cjk_font);
     // Leftovers of a killed run are put right before the long solve, so
     // that a bad folder fails at once.
     catchment::report::recover_output(&run.out)?;

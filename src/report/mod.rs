@@ -56,6 +56,7 @@ use std::path::{Path, PathBuf};
 pub use catchments::{Catchment, dissolve, polsby_popper};
 pub use colors::school_colors;
 pub use console::console_summary;
+pub use fonts::cjk_font;
 pub use map::{Caption, missing_font_note, render_map};
 pub use output_dir::{OutputDir, recover as recover_output};
 pub use summary::{StageSummary, Summary};
