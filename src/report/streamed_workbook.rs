@@ -75,6 +75,9 @@ pub struct StreamedWorkbook {
 /// Bytes gathered before they go to the compressor.
 const CHUNK: usize = 1 << 16;
 
+/// The longest text Excel holds in a cell, in UTF-16 units.
+const MAX_TEXT: usize = 32_767;
+
 impl StreamedWorkbook {
     /// A book whose sheets hold at most `limit` rows each, the header
     /// included (Excel's limit is 1,048,576).
@@ -219,6 +222,15 @@ impl StreamedWorkbook {
             }
             match value {
                 Value::Text(text) => {
+                    // As rust_xlsxwriter refuses it: Excel would call the
+                    // file damaged.
+                    if text.len() > MAX_TEXT && text.encode_utf16().count() > MAX_TEXT {
+                        let start: String = text.chars().take(40).collect();
+                        return Err(std::io::Error::other(format!(
+                            "a text of {} characters, more than the {MAX_TEXT} Excel holds in a cell: \"{start}…\"; shorten it in the input",
+                            text.chars().count()
+                        )));
+                    }
                     out.extend_from_slice(b" t=\"inlineStr\"><is><t");
                     if text.trim() != *text {
                         out.extend_from_slice(b" xml:space=\"preserve\"");
@@ -517,6 +529,25 @@ mod tests {
             workbook.contains(r#"localSheetId="1">'小学 (2)'!$1:$1<"#),
             "{workbook}"
         );
+    }
+
+    #[test]
+    fn a_text_longer_than_a_cell_holds_is_refused() {
+        let mut book = StreamedWorkbook::new(1_048_576);
+        let layout = ListLayout {
+            name: "s",
+            headers: &["a"],
+            widths: &[8],
+            levels: 0,
+            title: "t",
+        };
+        book.start_list(&layout).unwrap();
+        let longest = "名".repeat(MAX_TEXT);
+        book.row(&[Value::Text(&longest)], Style::Plain, 0).unwrap();
+        let err = book
+            .row(&[Value::Text(&"x".repeat(MAX_TEXT + 1))], Style::Plain, 0)
+            .unwrap_err();
+        assert!(err.to_string().contains("32768 characters"), "{err}");
     }
 
     #[test]
