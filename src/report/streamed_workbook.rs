@@ -488,6 +488,22 @@ mod tests {
         assert_eq!(names, ["A", "H", "Z", "AA", "AB", "ZZ", "AAA"]);
     }
 
+    /// A book with one list started: `name`, these headers, 8 characters
+    /// a column, two outline levels.
+    fn started(limit: u32, name: &str, headers: &[&str]) -> StreamedWorkbook {
+        let mut book = StreamedWorkbook::new(limit);
+        let widths = vec![8; headers.len()];
+        let layout = ListLayout {
+            name,
+            headers,
+            widths: &widths,
+            levels: 2,
+            title: "A & B",
+        };
+        book.start_list(&layout).unwrap();
+        book
+    }
+
     /// A sheet's XML as written in the book.
     fn part(bytes: &[u8], name: &str) -> String {
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
@@ -496,15 +512,7 @@ mod tests {
 
     #[test]
     fn rows_keep_their_outline_levels_and_styles_across_sheets() {
-        let mut book = StreamedWorkbook::new(3);
-        book.start_list(&ListLayout {
-            name: "小学",
-            headers: &["a", "b"],
-            widths: &[8, 8],
-            levels: 2,
-            title: "t",
-        })
-        .unwrap();
+        let mut book = started(3, "小学", &["a", "b"]);
         let cells = [Value::Text("x"), Value::Count(7)];
         for (style, level) in [(Style::Bold, 0), (Style::Italic, 1), (Style::Plain, 2)] {
             book.row(&cells, style, level).unwrap();
@@ -533,15 +541,7 @@ mod tests {
 
     #[test]
     fn a_text_longer_than_a_cell_holds_is_refused() {
-        let mut book = StreamedWorkbook::new(1_048_576);
-        let layout = ListLayout {
-            name: "s",
-            headers: &["a"],
-            widths: &[8],
-            levels: 0,
-            title: "t",
-        };
-        book.start_list(&layout).unwrap();
+        let mut book = started(1_048_576, "s", &["a"]);
         let longest = "名".repeat(MAX_TEXT);
         book.row(&[Value::Text(&longest)], Style::Plain, 0).unwrap();
         let err = book
@@ -560,15 +560,7 @@ mod tests {
             "=HYPERLINK(\"x\")",
             "东城街道",
         ];
-        let mut book = StreamedWorkbook::new(1_048_576);
-        book.start_list(&ListLayout {
-            name: "O'Brien & 名单",
-            headers: &["text", "n"],
-            widths: &[10, 10],
-            levels: 1,
-            title: "A & B",
-        })
-        .unwrap();
+        let mut book = started(1_048_576, "O'Brien & 名单", &["text", "n"]);
         for (i, t) in texts.iter().enumerate() {
             let cells = [Value::Text(t), Value::Count(i as u64)];
             book.row(&cells, Style::Plain, 1).unwrap();
