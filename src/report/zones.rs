@@ -38,59 +38,66 @@ pub fn write(
         crate::spatial::road_distances(&region.distances)
             .map(|r| r.fallback_zones().map(|f| (f.index, f)).collect())
             .unwrap_or_default();
-    let features: Vec<String> = (0..region.zones.len())
-        .into_par_iter()
-        .map(|z| {
-            let zone = &region.zones[z];
-            let mut properties = zone.properties.clone();
-            model_fields(&mut properties, region, zone);
-            if let Some(f) = fallback.get(&z) {
-                properties.insert("distance_fallback".into(), f.reason.key().into());
-            }
-            for stage in Stage::ALL {
-                let zp = &plan.stage(stage).zones[z];
-                let key = stage.key();
+    let feature = |z: usize| {
+        let zone = &region.zones[z];
+        let mut properties = zone.properties.clone();
+        model_fields(&mut properties, region, zone);
+        if let Some(f) = fallback.get(&z) {
+            properties.insert("distance_fallback".into(), f.reason.key().into());
+        }
+        for stage in Stage::ALL {
+            let zp = &plan.stage(stage).zones[z];
+            let key = stage.key();
+            properties.insert(
+                format!("school_{key}"),
+                zp.school.map_or(Value::Null, |s| {
+                    region.schools[s as usize].id.clone().into()
+                }),
+            );
+            travel(&mut properties, region, zone, key, zp);
+            if road {
                 properties.insert(
-                    format!("school_{key}"),
-                    zp.school.map_or(Value::Null, |s| {
-                        region.schools[s as usize].id.clone().into()
-                    }),
+                    format!("straight_km_{key}"),
+                    km(straight_metres(region, zone, zp.school)),
                 );
-                travel(&mut properties, region, zone, key, zp);
-                if road {
-                    properties.insert(
-                        format!("straight_km_{key}"),
-                        km(straight_metres(region, zone, zp.school)),
-                    );
-                }
-                properties.insert(format!("unplaced_{key}"), zp.unplaced.into());
-                let purchased = zp.in_purchased_seats();
-                if purchased > 0 {
-                    properties.insert(format!("purchased_{key}"), purchased.into());
-                }
-                let in_rooms = zp.in_resource_rooms();
-                if in_rooms > 0 {
-                    properties.insert(format!("resource_room_{key}"), in_rooms.into());
-                }
-                if let Some(reason) = &zp.reason {
-                    properties.insert(format!("unplaced_reason_{key}"), reason.to_string().into());
-                }
-                if let Some((_, _, barrier)) = crossing[stage.index()].get(&z) {
-                    properties.insert(format!("barrier_{key}"), barrier.clone().into());
-                }
             }
-            if let Some(m) = &plan.migrant {
-                for stage in Stage::ALL {
-                    let barrier = migrant_crossing[stage.index()].get(&z).copied();
-                    migrant_properties(&mut properties, region, plan, m, stage, z, barrier);
-                }
+            properties.insert(format!("unplaced_{key}"), zp.unplaced.into());
+            let purchased = zp.in_purchased_seats();
+            if purchased > 0 {
+                properties.insert(format!("purchased_{key}"), purchased.into());
             }
-            let mut geometry = shape_geometry(&zone.shape);
-            crs.geometry_from_wgs84(&mut geometry);
-            feature_json(geometry, properties)
-        })
-        .collect();
-    write_collection(w, &features)
+            let in_rooms = zp.in_resource_rooms();
+            if in_rooms > 0 {
+                properties.insert(format!("resource_room_{key}"), in_rooms.into());
+            }
+            if let Some(reason) = &zp.reason {
+                properties.insert(format!("unplaced_reason_{key}"), reason.to_string().into());
+            }
+            if let Some((_, _, barrier)) = crossing[stage.index()].get(&z) {
+                properties.insert(format!("barrier_{key}"), barrier.clone().into());
+            }
+        }
+        if let Some(m) = &plan.migrant {
+            for stage in Stage::ALL {
+                let barrier = migrant_crossing[stage.index()].get(&z).copied();
+                migrant_properties(&mut properties, region, plan, m, stage, z, barrier);
+            }
+        }
+        let mut geometry = shape_geometry(&zone.shape);
+        crs.geometry_from_wgs84(&mut geometry);
+        feature_json(geometry, properties)
+    };
+    // A chunk of zones at a time, made side by side and written in order:
+    // a country's file is gigabytes, not held whole in memory.
+    let mut out = Collection::start(w)?;
+    for start in (0..region.zones.len()).step_by(WRITE_CHUNK) {
+        let end = (start + WRITE_CHUNK).min(region.zones.len());
+        let features: Vec<String> = (start..end).into_par_iter().map(feature).collect();
+        for f in &features {
+            out.feature(f)?;
+        }
+    }
+    out.finish()
 }
 
 /// `km_<key>`, road km to the zone's school; where the objective counts
@@ -232,14 +239,57 @@ pub fn feature_json(geometry: GeometryValue, properties: Map<String, Value>) -> 
     serde_json::to_string(&feature).expect("a feature always serializes")
 }
 
+/// Zones made at a time when writing zones.geojson.
+const WRITE_CHUNK: usize = 16_384;
+
 /// A FeatureCollection with one feature per line, so that plans diff well.
 pub fn write_collection(w: &mut dyn Write, features: &[String]) -> std::io::Result<()> {
-    w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
-    for (i, f) in features.iter().enumerate() {
-        if i > 0 {
-            w.write_all(b",\n")?;
-        }
-        w.write_all(f.as_bytes())?;
+    let mut out = Collection::start(w)?;
+    for f in features {
+        out.feature(f)?;
     }
-    w.write_all(b"\n]}\n")
+    out.finish()
+}
+
+/// A FeatureCollection being written, a feature at a time.
+struct Collection<'w> {
+    w: &'w mut dyn Write,
+    first: bool,
+}
+
+impl<'w> Collection<'w> {
+    fn start(w: &'w mut dyn Write) -> std::io::Result<Self> {
+        w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
+        Ok(Collection { w, first: true })
+    }
+
+    fn feature(&mut self, json: &str) -> std::io::Result<()> {
+        if !self.first {
+            self.w.write_all(b",\n")?;
+        }
+        self.first = false;
+        self.w.write_all(json.as_bytes())
+    }
+
+    fn finish(self) -> std::io::Result<()> {
+        self.w.write_all(b"\n]}\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collections_are_json_with_one_feature_a_line() {
+        for n in [0, 1, 3] {
+            let features: Vec<String> = (0..n).map(|i| format!("{{\"n\":{i}}}")).collect();
+            let mut out = Vec::new();
+            write_collection(&mut out, &features).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            let json: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(json["features"].as_array().unwrap().len(), n);
+            assert_eq!(text.lines().count(), n.max(1) + 2, "{text}");
+        }
+    }
 }
