@@ -70,52 +70,60 @@ impl LabelBox {
     }
 }
 
-/// Boxes on the page binned on a grid, so that whether a box overlaps any
-/// of them is answered from the few in its cells: placing a province's
-/// 6,000 names against every name and dot placed before was quadratic.
+/// Boxes on the page binned on a grid, so that the boxes near one are
+/// found from the few in its cells: placing a province's 6,000 names
+/// against every name and dot placed before, and counting the dropped
+/// names near each dropped name, were quadratic.
 struct BoxGrid {
+    /// A cell's side in pixels.
+    cell: f64,
     bins: std::collections::HashMap<(i64, i64), Vec<usize>>,
-    /// Each box with the school it belongs to.
+    /// Each box with its owner (a school, a dropped name).
     boxes: Vec<(usize, LabelBox)>,
 }
 
-/// A grid cell's side in pixels, about a name's width.
-const GRID_CELL: f64 = 48.0;
+/// The label grid's cell side in pixels, about a name's width.
+const LABEL_CELL: f64 = 48.0;
 
 impl BoxGrid {
-    fn new() -> BoxGrid {
+    fn new(cell: f64) -> BoxGrid {
         BoxGrid {
+            cell,
             bins: Default::default(),
             boxes: Vec::new(),
         }
     }
 
     /// The cells a box touches, its edges included: two boxes that overlap
-    /// share one.
-    fn cells(b: &LabelBox) -> impl Iterator<Item = (i64, i64)> {
-        let cell = |v: f64| (v / GRID_CELL).floor() as i64;
+    /// share one, and a point is in one only.
+    fn cells(&self, b: &LabelBox) -> impl Iterator<Item = (i64, i64)> + use<> {
+        let side = self.cell;
+        let cell = |v: f64| (v / side).floor() as i64;
         let (cx0, cx1, cy0, cy1) = (cell(b.x0), cell(b.x1), cell(b.y0), cell(b.y1));
         (cx0..=cx1).flat_map(move |x| (cy0..=cy1).map(move |y| (x, y)))
     }
 
-    fn insert(&mut self, school: usize, b: LabelBox) {
+    fn insert(&mut self, owner: usize, b: LabelBox) {
         let index = self.boxes.len();
-        self.boxes.push((school, b));
-        for cell in Self::cells(&b) {
+        self.boxes.push((owner, b));
+        for cell in self.cells(&b) {
             self.bins.entry(cell).or_default().push(index);
         }
     }
 
-    /// Whether `b` overlaps a box of a school other than `except`.
+    /// The boxes in the cells `b` touches: every box that overlaps it,
+    /// and others; a box over several of those cells once for each.
+    fn near(&self, b: &LabelBox) -> impl Iterator<Item = &(usize, LabelBox)> + use<'_> {
+        self.cells(b)
+            .filter_map(|cell| self.bins.get(&cell))
+            .flatten()
+            .map(|&i| &self.boxes[i])
+    }
+
+    /// Whether `b` overlaps a box of an owner other than `except`.
     fn overlaps(&self, b: &LabelBox, except: Option<usize>) -> bool {
-        Self::cells(b).any(|cell| {
-            self.bins.get(&cell).is_some_and(|bin| {
-                bin.iter().any(|&i| {
-                    let (school, other) = &self.boxes[i];
-                    Some(*school) != except && other.overlaps(b)
-                })
-            })
-        })
+        self.near(b)
+            .any(|(owner, other)| Some(*owner) != except && other.overlaps(b))
     }
 }
 
@@ -246,7 +254,7 @@ fn place_labels(
 ) -> (Vec<Label>, Vec<usize>) {
     let mut order: Vec<&Site> = sites.iter().filter(|s| s.public).collect();
     order.sort_by(|a, b| b.intake.cmp(&a.intake).then(a.school.cmp(&b.school)));
-    let mut dots = BoxGrid::new();
+    let mut dots = BoxGrid::new(LABEL_CELL);
     for s in sites {
         let (x, y) = at(s);
         let r = s.radius;
@@ -258,7 +266,7 @@ fn place_labels(
         };
         dots.insert(s.school, dot);
     }
-    let mut placed = BoxGrid::new();
+    let mut placed = BoxGrid::new(LABEL_CELL);
     let (mut labels, mut dropped) = (Vec::new(), Vec::new());
     let size = LABEL_SIZE;
     for site in order {
@@ -301,21 +309,23 @@ fn inset_area(sites: &[Site], dropped: &[usize]) -> Option<LabelBox> {
         at.entry(x.school).or_insert((x.x, x.y));
     }
     let points: Vec<(f64, f64)> = dropped.iter().filter_map(|s| at.get(s).copied()).collect();
-    // Points binned by NEAR: those within NEAR of one are in its cell or
-    // the eight around it.
-    let cell = |p: (f64, f64)| ((p.0 / NEAR).floor() as i64, (p.1 / NEAR).floor() as i64);
-    let mut bins: std::collections::HashMap<(i64, i64), Vec<(f64, f64)>> = Default::default();
-    for &p in &points {
-        bins.entry(cell(p)).or_default().push(p);
-    }
     let is_near = |p: &(f64, f64), c: (f64, f64)| (p.0 - c.0).hypot(p.1 - c.1) <= NEAR;
+    // Each point a box of no size, so in one cell of the grid only.
+    let square = |(x, y): (f64, f64), r: f64| LabelBox {
+        x0: x - r,
+        y0: y - r,
+        x1: x + r,
+        y1: y + r,
+    };
+    let mut grid = BoxGrid::new(NEAR);
+    for (i, &p) in points.iter().enumerate() {
+        grid.insert(i, square(p, 0.0));
+    }
     let near = |c: (f64, f64)| {
-        let (cx, cy) = cell(c);
-        let around = (cx - 1..=cx + 1).flat_map(|x| (cy - 1..=cy + 1).map(move |y| (x, y)));
-        around
-            .filter_map(|k| bins.get(&k))
-            .map(|bin| bin.iter().filter(|p| is_near(p, c)).count())
-            .sum::<usize>()
+        let candidates = grid.near(&square(c, NEAR));
+        candidates
+            .filter(|(_, b)| is_near(&(b.x0, b.y0), c))
+            .count()
     };
     let counts: Vec<usize> = points.iter().map(|&p| near(p)).collect();
     let (centre, _) = points
@@ -787,7 +797,7 @@ mod tests {
                 let (x, y) = (f64::from(x) * 8.0 - 16.0, f64::from(y) * 8.0 - 16.0);
                 LabelBox { x0: x, y0: y, x1: x + f64::from(w) * 8.0, y1: y + f64::from(h) * 8.0 }
             };
-            let mut grid = BoxGrid::new();
+            let mut grid = BoxGrid::new(LABEL_CELL);
             for (school, &b) in boxes.iter().enumerate() {
                 grid.insert(school, to_box(b));
             }
