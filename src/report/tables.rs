@@ -233,22 +233,36 @@ pub(super) fn catchment_members(region: &Region, sp: &StagePlan) -> Vec<(usize, 
 
 /// Each zone's `community` (社区/居委/村), looked up once per document:
 /// the lists group every school's compounds by it, stage after stage, and
-/// a zone's properties are a map slow to ask 20,000 times over.
-pub struct Communities<'r>(Option<Vec<Option<&'r str>>>);
+/// a zone's properties are a map slow to ask 20,000 times over. Each
+/// distinct name is numbered, so that grouping compares numbers.
+pub struct Communities<'r>(Option<Named<'r>>);
+
+struct Named<'r> {
+    /// Each zone's community, as an index into `names`.
+    of_zone: Vec<Option<u32>>,
+    names: Vec<&'r str>,
+}
 
 impl<'r> Communities<'r> {
     pub fn of(region: &'r Region) -> Self {
-        let each: Vec<Option<&str>> = region
+        let mut numbers: std::collections::HashMap<&str, u32> = Default::default();
+        let mut names = Vec::new();
+        let of_zone: Vec<Option<u32>> = region
             .zones
             .iter()
             .map(|z| {
-                z.properties
+                let name = z
+                    .properties
                     .get("community")
                     .and_then(|v| v.as_str())
-                    .filter(|c| !c.trim().is_empty())
+                    .filter(|c| !c.trim().is_empty())?;
+                Some(*numbers.entry(name).or_insert_with(|| {
+                    names.push(name);
+                    (names.len() - 1) as u32
+                }))
             })
             .collect();
-        Communities(each.iter().any(Option::is_some).then_some(each))
+        Communities((!names.is_empty()).then_some(Named { of_zone, names }))
     }
 
     /// Whether any zone carries one: the catchment lists are then grouped
@@ -261,12 +275,12 @@ impl<'r> Communities<'r> {
     /// The zones of a catchment by community, communities in the order
     /// their first zone comes; zones without one last, as `None`.
     pub(super) fn group(&self, zones: &[usize]) -> Vec<(Option<&'r str>, Vec<usize>)> {
-        let Some(each) = &self.0 else {
+        let Some(named) = &self.0 else {
             return vec![(None, zones.to_vec())];
         };
-        let mut groups: Vec<(Option<&str>, Vec<usize>)> = Vec::new();
+        let mut groups: Vec<(Option<u32>, Vec<usize>)> = Vec::new();
         for &z in zones {
-            let community = each[z];
+            let community = named.of_zone[z];
             match groups.iter_mut().find(|g| g.0 == community) {
                 Some(g) => g.1.push(z),
                 None => groups.push((community, vec![z])),
@@ -274,6 +288,9 @@ impl<'r> Communities<'r> {
         }
         groups.sort_by_key(|g| g.0.is_none());
         groups
+            .into_iter()
+            .map(|(c, zones)| (c.map(|c| named.names[c as usize]), zones))
+            .collect()
     }
 }
 
