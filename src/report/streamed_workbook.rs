@@ -206,19 +206,31 @@ impl StreamedWorkbook {
         let open = self.open.as_mut().expect("a list is started");
         let r = open.row;
         open.row += 1;
+        // Millions of rows: numbers and names written without `fmt`.
+        let mut number = itoa::Buffer::new();
+        let r = number.format(r).as_bytes();
         let out = &mut self.buffer;
-        write!(out, "<row r=\"{r}\"")?;
+        out.extend_from_slice(b"<row r=\"");
+        out.extend_from_slice(r);
+        out.push(b'"');
         if level > 0 {
-            write!(out, " outlineLevel=\"{level}\"")?;
+            out.extend_from_slice(b" outlineLevel=\"");
+            out.extend_from_slice(itoa::Buffer::new().format(level).as_bytes());
+            out.push(b'"');
         }
         out.push(b'>');
         for (col, value) in cells.iter().enumerate() {
             if let Value::Text("") = value {
                 continue;
             }
-            write!(out, "<c r=\"{}{r}\"", column_name(col))?;
+            out.extend_from_slice(b"<c r=\"");
+            push_column_name(out, col);
+            out.extend_from_slice(r);
+            out.push(b'"');
             if style != Style::Plain {
-                write!(out, " s=\"{}\"", style as u8)?;
+                out.extend_from_slice(b" s=\"");
+                out.push(b'0' + style as u8);
+                out.push(b'"');
             }
             match value {
                 Value::Text(text) => {
@@ -232,14 +244,19 @@ impl StreamedWorkbook {
                         )));
                     }
                     out.extend_from_slice(b" t=\"inlineStr\"><is><t");
-                    if text.trim() != *text {
+                    if text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace)
+                    {
                         out.extend_from_slice(b" xml:space=\"preserve\"");
                     }
                     out.push(b'>');
                     escape_text(out, text);
                     out.extend_from_slice(b"</t></is></c>");
                 }
-                Value::Count(n) => write!(out, "><v>{n}</v></c>")?,
+                Value::Count(n) => {
+                    out.extend_from_slice(b"><v>");
+                    out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes());
+                    out.extend_from_slice(b"</v></c>");
+                }
             }
         }
         out.extend_from_slice(b"</row>");
@@ -256,17 +273,16 @@ impl StreamedWorkbook {
     }
 }
 
-/// Excel's name of a column: A, B, ..., Z, AA, ...
-fn column_name(col: usize) -> String {
-    let mut name = Vec::new();
+/// Excel's name of a column (A, B, ..., Z, AA, ...), added to `out`.
+fn push_column_name(out: &mut Vec<u8>, col: usize) {
+    let start = out.len();
     let mut n = col + 1;
     while n > 0 {
         n -= 1;
-        name.push(b'A' + (n % 26) as u8);
+        out.push(b'A' + (n % 26) as u8);
         n /= 26;
     }
-    name.reverse();
-    String::from_utf8(name).expect("ASCII letters")
+    out[start..].reverse();
 }
 
 /// Text as a cell's XML: markup escaped; characters XML cannot hold, and
@@ -484,8 +500,12 @@ mod tests {
 
     #[test]
     fn columns_are_named_as_excel_names_them() {
-        let names: Vec<String> = [0, 7, 25, 26, 27, 701, 702].map(column_name).into();
-        assert_eq!(names, ["A", "H", "Z", "AA", "AB", "ZZ", "AAA"]);
+        let names = [0, 7, 25, 26, 27, 701, 702].map(|col| {
+            let mut name = b"x".to_vec();
+            push_column_name(&mut name, col);
+            String::from_utf8(name).unwrap()
+        });
+        assert_eq!(names, ["xA", "xH", "xZ", "xAA", "xAB", "xZZ", "xAAA"]);
     }
 
     /// A book with one list started: `name`, these headers, 8 characters
