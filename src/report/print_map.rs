@@ -206,9 +206,31 @@ pub fn xml(text: &str) -> String {
 fn ring(d: &mut String, p: &Projection, ring: &LineString<f64>) {
     for (i, c) in ring.coords().enumerate() {
         let (x, y) = p.xy(*c);
-        let _ = write!(d, "{}{x:.1} {y:.1}", if i == 0 { "M" } else { "L" });
+        d.push(if i == 0 { 'M' } else { 'L' });
+        push_tenths(d, x);
+        d.push(' ');
+        push_tenths(d, y);
     }
     d.push('Z');
+}
+
+/// `x` as `{:.1}` writes it, without `fmt`'s exact decimal expansion for
+/// every one of a province's millions of points; the rare value within a
+/// hair of a tie (where that expansion decides) still goes through `fmt`.
+fn push_tenths(d: &mut String, x: f64) {
+    let tenths = x.abs() * 10.0;
+    let near_tie = (tenths.fract() - 0.5).abs() < 1e-6;
+    if tenths.is_nan() || tenths >= 1e12 || near_tie {
+        let _ = write!(d, "{x:.1}");
+        return;
+    }
+    let n = tenths.round() as u64;
+    if x.is_sign_negative() {
+        d.push('-');
+    }
+    d.push_str(itoa::Buffer::new().format(n / 10));
+    d.push('.');
+    d.push(char::from(b'0' + (n % 10) as u8));
 }
 
 fn path_data(p: &Projection, mp: &MultiPolygon<f64>) -> String {
@@ -807,6 +829,24 @@ mod tests {
                 .enumerate()
                 .any(|(school, &b)| Some(school) != except && to_box(b).overlaps(&probe));
             proptest::prop_assert_eq!(grid.overlaps(&probe, except), every);
+        }
+
+        /// Coordinates are written as `{:.1}` writes them: page-sized
+        /// values, values a hair from a tie (`n / 20` is a tie or next to
+        /// one), negative ones and those that round to zero.
+        #[test]
+        fn tenths_are_written_as_fmt_writes_them(
+            page in -5000.0f64..5000.0,
+            twentieths in -200_000i64..200_000,
+            ulps in -2i64..=2,
+            huge in proptest::num::f64::ANY,
+        ) {
+            let near_tie = f64::from_bits((twentieths as f64 / 20.0).to_bits().wrapping_add_signed(ulps));
+            for x in [page, near_tie, huge, page / 1e6, -0.0, 0.04, -0.04] {
+                let mut d = String::new();
+                push_tenths(&mut d, x);
+                proptest::prop_assert_eq!(d, format!("{x:.1}"));
+            }
         }
     }
 
