@@ -40,59 +40,59 @@ pub fn write(
             .unwrap_or_default();
     let feature = |z: usize| {
         let zone = &region.zones[z];
-        let mut properties = zone.properties.clone();
-        model_fields(&mut properties, region, zone);
+        let mut added = Added::default();
+        model_fields(&mut added, region, zone);
         if let Some(f) = fallback.get(&z) {
-            properties.insert("distance_fallback".into(), f.reason.key().into());
+            added.insert("distance_fallback".into(), f.reason.key().into());
         }
         for stage in Stage::ALL {
             let zp = &plan.stage(stage).zones[z];
             let key = stage.key();
-            properties.insert(
+            added.insert(
                 format!("school_{key}"),
                 zp.school.map_or(Value::Null, |s| {
                     region.schools[s as usize].id.clone().into()
                 }),
             );
-            travel(&mut properties, region, zone, key, zp);
+            travel(&mut added, region, zone, key, zp);
             if road {
-                properties.insert(
+                added.insert(
                     format!("straight_km_{key}"),
                     km(straight_metres(region, zone, zp.school)),
                 );
             }
-            properties.insert(format!("unplaced_{key}"), zp.unplaced.into());
+            added.insert(format!("unplaced_{key}"), zp.unplaced.into());
             let purchased = zp.in_purchased_seats();
             if purchased > 0 {
-                properties.insert(format!("purchased_{key}"), purchased.into());
+                added.insert(format!("purchased_{key}"), purchased.into());
             }
             let in_rooms = zp.in_resource_rooms();
             if in_rooms > 0 {
-                properties.insert(format!("resource_room_{key}"), in_rooms.into());
+                added.insert(format!("resource_room_{key}"), in_rooms.into());
             }
             if let Some(reason) = &zp.reason {
-                properties.insert(format!("unplaced_reason_{key}"), reason.to_string().into());
+                added.insert(format!("unplaced_reason_{key}"), reason.to_string().into());
             }
             if let Some((_, _, barrier)) = crossing[stage.index()].get(&z) {
-                properties.insert(format!("barrier_{key}"), barrier.clone().into());
+                added.insert(format!("barrier_{key}"), barrier.clone().into());
             }
         }
         if let Some(m) = &plan.migrant {
             for stage in Stage::ALL {
                 let barrier = migrant_crossing[stage.index()].get(&z).copied();
-                migrant_properties(&mut properties, region, plan, m, stage, z, barrier);
+                migrant_properties(&mut added, region, plan, m, stage, z, barrier);
             }
         }
         let mut geometry = shape_geometry(&zone.shape);
         crs.geometry_from_wgs84(&mut geometry);
-        feature_json(geometry, properties)
+        zone_feature_json(geometry, &zone.properties, &added)
     };
     // A chunk of zones at a time, made side by side and written in order:
     // a country's file is gigabytes, not held whole in memory.
     let mut out = Collection::start(w)?;
     for start in (0..region.zones.len()).step_by(WRITE_CHUNK) {
         let end = (start + WRITE_CHUNK).min(region.zones.len());
-        let features: Vec<String> = (start..end).into_par_iter().map(feature).collect();
+        let features: Vec<Vec<u8>> = (start..end).into_par_iter().map(feature).collect();
         for f in &features {
             out.feature(f)?;
         }
@@ -104,7 +104,7 @@ pub fn write(
 /// minutes, `min_<key>` beside it (the km are then those of the fastest
 /// way).
 fn travel(
-    properties: &mut Map<String, Value>,
+    properties: &mut Added,
     region: &Region,
     zone: &Zone,
     key: &str,
@@ -142,7 +142,7 @@ fn straight_metres(region: &Region, zone: &Zone, school: Option<u32>) -> Option<
 /// factors and closures change the model, not the properties read from the
 /// file, so the published counts and `current_*` are taken from the model
 /// (children = placed + unplaced holds in this file too).
-fn model_fields(properties: &mut Map<String, Value>, region: &Region, zone: &Zone) {
+fn model_fields(properties: &mut Added, region: &Region, zone: &Zone) {
     for stage in Stage::ALL {
         let key = stage.key();
         let cohort = zone.cohort(stage);
@@ -151,8 +151,8 @@ fn model_fields(properties: &mut Map<String, Value>, region: &Region, zone: &Zon
         let field = format!("current_{key}");
         match zone.current[stage.index()] {
             Some(s) => properties.insert(field, region.schools[s].id.clone().into()),
-            None => properties.shift_remove(&field),
-        };
+            None => properties.remove(field),
+        }
     }
 }
 
@@ -160,7 +160,7 @@ fn model_fields(properties: &mut Map<String, Value>, region: &Region, zone: &Zon
 /// its migrant children folded into the stage's unplaced, purchased and
 /// resource-room counts, which then cover all its children.
 fn migrant_properties(
-    properties: &mut Map<String, Value>,
+    properties: &mut Added,
     region: &Region,
     plan: &Plan,
     m: &MigrantPass,
@@ -213,6 +213,72 @@ fn migrant_properties(
     }
 }
 
+/// What a zone's feature adds to the properties read with it, in the order
+/// a map would take them: a key already read keeps its place with the new
+/// value (or, set to `None`, is left out), a new one comes after those
+/// read. Kept apart from the properties read, so that they are neither
+/// copied nor hashed again for each of a province's zones.
+#[derive(Default)]
+struct Added(Vec<(String, Option<Value>)>);
+
+impl Added {
+    fn insert(&mut self, key: String, value: Value) {
+        self.set(key, Some(value));
+    }
+
+    fn remove(&mut self, key: String) {
+        self.set(key, None);
+    }
+
+    fn set(&mut self, key: String, value: Option<Value>) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(entry) => entry.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        self.0.iter().position(|(k, _)| k == key)
+    }
+}
+
+/// A zone's feature: `feature_json` of its geometry and its properties
+/// with `added` set on them.
+fn zone_feature_json(geometry: GeometryValue, read: &Map<String, Value>, added: &Added) -> Vec<u8> {
+    let mut out = Vec::with_capacity(512);
+    out.extend_from_slice(br#"{"type":"Feature","geometry":"#);
+    serde_json::to_writer(&mut out, &Geometry::new(geometry)).expect("a geometry serializes");
+    out.extend_from_slice(br#","properties":{"#);
+    let mut first = true;
+    let mut entry = |out: &mut Vec<u8>, key: &str, value: &Value| {
+        if !std::mem::take(&mut first) {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut *out, key).expect("a key serializes");
+        out.push(b':');
+        serde_json::to_writer(&mut *out, value).expect("a value serializes");
+    };
+    let mut replaced = vec![false; added.0.len()];
+    for (key, value) in read {
+        match added.position(key) {
+            Some(i) => {
+                replaced[i] = true;
+                if let Some(value) = &added.0[i].1 {
+                    entry(&mut out, key, value);
+                }
+            }
+            None => entry(&mut out, key, value),
+        }
+    }
+    for ((key, value), replaced) in added.0.iter().zip(replaced) {
+        if let (Some(value), false) = (value, replaced) {
+            entry(&mut out, key, value);
+        }
+    }
+    out.extend_from_slice(b"}}");
+    out
+}
+
 /// Kilometres with metre precision, or null.
 pub fn km(metres: Option<i64>) -> Value {
     metres.map_or(Value::Null, |m| {
@@ -246,7 +312,7 @@ const WRITE_CHUNK: usize = 16_384;
 pub fn write_collection(w: &mut dyn Write, features: &[String]) -> std::io::Result<()> {
     let mut out = Collection::start(w)?;
     for f in features {
-        out.feature(f)?;
+        out.feature(f.as_bytes())?;
     }
     out.finish()
 }
@@ -263,12 +329,12 @@ impl<'w> Collection<'w> {
         Ok(Collection { w, first: true })
     }
 
-    fn feature(&mut self, json: &str) -> std::io::Result<()> {
+    fn feature(&mut self, json: &[u8]) -> std::io::Result<()> {
         if !self.first {
             self.w.write_all(b",\n")?;
         }
         self.first = false;
-        self.w.write_all(json.as_bytes())
+        self.w.write_all(json)
     }
 
     fn finish(self) -> std::io::Result<()> {
@@ -291,5 +357,47 @@ mod tests {
             assert_eq!(json["features"].as_array().unwrap().len(), n);
             assert_eq!(text.lines().count(), n.max(1) + 2, "{text}");
         }
+    }
+
+    /// The properties come out as a map would hold them after the same
+    /// inserts and removals: a key read keeps its place, a removed one is
+    /// left out, a new one comes after, set twice it keeps its first place.
+    #[test]
+    fn added_properties_land_where_a_map_puts_them() {
+        let read: Map<String, Value> =
+            serde_json::from_str(r#"{"a":1,"current_primary":"X","b":"中","c":null}"#).unwrap();
+        let mut added = Added::default();
+        let mut map = read.clone();
+        for (key, value) in [
+            ("z", Some(1)),
+            ("a", Some(5)),
+            ("current_primary", None),
+            ("y", Some(2)),
+            ("z", Some(3)),
+            ("q", None),
+        ] {
+            match value {
+                Some(v) => {
+                    added.insert(key.into(), v.into());
+                    map.insert(key.into(), v.into());
+                }
+                None => {
+                    added.remove(key.into());
+                    map.shift_remove(key);
+                }
+            }
+        }
+        let geometry = GeometryValue::new_point([1.5, -2.25]);
+        let ours = zone_feature_json(geometry.clone(), &read, &added);
+        assert_eq!(
+            String::from_utf8(ours).unwrap(),
+            feature_json(geometry, map)
+        );
+        let origin = GeometryValue::new_point([0.0, 0.0]);
+        let empty = zone_feature_json(origin.clone(), &Map::new(), &Added::default());
+        assert_eq!(
+            String::from_utf8(empty).unwrap(),
+            feature_json(origin, Map::new())
+        );
     }
 }
