@@ -129,9 +129,19 @@ pub fn write_all(
     info: &RunInfo,
 ) -> Result<Summary, ReportError> {
     let out = OutputDir::create(dir)?;
-    let colors = Stage::ALL.map(|stage| school_colors(region, stage));
-    let catchments = Stage::ALL.map(|stage| dissolve(region, policy, plan, stage));
-    let summary = Summary::build(region, policy, plan, info).with_compactness(&catchments);
+    // The summary (which may build the zones' adjacency) beside the
+    // catchments' shapes: each keeps a core busy for a few tenths of a
+    // second on a province.
+    let ((colors, catchments), summary) = rayon::join(
+        || {
+            (
+                Stage::ALL.map(|stage| school_colors(region, stage)),
+                Stage::ALL.map(|stage| dissolve(region, policy, plan, stage)),
+            )
+        },
+        || Summary::build(region, policy, plan, info),
+    );
+    let summary = summary.with_compactness(&catchments);
 
     let crs = info.output.crs;
     let compactness = catchments.each_ref().map(|stage| {
@@ -159,22 +169,22 @@ pub fn write_all(
     let communities = tables::Communities::of(region);
     let files: Vec<(&str, Writer)> = vec![
         (
+            "zones.geojson",
+            Box::new(|w| zones::write(w, region, plan, crs)),
+        ),
+        (
             "catchment-lists.xlsx",
             Box::new(|w| workbooks::lists_xlsx(w, region, plan, &communities, info)),
         ),
         (
-            "zones.geojson",
-            Box::new(|w| zones::write(w, region, plan, crs)),
+            "catchment-lists.csv",
+            Box::new(|w| tables::lists_csv(w, lang, region, plan, &communities)),
         ),
         ("map-primary.svg", Box::new(|w| svg(Stage::Primary, w))),
         ("map-junior.svg", Box::new(|w| svg(Stage::Junior, w))),
         (
             "catchments.geojson",
             Box::new(|w| catchments::write(w, region, &catchments, &colors, crs)),
-        ),
-        (
-            "catchment-lists.csv",
-            Box::new(|w| tables::lists_csv(w, lang, region, plan, &communities)),
         ),
         (
             "catchment-lists.md",
@@ -205,17 +215,16 @@ pub fn write_all(
             Box::new(|w| tables::special_placements_csv(w, lang, region, plan)),
         ),
     ];
-    // Every file is written on its own, so they are written side by side
-    // (the slowest, the maps and the lists workbook, first); each file's
+    // Every file is written on its own, so they are written side by side,
+    // the slowest first (the zones, the lists, then the maps); each file's
     // bytes are the same in any order.
-    let mut jobs: Vec<Job> = vec![
-        Box::new(|| png(Stage::Primary)),
-        Box::new(|| png(Stage::Junior)),
-    ];
     let dir = &out;
-    for (name, write) in &files {
-        jobs.push(Box::new(move || dir.write(name, |w| write(w))));
-    }
+    let mut jobs: Vec<Job> = files
+        .iter()
+        .map(|(name, write)| -> Job { Box::new(move || dir.write(name, |w| write(w))) })
+        .collect();
+    jobs.insert(3, Box::new(|| png(Stage::Primary)));
+    jobs.insert(4, Box::new(|| png(Stage::Junior)));
     if info.output.formats.shp {
         jobs.push(Box::new(|| {
             shapefiles::write_zones(&out, region, plan, crs)
@@ -250,15 +259,63 @@ type Job<'a> = Box<dyn Fn() -> Result<(), ReportError> + Send + Sync + 'a>;
 /// What writes one file's bytes.
 type Writer<'a> = Box<dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()> + Send + Sync + 'a>;
 
-/// Runs the jobs on the thread pool; the first failure in the jobs' order
-/// is the one reported, whatever finished first.
+/// Runs the jobs on the thread pool, each thread taking the next job not
+/// yet taken, so that the longest (first) start first and the short ones
+/// fill in at the end; the first failure in the jobs' order is the one
+/// reported, whatever finished first.
 fn run_jobs(jobs: &[Job]) -> Result<(), ReportError> {
     use rayon::prelude::*;
-    let results: Vec<Result<(), ReportError>> = jobs.par_iter().map(|job| job()).collect();
-    results.into_iter().collect()
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let done: Vec<std::sync::OnceLock<Result<(), ReportError>>> =
+        jobs.iter().map(|_| std::sync::OnceLock::new()).collect();
+    (0..rayon::current_num_threads().min(jobs.len()))
+        .into_par_iter()
+        .for_each(|_| {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(job) = jobs.get(i) else { break };
+                let _ = done[i].set(job());
+            }
+        });
+    done.into_iter()
+        .try_for_each(|d| d.into_inner().expect("every job ran"))
 }
 
 /// Writes a CSV file's UTF-8 byte-order mark.
 fn bom(w: &mut dyn std::io::Write) -> std::io::Result<()> {
     w.write_all(b"\xEF\xBB\xBF")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn every_job_runs_and_the_first_failure_in_order_is_reported() {
+        let ran = AtomicUsize::new(0);
+        let job = |fails: bool, path: &'static str| -> Job {
+            let ran = &ran;
+            Box::new(move || {
+                ran.fetch_add(1, Ordering::Relaxed);
+                match fails {
+                    true => Err(ReportError::io(Path::new(path), std::io::Error::other("x"))),
+                    false => Ok(()),
+                }
+            })
+        };
+        let jobs: Vec<Job> = (0..9)
+            .map(|i| {
+                job(
+                    i == 4 || i == 7,
+                    ["a", "b", "c", "d", "e", "f", "g", "h", "i"][i],
+                )
+            })
+            .collect();
+        let err = run_jobs(&jobs).unwrap_err();
+        assert_eq!(err.to_string(), "e: x");
+        assert_eq!(ran.load(Ordering::Relaxed), 9);
+        assert!(run_jobs(&jobs[..4]).is_ok());
+    }
 }
