@@ -93,6 +93,7 @@ fn nearest_zone(
 
 /// One county's catchments of one stage, in local indices: zone `i` is
 /// `zones[i]` of the region, school `j` is `schools[j]`.
+#[derive(Clone)]
 pub(super) struct County<'a> {
     pub(super) stage: Stage,
     pub(super) barriers: &'a BarrierIndex,

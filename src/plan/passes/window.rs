@@ -524,7 +524,12 @@ impl County<'_> {
     /// schools of the window that may take it (`usize::MAX`: any); each
     /// school's seats are what the rest of the map leaves it; each own zone
     /// in the window is its school's root.
-    fn window_model(&self, units: &[usize], schools: &[usize], choices: usize) -> ConnectedModel {
+    pub(in crate::plan) fn window_model(
+        &self,
+        units: &[usize],
+        schools: &[usize],
+        choices: usize,
+    ) -> ConnectedModel {
         let mut local = vec![u32::MAX; self.zones.len()];
         for (i, &z) in units.iter().enumerate() {
             local[z] = i as u32;
@@ -576,7 +581,12 @@ impl County<'_> {
     }
 
     /// Gives each zone of the window its school in `plan` (local indices).
-    fn apply_window(&mut self, units: &[usize], schools: &[usize], plan: &[u32]) {
+    pub(in crate::plan) fn apply_window(
+        &mut self,
+        units: &[usize],
+        schools: &[usize],
+        plan: &[u32],
+    ) {
         for (&z, &s) in units.iter().zip(plan) {
             let to = schools[s as usize];
             if self.school_of[z] != Some(to as u32) {
