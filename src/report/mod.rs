@@ -216,15 +216,18 @@ pub fn write_all(
         ),
     ];
     // Every file is written on its own, so they are written side by side,
-    // the slowest first (the zones, the lists, then the maps); each file's
-    // bytes are the same in any order.
+    // the slowest first: the largest files, the PNG maps, then the rest;
+    // each file's bytes are the same in any order.
     let dir = &out;
     let mut jobs: Vec<Job> = files
         .iter()
         .map(|(name, write)| -> Job { Box::new(move || dir.write(name, |w| write(w))) })
         .collect();
-    jobs.insert(3, Box::new(|| png(Stage::Primary)));
-    jobs.insert(4, Box::new(|| png(Stage::Junior)));
+    let pngs: [Job; 2] = [
+        Box::new(|| png(Stage::Primary)),
+        Box::new(|| png(Stage::Junior)),
+    ];
+    jobs.splice(LARGEST_FILES..LARGEST_FILES, pngs);
     if info.output.formats.shp {
         jobs.push(Box::new(|| {
             shapefiles::write_zones(&out, region, plan, crs)
@@ -252,6 +255,10 @@ pub fn write_all(
     out.commit()?;
     Ok(summary)
 }
+
+/// The files at the head of `write_all`'s list that take longer than a PNG
+/// map: zones.geojson and the two catchment lists (workbook, CSV).
+const LARGEST_FILES: usize = 3;
 
 /// One piece of a plan folder's writing.
 type Job<'a> = Box<dyn Fn() -> Result<(), ReportError> + Send + Sync + 'a>;

@@ -68,6 +68,17 @@ impl LabelBox {
     fn inside(&self, f: &Frame) -> bool {
         self.x0 >= f.x && self.y0 >= f.y && self.x1 <= f.x + f.w && self.y1 <= f.y + f.h
     }
+
+    /// The square of half-side `r` around `(x, y)`: a dot, or with `r` 0
+    /// a point.
+    fn square(x: f64, y: f64, r: f64) -> LabelBox {
+        LabelBox {
+            x0: x - r,
+            y0: y - r,
+            x1: x + r,
+            y1: y + r,
+        }
+    }
 }
 
 /// Boxes on the page binned on a grid, so that the boxes near one are
@@ -279,14 +290,7 @@ fn place_labels(
     let mut dots = BoxGrid::new(LABEL_CELL);
     for s in sites {
         let (x, y) = at(s);
-        let r = s.radius;
-        let dot = LabelBox {
-            x0: x - r,
-            y0: y - r,
-            x1: x + r,
-            y1: y + r,
-        };
-        dots.insert(s.school, dot);
+        dots.insert(s.school, LabelBox::square(x, y, s.radius));
     }
     let mut placed = BoxGrid::new(LABEL_CELL);
     let (mut labels, mut dropped) = (Vec::new(), Vec::new());
@@ -333,12 +337,7 @@ fn inset_area(sites: &[Site], dropped: &[usize]) -> Option<LabelBox> {
     let points: Vec<(f64, f64)> = dropped.iter().filter_map(|s| at.get(s).copied()).collect();
     let is_near = |p: &(f64, f64), c: (f64, f64)| (p.0 - c.0).hypot(p.1 - c.1) <= NEAR;
     // Each point a box of no size, so in one cell of the grid only.
-    let square = |(x, y): (f64, f64), r: f64| LabelBox {
-        x0: x - r,
-        y0: y - r,
-        x1: x + r,
-        y1: y + r,
-    };
+    let square = |(x, y): (f64, f64), r: f64| LabelBox::square(x, y, r);
     let mut grid = BoxGrid::new(NEAR);
     for (i, &p) in points.iter().enumerate() {
         grid.insert(i, square(p, 0.0));
