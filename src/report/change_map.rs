@@ -183,5 +183,5 @@ pub fn changes_map(
             pixmap.stroke_path(&p, &dark, &cross, Transform::identity(), None);
         }
     }
-    pixmap.save_png(path).map_err(|e| error(&e.to_string()))
+    super::map::save_png(&pixmap, path).map_err(|e| error(&e.to_string()))
 }
