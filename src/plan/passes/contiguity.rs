@@ -42,6 +42,7 @@ use crate::plan::passes::window::WindowProofs;
 use crate::plan::zone_moves::{County, CountyEdit, Edit, home_zones};
 use crate::plan::{Plan, Preferences};
 use crate::policy::Policy;
+use crate::solve::connected::pieces::{Fit, fitted};
 use crate::solve::mip::MipSolver;
 use crate::spatial::{Adjacency, BarrierIndex};
 
@@ -49,6 +50,13 @@ use crate::spatial::{Adjacency, BarrierIndex};
 /// (its own, its root's and the cheapest others): the whole-zone core
 /// over the county, kept small on a city of hundreds of schools.
 const HOLDING_HOMES_CHOICES: usize = 12;
+
+/// The starts holding every own zone that a county left in pieces is
+/// repaired from again, in rounds (the next only while pieces are left;
+/// within a round the earlier start wins ties). Each joins other maps
+/// (see [`Fit`]); the windowed start joins most and costs half the full
+/// core's, so it goes first, alone.
+const HOLDING_HOMES_STARTS: [&[Fit]; 2] = [&[Fit::Windowed], &[Fit::Solved, Fit::Rounded]];
 
 /// What making catchments connected did for one stage.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -89,6 +97,14 @@ pub struct Broken {
     pub school: usize,
     pub zones: Vec<usize>,
     pub reason: Apart,
+}
+
+/// A county's repair before its trips are shortened: what is left, the
+/// whole-zone plan it started from, and its windows' proofs.
+struct Joined {
+    report: ContiguityReport,
+    start: Vec<Option<u32>>,
+    proofs: WindowProofs,
 }
 
 impl ContiguityReport {
@@ -358,28 +374,44 @@ impl County<'_> {
     }
 
     /// Repairs the county from the whole-zone plan; where that leaves a
-    /// piece, repairs it again from a start that already holds every own
-    /// zone, and keeps the better of the two. On tight maps the first
-    /// repair's claims of own zones set off chains of moves that can end
-    /// far from any connected plan (seed 67: 23,200 child-km with a piece
-    /// left, where HiGHS found a connected plan of 21,478 for the whole
-    /// map); from the other start, 16 of the 30 catchments left in pieces
-    /// on the 146 tight maps are joined.
+    /// piece, repairs it again from starts that already hold every own
+    /// zone, a round of them side by side at a time while pieces are left
+    /// ([`HOLDING_HOMES_STARTS`]), and keeps the best repair (the earliest
+    /// of equals). On tight maps the first repair's claims of own zones set
+    /// off chains of moves that can end far from any connected plan (seed
+    /// 67: 23,200 child-km with a piece left, where HiGHS found a connected
+    /// plan of 21,478 for the whole map).
     fn run(&mut self, solver: MipSolver) -> ContiguityReport {
-        let mut again = self.clone();
-        let first = self.repair(solver, false);
-        if first.broken.is_empty() {
-            return first;
+        use rayon::prelude::*;
+        let again = self.clone();
+        let mut best = self.join(None);
+        for starts in HOLDING_HOMES_STARTS {
+            if best.report.broken.is_empty() {
+                break;
+            }
+            let joined: Vec<(Self, Joined)> = starts
+                .par_iter()
+                .map(|&fit| {
+                    let mut county = again.clone();
+                    let joined = county.join(Some(fit));
+                    (county, joined)
+                })
+                .collect();
+            for (county, joined) in joined {
+                if joined.report.better_than(&best.report) {
+                    *self = county;
+                    best = joined;
+                }
+            }
         }
-        let second = again.repair(solver, true);
-        if second.better_than(&first) {
-            *self = again;
-            return second;
-        }
-        first
+        self.shorten(best, solver)
     }
 
-    fn repair(&mut self, solver: MipSolver, homes_first: bool) -> ContiguityReport {
+    /// Joins the pieces from the whole-zone plan (`homes_first`: from a
+    /// start holding every own zone), as far as the repair's moves and
+    /// windows go; the report says what is left, its trips before
+    /// [`County::shorten`].
+    fn join(&mut self, homes_first: Option<Fit>) -> Joined {
         let mut report = ContiguityReport::default();
         self.share_homes(&mut report);
         for s in 0..self.schools.len() {
@@ -390,8 +422,8 @@ impl County<'_> {
         report.whole_zone_m = self.travel();
         let (placed, migrant) = (self.placed.clone(), self.migrant.clone());
         report.own_zone_overflow = self.cut_overflowing_homes();
-        if homes_first {
-            self.fit_holding_homes();
+        if let Some(fit) = homes_first {
+            self.fit_holding_homes(fit);
         }
         self.claim_homes(false);
         self.join_strays();
@@ -423,39 +455,69 @@ impl County<'_> {
         if proofs.solved > 0 {
             self.keeping_proofs(&proofs, |county| county.local_search());
         }
+        self.tally(&mut report, &start, &proofs);
+        Joined {
+            report,
+            start,
+            proofs,
+        }
+    }
+
+    /// Shortens the trips of a joined county by windows around the
+    /// costliest catchments, none left in more pieces than before. Only
+    /// the repair kept is shortened: the windows do not decide which
+    /// start joins most, and cost as much as a start's joining.
+    fn shorten(&mut self, joined: Joined, solver: MipSolver) -> ContiguityReport {
+        let Joined {
+            mut report,
+            start,
+            proofs,
+        } = joined;
         self.keeping_proofs(&proofs, |county| {
             if county.improve_by_windows(&start, solver) > 0 {
                 county.local_search();
             }
         });
+        self.tally(&mut report, &start, &proofs);
+        report
+    }
+
+    /// The report's own zones, trips, zones moved and pieces as the
+    /// county stands.
+    fn tally(
+        &mut self,
+        report: &mut ContiguityReport,
+        start: &[Option<u32>],
+        proofs: &WindowProofs,
+    ) {
+        self.count_homes(report);
         report.connected_m = self.travel();
         report.zones_moved = (0..self.zones.len())
             .filter(|&z| self.school_of[z] != start[z])
             .count();
-        self.count_homes(&mut report);
+        report.broken.clear();
         for piece in self.strays() {
             let school = self.school_of[piece[0]].expect("assigned") as usize;
-            let reason = self.reason_apart(&proofs, &piece);
+            let reason = self.reason_apart(proofs, &piece);
             report.broken.push(Broken {
                 school: self.schools[school],
                 zones: piece.iter().map(|&z| self.zones[z]).collect(),
                 reason,
             });
         }
-        report
     }
 
     /// Moves the county to the whole-zone core's plan of its catchments
-    /// with every own zone held by its school (pieces allowed), where the
-    /// core finds one that seats every child: a start for the repair that
-    /// needs no own zone claimed.
-    fn fit_holding_homes(&mut self) {
+    /// with every own zone held by its school (pieces allowed), as far as
+    /// `fit` takes it, where it seats every child: a start for the repair
+    /// that needs no own zone claimed.
+    fn fit_holding_homes(&mut self, fit: Fit) {
         let units: Vec<usize> = (0..self.zones.len())
             .filter(|&z| self.school_of[z].is_some())
             .collect();
         let schools: Vec<usize> = (0..self.schools.len()).collect();
         let model = self.window_model(&units, &schools, HOLDING_HOMES_CHOICES);
-        if let Some(plan) = crate::solve::connected::pieces::in_pieces(&model) {
+        if let Some(plan) = fitted(&model, fit) {
             self.apply_window(&units, &schools, &plan.school);
         }
     }
@@ -676,6 +738,9 @@ impl County<'_> {
     }
 
     fn count_homes(&self, report: &mut ContiguityReport) {
+        report.own_zones_kept = 0;
+        report.own_zones_locked = 0;
+        report.own_zones_not_fitting = 0;
         for s in 0..self.schools.len() {
             let Some(h) = self.home[s].map(|h| h as usize) else {
                 continue;
