@@ -115,10 +115,12 @@ fn tight_counties_are_connected_and_every_school_keeps_its_zone() {
 /// A 300-zone map whose windows prove its pieces impossible to join: the
 /// polish after the windows (boundary moves, improvement windows) once
 /// moved zones of the proven windows and left every piece unexplained.
+/// (Seed 22 showed it first; the repair from the windowed start now joins its
+/// pieces, and seed 125 keeps four.)
 #[test]
 fn the_polish_after_the_windows_keeps_their_proofs() {
-    let (region, plan) = plan(22, 300, 37);
-    assert_connected_around_own_zones(&region, &plan, "seed 22");
+    let (region, plan) = plan(125, 300, 37);
+    assert_connected_around_own_zones(&region, &plan, "seed 125");
     let report = &plan.contiguity[Stage::Primary.index()];
     assert!(!report.broken.is_empty(), "nothing left to prove");
 }

@@ -36,7 +36,8 @@ fn the_demo_is_identical_with_one_and_two_threads() {
 
 /// A tight county: windows of the whole-zone core and of the connected
 /// repair are solved side by side and committed in order, and seed 22
-/// changes the map by many of them (own zones fitted, pieces proven).
+/// changes the map by many of them (own zones fitted, pieces proven), and
+/// is repaired again from several starts side by side.
 #[test]
 fn a_tight_county_is_identical_with_one_two_and_three_threads() {
     let tmp = tempfile::tempdir().unwrap();

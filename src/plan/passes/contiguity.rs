@@ -52,10 +52,10 @@ use crate::spatial::{Adjacency, BarrierIndex};
 const HOLDING_HOMES_CHOICES: usize = 12;
 
 /// The starts holding every own zone that a county left in pieces is
-/// repaired from again, in rounds (the next only while pieces are left;
-/// within a round the earlier start wins ties). Each joins other maps
-/// (see [`Fit`]); the windowed start joins most and costs half the full
-/// core's, so it goes first, alone.
+/// repaired from again, in rounds: the next only while a piece another
+/// start might join is left, and within a round the earlier start wins
+/// ties. Each joins other maps (see [`Fit`]); the windowed start joins
+/// most and costs half the full core's, so it goes first, alone.
 const HOLDING_HOMES_STARTS: [&[Fit]; 2] = [&[Fit::Windowed], &[Fit::Solved, Fit::Rounded]];
 
 /// What making catchments connected did for one stage.
@@ -108,6 +108,18 @@ struct Joined {
 }
 
 impl ContiguityReport {
+    /// Whether a piece is left that another start might join: one without
+    /// a proof, or proven only with the catchments around it as they stood.
+    /// A piece a lock holds, or a part of the map short of seats, stays
+    /// whatever the start, and a repair from elsewhere would only redraw
+    /// the county (an officer's pin in the map would redraw every
+    /// catchment around).
+    fn another_start_may_join(&self) -> bool {
+        self.broken
+            .iter()
+            .any(|b| !b.reason.certified() || b.reason.proven_locally())
+    }
+
     /// Whether this repair of a county is better than `other`: fewer
     /// children left without a seat, then fewer own zones given away, then
     /// fewer pieces without a proof, fewer pieces, shorter trips.
@@ -375,8 +387,8 @@ impl County<'_> {
 
     /// Repairs the county from the whole-zone plan; where that leaves a
     /// piece, repairs it again from starts that already hold every own
-    /// zone, a round of them side by side at a time while pieces are left
-    /// ([`HOLDING_HOMES_STARTS`]), and keeps the best repair (the earliest
+    /// zone, a round of them side by side at a time while such pieces are
+    /// left ([`HOLDING_HOMES_STARTS`]), and keeps the best repair (the earliest
     /// of equals). On tight maps the first repair's claims of own zones set
     /// off chains of moves that can end far from any connected plan (seed
     /// 67: 23,200 child-km with a piece left, where HiGHS found a connected
@@ -386,7 +398,7 @@ impl County<'_> {
         let again = self.clone();
         let mut best = self.join(None);
         for starts in HOLDING_HOMES_STARTS {
-            if best.report.broken.is_empty() {
+            if !best.report.another_start_may_join() {
                 break;
             }
             let joined: Vec<(Self, Joined)> = starts
