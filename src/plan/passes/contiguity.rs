@@ -36,6 +36,8 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use rayon::prelude::*;
+
 use crate::model::{Region, Stage};
 use crate::plan::passes::apart::Apart;
 use crate::plan::passes::window::WindowProofs;
@@ -394,7 +396,6 @@ impl County<'_> {
     /// 67: 23,200 child-km with a piece left, where HiGHS found a connected
     /// plan of 21,478 for the whole map).
     fn run(&mut self, solver: MipSolver) -> ContiguityReport {
-        use rayon::prelude::*;
         let again = self.clone();
         let mut best = self.join(None);
         for starts in HOLDING_HOMES_STARTS {
