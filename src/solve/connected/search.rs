@@ -275,17 +275,28 @@ struct Buffers {
     reach: Reach,
     /// Children sums a school's open units reach, as bits.
     sums: Vec<u64>,
-    /// The transport of the unassigned children: the units in it, the
-    /// seats left, the children of `units[i]` sent to school `s` at
-    /// `flow[i * schools + s]`, and the search for an augmenting path.
-    units: Vec<usize>,
-    left: Vec<i64>,
-    flow: Vec<i64>,
+    /// The transport of the unassigned children, and the search for an
+    /// augmenting path.
+    transport: Transport,
     paths: Paths,
     tree: CutTree,
+    /// The units open to one school, as a bit set.
+    open: Vec<u64>,
     /// Each school's slack, and its groups of schools with their children.
     slack: Vec<i64>,
     groups: Vec<(u64, i64)>,
+}
+
+/// The transport of the unassigned children to the seats left: the units
+/// in it, the seats left, the children of `units[i]` sent to school `s` at
+/// `flow[i * schools + s]`, and the `i` that have sent any to each school
+/// (a path back from a school looks at those alone, not at every unit).
+#[derive(Default)]
+struct Transport {
+    units: Vec<usize>,
+    left: Vec<i64>,
+    flow: Vec<i64>,
+    senders: Vec<Vec<usize>>,
 }
 
 /// A breadth-first search over sets of units, a word of bits at a time:
@@ -717,18 +728,27 @@ impl<'a> Space<'a> {
             }
             let tree = &mut buffers.tree;
             tree.search(self, node, s, start);
-            for v in 0..node.options.len() {
-                let at = tree.units[v];
-                if node.school[v] != UNSET || at.order == UNSET || v == start {
-                    continue;
-                }
-                let kept = tree.total - self.model.demand[v] as i64 - at.cut_children;
-                if at.cut_own > 0 || kept < need {
-                    if node.options[v] & 1 << s == 0 {
-                        return None;
+            // The tree holds the start and units open to the school alone.
+            let open = &mut buffers.open;
+            open.clear();
+            open.extend_from_slice(node.open_to(s));
+            for (i, &word) in open.iter().enumerate() {
+                let mut bits = word;
+                while bits != 0 {
+                    let v = i * 64 + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    let at = tree.units[v];
+                    if node.school[v] != UNSET || at.order == UNSET || v == start {
+                        continue;
                     }
-                    node.close(v, !(1 << s));
-                    changed = true;
+                    let kept = tree.total - self.model.demand[v] as i64 - at.cut_children;
+                    if at.cut_own > 0 || kept < need {
+                        if node.options[v] & 1 << s == 0 {
+                            return None;
+                        }
+                        node.close(v, !(1 << s));
+                        changed = true;
+                    }
                 }
             }
         }
@@ -981,32 +1001,34 @@ impl<'a> Space<'a> {
     fn seats_suffice(&self, node: &Node, buffers: &mut Buffers) -> bool {
         let k = self.schools;
         let Buffers {
-            units,
-            left,
-            flow,
+            transport: t,
             paths,
             ..
         } = buffers;
-        units.clear();
-        units.extend(
+        t.units.clear();
+        t.units.extend(
             (0..node.options.len())
                 .filter(|&u| node.school[u] == UNSET && self.model.demand[u] > 0),
         );
-        left.clone_from(&node.room);
-        flow.clear();
-        flow.resize(units.len() * k, 0);
-        for i in 0..units.len() {
-            let mut need = greedy(
-                node.options[units[i]],
-                self.model.demand[units[i]],
-                left,
-                &mut flow[i * k..(i + 1) * k],
-            );
+        t.left.clone_from(&node.room);
+        t.flow.clear();
+        t.flow.resize(t.units.len() * k, 0);
+        t.senders.resize_with(k, Vec::new);
+        t.senders.iter_mut().for_each(Vec::clear);
+        for i in 0..t.units.len() {
+            let open = node.options[t.units[i]];
+            let row = &mut t.flow[i * k..(i + 1) * k];
+            let mut need = greedy(open, self.model.demand[t.units[i]], &mut t.left, row);
+            for_each_bit(&[open], |s| {
+                if row[s] > 0 {
+                    t.senders[s].push(i);
+                }
+            });
             while need > 0 {
-                if !self.augmenting_path(node, units, flow, left, i, paths) {
+                if !self.augmenting_path(node, t, i, paths) {
                     return false;
                 }
-                need -= self.push(flow, left, &paths.steps, need);
+                need -= self.push(t, &paths.steps, need);
             }
         }
         true
@@ -1018,13 +1040,17 @@ impl<'a> Space<'a> {
     fn augmenting_path(
         &self,
         node: &Node,
-        units: &[usize],
-        flow: &[i64],
-        left: &[i64],
+        transport: &Transport,
         from: usize,
         paths: &mut Paths,
     ) -> bool {
         let k = self.schools;
+        let Transport {
+            units,
+            left,
+            flow,
+            senders,
+        } = transport;
         let Paths {
             via,
             back,
@@ -1060,9 +1086,9 @@ impl<'a> Space<'a> {
                         j = via[p].expect("reached");
                     }
                 }
-                for (j, seen) in reached.iter_mut().enumerate() {
-                    if !*seen && flow[j * k + s] > 0 {
-                        *seen = true;
+                for &j in &senders[s] {
+                    if !reached[j] && flow[j * k + s] > 0 {
+                        reached[j] = true;
                         back[j] = Some(s);
                         queue.push_back(j);
                     }
@@ -1075,8 +1101,14 @@ impl<'a> Space<'a> {
     /// Sends as many children as the path allows (at most `need`): each
     /// step (unit, school) sends more from the unit to the school, and the
     /// unit sends as much less to the school it was reached from.
-    fn push(&self, flow: &mut [i64], left: &mut [i64], path: &[(usize, usize)], need: i64) -> i64 {
+    fn push(&self, transport: &mut Transport, path: &[(usize, usize)], need: i64) -> i64 {
         let k = self.schools;
+        let Transport {
+            left,
+            flow,
+            senders,
+            ..
+        } = transport;
         let end = path[0].1;
         let mut amount = need.min(left[end]);
         for pair in path.windows(2) {
@@ -1088,6 +1120,9 @@ impl<'a> Space<'a> {
         }
         left[end] -= amount;
         for (n, &(j, s)) in path.iter().enumerate() {
+            if flow[j * k + s] == 0 {
+                senders[s].push(j);
+            }
             flow[j * k + s] += amount;
             if let Some(&(_, t)) = path.get(n + 1) {
                 flow[j * k + t] -= amount;
