@@ -501,7 +501,7 @@ impl Node {
         self.open.resize(schools * words, 0);
         let open = &mut self.open;
         for (u, &bits) in self.options.iter().enumerate() {
-            for_each_bit(&[bits], |s| open[s * words + u / 64] |= 1 << (u % 64));
+            members(&[bits]).for_each(|s| open[s * words + u / 64] |= 1 << (u % 64));
         }
     }
 }
@@ -732,23 +732,18 @@ impl<'a> Space<'a> {
             let open = &mut buffers.open;
             open.clear();
             open.extend_from_slice(node.open_to(s));
-            for (i, &word) in open.iter().enumerate() {
-                let mut bits = word;
-                while bits != 0 {
-                    let v = i * 64 + bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    let at = tree.units[v];
-                    if node.school[v] != UNSET || at.order == UNSET || v == start {
-                        continue;
+            for v in members(open) {
+                let at = tree.units[v];
+                if node.school[v] != UNSET || at.order == UNSET || v == start {
+                    continue;
+                }
+                let kept = tree.total - self.model.demand[v] as i64 - at.cut_children;
+                if at.cut_own > 0 || kept < need {
+                    if node.options[v] & 1 << s == 0 {
+                        return None;
                     }
-                    let kept = tree.total - self.model.demand[v] as i64 - at.cut_children;
-                    if at.cut_own > 0 || kept < need {
-                        if node.options[v] & 1 << s == 0 {
-                            return None;
-                        }
-                        node.close(v, !(1 << s));
-                        changed = true;
-                    }
+                    node.close(v, !(1 << s));
+                    changed = true;
                 }
             }
         }
@@ -772,7 +767,7 @@ impl<'a> Space<'a> {
         loop {
             next.clear();
             next.resize(w, 0);
-            for_each_bit(frontier, |v| {
+            members(frontier).for_each(|v| {
                 let around = &self.neighbour_bits[v * w..(v + 1) * w];
                 for i in 0..w {
                     next[i] |= around[i];
@@ -950,11 +945,11 @@ impl<'a> Space<'a> {
         slack.extend_from_slice(&node.room);
         for &(schools, children) in groups.iter() {
             let mut seats = -children;
-            for_each_bit(&[schools], |s| seats += node.room[s]);
+            members(&[schools]).for_each(|s| seats += node.room[s]);
             if seats < 0 {
                 return false;
             }
-            for_each_bit(&[schools], |s| slack[s] = seats);
+            members(&[schools]).for_each(|s| slack[s] = seats);
         }
         true
     }
@@ -970,9 +965,8 @@ impl<'a> Space<'a> {
         high: usize,
         buffers: &mut Buffers,
     ) -> bool {
-        let bit = 1u64 << s;
-        let open = (0..node.options.len())
-            .filter(|&u| node.school[u] == UNSET && node.options[u] & bit != 0)
+        let open = members(node.open_to(s))
+            .filter(|&u| node.school[u] == UNSET)
             .map(|u| self.model.demand[u] as usize)
             .filter(|&d| d > 0 && d <= high);
         let mut greedy = 0;
@@ -1019,7 +1013,7 @@ impl<'a> Space<'a> {
             let open = node.options[t.units[i]];
             let row = &mut t.flow[i * k..(i + 1) * k];
             let mut need = greedy(open, self.model.demand[t.units[i]], &mut t.left, row);
-            for_each_bit(&[open], |s| {
+            members(&[open]).for_each(|s| {
                 if row[s] > 0 {
                     t.senders[s].push(i);
                 }
@@ -1235,14 +1229,33 @@ fn shuffled(seed: u64, u: usize, s: usize) -> i64 {
     (mix(key.wrapping_sub(GOLDEN)) >> 1) as i64
 }
 
-/// Calls `f` with the index of every bit set in `set`.
-fn for_each_bit(set: &[u64], mut f: impl FnMut(usize)) {
-    for (i, &word) in set.iter().enumerate() {
-        let mut bits = word;
-        while bits != 0 {
-            f(i * 64 + bits.trailing_zeros() as usize);
-            bits &= bits - 1;
+/// The members of a bit set, in order.
+fn members(set: &[u64]) -> Members<'_> {
+    Members {
+        set,
+        word: 0,
+        bits: set.first().copied().unwrap_or(0),
+    }
+}
+
+#[derive(Clone)]
+struct Members<'a> {
+    set: &'a [u64],
+    word: usize,
+    bits: u64,
+}
+
+impl Iterator for Members<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        while self.bits == 0 {
+            self.word += 1;
+            self.bits = *self.set.get(self.word)?;
         }
+        let bit = self.bits.trailing_zeros() as usize;
+        self.bits &= self.bits - 1;
+        Some(self.word * 64 + bit)
     }
 }
 
