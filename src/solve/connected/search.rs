@@ -1293,6 +1293,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn members_walks_every_word_in_order() {
+        let set = [0b101, 0, 1 << 63];
+        assert_eq!(members(&set).collect::<Vec<_>>(), vec![0, 2, 191]);
+        assert_eq!(members(&[]).count(), 0);
+        assert_eq!(members(&[0, 0]).count(), 0);
+    }
+
+    #[test]
     fn finds_and_proves_the_connected_optimum() {
         let Budgeted::Plan(plan) = search(&line(), Search::exact(100)) else {
             panic!("no plan")
