@@ -30,7 +30,7 @@ use super::comparison::{
     Comparison, Load, Moved, NO_SCHOOL, SideFigures, StageFigures, Utilization, compare,
     distance_curve, round, utilization_curve,
 };
-use super::html::{escape_html, png_data_uri};
+use super::html::{escape_html, escape_html_with_code, png_data_uri};
 use super::markdown::md;
 use super::{OutputDir, ReportError, RunInfo, write_all};
 use crate::i18n::Lang;
@@ -786,7 +786,8 @@ fn html_maps(h: &mut String, l: Lang, images: &Images) {
         }
     }
     if let Some(note) = missing_chart_font_note(l) {
-        let _ = writeln!(h, "<p>{}{}</p>", e(tr!(l, "report.warning")), e(&note));
+        let note = escape_html_with_code(&note);
+        let _ = writeln!(h, "<p>{}{note}</p>", e(tr!(l, "report.warning")));
     }
 }
 

@@ -45,9 +45,31 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
+/// A catalogue's text, whose `code` spans (package names, commands) are
+/// marked as in Markdown, safe in HTML with the spans as `<code>`.
+pub fn escape_html_with_code(s: &str) -> String {
+    escape_html(s)
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| match i % 2 {
+            1 => format!("<code>{part}</code>"),
+            _ => part.to_string(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_spans_become_code_elements() {
+        assert_eq!(
+            escape_html_with_code("install `fonts-noto-cjk` & <go>"),
+            "install <code>fonts-noto-cjk</code> &amp; &lt;go&gt;"
+        );
+        assert_eq!(escape_html_with_code("no code"), "no code");
+    }
 
     #[test]
     fn base64_matches_rfc_4648_vectors() {

@@ -317,8 +317,8 @@ fn print_maps_name_the_largest_schools_without_overlaps() {
     }
 }
 
-/// Words of four or more ASCII letters in a document's prose: code spans,
-/// HTML tags and styles, embedded images, link targets, ids (with digits),
+/// Words of four or more ASCII letters in a document's prose: code spans
+/// (Markdown's and HTML's), HTML tags and styles, embedded images, link targets, ids (with digits),
 /// file names and keys (with `.`, `/` or `_`) and the `allowed` names
 /// (scenario names given by the user) are not prose.
 fn english_words(text: &str, allowed: &[&str]) -> Vec<String> {
@@ -348,6 +348,7 @@ fn english_words(text: &str, allowed: &[&str]) -> Vec<String> {
     }
     prose.push_str(rest);
     let prose = cut(&prose, "<style>", "</style>");
+    let prose = cut(&prose, "<code>", "</code>");
     let prose = cut(&prose, "data:image/png;base64,", "\"");
     let prose = cut(&prose, "<", ">");
     let prose = cut(&prose, "](", ")");
@@ -389,6 +390,7 @@ fn the_english_word_check_finds_english_and_skips_ids_and_code() {
     );
     assert_eq!(found, ["Children", "moved"]);
     assert!(english_words("方案 tiny-growth：A", &["tiny-growth"]).is_empty());
+    assert!(english_words("可安装 <code>fonts-noto-cjk</code>", &[]).is_empty());
 }
 
 /// A scenario over the test county, written beside its maps.
