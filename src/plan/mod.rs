@@ -305,6 +305,10 @@ pub struct Preferences {
     /// Every community's (社区/村, zone property `community`) zones of a
     /// stage to one school (see [`passes::communities`]).
     pub keep_communities_whole: bool,
+    /// Pieces proven only with the catchments around them fixed are
+    /// searched again by far wider, longer windows (see
+    /// [`passes::contiguity`]).
+    pub deep_join: bool,
 }
 
 impl Default for Preferences {
@@ -325,6 +329,7 @@ impl Default for Preferences {
             allow_far: false,
             neighbours: GivenNeighbours::default(),
             keep_communities_whole: false,
+            deep_join: false,
         }
     }
 }

@@ -121,6 +121,8 @@ pub(super) struct County<'a> {
     pub(super) stability_m: i64,
     /// Metres of travel one edge of catchment boundary is worth.
     pub(super) compactness_m: i64,
+    /// Whether pieces proven only locally get the deep windows.
+    pub(super) deep_join: bool,
     /// Metres of child travel one more entry class is worth, and the size
     /// of a class.
     pub(super) class_cost_m: i64,
@@ -550,6 +552,7 @@ impl CountyEdit<'_> {
                         max_m: policy.stage(stage).max_km.map(|km| km * 1000.0),
                         stability_m,
                         compactness_m: (preferences.compactness_km * 1000.0).round() as i64,
+                        deep_join: preferences.deep_join,
                         class_cost_m: (preferences.class_cost_km * 1000.0).round() as i64,
                         class_limit: policy.stage(stage).class_limit as i64,
                         today: zones

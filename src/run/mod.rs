@@ -60,6 +60,13 @@ crate::options! {
         /// distance-optimal plan draws them, in pieces where seats run short.
         #[arg(long = "allow-pieces", num_args = 0, default_missing_value = "false")]
         contiguous: bool = true, range::any;
+        /// Where a catchment is left in pieces with a proof that holds only
+        /// while the catchments around it stay as they are, search far wider
+        /// windows far longer for a connected plan: seconds per piece on a
+        /// tight county of a few hundred zones. A connected plan found may
+        /// cost many more child-km (summary.json's `contiguity.price`).
+        #[arg(long = "deep-join", num_args = 0, default_missing_value = "true")]
+        deep_join: bool = false, range::any;
         /// Rivers, expressways, railways (GeoJSON lines) children should not
         /// cross: a zone crosses one only where no school on its side has seats.
         #[arg(long)]
@@ -549,6 +556,7 @@ impl Run {
             stability_km: o.stability_km,
             max_moved: o.max_moved,
             contiguous: o.contiguous,
+            deep_join: o.deep_join,
             barriers: match &o.barriers {
                 Some(path) => read_barriers(path, self.inputs.barriers_crs())?,
                 None => Vec::new(),

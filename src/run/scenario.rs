@@ -13,7 +13,7 @@
 //! this file's keys winning, so a scenario that only raises `class_limit`
 //! keeps every other rule of its base; `[basemap]` merges the same way,
 //! so a scenario can change only its `key_env`. Other settings (`zones`, `schools`,
-//! `locks`, `stability_km`, `contiguous`, `barriers`,
+//! `locks`, `stability_km`, `contiguous`, `deep_join`, `barriers`,
 //! `compactness_km`, `class_cost_km`, `feeders`, `objective`, `balance_km`,
 //! `migrant_catchments`) are inherited unless given;
 //! `name`, `description` and `out` describe this file and are its own.

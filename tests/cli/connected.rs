@@ -39,10 +39,15 @@ fn the_summary_prices_connectedness_on_a_tight_county() {
 /// with connected catchments: every catchment one piece around its own
 /// zone, every child seated.
 fn joined_tight_map(seed: u64) -> serde_json::Value {
+    joined_tight_map_with(seed, &[])
+}
+
+/// The same with more flags of `allocate`.
+fn joined_tight_map_with(seed: u64, flags: &[&str]) -> serde_json::Value {
     let tmp = tempfile::tempdir().unwrap();
     let (zones, schools) = generate_tight(tmp.path(), seed, 300, 37);
     let out = tmp.path().join("plan");
-    let o = allocate_files(&zones, &schools, &out, &[]);
+    let o = allocate_files(&zones, &schools, &out, flags);
     assert!(o.status.success(), "{}", stderr(&o));
     let primary = read_json(&out.join("summary.json"))["stages"]["primary"].clone();
     let c = &primary["contiguity"];
@@ -76,6 +81,28 @@ fn the_cheaper_starts_join_what_the_core_plans_leave_in_pieces() {
     for seed in [22, 18] {
         joined_tight_map(seed);
     }
+}
+
+/// A piece every start leaves, proven impossible only with the catchments
+/// around it as they stand (seed 115: one zone of P037, a window of 25
+/// zones), that the deep windows of `--deep-join` join, at a price in
+/// child-km the summary shows.
+#[test]
+fn deep_join_joins_a_piece_proven_only_locally() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (zones, schools) = generate_tight(tmp.path(), 115, 300, 37);
+    let out = tmp.path().join("plan");
+    let o = allocate_files(&zones, &schools, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let c = read_json(&out.join("summary.json"))["stages"]["primary"]["contiguity"].clone();
+    assert_eq!(c["catchments_in_pieces"], 1, "{c}");
+    assert_eq!(c["pieces_certified_locally"], 1, "{c}");
+    let primary = joined_tight_map_with(115, &["--deep-join"]);
+    let price = &primary["contiguity"]["price"];
+    assert!(
+        price["connected_km"].as_f64() > price["whole_zone_km"].as_f64(),
+        "{price}"
+    );
 }
 
 #[test]

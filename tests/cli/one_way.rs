@@ -10,12 +10,14 @@ use catchment::serve::Session;
 use super::{catchment, read_json, s, stderr, stdout};
 
 /// Every plan option with a value that changes the plan of the test county
-/// (all but `allow_far`, which only matters where a zone is absurdly far).
+/// (all but `allow_far`, which only matters where a zone is absurdly far,
+/// and `deep_join`, which only matters where a piece is left).
 const CASES: &[(&str, &str)] = &[
     ("locks", "locks = \"locks.csv\""),
     ("stability_km", "stability_km = 3.0"),
     ("max_moved", "max_moved = {half_moved}"),
     ("contiguous", "contiguous = false"),
+    ("deep_join", "deep_join = true"),
     ("barriers", "barriers = \"river.geojson\""),
     ("compactness_km", "compactness_km = 2.0"),
     ("class_cost_km", "class_cost_km = 5.0"),
@@ -233,7 +235,7 @@ fn every_command_makes_the_plan_run_makes_for_every_plan_option() {
             &catchment(&["run", s(&file), "--out", s(&out.join("run"))]),
             key,
         );
-        if *key != "allow_far" {
+        if !["allow_far", "deep_join"].contains(key) {
             assert_ne!(run, base, "{key}: the option does not change the plan");
         }
         let zones = std::fs::read(out.join("run/zones.geojson")).unwrap();
