@@ -305,9 +305,9 @@ pub struct Preferences {
     /// Every community's (社区/村, zone property `community`) zones of a
     /// stage to one school (see [`passes::communities`]).
     pub keep_communities_whole: bool,
-    /// Pieces proven only with the catchments around them fixed are
-    /// searched again by far wider, longer windows (see
-    /// [`passes::contiguity`]).
+    /// The connected repair's wide windows made far wider and longer
+    /// (`--deep-join`), for pieces proven only with the catchments around
+    /// them fixed.
     pub deep_join: bool,
 }
 

@@ -318,9 +318,10 @@ fn print_maps_name_the_largest_schools_without_overlaps() {
 }
 
 /// Words of four or more ASCII letters in a document's prose: code spans
-/// (Markdown's and HTML's), HTML tags and styles, embedded images, link targets, ids (with digits),
-/// file names and keys (with `.`, `/` or `_`) and the `allowed` names
-/// (scenario names given by the user) are not prose.
+/// (Markdown's and HTML's), HTML tags and styles, embedded images, link
+/// targets, ids (with digits), file names and keys (with `.`, `/` or `_`)
+/// and the `allowed` names (scenario names given by the user) are not
+/// prose.
 fn english_words(text: &str, allowed: &[&str]) -> Vec<String> {
     let mut prose = String::with_capacity(text.len());
     let mut rest = text;

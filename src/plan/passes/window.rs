@@ -140,8 +140,8 @@ const HUNT_NODES: u64 = 200_000;
 /// The wide windows' pass with `deep_join`: up to 160 zones around each
 /// piece left, 20,000 nodes of search and 20,000 of hunt each. On the
 /// tight 300-zone map of seed 115 they find the connected plan the
-/// default passes miss (8.6 s; 5,000 and 5,000 nodes, or 300-zone windows
-/// with 3,000 and 3,000, find none, and HiGHS found none in 900 s).
+/// default passes miss (about 9 s; 5,000 and 5,000 nodes, or 300-zone
+/// windows with 3,000 and 3,000, find none, and HiGHS found none in 900 s).
 const DEEP: Pass = Pass {
     zones: 160,
     nodes: 20_000,
