@@ -121,8 +121,10 @@ pub(super) struct County<'a> {
     pub(super) stability_m: i64,
     /// Metres of travel one edge of catchment boundary is worth.
     pub(super) compactness_m: i64,
-    /// Whether pieces proven only locally get the deep windows.
+    /// Whether a county left with pieces proven only locally is repaired
+    /// again with the deep windows, and whether this repair uses them.
     pub(super) deep_join: bool,
+    pub(super) deep_windows: bool,
     /// Metres of child travel one more entry class is worth, and the size
     /// of a class.
     pub(super) class_cost_m: i64,
@@ -553,6 +555,7 @@ impl CountyEdit<'_> {
                         stability_m,
                         compactness_m: (preferences.compactness_km * 1000.0).round() as i64,
                         deep_join: preferences.deep_join,
+                        deep_windows: false,
                         class_cost_m: (preferences.class_cost_km * 1000.0).round() as i64,
                         class_limit: policy.stage(stage).class_limit as i64,
                         today: zones

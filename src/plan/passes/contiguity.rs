@@ -395,8 +395,37 @@ impl County<'_> {
     /// off chains of moves that can end far from any connected plan (seed
     /// 67: 23,200 child-km with a piece left, where HiGHS found a connected
     /// plan of 21,478 for the whole map).
+    ///
+    /// With `deep_join`, where a piece another plan might join is left,
+    /// the county is repaired again as a whole with the deep windows, and
+    /// the better repair kept: the deep windows alone, in place of the wide
+    /// ones, leave some maps in pieces that the wide ones join.
     fn run(&mut self, solver: MipSolver) -> ContiguityReport {
         let again = self.clone();
+        let mut best = self.best_repair(&again);
+        if self.deep_join && best.report.another_start_may_join() {
+            let fresh = again.with_deep_windows();
+            let mut deep = fresh.clone();
+            let deeper = deep.best_repair(&fresh);
+            if deeper.report.better_than(&best.report) {
+                *self = deep;
+                best = deeper;
+            }
+        }
+        self.shorten(best, solver)
+    }
+
+    /// A copy of the county whose repairs use the deep windows.
+    fn with_deep_windows(&self) -> Self {
+        let mut county = self.clone();
+        county.deep_windows = true;
+        county
+    }
+
+    /// The repair from the whole-zone plan, then from the starts that
+    /// hold every own zone while pieces another start might join are left
+    /// (`again`: the county before any repair).
+    fn best_repair(&mut self, again: &Self) -> Joined {
         let mut best = self.join(None);
         for starts in HOLDING_HOMES_STARTS {
             if !best.report.another_start_may_join() {
@@ -417,7 +446,7 @@ impl County<'_> {
                 }
             }
         }
-        self.shorten(best, solver)
+        best
     }
 
     /// Joins the pieces from the whole-zone plan (`homes_first`: from a

@@ -137,11 +137,13 @@ const WIDE_NODES: [u64; 2] = [500, 300];
 /// Nodes of the hunt for a plan of a window the search left undecided.
 const HUNT_NODES: u64 = 200_000;
 
-/// The wide windows' pass with `deep_join`: up to 160 zones around each
-/// piece left, 20,000 nodes of search and 20,000 of hunt each. On the
-/// tight 300-zone map of seed 115 they find the connected plan the
-/// default passes miss (about 9 s; 5,000 and 5,000 nodes, or 300-zone
-/// windows with 3,000 and 3,000, find none, and HiGHS found none in 900 s).
+/// The wide windows' pass of the repair `deep_join` adds: up to 160 zones
+/// around each piece left, 20,000 nodes of search and 20,000 of hunt each.
+/// On the tight 300-zone map of seed 115 that repair finds the connected
+/// plan the default misses (about 9 s; 5,000 and 5,000 nodes, or 300-zone
+/// windows with 3,000 and 3,000, find none, and HiGHS found none in 900
+/// s). In place of the wide pass in every repair, they leave other maps
+/// in pieces that it joins.
 const DEEP: Pass = Pass {
     zones: 160,
     nodes: 20_000,
@@ -239,13 +241,13 @@ impl County<'_> {
     /// around their own zones within their seats, pieces allowed; those
     /// pieces then get windows of their own. Where no such fit is found,
     /// the zone is given back and the children its school has no seat for
-    /// are left without one (`WindowProofs::overflow`). With `deep_join`
-    /// the wide windows' pass is [`DEEP`].
+    /// are left without one (`WindowProofs::overflow`). In a repair with
+    /// the deep windows (`deep_join`) the wide windows' pass is [`DEEP`].
     pub(in crate::plan) fn repair_by_windows(&mut self) -> WindowProofs {
         let mut out = WindowProofs::default();
         for pass in PASSES {
             let pass = match pass.zones {
-                MAX_RING_ZONES if self.deep_join => DEEP,
+                MAX_RING_ZONES if self.deep_windows => DEEP,
                 _ => pass,
             };
             for _ in 0..ROUNDS {
