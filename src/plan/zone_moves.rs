@@ -122,8 +122,9 @@ pub(super) struct County<'a> {
     /// Metres of travel one edge of catchment boundary is worth.
     pub(super) compactness_m: i64,
     /// Whether a county left with pieces proven only locally is repaired
-    /// again with the deep windows, and whether this repair uses them.
+    /// again with the deep windows (`--deep-join`).
     pub(super) deep_join: bool,
+    /// Whether this repair's wide windows are the deep ones.
     pub(super) deep_windows: bool,
     /// Metres of child travel one more entry class is worth, and the size
     /// of a class.
