@@ -305,9 +305,8 @@ pub struct Preferences {
     /// Every community's (社区/村, zone property `community`) zones of a
     /// stage to one school (see [`passes::communities`]).
     pub keep_communities_whole: bool,
-    /// The connected repair's wide windows made far wider and longer
-    /// (`--deep-join`), for pieces proven only with the catchments around
-    /// them fixed.
+    /// Longer hunts in wider windows for pieces proven only with the
+    /// catchments around them fixed (`--deep-join`).
     pub deep_join: bool,
 }
 

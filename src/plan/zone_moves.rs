@@ -121,11 +121,9 @@ pub(super) struct County<'a> {
     pub(super) stability_m: i64,
     /// Metres of travel one edge of catchment boundary is worth.
     pub(super) compactness_m: i64,
-    /// Whether a county left with pieces proven only locally is repaired
-    /// again with the deep windows (`--deep-join`).
+    /// Whether pieces proven only locally get the longer hunts of
+    /// `--deep-join`.
     pub(super) deep_join: bool,
-    /// Whether this repair's wide windows are the deep ones.
-    pub(super) deep_windows: bool,
     /// Metres of child travel one more entry class is worth, and the size
     /// of a class.
     pub(super) class_cost_m: i64,
@@ -556,7 +554,6 @@ impl CountyEdit<'_> {
                         stability_m,
                         compactness_m: (preferences.compactness_km * 1000.0).round() as i64,
                         deep_join: preferences.deep_join,
-                        deep_windows: false,
                         class_cost_m: (preferences.class_cost_km * 1000.0).round() as i64,
                         class_limit: policy.stage(stage).class_limit as i64,
                         today: zones

@@ -101,6 +101,18 @@ pub fn console_summary(s: &Summary, lang: Lang) -> String {
             ));
         }
     }
+    for stage in Stage::ALL {
+        let c = &s.stage(stage).contiguity;
+        if c.catchments_in_pieces == 0 {
+            continue;
+        }
+        let (stage, n) = (stage_name(l, stage), c.catchments_in_pieces);
+        line(tr!(l, "console.pieces_note", stage = stage, n = n));
+        if c.pieces_certified_locally > 0 && !c.deep_join {
+            let local = c.pieces_certified_locally;
+            line(tr!(l, "console.deep_join_hint", local = local));
+        }
+    }
     let unplaced: u64 = Stage::ALL.iter().map(|&st| s.stage(st).unplaced).sum();
     if unplaced > 0 {
         line(tr!(l, "console.unplaced_note", n = l.count(unplaced)));

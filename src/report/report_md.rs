@@ -742,6 +742,10 @@ fn contiguity(w: &mut dyn Write, d: &Doc, stage: Stage) -> Result<()> {
             super::reasons::apart(l, &b.reason, region)
         )?;
     }
+    if c.pieces_certified_locally > 0 && !c.deep_join {
+        let local = c.pieces_certified_locally;
+        writeln!(w, "{}", tr!(l, "checks.deep_join_hint", local = local))?;
+    }
     Ok(())
 }
 

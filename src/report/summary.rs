@@ -98,6 +98,8 @@ pub struct ContiguitySummary {
     /// outside it fixed): a plan that also changes those might still join
     /// them.
     pub pieces_certified_locally: usize,
+    /// Whether those got the longer hunts of `--deep-join`.
+    pub deep_join: bool,
     /// Each school's own zone (where it stands), the root of its catchment.
     pub own_zones: OwnZones,
     /// What connectedness costs: the whole-zone plan before the repair
@@ -593,6 +595,7 @@ impl Summary {
                             .iter()
                             .filter(|b| b.reason.proven_locally())
                             .count(),
+                        deep_join: c.deep_join,
                         own_zones: OwnZones {
                             schools: c.own_zones,
                             kept: c.own_zones_kept,

@@ -61,11 +61,11 @@ crate::options! {
         #[arg(long = "allow-pieces", num_args = 0, default_missing_value = "false")]
         contiguous: bool = true, range::any;
         /// Where a catchment is left in pieces with a proof that holds only
-        /// while the catchments around it stay as they are, repair the
-        /// county again with far wider windows searched far longer, and
-        /// keep the better repair: seconds to a minute on a tight county of
-        /// a few hundred zones. A connected plan found may cost many more
-        /// child-km (summary.json's `contiguity.price`).
+        /// while the catchments around it stay as they are, hunt for a
+        /// connected plan three times longer than by default, and in wider
+        /// windows too: up to a minute on a tight county of a few hundred
+        /// zones. A connected plan found may cost many more child-km
+        /// (summary.json's `contiguity.price`).
         #[arg(long = "deep-join", num_args = 0, default_missing_value = "true")]
         deep_join: bool = false, range::any;
         /// Rivers, expressways, railways (GeoJSON lines) children should not

@@ -19,9 +19,14 @@
 //! one catchment to the next, never breaking one apart, until every school
 //! fits. If that fails, the own zones come first: the schools are fitted
 //! around them with the pieces that did not fit left aside, and those
-//! joined afterwards where room was made. Only what that cannot fix is
-//! left in pieces, with the proof where there is one (an area of the map
-//! whose children exceed the seats of the schools standing in it, a lock).
+//! joined afterwards where room was made. Exact re-solves of windows of
+//! catchments around each piece follow (module `window`); where their
+//! proofs hold only with the catchments around the window fixed, the
+//! repair starts again from plans that hold every own zone, and then
+//! hunts wider windows longer. Only what that cannot fix is left in
+//! pieces, with the proof where there is one (an area of the map whose
+//! children exceed the seats of the schools standing in it, a lock, a
+//! window with no connected plan).
 //!
 //! A local search then moves boundary zones to neighbouring catchments, or
 //! swaps two neighbouring boundary zones between catchments (on tight maps
@@ -92,6 +97,9 @@ pub struct ContiguityReport {
     /// connectedness.
     pub whole_zone_m: i128,
     pub connected_m: i128,
+    /// Whether the pieces proven only locally got the longer hunts of
+    /// `--deep-join`.
+    pub deep_join: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -103,6 +111,7 @@ pub struct Broken {
 
 /// A county's repair before its trips are shortened: what is left, the
 /// whole-zone plan it started from, and its windows' proofs.
+#[derive(Clone)]
 struct Joined {
     report: ContiguityReport,
     start: Vec<Option<u32>>,
@@ -110,13 +119,14 @@ struct Joined {
 }
 
 impl ContiguityReport {
-    /// Whether a piece is left that another start might join: one without
-    /// a proof, or proven only with the catchments around it as they stood.
+    /// Whether a piece is left that another start or wider windows might
+    /// join: one without a proof, or proven only with the catchments
+    /// around it as they stood.
     /// A piece a lock holds, or a part of the map short of seats, stays
     /// whatever the start, and a repair from elsewhere would only redraw
     /// the county (an officer's pin in the map would redraw every
     /// catchment around).
-    fn another_start_may_join(&self) -> bool {
+    fn may_join_yet(&self) -> bool {
         self.broken
             .iter()
             .any(|b| !b.reason.certified() || b.reason.proven_locally())
@@ -126,17 +136,19 @@ impl ContiguityReport {
     /// children left without a seat, then fewer own zones given away, then
     /// fewer pieces without a proof, fewer pieces, shorter trips.
     fn better_than(&self, other: &ContiguityReport) -> bool {
-        let key = |r: &ContiguityReport| {
-            let unproven = r.broken.iter().filter(|b| !b.reason.certified()).count();
-            (
-                r.own_zone_overflow,
-                r.own_zones_not_fitting,
-                unproven,
-                r.broken.len(),
-                r.connected_m,
-            )
-        };
-        key(self) < key(other)
+        self.rank() < other.rank()
+    }
+
+    /// The order of [`ContiguityReport::better_than`]: the less, the better.
+    fn rank(&self) -> (u32, usize, usize, usize, i128) {
+        let unproven = self.broken.iter().filter(|b| !b.reason.certified()).count();
+        (
+            self.own_zone_overflow,
+            self.own_zones_not_fitting,
+            unproven,
+            self.broken.len(),
+            self.connected_m,
+        )
     }
 }
 
@@ -390,63 +402,51 @@ impl County<'_> {
     /// Repairs the county from the whole-zone plan; where that leaves a
     /// piece, repairs it again from starts that already hold every own
     /// zone, a round of them side by side at a time while such pieces are
-    /// left ([`HOLDING_HOMES_STARTS`]), and keeps the best repair (the earliest
-    /// of equals). On tight maps the first repair's claims of own zones set
-    /// off chains of moves that can end far from any connected plan (seed
-    /// 67: 23,200 child-km with a piece left, where HiGHS found a connected
-    /// plan of 21,478 for the whole map).
-    ///
-    /// With `deep_join`, where a piece another plan might join is left,
-    /// the county is repaired again as a whole with the deep windows, and
-    /// the better repair kept: the deep windows alone, in place of the wide
-    /// ones, leave some maps in pieces that the wide ones join.
+    /// left ([`HOLDING_HOMES_STARTS`]). On tight maps the first repair's
+    /// claims of own zones set off chains of moves that can end far from
+    /// any connected plan (seed 67: 23,200 child-km with a piece left,
+    /// where HiGHS found a connected plan of 21,478 for the whole map).
+    /// Where pieces proven only locally are still left, the repairs get
+    /// wider windows hunted longer (see [`deepened`]). The best repair is
+    /// kept (the earliest of equals), and its trips shortened.
     fn run(&mut self, solver: MipSolver) -> ContiguityReport {
-        let again = self.clone();
-        let mut best = self.best_repair(&again);
-        if self.deep_join && best.report.another_start_may_join() {
-            let fresh = again.with_deep_windows();
-            let mut deep = fresh.clone();
-            let deeper = deep.best_repair(&fresh);
-            if deeper.report.better_than(&best.report) {
-                *self = deep;
-                best = deeper;
-            }
-        }
-        self.shorten(best, solver)
+        let mut repairs = self.repairs();
+        let best = deepened(&mut repairs);
+        let (county, joined) = repairs.swap_remove(best);
+        *self = county;
+        self.shorten(joined, solver)
     }
 
-    /// A copy of the county whose repairs use the deep windows.
-    fn with_deep_windows(&self) -> Self {
-        let mut county = self.clone();
-        county.deep_windows = true;
-        county
-    }
-
-    /// The repair from the whole-zone plan, then from the starts that
-    /// hold every own zone while pieces another start might join are left
-    /// (`again`: the county before any repair).
-    fn best_repair(&mut self, again: &Self) -> Joined {
-        let mut best = self.join(None);
+    /// The repair from the whole-zone plan, then from the starts that hold
+    /// every own zone while pieces another start might join are left, each
+    /// with its county; `self` stays as it was.
+    fn repairs(&self) -> Vec<(Self, Joined)> {
+        let mut first = self.clone();
+        let joined = first.join(None);
+        let mut repairs = vec![(first, joined)];
         for starts in HOLDING_HOMES_STARTS {
-            if !best.report.another_start_may_join() {
+            if !repairs[best_of(&repairs)].1.report.may_join_yet() {
                 break;
             }
-            let joined: Vec<(Self, Joined)> = starts
-                .par_iter()
-                .map(|&fit| {
-                    let mut county = again.clone();
-                    let joined = county.join(Some(fit));
-                    (county, joined)
-                })
-                .collect();
-            for (county, joined) in joined {
-                if joined.report.better_than(&best.report) {
-                    *self = county;
-                    best = joined;
-                }
-            }
+            repairs.par_extend(starts.par_iter().map(|&fit| {
+                let mut county = self.clone();
+                let joined = county.join(Some(fit));
+                (county, joined)
+            }));
         }
-        best
+        repairs
+    }
+
+    /// The wider windows around the pieces `joined` left, and its report
+    /// again.
+    fn deepen(&mut self, joined: &mut Joined, nodes: &mut u64) {
+        let (overflow, solved) = (joined.proofs.overflow, joined.proofs.solved);
+        self.deepen_by_windows(&mut joined.proofs, nodes);
+        joined.report.own_zone_overflow += joined.proofs.overflow - overflow;
+        if joined.proofs.solved > solved {
+            self.keeping_proofs(&joined.proofs, |county| county.local_search());
+        }
+        self.tally(&mut joined.report, &joined.start, &joined.proofs);
     }
 
     /// Joins the pieces from the whole-zone plan (`homes_first`: from a
@@ -812,6 +812,48 @@ impl County<'_> {
     }
 }
 
+/// The best of `repairs`, the earlier on a tie.
+fn best_of(repairs: &[(County, Joined)]) -> usize {
+    let mut best = 0;
+    for (i, (_, joined)) in repairs.iter().enumerate() {
+        if joined.report.better_than(&repairs[best].1.report) {
+            best = i;
+        }
+    }
+    best
+}
+
+/// The best of `repairs` after the wider windows: each repair that may
+/// join yet is deepened, the best first (a repair ending as another did is
+/// not deepened again), until the best has no piece left that wider
+/// windows might join. A deepened repair is kept only where it is better
+/// than the best so far: with the nodes spent, a window's plan may leave
+/// another piece's proof unchecked.
+fn deepened(repairs: &mut [(County, Joined)]) -> usize {
+    let mut best = best_of(repairs);
+    let mut order: Vec<usize> = (0..repairs.len()).collect();
+    order.sort_by_key(|&i| repairs[i].1.report.rank());
+    let mut deepened: Vec<Vec<Option<u32>>> = Vec::new();
+    let mut nodes = repairs[0].0.deepen_nodes();
+    for i in order {
+        if !repairs[best].1.report.may_join_yet() {
+            break;
+        }
+        let (county, joined) = &repairs[i];
+        if !joined.report.may_join_yet() || deepened.contains(&county.school_of) {
+            continue;
+        }
+        deepened.push(county.school_of.clone());
+        let (mut county, mut joined) = (county.clone(), joined.clone());
+        county.deepen(&mut joined, &mut nodes);
+        if joined.report.better_than(&repairs[best].1.report) {
+            repairs[i] = (county, joined);
+            best = i;
+        }
+    }
+    best
+}
+
 /// The pieces of a stage's catchments as they are, without moving anything:
 /// each catchment's zones outside the piece that holds its school's zone.
 pub fn pieces(
@@ -873,7 +915,10 @@ pub fn make_contiguous(
     };
     edit.apply(plan, |county| county.run(solver))
         .map(|counties| {
-            let mut report = ContiguityReport::default();
+            let mut report = ContiguityReport {
+                deep_join: preferences.deep_join,
+                ..ContiguityReport::default()
+            };
             for r in counties {
                 report.strays_before += r.strays_before;
                 report.zones_moved += r.zones_moved;

@@ -113,6 +113,13 @@ const PASSES: [Pass; 6] = [
         hunt: WIDE_NODES[1],
         skip: Skip::Nothing,
     },
+    AFTER_WIDE[0],
+    AFTER_WIDE[1],
+    AFTER_WIDE[2],
+];
+/// The passes after the wide windows' (see [`PASSES`]), which also follow
+/// the wider windows of [`DEEPEN`].
+const AFTER_WIDE: [Pass; 3] = [
     FULL,
     Pass {
         zones: MAX_WINDOW_ZONES,
@@ -137,19 +144,47 @@ const WIDE_NODES: [u64; 2] = [500, 300];
 /// Nodes of the hunt for a plan of a window the search left undecided.
 const HUNT_NODES: u64 = 200_000;
 
-/// The wide windows' pass of the repair `deep_join` adds: up to 160 zones
-/// around each piece left, 20,000 nodes of search and 20,000 of hunt each.
-/// On the tight 300-zone map of seed 115 that repair finds the connected
-/// plan the default misses (about 9 s; 5,000 and 5,000 nodes, or 300-zone
-/// windows with 3,000 and 3,000, find none, and HiGHS found none in 900
-/// s). In place of the wide pass in every repair, they leave other maps
-/// in pieces that it joins.
-const DEEP: Pass = Pass {
-    zones: 160,
-    nodes: 20_000,
-    hunt: 20_000,
-    skip: Skip::Nothing,
-};
+/// The passes a county's repairs left with pieces proven only locally
+/// get last: windows wider than the wide ones, hunted far longer. Which
+/// size holds a plan the hunt finds varies from map to map, so there are
+/// three. On tight 300-zone maps of seeds 146-445 the repairs left 16
+/// maps with such pieces (28 catchments); these passes join every
+/// catchment of 11 of them (hunts in 112-zone windows alone 8, in 96- and
+/// 112-zone ones 10; 160-zone windows with 20,000 nodes of search and
+/// 20,000 of hunt 7); on fresh seeds 446-745, 4 of 16.
+const DEEPEN: [Pass; 3] = [hunted(96, 10_000), hunted(104, 10_000), hunted(112, 10_000)];
+/// Nodes the windows of [`DEEPEN`] (and the passes after them) may spend
+/// on a county in all, over every repair deepened: ten windows. Without
+/// it, seed 460, left in five pieces by three repairs, took 15 s; with
+/// it, 2.6 s, and the passes join one map of seeds 146-445 fewer (362).
+const DEEPEN_NODES: u64 = 100_000;
+/// The same with `--deep-join`: longer hunts, and wider windows searched.
+const DEEP_JOIN: [Pass; 5] = [
+    hunted(96, 30_000),
+    hunted(104, 30_000),
+    hunted(112, 30_000),
+    hunted(128, 30_000),
+    Pass {
+        zones: 160,
+        nodes: 20_000,
+        hunt: 20_000,
+        skip: Skip::Nothing,
+    },
+];
+/// Nodes of [`DEEP_JOIN`] on a county in all: up to about a minute on a
+/// tight 300-zone map.
+const DEEP_JOIN_NODES: u64 = 3_000_000;
+
+/// A pass of windows of up to `zones` zones around every piece left,
+/// each hunted for a plan within `nodes` nodes.
+const fn hunted(zones: usize, nodes: u64) -> Pass {
+    Pass {
+        zones,
+        nodes: 0,
+        hunt: nodes,
+        skip: Skip::Nothing,
+    }
+}
 /// Nodes a repair's search goes on for without a cheaper plan, once it has
 /// one (the improvement step polishes the plan after).
 const SETTLE_NODES: u64 = 2_000;
@@ -190,6 +225,10 @@ pub(in crate::plan) struct WindowProofs {
     searched: Vec<(u64, u64)>,
     /// Children of own zones given back where no plan seats them all.
     pub(in crate::plan) overflow: u32,
+    /// Nodes the windows may still spend, where they are limited (the
+    /// wider windows of [`DEEPEN`]): a window whose budget does not fit is
+    /// not searched.
+    nodes_left: Option<u64>,
 }
 
 /// A window whose connected model is infeasible.
@@ -241,22 +280,42 @@ impl County<'_> {
     /// around their own zones within their seats, pieces allowed; those
     /// pieces then get windows of their own. Where no such fit is found,
     /// the zone is given back and the children its school has no seat for
-    /// are left without one (`WindowProofs::overflow`). In a repair with
-    /// the deep windows (`deep_join`) the wide windows' pass is [`DEEP`].
+    /// are left without one (`WindowProofs::overflow`).
     pub(in crate::plan) fn repair_by_windows(&mut self) -> WindowProofs {
         let mut out = WindowProofs::default();
-        for pass in PASSES {
-            let pass = match pass.zones {
-                MAX_RING_ZONES if self.deep_windows => DEEP,
-                _ => pass,
-            };
+        self.window_passes(&PASSES, &mut out);
+        out
+    }
+
+    /// The wider windows ([`DEEPEN`], or [`DEEP_JOIN`] with `--deep-join`)
+    /// around the pieces a repair left, then the passes that follow the
+    /// wide one, where those changed the map.
+    pub(in crate::plan) fn deepen_by_windows(&mut self, out: &mut WindowProofs, nodes: &mut u64) {
+        let deeper: &[Pass] = if self.deep_join { &DEEP_JOIN } else { &DEEPEN };
+        out.nodes_left = Some(*nodes);
+        self.window_passes(deeper, out);
+        self.window_passes(&AFTER_WIDE, out);
+        *nodes = out.nodes_left.take().expect("set above");
+    }
+
+    /// Nodes the wider windows may spend on a county's repairs in all.
+    pub(in crate::plan) fn deepen_nodes(&self) -> u64 {
+        if self.deep_join {
+            DEEP_JOIN_NODES
+        } else {
+            DEEPEN_NODES
+        }
+    }
+
+    /// Each of `passes` in turn, in rounds while one helps.
+    fn window_passes(&mut self, passes: &[Pass], out: &mut WindowProofs) {
+        for &pass in passes {
             for _ in 0..ROUNDS {
-                if !self.window_round(pass, &mut out) {
+                if !self.window_round(pass, out) {
                     break;
                 }
             }
         }
-        out
     }
 
     /// One round of windows as `pass` says, around the own zones given
@@ -305,6 +364,9 @@ impl County<'_> {
         pass: Pass,
         proofs: &WindowProofs,
     ) -> Option<Due> {
+        if proofs.nodes_left.is_some_and(|left| left < pass.effort()) {
+            return None;
+        }
         let (units, schools) = self.window(focus, home.map(|(_, s)| s), pass.zones)?;
         let full = pass.zones >= MAX_WINDOW_ZONES;
         let key = self.window_key(&units, &schools);
@@ -338,6 +400,11 @@ impl County<'_> {
         nodes: u64,
         proofs: &mut WindowProofs,
     ) -> bool {
+        if outcome.searched.is_some()
+            && let Some(left) = &mut proofs.nodes_left
+        {
+            *left -= nodes;
+        }
         match outcome.searched {
             Some(Budgeted::Plan(plan)) => {
                 self.apply_window(&due.units, &due.schools, &plan.school);
