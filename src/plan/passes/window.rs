@@ -99,12 +99,14 @@ const FULL: Pass = Pass {
 /// piece whose full window is undecided, as on the map of seed 219519,
 /// whose connected plan only the hunt finds).
 ///
-/// Last, the full windows of the pieces still without any proof are
-/// hunted for a plan: on the 146 tight 300-zone maps this never runs
-/// long, and on the rare map where it does it costs 1.1-1.8 s (on two
-/// threads) where the window has no plan, against a piece left without a
-/// proof.
-const PASSES: [Pass; 6] = [
+/// Last, the pieces still without any proof are hunted for a plan: first
+/// briefly in the wider windows of [`DEEPEN`], then long in their full
+/// windows. On the 146 tight 300-zone maps the long hunt never runs long,
+/// and on the rare map where it does it costs 1.1-1.8 s (on two threads)
+/// where the window has no plan, against a piece left without a proof;
+/// on seed 218 two full windows hunted in vain for 2.5 s, where the
+/// wider windows' brief hunts find a plan.
+const PASSES: [Pass; 9] = [
     SMALL,
     FULL,
     Pass {
@@ -116,10 +118,13 @@ const PASSES: [Pass; 6] = [
     AFTER_WIDE[0],
     AFTER_WIDE[1],
     AFTER_WIDE[2],
+    AFTER_WIDE[3],
+    AFTER_WIDE[4],
+    AFTER_WIDE[5],
 ];
 /// The passes after the wide windows' (see [`PASSES`]), which also follow
 /// the wider windows of [`DEEPEN`].
-const AFTER_WIDE: [Pass; 3] = [
+const AFTER_WIDE: [Pass; 6] = [
     FULL,
     Pass {
         zones: MAX_WINDOW_ZONES,
@@ -127,6 +132,9 @@ const AFTER_WIDE: [Pass; 3] = [
         hunt: 0,
         skip: Skip::FullyProven,
     },
+    unproven(DEEPEN[0]),
+    unproven(DEEPEN[1]),
+    unproven(DEEPEN[2]),
     Pass {
         zones: MAX_WINDOW_ZONES,
         nodes: 0,
@@ -174,6 +182,14 @@ const DEEP_JOIN: [Pass; 5] = [
 /// Nodes of [`DEEP_JOIN`] on a county in all: up to about a minute on a
 /// tight 300-zone map.
 const DEEP_JOIN_NODES: u64 = 3_000_000;
+
+/// `pass` for the pieces without any proof only.
+const fn unproven(pass: Pass) -> Pass {
+    Pass {
+        skip: Skip::Proven,
+        ..pass
+    }
+}
 
 /// A pass of windows of up to `zones` zones around every piece left,
 /// each hunted for a plan within `nodes` nodes.
