@@ -98,7 +98,8 @@ pub struct ContiguitySummary {
     /// outside it fixed): a plan that also changes those might still join
     /// them.
     pub pieces_certified_locally: usize,
-    /// Whether those got the longer hunts of `--deep-join`.
+    /// Whether the run asked for the longer hunts of `--deep-join` for
+    /// pieces proven only locally.
     pub deep_join: bool,
     /// Each school's own zone (where it stands), the root of its catchment.
     pub own_zones: OwnZones,

@@ -97,8 +97,8 @@ pub struct ContiguityReport {
     /// connectedness.
     pub whole_zone_m: i128,
     pub connected_m: i128,
-    /// Whether the pieces proven only locally got the longer hunts of
-    /// `--deep-join`.
+    /// Whether the run asked for the longer hunts of `--deep-join` (the
+    /// report then has no hint to it).
     pub deep_join: bool,
 }
 
