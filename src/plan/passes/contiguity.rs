@@ -437,18 +437,6 @@ impl County<'_> {
         repairs
     }
 
-    /// The wider windows around the pieces `joined` left, and its report
-    /// again.
-    fn deepen(&mut self, joined: &mut Joined, nodes: &mut u64) {
-        let (overflow, solved) = (joined.proofs.overflow, joined.proofs.solved);
-        self.deepen_by_windows(&mut joined.proofs, nodes);
-        joined.report.own_zone_overflow += joined.proofs.overflow - overflow;
-        if joined.proofs.solved > solved {
-            self.keeping_proofs(&joined.proofs, |county| county.local_search());
-        }
-        self.tally(&mut joined.report, &joined.start, &joined.proofs);
-    }
-
     /// Joins the pieces from the whole-zone plan (`homes_first`: from a
     /// start holding every own zone), as far as the repair's moves and
     /// windows go; the report says what is left, its trips before
@@ -492,17 +480,32 @@ impl County<'_> {
         // than their school's seats; the windows keep every own zone, so
         // those beyond the seats are left without one after all.
         report.own_zone_overflow += self.cut_overflowing_homes();
-        let proofs = self.repair_by_windows();
-        report.own_zone_overflow += proofs.overflow;
-        if proofs.solved > 0 {
-            self.keeping_proofs(&proofs, |county| county.local_search());
-        }
-        self.tally(&mut report, &start, &proofs);
-        Joined {
+        let mut joined = Joined {
             report,
             start,
-            proofs,
+            proofs: WindowProofs::default(),
+        };
+        self.by_windows(&mut joined, |county, proofs| {
+            county.repair_by_windows(proofs)
+        });
+        joined
+    }
+
+    /// Runs `windows` on the repair `joined` and takes what they did into
+    /// its report: the children they left without a seat, the trips
+    /// shortened where they replaced catchments, the pieces left.
+    fn by_windows(
+        &mut self,
+        joined: &mut Joined,
+        windows: impl FnOnce(&mut Self, &mut WindowProofs),
+    ) {
+        let (overflow, solved) = (joined.proofs.overflow, joined.proofs.solved);
+        windows(self, &mut joined.proofs);
+        joined.report.own_zone_overflow += joined.proofs.overflow - overflow;
+        if joined.proofs.solved > solved {
+            self.keeping_proofs(&joined.proofs, |county| county.local_search());
         }
+        self.tally(&mut joined.report, &joined.start, &joined.proofs);
     }
 
     /// Shortens the trips of a joined county by windows around the
@@ -845,7 +848,9 @@ fn deepened(repairs: &mut [(County, Joined)]) -> usize {
         }
         deepened.push(county.school_of.clone());
         let (mut county, mut joined) = (county.clone(), joined.clone());
-        county.deepen(&mut joined, &mut nodes);
+        county.by_windows(&mut joined, |county, proofs| {
+            county.deepen_by_windows(proofs, &mut nodes)
+        });
         if joined.report.better_than(&repairs[best].1.report) {
             repairs[i] = (county, joined);
             best = i;

@@ -163,8 +163,8 @@ const HUNT_NODES: u64 = 200_000;
 const DEEPEN: [Pass; 3] = [hunted(96, 10_000), hunted(104, 10_000), hunted(112, 10_000)];
 /// Nodes the windows of [`DEEPEN`] (and the passes after them) may spend
 /// on a county in all, over every repair deepened: ten windows. Without
-/// it, seed 460, left in five pieces by three repairs, took 15 s; with
-/// it, 2.6 s, and the passes join one map of seeds 146-445 fewer (362).
+/// it, seed 460, left in five pieces by three repairs, took 15 s (one
+/// run, beside another job); with it, 2.6 s, and the passes join one map of seeds 146-445 fewer (362).
 const DEEPEN_NODES: u64 = 100_000;
 /// The same with `--deep-join`: longer hunts, and wider windows searched.
 const DEEP_JOIN: [Pass; 5] = [
@@ -297,10 +297,8 @@ impl County<'_> {
     /// pieces then get windows of their own. Where no such fit is found,
     /// the zone is given back and the children its school has no seat for
     /// are left without one (`WindowProofs::overflow`).
-    pub(in crate::plan) fn repair_by_windows(&mut self) -> WindowProofs {
-        let mut out = WindowProofs::default();
-        self.window_passes(&PASSES, &mut out);
-        out
+    pub(in crate::plan) fn repair_by_windows(&mut self, out: &mut WindowProofs) {
+        self.window_passes(&PASSES, out);
     }
 
     /// The wider windows ([`DEEPEN`], or [`DEEP_JOIN`] with `--deep-join`)
