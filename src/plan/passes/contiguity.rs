@@ -407,11 +407,16 @@ impl County<'_> {
     /// any connected plan (seed 67: 23,200 child-km with a piece left,
     /// where HiGHS found a connected plan of 21,478 for the whole map).
     /// Where pieces proven only locally are still left, the repairs get
-    /// wider windows hunted longer (see [`deepened`]). The best repair is
-    /// kept (the earliest of equals), and its trips shortened.
+    /// wider windows hunted longer, and then the pieces still without any
+    /// proof a long hunt (see [`deepened`]). The best repair is kept (the
+    /// earliest of equals), and its trips shortened.
     fn run(&mut self, solver: MipSolver) -> ContiguityReport {
         let mut repairs = self.repairs();
-        let best = deepened(&mut repairs);
+        let mut nodes = self.deepen_nodes();
+        deepened(&mut repairs, |county, proofs| {
+            county.deepen_by_windows(proofs, &mut nodes)
+        });
+        let best = deepened(&mut repairs, |county, proofs| county.hunt_long(proofs));
         let (county, joined) = repairs.swap_remove(best);
         *self = county;
         self.shorten(joined, solver)
@@ -826,18 +831,20 @@ fn best_of(repairs: &[(County, Joined)]) -> usize {
     best
 }
 
-/// The best of `repairs` after the wider windows: each repair that may
+/// The best of `repairs` after `deepen`'s windows: each repair that may
 /// join yet is deepened, the best first (a repair ending as another did is
-/// not deepened again), until the best has no piece left that wider
-/// windows might join. A deepened repair is kept only where it is better
-/// than the best so far: with the nodes spent, a window's plan may leave
-/// another piece's proof unchecked.
-fn deepened(repairs: &mut [(County, Joined)]) -> usize {
+/// not deepened again), until the best has no piece left that they might
+/// join. A deepened repair is kept only where it is better than the best
+/// so far: with the nodes spent, a window's plan may leave another
+/// piece's proof unchecked.
+fn deepened(
+    repairs: &mut [(County, Joined)],
+    mut deepen: impl FnMut(&mut County, &mut WindowProofs),
+) -> usize {
     let mut best = best_of(repairs);
     let mut order: Vec<usize> = (0..repairs.len()).collect();
     order.sort_by_key(|&i| repairs[i].1.report.rank());
     let mut deepened: Vec<Vec<Option<u32>>> = Vec::new();
-    let mut nodes = repairs[0].0.deepen_nodes();
     for i in order {
         if !repairs[best].1.report.may_join_yet() {
             break;
@@ -848,9 +855,7 @@ fn deepened(repairs: &mut [(County, Joined)]) -> usize {
         }
         deepened.push(county.school_of.clone());
         let (mut county, mut joined) = (county.clone(), joined.clone());
-        county.by_windows(&mut joined, |county, proofs| {
-            county.deepen_by_windows(proofs, &mut nodes)
-        });
+        county.by_windows(&mut joined, &mut deepen);
         if joined.report.better_than(&repairs[best].1.report) {
             repairs[i] = (county, joined);
             best = i;

@@ -95,18 +95,14 @@ const FULL: Pass = Pass {
 /// maps they join 24 of the 54 catchments the full windows had proven
 /// impossible. A plan there moves catchments other pieces' proofs stood
 /// on, so the full windows are searched again where the map changed (not
-/// the small ones: a small window's proof would keep the last pass from a
-/// piece whose full window is undecided, as on the map of seed 219519,
-/// whose connected plan only the hunt finds).
+/// the small ones: a small window's proof would keep the long hunt
+/// ([`LONG_HUNT`]) from a piece whose full window is undecided, as on the
+/// map of seed 219519, whose connected plan only the hunt finds).
 ///
-/// Last, the pieces still without any proof are hunted for a plan: first
-/// briefly in the wider windows of [`DEEPEN`], then long in their full
-/// windows. On the 146 tight 300-zone maps the long hunt never runs long,
-/// and on the rare map where it does it costs 1.1-1.8 s (on two threads)
-/// where the window has no plan, against a piece left without a proof;
-/// on seed 218 two full windows hunted in vain for 2.5 s, where the
-/// wider windows' brief hunts find a plan.
-const PASSES: [Pass; 9] = [
+/// Last, the pieces still without any proof are hunted for a plan briefly
+/// in the wider windows of [`DEEPEN`]. The long hunt of their full windows
+/// ([`LONG_HUNT`]) waits for the county's other starts and wider windows.
+const PASSES: [Pass; 8] = [
     SMALL,
     FULL,
     Pass {
@@ -120,11 +116,10 @@ const PASSES: [Pass; 9] = [
     AFTER_WIDE[2],
     AFTER_WIDE[3],
     AFTER_WIDE[4],
-    AFTER_WIDE[5],
 ];
 /// The passes after the wide windows' (see [`PASSES`]), which also follow
 /// the wider windows of [`DEEPEN`].
-const AFTER_WIDE: [Pass; 6] = [
+const AFTER_WIDE: [Pass; 5] = [
     FULL,
     Pass {
         zones: MAX_WINDOW_ZONES,
@@ -135,13 +130,27 @@ const AFTER_WIDE: [Pass; 6] = [
     unproven(DEEPEN[0]),
     unproven(DEEPEN[1]),
     unproven(DEEPEN[2]),
-    Pass {
-        zones: MAX_WINDOW_ZONES,
-        nodes: 0,
-        hunt: HUNT_NODES,
-        skip: Skip::Proven,
-    },
 ];
+/// The hunt of the full windows of the pieces still without any proof,
+/// once a county's starts and their wider windows are done (each repair
+/// that may join yet, the best first; see `contiguity::deepened`). A
+/// window the search leaves undecided may hold a plan that only a long
+/// hunt finds (the whole-map window of seed 219519: its plan within
+/// 200,000 nodes), but on tight 300-zone maps the other routes mostly join
+/// such pieces first. When each start's repair ended with this hunt, on
+/// 745 tight maps it ran five times on four maps (one run each, traced):
+/// a plan once (seed 366, in 0.1 s) and 0.7-1.6 s in vain four times
+/// (seeds 252 and 335, and 279 twice, whose piece the wider windows then
+/// joined). Coming last, it leaves every plan of the 745 as it was, and
+/// the whole command takes 2.55 -> 1.40 s on seed 252, 8.19 -> 3.80 s on
+/// 279, 3.78 -> 1.82 s on 335, but 2.44 -> 4.59 s on 366 (its wider
+/// windows run in vain first; median of 3, 5 December 2026).
+const LONG_HUNT: Pass = Pass {
+    zones: MAX_WINDOW_ZONES,
+    nodes: 0,
+    hunt: HUNT_NODES,
+    skip: Skip::Proven,
+};
 /// Nodes of the search and of the hunt in a wide window: where it holds a
 /// plan, one is nearly always found within them. On the 146 maps (with
 /// the small windows searched again after them) 1,000 and 300 join as
@@ -310,6 +319,12 @@ impl County<'_> {
         self.window_passes(deeper, out);
         self.window_passes(&AFTER_WIDE, out);
         *nodes = out.nodes_left.take().expect("set above");
+    }
+
+    /// The long hunt ([`LONG_HUNT`]) around the pieces left without any
+    /// proof.
+    pub(in crate::plan) fn hunt_long(&mut self, out: &mut WindowProofs) {
+        self.window_passes(&[LONG_HUNT], out);
     }
 
     /// Nodes the wider windows may spend on a county's repairs in all.
