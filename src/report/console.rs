@@ -108,8 +108,7 @@ pub fn console_summary(s: &Summary, lang: Lang) -> String {
         }
         let (stage, n) = (stage_name(l, stage), c.catchments_in_pieces);
         line(tr!(l, "console.pieces_note", stage = stage, n = n));
-        if c.pieces_certified_locally > 0 && !c.deep_join {
-            let local = c.pieces_certified_locally;
+        if let Some(local) = c.deep_join_may_join() {
             line(tr!(l, "console.deep_join_hint", local = local));
         }
     }

@@ -742,8 +742,7 @@ fn contiguity(w: &mut dyn Write, d: &Doc, stage: Stage) -> Result<()> {
             super::reasons::apart(l, &b.reason, region)
         )?;
     }
-    if c.pieces_certified_locally > 0 && !c.deep_join {
-        let local = c.pieces_certified_locally;
+    if let Some(local) = c.deep_join_may_join() {
         writeln!(w, "{}", tr!(l, "checks.deep_join_hint", local = local))?;
     }
     Ok(())

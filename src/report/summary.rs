@@ -108,6 +108,15 @@ pub struct ContiguitySummary {
     pub price: Option<Price>,
 }
 
+impl ContiguitySummary {
+    /// The pieces proven only locally, where `--deep-join` was not given
+    /// and might join them: what the console and report.md point it to.
+    pub fn deep_join_may_join(&self) -> Option<usize> {
+        (self.pieces_certified_locally > 0 && !self.deep_join)
+            .then_some(self.pieces_certified_locally)
+    }
+}
+
 /// The price of connectedness of one stage.
 #[derive(Clone, Debug, Serialize)]
 pub struct Price {

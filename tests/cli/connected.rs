@@ -1,7 +1,7 @@
 //! The price of connectedness in summary.json: the whole-zone plan before
 //! the repair against the connected plan, both against the bound.
 
-use super::{allocate_files, bench_row, catchment, generate_tight, read_json, s, stderr};
+use super::{allocate_files, bench_row, catchment, generate_tight, read_json, s, stderr, stdout};
 
 #[test]
 fn the_summary_prices_connectedness_on_a_tight_county() {
@@ -112,7 +112,7 @@ fn deep_join_joins_what_the_default_leaves_and_the_hint_names_it() {
     assert_eq!(c["catchments_in_pieces"], 2, "{c}");
     assert_eq!(c["pieces_certified_locally"], 2, "{c}");
     assert_eq!(c["deep_join"], false, "{c}");
-    let console = String::from_utf8_lossy(&o.stdout).to_string();
+    let console = stdout(&o);
     assert!(
         console.contains("2 catchments are left in pieces"),
         "{console}"

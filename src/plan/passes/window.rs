@@ -173,7 +173,8 @@ const DEEPEN: [Pass; 3] = [hunted(96, 10_000), hunted(104, 10_000), hunted(112, 
 /// Nodes the windows of [`DEEPEN`] (and the passes after them) may spend
 /// on a county in all, over every repair deepened: ten windows. Without
 /// it, seed 460, left in five pieces by three repairs, took 15 s (one
-/// run, beside another job); with it, 2.6 s, and the passes join one map of seeds 146-445 fewer (362).
+/// run, beside another job); with it, 2.6 s, and the passes join one map
+/// of seeds 146-445 fewer (362).
 const DEEPEN_NODES: u64 = 100_000;
 /// The same with `--deep-join`: longer hunts, and wider windows searched.
 const DEEP_JOIN: [Pass; 5] = [
