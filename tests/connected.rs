@@ -116,7 +116,7 @@ fn tight_counties_are_connected_and_every_school_keeps_its_zone() {
 /// polish after the windows (boundary moves, improvement windows) once
 /// moved zones of the proven windows and left every piece unexplained.
 /// (Seed 22 showed it first; the repair from the windowed start now joins its
-/// pieces, and seed 125 keeps four.)
+/// pieces, and seed 125, once left with four, keeps one since the balls.)
 #[test]
 fn the_polish_after_the_windows_keeps_their_proofs() {
     let (region, plan) = plan(125, 300, 37);
@@ -243,6 +243,18 @@ fn the_window_around_a_stray_piece_is_solved_exactly() {
 #[test]
 fn wide_windows_join_pieces_the_full_windows_proved_stuck() {
     assert_every_catchment_in_one_piece(60, 300, 37);
+}
+
+/// 300-zone maps whose starts and windows of whole catchments (up to 112
+/// zones, hunted 10,000 nodes each) left three and four catchments in
+/// pieces, each proven apart with the catchments around it as they stood:
+/// balls of the zones nearest each piece, across a dozen or more
+/// catchments, join them all.
+#[test]
+fn balls_join_pieces_that_windows_of_whole_catchments_left() {
+    for seed in [433, 738] {
+        assert_every_catchment_in_one_piece(seed, 300, 37);
+    }
 }
 
 /// The tight map of `seed` planned: every own zone kept and no catchment

@@ -22,8 +22,10 @@
 //! joined afterwards where room was made. Exact re-solves of windows of
 //! catchments around each piece follow (module `window`); where their
 //! proofs hold only with the catchments around the window fixed, the
-//! repair starts again from plans that hold every own zone, and then
-//! hunts wider windows longer. Only what that cannot fix is left in
+//! repair starts again from plans that hold every own zone, then re-solves
+//! balls of the zones nearest each piece across a dozen catchments, the
+//! rest of each held (module `ball_window`), and then hunts wider windows
+//! longer. Only what that cannot fix is left in
 //! pieces, with the proof where there is one (an area of the map whose
 //! children exceed the seats of the schools standing in it, a lock, a
 //! window with no connected plan).
@@ -412,6 +414,7 @@ impl County<'_> {
     /// earliest of equals), and its trips shortened.
     fn run(&mut self, solver: MipSolver) -> ContiguityReport {
         let mut repairs = self.repairs();
+        deepened(&mut repairs, |county, proofs| county.join_by_balls(proofs));
         let mut nodes = self.deepen_nodes();
         deepened(&mut repairs, |county, proofs| {
             county.deepen_by_windows(proofs, &mut nodes)
