@@ -5,7 +5,8 @@
 //! few schools; on a tight map the seats a piece lacks are often spread
 //! over more schools than such a window holds, a zone or two at each
 //! border. A ball frees only the zones within a few hops of the piece, so
-//! a window of the same size reaches two or three times as many schools.
+//! a window of the same size reaches more schools (on seed 125, balls of
+//! 64 zones reach 10-19 schools; its whole-catchment windows, 11).
 //! The part of each of their catchments outside the ball stays theirs,
 //! contracted into fixed units (one per connected part), which the freed
 //! zones must join to their school's root, so the model is still exactly

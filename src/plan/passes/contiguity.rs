@@ -25,8 +25,8 @@
 //! repair starts again from plans that hold every own zone, then re-solves
 //! balls of the zones nearest each piece across a dozen catchments, the
 //! rest of each held (module `ball_window`), and then hunts wider windows
-//! longer. Only what that cannot fix is left in
-//! pieces, with the proof where there is one (an area of the map whose
+//! longer. Only what that cannot fix is left in pieces, with the proof
+//! where there is one (an area of the map whose
 //! children exceed the seats of the schools standing in it, a lock, a
 //! window with no connected plan).
 //!

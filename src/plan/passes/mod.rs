@@ -1,8 +1,9 @@
 //! The policy passes, in the order the allocation core runs them: special
 //! children take their resource-room seats before the distance-optimal
-//! solve (`resource_rooms`); after it, connected catchments (`contiguity`, with
-//! `seat_fit` for tight maps, `window` and `ball_window` for exact re-solves and `apart` for
-//! why a piece is left), the migrant share band (`migrant_band`),
+//! solve (`resource_rooms`); after it, connected catchments (`contiguity`,
+//! with `seat_fit` for tight maps, `window` and `ball_window` for exact
+//! re-solves and `apart` for why a piece is left), the migrant share band
+//! (`migrant_band`),
 //! utilization balance (`balance`), whole communities (`communities`),
 //! feeder alignment (`feeders`) and last
 //! the purchased seats for migrant children left without a public seat
