@@ -301,6 +301,17 @@ impl County<'_> {
         pieces
     }
 
+    /// The schools the zones go to, ascending.
+    pub(super) fn schools_of(&self, zones: &[usize]) -> Vec<usize> {
+        let mut used: Vec<usize> = zones
+            .iter()
+            .filter_map(|&z| self.school_of[z].map(|s| s as usize))
+            .collect();
+        used.sort_unstable();
+        used.dedup();
+        used
+    }
+
     /// Whether a piece is still a stray of one school.
     pub(super) fn still_stray(&self, piece: &[usize]) -> bool {
         let s = self.school_of[piece[0]];

@@ -59,12 +59,7 @@ impl County<'_> {
     /// it, less its pieces outside the ball. Returns the model and the
     /// schools, in order.
     pub(in crate::plan) fn ball_model(&self, ball: &[usize]) -> (ConnectedModel, Vec<usize>) {
-        let mut schools: Vec<usize> = ball
-            .iter()
-            .filter_map(|&z| self.school_of[z].map(|s| s as usize))
-            .collect();
-        schools.sort_unstable();
-        schools.dedup();
+        let schools = self.schools_of(ball);
         let mut local = vec![u32::MAX; self.zones.len()];
         for (i, &z) in ball.iter().enumerate() {
             local[z] = i as u32;

@@ -224,17 +224,6 @@ impl County<'_> {
         false
     }
 
-    /// The schools the zones go to, ascending.
-    fn schools_of(&self, zones: &[usize]) -> Vec<usize> {
-        let mut used: Vec<usize> = zones
-            .iter()
-            .filter_map(|&z| self.school_of[z].map(|s| s as usize))
-            .collect();
-        used.sort_unstable();
-        used.dedup();
-        used
-    }
-
     /// The school with most of these zones' children (the lowest on ties).
     fn largest_share(&self, zones: &[usize], used: &[usize]) -> usize {
         let children = |s: usize| -> i64 {

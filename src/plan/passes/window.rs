@@ -205,11 +205,11 @@ const DEEP_JOIN_NODES: u64 = 3_000_000;
 /// The balls around the pieces a county's starts left (module
 /// `ball_window`), searched and then hunted: they come before the wider
 /// windows of [`DEEPEN`], whose seconds they spare where they join every
-/// piece. On 23 tight 300-zone maps (the 18 left in pieces and five slow
-/// ones), one size of 64 zones leaves 23 catchments in pieces where the
+/// piece. On 23 slow tight 300-zone maps (18 of them left in pieces),
+/// one size of 64 zones leaves 23 catchments in pieces where the
 /// windows alone left 46, in 55.2 s against 51.6 s in all (one run each,
-/// 6 December 2026); sizes 48, 64 and 80 in turn 22 in 90 s; 1,000 nodes
-/// of search and of hunt 27 in 74 s.
+/// 6 December 2026); sizes 48, 64 and 80 in turn 22 in 90 s, and with
+/// 1,000 nodes of search and of hunt instead of 3,000, 27 in 74 s.
 const BALL: Pass = Pass {
     zones: MAX_WINDOW_ZONES,
     nodes: BALL_NODES,
@@ -395,11 +395,15 @@ impl County<'_> {
             proofs: out,
             progress: false,
         };
-        let schools: Vec<usize> = (0..round.county.schools.len()).collect();
-        round.windows(&schools, pass, |r, &s| {
-            let h = r.county.home_to_claim(s).filter(|_| !pass.ball)?;
-            r.county.due(&[h], Some((h, s)), pass, r.proofs)
-        });
+        // Own zones given away get windows of whole catchments only: a
+        // ball's model cannot give one back without a plan.
+        if !pass.ball {
+            let schools: Vec<usize> = (0..round.county.schools.len()).collect();
+            round.windows(&schools, pass, |r, &s| {
+                let h = r.county.home_to_claim(s)?;
+                r.county.due(&[h], Some((h, s)), pass, r.proofs)
+            });
+        }
         let pieces = round.county.strays();
         round.windows(&pieces, pass, |r, piece| {
             if !r.county.still_stray(piece) {
@@ -486,20 +490,21 @@ impl County<'_> {
                 proofs.solved += 1;
                 return true;
             }
-            Some(Budgeted::Infeasible) if !due.proves => proofs.searched.push((due.key, u64::MAX)),
             Some(Budgeted::Infeasible) => {
                 proofs.searched.push((due.key, u64::MAX));
-                let whole_area = self.holds_whole_area(&due.units);
-                proofs.proofs.push(Proof {
-                    units: due.units.clone(),
-                    schools: due.schools.clone(),
-                    reason: Apart::NoConnectedPlan {
-                        zones: due.units.len(),
-                        schools: due.schools.len(),
-                        whole_area,
-                    },
-                    full: due.full,
-                });
+                if due.proves {
+                    let whole_area = self.holds_whole_area(&due.units);
+                    proofs.proofs.push(Proof {
+                        units: due.units.clone(),
+                        schools: due.schools.clone(),
+                        reason: Apart::NoConnectedPlan {
+                            zones: due.units.len(),
+                            schools: due.schools.len(),
+                            whole_area,
+                        },
+                        full: due.full,
+                    });
+                }
             }
             Some(Budgeted::Unknown) => proofs.searched.push((due.key, nodes)),
             None => {}
