@@ -17,6 +17,7 @@ use super::special;
 use super::{Plan, Preferences, Unplaced, ZonePlan};
 use crate::model::{LockKind, Region, Shape, Stage};
 use crate::policy::{Policy, split_placed};
+use crate::solve::connected::memo::Memo;
 use crate::spatial::{Adjacency, BarrierIndex, metres_of_chord2, unit_vector};
 
 /// The zone each school stands in (or, where it stands in none, the zone
@@ -143,6 +144,9 @@ pub(super) struct County<'a> {
     pub(super) main: Vec<bool>,
     pub(super) mark: Vec<u32>,
     pub(super) epoch: u32,
+    /// The window searches made in the county, shared by every clone (a
+    /// repair from each start) that meets the same window again.
+    pub(super) searches: Memo,
 }
 
 impl County<'_> {
@@ -597,6 +601,7 @@ impl CountyEdit<'_> {
                         main: vec![false; zones.len()],
                         mark: vec![0; zones.len()],
                         epoch: 0,
+                        searches: Memo::default(),
                     };
                     for (i, s) in county.school_of.clone().into_iter().enumerate() {
                         if let Some(s) = s {

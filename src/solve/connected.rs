@@ -20,11 +20,12 @@ use good_lp::{Expression, Solution, SolverModel, Variable, constraint, variable,
 
 use super::mip::{MipError, MipOptions, MipSolver};
 
+pub mod memo;
 pub mod pieces;
 pub mod search;
 
 /// One county's connected model of one stage, in local indices.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ConnectedModel {
     /// Children of each unit (they move with it, whole).
     pub demand: Vec<u32>,

@@ -16,8 +16,9 @@ use std::ops::ControlFlow;
 
 use crate::plan::passes::apart::Apart;
 use crate::plan::zone_moves::County;
+use crate::solve::connected::memo::Memo;
 use crate::solve::connected::pieces;
-use crate::solve::connected::search::{Search, hunt, search};
+use crate::solve::connected::search::{Search, search};
 use crate::solve::connected::{self, Budgeted, ConnectedModel, ConnectedPlan, Contiguity};
 use crate::solve::in_order::in_order;
 use crate::solve::mip::MipSolver;
@@ -863,12 +864,13 @@ impl Round<'_, '_> {
     /// The windows `prepare` draws for `jobs`, solved side by side where
     /// apart and committed in order.
     fn windows<J>(&mut self, jobs: &[J], pass: Pass, prepare: impl Fn(&Self, &J) -> Option<Due>) {
+        let memo = self.county.searches.clone();
         let _ = in_order(
             self,
             jobs,
             prepare,
             |a, b| apart(&a.schools, &b.schools),
-            |due| due.solve(pass),
+            |due| due.solve(pass, &memo),
             |r, _, due, outcome| {
                 r.progress |= r
                     .county
@@ -910,15 +912,16 @@ struct Outcome {
 
 impl Due {
     /// The exact search, if due, and for an own zone's window without a
-    /// connected plan the fit around its roots.
-    fn solve(&self, pass: Pass) -> Outcome {
+    /// connected plan the fit around its roots; searches made before (by
+    /// this repair or another of the county) are answered from `memo`.
+    fn solve(&self, pass: Pass, memo: &Memo) -> Outcome {
         let searched = self.search.then(|| {
             let searched = match pass.nodes {
                 0 => Budgeted::Unknown,
-                nodes => search(&self.model, repair(nodes)),
+                nodes => memo.search(&self.model, repair(nodes)),
             };
             match searched {
-                Budgeted::Unknown if pass.hunt > 0 => hunt(&self.model, pass.hunt),
+                Budgeted::Unknown if pass.hunt > 0 => memo.hunt(&self.model, pass.hunt),
                 decided => decided,
             }
         });
@@ -928,7 +931,7 @@ impl Due {
                 connected: false,
                 ..Search::exact(NODES[1])
             };
-            pieces::in_pieces(&self.model).or_else(|| match search(&self.model, fit) {
+            pieces::in_pieces(&self.model).or_else(|| match memo.search(&self.model, fit) {
                 Budgeted::Plan(plan) => Some(plan),
                 _ => None,
             })

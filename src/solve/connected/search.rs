@@ -36,7 +36,7 @@ use crate::generate::rng::mix;
 const MAX_SCHOOLS: usize = 64;
 
 /// What a search keeps and how long it may look.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Search {
     /// Nodes at most; past them the best plan found is returned unproven.
     pub nodes: u64,
