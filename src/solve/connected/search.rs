@@ -135,7 +135,7 @@ pub fn search(model: &ConnectedModel, search: Search) -> Budgeted {
         .into_iter()
         .map(|order| Dive {
             order,
-            stack: vec![start.clone()],
+            stack: vec![(start.clone(), true)],
             buffers: Buffers::default(),
         })
         .collect();
@@ -196,7 +196,7 @@ pub fn hunt(model: &ConnectedModel, nodes: u64) -> Budgeted {
                         fill,
                         pick: Pick::Shuffled(d),
                     },
-                    stack: vec![start.clone()],
+                    stack: vec![(start.clone(), true)],
                     buffers: std::mem::take(buffers),
                 };
                 let mut found = Found::new(i128::MAX, 0);
@@ -220,7 +220,11 @@ pub fn hunt(model: &ConnectedModel, nodes: u64) -> Budgeted {
 /// working memory of its propagation.
 struct Dive {
     order: Order,
-    stack: Vec<Node>,
+    /// The nodes left to visit, each with whether it is propagated yet: a
+    /// node is propagated when it is visited, not when it is made, since a
+    /// dive stopped by its budget (a hunt's dive after a hundred nodes)
+    /// never visits the siblings along its path.
+    stack: Vec<(Node, bool)>,
     buffers: Buffers,
 }
 
@@ -587,7 +591,7 @@ impl<'a> Space<'a> {
             if found.settled() {
                 return false;
             }
-            let Some(node) = dive.stack.pop() else {
+            let Some(node) = self.next_node(dive) else {
                 return true;
             };
             found.spent += 1;
@@ -602,16 +606,31 @@ impl<'a> Space<'a> {
             };
             let mut without = node.clone();
             without.close(u, 1 << s);
-            if self.propagate(&mut without, &mut dive.buffers) {
-                dive.stack.push(without);
-            }
+            dive.stack.push((without, false));
             let mut with = node;
             with.close(u, !(1 << s));
-            if self.propagate(&mut with, &mut dive.buffers) {
-                dive.stack.push(with);
+            dive.stack.push((with, false));
+        }
+        // Finished only if no node left propagates.
+        match self.next_node(dive) {
+            Some(node) => {
+                dive.stack.push((node, true));
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// The next node of `dive` that propagates to a fixpoint, the nodes
+    /// above it in the stack that do not dropped (they were never nodes of
+    /// the search: as if propagated when made).
+    fn next_node(&self, dive: &mut Dive) -> Option<Node> {
+        while let Some((mut node, propagated)) = dive.stack.pop() {
+            if propagated || self.propagate(&mut node, &mut dive.buffers) {
+                return Some(node);
             }
         }
-        dive.stack.is_empty()
+        None
     }
 
     /// The root node, propagated; `None` if that alone proves the model
