@@ -410,8 +410,9 @@ impl County<'_> {
     /// where HiGHS found a connected plan of 21,478 for the whole map).
     /// Where pieces proven only locally are still left, the repairs get
     /// wider windows hunted longer, and then the pieces still without any
-    /// proof a long hunt (see [`deepened`]). The best repair is kept (the
-    /// earliest of equals), and its trips shortened.
+    /// proof a long hunt (see [`deepened`]); balls (module `ball_window`)
+    /// come first, on every repair that may join yet. The best repair is
+    /// kept (the earliest of equals), and its trips shortened.
     fn run(&mut self, solver: MipSolver) -> ContiguityReport {
         let mut repairs = self.repairs();
         deepened(&mut repairs, |county, proofs| county.join_by_balls(proofs));
@@ -427,11 +428,16 @@ impl County<'_> {
 
     /// The repair from the whole-zone plan, then from the starts that hold
     /// every own zone while pieces another start might join are left, each
-    /// with its county; `self` stays as it was.
+    /// with its county; `self` stays as it was. The first repair's pieces
+    /// get balls before the other starts are made: where they join every
+    /// piece, the other starts cost more than the balls and seldom give a
+    /// plan as short (on 745 tight 300-zone maps, 14 plans change, 0.17 %
+    /// fewer child-km between them, the pieces left as they were).
     fn repairs(&self) -> Vec<(Self, Joined)> {
         let mut first = self.clone();
         let joined = first.join(None);
         let mut repairs = vec![(first, joined)];
+        deepened(&mut repairs, |county, proofs| county.join_by_balls(proofs));
         for starts in HOLDING_HOMES_STARTS {
             if !repairs[best_of(&repairs)].1.report.may_join_yet() {
                 break;
