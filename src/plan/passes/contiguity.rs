@@ -21,11 +21,13 @@
 //! around them with the pieces that did not fit left aside, and those
 //! joined afterwards where room was made. Exact re-solves of windows of
 //! catchments around each piece follow (module `window`); where their
-//! proofs hold only with the catchments around the window fixed, the
-//! repair starts again from plans that hold every own zone, then re-solves
-//! balls of the zones nearest each piece across a dozen catchments, the
-//! rest of each held (module `ball_window`), and then hunts wider windows
-//! longer. Only what that cannot fix is left in pieces, with the proof
+//! proofs hold only with the catchments around the window fixed, balls of
+//! the zones nearest each piece across a dozen catchments are re-solved,
+//! the rest of each held (module `ball_window`); failing that, the repair
+//! starts again from plans that hold every own zone, whose pieces get
+//! balls in turn and then wider windows hunted longer. Window searches
+//! met again are answered from a memo the repairs share. Only what that
+//! cannot fix is left in pieces, with the proof
 //! where there is one (an area of the map whose
 //! children exceed the seats of the schools standing in it, a lock, a
 //! window with no connected plan).
