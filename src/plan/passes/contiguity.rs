@@ -431,10 +431,10 @@ impl County<'_> {
     /// The repair from the whole-zone plan, then from the starts that hold
     /// every own zone while pieces another start might join are left, each
     /// with its county; `self` stays as it was. The first repair's pieces
-    /// get balls before the other starts are made: where they join every
-    /// piece, the other starts cost more than the balls and seldom give a
-    /// plan as short (on 745 tight 300-zone maps, 14 plans change, 0.17 %
-    /// fewer child-km between them, the pieces left as they were).
+    /// get balls before the other starts are made, which are then spared
+    /// where the balls join every piece (on 745 tight 300-zone maps the
+    /// same pieces are left; 14 plans change, 0.17 % fewer child-km between
+    /// them, in 5.3 s instead of 8.6 s).
     fn repairs(&self) -> Vec<(Self, Joined)> {
         let mut first = self.clone();
         let joined = first.join(None);

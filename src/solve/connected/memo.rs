@@ -34,7 +34,6 @@ impl Memo {
 
     fn answer(&self, model: &ConnectedModel, question: Question) -> Budgeted {
         let key = (model.clone(), question);
-        // A panic elsewhere leaves the answers as they were: each is whole.
         if let Some(known) = self.answers().get(&key) {
             return known.clone();
         }
@@ -49,6 +48,8 @@ impl Memo {
     }
 
     fn answers(&self) -> std::sync::MutexGuard<'_, HashMap<(ConnectedModel, Question), Budgeted>> {
+        // A panic in another thread leaves the answers as they were: each
+        // is inserted whole.
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

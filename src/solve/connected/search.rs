@@ -621,9 +621,9 @@ impl<'a> Space<'a> {
         }
     }
 
-    /// The next node of `dive` that propagates to a fixpoint, the nodes
-    /// above it in the stack that do not dropped (they were never nodes of
-    /// the search: as if propagated when made).
+    /// The next node of `dive` that propagates to a fixpoint; those above
+    /// it in the stack that do not are dropped, uncounted, as if they had
+    /// been propagated when made.
     fn next_node(&self, dive: &mut Dive) -> Option<Node> {
         while let Some((mut node, propagated)) = dive.stack.pop() {
             if propagated || self.propagate(&mut node, &mut dive.buffers) {
