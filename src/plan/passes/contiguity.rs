@@ -25,9 +25,11 @@
 //! the zones nearest each piece across a dozen catchments are re-solved,
 //! the rest of each held (module `ball_window`); failing that, the repair
 //! starts again from plans that hold every own zone, whose pieces get
-//! balls in turn and then wider windows hunted longer. Window searches
-//! met again are answered from a memo the repairs share. Only what that
-//! cannot fix is left in pieces, with the proof
+//! balls in turn and then wider windows hunted longer, and last (on a
+//! county of a few hundred zones) the whole county as one window, whose
+//! proof is the map's own. Window searches met again are answered from a
+//! memo the repairs share. Only what that cannot fix is left in pieces,
+//! with the proof
 //! where there is one (an area of the map whose
 //! children exceed the seats of the schools standing in it, a lock, a
 //! window with no connected plan).
@@ -138,19 +140,26 @@ impl ContiguityReport {
 
     /// Whether this repair of a county is better than `other`: fewer
     /// children left without a seat, then fewer own zones given away, then
-    /// fewer pieces without a proof, fewer pieces, shorter trips.
+    /// fewer pieces without a proof, fewer pieces, fewer pieces proven
+    /// only locally, shorter trips.
     fn better_than(&self, other: &ContiguityReport) -> bool {
         self.rank() < other.rank()
     }
 
     /// The order of [`ContiguityReport::better_than`]: the less, the better.
-    fn rank(&self) -> (u32, usize, usize, usize, i128) {
+    fn rank(&self) -> (u32, usize, usize, usize, usize, i128) {
         let unproven = self.broken.iter().filter(|b| !b.reason.certified()).count();
+        let local = self
+            .broken
+            .iter()
+            .filter(|b| b.reason.proven_locally())
+            .count();
         (
             self.own_zone_overflow,
             self.own_zones_not_fitting,
             unproven,
             self.broken.len(),
+            local,
             self.connected_m,
         )
     }
