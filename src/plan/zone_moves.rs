@@ -18,7 +18,7 @@ use super::{Plan, Preferences, Unplaced, ZonePlan};
 use crate::model::{LockKind, Region, Shape, Stage};
 use crate::policy::{Policy, split_placed};
 use crate::solve::connected::memo::Memo;
-use crate::spatial::{Adjacency, BarrierIndex, metres_of_chord2, unit_vector};
+use crate::spatial::{Adjacency, BarrierIndex, grow, metres_of_chord2, unit_vector};
 
 /// The zone each school stands in (or, where it stands in none, the zone
 /// nearest to it, by road where the region's distances are): the seed of
@@ -285,20 +285,15 @@ impl County<'_> {
                 continue;
             }
             let s = self.school_of[start];
-            let mut piece = vec![start];
             self.mark[start] = epoch;
-            let mut i = 0;
-            while i < piece.len() {
-                let z = piece[i];
-                i += 1;
-                for &w in &self.neighbours[z] {
-                    let w = w as usize;
-                    if self.mark[w] != epoch && !self.main[w] && self.school_of[w] == s {
-                        self.mark[w] = epoch;
-                        piece.push(w);
-                    }
+            let (mark, main, school_of) = (&mut self.mark, &self.main, &self.school_of);
+            let mut piece = grow(start, &self.neighbours, |w| {
+                let take = mark[w] != epoch && !main[w] && school_of[w] == s;
+                if take {
+                    mark[w] = epoch;
                 }
-            }
+                take
+            });
             piece.sort_unstable();
             pieces.push(piece);
         }

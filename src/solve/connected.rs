@@ -19,6 +19,7 @@
 use good_lp::{Expression, Solution, SolverModel, Variable, constraint, variable, variables};
 
 use super::mip::{MipError, MipOptions, MipSolver};
+use crate::spatial::grow;
 
 pub mod memo;
 pub mod pieces;
@@ -493,21 +494,15 @@ fn pieces_cut_off(model: &ConnectedModel, school: &[u32]) -> Vec<Cut> {
             if label[start] != usize::MAX {
                 continue;
             }
-            label[start] = pieces.len();
-            let mut piece = vec![start];
-            let mut i = 0;
-            while i < piece.len() {
-                let v = piece[i];
-                i += 1;
-                for &w in &model.neighbours[v] {
-                    let w = w as usize;
-                    if school[w] == s as u32 && label[w] == usize::MAX {
-                        label[w] = pieces.len();
-                        piece.push(w);
-                    }
+            let at = pieces.len();
+            label[start] = at;
+            pieces.push(grow(start, &model.neighbours, |w| {
+                let take = school[w] == s as u32 && label[w] == usize::MAX;
+                if take {
+                    label[w] = at;
                 }
-            }
-            pieces.push(piece);
+                take
+            }));
         }
         if pieces.len() <= 1 {
             continue;

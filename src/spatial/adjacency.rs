@@ -234,6 +234,30 @@ impl Adjacency {
     }
 }
 
+/// The part of a graph (`neighbours` per node) grown breadth first from
+/// `start`, through the nodes `take` accepts; `take` also marks a node as
+/// taken, so that it refuses it the next time. The start is the caller's to
+/// mark. Catchments, their pieces and the parts of the map are all such
+/// parts, each with its own rule and marks.
+pub fn grow(
+    start: usize,
+    neighbours: &[Vec<u32>],
+    mut take: impl FnMut(usize) -> bool,
+) -> Vec<usize> {
+    let mut part = vec![start];
+    let mut next = 0;
+    while next < part.len() {
+        let v = part[next];
+        next += 1;
+        for &w in &neighbours[v] {
+            if take(w as usize) {
+                part.push(w as usize);
+            }
+        }
+    }
+    part
+}
+
 fn find(parent: &mut [u32], mut x: u32) -> u32 {
     while parent[x as usize] != x {
         let up = parent[parent[x as usize] as usize];

@@ -15,7 +15,7 @@ pub use crate::model::geodesy::{
     EARTH_RADIUS_M, chord_for_m, haversine_m, m_for_chord, metres_of_chord2, rounded_metres,
     unit_vector,
 };
-pub use adjacency::{Adjacency, DEFAULT_TOLERANCE_M};
+pub use adjacency::{Adjacency, DEFAULT_TOLERANCE_M, grow};
 pub use barriers::{Barrier, BarrierIndex, lines_of};
 pub use candidates::{Candidate, Nearest, SchoolIndex};
 pub use crs::Crs;

@@ -24,6 +24,7 @@ use std::collections::VecDeque;
 
 use crate::plan::zone_moves::County;
 use crate::solve::connected::ConnectedModel;
+use crate::spatial::grow;
 
 impl County<'_> {
     /// The `size` zones nearest `focus` by hops (ties in breadth-first
@@ -135,21 +136,14 @@ impl County<'_> {
     /// The connected part of school `s`'s main piece outside the ball that
     /// holds `start`, each of its zones given the unit `unit` in `local`.
     fn held_part(&self, start: usize, s: usize, unit: u32, local: &mut [u32]) -> Vec<usize> {
-        let mut part = vec![start];
         local[start] = unit;
-        let mut next = 0;
-        while next < part.len() {
-            let z = part[next];
-            next += 1;
-            for &w in &self.neighbours[z] {
-                let w = w as usize;
-                if local[w] == u32::MAX && self.main[w] && self.school_of[w] == Some(s as u32) {
-                    local[w] = unit;
-                    part.push(w);
-                }
+        grow(start, &self.neighbours, |w| {
+            let take = local[w] == u32::MAX && self.main[w] && self.school_of[w] == Some(s as u32);
+            if take {
+                local[w] = unit;
             }
-        }
-        part
+            take
+        })
     }
 
     /// School `s`'s root unit in a ball's model: its own zone, where the

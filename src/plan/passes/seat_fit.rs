@@ -26,6 +26,7 @@ use std::collections::BinaryHeap;
 
 use crate::plan::passes::apart::Apart;
 use crate::plan::zone_moves::County;
+use crate::spatial::grow;
 
 /// States an ejection chain search may open, and links a chain may have.
 const MAX_STATES: usize = 20_000;
@@ -482,18 +483,8 @@ impl County<'_> {
     fn component(&self, start: usize) -> Vec<usize> {
         let mut seen = vec![false; self.zones.len()];
         seen[start] = true;
-        let mut area = vec![start];
-        let mut i = 0;
-        while i < area.len() {
-            let v = area[i];
-            i += 1;
-            for &w in &self.neighbours[v] {
-                if !seen[w as usize] {
-                    seen[w as usize] = true;
-                    area.push(w as usize);
-                }
-            }
-        }
-        area
+        grow(start, &self.neighbours, |w| {
+            !std::mem::replace(&mut seen[w], true)
+        })
     }
 }

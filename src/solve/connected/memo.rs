@@ -6,14 +6,16 @@
 //! memo shared across threads leaves every plan as it was.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::search::{Search, hunt, search};
 use super::{Budgeted, ConnectedModel};
 
 /// Answers by question; clones share them.
 #[derive(Clone, Default)]
-pub struct Memo(Arc<Mutex<HashMap<(ConnectedModel, Question), Budgeted>>>);
+pub struct Memo(Arc<Mutex<Answers>>);
+
+type Answers = HashMap<(ConnectedModel, Question), Budgeted>;
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Question {
@@ -47,7 +49,7 @@ impl Memo {
         answer
     }
 
-    fn answers(&self) -> std::sync::MutexGuard<'_, HashMap<(ConnectedModel, Question), Budgeted>> {
+    fn answers(&self) -> MutexGuard<'_, Answers> {
         // A panic in another thread leaves the answers as they were: each
         // is inserted whole.
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
