@@ -291,13 +291,17 @@ struct Buffers {
     groups: Vec<(u64, i64)>,
 }
 
-/// The transport of the unassigned children to the seats left: the units
-/// in it, the seats left, the children of `units[i]` sent to school `s` at
-/// `flow[i * schools + s]`, and the `i` that have sent any to each school
-/// (a path back from a school looks at those alone, not at every unit).
+/// The transport of the unassigned children to the seats left. Children
+/// may be shared out, so the units open to the same schools send as one:
+/// sender `i` is open to `open[i]` with `children[i]` (units open to one
+/// school alone are taken from its seats outright). Then the seats left,
+/// the children of sender `i` sent to school `s` at `flow[i * schools +
+/// s]`, and the `i` that have sent any to each school (a path back from a
+/// school looks at those alone, not at every sender).
 #[derive(Default)]
 struct Transport {
-    units: Vec<usize>,
+    open: Vec<u64>,
+    children: Vec<i64>,
     left: Vec<i64>,
     flow: Vec<i64>,
     senders: Vec<Vec<usize>>,
@@ -1010,7 +1014,9 @@ impl<'a> Space<'a> {
     /// Whether the unassigned children fit the seats left, each zone's
     /// children shared out among the schools open to it: a maximum flow
     /// from the zones to the schools, first greedily, then by augmenting
-    /// paths for what the greedy flow left.
+    /// paths for what the greedy flow left. The zones open to the same
+    /// schools send as one: most of a window's zones are open to one or
+    /// two of its schools, so the paths run over far fewer senders.
     fn seats_suffice(&self, node: &Node, buffers: &mut Buffers) -> bool {
         let k = self.schools;
         let Buffers {
@@ -1018,27 +1024,42 @@ impl<'a> Space<'a> {
             paths,
             ..
         } = buffers;
-        t.units.clear();
-        t.units.extend(
-            (0..node.options.len())
-                .filter(|&u| node.school[u] == UNSET && self.model.demand[u] > 0),
-        );
         t.left.clone_from(&node.room);
+        t.open.clear();
+        t.children.clear();
+        for u in 0..node.options.len() {
+            let (open, children) = (node.options[u], self.model.demand[u] as i64);
+            if node.school[u] != UNSET || children == 0 {
+                continue;
+            }
+            if open.count_ones() == 1 {
+                let left = &mut t.left[open.trailing_zeros() as usize];
+                *left -= children;
+                if *left < 0 {
+                    return false;
+                }
+            } else if let Some(i) = t.open.iter().position(|&o| o == open) {
+                t.children[i] += children;
+            } else {
+                t.open.push(open);
+                t.children.push(children);
+            }
+        }
         t.flow.clear();
-        t.flow.resize(t.units.len() * k, 0);
+        t.flow.resize(t.open.len() * k, 0);
         t.senders.resize_with(k, Vec::new);
         t.senders.iter_mut().for_each(Vec::clear);
-        for i in 0..t.units.len() {
-            let open = node.options[t.units[i]];
+        for i in 0..t.open.len() {
+            let open = t.open[i];
             let row = &mut t.flow[i * k..(i + 1) * k];
-            let mut need = greedy(open, self.model.demand[t.units[i]], &mut t.left, row);
+            let mut need = greedy(open, t.children[i], &mut t.left, row);
             members(&[open]).for_each(|s| {
                 if row[s] > 0 {
                     t.senders[s].push(i);
                 }
             });
             while need > 0 {
-                if !self.augmenting_path(node, t, i, paths) {
+                if !self.augmenting_path(t, i, paths) {
                     return false;
                 }
                 need -= self.push(t, &paths.steps, need);
@@ -1047,22 +1068,17 @@ impl<'a> Space<'a> {
         true
     }
 
-    /// Breadth first from unit `units[from]` over its open schools and
-    /// back along sent children to other units, to a school with seats
-    /// left: true if found, the path in `paths.steps`.
-    fn augmenting_path(
-        &self,
-        node: &Node,
-        transport: &Transport,
-        from: usize,
-        paths: &mut Paths,
-    ) -> bool {
+    /// Breadth first from sender `from` over its open schools and back
+    /// along sent children to other senders, to a school with seats left:
+    /// true if found, the path in `paths.steps`.
+    fn augmenting_path(&self, transport: &Transport, from: usize, paths: &mut Paths) -> bool {
         let k = self.schools;
         let Transport {
-            units,
+            open,
             left,
             flow,
             senders,
+            ..
         } = transport;
         let Paths {
             via,
@@ -1074,14 +1090,14 @@ impl<'a> Space<'a> {
         via.clear();
         via.resize(k, None);
         back.clear();
-        back.resize(units.len(), None);
+        back.resize(open.len(), None);
         reached.clear();
-        reached.resize(units.len(), false);
+        reached.resize(open.len(), false);
         queue.clear();
         queue.push_back(from);
         reached[from] = true;
         while let Some(i) = queue.pop_front() {
-            let mut bits = node.options[units[i]];
+            let mut bits = open[i];
             while bits != 0 {
                 let s = bits.trailing_zeros() as usize;
                 bits &= bits - 1;
@@ -1290,10 +1306,10 @@ fn shift_or(sums: &mut [u64], by: usize) {
     }
 }
 
-/// Sends a unit's `children` to its `open` schools with seats `left`,
+/// Sends a sender's `children` to its `open` schools with seats `left`,
 /// lowest index first, into its row of the flow; the children left.
-fn greedy(open: u64, children: u32, left: &mut [i64], row: &mut [i64]) -> i64 {
-    let mut need = children as i64;
+fn greedy(open: u64, children: i64, left: &mut [i64], row: &mut [i64]) -> i64 {
+    let mut need = children;
     let mut bits = open;
     while bits != 0 && need > 0 {
         let s = bits.trailing_zeros() as usize;
