@@ -51,7 +51,7 @@ use rayon::prelude::*;
 
 use crate::model::{Region, Stage};
 use crate::plan::passes::apart::Apart;
-use crate::plan::passes::window::WindowProofs;
+use crate::plan::passes::window::{Effort, SWEEP, WindowProofs};
 use crate::plan::zone_moves::{County, CountyEdit, Edit, home_zones};
 use crate::plan::{Plan, Preferences};
 use crate::policy::Policy;
@@ -63,6 +63,10 @@ use crate::spatial::{Adjacency, BarrierIndex};
 /// (its own, its root's and the cheapest others): the whole-zone core
 /// over the county, kept small on a city of hundreds of schools.
 const HOLDING_HOMES_CHOICES: usize = 12;
+
+/// Sweeps of improvement windows after the first step, at most (see
+/// `window::SWEEP`): on the bench's tight map more than five find no more.
+const SWEEPS: usize = 5;
 
 /// The starts holding every own zone that a county left in pieces is
 /// repaired from again, in rounds: the next only while a piece another
@@ -534,22 +538,46 @@ impl County<'_> {
     }
 
     /// Shortens the trips of a joined county by windows around the
-    /// costliest catchments, none left in more pieces than before. Only
-    /// the repair kept is shortened: the windows do not decide which
-    /// start joins most, and cost as much as a start's joining.
+    /// costliest catchments, then by sweeps over every catchment costlier
+    /// than in the whole-zone plan while one shortens a trip ([`SWEEPS`]);
+    /// none left in more pieces than before. A step that would leave a
+    /// piece's proof unchecked is undone alone. Only the repair kept is
+    /// shortened: the windows do not decide which start joins most, and
+    /// cost as much as a start's joining.
     fn shorten(&mut self, joined: Joined, solver: MipSolver) -> ContiguityReport {
         let Joined {
             mut report,
             start,
             proofs,
         } = joined;
-        self.keeping_proofs(&proofs, |county| {
-            if county.improve_by_windows(&start, solver) > 0 {
+        let first = self.first_improvement(solver);
+        self.improve_keeping_proofs(&start, &proofs, first);
+        for _ in 0..SWEEPS {
+            if !self.improve_keeping_proofs(&start, &proofs, SWEEP) {
+                break;
+            }
+        }
+        self.tally(&mut report, &start, &proofs);
+        report
+    }
+
+    /// One step of improvement windows as `effort` says, polished, undone
+    /// if it leaves a piece's proof unchecked: true if it shortened a trip
+    /// and was kept.
+    fn improve_keeping_proofs(
+        &mut self,
+        start: &[Option<u32>],
+        proofs: &WindowProofs,
+        effort: Effort,
+    ) -> bool {
+        let mut improved = false;
+        let kept = self.keeping_proofs(proofs, |county| {
+            improved = county.improve_by_windows(start, effort) > 0;
+            if improved {
                 county.local_search();
             }
         });
-        self.tally(&mut report, &start, &proofs);
-        report
+        improved && kept
     }
 
     /// The report's own zones, trips, zones moved and pieces as the
@@ -594,14 +622,17 @@ impl County<'_> {
 
     /// Runs `polish`, undone if it leaves more pieces without a reason
     /// than before: a window's proof holds only while its catchments stay
-    /// as they were, and a shorter trip is not worth a piece left unexplained.
-    fn keeping_proofs(&mut self, proofs: &WindowProofs, polish: impl FnOnce(&mut Self)) {
+    /// as they were, and a shorter trip is not worth a piece left
+    /// unexplained. True if kept.
+    fn keeping_proofs(&mut self, proofs: &WindowProofs, polish: impl FnOnce(&mut Self)) -> bool {
         let before = self.school_of.clone();
         let unexplained = self.unexplained(proofs);
         polish(self);
-        if self.unexplained(proofs) > unexplained {
+        let kept = self.unexplained(proofs) <= unexplained;
+        if !kept {
             self.restore(&before);
         }
+        kept
     }
 
     /// Why `piece` is left: what the map shows, else a window's proof.
