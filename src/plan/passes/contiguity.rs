@@ -37,9 +37,10 @@
 //! A local search then moves boundary zones to neighbouring catchments, or
 //! swaps two neighbouring boundary zones between catchments (on tight maps
 //! no school has room for one more zone), wherever that shortens trips
-//! without breaking any catchment apart. The
-//! relaxation bound stays the yardstick, so the price of contiguity shows
-//! in the gap.
+//! without breaking any catchment apart, and the windows of the catchments
+//! that cost most above the whole-zone plan are re-solved, then swept over
+//! every such catchment while that shortens trips. The relaxation bound
+//! stays the yardstick, so the price of contiguity shows in the gap.
 //!
 //! Counties never share a catchment, so each county is repaired on its own,
 //! in parallel, with local indices; each catchment remembers its main piece
