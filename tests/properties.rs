@@ -727,13 +727,22 @@ fn against_the_connected_optimum(
     (cases, exact, worst)
 }
 
-/// A handful of zones, solved by good_lp's own branch and bound.
+/// A handful of zones, solved by good_lp's own branch and bound. Seed 6
+/// (10 zones, 2 schools: an own zone's children beyond its school's seats
+/// left without one) was 12.7 % above the optimum while the improvement
+/// windows looked only at catchments costlier than in the whole-zone plan.
 #[test]
 fn connected_plans_against_the_exact_connected_optimum() {
-    let (cases, _, _) = against_the_connected_optimum(MipSolver::MicroLp, 1..=6, |seed| {
+    let (cases, _, worst) = against_the_connected_optimum(MipSolver::MicroLp, 1..=6, |seed| {
         (10 + 2 * (seed as usize % 3), 2 + seed as usize % 2)
     });
     assert!(cases >= 4, "only {cases} connected plans to compare");
+    // Issue 17's target for the connected heuristic.
+    assert!(
+        worst <= 0.005,
+        "{:.3} % above the connected optimum",
+        worst * 100.0
+    );
 }
 
 /// Tight counties of 30-60 zones and 4-6 schools through HiGHS.

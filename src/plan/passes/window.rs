@@ -287,19 +287,21 @@ const IMPROVE: usize = 3;
 /// whole command on 300 zones within 0.5 s).
 const IMPROVE_WORK: u64 = 1_000_000;
 const IMPROVE_NODES: std::ops::RangeInclusive<u64> = 400..=20_000;
-/// Then sweeps: the window of every catchment costlier than in the
-/// whole-zone plan, by short searches alone (a window as a sweep before
-/// left it is answered from the memo), in rounds while one shortens a
-/// trip (`contiguity::SWEEPS`). The first step's three windows leave the
-/// price of contiguity far above what is in reach: on 745 tight 300-zone
-/// maps the sweeps shorten 526 plans and lengthen none, 1.28 % fewer
-/// child-km in all (13.9 % on seed 518, joined by the whole-county window),
-/// the price's median 3.43 -> 2.39 %, with the same pieces left; on 50 of
-/// them (every fifteenth) the whole command takes 11 % longer (15.9 ->
-/// 17.7 s, medians 0.23 -> 0.26 s, alternating runs, 6 December 2026).
-/// With 150 nodes a window the 50 gain 0.74 % for 7 % more time, with
-/// 1,000 1.7 % for 24 %, and sweeps with the MIPs and 3,333 nodes 1.9 %
-/// for three times the time.
+/// Then sweeps: the window of every catchment changed from the whole-zone
+/// plan, by short searches alone (a window as a sweep before left it is
+/// answered from the memo), in rounds while one shortens a trip
+/// (`contiguity::SWEEPS`). The first step's three windows leave the price
+/// of contiguity far above what is in reach: on 745 tight 300-zone maps
+/// the sweeps shorten 604 plans and lengthen one (by 0.07 %), 1.61 % fewer
+/// child-km in all (16.2 % on seed 626), the price's median 3.43 -> 2.14
+/// %, with the same pieces left; on 50 of them (every fifteenth) the whole
+/// command takes 23 % longer (12.8 -> 15.7 s, medians 0.18 -> 0.24 s,
+/// alternating runs, 6 December 2026). Sweeping only the catchments
+/// costlier than in the whole-zone plan left 0.34 % more child-km over the
+/// 745 and took 11 % more time than no sweeps on the 50 (the machine then
+/// slower); so swept, with 150 nodes a window the 50 gained 0.74 % for 7 %
+/// more time, with 1,000 1.7 % for 24 %, and with the MIPs and 3,333 nodes
+/// 1.9 % for three times the time.
 pub(in crate::plan) const SWEEP: Effort = Effort {
     windows: usize::MAX,
     nodes: 300,
@@ -590,11 +592,16 @@ impl County<'_> {
         }
     }
 
-    /// Re-solves the windows around the catchments that cost most above
-    /// the whole-zone plan `start` (child-metres of their zones there
-    /// against at their school in `start`), as far as `effort` says,
-    /// keeping a window's answer only where it is connected and shorter.
-    /// Returns the windows improved.
+    /// Re-solves the windows around the catchments changed from the
+    /// whole-zone plan `start`, those that cost most above it first
+    /// (child-metres of their zones there against at their school in
+    /// `start`), as far as `effort` says, keeping a window's answer only
+    /// where it is connected and shorter. A catchment that costs less than
+    /// in `start` is looked at too: it took its own zone, whose children
+    /// beyond the seats may have been left without one, so `start` is no
+    /// longer a plan of the same children (a 10-zone map of two schools
+    /// was left 12.7 % above its connected optimum). Returns the windows
+    /// improved.
     pub(in crate::plan) fn improve_by_windows(
         &mut self,
         start: &[Option<u32>],
@@ -610,7 +617,7 @@ impl County<'_> {
         let mut worst: Vec<(i64, usize)> = excess
             .iter()
             .enumerate()
-            .filter(|&(_, &e)| e > 0)
+            .filter(|&(_, &e)| e != 0)
             .map(|(s, &e)| (-e, s))
             .collect();
         worst.sort_unstable();
