@@ -39,7 +39,7 @@
 //! no school has room for one more zone), wherever that shortens trips
 //! without breaking any catchment apart, and the windows of the catchments
 //! that cost most above the whole-zone plan are re-solved, then swept over
-//! every catchment changed from it while that shortens trips. The
+//! every catchment whose trips differ from it while that shortens trips. The
 //! relaxation bound stays the yardstick, so the price of contiguity shows
 //! in the gap.
 //!
@@ -540,8 +540,8 @@ impl County<'_> {
     }
 
     /// Shortens the trips of a joined county by windows around the
-    /// costliest catchments, then by sweeps over every catchment changed
-    /// from the whole-zone plan while one shortens a trip ([`SWEEPS`]);
+    /// costliest catchments, then by sweeps over every catchment whose trips
+    /// differ from the whole-zone plan while one shortens a trip ([`SWEEPS`]);
     /// none left in more pieces than before. A step that would leave a
     /// piece's proof unchecked is undone alone. Only the repair kept is
     /// shortened: the windows do not decide which start joins most, and

@@ -287,21 +287,23 @@ const IMPROVE: usize = 3;
 /// whole command on 300 zones within 0.5 s).
 const IMPROVE_WORK: u64 = 1_000_000;
 const IMPROVE_NODES: std::ops::RangeInclusive<u64> = 400..=20_000;
-/// Then sweeps: the window of every catchment changed from the whole-zone
-/// plan, by short searches alone (a window as a sweep before left it is
-/// answered from the memo), in rounds while one shortens a trip
+/// Then sweeps: the window of every catchment whose trips differ from the
+/// whole-zone plan, by short searches alone (a window as a sweep before
+/// left it is answered from the memo), in rounds while one shortens a trip
 /// (`contiguity::SWEEPS`). The first step's three windows leave the price
 /// of contiguity far above what is in reach: on 745 tight 300-zone maps
 /// the sweeps shorten 604 plans and lengthen one (by 0.07 %), 1.61 % fewer
 /// child-km in all (16.2 % on seed 626), the price's median 3.43 -> 2.14
 /// %, with the same pieces left; on 50 of them (every fifteenth) the whole
 /// command takes 23 % longer (12.8 -> 15.7 s, medians 0.18 -> 0.24 s,
-/// alternating runs, 6 December 2026). Sweeping only the catchments
-/// costlier than in the whole-zone plan left 0.34 % more child-km over the
-/// 745 and took 11 % more time than no sweeps on the 50 (the machine then
-/// slower); so swept, with 150 nodes a window the 50 gained 0.74 % for 7 %
-/// more time, with 1,000 1.7 % for 24 %, and with the MIPs and 3,333 nodes
-/// 1.9 % for three times the time.
+/// alternating runs, 6 December 2026). Variants, on the same 50 against no
+/// sweeps, measured earlier that day with the machine slower: sweeping
+/// only the catchments costlier than in the whole-zone plan, 1.04 % fewer
+/// child-km for 11 % more time (0.34 % more child-km than now over the
+/// 745), and so with 150 nodes a window 0.74 % for 7 %; without the first
+/// step, rounds of every costlier catchment's window within 1,000 nodes
+/// 1.7 % for 24 %, or searched as the first step's (3,333 nodes and the
+/// MIPs) 1.9 % for three times the time.
 pub(in crate::plan) const SWEEP: Effort = Effort {
     windows: usize::MAX,
     nodes: 300,
@@ -592,16 +594,16 @@ impl County<'_> {
         }
     }
 
-    /// Re-solves the windows around the catchments changed from the
-    /// whole-zone plan `start`, those that cost most above it first
+    /// Re-solves the windows around the catchments whose trips differ from
+    /// the whole-zone plan `start`, those that cost most above it first
     /// (child-metres of their zones there against at their school in
     /// `start`), as far as `effort` says, keeping a window's answer only
     /// where it is connected and shorter. A catchment that costs less than
-    /// in `start` is looked at too: it took its own zone, whose children
-    /// beyond the seats may have been left without one, so `start` is no
-    /// longer a plan of the same children (a 10-zone map of two schools
-    /// was left 12.7 % above its connected optimum). Returns the windows
-    /// improved.
+    /// in `start` is looked at too: where an own zone's children beyond its
+    /// seats were left without one, `start` is no longer a plan of the same
+    /// children, and a cheaper catchment may still be shortened (a 10-zone
+    /// map of two schools was left 12.7 % above its connected optimum).
+    /// Returns the windows improved.
     pub(in crate::plan) fn improve_by_windows(
         &mut self,
         start: &[Option<u32>],
