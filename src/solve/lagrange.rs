@@ -298,20 +298,64 @@ const PLAN_EVERY: usize = 5;
 pub fn bound(
     inst: &Instance,
     relaxation: &Relaxation,
-    mut upper: i128,
+    upper: i128,
     limits: Limits,
-    mut plan: impl FnMut(&[Vec<u32>]) -> Option<i128>,
+    plan: impl FnMut(&[Vec<u32>]) -> Option<i128>,
 ) -> Option<Lagrangian> {
     if !fits_in_i64(inst) {
         return None;
     }
+    let values: Vec<i64> = (0..inst.units())
+        .map(|u| relaxation.value[u].min(ceiling(inst, u)))
+        .collect();
+    Some(ascend(inst, values, upper, 1.0, limits, plan))
+}
+
+/// Share of the distance from the bound to the plan that a second ascent
+/// ([`deepen`]) aims at.
+const DEEPER_AIM: f64 = 0.2;
+
+/// The bound of `first` raised by a second ascent from its best values,
+/// aiming a fifth of the way from it to `upper` rather than at `upper`.
+/// Where the plan is far above the optimum, steps aimed at the plan
+/// overshoot, halve until they stall, and stop short of the best values:
+/// on 16 lumpy 300-zone counties (`generate --lumpy`, seeds 1-16) this
+/// raised the primary bound of seed 3 by 1.5 % (its gap 5.69 -> 4.08 %),
+/// and the bounds of all 32 stages by 0.06 % in all, never lowering one.
+/// Never below `first`.
+pub fn deepen(inst: &Instance, upper: i128, first: Lagrangian, limits: Limits) -> Lagrangian {
+    let second = ascend(
+        inst,
+        first.values.clone(),
+        upper,
+        DEEPER_AIM,
+        limits,
+        |_| None,
+    );
+    if second.bound > first.bound {
+        second
+    } else {
+        first
+    }
+}
+
+/// The most a unit's children may be valued at (see the module doc).
+fn ceiling(inst: &Instance, u: usize) -> i64 {
+    inst.unplaced_cost.min(inst.outside_cost[u])
+}
+
+/// Subgradient steps from `values`, each aimed at the best bound so far
+/// plus `aim` of the distance from it to `upper`; the best values found.
+fn ascend(
+    inst: &Instance,
+    mut values: Vec<i64>,
+    mut upper: i128,
+    aim: f64,
+    limits: Limits,
+    mut plan: impl FnMut(&[Vec<u32>]) -> Option<i128>,
+) -> Lagrangian {
     let incoming = incoming(inst);
-    let ceiling: Vec<i64> = (0..inst.units())
-        .map(|u| inst.unplaced_cost.min(inst.outside_cost[u]))
-        .collect();
-    let mut values: Vec<i64> = (0..inst.units())
-        .map(|u| relaxation.value[u].min(ceiling[u]))
-        .collect();
+    let ceiling: Vec<i64> = (0..inst.units()).map(|u| ceiling(inst, u)).collect();
     let first = evaluate(inst, &incoming, &values);
     if let Some(cost) = plan(&first.picks) {
         upper = upper.min(cost);
@@ -351,7 +395,8 @@ pub fn bound(
             // cost is the bound, so no values do better.
             break;
         }
-        let step = scale * (upper - current.0).max(1) as f64 / norm;
+        let target = best.bound + (aim * (upper - best.bound) as f64) as i128;
+        let step = scale * (target - current.0).max(1) as f64 / norm;
         for u in 0..inst.units() {
             if direction[u] != 0 {
                 let delta = (step * direction[u] as f64).clamp(-MAX_STEP_M, MAX_STEP_M);
@@ -384,7 +429,7 @@ pub fn bound(
         }
         best.iterations = iteration + 1;
     }
-    Some(best)
+    best
 }
 
 /// Steps without a better bound before the step size halves.
@@ -612,6 +657,22 @@ mod tests {
             let outcome = crate::solve::solve(&inst, &crate::solve::Settings::default()).unwrap();
             proptest::prop_assert!(outcome.bound() <= optimum);
             proptest::prop_assert!(outcome.cost(&inst) >= optimum);
+        }
+
+        #[test]
+        fn a_second_ascent_never_lowers_the_bound_nor_passes_the_optimum(
+            inst in tiny_instance(),
+            above in 0i128..5,
+        ) {
+            // The second ascent aims a fifth of the way to the plan it is
+            // given: here the optimum or a plan up to 40 % above it.
+            let optimum = exhaustive(&inst);
+            let upper = optimum + optimum * above / 10;
+            let r = relax(&inst);
+            let first = bound(&inst, &r, upper, Limits::default(), |_| None).expect("small numbers");
+            let deeper = deepen(&inst, upper, first.clone(), Limits::default());
+            proptest::prop_assert!(deeper.bound >= first.bound);
+            proptest::prop_assert!(deeper.bound <= optimum, "{} > {optimum}", deeper.bound);
         }
 
         #[test]
