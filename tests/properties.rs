@@ -651,6 +651,18 @@ fn lumpy_bounds_never_pass_the_exact_optimum() {
     }
 }
 
+/// The plan of `region` under the default policy and solver settings.
+fn planned_by_default(region: &Region, preferences: &Preferences) -> catchment::plan::Plan {
+    allocate(
+        region,
+        &Policy::default(),
+        &Settings::default(),
+        preferences,
+        &(),
+    )
+    .unwrap()
+}
+
 /// On the lumpy county of seed 3 (300 zones, 50 schools) the primary
 /// plan lay 5.7 % above a Lagrangian bound whose steps, aimed at that
 /// plan, stalled short of the best values; the second ascent, aimed
@@ -668,14 +680,7 @@ fn a_second_ascent_lifts_the_lumpy_bound_where_the_first_stalls() {
         contiguous: false,
         ..Preferences::default()
     };
-    let plan = allocate(
-        &region,
-        &Policy::default(),
-        &Settings::default(),
-        &preferences,
-        &(),
-    )
-    .unwrap();
+    let plan = planned_by_default(&region, &preferences);
     let q = &plan.stages[Stage::Primary.index()].quality;
     let lift = q.lagrangian_bound_m as f64 / q.relaxation_bound_m as f64 - 1.0;
     assert!(
@@ -707,14 +712,7 @@ fn against_the_connected_optimum(
             schools,
         });
         let preferences = Preferences::default();
-        let plan = allocate(
-            &region,
-            &Policy::default(),
-            &Settings::default(),
-            &preferences,
-            &(),
-        )
-        .unwrap();
+        let plan = planned_by_default(&region, &preferences);
         let optima = connected_optimum(
             &plan,
             &region,
