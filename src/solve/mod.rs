@@ -68,7 +68,7 @@ const FULL_SEARCH_FROM_GAP: i128 = 200;
 /// Where the plan still lies more than 1/this above the Lagrangian bound
 /// (1 %), the bound gets a second ascent ([`lagrange::deepen`]); closer,
 /// the first ascent's aim at the plan is near enough (on tight 300-zone
-/// maps the gap is below it, and no time is spent).
+/// maps it seldom runs: six of them took no measurably longer).
 const DEEPEN_FROM_GAP: i128 = 100;
 
 /// Branch and bound is skipped where the plan lies within this many
